@@ -1,0 +1,1 @@
+//! ecluse-admin-ui

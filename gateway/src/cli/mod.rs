@@ -1,0 +1,3 @@
+//! Subcommands of the `ecluse` binary.
+
+pub mod scan;

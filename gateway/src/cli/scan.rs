@@ -1,0 +1,197 @@
+//! `ecluse scan`: the scanner on files, with a readable tree or JSON lines.
+
+use anstream::{eprintln, println};
+use anyhow::{Context, Result, bail};
+use ecluse_scanner::{Action, Engine, Limits, Part, Policy, Report};
+use owo_colors::OwoColorize;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Arguments of `ecluse scan`.
+#[derive(clap::Args)]
+pub struct ScanArgs {
+    /// Print one JSON object per message instead of the tree.
+    #[arg(long)]
+    json: bool,
+    /// Policy file (TOML: category = "deliver" | "quarantine" | "reject").
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Directory of YARA rules (*.yar, *.yara) to use instead of the shipped ones.
+    #[arg(long, value_name = "DIR")]
+    rules: Option<PathBuf>,
+    /// Messages to scan: .eml files, directories (scanned recursively), or - for stdin.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+/// Exit code for errors.
+const EXIT_ERROR: u8 = 3;
+
+/// Loads the policy file, or the default policy.
+pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
+    let Some(path) = path else { return Ok(Policy::default()) };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the policy file {}", path.display()))?;
+    Ok(Policy::from_toml(&text, &path.display().to_string())?)
+}
+
+/// Compiles the rules of a directory, or the shipped ones.
+pub fn load_engine(rules: Option<&Path>, policy: Policy) -> Result<Engine> {
+    let Some(dir) = rules else { return Ok(Engine::builtin().with_policy(policy)) };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read the rules directory {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "yar" || e == "yara"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("no *.yar or *.yara file in {}", dir.display());
+    }
+    let mut sources = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("cannot read the rule file {}", file.display()))?;
+        sources.push((file.display().to_string(), text));
+    }
+    Ok(Engine::compile(&sources, policy)?)
+}
+
+/// Expands directories into the files below them, sorted.
+fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut below: Vec<PathBuf> = match std::fs::read_dir(path) {
+                Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+                Err(_) => vec![path.join("")], // reported as unreadable later
+            };
+            below.sort();
+            out.extend(expand(&below));
+        } else {
+            out.push(path.clone());
+        }
+    }
+    out
+}
+
+fn read_input(path: &Path) -> Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).context("cannot read standard input")?;
+        return Ok(buf);
+    }
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Runs `ecluse scan`.
+pub fn run(args: ScanArgs) -> ExitCode {
+    let engine = match load_policy(args.policy.as_deref())
+        .and_then(|p| load_engine(args.rules.as_deref(), p))
+    {
+        Ok(engine) => engine,
+        Err(e) => {
+            eprintln!("ecluse scan: {e:#}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let limits = Limits::default();
+    let mut worst = Action::Deliver;
+    let mut failed = false;
+    for path in expand(&args.files) {
+        let raw = match read_input(&path) {
+            Ok(raw) => raw,
+            Err(e) => {
+                eprintln!("ecluse scan: {e:#}");
+                failed = true;
+                continue;
+            }
+        };
+        let report = ecluse_scanner::scan(&engine, &limits, &raw);
+        worst = worst.max(report.action);
+        let name = path.display().to_string();
+        if args.json {
+            let mut value = serde_json::to_value(&report).expect("a report serialises");
+            value["file"] = serde_json::Value::String(name);
+            println!("{value}");
+        } else {
+            print_tree(&name, &report);
+        }
+    }
+    if failed {
+        return ExitCode::from(EXIT_ERROR);
+    }
+    ExitCode::from(match worst {
+        Action::Deliver => 0,
+        Action::Quarantine => 1,
+        Action::Reject => 2,
+    })
+}
+
+fn human_size(n: u64) -> String {
+    match n {
+        n if n >= 1 << 20 => format!("{:.1} MiB", n as f64 / (1 << 20) as f64),
+        n if n >= 1 << 10 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{n} B"),
+    }
+}
+
+fn action_label(action: Action) -> String {
+    match action {
+        Action::Deliver => "DELIVER".green().bold().to_string(),
+        Action::Quarantine => "QUARANTINE".yellow().bold().to_string(),
+        Action::Reject => "REJECT".red().bold().to_string(),
+    }
+}
+
+fn print_tree(name: &str, report: &Report) {
+    let category = report.category.map(|c| format!(" ({c}: {})", c.label_fr())).unwrap_or_default();
+    println!(
+        "{}: {}{}  [{} parts, {}, {} ms]",
+        name.bold(),
+        action_label(report.action),
+        category,
+        report.parts.len(),
+        human_size(report.size),
+        report.scan_ms
+    );
+    if let Some(subject) = &report.message.subject {
+        println!("  {} {}", "subject:".dimmed(), subject);
+    }
+    for finding in &report.findings {
+        println!("  {} {}: {}", "!".red(), finding.category.to_string().yellow(), finding.detail);
+    }
+    for part in &report.parts {
+        print_part(part, 1);
+    }
+}
+
+fn print_part(part: &Part, level: usize) {
+    let indent = "  ".repeat(level);
+    let marker = match part.action {
+        Action::Deliver => "✓".green().to_string(),
+        Action::Quarantine => "■".yellow().to_string(),
+        Action::Reject => "✗".red().to_string(),
+    };
+    let name = part.filename.as_deref().unwrap_or("(sans nom)");
+    let declared = part.declared_type.as_deref().map(|d| format!("declared {d}, ")).unwrap_or_default();
+    println!(
+        "{indent}{marker} {} {}  {}",
+        part.path.dimmed(),
+        name,
+        format!("{declared}detected {}, {}", part.detected_type, human_size(part.size)).dimmed()
+    );
+    for finding in &part.findings {
+        let rule = finding.rule.as_deref().map(|r| format!(" [{r}]")).unwrap_or_default();
+        println!(
+            "{indent}    {} {}: {}{}",
+            "!".red(),
+            finding.category.to_string().yellow(),
+            finding.detail,
+            rule
+        );
+    }
+    for child in &part.children {
+        print_part(child, level + 1);
+    }
+}

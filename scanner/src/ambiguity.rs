@@ -1,0 +1,429 @@
+//! MIME ambiguity: structures that two reasonable mail readers could turn
+//! into different parts or different bytes. A gateway that reads a message
+//! one way while Outlook or Thunderbird reads it another is how attachments
+//! slip past filters, so each of these is a finding of its own.
+//!
+//! The tricks follow the published work on MIME ambiguity (the IETF draft
+//! "MIME ambiguity defense", the 2026 advisories against MIME tool chains,
+//! and the earlier "MIME confusion" research on mail security gateways).
+//! Each check names the trick it answers.
+
+use crate::report::{Finding, FindingKind};
+use memchr::memmem;
+
+/// One header field, unfolded.
+struct Field<'a> {
+    name: String,
+    value: &'a [u8],
+}
+
+/// Splits a raw header block into fields (continuation lines stay in the value).
+fn fields(raw: &[u8]) -> Vec<Field<'_>> {
+    let mut out: Vec<Field<'_>> = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let mut lines = Vec::new();
+    while i <= raw.len() {
+        if i == raw.len() || raw[i] == b'\n' {
+            lines.push((start, i));
+            start = i + 1;
+        }
+        i += 1;
+    }
+    let mut current: Option<(usize, usize, usize)> = None; // (field start, colon, end)
+    for (s, e) in lines {
+        let line = &raw[s..e];
+        if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
+            if let Some(c) = current.as_mut() {
+                c.2 = e;
+            }
+            continue;
+        }
+        if let Some((fs, colon, fe)) = current.take() {
+            out.push(Field {
+                name: String::from_utf8_lossy(&raw[fs..colon]).trim().to_ascii_lowercase(),
+                value: &raw[colon + 1..fe],
+            });
+        }
+        if let Some(colon) = memchr::memchr(b':', line) {
+            current = Some((s, s + colon, e));
+        }
+    }
+    if let Some((fs, colon, fe)) = current {
+        out.push(Field {
+            name: String::from_utf8_lossy(&raw[fs..colon]).trim().to_ascii_lowercase(),
+            value: &raw[colon + 1..fe],
+        });
+    }
+    out
+}
+
+/// A parameter of a structured header, as written.
+struct Param {
+    name: String,
+    value: String,
+}
+
+/// Splits `type/subtype; a=b; c="d;e"` into its parameters (quotes respected).
+fn params(value: &[u8]) -> Vec<Param> {
+    let text = String::from_utf8_lossy(value);
+    let mut pieces = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut escaped = false;
+    for ch in text.chars() {
+        match ch {
+            _ if escaped => {
+                current.push(ch);
+                escaped = false;
+            }
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ';' if !quoted => pieces.push(std::mem::take(&mut current)),
+            '\r' | '\n' => {}
+            _ => current.push(ch),
+        }
+    }
+    pieces.push(current);
+    pieces
+        .into_iter()
+        .skip(1)
+        .filter_map(|p| {
+            let (name, value) = p.split_once('=')?;
+            Some(Param {
+                name: name.trim().to_ascii_lowercase(),
+                value: value.trim().to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Percent-decodes an RFC 2231 extended value (after its `charset'lang'` prefix).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Checks the parameters of one structured header (Content-Type or
+/// Content-Disposition).
+fn check_params(header: &str, list: &[Param], path: &str, findings: &mut Vec<Finding>) {
+    // Duplicate parameters: readers keep the first or the last one
+    // ("boundary=a; boundary=b", "filename=a.pdf; filename=a.exe").
+    let mut seen: Vec<&str> = Vec::new();
+    for p in list {
+        if seen.contains(&p.name.as_str()) {
+            findings.push(Finding::new(
+                FindingKind::DuplicateParameter,
+                format!("part {path}: {header} gives `{}` twice", p.name),
+            ));
+        } else {
+            seen.push(&p.name);
+        }
+    }
+    // RFC 2231: `filename*` or `filename*0…` beside a plain `filename` that
+    // says something else; continuations with gaps or repeats.
+    let mut bases: Vec<&str> = list.iter().filter_map(|p| p.name.split_once('*').map(|(b, _)| b)).collect();
+    bases.sort_unstable();
+    bases.dedup();
+    for base in bases {
+        let mut sections: Vec<(usize, bool, &str)> = Vec::new();
+        let mut single_ext: Option<&str> = None;
+        for p in list {
+            let Some(rest) = p.name.strip_prefix(base).and_then(|r| r.strip_prefix('*')) else {
+                continue;
+            };
+            if rest.is_empty() {
+                single_ext = Some(&p.value);
+                continue;
+            }
+            let (idx, ext) = match rest.strip_suffix('*') {
+                Some(i) => (i, true),
+                None => (rest, false),
+            };
+            if let Ok(n) = idx.parse::<usize>() {
+                sections.push((n, ext, &p.value));
+            }
+        }
+        sections.sort_by_key(|s| s.0);
+        let broken = sections.windows(2).any(|w| w[0].0 == w[1].0)
+            || sections.iter().enumerate().any(|(i, s)| s.0 != i);
+        if broken {
+            findings.push(Finding::new(
+                FindingKind::Rfc2231Conflict,
+                format!("part {path}: {header} `{base}*N` continuations repeat or skip a number"),
+            ));
+        }
+        let mut decoded = String::new();
+        if let Some(v) = single_ext {
+            decoded = percent_decode(v.splitn(3, '\'').nth(2).unwrap_or(v));
+            if !sections.is_empty() {
+                findings.push(Finding::new(
+                    FindingKind::Rfc2231Conflict,
+                    format!("part {path}: {header} has both `{base}*` and `{base}*0`"),
+                ));
+            }
+        } else {
+            for (i, (_, ext, value)) in sections.iter().enumerate() {
+                if *ext {
+                    let v = if i == 0 { value.splitn(3, '\'').nth(2).unwrap_or(value) } else { value };
+                    decoded.push_str(&percent_decode(v));
+                } else {
+                    decoded.push_str(value);
+                }
+            }
+        }
+        if let Some(plain) = list.iter().find(|p| p.name == base)
+            && plain.value != decoded
+        {
+            findings.push(Finding::new(
+                FindingKind::Rfc2231Conflict,
+                format!(
+                    "part {path}: {header} `{base}=\"{}\"` but RFC 2231 `{base}*` says \"{decoded}\"",
+                    plain.value
+                ),
+            ));
+        }
+    }
+}
+
+/// What the raw headers of one part say, beyond what the parser kept.
+#[derive(Default)]
+pub(crate) struct HeaderFacts {
+    /// The part is `multipart/*` with no `boundary` parameter.
+    pub multipart_without_boundary: bool,
+}
+
+/// Checks one part's raw header block.
+pub(crate) fn check_headers(raw: &[u8], path: &str, findings: &mut Vec<Finding>) -> HeaderFacts {
+    let mut facts = HeaderFacts::default();
+    // NUL bytes end a header early in C-based readers and not in others.
+    if memchr::memchr(0, raw).is_some() {
+        findings.push(Finding::new(
+            FindingKind::NulByte,
+            format!("part {path}: NUL byte in the headers"),
+        ));
+    }
+    let list = fields(raw);
+    for name in ["content-type", "content-transfer-encoding", "content-disposition"] {
+        // Duplicate headers: some readers take the first, others the last.
+        let count = list.iter().filter(|f| f.name == name).count();
+        if count > 1 {
+            findings.push(Finding::new(
+                FindingKind::DuplicateHeader,
+                format!("part {path}: {count} {name} headers"),
+            ));
+        }
+    }
+    for field in &list {
+        match field.name.as_str() {
+            "content-type" => {
+                let value = String::from_utf8_lossy(field.value);
+                let mime = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                let list = params(field.value);
+                check_params("Content-Type", &list, path, findings);
+                if mime.starts_with("multipart/") && !list.iter().any(|p| p.name == "boundary") {
+                    facts.multipart_without_boundary = true;
+                    findings.push(Finding::new(
+                        FindingKind::BoundaryConfusion,
+                        format!("part {path}: {mime} without a boundary parameter"),
+                    ));
+                }
+                // message/partial: some readers reassemble fragments, most do not.
+                if mime == "message/partial" {
+                    findings.push(Finding::new(
+                        FindingKind::MessagePartial,
+                        format!("part {path}: message/partial fragment"),
+                    ));
+                }
+            }
+            "content-disposition" => {
+                check_params("Content-Disposition", &params(field.value), path, findings);
+            }
+            "content-transfer-encoding" => {
+                // Unknown encodings: some readers decode "base64x" as base64,
+                // others pass the bytes through.
+                let value = String::from_utf8_lossy(field.value);
+                let value = value.split('(').next().unwrap_or("").trim().to_ascii_lowercase();
+                if !matches!(
+                    value.as_str(),
+                    "7bit" | "8bit" | "binary" | "base64" | "quoted-printable"
+                ) {
+                    findings.push(Finding::new(
+                        FindingKind::UnknownTransferEncoding,
+                        format!("part {path}: Content-Transfer-Encoding `{value}`"),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    facts
+}
+
+/// Base64 bodies with characters outside the alphabet or data after the
+/// padding: decoders differ on whether to skip, stop or fail.
+pub(crate) fn check_base64(body: &[u8], path: &str, findings: &mut Vec<Finding>) {
+    let mut padded = false;
+    for (i, &b) in body.iter().enumerate() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' if padded => {
+                findings.push(Finding::new(
+                    FindingKind::Base64Garbage,
+                    format!("part {path}: base64 data continues after the padding (offset {i})"),
+                ));
+                return;
+            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'+' | b'/' => {}
+            b'=' => padded = true,
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            other => {
+                findings.push(Finding::new(
+                    FindingKind::Base64Garbage,
+                    format!("part {path}: byte 0x{other:02x} outside the base64 alphabet (offset {i})"),
+                ));
+                return;
+            }
+        }
+    }
+}
+
+/// Line ends: bare CR anywhere, or bare LF in a message that otherwise uses
+/// CRLF. Readers split lines differently (the root of SMTP smuggling and of
+/// boundary confusion). A message stored with LF throughout is consistent
+/// and passes.
+pub(crate) fn check_line_ends(raw: &[u8], findings: &mut Vec<Finding>) {
+    if let Some(pos) = memchr::memchr_iter(b'\r', raw).find(|&p| raw.get(p + 1) != Some(&b'\n')) {
+        findings.push(Finding::new(
+            FindingKind::BareLineEnding,
+            format!("bare CR at offset {pos}"),
+        ));
+        return;
+    }
+    let mut crlf = false;
+    let mut bare = None;
+    for pos in memchr::memchr_iter(b'\n', raw) {
+        if pos > 0 && raw[pos - 1] == b'\r' {
+            crlf = true;
+        } else if bare.is_none() {
+            bare = Some(pos);
+        }
+        if crlf && bare.is_some() {
+            break;
+        }
+    }
+    if let (true, Some(pos)) = (crlf, bare) {
+        findings.push(Finding::new(
+            FindingKind::BareLineEnding,
+            format!("bare LF at offset {pos} in a message with CRLF line ends"),
+        ));
+    }
+}
+
+/// The delimiter lines of a multipart body.
+pub(crate) struct MultipartLayout {
+    /// Bytes before the first delimiter.
+    pub preamble: std::ops::Range<usize>,
+    /// Bytes after the close delimiter (empty when there is none).
+    pub epilogue: std::ops::Range<usize>,
+}
+
+/// Finds the delimiters of a multipart body and checks its frame: a missing
+/// close delimiter (readers disagree on where the last part ends) and a
+/// boundary that an enclosing multipart's boundary starts with (a nested
+/// part can then end the outer one early in some readers).
+pub(crate) fn check_multipart(
+    body: &[u8],
+    boundary: &[u8],
+    ancestors: &[Vec<u8>],
+    path: &str,
+    findings: &mut Vec<Finding>,
+) -> MultipartLayout {
+    for outer in ancestors {
+        if boundary.starts_with(outer) || outer.starts_with(boundary) {
+            findings.push(Finding::new(
+                FindingKind::BoundaryConfusion,
+                format!(
+                    "part {path}: boundary \"{}\" overlaps the enclosing boundary \"{}\"",
+                    String::from_utf8_lossy(boundary),
+                    String::from_utf8_lossy(outer)
+                ),
+            ));
+        }
+    }
+    let mut delimiter = Vec::with_capacity(boundary.len() + 2);
+    delimiter.extend_from_slice(b"--");
+    delimiter.extend_from_slice(boundary);
+    let mut first = None;
+    let mut close_end = None;
+    for pos in memmem::find_iter(body, &delimiter) {
+        let at_line_start = pos == 0 || body[pos - 1] == b'\n';
+        if !at_line_start {
+            continue;
+        }
+        first.get_or_insert(pos);
+        let after = pos + delimiter.len();
+        if body[after..].starts_with(b"--") {
+            let line_end = memchr::memchr(b'\n', &body[after..]).map_or(body.len(), |p| after + p + 1);
+            close_end = Some(line_end);
+            break;
+        }
+    }
+    let first = first.unwrap_or(body.len());
+    if close_end.is_none() {
+        findings.push(Finding::new(
+            FindingKind::MissingFinalBoundary,
+            format!(
+                "part {path}: no closing --{}-- line",
+                String::from_utf8_lossy(boundary)
+            ),
+        ));
+    }
+    let epilogue = close_end.map_or(body.len()..body.len(), |e| e..body.len());
+    MultipartLayout { preamble: 0..first, epilogue }
+}
+
+/// Whether a preamble or epilogue holds more than a human note: header-like
+/// lines, delimiter-like lines, or a long run of encoded data. Some readers
+/// (and some rewriting gateways) do show or reparse these regions.
+pub(crate) fn hidden_content(region: &[u8]) -> Option<&'static str> {
+    let text = region.trim_ascii();
+    if text.is_empty() {
+        return None;
+    }
+    let lower = text.to_ascii_lowercase();
+    if memmem::find(&lower, b"content-type:").is_some()
+        || memmem::find(&lower, b"content-transfer-encoding:").is_some()
+    {
+        return Some("MIME headers");
+    }
+    if text.starts_with(b"--") || memmem::find(text, b"\n--").is_some() {
+        return Some("a delimiter-like line");
+    }
+    let mut run = 0usize;
+    for &b in text {
+        if b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=' || b == b'\r' || b == b'\n' {
+            run += 1;
+            if run >= 512 {
+                return Some("a long run of encoded data");
+            }
+        } else {
+            run = 0;
+        }
+    }
+    (text.len() > 4096).then_some("more than 4 KiB of text")
+}

@@ -1,0 +1,113 @@
+//! # ecluse-scanner
+//!
+//! The pure heart of Écluse: bytes of a message in, a [`Report`] out.
+//! [`scan`] walks every MIME part (nested messages, preambles, uuencoded
+//! blocks), sniffs each decoded object's real type, recurses into archives
+//! under the budgets of [`Limits`], runs the YARA rules of the [`Engine`] over
+//! everything, and weighs the findings with the [`Policy`].
+//!
+//! It does no I/O, spawns nothing and never fails: what cannot be analysed
+//! becomes a finding that the default policy holds (fail closed). The gateway
+//! calls it inside `spawn_blocking`.
+//!
+//! ```
+//! let engine = ecluse_scanner::Engine::builtin();
+//! let limits = ecluse_scanner::Limits::default();
+//! let report = ecluse_scanner::scan(&engine, &limits, b"Subject: hi\r\n\r\nhello\r\n");
+//! assert_eq!(report.action, ecluse_scanner::Action::Deliver);
+//! ```
+//!
+//! # Layout
+//! - [`report`]: `Report`, `Part`, `Finding`, `FindingKind`, `Category`, `Action`.
+//! - [`policy`]: the category → action map read from TOML.
+//! - [`limits`]: every budget, with its default.
+//! - `engine`: compiled YARA rules (the shipped `signatures/` built in).
+//! - `mime`: the MIME walk; `ambiguity`: the checks for readings that differ.
+//! - `walk`: per-object inspection; `sniff`: real types and name checks;
+//!   `content`: HTML smuggling, active SVG; `pdf`: PDF actions and embedded files.
+//! - `archive`: ZIP, gzip, tar, 7z; `tnef`: winmail.dat.
+
+mod ambiguity;
+mod archive;
+mod content;
+mod engine;
+mod error;
+pub mod limits;
+mod mime;
+mod pdf;
+pub mod policy;
+pub mod report;
+mod sniff;
+mod tnef;
+mod walk;
+
+pub use engine::{BUILTIN_RULES, Engine};
+pub use error::Error;
+pub use limits::Limits;
+pub use policy::Policy;
+pub use report::{Action, Category, Finding, FindingKind, MessageInfo, Part, Report};
+
+use std::time::Instant;
+
+/// Scans one raw message (RFC 5322 bytes). Never panics on hostile input and
+/// never fails: a part that cannot be analysed is reported with a finding.
+pub fn scan(engine: &Engine, limits: &Limits, raw: &[u8]) -> Report {
+    let started = Instant::now();
+    let mut walker = walk::Walker::new(engine, limits);
+    let mut findings = Vec::new();
+    let mut parts = Vec::new();
+    // A third-party parser that panics on hostile bytes must not take the
+    // gateway down: the message is held as not analysable instead.
+    let walked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        mime::walk(&mut walker, raw, &mut findings, &mut parts)
+    }));
+    let message = match walked {
+        Ok(info) => info,
+        Err(_) => {
+            findings.push(Finding::new(
+                FindingKind::ScanError,
+                "the scanner failed on this message; it is held unanalysed",
+            ));
+            MessageInfo::default()
+        }
+    };
+    let scanned_bytes = walker.expanded;
+    finish(engine, findings, parts, message, raw.len() as u64, scanned_bytes, started)
+}
+
+fn finish(
+    engine: &Engine,
+    findings: Vec<Finding>,
+    parts: Vec<Part>,
+    message: MessageInfo,
+    size: u64,
+    scanned_bytes: u64,
+    started: Instant,
+) -> Report {
+    let policy = engine.policy();
+    let mut categories: Vec<Category> = findings
+        .iter()
+        .map(|f| f.category)
+        .chain(parts.iter().flat_map(|p| p.walk()).flat_map(|p| p.findings.iter().map(|f| f.category)))
+        .collect();
+    categories.sort();
+    categories.dedup();
+    // The deciding category: the strictest action, then the most severe.
+    let category = categories
+        .iter()
+        .copied()
+        .filter(|c| policy.action(*c) > Action::Deliver)
+        .max_by(|a, b| policy.action(*a).cmp(&policy.action(*b)).then(b.cmp(a)));
+    let action = category.map_or(Action::Deliver, |c| policy.action(c));
+    Report {
+        action,
+        category,
+        categories,
+        findings,
+        parts,
+        message,
+        size,
+        scanned_bytes,
+        scan_ms: started.elapsed().as_millis() as u64,
+    }
+}

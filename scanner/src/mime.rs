@@ -1,0 +1,297 @@
+//! The MIME walk: every leaf part of the message, nested `message/rfc822`
+//! parts at any depth, multipart preambles and epilogues, and uuencoded
+//! blocks in text bodies, each handed to the [`Walker`].
+//!
+//! `mail-parser` gives the tree; its traps are handled here: a plain nested
+//! message's offsets count from the root bytes and an encoded one's from
+//! its decoded buffer (both are `Message::raw_message`), and encoded nested
+//! messages deeper than three levels come back as bytes that we parse again.
+
+use crate::ambiguity;
+use crate::report::{Finding, FindingKind, MessageInfo, Part};
+use crate::walk::{Object, Walker};
+use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
+
+/// Walks a raw message; fills the message-level findings and the parts.
+pub(crate) fn walk(
+    w: &mut Walker<'_>,
+    raw: &[u8],
+    findings: &mut Vec<Finding>,
+    parts: &mut Vec<Part>,
+) -> MessageInfo {
+    ambiguity::check_line_ends(raw, findings);
+    let Some(message) = MessageParser::default().parse(raw) else {
+        findings.push(Finding::new(
+            FindingKind::UnparsableMessage,
+            "the message has no parsable header or body",
+        ));
+        w.expanded += raw.len() as u64;
+        parts.push(w.inspect(Object {
+            path: "1".into(),
+            filename: None,
+            declared_type: None,
+            bytes: raw,
+            depth: 0,
+            is_file: true,
+        }));
+        return MessageInfo::default();
+    };
+    let info = MessageInfo {
+        from: message.from().and_then(|a| a.first()).map(|a| match (a.name(), a.address()) {
+            (Some(n), Some(addr)) => format!("{n} <{addr}>"),
+            (None, Some(addr)) => addr.to_string(),
+            (Some(n), None) => n.to_string(),
+            (None, None) => String::new(),
+        }),
+        subject: message.subject().map(str::to_string),
+        date: message.date().map(|d| d.to_rfc3339()),
+        message_id: message.message_id().map(str::to_string),
+    };
+    let mut state = State { findings, parts, ancestors: Vec::new(), limit_reported: false };
+    state.visit(w, &message, 0, String::new(), true, 0);
+    info
+}
+
+struct State<'a> {
+    findings: &'a mut Vec<Finding>,
+    parts: &'a mut Vec<Part>,
+    /// Boundaries of the enclosing multiparts.
+    ancestors: Vec<Vec<u8>>,
+    limit_reported: bool,
+}
+
+fn child_path(path: &str, n: usize) -> String {
+    if path.is_empty() { n.to_string() } else { format!("{path}.{n}") }
+}
+
+impl State<'_> {
+    fn limit(&mut self, detail: String) {
+        if !self.limit_reported {
+            self.limit_reported = true;
+            self.findings.push(Finding::new(FindingKind::MimeLimitExceeded, detail));
+        }
+    }
+
+    /// Visits part `id` of `msg`. `root` is set for the top part of a
+    /// message, whose leaf body is numbered `<path>.1` (or `1`).
+    fn visit(
+        &mut self,
+        w: &mut Walker<'_>,
+        msg: &Message<'_>,
+        id: usize,
+        path: String,
+        root: bool,
+        depth: usize,
+    ) {
+        let Some(part) = msg.parts.get(id) else { return };
+        w.mime_parts += 1;
+        if w.mime_parts > w.limits.max_mime_parts {
+            self.limit(format!(
+                "more than {} MIME parts; the rest were not scanned",
+                w.limits.max_mime_parts
+            ));
+            return;
+        }
+        if depth > w.limits.max_mime_depth {
+            self.limit(format!(
+                "MIME parts nested more than {} levels deep were not scanned",
+                w.limits.max_mime_depth
+            ));
+            return;
+        }
+        let raw = msg.raw_message.as_ref();
+        let (h, b, e) =
+            (part.offset_header as usize, part.offset_body as usize, part.offset_end as usize);
+        let label = if path.is_empty() { "0" } else { path.as_str() };
+        if let Some(headers) = raw.get(h..b.max(h)) {
+            ambiguity::check_headers(headers, label, self.findings);
+        }
+        let body_raw = raw.get(b..e.max(b)).unwrap_or_default();
+        match &part.body {
+            PartType::Multipart(children) => {
+                let boundary = part
+                    .content_type()
+                    .and_then(|c| c.attribute("boundary"))
+                    .map(|b| b.as_bytes().to_vec())
+                    .unwrap_or_default();
+                let layout = ambiguity::check_multipart(
+                    body_raw,
+                    &boundary,
+                    &self.ancestors,
+                    label,
+                    self.findings,
+                );
+                self.edge(w, &path, "preamble", &body_raw[layout.preamble.clone()]);
+                self.ancestors.push(boundary);
+                for (n, child) in children.iter().enumerate() {
+                    self.visit(w, msg, *child as usize, child_path(&path, n + 1), false, depth + 1);
+                }
+                self.ancestors.pop();
+                self.edge(w, &path, "epilogue", &body_raw[layout.epilogue.clone()]);
+            }
+            PartType::Message(nested) => {
+                // A nested message: its own root starts the numbering again.
+                let path = if root { child_path(&path, 1) } else { path };
+                self.visit(w, nested, 0, path, true, depth + 1);
+            }
+            _ => {
+                let path = if root { child_path(&path, 1) } else { path };
+                self.leaf(w, msg, id, path, body_raw, depth);
+            }
+        }
+    }
+
+    /// A preamble or epilogue that holds more than a note is scanned and reported.
+    fn edge(&mut self, w: &mut Walker<'_>, path: &str, which: &str, region: &[u8]) {
+        let Some(what) = ambiguity::hidden_content(region) else { return };
+        let label = if path.is_empty() { "0" } else { path };
+        self.findings.push(Finding::new(
+            FindingKind::HiddenContent,
+            format!("part {label}: the multipart {which} holds {what}"),
+        ));
+        w.expanded += region.len() as u64;
+        let part = w.inspect(Object {
+            path: format!("{label}.{which}"),
+            filename: None,
+            declared_type: None,
+            bytes: region,
+            depth: 0,
+            is_file: false,
+        });
+        self.parts.push(part);
+    }
+
+    fn leaf(
+        &mut self,
+        w: &mut Walker<'_>,
+        msg: &Message<'_>,
+        id: usize,
+        path: String,
+        body_raw: &[u8],
+        depth: usize,
+    ) {
+        let part = &msg.parts[id];
+        let content_type = part.content_type();
+        let declared = content_type.map(|c| match c.subtype() {
+            Some(sub) => format!("{}/{}", c.ctype(), sub).to_ascii_lowercase(),
+            None => c.ctype().to_ascii_lowercase(),
+        });
+        let is_message = declared.as_deref().is_some_and(|d| {
+            d == "message/rfc822" || d == "message/global"
+        });
+        let encoding = part.encoding;
+        if encoding == mail_parser::Encoding::Base64 {
+            ambiguity::check_base64(body_raw, &path, self.findings);
+        } else if memchr::memchr(0, body_raw).is_some() {
+            self.findings.push(Finding::new(
+                FindingKind::NulByte,
+                format!("part {path}: NUL byte in a body that is not base64"),
+            ));
+        }
+        // The bytes a reader saves: transfer-decoded, not charset-converted.
+        let decoded_text;
+        let bytes: &[u8] = match &part.body {
+            PartType::Binary(b) | PartType::InlineBinary(b) => b.as_ref(),
+            PartType::Text(_) | PartType::Html(_) => {
+                decoded_text = match encoding {
+                    mail_parser::Encoding::Base64 => {
+                        mail_parser::decoders::base64::base64_decode(body_raw)
+                    }
+                    mail_parser::Encoding::QuotedPrintable => {
+                        mail_parser::decoders::quoted_printable::quoted_printable_decode(body_raw)
+                    }
+                    mail_parser::Encoding::None => None,
+                };
+                decoded_text.as_deref().unwrap_or(body_raw)
+            }
+            PartType::Message(_) | PartType::Multipart(_) => body_raw,
+        };
+        if is_message {
+            // An encoded nested message the parser gave up on (deeper than
+            // its own limit): parse it again ourselves, within our depth.
+            if let Some(nested) = MessageParser::default().parse(bytes)
+                && !nested.parts.is_empty()
+            {
+                self.visit(w, &nested, 0, path, true, depth + 1);
+                return;
+            }
+            self.findings.push(Finding::new(
+                FindingKind::UnparsableMessage,
+                format!("part {path}: a message/rfc822 part that cannot be parsed"),
+            ));
+        }
+        let filename = part.attachment_name().map(str::to_string);
+        let is_attachment = part.content_disposition().is_some_and(|d| d.is_attachment());
+        let is_file = filename.is_some() || is_attachment || matches!(part.body, PartType::Binary(_));
+        w.expanded += bytes.len() as u64;
+        let is_text = matches!(part.body, PartType::Text(_));
+        let mut scanned = w.inspect(Object {
+            path: path.clone(),
+            filename,
+            declared_type: declared,
+            bytes,
+            depth: 0,
+            is_file,
+        });
+        if is_text {
+            let parent = Object {
+                path,
+                filename: None,
+                declared_type: None,
+                bytes: &[],
+                depth: 0,
+                is_file: false,
+            };
+            for block in uudecode_blocks(bytes) {
+                w.expanded += block.bytes.len() as u64;
+                let child = w.child(&parent, block.name, None, &block.bytes);
+                scanned.action = scanned.action.max(child.action);
+                scanned.children.push(child);
+            }
+        }
+        self.parts.push(scanned);
+    }
+}
+
+/// A file carried as `begin 644 name … end` inside a text body.
+pub(crate) struct UuBlock {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Finds and decodes the uuencoded blocks of a text body.
+pub(crate) fn uudecode_blocks(text: &[u8]) -> Vec<UuBlock> {
+    let mut out = Vec::new();
+    let mut lines = text.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.strip_prefix(b"begin ") else { continue };
+        let mut words = rest.splitn(2, |&b| b == b' ');
+        let mode = words.next().unwrap_or_default();
+        let Some(name) = words.next() else { continue };
+        if mode.is_empty() || !mode.iter().all(|b| (b'0'..=b'7').contains(b)) || mode.len() > 4 {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        for line in lines.by_ref() {
+            if line == b"end" {
+                break;
+            }
+            let Some((&count, data)) = line.split_first() else { continue };
+            let n = (count.wrapping_sub(b' ') & 0x3f) as usize;
+            if n == 0 {
+                continue;
+            }
+            let sextets: Vec<u8> = data.iter().map(|b| b.wrapping_sub(b' ') & 0x3f).collect();
+            let mut line_out = Vec::with_capacity(n);
+            for chunk in sextets.chunks(4) {
+                let c = |i: usize| chunk.get(i).copied().unwrap_or(0) as u32;
+                let v = c(0) << 18 | c(1) << 12 | c(2) << 6 | c(3);
+                line_out.extend_from_slice(&[(v >> 16) as u8, (v >> 8) as u8, v as u8]);
+            }
+            line_out.truncate(n);
+            bytes.extend_from_slice(&line_out);
+        }
+        out.push(UuBlock { name: String::from_utf8_lossy(name).trim().to_string(), bytes });
+    }
+    out
+}

@@ -1,0 +1,308 @@
+//! PDF: active content (`/JS`, `/JavaScript`, `/Launch`), and embedded files
+//! pulled out to be scanned like archive entries.
+//!
+//! Names are compared after decoding `#xx` escapes (`/J#61vaScript` is
+//! `/JavaScript`), and object streams are inflated so that dictionaries
+//! hidden in them are seen too. Embedded files are not a finding: Factur-X
+//! invoices carry an XML file and must pass.
+
+use crate::report::{Finding, FindingKind};
+use memchr::memmem;
+use std::io::Read;
+
+/// What the PDF walk found.
+pub(crate) struct PdfScan {
+    pub findings: Vec<Finding>,
+    pub embedded: Vec<EmbeddedFile>,
+}
+
+/// A file embedded in the PDF.
+pub(crate) struct EmbeddedFile {
+    pub name: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Default)]
+struct Names {
+    javascript: Option<&'static str>,
+    launch: bool,
+    open_action: bool,
+}
+
+fn is_delimiter(b: u8) -> bool {
+    b.is_ascii_whitespace() || b"()<>[]{}/%".contains(&b) || b == 0
+}
+
+/// Decodes one name token starting after its `/`; returns the name and its end.
+fn name_at(bytes: &[u8], start: usize) -> (Vec<u8>, usize) {
+    let mut out = Vec::new();
+    let mut i = start;
+    while i < bytes.len() && !is_delimiter(bytes[i]) && out.len() < 64 {
+        if bytes[i] == b'#'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex_val(bytes[i + 1]), hex_val(bytes[i + 2]))
+        {
+            out.push(h << 4 | l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    (out, i)
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Every name of interest in a region.
+fn scan_names(bytes: &[u8], names: &mut Names) {
+    for pos in memchr::memchr_iter(b'/', bytes) {
+        let (name, _) = name_at(bytes, pos + 1);
+        match name.as_slice() {
+            b"JavaScript" => names.javascript = Some("/JavaScript"),
+            b"JS" => names.javascript = names.javascript.or(Some("/JS")),
+            b"Launch" => names.launch = true,
+            b"OpenAction" | b"AA" => names.open_action = true,
+            _ => {}
+        }
+    }
+}
+
+/// Whether a dictionary region holds the name `want` (escapes decoded).
+fn has_name(dict: &[u8], want: &[u8]) -> bool {
+    memchr::memchr_iter(b'/', dict).any(|pos| name_at(dict, pos + 1).0 == want)
+}
+
+/// The stream filters named in a dictionary, in order.
+fn filters(dict: &[u8]) -> Vec<Vec<u8>> {
+    let Some(pos) = memchr::memchr_iter(b'/', dict).find(|&p| name_at(dict, p + 1).0 == b"Filter")
+    else {
+        return Vec::new();
+    };
+    let (_, end) = name_at(dict, pos + 1);
+    let rest = &dict[end..];
+    let rest = rest.trim_ascii_start();
+    let region = if rest.first() == Some(&b'[') {
+        let close = memchr::memchr(b']', rest).unwrap_or(rest.len());
+        &rest[..close]
+    } else {
+        // A single name: up to the next name after it.
+        let first = memchr::memchr(b'/', rest).unwrap_or(0);
+        let (_, e) = name_at(rest, first + 1);
+        &rest[..e]
+    };
+    memchr::memchr_iter(b'/', region).map(|p| name_at(region, p + 1).0).collect()
+}
+
+/// Inflates a FlateDecode stream, reading at most `cap` bytes out. A
+/// truncated stream still yields what it held.
+fn inflate(data: &[u8], cap: u64) -> Result<Vec<u8>, &'static str> {
+    let mut out = Vec::new();
+    let result = flate2::read::ZlibDecoder::new(data).take(cap + 1).read_to_end(&mut out);
+    if result.is_err() && out.is_empty() && !data.is_empty() {
+        return Err("the stream does not inflate");
+    }
+    if out.len() as u64 > cap {
+        return Err("the stream expands past the scan budget");
+    }
+    Ok(out)
+}
+
+/// A PDF literal `( … )` or hex `< … >` string at the start of `bytes`.
+fn pdf_string(bytes: &[u8]) -> Option<Vec<u8>> {
+    let bytes = bytes.trim_ascii_start();
+    match bytes.first()? {
+        b'(' => {
+            let mut out = Vec::new();
+            let mut depth = 0usize;
+            let mut i = 1;
+            while i < bytes.len() && out.len() < 1024 {
+                match bytes[i] {
+                    b'\\' if i + 1 < bytes.len() => {
+                        i += 1;
+                        match bytes[i] {
+                            b'n' => out.push(b'\n'),
+                            b'r' => out.push(b'\r'),
+                            b't' => out.push(b'\t'),
+                            d @ b'0'..=b'7' => {
+                                let mut v = (d - b'0') as u32;
+                                let mut k = 0;
+                                while k < 2 && i + 1 < bytes.len() && (b'0'..=b'7').contains(&bytes[i + 1]) {
+                                    i += 1;
+                                    v = v * 8 + (bytes[i] - b'0') as u32;
+                                    k += 1;
+                                }
+                                out.push(v as u8);
+                            }
+                            b'\r' | b'\n' => {}
+                            c => out.push(c),
+                        }
+                    }
+                    b'(' => {
+                        depth += 1;
+                        out.push(b'(');
+                    }
+                    b')' if depth == 0 => return Some(out),
+                    b')' => {
+                        depth -= 1;
+                        out.push(b')');
+                    }
+                    c => out.push(c),
+                }
+                i += 1;
+            }
+            Some(out)
+        }
+        b'<' if bytes.get(1) != Some(&b'<') => {
+            let close = memchr::memchr(b'>', bytes)?;
+            let digits: Vec<u8> =
+                bytes[1..close].iter().copied().filter_map(hex_val).collect();
+            Some(digits.chunks(2).map(|c| c[0] << 4 | c.get(1).copied().unwrap_or(0)).collect())
+        }
+        _ => None,
+    }
+}
+
+/// A PDF text string: UTF-16BE with a BOM, or PDFDocEncoding (read as Latin-1).
+fn text_string(raw: &[u8]) -> String {
+    if let Some(rest) = raw.strip_prefix(b"\xfe\xff") {
+        let units: Vec<u16> = rest.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
+        return String::from_utf16_lossy(&units);
+    }
+    if let Ok(s) = std::str::from_utf8(raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw)) {
+        return s.to_string();
+    }
+    raw.iter().map(|&b| b as char).collect()
+}
+
+/// File names of file specifications (`/UF` preferred over `/F`), in order.
+fn filespec_names(bytes: &[u8], out: &mut Vec<String>) {
+    for ef in memmem::find_iter(bytes, b"/EF") {
+        let lo = ef.saturating_sub(1024);
+        let hi = (ef + 1024).min(bytes.len());
+        let window = &bytes[lo..hi];
+        let mut best: Option<(bool, String)> = None;
+        for pos in memchr::memchr_iter(b'/', window) {
+            let (name, end) = name_at(window, pos + 1);
+            let unicode = match name.as_slice() {
+                b"UF" => true,
+                b"F" => false,
+                _ => continue,
+            };
+            if let Some(raw) = pdf_string(&window[end..]) {
+                let text = text_string(&raw);
+                if !text.is_empty() && best.as_ref().is_none_or(|(u, _)| unicode && !u) {
+                    best = Some((unicode, text));
+                }
+            }
+        }
+        if let Some((_, name)) = best
+            && out.last() != Some(&name)
+        {
+            out.push(name);
+        }
+    }
+}
+
+/// Walks the PDF. `cap` bounds every inflated stream.
+pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
+    let mut names = Names::default();
+    let mut findings = Vec::new();
+    let mut embedded = Vec::new();
+    let mut file_names = Vec::new();
+    scan_names(bytes, &mut names);
+    filespec_names(bytes, &mut file_names);
+    let encrypted = memmem::find(bytes, b"/Encrypt").is_some();
+    let mut hidden_streams = 0usize;
+    let mut budget = cap;
+
+    let mut search_from = 0;
+    while let Some(rel) = memmem::find(&bytes[search_from..], b"stream") {
+        let kw = search_from + rel;
+        search_from = kw + 6;
+        if kw >= 3 && &bytes[kw - 3..kw] == b"end" {
+            continue;
+        }
+        // The data starts after the end of line that follows the keyword.
+        let mut data_start = kw + 6;
+        if bytes.get(data_start) == Some(&b'\r') {
+            data_start += 1;
+        }
+        if bytes.get(data_start) == Some(&b'\n') {
+            data_start += 1;
+        } else if data_start == kw + 6 {
+            continue; // not a stream keyword
+        }
+        let dict_lo = kw.saturating_sub(4096);
+        let dict_region = &bytes[dict_lo..kw];
+        let dict_start = memmem::rfind(dict_region, b"obj").map_or(0, |p| p + 3);
+        let dict = &dict_region[dict_start..];
+        let object_stream = has_name(dict, b"ObjStm");
+        let embedded_file = has_name(dict, b"EmbeddedFile");
+        if !(object_stream || embedded_file) {
+            continue;
+        }
+        let data_end = memmem::find(&bytes[data_start..], b"endstream")
+            .map_or(bytes.len(), |p| data_start + p);
+        let mut data = &bytes[data_start..data_end];
+        while let Some(stripped) = data.strip_suffix(b"\n").or_else(|| data.strip_suffix(b"\r")) {
+            data = stripped;
+        }
+        search_from = data_end;
+        if encrypted {
+            hidden_streams += 1;
+            continue;
+        }
+        let filters = filters(dict);
+        let decoded = match filters.as_slice() {
+            [] => Ok(data.to_vec()),
+            [f] if f == b"FlateDecode" || f == b"Fl" => inflate(data, budget),
+            _ => Err("it uses filters Écluse does not decode"),
+        };
+        let decoded = match decoded {
+            Ok(decoded) => decoded,
+            Err(reason) => {
+                let what = if embedded_file { "embedded file" } else { "object stream" };
+                let list: Vec<String> =
+                    filters.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+                findings.push(Finding::new(
+                    FindingKind::DamagedArchive,
+                    format!("a PDF {what} cannot be decoded ({}): {reason}", list.join(", ")),
+                ));
+                continue;
+            }
+        };
+        budget = budget.saturating_sub(decoded.len() as u64);
+        if object_stream {
+            scan_names(&decoded, &mut names);
+            filespec_names(&decoded, &mut file_names);
+        } else {
+            embedded.push(EmbeddedFile { name: None, bytes: decoded });
+        }
+    }
+    if hidden_streams > 0 {
+        findings.push(Finding::new(
+            FindingKind::EncryptedArchive,
+            format!("the PDF is encrypted and {hidden_streams} object or embedded-file streams cannot be inspected"),
+        ));
+    }
+    for (file, name) in embedded.iter_mut().zip(file_names) {
+        file.name = Some(name);
+    }
+    if let Some(js) = names.javascript {
+        let when = if names.open_action { ", run by an /OpenAction or /AA trigger" } else { "" };
+        findings.push(Finding::new(
+            FindingKind::PdfJavaScript,
+            format!("the PDF contains JavaScript ({js}){when}"),
+        ));
+    }
+    if names.launch {
+        findings.push(Finding::new(
+            FindingKind::PdfLaunch,
+            "the PDF has a /Launch action that starts a program",
+        ));
+    }
+    PdfScan { findings, embedded }
+}

@@ -1,0 +1,366 @@
+//! What a scan found: the [`Report`], its tree of [`Part`]s and their
+//! [`Finding`]s.
+//!
+//! Findings are data, not errors: a held attachment is a finding with a
+//! [`Category`]; the [`Policy`](crate::Policy) maps each category to an
+//! [`Action`].
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What the gateway does with a message or a part.
+///
+/// Ordered from the mildest to the strictest, so `max` gives the action of a
+/// message from the actions of its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Pass it on untouched.
+    Deliver,
+    /// Hold it in quarantine for a human decision.
+    Quarantine,
+    /// Refuse it at SMTP time.
+    Reject,
+}
+
+impl Action {
+    /// The lower-case name used in the policy file and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Deliver => "deliver",
+            Action::Quarantine => "quarantine",
+            Action::Reject => "reject",
+        }
+    }
+
+    /// Parses the policy spelling.
+    pub fn parse(s: &str) -> Option<Action> {
+        match s {
+            "deliver" => Some(Action::Deliver),
+            "quarantine" => Some(Action::Quarantine),
+            "reject" => Some(Action::Reject),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! categories {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal, $fr:literal, $default:ident;)+) => {
+        /// The family of risk a finding belongs to; the unit the policy speaks of.
+        ///
+        /// Declared from the most to the least severe: when two categories lead to
+        /// the same action, the earlier one names the message.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Category {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl Category {
+            /// Every category, most severe first.
+            pub const ALL: &'static [Category] = &[$(Category::$variant,)+];
+
+            /// The snake_case name used in the policy file, in rule metadata and in JSON.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Category::$variant => $name,)+ }
+            }
+
+            /// A plain French explanation, for notices and the web UI.
+            pub fn label_fr(self) -> &'static str {
+                match self { $(Category::$variant => $fr,)+ }
+            }
+
+            /// The action when the policy does not name this category.
+            pub fn default_action(self) -> Action {
+                match self { $(Category::$variant => Action::$default,)+ }
+            }
+
+            /// Parses the snake_case name.
+            pub fn parse(s: &str) -> Option<Category> {
+                match s { $($name => Some(Category::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+categories! {
+    /// Known malicious content: YARA rules tagged `malware`, EICAR.
+    Malware = "malware", "contenu malveillant connu", Reject;
+    /// Native executables: PE, ELF, Mach-O, MSI, Java archives, CHM help files.
+    Executable = "executable", "programme exécutable", Quarantine;
+    /// Scripts that Windows runs on a double click (js, vbs, hta, ps1, bat …).
+    Script = "script", "script exécutable", Quarantine;
+    /// Windows shortcuts (.lnk) and console files that run commands.
+    Shortcut = "shortcut", "raccourci Windows qui lance une commande", Quarantine;
+    /// Disk images (ISO, UDF, IMG, VHD, VHDX) that hide files from the mail filter.
+    DiskImage = "disk_image", "image disque", Quarantine;
+    /// Microsoft OneNote documents, often used to carry embedded scripts.
+    Onenote = "onenote", "document OneNote", Quarantine;
+    /// Office or OpenDocument files with macros.
+    Macro = "macro", "document avec macros", Quarantine;
+    /// HTML that assembles a file inside the browser (HTML smuggling).
+    HtmlSmuggling = "html_smuggling", "page HTML qui fabrique un fichier", Quarantine;
+    /// PDF with JavaScript or launch actions, SVG with script.
+    ActiveContent = "active_content", "document contenant du code actif", Quarantine;
+    /// The real type of the file differs from its name or declared type.
+    TypeMismatch = "type_mismatch", "type réel différent du type annoncé", Quarantine;
+    /// A name such as `facture.pdf.exe`.
+    DoubleExtension = "double_extension", "nom de fichier à double extension", Quarantine;
+    /// A name with bidirectional control characters that reverse its display.
+    BidiName = "bidi_name", "nom de fichier trompeur (caractères d'inversion)", Quarantine;
+    /// An archive or an entry protected by a password.
+    EncryptedArchive = "encrypted_archive", "archive protégée par mot de passe", Quarantine;
+    /// An archive format Écluse cannot open (rar, cab …), or a damaged archive.
+    UnscannableArchive = "unscannable_archive", "archive impossible à analyser", Quarantine;
+    /// A scanning budget (depth, entries, size, ratio, time) was exhausted.
+    BudgetExceeded = "budget_exceeded", "analyse incomplète (fichier trop gros ou trop imbriqué)", Quarantine;
+    /// MIME structure that two mail readers could read differently.
+    MimeAmbiguity = "mime_ambiguity", "structure du message ambiguë", Quarantine;
+    /// Content a YARA rule calls suspicious without calling it malware.
+    Suspicious = "suspicious", "contenu suspect", Quarantine;
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The precise kind of a finding. The [`Category`] says what family of risk
+/// it belongs to; the kind says exactly what was seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FindingKind {
+    /// A YARA rule matched; its `category` meta says the category.
+    YaraMatch,
+    /// The content is a native executable (PE, ELF, Mach-O, MSI, JAR).
+    ExecutableContent,
+    /// The file name carries an executable extension (.exe, .scr, .cpl …).
+    ExecutableName,
+    /// A compiled HTML help file (CHM), which runs script when opened.
+    CompiledHelp,
+    /// The content is a script (shebang, WSH, HTA, batch, PowerShell, registry).
+    ScriptContent,
+    /// The file name carries a script extension (.js, .vbs, .hta, .ps1 …).
+    ScriptName,
+    /// A Windows shortcut (.lnk) or management console file (.msc).
+    Shortcut,
+    /// A disk image (ISO 9660, UDF, raw FAT image, VHD, VHDX, DMG).
+    DiskImage,
+    /// A Microsoft OneNote section.
+    OneNote,
+    /// An OLE document with a VBA project.
+    OleMacros,
+    /// An OOXML document with `vbaProject.bin` (docm, xlsm, pptm).
+    OoxmlMacros,
+    /// An OpenDocument file with Basic macros.
+    OdfMacros,
+    /// HTML that builds a file from a Blob with base64 or char-code data.
+    HtmlSmuggling,
+    /// A PDF with JavaScript (`/JS`, `/JavaScript`).
+    PdfJavaScript,
+    /// A PDF with a `/Launch` action.
+    PdfLaunch,
+    /// An SVG with `<script>`, `<foreignObject>` or event handlers.
+    SvgScript,
+    /// The detected type contradicts the declared type or extension.
+    TypeMismatch,
+    /// A name with two extensions, the last one dangerous.
+    DoubleExtension,
+    /// A name with bidirectional control characters.
+    BidiName,
+    /// An archive, or one of its entries, is encrypted.
+    EncryptedArchive,
+    /// An archive format we do not open (rar, cab, arj, bz2, xz …).
+    UnscannableArchive,
+    /// An archive that could not be read to the end (damaged, unsupported method).
+    DamagedArchive,
+    /// Archives nested deeper than `Limits::max_archive_depth`.
+    DepthExceeded,
+    /// More entries than `Limits::max_archive_entries`.
+    EntriesExceeded,
+    /// More decoded bytes than `Limits::max_expanded_bytes` or `max_object_size`.
+    SizeExceeded,
+    /// An entry expanding more than `Limits::max_entry_ratio` times its packed size.
+    RatioExceeded,
+    /// The scan ran past `Limits::max_scan_time`.
+    TimeExceeded,
+    /// More MIME parts or depth than `Limits::max_mime_parts` / `max_mime_depth`.
+    MimeLimitExceeded,
+    /// The same header (Content-Type, Content-Transfer-Encoding …) given twice.
+    DuplicateHeader,
+    /// The same parameter (boundary, filename, name, charset) given twice.
+    DuplicateParameter,
+    /// RFC 2231 `filename*` or continuations that disagree with the plain parameter.
+    Rfc2231Conflict,
+    /// `Content-Type: name=` and `Content-Disposition: filename=` disagree.
+    ConflictingFilename,
+    /// A multipart body without its closing `--boundary--`.
+    MissingFinalBoundary,
+    /// A multipart whose boundary is missing or reused by a nested multipart.
+    BoundaryConfusion,
+    /// Content hidden in a multipart preamble or epilogue.
+    HiddenContent,
+    /// Characters outside the base64 alphabet, or data after the padding.
+    Base64Garbage,
+    /// A `Content-Transfer-Encoding` value readers do not agree on.
+    UnknownTransferEncoding,
+    /// Bare CR, or bare LF mixed with CRLF line ends.
+    BareLineEnding,
+    /// NUL bytes in headers or in a non-base64 body.
+    NulByte,
+    /// `message/partial`, which some readers reassemble and others do not.
+    MessagePartial,
+    /// A nested message that could not be parsed.
+    UnparsableMessage,
+    /// The message could not be analysed at all.
+    ScanError,
+}
+
+impl FindingKind {
+    /// The category a finding of this kind falls in (YARA matches carry their own).
+    pub fn category(self) -> Category {
+        use FindingKind::*;
+        match self {
+            YaraMatch => Category::Suspicious,
+            ExecutableContent | ExecutableName | CompiledHelp => Category::Executable,
+            ScriptContent | ScriptName => Category::Script,
+            Shortcut => Category::Shortcut,
+            DiskImage => Category::DiskImage,
+            OneNote => Category::Onenote,
+            OleMacros | OoxmlMacros | OdfMacros => Category::Macro,
+            HtmlSmuggling => Category::HtmlSmuggling,
+            PdfJavaScript | PdfLaunch | SvgScript => Category::ActiveContent,
+            TypeMismatch => Category::TypeMismatch,
+            DoubleExtension => Category::DoubleExtension,
+            BidiName => Category::BidiName,
+            EncryptedArchive => Category::EncryptedArchive,
+            UnscannableArchive | DamagedArchive => Category::UnscannableArchive,
+            DepthExceeded | EntriesExceeded | SizeExceeded | RatioExceeded | TimeExceeded
+            | MimeLimitExceeded | ScanError => Category::BudgetExceeded,
+            DuplicateHeader | DuplicateParameter | Rfc2231Conflict | ConflictingFilename
+            | MissingFinalBoundary | BoundaryConfusion | HiddenContent | Base64Garbage
+            | UnknownTransferEncoding | BareLineEnding | NulByte | MessagePartial
+            | UnparsableMessage => Category::MimeAmbiguity,
+        }
+    }
+}
+
+/// One thing the scanner saw that the policy has to weigh.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Exactly what was seen.
+    pub kind: FindingKind,
+    /// The family of risk, which the policy maps to an action.
+    pub category: Category,
+    /// A short English sentence with the specifics (offsets, names, values).
+    pub detail: String,
+    /// The YARA rule that matched, for [`FindingKind::YaraMatch`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
+
+impl Finding {
+    /// A finding whose category follows from its kind.
+    pub fn new(kind: FindingKind, detail: impl Into<String>) -> Finding {
+        Finding { kind, category: kind.category(), detail: detail.into(), rule: None }
+    }
+}
+
+/// A decoded object: a MIME leaf part, a preamble, or an archive entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Part {
+    /// Where it is: `1.2` for MIME parts (IMAP numbering), then `/name` for
+    /// each archive level (`2/factures.zip/facture.pdf.exe`).
+    pub path: String,
+    /// The file name as a reader shows it, decoded from RFC 2047 / RFC 2231.
+    pub filename: Option<String>,
+    /// The MIME type the sender declared (for archive entries, none).
+    pub declared_type: Option<String>,
+    /// The type found by looking at the bytes.
+    pub detected_type: String,
+    /// Size in bytes after transfer decoding or decompression.
+    pub size: u64,
+    /// SHA-256 of those bytes, lower-case hex.
+    pub sha256: String,
+    /// What was seen in this object itself.
+    pub findings: Vec<Finding>,
+    /// The strictest action over this object and everything inside it.
+    pub action: Action,
+    /// Archive entries, embedded files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<Part>,
+}
+
+impl Part {
+    /// This part and every descendant, depth first.
+    pub fn walk(&self) -> Vec<&Part> {
+        let mut out = vec![self];
+        for child in &self.children {
+            out.extend(child.walk());
+        }
+        out
+    }
+}
+
+/// Headers of the scanned message, for notices and the admin UI.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MessageInfo {
+    /// The `From:` header as text.
+    pub from: Option<String>,
+    /// The decoded `Subject:`.
+    pub subject: Option<String>,
+    /// The `Date:` header, RFC 3339.
+    pub date: Option<String>,
+    /// The `Message-ID:` without angle brackets.
+    pub message_id: Option<String>,
+}
+
+/// Everything the scanner has to say about one message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The strictest action over every finding, under the engine's policy.
+    pub action: Action,
+    /// The category that decided the action (none when delivered clean).
+    pub category: Option<Category>,
+    /// Every category found, most severe first.
+    pub categories: Vec<Category>,
+    /// Findings about the message structure rather than one part.
+    pub findings: Vec<Finding>,
+    /// The leaf MIME parts in reading order, each with its archive entries.
+    pub parts: Vec<Part>,
+    /// Headers of the message.
+    pub message: MessageInfo,
+    /// Size of the raw message in bytes.
+    pub size: u64,
+    /// Total bytes decoded and scanned (parts and archive entries).
+    pub scanned_bytes: u64,
+    /// Wall time of the scan in milliseconds.
+    pub scan_ms: u64,
+}
+
+impl Report {
+    /// Every finding, message-level ones first, then parts depth first.
+    pub fn all_findings(&self) -> impl Iterator<Item = (&str, &Finding)> {
+        let message = self.findings.iter().map(|f| ("", f));
+        let parts = self
+            .parts
+            .iter()
+            .flat_map(|p| p.walk())
+            .flat_map(|p| p.findings.iter().map(move |f| (p.path.as_str(), f)));
+        message.chain(parts)
+    }
+
+    /// The top-level MIME parts that must be held when the message is
+    /// delivered with its risky parts replaced by a notice.
+    pub fn held_parts(&self) -> impl Iterator<Item = &Part> {
+        self.parts.iter().filter(|p| p.action >= Action::Quarantine)
+    }
+}

@@ -1,0 +1,559 @@
+//! What a decoded object really is, from its bytes: magic numbers first,
+//! `infer` for common media, our own checks where `infer` is blind (OLE
+//! sub-types, OOXML macro variants, disk images, LNK, OneNote, scripts), and
+//! the name checks (dangerous extensions, double extensions, bidi controls).
+
+use crate::archive;
+
+/// The family of a detected object: what the scanner does with it next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// PE, ELF, Mach-O, APK.
+    Executable,
+    /// Windows Installer package (an OLE file with the MSI class id).
+    Msi,
+    /// Java archive (a ZIP with a manifest or classes).
+    Jar,
+    /// Compiled HTML help.
+    Chm,
+    /// A script Windows or a shell runs.
+    Script,
+    /// Windows shortcut.
+    Lnk,
+    /// Microsoft Management Console file.
+    Msc,
+    /// ISO, UDF, raw FAT/NTFS image, VHD, VHDX, DMG, WIM.
+    DiskImage,
+    /// OneNote section.
+    OneNote,
+    /// OLE compound file (doc, xls, ppt …); `macros` when it has a VBA project.
+    Ole { macros: bool },
+    /// Office Open XML; `macros` when it has a `vbaProject.bin`.
+    Ooxml { macros: bool },
+    /// OpenDocument.
+    Odf,
+    /// Plain ZIP.
+    Zip,
+    Gzip,
+    Tar,
+    SevenZip,
+    /// `winmail.dat`.
+    Tnef,
+    /// An archive we do not open.
+    OtherArchive,
+    Pdf,
+    Html,
+    Svg,
+    Rtf,
+    Xml,
+    Image,
+    Media,
+    Text,
+    Unknown,
+}
+
+/// The detected type of one object.
+#[derive(Debug, Clone)]
+pub(crate) struct Detected {
+    pub mime: String,
+    pub kind: Kind,
+}
+
+impl Detected {
+    fn new(mime: impl Into<String>, kind: Kind) -> Detected {
+        Detected { mime: mime.into(), kind }
+    }
+}
+
+fn at(bytes: &[u8], offset: usize, magic: &[u8]) -> bool {
+    bytes.get(offset..offset + magic.len()) == Some(magic)
+}
+
+fn le_u32(bytes: &[u8], offset: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(bytes.get(offset..offset + 4)?.try_into().ok()?))
+}
+
+/// Looks at the bytes (and, for ZIP and OLE, inside the container directory).
+pub(crate) fn detect(bytes: &[u8]) -> Detected {
+    use Kind::*;
+    // Native executables.
+    if at(bytes, 0, b"MZ") {
+        let pe = le_u32(bytes, 0x3c).is_some_and(|off| at(bytes, off as usize, b"PE\0\0"));
+        if pe || bytes.len() < 0x40 {
+            return Detected::new("application/vnd.microsoft.portable-executable", Executable);
+        }
+        // "MZ" without a PE header is still a DOS program.
+        return Detected::new("application/x-dosexec", Executable);
+    }
+    if at(bytes, 0, b"\x7fELF") {
+        return Detected::new("application/x-executable", Executable);
+    }
+    for magic in [b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe"]
+    {
+        if at(bytes, 0, magic) {
+            return Detected::new("application/x-mach-binary", Executable);
+        }
+    }
+    // 0xCAFEBABE is a Mach-O fat binary or a Java class; both run code.
+    if at(bytes, 0, b"\xca\xfe\xba\xbe") {
+        return Detected::new("application/x-mach-binary", Executable);
+    }
+    if at(bytes, 0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
+        return detect_ole(bytes);
+    }
+    // Shell link header: size 0x4C then CLSID 00021401-0000-0000-C000-000000000046.
+    if at(bytes, 0, b"\x4c\x00\x00\x00\x01\x14\x02\x00\x00\x00\x00\x00\xc0\x00\x00\x00\x00\x00\x00\x46")
+    {
+        return Detected::new("application/x-ms-shortcut", Lnk);
+    }
+    // OneNote section GUID {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3}.
+    if at(bytes, 0, b"\xe4\x52\x5c\x7b\x8c\xd8\xa7\x4d\xae\xb1\x53\x78\xd0\x29\x96\xd3") {
+        return Detected::new("application/onenote", OneNote);
+    }
+    if at(bytes, 0, b"ITSF") {
+        return Detected::new("application/vnd.ms-htmlhelp", Chm);
+    }
+    if at(bytes, 0, b"PK\x03\x04") || at(bytes, 0, b"PK\x05\x06") || at(bytes, 0, b"PK\x07\x08") {
+        return detect_zip(bytes);
+    }
+    if at(bytes, 0, b"\x1f\x8b") {
+        return Detected::new("application/gzip", Gzip);
+    }
+    if at(bytes, 0, b"7z\xbc\xaf\x27\x1c") {
+        return Detected::new("application/x-7z-compressed", SevenZip);
+    }
+    if at(bytes, 0, b"\x78\x9f\x3e\x22") {
+        return Detected::new("application/vnd.ms-tnef", Tnef);
+    }
+    if at(bytes, 257, b"ustar") {
+        return Detected::new("application/x-tar", Tar);
+    }
+    for (offset, magic, mime) in [
+        (0, &b"Rar!\x1a\x07"[..], "application/vnd.rar"),
+        (0, b"MSCF\0\0\0\0", "application/vnd.ms-cab-compressed"),
+        (0, b"BZh", "application/x-bzip2"),
+        (0, b"\xfd7zXZ\0", "application/x-xz"),
+        (0, b"\x28\xb5\x2f\xfd", "application/zstd"),
+        (0, b"\x60\xea", "application/x-arj"),
+        (2, b"-lh", "application/x-lzh-compressed"),
+        (7, b"**ACE**", "application/x-ace-compressed"),
+        (0, b"\x1f\x9d", "application/x-compress"),
+        (0, b"xar!", "application/x-xar"),
+        (0, b"MSWIM\0\0\0", "application/x-ms-wim"),
+    ] {
+        if at(bytes, offset, magic) {
+            let kind = if mime == "application/x-ms-wim" { DiskImage } else { OtherArchive };
+            return Detected::new(mime, kind);
+        }
+    }
+    if let Some(mime) = disk_image(bytes) {
+        return Detected::new(mime, DiskImage);
+    }
+    if let Some(pos) = memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-") {
+        let _ = pos;
+        return Detected::new("application/pdf", Pdf);
+    }
+    if at(bytes, 0, b"{\\rt") {
+        return Detected::new("application/rtf", Rtf);
+    }
+    if let Some(t) = infer::get(bytes) {
+        let mime = t.mime_type();
+        match t.matcher_type() {
+            infer::MatcherType::Image => return Detected::new(mime, Image),
+            infer::MatcherType::Audio | infer::MatcherType::Video | infer::MatcherType::Font => {
+                return Detected::new(mime, Media);
+            }
+            infer::MatcherType::Archive => return Detected::new(mime, OtherArchive),
+            _ => {}
+        }
+    }
+    detect_text(bytes)
+}
+
+/// ISO 9660 and UDF volume descriptors at sector 16; VHD/VHDX/DMG footers;
+/// raw FAT or NTFS boot sectors.
+fn disk_image(bytes: &[u8]) -> Option<&'static str> {
+    for base in [0x8000usize, 0x8800, 0x9000] {
+        if at(bytes, base + 1, b"CD001") {
+            return Some("application/x-iso9660-image");
+        }
+        for udf in [&b"BEA01"[..], b"NSR02", b"NSR03", b"TEA01"] {
+            if at(bytes, base + 1, udf) {
+                return Some("application/x-udf-image");
+            }
+        }
+    }
+    if at(bytes, 0, b"vhdxfile") {
+        return Some("application/x-vhdx");
+    }
+    if at(bytes, 0, b"conectix") {
+        return Some("application/x-vhd");
+    }
+    if bytes.len() >= 512 {
+        let tail = &bytes[bytes.len() - 512..];
+        if at(tail, 0, b"conectix") {
+            return Some("application/x-vhd");
+        }
+        if at(tail, 0, b"koly") {
+            return Some("application/x-apple-diskimage");
+        }
+    }
+    let boot_sector = at(bytes, 510, b"\x55\xaa");
+    if boot_sector
+        && (at(bytes, 0x36, b"FAT1") || at(bytes, 0x52, b"FAT32") || at(bytes, 3, b"NTFS    ")
+            || at(bytes, 3, b"EXFAT   "))
+    {
+        return Some("application/x-raw-disk-image");
+    }
+    None
+}
+
+/// OLE compound files: MSI by class id, Office sub-types by stream names,
+/// macros by the VBA project storages.
+fn detect_ole(bytes: &[u8]) -> Detected {
+    let Ok(file) = cfb::CompoundFile::open(std::io::Cursor::new(bytes)) else {
+        return Detected::new("application/x-ole-storage", Kind::Ole { macros: false });
+    };
+    // {000C1084-0000-0000-C000-000000000046} and its MSP/MST siblings.
+    let clsid = file.root_entry().clsid().to_string().to_ascii_lowercase();
+    if clsid.starts_with("000c108") && clsid.ends_with("-0000-0000-c000-000000000046") {
+        return Detected::new("application/x-msi", Kind::Msi);
+    }
+    let mut macros = false;
+    let mut mime = "application/x-ole-storage";
+    for entry in file.walk() {
+        let name = entry.name();
+        if name.eq_ignore_ascii_case("_VBA_PROJECT")
+            || name.eq_ignore_ascii_case("_VBA_PROJECT_CUR")
+            || name.eq_ignore_ascii_case("VBA") && entry.is_storage()
+            || name.eq_ignore_ascii_case("Macros") && entry.is_storage()
+        {
+            macros = true;
+        }
+        match name {
+            "WordDocument" => mime = "application/msword",
+            "Workbook" | "Book" => mime = "application/vnd.ms-excel",
+            "PowerPoint Document" => mime = "application/vnd.ms-powerpoint",
+            "__properties_version1.0" if mime == "application/x-ole-storage" => {
+                mime = "application/vnd.ms-outlook";
+            }
+            _ => {}
+        }
+    }
+    Detected::new(mime, Kind::Ole { macros })
+}
+
+/// A ZIP is sorted by what its directory holds: OOXML, OpenDocument, Java,
+/// Android, or a plain archive.
+fn detect_zip(bytes: &[u8]) -> Detected {
+    let Some(dir) = archive::zip_directory(bytes) else {
+        return Detected::new("application/zip", Kind::Zip);
+    };
+    let has = |n: &str| dir.names.iter().any(|e| e.eq_ignore_ascii_case(n));
+    let has_prefix = |p: &str| dir.names.iter().any(|e| e.starts_with(p));
+    if has("[Content_Types].xml") {
+        let macros = dir.names.iter().any(|n| n.to_ascii_lowercase().ends_with("vbaproject.bin"))
+            || dir.content_types.as_deref().is_some_and(|ct| ct.contains("macroEnabled"));
+        let mime = match (has_prefix("word/"), has_prefix("xl/"), has_prefix("ppt/"), macros) {
+            (true, _, _, false) => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            (true, _, _, true) => "application/vnd.ms-word.document.macroEnabled.12",
+            (_, true, _, false) => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            (_, true, _, true) => "application/vnd.ms-excel.sheet.macroEnabled.12",
+            (_, _, true, false) => {
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+            }
+            (_, _, true, true) => "application/vnd.ms-powerpoint.presentation.macroEnabled.12",
+            _ => "application/vnd.openxmlformats-package",
+        };
+        return Detected::new(mime, Kind::Ooxml { macros });
+    }
+    if let Some(mimetype) = &dir.odf_mimetype {
+        return Detected::new(mimetype.clone(), Kind::Odf);
+    }
+    if has("AndroidManifest.xml") && has("classes.dex") {
+        return Detected::new("application/vnd.android.package-archive", Kind::Executable);
+    }
+    if has("META-INF/MANIFEST.MF") || dir.names.iter().any(|n| n.ends_with(".class")) {
+        return Detected::new("application/java-archive", Kind::Jar);
+    }
+    Detected::new("application/zip", Kind::Zip)
+}
+
+/// Script markers strong enough to name the content a script on their own.
+/// Each is something a plain document never needs.
+const SCRIPT_MARKERS: &[(&str, &str)] = &[
+    ("<hta:application", "application/hta"),
+    ("wscript.shell", "text/vbscript"),
+    ("wscript.createobject", "text/vbscript"),
+    ("shell.application", "text/vbscript"),
+    ("adodb.stream", "text/vbscript"),
+    ("msxml2.xmlhttp", "text/vbscript"),
+    ("#@~^", "text/x-encoded-script"),
+    ("powershell -e", "text/x-powershell"),
+    ("-encodedcommand", "text/x-powershell"),
+    ("invoke-expression", "text/x-powershell"),
+    ("frombase64string(", "text/x-powershell"),
+    ("downloadstring(", "text/x-powershell"),
+    ("net.webclient", "text/x-powershell"),
+    ("windows registry editor version", "text/x-ms-regedit"),
+    ("regedit4", "text/x-ms-regedit"),
+];
+
+/// Text: HTML, SVG, XML, scripts, or plain text.
+fn detect_text(bytes: &[u8]) -> Detected {
+    let head_len = bytes.len().min(64 * 1024);
+    let head = &bytes[..head_len];
+    // UTF-16LE text (how .reg files are often saved): keep the low bytes.
+    let narrowed;
+    let head: &[u8] = if at(head, 0, b"\xff\xfe") {
+        narrowed = head[2..].iter().step_by(2).copied().collect::<Vec<u8>>();
+        &narrowed
+    } else {
+        head
+    };
+    let binary = head.iter().filter(|&&b| b == 0 || (b < 0x09) || (0x0e..0x1b).contains(&b)).count();
+    if head.is_empty() {
+        return Detected::new("application/x-empty", Kind::Text);
+    }
+    if binary * 100 > head.len() {
+        return Detected::new("application/octet-stream", Kind::Unknown);
+    }
+    let lower = head.to_ascii_lowercase();
+    let trimmed = lower.trim_ascii_start();
+    let trimmed = trimmed.strip_prefix(b"\xef\xbb\xbf").unwrap_or(trimmed);
+    let find = |needle: &str| memchr::memmem::find(&lower, needle.as_bytes()).is_some();
+    if trimmed.starts_with(b"#!") {
+        return Detected::new("text/x-shellscript", Kind::Script);
+    }
+    if trimmed.starts_with(b"@echo off") || trimmed.starts_with(b"@echo on") {
+        return Detected::new("application/x-bat", Kind::Script);
+    }
+    if find("<mmc_consolefile") {
+        return Detected::new("application/x-msc", Kind::Msc);
+    }
+    if find("<job") && find("<script") {
+        return Detected::new("text/x-wsf", Kind::Script);
+    }
+    for (marker, mime) in SCRIPT_MARKERS {
+        if find(marker) {
+            return Detected::new(*mime, Kind::Script);
+        }
+    }
+    if find("<svg") && !find("<html") {
+        return Detected::new("image/svg+xml", Kind::Svg);
+    }
+    if trimmed.starts_with(b"<!doctype html")
+        || find("<html")
+        || find("<body")
+        || find("<script")
+        || find("<iframe")
+        || (trimmed.starts_with(b"<") && (find("<div") || find("<a href") || find("<meta")))
+    {
+        return Detected::new("text/html", Kind::Html);
+    }
+    if trimmed.starts_with(b"<?xml") || trimmed.starts_with(b"<") && find("xmlns") {
+        return Detected::new("application/xml", Kind::Xml);
+    }
+    Detected::new("text/plain", Kind::Text)
+}
+
+/// Extensions Windows runs as programs.
+const EXECUTABLE_EXT: &[&str] = &[
+    "exe", "dll", "com", "pif", "scr", "cpl", "msi", "msp", "mst", "msix", "msixbundle", "appx",
+    "appxbundle", "appref-ms", "application", "gadget", "jar", "chm", "sys", "ocx", "drv", "apk",
+    "xll", "wll",
+];
+/// Extensions of scripts Windows runs on a double click (or a shell runs).
+const SCRIPT_EXT: &[&str] = &[
+    "js", "jse", "vbs", "vbe", "vb", "wsf", "wsh", "wsc", "hta", "ps1", "psm1", "psd1", "bat",
+    "cmd", "reg", "sct", "inf", "sh", "py", "pyw", "settingcontent-ms", "library-ms", "xbap",
+];
+/// Shortcuts and console files.
+const SHORTCUT_EXT: &[&str] = &["lnk", "url", "msc", "scf", "iqy", "slk", "website"];
+/// Disk images.
+const DISK_IMAGE_EXT: &[&str] = &["iso", "img", "udf", "vhd", "vhdx", "dmg", "wim"];
+/// Names that look like a document to a reader.
+const DOCUMENT_EXT: &[&str] = &[
+    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "txt", "csv",
+    "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "zip", "rar", "7z", "mp3", "mp4", "avi",
+    "wav", "htm", "html", "xml", "eml", "msg",
+];
+
+/// What the last extension of a name says about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameClass {
+    Executable,
+    Script,
+    Shortcut,
+    DiskImage,
+    OneNote,
+    Other,
+}
+
+/// The lower-case last extension of a name, if any.
+pub(crate) fn extension(name: &str) -> Option<String> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let (stem, ext) = base.rsplit_once('.')?;
+    if stem.is_empty() && !base.starts_with('.') || ext.is_empty() {
+        return None;
+    }
+    Some(ext.trim_end_matches([' ', '.']).to_ascii_lowercase())
+}
+
+pub(crate) fn name_class(name: &str) -> NameClass {
+    let Some(ext) = extension(name) else { return NameClass::Other };
+    let ext = ext.as_str();
+    if EXECUTABLE_EXT.contains(&ext) {
+        NameClass::Executable
+    } else if SCRIPT_EXT.contains(&ext) {
+        NameClass::Script
+    } else if SHORTCUT_EXT.contains(&ext) {
+        NameClass::Shortcut
+    } else if DISK_IMAGE_EXT.contains(&ext) {
+        NameClass::DiskImage
+    } else if ext == "one" || ext == "onepkg" {
+        NameClass::OneNote
+    } else {
+        NameClass::Other
+    }
+}
+
+/// `facture.pdf.exe`, `photo.jpg     .scr`: a document-looking name with a
+/// dangerous last extension. Returns the two extensions.
+pub(crate) fn double_extension(name: &str) -> Option<(String, String)> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    if name_class(base) == NameClass::Other {
+        return None;
+    }
+    let (stem, last) = base.rsplit_once('.')?;
+    let padded = stem.ends_with("   ") || stem.contains("\u{2000}") || stem.contains('\u{3000}');
+    let stem = stem.trim_end();
+    let (_, inner) = stem.rsplit_once('.')?;
+    let inner = inner.to_ascii_lowercase();
+    (DOCUMENT_EXT.contains(&inner.as_str()) || padded)
+        .then(|| (inner, last.to_ascii_lowercase()))
+}
+
+/// Bidirectional controls that reorder how a name is displayed
+/// (`facture\u{202E}fdp.exe` shows as `factureexe.pdf`).
+pub(crate) fn bidi_controls(name: &str) -> Vec<char> {
+    name.chars()
+        .filter(|c| {
+            matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+        })
+        .collect()
+}
+
+/// A coarse family for comparing what a name or a declared type promises
+/// with what the bytes are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Family {
+    Pdf,
+    WordOoxml,
+    ExcelOoxml,
+    PowerPointOoxml,
+    MacroOoxml,
+    Odf,
+    OleOffice,
+    Zip,
+    Gzip,
+    SevenZip,
+    Rar,
+    Image,
+    Html,
+    Text,
+    Rtf,
+    Executable,
+}
+
+/// The family a file extension promises, when it promises one we can check.
+pub(crate) fn family_of_extension(ext: &str) -> Option<Family> {
+    use Family::*;
+    Some(match ext {
+        "pdf" => Pdf,
+        "docx" | "dotx" => WordOoxml,
+        "xlsx" | "xltx" => ExcelOoxml,
+        "pptx" | "potx" | "ppsx" => PowerPointOoxml,
+        "docm" | "dotm" | "xlsm" | "xltm" | "xlam" | "pptm" | "potm" | "ppsm" => MacroOoxml,
+        "odt" | "ods" | "odp" | "odg" | "ott" | "ots" => Odf,
+        "doc" | "dot" | "xls" | "xlt" | "ppt" | "pps" | "msg" => OleOffice,
+        "zip" => Zip,
+        "gz" | "tgz" => Gzip,
+        "7z" => SevenZip,
+        "rar" => Rar,
+        "jpg" | "jpeg" | "png" | "gif" | "bmp" | "tif" | "tiff" | "webp" | "heic" => Image,
+        "htm" | "html" => Html,
+        "txt" | "csv" => Text,
+        "rtf" => Rtf,
+        // .com is left out: DOS .com programs have no magic number.
+        "exe" | "dll" | "scr" | "cpl" | "msi" => Executable,
+        _ => return None,
+    })
+}
+
+/// The family a declared MIME type promises (generic types promise nothing).
+pub(crate) fn family_of_mime(mime: &str) -> Option<Family> {
+    use Family::*;
+    let mime = mime.to_ascii_lowercase();
+    Some(match mime.as_str() {
+        "application/pdf" => Pdf,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => WordOoxml,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => ExcelOoxml,
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => {
+            PowerPointOoxml
+        }
+        m if m.contains("macroenabled") => MacroOoxml,
+        m if m.starts_with("application/vnd.oasis.opendocument") => Odf,
+        "application/msword" | "application/vnd.ms-excel" | "application/vnd.ms-powerpoint" => {
+            OleOffice
+        }
+        "application/zip" | "application/x-zip-compressed" => Zip,
+        "application/gzip" | "application/x-gzip" => Gzip,
+        "application/x-7z-compressed" => SevenZip,
+        "application/vnd.rar" | "application/x-rar-compressed" => Rar,
+        m if m.starts_with("image/") && m != "image/svg+xml" => Image,
+        _ => return None,
+    })
+}
+
+/// The family of what the bytes turned out to be.
+pub(crate) fn family_of_detected(d: &Detected) -> Option<Family> {
+    use Family::*;
+    Some(match d.kind {
+        Kind::Pdf => Pdf,
+        Kind::Ooxml { macros: true } => MacroOoxml,
+        Kind::Ooxml { macros: false } => match d.mime.as_str() {
+            m if m.contains("wordprocessingml") => WordOoxml,
+            m if m.contains("spreadsheetml") => ExcelOoxml,
+            m if m.contains("presentationml") => PowerPointOoxml,
+            _ => return None,
+        },
+        Kind::Odf => Odf,
+        Kind::Ole { .. } if d.mime != "application/x-ole-storage" => OleOffice,
+        Kind::Zip => Zip,
+        Kind::Gzip => Gzip,
+        Kind::SevenZip => SevenZip,
+        Kind::OtherArchive if d.mime == "application/vnd.rar" => Rar,
+        Kind::Image => Image,
+        Kind::Html => Html,
+        Kind::Text => Text,
+        Kind::Rtf => Rtf,
+        Kind::Executable | Kind::Msi => Executable,
+        _ => return None,
+    })
+}
+
+/// Whether content of family `actual` is what a name or type promising
+/// `promised` may honestly hold.
+pub(crate) fn compatible(promised: Family, actual: Family) -> bool {
+    use Family::*;
+    promised == actual
+        // A .txt or .csv may hold anything textual; HTML saved as .txt is harmless.
+        || promised == Text && matches!(actual, Html)
+        // Old converters save RTF under .doc.
+        || promised == OleOffice && actual == Rtf
+}

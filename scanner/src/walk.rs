@@ -1,0 +1,402 @@
+//! The per-object inspection shared by MIME parts, archive entries and
+//! embedded files: hash, sniff, name checks, content checks, YARA, then the
+//! children of containers, all under the budgets of [`Limits`].
+
+use crate::report::{Action, Finding, FindingKind, Part};
+use crate::sniff::{self, Detected, Kind, NameClass};
+use crate::{Engine, Limits, archive, content, pdf, tnef};
+use sha2::{Digest, Sha256};
+use std::time::{Duration, Instant};
+
+/// One decoded object waiting to be inspected.
+pub(crate) struct Object<'a> {
+    pub path: String,
+    pub filename: Option<String>,
+    pub declared_type: Option<String>,
+    pub bytes: &'a [u8],
+    /// Archive levels above this object (0 for a MIME part).
+    pub depth: usize,
+    /// Whether a reader would offer it as a file to save or open: a named
+    /// attachment or an archive entry, as opposed to the text of the mail.
+    pub is_file: bool,
+}
+
+/// The state of one scan: the budgets spent so far and the YARA scanner.
+pub(crate) struct Walker<'e> {
+    pub engine: &'e Engine,
+    pub limits: &'e Limits,
+    yara: yara_x::Scanner<'e>,
+    deadline: Instant,
+    /// Archive entries opened so far, over the whole message.
+    pub entries: usize,
+    /// Bytes decoded so far, over the whole message.
+    pub expanded: u64,
+    /// MIME parts seen so far, nested messages included.
+    pub mime_parts: usize,
+    /// Set once the time budget is spent; later objects are not analysed.
+    pub out_of_time: bool,
+}
+
+impl<'e> Walker<'e> {
+    pub fn new(engine: &'e Engine, limits: &'e Limits) -> Walker<'e> {
+        let mut yara = yara_x::Scanner::new(&engine.rules);
+        yara.max_matches_per_pattern(16);
+        Walker {
+            engine,
+            limits,
+            yara,
+            deadline: Instant::now() + limits.max_scan_time,
+            entries: 0,
+            expanded: 0,
+            mime_parts: 0,
+            out_of_time: false,
+        }
+    }
+
+    /// Bytes one more object may still take, under both size budgets.
+    pub fn object_cap(&self) -> u64 {
+        self.limits
+            .max_object_size
+            .min(self.limits.max_expanded_bytes.saturating_sub(self.expanded))
+    }
+
+    /// Whether the time budget is spent (remembered, so the finding is given once per object).
+    pub fn check_time(&mut self) -> bool {
+        if !self.out_of_time && Instant::now() >= self.deadline {
+            self.out_of_time = true;
+        }
+        self.out_of_time
+    }
+
+    /// Inspects one object and everything inside it.
+    pub fn inspect(&mut self, obj: Object<'_>) -> Part {
+        let bytes = obj.bytes;
+        let sha256 = hex(&Sha256::digest(bytes));
+        let mut findings = Vec::new();
+        let mut children = Vec::new();
+        if self.check_time() {
+            findings.push(Finding::new(
+                FindingKind::TimeExceeded,
+                format!(
+                    "not analysed: the scan took longer than {} s",
+                    self.limits.max_scan_time.as_secs()
+                ),
+            ));
+            return self.finish(obj, "application/octet-stream".into(), sha256, findings, children);
+        }
+        let detected = sniff::detect(bytes);
+        if let Some(name) = &obj.filename {
+            name_findings(name, &detected, obj.declared_type.as_deref(), &mut findings);
+        }
+        self.kind_findings(&obj, &detected, &mut findings, &mut children);
+        self.yara_findings(bytes, &mut findings);
+        self.finish(obj, detected.mime, sha256, findings, children)
+    }
+
+    fn finish(
+        &self,
+        obj: Object<'_>,
+        detected_type: String,
+        sha256: String,
+        findings: Vec<Finding>,
+        children: Vec<Part>,
+    ) -> Part {
+        let policy = &self.engine.policy;
+        let own = findings.iter().map(|f| policy.action(f.category));
+        let below = children.iter().map(|c| c.action);
+        let action = own.chain(below).max().unwrap_or(Action::Deliver);
+        Part {
+            path: obj.path,
+            filename: obj.filename,
+            declared_type: obj.declared_type,
+            detected_type,
+            size: obj.bytes.len() as u64,
+            sha256,
+            findings,
+            action,
+            children,
+        }
+    }
+
+    /// Findings that follow from what the object is, and its children when it
+    /// is a container.
+    fn kind_findings(
+        &mut self,
+        obj: &Object<'_>,
+        detected: &Detected,
+        findings: &mut Vec<Finding>,
+        children: &mut Vec<Part>,
+    ) {
+        let bytes = obj.bytes;
+        let mime = &detected.mime;
+        match detected.kind {
+            Kind::Executable | Kind::Msi | Kind::Jar => findings.push(Finding::new(
+                FindingKind::ExecutableContent,
+                format!("the content is a program ({mime})"),
+            )),
+            Kind::Chm => findings.push(Finding::new(
+                FindingKind::CompiledHelp,
+                "compiled HTML help (CHM) runs script when opened",
+            )),
+            Kind::Script if obj.is_file => findings.push(Finding::new(
+                FindingKind::ScriptContent,
+                format!("the content is a script ({mime})"),
+            )),
+            Kind::Lnk | Kind::Msc => findings.push(Finding::new(
+                FindingKind::Shortcut,
+                format!("a Windows shortcut or console file ({mime})"),
+            )),
+            Kind::DiskImage => findings.push(Finding::new(
+                FindingKind::DiskImage,
+                format!("a disk image ({mime}) hides its files from mail filters"),
+            )),
+            Kind::OneNote => findings.push(Finding::new(
+                FindingKind::OneNote,
+                "a OneNote section can carry embedded scripts and programs",
+            )),
+            Kind::Ole { macros: true } => findings.push(Finding::new(
+                FindingKind::OleMacros,
+                "the document has a VBA macro project",
+            )),
+            Kind::OtherArchive => findings.push(Finding::new(
+                FindingKind::UnscannableArchive,
+                format!("Écluse cannot open this archive format ({mime})"),
+            )),
+            Kind::Html | Kind::Svg | Kind::Xml | Kind::Text => {
+                if let Some(detail) = content::html_smuggling(bytes) {
+                    findings.push(Finding::new(FindingKind::HtmlSmuggling, detail));
+                }
+                if detected.kind == Kind::Svg
+                    && let Some(detail) = content::svg_script(bytes)
+                {
+                    findings.push(Finding::new(FindingKind::SvgScript, detail));
+                }
+            }
+            _ => {}
+        }
+        if let Kind::Ooxml { macros: true } = detected.kind {
+            findings.push(Finding::new(
+                FindingKind::OoxmlMacros,
+                format!("the document has a vbaProject.bin macro project ({mime})"),
+            ));
+        }
+        let container = matches!(
+            detected.kind,
+            Kind::Zip | Kind::Ooxml { .. } | Kind::Odf | Kind::Jar | Kind::Gzip | Kind::Tar
+                | Kind::SevenZip | Kind::Tnef | Kind::Pdf
+        );
+        if !container {
+            return;
+        }
+        if detected.kind == Kind::Pdf {
+            let scan = pdf::inspect(bytes, self.object_cap());
+            findings.extend(scan.findings);
+            if !scan.embedded.is_empty() && self.enter(obj, findings) {
+                for (i, file) in scan.embedded.into_iter().enumerate() {
+                    let name = file.name.unwrap_or_else(|| format!("embedded-{}", i + 1));
+                    self.expanded += file.bytes.len() as u64;
+                    let child = self.child(obj, name, None, &file.bytes);
+                    children.push(child);
+                }
+            }
+            return;
+        }
+        if !self.enter(obj, findings) {
+            return;
+        }
+        match detected.kind {
+            Kind::Gzip => archive::walk_gzip(self, obj, findings, children),
+            Kind::Tar => archive::walk_tar(self, obj, findings, children),
+            Kind::SevenZip => archive::walk_7z(self, obj, findings, children),
+            Kind::Tnef => tnef::walk(self, obj, findings, children),
+            _ => {
+                archive::walk_zip(self, obj, findings, children);
+                if detected.kind == Kind::Odf
+                    && let Some(module) = children.iter().find_map(|c| odf_macro_module(c))
+                {
+                    findings.push(Finding::new(
+                        FindingKind::OdfMacros,
+                        format!("the document has a Basic or script module ({module})"),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Whether a container at `obj.depth` may be opened; records why not.
+    fn enter(&self, obj: &Object<'_>, findings: &mut Vec<Finding>) -> bool {
+        if obj.depth + 1 > self.limits.max_archive_depth {
+            findings.push(Finding::new(
+                FindingKind::DepthExceeded,
+                format!(
+                    "archives nested more than {} levels deep were not opened",
+                    self.limits.max_archive_depth
+                ),
+            ));
+            return false;
+        }
+        true
+    }
+
+    /// Inspects an entry of the container `parent`.
+    pub fn child(
+        &mut self,
+        parent: &Object<'_>,
+        name: String,
+        declared_type: Option<String>,
+        bytes: &[u8],
+    ) -> Part {
+        self.inspect(Object {
+            path: format!("{}/{}", parent.path, name),
+            filename: Some(name),
+            declared_type,
+            bytes,
+            depth: parent.depth + 1,
+            is_file: true,
+        })
+    }
+
+    /// A child that could not be read, with the reason as its finding.
+    pub fn unread_child(&self, parent: &Object<'_>, name: String, finding: Finding) -> Part {
+        let action = self.engine.policy.action(finding.category);
+        Part {
+            path: format!("{}/{}", parent.path, name),
+            filename: Some(name),
+            declared_type: None,
+            detected_type: "application/octet-stream".into(),
+            size: 0,
+            sha256: String::new(),
+            findings: vec![finding],
+            action,
+            children: Vec::new(),
+        }
+    }
+
+    fn yara_findings(&mut self, bytes: &[u8], findings: &mut Vec<Finding>) {
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        // YARA's timeout has a resolution of one second; never pass zero.
+        self.yara.set_timeout(remaining.max(Duration::from_secs(1)));
+        match self.yara.scan(bytes) {
+            Ok(results) => {
+                for rule in results.matching_rules() {
+                    let id = rule.identifier();
+                    let info = self.engine.rule_info.get(id);
+                    let category = info.map_or(crate::Category::Suspicious, |i| i.category);
+                    let detail = info
+                        .and_then(|i| i.description.clone())
+                        .unwrap_or_else(|| format!("YARA rule {id} matched"));
+                    findings.push(Finding {
+                        kind: FindingKind::YaraMatch,
+                        category,
+                        detail,
+                        rule: Some(id.to_string()),
+                    });
+                }
+            }
+            Err(yara_x::ScanError::Timeout) => {
+                self.out_of_time = true;
+                findings.push(Finding::new(
+                    FindingKind::TimeExceeded,
+                    "YARA did not finish within the scan time limit",
+                ));
+            }
+            Err(e) => findings.push(Finding::new(
+                FindingKind::ScanError,
+                format!("YARA could not scan this object: {e}"),
+            )),
+        }
+    }
+}
+
+/// Findings about a file name: dangerous extension, double extension, bidi
+/// controls, and a real type that contradicts the name or declared type.
+fn name_findings(
+    name: &str,
+    detected: &Detected,
+    declared: Option<&str>,
+    findings: &mut Vec<Finding>,
+) {
+    let controls = sniff::bidi_controls(name);
+    if !controls.is_empty() {
+        let codes: Vec<String> = controls.iter().map(|c| format!("U+{:04X}", *c as u32)).collect();
+        findings.push(Finding::new(
+            FindingKind::BidiName,
+            format!("the name contains {} that reorder how it is displayed", codes.join(", ")),
+        ));
+    }
+    // Judge the name as Windows would show it: without the invisible controls.
+    let visible: String = name.chars().filter(|c| !controls.contains(c)).collect();
+    if let Some((inner, last)) = sniff::double_extension(&visible) {
+        findings.push(Finding::new(
+            FindingKind::DoubleExtension,
+            format!("the name looks like .{inner} but is .{last}"),
+        ));
+    }
+    let ext = sniff::extension(&visible).unwrap_or_default();
+    match sniff::name_class(&visible) {
+        NameClass::Executable => findings.push(Finding::new(
+            FindingKind::ExecutableName,
+            format!("the name has the program extension .{ext}"),
+        )),
+        NameClass::Script => findings.push(Finding::new(
+            FindingKind::ScriptName,
+            format!("the name has the script extension .{ext}"),
+        )),
+        NameClass::Shortcut => findings.push(Finding::new(
+            FindingKind::Shortcut,
+            format!("the name has the shortcut extension .{ext}"),
+        )),
+        NameClass::DiskImage => findings.push(Finding::new(
+            FindingKind::DiskImage,
+            format!("the name has the disk image extension .{ext}"),
+        )),
+        NameClass::OneNote => findings.push(Finding::new(
+            FindingKind::OneNote,
+            format!("the name has the OneNote extension .{ext}"),
+        )),
+        NameClass::Other => {}
+    }
+    let Some(actual) = sniff::family_of_detected(detected) else { return };
+    if let Some(promised) = sniff::family_of_extension(&ext)
+        && !sniff::compatible(promised, actual)
+    {
+        findings.push(Finding::new(
+            FindingKind::TypeMismatch,
+            format!("named .{ext} but the content is {}", detected.mime),
+        ));
+        return;
+    }
+    if let Some(declared) = declared
+        && let Some(promised) = sniff::family_of_mime(declared)
+        && !sniff::compatible(promised, actual)
+    {
+        findings.push(Finding::new(
+            FindingKind::TypeMismatch,
+            format!("declared {declared} but the content is {}", detected.mime),
+        ));
+    }
+}
+
+/// An OpenDocument entry that holds a macro module: `Basic/<lib>/<module>.xml`
+/// (library index files aside) or anything under `Scripts/`.
+fn odf_macro_module(entry: &Part) -> Option<String> {
+    let name = entry.filename.as_deref()?;
+    let is_module = name.starts_with("Basic/")
+        && name.ends_with(".xml")
+        && name.matches('/').count() >= 2
+        && !name.ends_with("/script-lb.xml")
+        && !name.ends_with("/dialog-lb.xml");
+    let is_script = name.starts_with("Scripts/") && !name.ends_with('/');
+    (is_module || is_script).then(|| name.to_string())
+}
+
+/// Lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}

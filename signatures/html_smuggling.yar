@@ -1,0 +1,22 @@
+// HTML smuggling: a page that builds a file in the browser.
+//
+// Catches: script that decodes data (atob, fromCharCode) into a Blob and
+// saves it through a download link or msSaveOrOpenBlob. The file never
+// crosses the mail filter as a file: it is assembled on the agent's screen.
+rule HTML_Smuggling_Blob_Download {
+    meta:
+        category = "html_smuggling"
+        description = "web page that assembles a file from encoded data and downloads it"
+    strings:
+        $blob1 = "new Blob(" ascii
+        $blob2 = "msSaveOrOpenBlob" ascii
+        $blob3 = "createObjectURL" ascii
+        $dec1 = "atob(" ascii
+        $dec2 = "fromCharCode" ascii
+        $dec3 = "charCodeAt" ascii
+        $save1 = ".download" ascii
+        $save2 = "msSaveOrOpenBlob" ascii
+        $save3 = "download=" ascii nocase
+    condition:
+        any of ($blob*) and any of ($dec*) and any of ($save*)
+}

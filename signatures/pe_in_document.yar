@@ -1,0 +1,20 @@
+// A Windows program hidden inside another file.
+//
+// Catches: a PE header (the DOS stub message and the "PE" signature it
+// points to) that does not start the object: an executable dropped inside a
+// document, an image or a PDF, to be carved out by a macro or exploit. An
+// object that is itself a PE is flagged by the type sniffer instead.
+rule PE_Embedded_In_Document {
+    meta:
+        category = "executable"
+        description = "a Windows program hidden inside another file"
+    strings:
+        $stub = "This program cannot be run in DOS mode" ascii
+        $stub2 = "This program must be run under Win32" ascii
+    condition:
+        uint16(0) != 0x5A4D and
+        for any i in (1..#stub + #stub2) : (
+            (@stub[i] > 64 and uint16(@stub[i] - 0x4E) == 0x5A4D) or
+            (@stub2[i] > 64 and uint16(@stub2[i] - 0x4E) == 0x5A4D)
+        )
+}
