@@ -16,6 +16,9 @@ rule WSH_Downloader_Or_Runner {
         $act2 = "SaveToFile" ascii wide nocase
         $act3 = ".Exec" ascii wide nocase
         $act4 = "ShellExecute" ascii wide nocase
+        $vba = "Attribute VB_" ascii
     condition:
+        // Office macros are the macro rule's business, not this one's.
+        uint32(0) != 0xE011CFD0 and not $vba and
         any of ($obj*) and any of ($act*)
 }

