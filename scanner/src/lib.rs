@@ -75,6 +75,19 @@ pub fn scan(engine: &Engine, limits: &Limits, raw: &[u8]) -> Report {
     finish(engine, findings, parts, message, raw.len() as u64, scanned_bytes, started)
 }
 
+/// [`scan`] without the guard against panics, for fuzz targets and property
+/// tests, which must see a panic to report it.
+#[doc(hidden)]
+pub fn scan_unguarded(engine: &Engine, limits: &Limits, raw: &[u8]) -> Report {
+    let started = Instant::now();
+    let mut walker = walk::Walker::new(engine, limits);
+    let mut findings = Vec::new();
+    let mut parts = Vec::new();
+    let message = mime::walk(&mut walker, raw, &mut findings, &mut parts);
+    let scanned_bytes = walker.expanded;
+    finish(engine, findings, parts, message, raw.len() as u64, scanned_bytes, started)
+}
+
 fn finish(
     engine: &Engine,
     findings: Vec<Finding>,

@@ -20,7 +20,7 @@ pub struct ScanArgs {
     /// Directory of YARA rules (*.yar, *.yara) to use instead of the shipped ones.
     #[arg(long, value_name = "DIR")]
     rules: Option<PathBuf>,
-    /// Messages to scan: .eml files, directories (scanned recursively), or - for stdin.
+    /// Messages to scan: files, directories (their .eml files, recursively), or - for stdin.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 }
@@ -57,7 +57,8 @@ pub fn load_engine(rules: Option<&Path>, policy: Policy) -> Result<Engine> {
     Ok(Engine::compile(&sources, policy)?)
 }
 
-/// Expands directories into the files below them, sorted.
+/// Expands directories into the `.eml` files below them, sorted; files
+/// named on the command line are kept whatever their name.
 fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for path in paths {
@@ -67,6 +68,9 @@ fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
                 Err(_) => vec![path.join("")], // reported as unreadable later
             };
             below.sort();
+            below.retain(|p| {
+                p.is_dir() || p.extension().is_some_and(|e| e.eq_ignore_ascii_case("eml"))
+            });
             out.extend(expand(&below));
         } else {
             out.push(path.clone());

@@ -1,0 +1,142 @@
+//! `ecluse scan` as a user runs it: the real binary on the golden fixtures.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scanner/tests/fixtures/eml").join(rel)
+}
+
+fn ecluse(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ecluse")).args(args).output().unwrap()
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn eicar_in_zip_in_zip_exits_2() {
+    let out = ecluse(&["scan", path(&fixture("malware/101-eicar-zip-in-zip.eml"))]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stdout));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("REJECT") && text.contains("EICAR_Test_File"), "{text}");
+    assert!(text.contains("2/inner.zip/eicar.txt"), "the tree shows the path into the archives: {text}");
+}
+
+#[test]
+fn docm_renamed_docx_exits_1() {
+    let out = ecluse(&["scan", path(&fixture("sniff/065-docm-renamed-docx.eml"))]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("QUARANTINE") && text.contains("type_mismatch") && text.contains("macro"), "{text}");
+}
+
+#[test]
+fn plain_pdf_invoice_exits_0() {
+    let out = ecluse(&["scan", path(&fixture("clean/004-pdf-invoice.eml"))]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("DELIVER"));
+}
+
+#[test]
+fn worst_message_decides_the_exit_code() {
+    let out = ecluse(&[
+        "scan",
+        path(&fixture("clean/004-pdf-invoice.eml")),
+        path(&fixture("sniff/050-exe.eml")),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn json_has_the_documented_fields() {
+    let out = ecluse(&["scan", "--json", path(&fixture("archive/090-zip-in-zip-docm.eml"))]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["action"], "quarantine");
+    assert_eq!(v["category"], "macro");
+    assert!(v["file"].as_str().unwrap().ends_with("090-zip-in-zip-docm.eml"));
+    let zip = &v["parts"][1];
+    for key in ["path", "filename", "declared_type", "detected_type", "size", "sha256", "findings", "children"] {
+        assert!(zip.get(key).is_some(), "missing {key} in {zip}");
+    }
+    let docm = &zip["children"][0]["children"][0];
+    assert_eq!(docm["filename"], "formulaire.docm");
+    assert_eq!(docm["detected_type"], "application/vnd.ms-word.document.macroEnabled.12");
+    assert_eq!(docm["sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn json_is_one_line_per_message_and_directories_recurse() {
+    let out = ecluse(&["scan", "--json", path(&fixture("budget"))]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), 3, "three budget fixtures");
+    for line in lines {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["category"], "budget_exceeded");
+    }
+}
+
+#[test]
+fn stdin_is_read_with_dash() {
+    let raw = std::fs::read(fixture("malware/100-eicar.eml")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecluse"))
+        .args(["scan", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&raw).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn errors_exit_3_with_one_line() {
+    let out = ecluse(&["scan", "/nonexistent/message.eml"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read /nonexistent/message.eml"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "macros = \"deliver\"\n").unwrap();
+    let out = ecluse(&["scan", "--policy", path(&policy), path(&fixture("clean/001-plain-text.eml"))]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown key `macros`") && err.lines().count() == 1, "{err}");
+
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::write(rules.join("bad.yar"), "rule x {\n condition: nope\n}\n").unwrap();
+    let out = ecluse(&["scan", "--rules", path(&rules), path(&fixture("clean/001-plain-text.eml"))]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.yar"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn policy_file_changes_the_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "executable = \"reject\"\n").unwrap();
+    let out = ecluse(&["scan", "--policy", path(&policy), path(&fixture("sniff/050-exe.eml"))]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn custom_rules_directory_replaces_the_shipped_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("town.yar"),
+        "rule Town_Word { meta: category = \"suspicious\" strings: $a = \"conseil municipal\" condition: $a }\n",
+    )
+    .unwrap();
+    let out = ecluse(&["scan", "--rules", path(dir.path()), path(&fixture("clean/014-odt.eml"))]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    // Without the shipped rules, EICAR alone is no longer known malware.
+    let out = ecluse(&["scan", "--rules", path(dir.path()), path(&fixture("malware/100-eicar.eml"))]);
+    assert_eq!(out.status.code(), Some(0));
+}
