@@ -1,1 +1,226 @@
-fn main() {}
+//! `cargo bench -p ecluse-scanner`: the scanner's figures.
+//!
+//! - Throughput of the full scan over a corpus of realistic messages (text,
+//!   PDF invoice, DOCX, ZIP, a 20 MB attachment), in MB/s of decoded bytes,
+//!   next to YARA alone over the very same decoded bytes, in the same run.
+//!   Target: full scan ≥ 0.75 × YARA alone.
+//! - Peak heap while scanning a 50 MB message (target ≤ 3 × its size) and a
+//!   42.zip-style recursive bomb (target ≤ 64 MB), measured by a counting
+//!   allocator.
+
+#[path = "../examples/samples/mod.rs"]
+mod samples;
+
+use ecluse_scanner::{Engine, Limits, scan};
+use samples::*;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::io::{Cursor, Write};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
+/// Counts live heap bytes and their peak.
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let now = LIVE.fetch_add(layout.size(), Relaxed) + layout.size();
+            PEAK.fetch_max(now, Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            if new_size > layout.size() {
+                let now = LIVE.fetch_add(new_size - layout.size(), Relaxed) + new_size - layout.size();
+                PEAK.fetch_max(now, Relaxed);
+            } else {
+                LIVE.fetch_sub(layout.size() - new_size, Relaxed);
+            }
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Deterministic incompressible bytes (xorshift).
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    let mut out = Vec::with_capacity(len);
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
+/// A PDF carrying `len` bytes of image data (DCT, not inflated by the scanner).
+fn big_pdf(len: usize) -> Vec<u8> {
+    let image = noise(len, 7);
+    let mut out = pdf("", &[]);
+    let trailer = out.windows(7).position(|w| w == b"trailer").unwrap();
+    let tail = out.split_off(trailer);
+    out.extend_from_slice(format!("5 0 obj\n<< /Type /XObject /Subtype /Image /Filter /DCTDecode /Length {len} >>\nstream\n").as_bytes());
+    out.extend_from_slice(&image);
+    out.extend_from_slice(b"\nendstream\nendobj\n");
+    out.extend_from_slice(&tail);
+    out
+}
+
+fn corpus() -> Vec<(&'static str, Vec<u8>)> {
+    let text = "Bonjour,\r\n\r\nVoici le compte rendu de la séance du conseil municipal. ".repeat(80);
+    let docs: Vec<(String, Vec<u8>)> = (0..6).map(|i| (format!("piece-{i}.pdf"), big_pdf(60_000 + i * 1000))).collect();
+    let zip_entries: Vec<(&str, &[u8])> = docs.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    vec![
+        ("text 5 KB", message("Compte rendu", &text_part(&text)).into_bytes()),
+        ("PDF invoice 200 KB", with_attachment("Facture", "application/pdf", "facture.pdf", &big_pdf(200_000)).into_bytes()),
+        ("Factur-X PDF", with_attachment("Facture", "application/pdf", "facturx.pdf", &pdf_with_embedded("factur-x.xml", FACTURX_XML)).into_bytes()),
+        ("DOCX 150 KB", with_attachment("Rapport", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "rapport.docx", &docx(&"Le rapport annuel. ".repeat(8000))).into_bytes()),
+        ("ZIP of 6 PDFs", with_attachment("Dossier", "application/zip", "dossier.zip", &zip(&zip_entries)).into_bytes()),
+        ("20 MB attachment", with_attachment("Plans", "application/pdf", "plans.pdf", &big_pdf(20 << 20)).into_bytes()),
+    ]
+}
+
+fn best_of<F: FnMut()>(runs: usize, mut f: F) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+fn throughput(engine: &Engine, limits: &Limits) -> f64 {
+    let corpus = corpus();
+    let objects: Vec<Vec<Vec<u8>>> =
+        corpus.iter().map(|(_, m)| ecluse_scanner::decoded_objects(engine, limits, m)).collect();
+    let decoded: usize = objects.iter().flatten().map(|o| o.len()).sum();
+    let raw: usize = corpus.iter().map(|(_, m)| m.len()).sum();
+    println!("corpus: {} messages, {:.1} MB raw, {:.1} MB decoded and scanned", corpus.len(), raw as f64 / 1e6, decoded as f64 / 1e6);
+    for (name, m) in &corpus {
+        let r = scan(engine, limits, m);
+        assert_eq!(r.action, ecluse_scanner::Action::Deliver, "{name} must be clean: {:?}", r.categories);
+    }
+    let runs = 7;
+    let full = best_of(runs, || {
+        for (_, m) in &corpus {
+            std::hint::black_box(scan(engine, limits, m));
+        }
+    });
+    let mut yara = yara_x::Scanner::new(engine.yara_rules());
+    let yara_alone = best_of(runs, || {
+        for obj in objects.iter().flatten() {
+            std::hint::black_box(yara.scan(obj).unwrap().matching_rules().count());
+        }
+    });
+    let mbs = |d: Duration| decoded as f64 / 1e6 / d.as_secs_f64();
+    let ratio = yara_alone.as_secs_f64() / full.as_secs_f64();
+    println!("full scan : {:8.1} MB/s of decoded bytes ({:.1} ms per corpus pass, best of {runs})", mbs(full), full.as_secs_f64() * 1e3);
+    println!("YARA alone: {:8.1} MB/s over the same decoded bytes ({:.1} ms)", mbs(yara_alone), yara_alone.as_secs_f64() * 1e3);
+    println!("ratio full/YARA-alone: {ratio:.2} (target >= 0.75) {}", if ratio >= 0.75 { "OK" } else { "BELOW TARGET" });
+    ratio
+}
+
+fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    PEAK.store(LIVE.load(Relaxed), Relaxed);
+    let out = f();
+    (out, PEAK.load(Relaxed))
+}
+
+fn memory_50mb(engine: &Engine, limits: &Limits) {
+    // A 36 MB attachment base64-encodes to about 50 MB of message.
+    let msg = with_attachment("Plans", "application/octet-stream", "plans.bin", &noise(37 << 20, 3)).into_bytes();
+    let size = msg.len();
+    let before = LIVE.load(Relaxed);
+    let (report, peak) = peak_during(|| scan(engine, limits, &msg));
+    let during = peak - before;
+    let total = during + size;
+    println!(
+        "50 MB message ({:.1} MB): peak heap {:.1} MB with the message itself = {:.2}x its size (target <= 3x) {}; verdict {}",
+        size as f64 / 1e6,
+        total as f64 / 1e6,
+        total as f64 / size as f64,
+        if total <= 3 * size { "OK" } else { "ABOVE TARGET" },
+        report.action
+    );
+}
+
+/// 42.zip in spirit: five levels of sixteen, each leaf 1 GiB of zeros.
+fn bomb() -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    w.start_file("0.bin", opts).unwrap();
+    let chunk = vec![0u8; 1 << 20];
+    for _ in 0..1024 {
+        w.write_all(&chunk).unwrap();
+    }
+    let leaf_src = w.finish().unwrap().into_inner();
+    let mut src = zip::ZipArchive::new(Cursor::new(leaf_src)).unwrap();
+    let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..16 {
+        let f = src.by_index_raw(0).unwrap();
+        w.raw_copy_file_rename(f, format!("{i:x}.bin")).unwrap();
+    }
+    let mut level = w.finish().unwrap().into_inner();
+    for _ in 0..4 {
+        let names: Vec<String> = (0..16).map(|i| format!("{i:x}.zip")).collect();
+        let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), level.as_slice())).collect();
+        level = zip(&entries);
+    }
+    level
+}
+
+fn memory_bomb(engine: &Engine, limits: &Limits) {
+    let bomb = bomb();
+    let msg = with_attachment("42", "application/zip", "42.zip", &bomb).into_bytes();
+    let before = LIVE.load(Relaxed);
+    let t = Instant::now();
+    let (report, peak) = peak_during(|| scan(engine, limits, &msg));
+    let elapsed = t.elapsed();
+    let during = peak - before + msg.len();
+    println!(
+        "42.zip-style bomb ({} KB zip, 16^5 leaves of 1 GiB): peak heap {:.1} MB (target <= 64 MB) {}; verdict {} ({}) in {} ms",
+        bomb.len() / 1024,
+        during as f64 / 1e6,
+        if during <= 64 << 20 { "OK" } else { "ABOVE TARGET" },
+        report.action,
+        report.category.map(|c| c.to_string()).unwrap_or_default(),
+        elapsed.as_millis()
+    );
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` runs us too: keep that quick.
+    if std::env::args().any(|a| a == "--test") || !std::env::args().any(|a| a == "--bench") {
+        println!("scan bench: run with `cargo bench -p ecluse-scanner` for the figures");
+        return;
+    }
+    let engine = Engine::builtin();
+    let limits = Limits::default();
+    if std::env::var_os("ECLUSE_BENCH_PROFILE").is_some() {
+        // One pass over the corpus, for `valgrind --tool=callgrind`.
+        for (_, m) in corpus() {
+            std::hint::black_box(scan(&engine, &limits, &m));
+        }
+        return;
+    }
+    println!("ecluse-scanner benchmark ({} YARA rules)", engine.rule_count());
+    throughput(&engine, &limits);
+    memory_50mb(&engine, &limits);
+    memory_bomb(&engine, &limits);
+}

@@ -15,6 +15,12 @@ pub const BUILTIN_RULES: &[(&str, &str)] = &[
     ("signatures/pdf_active.yar", include_str!("../../signatures/pdf_active.yar")),
     ("signatures/lnk.yar", include_str!("../../signatures/lnk.yar")),
     ("signatures/scripts.yar", include_str!("../../signatures/scripts.yar")),
+    ("signatures/office_exploits.yar", include_str!("../../signatures/office_exploits.yar")),
+    ("signatures/powershell.yar", include_str!("../../signatures/powershell.yar")),
+    ("signatures/lolbins.yar", include_str!("../../signatures/lolbins.yar")),
+    ("signatures/javascript.yar", include_str!("../../signatures/javascript.yar")),
+    ("signatures/onenote_svg.yar", include_str!("../../signatures/onenote_svg.yar")),
+    ("signatures/hta_vba.yar", include_str!("../../signatures/hta_vba.yar")),
 ];
 
 /// What the engine knows about one rule besides its code.

@@ -88,6 +88,33 @@ pub fn scan_unguarded(engine: &Engine, limits: &Limits, raw: &[u8]) -> Report {
     finish(engine, findings, parts, message, raw.len() as u64, scanned_bytes, started)
 }
 
+/// Inspects one object (an attachment's decoded bytes) as the MIME walk
+/// would: for fuzz targets of the archive walk, and for tools that scan a
+/// file that did not come by mail.
+pub fn scan_file(engine: &Engine, limits: &Limits, filename: Option<&str>, bytes: &[u8]) -> Part {
+    let mut walker = walk::Walker::new(engine, limits);
+    walker.expanded = bytes.len() as u64;
+    walker.inspect(walk::Object {
+        path: "1".into(),
+        filename: filename.map(str::to_string),
+        declared_type: None,
+        bytes,
+        depth: 0,
+        is_file: true,
+    })
+}
+
+/// Every decoded object the scan hands to YARA, in order: for benchmarks
+/// that compare the full scan with YARA alone over the same bytes.
+#[doc(hidden)]
+pub fn decoded_objects(engine: &Engine, limits: &Limits, raw: &[u8]) -> Vec<Vec<u8>> {
+    let mut walker = walk::Walker::new(engine, limits);
+    walker.collected = Some(Vec::new());
+    let (mut findings, mut parts) = (Vec::new(), Vec::new());
+    mime::walk(&mut walker, raw, &mut findings, &mut parts);
+    walker.collected.unwrap_or_default()
+}
+
 fn finish(
     engine: &Engine,
     findings: Vec<Finding>,

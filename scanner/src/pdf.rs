@@ -89,9 +89,9 @@ fn filters(dict: &[u8]) -> Vec<Vec<u8>> {
         &rest[..close]
     } else {
         // A single name: up to the next name after it.
-        let first = memchr::memchr(b'/', rest).unwrap_or(0);
+        let Some(first) = memchr::memchr(b'/', rest) else { return Vec::new() };
         let (_, e) = name_at(rest, first + 1);
-        &rest[..e]
+        &rest[..e.min(rest.len())]
     };
     memchr::memchr_iter(b'/', region).map(|p| name_at(region, p + 1).0).collect()
 }

@@ -35,6 +35,8 @@ pub(crate) struct Walker<'e> {
     pub mime_parts: usize,
     /// Set once the time budget is spent; later objects are not analysed.
     pub out_of_time: bool,
+    /// When set, a copy of every object handed to YARA (for benchmarks).
+    pub collected: Option<Vec<Vec<u8>>>,
 }
 
 impl<'e> Walker<'e> {
@@ -50,6 +52,7 @@ impl<'e> Walker<'e> {
             expanded: 0,
             mime_parts: 0,
             out_of_time: false,
+            collected: None,
         }
     }
 
@@ -273,6 +276,9 @@ impl<'e> Walker<'e> {
     }
 
     fn yara_findings(&mut self, bytes: &[u8], findings: &mut Vec<Finding>) {
+        if let Some(collected) = self.collected.as_mut() {
+            collected.push(bytes.to_vec());
+        }
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         // YARA's timeout has a resolution of one second; never pass zero.
         self.yara.set_timeout(remaining.max(Duration::from_secs(1)));

