@@ -59,6 +59,10 @@ fn hex_val(b: u8) -> Option<u8> {
 /// Every name of interest in a region.
 fn scan_names(bytes: &[u8], names: &mut Names) {
     for pos in memchr::memchr_iter(b'/', bytes) {
+        // Only names starting J, L, O or A (or an escape) can be of interest.
+        if !matches!(bytes.get(pos + 1), Some(b'J' | b'L' | b'O' | b'A' | b'#')) {
+            continue;
+        }
         let (name, _) = name_at(bytes, pos + 1);
         match name.as_slice() {
             b"JavaScript" => names.javascript = Some("/JavaScript"),
