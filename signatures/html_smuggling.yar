@@ -9,14 +9,14 @@ rule HTML_Smuggling_Blob_Download {
         description = "web page that assembles a file from encoded data and downloads it"
     strings:
         $blob1 = "new Blob(" ascii
-        $blob2 = "msSaveOrOpenBlob" ascii
+        $ms_save = "msSaveOrOpenBlob" ascii
         $blob3 = "createObjectURL" ascii
         $dec1 = "atob(" ascii
         $dec2 = "fromCharCode" ascii
         $dec3 = "charCodeAt" ascii
         $save1 = ".download" ascii
-        $save2 = "msSaveOrOpenBlob" ascii
         $save3 = "download=" ascii nocase
     condition:
-        any of ($blob*) and any of ($dec*) and any of ($save*)
+        // msSaveOrOpenBlob both builds and saves the file.
+        any of ($dec*) and ($ms_save or (any of ($blob*) and any of ($save*)))
 }

@@ -27,8 +27,8 @@ rule SVG_Base64_Payload_Script {
     strings:
         $svg = "<svg" ascii nocase
         $script = "<script" ascii nocase
-        $dec = "atob(" ascii
-        $b64 = /[A-Za-z0-9+\/]{400,}={0,2}/ ascii
+        // Anchored on "atob(" so YARA has an atom to search for.
+        $dec = /atob\(\s*["'][A-Za-z0-9+\/]{300,}/ ascii
     condition:
-        $svg and $script and $dec and $b64
+        $svg and $script and $dec
 }

@@ -12,9 +12,7 @@ rule PE_Embedded_In_Document {
         $stub = "This program cannot be run in DOS mode" ascii
         $stub2 = "This program must be run under Win32" ascii
     condition:
+        // The first stub of each kind, 0x4E bytes after its "MZ".
         uint16(0) != 0x5A4D and
-        for any i in (1..#stub + #stub2) : (
-            (@stub[i] > 64 and uint16(@stub[i] - 0x4E) == 0x5A4D) or
-            (@stub2[i] > 64 and uint16(@stub2[i] - 0x4E) == 0x5A4D)
-        )
+        for any of ($stub, $stub2) : ( @ > 64 and uint16(@ - 0x4E) == 0x5A4D )
 }

@@ -16,18 +16,12 @@ fn main() {
     let archive = out.join("archive_walk");
     std::fs::create_dir_all(&mime).unwrap();
     std::fs::create_dir_all(&archive).unwrap();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eml");
     let mut n = 0;
-    for class in std::fs::read_dir(fixtures).unwrap() {
-        for file in std::fs::read_dir(class.unwrap().path()).unwrap() {
-            let path = file.unwrap().path();
-            if path.extension().is_some_and(|e| e == "eml") {
-                let raw = std::fs::read(&path).unwrap();
-                if raw.len() < 64 * 1024 {
-                    std::fs::write(mime.join(path.file_name().unwrap()), raw).unwrap();
-                    n += 1;
-                }
-            }
+    for path in golden_paths() {
+        let raw = std::fs::read(&path).unwrap();
+        if raw.len() < 64 * 1024 {
+            std::fs::write(mime.join(path.file_name().unwrap()), raw).unwrap();
+            n += 1;
         }
     }
     let seeds: Vec<(u8, &str, Vec<u8>)> = vec![

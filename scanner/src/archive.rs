@@ -130,8 +130,29 @@ impl Seek for Counting<'_> {
     }
 }
 
+/// Inspects an entry that was read, or records why it could not be.
+fn push_entry(
+    w: &mut Walker<'_>,
+    obj: &Object<'_>,
+    name: String,
+    read: Result<Vec<u8>, Stop>,
+    children: &mut Vec<Part>,
+) {
+    let child = match read {
+        Ok(bytes) => {
+            w.expanded += bytes.len() as u64;
+            w.child(obj, name, None, &bytes)
+        }
+        Err(stop) => {
+            let finding = stop.finding(w);
+            w.unread_child(obj, name, finding)
+        }
+    };
+    children.push(child);
+}
+
 /// Takes one entry from the budget of entries; false (with a finding) when spent.
-fn take_entry(w: &mut Walker<'_>, findings: &mut Vec<Finding>) -> bool {
+pub(crate) fn take_entry(w: &mut Walker<'_>, findings: &mut Vec<Finding>) -> bool {
     if w.entries >= w.limits.max_archive_entries {
         if !findings.iter().any(|f| f.kind == FindingKind::EntriesExceeded) {
             findings.push(Finding::new(
@@ -242,17 +263,8 @@ pub(crate) fn walk_zip(
         };
         let start = counter.get();
         let c = counter.clone();
-        match read_capped(w, file, move || c.get() - start) {
-            Ok(bytes) => {
-                w.expanded += bytes.len() as u64;
-                let child = w.child(obj, name, None, &bytes);
-                children.push(child);
-            }
-            Err(stop) => {
-                let finding = stop.finding(w);
-                children.push(w.unread_child(obj, name, finding));
-            }
-        }
+        let read = read_capped(w, file, move || c.get() - start);
+        push_entry(w, obj, name, read, children);
     }
 }
 
@@ -283,17 +295,8 @@ pub(crate) fn walk_gzip(
         }
     });
     let c = counter.clone();
-    match read_capped(w, decoder, move || c.get()) {
-        Ok(bytes) => {
-            w.expanded += bytes.len() as u64;
-            let child = w.child(obj, name, None, &bytes);
-            children.push(child);
-        }
-        Err(stop) => {
-            let finding = stop.finding(w);
-            children.push(w.unread_child(obj, name, finding));
-        }
-    }
+    let read = read_capped(w, decoder, move || c.get());
+    push_entry(w, obj, name, read, children);
 }
 
 /// tar: entries are stored, so only the size caps apply.
@@ -346,17 +349,8 @@ pub(crate) fn walk_tar(
         let produced = Rc::new(Cell::new(0u64));
         let p = produced.clone();
         let reader = CountingRead { inner: entry, read: produced };
-        match read_capped(w, reader, move || p.get()) {
-            Ok(bytes) => {
-                w.expanded += bytes.len() as u64;
-                let child = w.child(obj, name, None, &bytes);
-                children.push(child);
-            }
-            Err(stop) => {
-                let finding = stop.finding(w);
-                children.push(w.unread_child(obj, name, finding));
-            }
-        }
+        let read = read_capped(w, reader, move || p.get());
+        push_entry(w, obj, name, read, children);
     }
 }
 

@@ -36,6 +36,7 @@ pub struct Engine {
     pub(crate) rules: Arc<yara_x::Rules>,
     pub(crate) rule_info: Arc<HashMap<String, RuleInfo>>,
     pub(crate) policy: Policy,
+    warnings: Arc<Vec<String>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -65,6 +66,9 @@ impl Engine {
             return Err(Error::NoRules);
         }
         let mut compiler = yara_x::Compiler::new();
+        // Hex spelling is deliberate where a text literal would make the rule
+        // file itself a sample (EICAR); every other warning is kept.
+        compiler.switch_warning("text_as_hex", false).map_err(|e| Error::RuleCompile(e.to_string()))?;
         let mut origins = Vec::new();
         for (origin, text) in sources {
             let source =
@@ -73,6 +77,7 @@ impl Engine {
             // Remember which identifiers each file brought, to name it in meta errors.
             origins.push(origin.as_ref().to_string());
         }
+        let warnings: Vec<String> = compiler.warnings().iter().map(|w| w.to_string()).collect();
         let rules = compiler.build();
         let mut rule_info = HashMap::new();
         for rule in rules.iter() {
@@ -102,17 +107,32 @@ impl Engine {
                 category.ok_or_else(|| meta_err("has no `category` meta string".into()))?;
             rule_info.insert(id, RuleInfo { category, description });
         }
-        Ok(Engine { rules: Arc::new(rules), rule_info: Arc::new(rule_info), policy })
+        Ok(Engine {
+            rules: Arc::new(rules),
+            rule_info: Arc::new(rule_info),
+            policy,
+            warnings: Arc::new(warnings),
+        })
     }
 
     /// The same rules under another policy (cheap: the rules are shared).
     pub fn with_policy(&self, policy: Policy) -> Engine {
-        Engine { rules: self.rules.clone(), rule_info: self.rule_info.clone(), policy }
+        Engine {
+            rules: self.rules.clone(),
+            rule_info: self.rule_info.clone(),
+            policy,
+            warnings: self.warnings.clone(),
+        }
     }
 
     /// The policy in force.
     pub fn policy(&self) -> &Policy {
         &self.policy
+    }
+
+    /// What the YARA compiler warned about (slow patterns, …), one line each.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// How many rules are compiled.

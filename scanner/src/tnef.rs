@@ -84,14 +84,9 @@ pub(crate) fn walk(
     };
     for (n, att) in list.into_iter().enumerate() {
         let Some(data) = att.data else { continue };
-        if w.entries >= w.limits.max_archive_entries {
-            findings.push(Finding::new(
-                FindingKind::EntriesExceeded,
-                format!("more than {} archive entries in the message", w.limits.max_archive_entries),
-            ));
+        if !crate::archive::take_entry(w, findings) {
             return;
         }
-        w.entries += 1;
         let name = att.title.unwrap_or_else(|| format!("attachment-{}", n + 1));
         if data.len() as u64 > w.object_cap() {
             let finding = Finding::new(

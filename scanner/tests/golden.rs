@@ -4,23 +4,8 @@
 //! corpus with `cargo run -p ecluse-scanner --example make_fixtures`.
 
 use ecluse_scanner::{Engine, Limits, scan};
-use std::path::{Path, PathBuf};
-
-fn fixtures() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eml");
-    let mut out = Vec::new();
-    for class in std::fs::read_dir(&root).expect("fixtures directory") {
-        let class = class.unwrap().path();
-        for file in std::fs::read_dir(&class).unwrap() {
-            let path = file.unwrap().path();
-            if path.extension().is_some_and(|e| e == "eml") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+#[path = "../examples/samples/mod.rs"]
+mod samples;
 
 #[derive(serde::Deserialize)]
 struct Expect {
@@ -32,7 +17,7 @@ struct Expect {
 fn golden_corpus() {
     let engine = Engine::builtin();
     let limits = Limits::default();
-    let files = fixtures();
+    let files = samples::golden_paths();
     assert!(files.len() >= 60, "the corpus has {} messages, fewer than 60", files.len());
     let mut failures = Vec::new();
     for path in &files {

@@ -13,20 +13,11 @@ use std::sync::LazyLock;
 static ENGINE: LazyLock<Engine> = LazyLock::new(Engine::builtin);
 
 fn golden() -> Vec<Vec<u8>> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eml");
-    let mut out = Vec::new();
-    for class in std::fs::read_dir(root).unwrap() {
-        for f in std::fs::read_dir(class.unwrap().path()).unwrap() {
-            let p = f.unwrap().path();
-            if p.extension().is_some_and(|e| e == "eml") {
-                let raw = std::fs::read(&p).unwrap();
-                if raw.len() < 32 * 1024 {
-                    out.push(raw);
-                }
-            }
-        }
-    }
-    out
+    samples::golden_paths()
+        .into_iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .filter(|raw| raw.len() < 32 * 1024)
+        .collect()
 }
 
 static GOLDEN: LazyLock<Vec<Vec<u8>>> = LazyLock::new(golden);

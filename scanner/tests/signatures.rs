@@ -46,6 +46,8 @@ fn html_smuggling() {
     let smuggler = b"<script>var b = new Blob([atob(d)]); a.href = URL.createObjectURL(b); a.download = 'x.zip';</script>";
     let page = b"<script>var img = atob(logo); document.title = 'Bonjour';</script>";
     check("HTML_Smuggling_Blob_Download", smuggler, page);
+    let ie = b"<script>var d = atob(p); navigator.msSaveOrOpenBlob(new Blob([d]), 'facture.zip');</script>";
+    check("HTML_Smuggling_Blob_Download", ie, b"<script>navigator.msSaveOrOpenBlob(report, 'rapport.csv');</script>");
 }
 
 #[test]

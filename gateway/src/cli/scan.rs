@@ -54,7 +54,11 @@ pub fn load_engine(rules: Option<&Path>, policy: Policy) -> Result<Engine> {
             .with_context(|| format!("cannot read the rule file {}", file.display()))?;
         sources.push((file.display().to_string(), text));
     }
-    Ok(Engine::compile(&sources, policy)?)
+    let engine = Engine::compile(&sources, policy)?;
+    for warning in engine.warnings() {
+        eprintln!("ecluse scan: rule warning: {}", warning.lines().next().unwrap_or_default());
+    }
+    Ok(engine)
 }
 
 /// Expands directories into the `.eml` files below them, sorted; files

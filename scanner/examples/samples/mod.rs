@@ -8,6 +8,22 @@
 use base64::Engine as _;
 use std::io::{Cursor, Write};
 
+/// Every `.eml` of the golden corpus, sorted.
+pub fn golden_paths() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eml");
+    let mut out = Vec::new();
+    for class in std::fs::read_dir(&root).expect("the fixtures directory") {
+        for file in std::fs::read_dir(class.unwrap().path()).unwrap() {
+            let path = file.unwrap().path();
+            if path.extension().is_some_and(|e| e == "eml") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The EICAR test string, assembled so no source file holds it whole.
 pub fn eicar() -> Vec<u8> {
     let mut v = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$".to_vec();
