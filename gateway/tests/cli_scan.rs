@@ -5,11 +5,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scanner/tests/fixtures/eml").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scanner/tests/fixtures/eml")
+        .join(rel)
 }
 
 fn ecluse(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ecluse")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_ecluse"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn path(p: &Path) -> &str {
@@ -19,10 +24,21 @@ fn path(p: &Path) -> &str {
 #[test]
 fn eicar_in_zip_in_zip_exits_2() {
     let out = ecluse(&["scan", path(&fixture("malware/101-eicar-zip-in-zip.eml"))]);
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("REJECT") && text.contains("EICAR_Test_File"), "{text}");
-    assert!(text.contains("2/inner.zip/eicar.txt"), "the tree shows the path into the archives: {text}");
+    assert!(
+        text.contains("REJECT") && text.contains("EICAR_Test_File"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2/inner.zip/eicar.txt"),
+        "the tree shows the path into the archives: {text}"
+    );
 }
 
 #[test]
@@ -30,13 +46,21 @@ fn docm_renamed_docx_exits_1() {
     let out = ecluse(&["scan", path(&fixture("sniff/065-docm-renamed-docx.eml"))]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("QUARANTINE") && text.contains("type_mismatch") && text.contains("macro"), "{text}");
+    assert!(
+        text.contains("QUARANTINE") && text.contains("type_mismatch") && text.contains("macro"),
+        "{text}"
+    );
 }
 
 #[test]
 fn plain_pdf_invoice_exits_0() {
     let out = ecluse(&["scan", path(&fixture("clean/004-pdf-invoice.eml"))]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("DELIVER"));
 }
 
@@ -52,19 +76,40 @@ fn worst_message_decides_the_exit_code() {
 
 #[test]
 fn json_has_the_documented_fields() {
-    let out = ecluse(&["scan", "--json", path(&fixture("archive/090-zip-in-zip-docm.eml"))]);
+    let out = ecluse(&[
+        "scan",
+        "--json",
+        path(&fixture("archive/090-zip-in-zip-docm.eml")),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["action"], "quarantine");
     assert_eq!(v["category"], "macro");
-    assert!(v["file"].as_str().unwrap().ends_with("090-zip-in-zip-docm.eml"));
+    assert!(
+        v["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("090-zip-in-zip-docm.eml")
+    );
     let zip = &v["parts"][1];
-    for key in ["path", "filename", "declared_type", "detected_type", "size", "sha256", "findings", "children"] {
+    for key in [
+        "path",
+        "filename",
+        "declared_type",
+        "detected_type",
+        "size",
+        "sha256",
+        "findings",
+        "children",
+    ] {
         assert!(zip.get(key).is_some(), "missing {key} in {zip}");
     }
     let docm = &zip["children"][0]["children"][0];
     assert_eq!(docm["filename"], "formulaire.docm");
-    assert_eq!(docm["detected_type"], "application/vnd.ms-word.document.macroEnabled.12");
+    assert_eq!(
+        docm["detected_type"],
+        "application/vnd.ms-word.document.macroEnabled.12"
+    );
     assert_eq!(docm["sha256"].as_str().unwrap().len(), 64);
 }
 
@@ -99,22 +144,42 @@ fn errors_exit_3_with_one_line() {
     let out = ecluse(&["scan", "/nonexistent/message.eml"]);
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cannot read /nonexistent/message.eml"), "{err}");
+    assert!(
+        err.contains("cannot read /nonexistent/message.eml"),
+        "{err}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, "macros = \"deliver\"\n").unwrap();
-    let out = ecluse(&["scan", "--policy", path(&policy), path(&fixture("clean/001-plain-text.eml"))]);
+    let out = ecluse(&[
+        "scan",
+        "--policy",
+        path(&policy),
+        path(&fixture("clean/001-plain-text.eml")),
+    ]);
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("unknown key `macros`") && err.lines().count() == 1, "{err}");
+    assert!(
+        err.contains("unknown key `macros`") && err.lines().count() == 1,
+        "{err}"
+    );
 
     let rules = dir.path().join("rules");
     std::fs::create_dir(&rules).unwrap();
     std::fs::write(rules.join("bad.yar"), "rule x {\n condition: nope\n}\n").unwrap();
-    let out = ecluse(&["scan", "--rules", path(&rules), path(&fixture("clean/001-plain-text.eml"))]);
+    let out = ecluse(&[
+        "scan",
+        "--rules",
+        path(&rules),
+        path(&fixture("clean/001-plain-text.eml")),
+    ]);
     assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.yar"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("bad.yar"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -122,7 +187,12 @@ fn policy_file_changes_the_verdict() {
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, "executable = \"reject\"\n").unwrap();
-    let out = ecluse(&["scan", "--policy", path(&policy), path(&fixture("sniff/050-exe.eml"))]);
+    let out = ecluse(&[
+        "scan",
+        "--policy",
+        path(&policy),
+        path(&fixture("sniff/050-exe.eml")),
+    ]);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -134,9 +204,24 @@ fn custom_rules_directory_replaces_the_shipped_rules() {
         "rule Town_Word { meta: category = \"suspicious\" strings: $a = \"conseil municipal\" condition: $a }\n",
     )
     .unwrap();
-    let out = ecluse(&["scan", "--rules", path(dir.path()), path(&fixture("clean/014-odt.eml"))]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = ecluse(&[
+        "scan",
+        "--rules",
+        path(dir.path()),
+        path(&fixture("clean/014-odt.eml")),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     // Without the shipped rules, EICAR alone is no longer known malware.
-    let out = ecluse(&["scan", "--rules", path(dir.path()), path(&fixture("malware/100-eicar.eml"))]);
+    let out = ecluse(&[
+        "scan",
+        "--rules",
+        path(dir.path()),
+        path(&fixture("malware/100-eicar.eml")),
+    ]);
     assert_eq!(out.status.code(), Some(0));
 }

@@ -41,7 +41,8 @@ unsafe impl GlobalAlloc for Counting {
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
             if new_size > layout.size() {
-                let now = LIVE.fetch_add(new_size - layout.size(), Relaxed) + new_size - layout.size();
+                let now =
+                    LIVE.fetch_add(new_size - layout.size(), Relaxed) + new_size - layout.size();
                 PEAK.fetch_max(now, Relaxed);
             } else {
                 LIVE.fetch_sub(layout.size() - new_size, Relaxed);
@@ -82,16 +83,65 @@ fn big_pdf(len: usize) -> Vec<u8> {
 }
 
 fn corpus() -> Vec<(&'static str, Vec<u8>)> {
-    let text = "Bonjour,\r\n\r\nVoici le compte rendu de la séance du conseil municipal. ".repeat(80);
-    let docs: Vec<(String, Vec<u8>)> = (0..6).map(|i| (format!("piece-{i}.pdf"), big_pdf(60_000 + i * 1000))).collect();
-    let zip_entries: Vec<(&str, &[u8])> = docs.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let text =
+        "Bonjour,\r\n\r\nVoici le compte rendu de la séance du conseil municipal. ".repeat(80);
+    let docs: Vec<(String, Vec<u8>)> = (0..6)
+        .map(|i| (format!("piece-{i}.pdf"), big_pdf(60_000 + i * 1000)))
+        .collect();
+    let zip_entries: Vec<(&str, &[u8])> = docs
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
     vec![
-        ("text 5 KB", message("Compte rendu", &text_part(&text)).into_bytes()),
-        ("PDF invoice 200 KB", with_attachment("Facture", "application/pdf", "facture.pdf", &big_pdf(200_000)).into_bytes()),
-        ("Factur-X PDF", with_attachment("Facture", "application/pdf", "facturx.pdf", &pdf_with_embedded("factur-x.xml", FACTURX_XML)).into_bytes()),
-        ("DOCX 150 KB", with_attachment("Rapport", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "rapport.docx", &docx(&"Le rapport annuel. ".repeat(8000))).into_bytes()),
-        ("ZIP of 6 PDFs", with_attachment("Dossier", "application/zip", "dossier.zip", &zip(&zip_entries)).into_bytes()),
-        ("20 MB attachment", with_attachment("Plans", "application/pdf", "plans.pdf", &big_pdf(20 << 20)).into_bytes()),
+        (
+            "text 5 KB",
+            message("Compte rendu", &text_part(&text)).into_bytes(),
+        ),
+        (
+            "PDF invoice 200 KB",
+            with_attachment(
+                "Facture",
+                "application/pdf",
+                "facture.pdf",
+                &big_pdf(200_000),
+            )
+            .into_bytes(),
+        ),
+        (
+            "Factur-X PDF",
+            with_attachment(
+                "Facture",
+                "application/pdf",
+                "facturx.pdf",
+                &pdf_with_embedded("factur-x.xml", FACTURX_XML),
+            )
+            .into_bytes(),
+        ),
+        (
+            "DOCX 150 KB",
+            with_attachment(
+                "Rapport",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "rapport.docx",
+                &docx(&"Le rapport annuel. ".repeat(8000)),
+            )
+            .into_bytes(),
+        ),
+        (
+            "ZIP of 6 PDFs",
+            with_attachment(
+                "Dossier",
+                "application/zip",
+                "dossier.zip",
+                &zip(&zip_entries),
+            )
+            .into_bytes(),
+        ),
+        (
+            "20 MB attachment",
+            with_attachment("Plans", "application/pdf", "plans.pdf", &big_pdf(20 << 20))
+                .into_bytes(),
+        ),
     ]
 }
 
@@ -111,28 +161,55 @@ fn best_of<F: FnMut()>(runs: usize, mut f: F) -> Duration {
 /// really runs.
 fn extra_engine() -> Option<(Engine, String)> {
     let dir = std::env::var_os("ECLUSE_BENCH_RULES")?;
-    let mut sources: Vec<(String, String)> =
-        ecluse_scanner::BUILTIN_RULES.iter().map(|(o, t)| (o.to_string(), t.to_string())).collect();
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut sources: Vec<(String, String)> = ecluse_scanner::BUILTIN_RULES
+        .iter()
+        .map(|(o, t)| (o.to_string(), t.to_string()))
+        .collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
-    for f in files.into_iter().filter(|f| f.extension().is_some_and(|e| e == "yar" || e == "yara")) {
-        sources.push((f.display().to_string(), std::fs::read_to_string(&f).unwrap()));
+    for f in files
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "yar" || e == "yara"))
+    {
+        sources.push((
+            f.display().to_string(),
+            std::fs::read_to_string(&f).unwrap(),
+        ));
     }
     let engine = Engine::compile(&sources, ecluse_scanner::Policy::default()).unwrap();
-    let label = format!("shipped + {} ({} rules)", std::path::Path::new(&dir).display(), engine.rule_count());
+    let label = format!(
+        "shipped + {} ({} rules)",
+        std::path::Path::new(&dir).display(),
+        engine.rule_count()
+    );
     Some((engine, label))
 }
 
 fn throughput(engine: &Engine, limits: &Limits) -> f64 {
     let corpus = corpus();
-    let objects: Vec<Vec<Vec<u8>>> =
-        corpus.iter().map(|(_, m)| ecluse_scanner::decoded_objects(engine, limits, m)).collect();
+    let objects: Vec<Vec<Vec<u8>>> = corpus
+        .iter()
+        .map(|(_, m)| ecluse_scanner::decoded_objects(engine, limits, m))
+        .collect();
     let decoded: usize = objects.iter().flatten().map(|o| o.len()).sum();
     let raw: usize = corpus.iter().map(|(_, m)| m.len()).sum();
-    println!("corpus: {} messages, {:.1} MB raw, {:.1} MB decoded and scanned", corpus.len(), raw as f64 / 1e6, decoded as f64 / 1e6);
+    println!(
+        "corpus: {} messages, {:.1} MB raw, {:.1} MB decoded and scanned",
+        corpus.len(),
+        raw as f64 / 1e6,
+        decoded as f64 / 1e6
+    );
     for (name, m) in &corpus {
         let r = scan(engine, limits, m);
-        assert_eq!(r.action, ecluse_scanner::Action::Deliver, "{name} must be clean: {:?}", r.categories);
+        assert_eq!(
+            r.action,
+            ecluse_scanner::Action::Deliver,
+            "{name} must be clean: {:?}",
+            r.categories
+        );
     }
     let runs = 7;
     let full = best_of(runs, || {
@@ -159,14 +236,25 @@ fn throughput(engine: &Engine, limits: &Limits) -> f64 {
     });
     let mbs = |d: Duration| decoded as f64 / 1e6 / d.as_secs_f64();
     let ratio = yara_alone.as_secs_f64() / full.as_secs_f64();
-    println!("full scan : {:8.1} MB/s of decoded bytes ({:.1} ms per corpus pass, best of {runs})", mbs(full), full.as_secs_f64() * 1e3);
-    println!("YARA alone: {:8.1} MB/s over the same decoded bytes ({:.1} ms)", mbs(yara_alone), yara_alone.as_secs_f64() * 1e3);
+    println!(
+        "full scan : {:8.1} MB/s of decoded bytes ({:.1} ms per corpus pass, best of {runs})",
+        mbs(full),
+        full.as_secs_f64() * 1e3
+    );
+    println!(
+        "YARA alone: {:8.1} MB/s over the same decoded bytes ({:.1} ms)",
+        mbs(yara_alone),
+        yara_alone.as_secs_f64() * 1e3
+    );
     println!(
         "  of which: MIME parse and transfer decoding {:.1} ms, SHA-256 {:.1} ms",
         parse.as_secs_f64() * 1e3,
         sha.as_secs_f64() * 1e3
     );
-    println!("ratio full/YARA-alone: {ratio:.2} (target >= 0.75) {}", if ratio >= 0.75 { "OK" } else { "BELOW TARGET" });
+    println!(
+        "ratio full/YARA-alone: {ratio:.2} (target >= 0.75) {}",
+        if ratio >= 0.75 { "OK" } else { "BELOW TARGET" }
+    );
     ratio
 }
 
@@ -178,7 +266,13 @@ fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
 
 fn memory_50mb(engine: &Engine, limits: &Limits) {
     // A 36 MB attachment base64-encodes to about 50 MB of message.
-    let msg = with_attachment("Plans", "application/octet-stream", "plans.bin", &noise(37 << 20, 3)).into_bytes();
+    let msg = with_attachment(
+        "Plans",
+        "application/octet-stream",
+        "plans.bin",
+        &noise(37 << 20, 3),
+    )
+    .into_bytes();
     let size = msg.len();
     let before = LIVE.load(Relaxed);
     let (report, peak) = peak_during(|| scan(engine, limits, &msg));
@@ -189,7 +283,11 @@ fn memory_50mb(engine: &Engine, limits: &Limits) {
         size as f64 / 1e6,
         total as f64 / 1e6,
         total as f64 / size as f64,
-        if total <= 3 * size { "OK" } else { "ABOVE TARGET" },
+        if total <= 3 * size {
+            "OK"
+        } else {
+            "ABOVE TARGET"
+        },
         report.action
     );
 }
@@ -210,7 +308,10 @@ fn bomb() -> (Vec<u8>, Vec<usize>) {
     let mut sizes = vec![level.len()];
     for _ in 0..4 {
         let names: Vec<String> = (0..16).map(|i| format!("{i:x}.zip")).collect();
-        let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), level.as_slice())).collect();
+        let entries: Vec<(&str, &[u8])> = names
+            .iter()
+            .map(|n| (n.as_str(), level.as_slice()))
+            .collect();
         level = zip(&entries);
         sizes.push(level.len());
     }
@@ -230,7 +331,11 @@ fn memory_bomb(engine: &Engine, limits: &Limits) {
         "42.zip-style bomb ({} KB zip, 16^5 x 16 MiB leaves): peak heap {:.1} MB (target <= 64 MB) {}; verdict {} ({}) in {} ms",
         bomb.len() / 1024,
         during as f64 / 1e6,
-        if during <= 64 << 20 { "OK" } else { "ABOVE TARGET" },
+        if during <= 64 << 20 {
+            "OK"
+        } else {
+            "ABOVE TARGET"
+        },
         report.action,
         report.category.map(|c| c.to_string()).unwrap_or_default(),
         elapsed.as_millis()
@@ -252,7 +357,10 @@ fn main() {
         }
         return;
     }
-    println!("ecluse-scanner benchmark, shipped rules ({} YARA rules)", engine.rule_count());
+    println!(
+        "ecluse-scanner benchmark, shipped rules ({} YARA rules)",
+        engine.rule_count()
+    );
     throughput(&engine, &limits);
     if let Some((extra, label)) = extra_engine() {
         println!("\nsame corpus, {label}:");

@@ -10,7 +10,9 @@ use samples::*;
 use std::path::Path;
 
 fn main() {
-    let out = std::env::args().nth(1).unwrap_or_else(|| "fuzz/seeds".into());
+    let out = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "fuzz/seeds".into());
     let out = Path::new(&out);
     let mime = out.join("mime_walk");
     let archive = out.join("archive_walk");
@@ -25,22 +27,46 @@ fn main() {
         }
     }
     let seeds: Vec<(u8, &str, Vec<u8>)> = vec![
-        (0, "zip", zip(&[("a.txt", b"bonjour".as_slice()), ("b.pdf", &pdf("", &[]))])),
-        (1, "tgz", gzip("a.tar", &tar(&[("a.txt", b"bonjour".as_slice())]))),
+        (
+            0,
+            "zip",
+            zip(&[("a.txt", b"bonjour".as_slice()), ("b.pdf", &pdf("", &[]))]),
+        ),
+        (
+            1,
+            "tgz",
+            gzip("a.tar", &tar(&[("a.txt", b"bonjour".as_slice())])),
+        ),
         (2, "7z", sevenz(&[("a.txt", b"bonjour".as_slice())], None)),
-        (2, "7z-encrypted", sevenz(&[("a.txt", b"bonjour".as_slice())], Some("x"))),
+        (
+            2,
+            "7z-encrypted",
+            sevenz(&[("a.txt", b"bonjour".as_slice())], Some("x")),
+        ),
         (3, "tnef", tnef(&[("a.pdf", &pdf("", &[]))])),
-        (4, "pdf-embedded", pdf_with_embedded("factur-x.xml", FACTURX_XML)),
+        (
+            4,
+            "pdf-embedded",
+            pdf_with_embedded("factur-x.xml", FACTURX_XML),
+        ),
         (5, "docm", docm("x")),
         (6, "ole-vba", ole_doc_with_macros()),
         (7, "odt-macro", odt(true)),
         (8, "iso", iso()),
-        (0, "zip-encrypted", zip_flagged_encrypted(&[("a.txt", b"bonjour".as_slice())])),
+        (
+            0,
+            "zip-encrypted",
+            zip_flagged_encrypted(&[("a.txt", b"bonjour".as_slice())]),
+        ),
     ];
     for (pick, name, bytes) in &seeds {
         let mut data = vec![*pick];
         data.extend_from_slice(bytes);
         std::fs::write(archive.join(name), data).unwrap();
     }
-    println!("wrote {n} MIME seeds and {} archive seeds under {}", seeds.len(), out.display());
+    println!(
+        "wrote {n} MIME seeds and {} archive seeds under {}",
+        seeds.len(),
+        out.display()
+    );
 }

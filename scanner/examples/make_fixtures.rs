@@ -18,8 +18,20 @@ struct Fixture {
     categories: &'static [&'static str],
 }
 
-fn fx(class: &'static str, name: &'static str, eml: impl Into<Vec<u8>>, action: &'static str, categories: &'static [&'static str]) -> Fixture {
-    Fixture { class, name, eml: eml.into(), action, categories }
+fn fx(
+    class: &'static str,
+    name: &'static str,
+    eml: impl Into<Vec<u8>>,
+    action: &'static str,
+    categories: &'static [&'static str],
+) -> Fixture {
+    Fixture {
+        class,
+        name,
+        eml: eml.into(),
+        action,
+        categories,
+    }
 }
 
 const TEXT: &str = "Bonjour,\r\n\r\nVoici le compte rendu de la réunion de jeudi.\r\n\r\nCordialement,\r\nLe secrétariat de mairie";
@@ -32,7 +44,7 @@ fn clean() -> Vec<Fixture> {
     vec![
         fx("clean", "001-plain-text", message("Réunion", &text_part(TEXT)), d, none),
         fx("clean", "002-alternative", message("Conseil", &multipart("alternative", "alt1", &[text_part(TEXT), format!("Content-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n")])), d, none),
-        fx("clean", "003-related-inline-image", message("Affiche", &multipart("related", "rel1", &[format!("Content-Type: text/html; charset=utf-8\r\n\r\n<html><body><img src=\"cid:logo\"></body></html>\r\n"), format!("Content-Type: image/png\r\nContent-ID: <logo>\r\nContent-Transfer-Encoding: base64\r\n\r\n{}", b64(&png()))])), d, none),
+        fx("clean", "003-related-inline-image", message("Affiche", &multipart("related", "rel1", &["Content-Type: text/html; charset=utf-8\r\n\r\n<html><body><img src=\"cid:logo\"></body></html>\r\n".to_string(), format!("Content-Type: image/png\r\nContent-ID: <logo>\r\nContent-Transfer-Encoding: base64\r\n\r\n{}", b64(&png()))])), d, none),
         fx("clean", "004-pdf-invoice", with_attachment("Facture F2026-118", "application/pdf", "facture-F2026-118.pdf", &pdf("", &[])), d, none),
         fx("clean", "005-facturx-invoice", with_attachment("Facture Factur-X", "application/pdf", "facture-facturx.pdf", &pdf_with_embedded("factur-x.xml", FACTURX_XML)), d, none),
         fx("clean", "006-docx", with_attachment("Compte rendu", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "compte-rendu.docx", &docx("Compte rendu")), d, none),
@@ -65,25 +77,204 @@ fn mime() -> Vec<Fixture> {
     let pdfb = b64(&pdf("", &[]));
     let h = |s: &str| headers(s);
     vec![
-        fx("mime", "030-duplicate-content-type", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\nContent-Type: text/plain\r\n\r\n--a\r\n{}\r\n--a--\r\n", h("dup ct"), text_part(TEXT)), q, amb),
-        fx("mime", "031-duplicate-boundary", format!("{}Content-Type: multipart/mixed; boundary=\"a\"; boundary=\"b\"\r\n\r\n--a\r\n{}\r\n--a--\r\n", h("dup boundary"), text_part(TEXT)), q, amb),
-        fx("mime", "032-duplicate-cte", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\nContent-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n{pdfb}\r\n--a--\r\n", h("dup cte")), q, &["mime_ambiguity", "type_mismatch"]),
-        fx("mime", "033-name-vs-filename", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf; name=\"facture.pdf\"\r\nContent-Disposition: attachment; filename=\"rapport.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}\r\n--a--\r\n", h("name vs filename")), q, amb),
-        fx("mime", "034-rfc2231-conflict", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"facture.pdf\"; filename*=UTF-8''facture.html\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}\r\n--a--\r\n", h("2231 conflict")), q, amb),
-        fx("mime", "035-missing-final-boundary", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\n{}\r\n--a\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}", h("no end"), text_part(TEXT)), q, amb),
-        fx("mime", "036-preamble-hidden-part", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\nContent-Type: text/html\r\n\r\n<p>hidden</p>\r\n--a\r\n{}\r\n--a--\r\n", h("preamble"), text_part(TEXT)), q, amb),
-        fx("mime", "037-epilogue-hidden-data", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\n{}\r\n--a--\r\n{}", h("epilogue"), text_part(TEXT), b64(&[0x5a; 600])), q, amb),
-        fx("mime", "038-base64-garbage", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBER*i0xLjcK!!\r\n--a--\r\n", h("garbage")), q, amb),
-        fx("mime", "039-bare-cr", format!("{}Content-Type: text/plain\r\n\r\nligne 1\rligne 2\r\n", h("bare cr")), q, amb),
-        fx("mime", "040-bare-lf-in-crlf", format!("{}Content-Type: text/plain\r\n\r\nligne 1\nligne 2\r\n", h("bare lf")), q, amb),
-        fx("mime", "041-nul-in-header", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf; name=\"a.pdf\0.exe\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}\r\n--a--\r\n", h("nul")), q, &["executable", "mime_ambiguity", "type_mismatch"]),
-        fx("mime", "042-message-partial", format!("{}Content-Type: message/partial; id=\"abc@x\"; number=1; total=2\r\n\r\nFrom: x@y\r\nSubject: part\r\n\r\nhalf a message\r\n", h("partial")), q, amb),
-        fx("mime", "043-unknown-transfer-encoding", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\nContent-Transfer-Encoding: base64x\r\n\r\n{pdfb}\r\n--a--\r\n", h("cte")), q, &["mime_ambiguity", "type_mismatch"]),
-        fx("mime", "044-nested-boundary-prefix", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: multipart/alternative; boundary=\"a1\"\r\n\r\n--a1\r\n{}\r\n--a1--\r\n\r\n--a--\r\n", h("prefix"), text_part(TEXT)), q, amb),
-        fx("mime", "045-multipart-without-boundary", format!("{}Content-Type: multipart/mixed\r\n\r\n--x\r\n{}\r\n--x--\r\n", h("no boundary"), text_part(TEXT)), q, amb),
-        fx("mime", "046-duplicate-filename", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"facture.pdf\"; filename=\"facture.pdf.html\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}\r\n--a--\r\n", h("dup filename")), q, amb),
-        fx("mime", "047-rfc2231-gap", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename*0=\"fact\"; filename*2=\"ure.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}\r\n--a--\r\n", h("2231 gap")), q, amb),
-        fx("mime", "048-base64-after-padding", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/octet-stream; name=\"data.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\nQUJD\r\nRA==TVqQAAMAAAAEAAAA\r\n--a--\r\n", h("after padding")), q, amb),
+        fx(
+            "mime",
+            "030-duplicate-content-type",
+            format!(
+                "{}Content-Type: multipart/mixed; boundary=\"a\"\r\nContent-Type: text/plain\r\n\r\n--a\r\n{}\r\n--a--\r\n",
+                h("dup ct"),
+                text_part(TEXT)
+            ),
+            q,
+            amb,
+        ),
+        fx(
+            "mime",
+            "031-duplicate-boundary",
+            format!(
+                "{}Content-Type: multipart/mixed; boundary=\"a\"; boundary=\"b\"\r\n\r\n--a\r\n{}\r\n--a--\r\n",
+                h("dup boundary"),
+                text_part(TEXT)
+            ),
+            q,
+            amb,
+        ),
+        fx(
+            "mime",
+            "032-duplicate-cte",
+            format!(
+                "{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\nContent-Transfer-Encoding: base64\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n{pdfb}\r\n--a--\r\n",
+                h("dup cte")
+            ),
+            q,
+            &["mime_ambiguity", "type_mismatch"],
+        ),
+        fx(
+            "mime",
+            "033-name-vs-filename",
+            format!(
+                "{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf; name=\"facture.pdf\"\r\nContent-Disposition: attachment; filename=\"rapport.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}\r\n--a--\r\n",
+                h("name vs filename")
+            ),
+            q,
+            amb,
+        ),
+        fx(
+            "mime",
+            "034-rfc2231-conflict",
+            format!(
+                "{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"facture.pdf\"; filename*=UTF-8''facture.html\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}\r\n--a--\r\n",
+                h("2231 conflict")
+            ),
+            q,
+            amb,
+        ),
+        fx(
+            "mime",
+            "035-missing-final-boundary",
+            format!(
+                "{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\n{}\r\n--a\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}",
+                h("no end"),
+                text_part(TEXT)
+            ),
+            q,
+            amb,
+        ),
+        fx(
+            "mime",
+            "036-preamble-hidden-part",
+            format!(
+                "{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\nContent-Type: text/html\r\n\r\n<p>hidden</p>\r\n--a\r\n{}\r\n--a--\r\n",
+                h("preamble"),
+                text_part(TEXT)
+            ),
+            q,
+            amb,
+        ),
+        fx(
+            "mime",
+            "037-epilogue-hidden-data",
+            format!(
+                "{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\n{}\r\n--a--\r\n{}",
+                h("epilogue"),
+                text_part(TEXT),
+                b64(&[0x5a; 600])
+            ),
+            q,
+            amb,
+        ),
+        fx(
+            "mime",
+            "038-base64-garbage",
+            format!(
+                "{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBER*i0xLjcK!!\r\n--a--\r\n",
+                h("garbage")
+            ),
+            q,
+            amb,
+        ),
+        fx(
+            "mime",
+            "039-bare-cr",
+            format!(
+                "{}Content-Type: text/plain\r\n\r\nligne 1\rligne 2\r\n",
+                h("bare cr")
+            ),
+            q,
+            amb,
+        ),
+        fx(
+            "mime",
+            "040-bare-lf-in-crlf",
+            format!(
+                "{}Content-Type: text/plain\r\n\r\nligne 1\nligne 2\r\n",
+                h("bare lf")
+            ),
+            q,
+            amb,
+        ),
+        fx(
+            "mime",
+            "041-nul-in-header",
+            format!(
+                "{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf; name=\"a.pdf\0.exe\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}\r\n--a--\r\n",
+                h("nul")
+            ),
+            q,
+            &["executable", "mime_ambiguity", "type_mismatch"],
+        ),
+        fx(
+            "mime",
+            "042-message-partial",
+            format!(
+                "{}Content-Type: message/partial; id=\"abc@x\"; number=1; total=2\r\n\r\nFrom: x@y\r\nSubject: part\r\n\r\nhalf a message\r\n",
+                h("partial")
+            ),
+            q,
+            amb,
+        ),
+        fx(
+            "mime",
+            "043-unknown-transfer-encoding",
+            format!(
+                "{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf; name=\"a.pdf\"\r\nContent-Transfer-Encoding: base64x\r\n\r\n{pdfb}\r\n--a--\r\n",
+                h("cte")
+            ),
+            q,
+            &["mime_ambiguity", "type_mismatch"],
+        ),
+        fx(
+            "mime",
+            "044-nested-boundary-prefix",
+            format!(
+                "{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: multipart/alternative; boundary=\"a1\"\r\n\r\n--a1\r\n{}\r\n--a1--\r\n\r\n--a--\r\n",
+                h("prefix"),
+                text_part(TEXT)
+            ),
+            q,
+            amb,
+        ),
+        fx(
+            "mime",
+            "045-multipart-without-boundary",
+            format!(
+                "{}Content-Type: multipart/mixed\r\n\r\n--x\r\n{}\r\n--x--\r\n",
+                h("no boundary"),
+                text_part(TEXT)
+            ),
+            q,
+            amb,
+        ),
+        fx(
+            "mime",
+            "046-duplicate-filename",
+            format!(
+                "{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"facture.pdf\"; filename=\"facture.pdf.html\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}\r\n--a--\r\n",
+                h("dup filename")
+            ),
+            q,
+            amb,
+        ),
+        fx(
+            "mime",
+            "047-rfc2231-gap",
+            format!(
+                "{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename*0=\"fact\"; filename*2=\"ure.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{pdfb}\r\n--a--\r\n",
+                h("2231 gap")
+            ),
+            q,
+            amb,
+        ),
+        fx(
+            "mime",
+            "048-base64-after-padding",
+            format!(
+                "{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\nContent-Type: application/octet-stream; name=\"data.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\nQUJD\r\nRA==TVqQAAMAAAAEAAAA\r\n--a--\r\n",
+                h("after padding")
+            ),
+            q,
+            amb,
+        ),
     ]
 }
 
@@ -133,19 +324,161 @@ fn archives() -> Vec<Fixture> {
     let q = "quarantine";
     let inner_docm = docm("Facture");
     vec![
-        fx("archive", "085-encrypted-zip", with_attachment("Confidentiel", "application/zip", "confidentiel.zip", &zip_flagged_encrypted(&[("facture.pdf", &pdf("", &[]))])), q, &["encrypted_archive"]),
-        fx("archive", "086-rar", with_attachment("Archive", "application/vnd.rar", "archive.rar", &rar()), q, &["unscannable_archive"]),
-        fx("archive", "087-encrypted-7z", with_attachment("Confidentiel", "application/x-7z-compressed", "confidentiel.7z", &sevenz(&[("facture.pdf", &pdf("", &[]))], Some("infected"))), q, &["encrypted_archive"]),
-        fx("archive", "088-zip-with-js", with_attachment("Facture", "application/zip", "facture.zip", &zip(&[("facture.js", b"var x = 1;")])), q, &["script"]),
-        fx("archive", "089-tgz-with-exe", with_attachment("Outils", "application/gzip", "outils.tgz", &gzip("outils.tar", &tar(&[("bin/outil.exe", &pe())]))), q, &["executable"]),
-        fx("archive", "090-zip-in-zip-docm", with_attachment("Dossier", "application/zip", "dossier.zip", &zip(&[("sous-dossier.zip", &zip(&[("formulaire.docm", &inner_docm)]))])), q, &["macro"]),
-        fx("archive", "091-tnef-with-exe", with_attachment("Outlook", "application/ms-tnef", "winmail.dat", &tnef(&[("setup.exe", &pe())])), q, &["executable"]),
-        fx("archive", "092-damaged-zip", with_attachment("Dossier", "application/zip", "dossier.zip", &{ let mut z = zip(&[("a.txt", b"bonjour tout le monde")]); let cut = z.windows(4).position(|w| w == b"PK\x01\x02").unwrap(); z.truncate(cut); z }), q, &["unscannable_archive"]),
-        fx("archive", "093-pdf-embedded-exe", with_attachment("Facture", "application/pdf", "facture.pdf", &pdf_with_embedded("payload.exe", &pe())), q, &["executable"]),
-        fx("archive", "094-uuencoded-exe", message("Fichier", &text_part(&format!("Le programme :\r\n\r\n{}", uuencode("programme.exe", &pe())))), q, &["executable"]),
-        fx("archive", "095-cab", with_attachment("Pilote", "application/vnd.ms-cab-compressed", "pilote.cab", &cab()), q, &["unscannable_archive"]),
-        fx("archive", "096-iso-in-zip", with_attachment("Commande", "application/zip", "commande.zip", &zip(&[("commande.iso", &iso())])), q, &["disk_image"]),
-        fx("archive", "097-lnk-in-zip", with_attachment("Scan", "application/zip", "scan.zip", &zip(&[("scan.pdf.lnk", &lnk("cmd.exe /c start calc"))])), q, &["shortcut", "double_extension"]),
+        fx(
+            "archive",
+            "085-encrypted-zip",
+            with_attachment(
+                "Confidentiel",
+                "application/zip",
+                "confidentiel.zip",
+                &zip_flagged_encrypted(&[("facture.pdf", &pdf("", &[]))]),
+            ),
+            q,
+            &["encrypted_archive"],
+        ),
+        fx(
+            "archive",
+            "086-rar",
+            with_attachment("Archive", "application/vnd.rar", "archive.rar", &rar()),
+            q,
+            &["unscannable_archive"],
+        ),
+        fx(
+            "archive",
+            "087-encrypted-7z",
+            with_attachment(
+                "Confidentiel",
+                "application/x-7z-compressed",
+                "confidentiel.7z",
+                &sevenz(&[("facture.pdf", &pdf("", &[]))], Some("infected")),
+            ),
+            q,
+            &["encrypted_archive"],
+        ),
+        fx(
+            "archive",
+            "088-zip-with-js",
+            with_attachment(
+                "Facture",
+                "application/zip",
+                "facture.zip",
+                &zip(&[("facture.js", b"var x = 1;")]),
+            ),
+            q,
+            &["script"],
+        ),
+        fx(
+            "archive",
+            "089-tgz-with-exe",
+            with_attachment(
+                "Outils",
+                "application/gzip",
+                "outils.tgz",
+                &gzip("outils.tar", &tar(&[("bin/outil.exe", &pe())])),
+            ),
+            q,
+            &["executable"],
+        ),
+        fx(
+            "archive",
+            "090-zip-in-zip-docm",
+            with_attachment(
+                "Dossier",
+                "application/zip",
+                "dossier.zip",
+                &zip(&[(
+                    "sous-dossier.zip",
+                    &zip(&[("formulaire.docm", &inner_docm)]),
+                )]),
+            ),
+            q,
+            &["macro"],
+        ),
+        fx(
+            "archive",
+            "091-tnef-with-exe",
+            with_attachment(
+                "Outlook",
+                "application/ms-tnef",
+                "winmail.dat",
+                &tnef(&[("setup.exe", &pe())]),
+            ),
+            q,
+            &["executable"],
+        ),
+        fx(
+            "archive",
+            "092-damaged-zip",
+            with_attachment("Dossier", "application/zip", "dossier.zip", &{
+                let mut z = zip(&[("a.txt", b"bonjour tout le monde")]);
+                let cut = z.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+                z.truncate(cut);
+                z
+            }),
+            q,
+            &["unscannable_archive"],
+        ),
+        fx(
+            "archive",
+            "093-pdf-embedded-exe",
+            with_attachment(
+                "Facture",
+                "application/pdf",
+                "facture.pdf",
+                &pdf_with_embedded("payload.exe", &pe()),
+            ),
+            q,
+            &["executable"],
+        ),
+        fx(
+            "archive",
+            "094-uuencoded-exe",
+            message(
+                "Fichier",
+                &text_part(&format!(
+                    "Le programme :\r\n\r\n{}",
+                    uuencode("programme.exe", &pe())
+                )),
+            ),
+            q,
+            &["executable"],
+        ),
+        fx(
+            "archive",
+            "095-cab",
+            with_attachment(
+                "Pilote",
+                "application/vnd.ms-cab-compressed",
+                "pilote.cab",
+                &cab(),
+            ),
+            q,
+            &["unscannable_archive"],
+        ),
+        fx(
+            "archive",
+            "096-iso-in-zip",
+            with_attachment(
+                "Commande",
+                "application/zip",
+                "commande.zip",
+                &zip(&[("commande.iso", &iso())]),
+            ),
+            q,
+            &["disk_image"],
+        ),
+        fx(
+            "archive",
+            "097-lnk-in-zip",
+            with_attachment(
+                "Scan",
+                "application/zip",
+                "scan.zip",
+                &zip(&[("scan.pdf.lnk", &lnk("cmd.exe /c start calc"))]),
+            ),
+            q,
+            &["shortcut", "double_extension"],
+        ),
     ]
 }
 
@@ -155,22 +488,132 @@ fn malware() -> Vec<Fixture> {
     let eicar_msg = with_attachment("EICAR", "text/plain", "eicar.txt", &e);
     vec![
         fx("malware", "100-eicar", eicar_msg.clone(), r, &["malware"]),
-        fx("malware", "101-eicar-zip-in-zip", with_attachment("Dossier", "application/zip", "dossier.zip", &zip(&[("inner.zip", &zip(&[("eicar.txt", &e)]))])), r, &["malware"]),
-        fx("malware", "102-eicar-in-forwarded-message", message("Fwd: EICAR", &multipart("mixed", "fw2", &[text_part("Transféré"), format!("Content-Type: message/rfc822\r\n\r\n{eicar_msg}")])), r, &["malware"]),
-        fx("malware", "103-eicar-in-7z", with_attachment("Archive", "application/x-7z-compressed", "archive.7z", &sevenz(&[("eicar.txt", &e)], None)), r, &["malware"]),
-        fx("malware", "104-eicar-in-gzip", with_attachment("Archive", "application/gzip", "eicar.txt.gz", &gzip("eicar.txt", &e)), r, &["malware"]),
-        fx("malware", "105-eicar-uuencoded", message("uu", &text_part(&format!("Fichier :\r\n{}", uuencode("eicar.txt", &e)))), r, &["malware"]),
-        fx("malware", "106-eicar-in-tnef", with_attachment("Outlook", "application/ms-tnef", "winmail.dat", &tnef(&[("eicar.txt", &e)])), r, &["malware"]),
-        fx("malware", "107-eicar-in-epilogue", format!("{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\n{}\r\n--a--\r\nContent-Type: text/plain\r\n\r\n{}\r\n", headers("epilogue"), text_part(TEXT), String::from_utf8(e.clone()).unwrap()), r, &["malware", "mime_ambiguity"]),
-        fx("malware", "108-eicar-in-pdf-embedded", with_attachment("Facture", "application/pdf", "facture.pdf", &pdf_with_embedded("eicar.txt", &e)), r, &["malware"]),
-        fx("malware", "109-eicar-base64-nested-deep", {
-            // Encoded nested messages five levels deep: deeper than mail-parser's own limit.
-            let mut m = eicar_msg.clone();
-            for i in 0..5 {
-                m = message(&format!("Fwd {i}"), &multipart("mixed", &format!("deep{i}"), &[text_part("Transféré"), format!("Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n{}", b64(m.as_bytes()))]));
-            }
-            m
-        }, r, &["malware"]),
+        fx(
+            "malware",
+            "101-eicar-zip-in-zip",
+            with_attachment(
+                "Dossier",
+                "application/zip",
+                "dossier.zip",
+                &zip(&[("inner.zip", &zip(&[("eicar.txt", &e)]))]),
+            ),
+            r,
+            &["malware"],
+        ),
+        fx(
+            "malware",
+            "102-eicar-in-forwarded-message",
+            message(
+                "Fwd: EICAR",
+                &multipart(
+                    "mixed",
+                    "fw2",
+                    &[
+                        text_part("Transféré"),
+                        format!("Content-Type: message/rfc822\r\n\r\n{eicar_msg}"),
+                    ],
+                ),
+            ),
+            r,
+            &["malware"],
+        ),
+        fx(
+            "malware",
+            "103-eicar-in-7z",
+            with_attachment(
+                "Archive",
+                "application/x-7z-compressed",
+                "archive.7z",
+                &sevenz(&[("eicar.txt", &e)], None),
+            ),
+            r,
+            &["malware"],
+        ),
+        fx(
+            "malware",
+            "104-eicar-in-gzip",
+            with_attachment(
+                "Archive",
+                "application/gzip",
+                "eicar.txt.gz",
+                &gzip("eicar.txt", &e),
+            ),
+            r,
+            &["malware"],
+        ),
+        fx(
+            "malware",
+            "105-eicar-uuencoded",
+            message(
+                "uu",
+                &text_part(&format!("Fichier :\r\n{}", uuencode("eicar.txt", &e))),
+            ),
+            r,
+            &["malware"],
+        ),
+        fx(
+            "malware",
+            "106-eicar-in-tnef",
+            with_attachment(
+                "Outlook",
+                "application/ms-tnef",
+                "winmail.dat",
+                &tnef(&[("eicar.txt", &e)]),
+            ),
+            r,
+            &["malware"],
+        ),
+        fx(
+            "malware",
+            "107-eicar-in-epilogue",
+            format!(
+                "{}Content-Type: multipart/mixed; boundary=\"a\"\r\n\r\n--a\r\n{}\r\n--a--\r\nContent-Type: text/plain\r\n\r\n{}\r\n",
+                headers("epilogue"),
+                text_part(TEXT),
+                String::from_utf8(e.clone()).unwrap()
+            ),
+            r,
+            &["malware", "mime_ambiguity"],
+        ),
+        fx(
+            "malware",
+            "108-eicar-in-pdf-embedded",
+            with_attachment(
+                "Facture",
+                "application/pdf",
+                "facture.pdf",
+                &pdf_with_embedded("eicar.txt", &e),
+            ),
+            r,
+            &["malware"],
+        ),
+        fx(
+            "malware",
+            "109-eicar-base64-nested-deep",
+            {
+                // Encoded nested messages five levels deep: deeper than mail-parser's own limit.
+                let mut m = eicar_msg.clone();
+                for i in 0..5 {
+                    m = message(
+                        &format!("Fwd {i}"),
+                        &multipart(
+                            "mixed",
+                            &format!("deep{i}"),
+                            &[
+                                text_part("Transféré"),
+                                format!(
+                                    "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n{}",
+                                    b64(m.as_bytes())
+                                ),
+                            ],
+                        ),
+                    );
+                }
+                m
+            },
+            r,
+            &["malware"],
+        ),
     ]
 }
 
@@ -187,21 +630,49 @@ fn budget() -> Vec<Fixture> {
     let mut level = leaf;
     for _ in 0..3 {
         let names: Vec<String> = (0..16).map(|i| format!("{i:x}.zip")).collect();
-        let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), level.as_slice())).collect();
+        let entries: Vec<(&str, &[u8])> = names
+            .iter()
+            .map(|n| (n.as_str(), level.as_slice()))
+            .collect();
         level = zip(&entries);
     }
     vec![
-        fx("budget", "110-zip-bomb-ratio", with_attachment("Archive", "application/zip", "archive.zip", &zip(&[("zeros.bin", &zeros)])), q, &["budget_exceeded"]),
-        fx("budget", "111-nested-too-deep", with_attachment("Archive", "application/zip", "poupees.zip", &nested), q, &["budget_exceeded"]),
-        fx("budget", "112-recursive-bomb", with_attachment("Archive", "application/zip", "42.zip", &level), q, &["budget_exceeded"]),
+        fx(
+            "budget",
+            "110-zip-bomb-ratio",
+            with_attachment(
+                "Archive",
+                "application/zip",
+                "archive.zip",
+                &zip(&[("zeros.bin", &zeros)]),
+            ),
+            q,
+            &["budget_exceeded"],
+        ),
+        fx(
+            "budget",
+            "111-nested-too-deep",
+            with_attachment("Archive", "application/zip", "poupees.zip", &nested),
+            q,
+            &["budget_exceeded"],
+        ),
+        fx(
+            "budget",
+            "112-recursive-bomb",
+            with_attachment("Archive", "application/zip", "42.zip", &level),
+            q,
+            &["budget_exceeded"],
+        ),
     ]
 }
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eml");
     let _ = std::fs::remove_dir_all(&root);
-    let all: Vec<Fixture> =
-        [clean(), mime(), risky(), archives(), malware(), budget()].into_iter().flatten().collect();
+    let all: Vec<Fixture> = [clean(), mime(), risky(), archives(), malware(), budget()]
+        .into_iter()
+        .flatten()
+        .collect();
     for f in &all {
         let dir = root.join(f.class);
         std::fs::create_dir_all(&dir).unwrap();
@@ -209,7 +680,11 @@ fn main() {
         let cats: Vec<String> = f.categories.iter().map(|c| format!("\"{c}\"")).collect();
         std::fs::write(
             dir.join(format!("{}.expect.toml", f.name)),
-            format!("action = \"{}\"\ncategories = [{}]\n", f.action, cats.join(", ")),
+            format!(
+                "action = \"{}\"\ncategories = [{}]\n",
+                f.action,
+                cats.join(", ")
+            ),
         )
         .unwrap();
     }

@@ -41,7 +41,9 @@ fn fields(raw: &[u8]) -> Vec<Field<'_>> {
         }
         if let Some((fs, colon, fe)) = current.take() {
             out.push(Field {
-                name: String::from_utf8_lossy(&raw[fs..colon]).trim().to_ascii_lowercase(),
+                name: String::from_utf8_lossy(&raw[fs..colon])
+                    .trim()
+                    .to_ascii_lowercase(),
                 value: &raw[colon + 1..fe],
             });
         }
@@ -51,7 +53,9 @@ fn fields(raw: &[u8]) -> Vec<Field<'_>> {
     }
     if let Some((fs, colon, fe)) = current {
         out.push(Field {
-            name: String::from_utf8_lossy(&raw[fs..colon]).trim().to_ascii_lowercase(),
+            name: String::from_utf8_lossy(&raw[fs..colon])
+                .trim()
+                .to_ascii_lowercase(),
             value: &raw[colon + 1..fe],
         });
     }
@@ -137,7 +141,10 @@ fn check_params(header: &str, list: &[Param], path: &str, findings: &mut Vec<Fin
     }
     // RFC 2231: `filename*` or `filename*0…` beside a plain `filename` that
     // says something else; continuations with gaps or repeats.
-    let mut bases: Vec<&str> = list.iter().filter_map(|p| p.name.split_once('*').map(|(b, _)| b)).collect();
+    let mut bases: Vec<&str> = list
+        .iter()
+        .filter_map(|p| p.name.split_once('*').map(|(b, _)| b))
+        .collect();
     bases.sort_unstable();
     bases.dedup();
     for base in bases {
@@ -180,7 +187,11 @@ fn check_params(header: &str, list: &[Param], path: &str, findings: &mut Vec<Fin
         } else {
             for (i, (_, ext, value)) in sections.iter().enumerate() {
                 if *ext {
-                    let v = if i == 0 { value.splitn(3, '\'').nth(2).unwrap_or(value) } else { value };
+                    let v = if i == 0 {
+                        value.splitn(3, '\'').nth(2).unwrap_or(value)
+                    } else {
+                        value
+                    };
                     decoded.push_str(&percent_decode(v));
                 } else {
                     decoded.push_str(value);
@@ -219,7 +230,11 @@ pub(crate) fn check_headers(raw: &[u8], path: &str, findings: &mut Vec<Finding>)
         ));
     }
     let list = fields(raw);
-    for name in ["content-type", "content-transfer-encoding", "content-disposition"] {
+    for name in [
+        "content-type",
+        "content-transfer-encoding",
+        "content-disposition",
+    ] {
         // Duplicate headers: some readers take the first, others the last.
         let count = list.iter().filter(|f| f.name == name).count();
         if count > 1 {
@@ -233,7 +248,12 @@ pub(crate) fn check_headers(raw: &[u8], path: &str, findings: &mut Vec<Finding>)
         match field.name.as_str() {
             "content-type" => {
                 let value = String::from_utf8_lossy(field.value);
-                let mime = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                let mime = value
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
                 let list = params(field.value);
                 check_params("Content-Type", &list, path, findings);
                 if mime.starts_with("multipart/") && !list.iter().any(|p| p.name == "boundary") {
@@ -258,7 +278,12 @@ pub(crate) fn check_headers(raw: &[u8], path: &str, findings: &mut Vec<Finding>)
                 // Unknown encodings: some readers decode "base64x" as base64,
                 // others pass the bytes through.
                 let value = String::from_utf8_lossy(field.value);
-                let value = value.split('(').next().unwrap_or("").trim().to_ascii_lowercase();
+                let value = value
+                    .split('(')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
                 if !matches!(
                     value.as_str(),
                     "7bit" | "8bit" | "binary" | "base64" | "quoted-printable"
@@ -326,17 +351,26 @@ pub(crate) fn check_base64(body: &[u8], path: &str, findings: &mut Vec<Finding>)
     if BASE64_CLASS[body[first] as usize] == 3 {
         findings.push(Finding::new(
             FindingKind::Base64Garbage,
-            format!("part {path}: byte 0x{:02x} outside the base64 alphabet (offset {first})", body[first]),
+            format!(
+                "part {path}: byte 0x{:02x} outside the base64 alphabet (offset {first})",
+                body[first]
+            ),
         ));
         return;
     }
     // From the first `=` on, only padding and white space may follow.
-    if let Some(extra) = body[first..].iter().position(|&b| BASE64_CLASS[b as usize] & 1 == 0 && BASE64_CLASS[b as usize] != 2) {
+    if let Some(extra) = body[first..]
+        .iter()
+        .position(|&b| BASE64_CLASS[b as usize] & 1 == 0 && BASE64_CLASS[b as usize] != 2)
+    {
         let at = first + extra;
         let detail = if BASE64_CLASS[body[at] as usize] == 0 {
             format!("part {path}: base64 data continues after the padding (offset {at})")
         } else {
-            format!("part {path}: byte 0x{:02x} outside the base64 alphabet (offset {at})", body[at])
+            format!(
+                "part {path}: byte 0x{:02x} outside the base64 alphabet (offset {at})",
+                body[at]
+            )
         };
         findings.push(Finding::new(FindingKind::Base64Garbage, detail));
     }
@@ -418,7 +452,8 @@ pub(crate) fn check_multipart(
         first.get_or_insert(pos);
         let after = pos + delimiter.len();
         if body[after..].starts_with(b"--") {
-            let line_end = memchr::memchr(b'\n', &body[after..]).map_or(body.len(), |p| after + p + 1);
+            let line_end =
+                memchr::memchr(b'\n', &body[after..]).map_or(body.len(), |p| after + p + 1);
             close_end = Some(line_end);
             break;
         }
@@ -434,7 +469,10 @@ pub(crate) fn check_multipart(
         ));
     }
     let epilogue = close_end.map_or(body.len()..body.len(), |e| e..body.len());
-    MultipartLayout { preamble: 0..first, epilogue }
+    MultipartLayout {
+        preamble: 0..first,
+        epilogue,
+    }
 }
 
 /// Whether a preamble or epilogue holds more than a human note: header-like
@@ -456,7 +494,13 @@ pub(crate) fn hidden_content(region: &[u8]) -> Option<&'static str> {
     }
     let mut run = 0usize;
     for &b in text {
-        if b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=' || b == b'\r' || b == b'\n' {
+        if b.is_ascii_alphanumeric()
+            || b == b'+'
+            || b == b'/'
+            || b == b'='
+            || b == b'\r'
+            || b == b'\n'
+        {
             run += 1;
             if run >= 512 {
                 return Some("a long run of encoded data");

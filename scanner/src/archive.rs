@@ -24,7 +24,11 @@ pub(crate) struct ZipDirectory {
 /// Reads the directory of a ZIP, and the two small entries that name its type.
 pub(crate) fn zip_directory(bytes: &[u8]) -> Option<ZipDirectory> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
-    let names: Vec<String> = zip.file_names().filter_map(|n| n.ok()).map(String::from).collect();
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok())
+        .map(String::from)
+        .collect();
     let small = |zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, max: u64| {
         let file = zip.by_name(name).ok()?;
         let mut out = Vec::new();
@@ -43,7 +47,11 @@ pub(crate) fn zip_directory(bytes: &[u8]) -> Option<ZipDirectory> {
     } else {
         None
     };
-    Some(ZipDirectory { names, content_types, odf_mimetype })
+    Some(ZipDirectory {
+        names,
+        content_types,
+        odf_mimetype,
+    })
 }
 
 /// Why reading an entry stopped before its end.
@@ -104,7 +112,10 @@ fn read_capped(
         if produced > w.limits.ratio_floor
             && produced > packed.saturating_mul(w.limits.max_entry_ratio)
         {
-            return Err(Stop::Ratio { out: produced, packed });
+            return Err(Stop::Ratio {
+                out: produced,
+                packed,
+            });
         }
     }
     Ok(out)
@@ -154,7 +165,10 @@ fn push_entry(
 /// Takes one entry from the budget of entries; false (with a finding) when spent.
 pub(crate) fn take_entry(w: &mut Walker<'_>, findings: &mut Vec<Finding>) -> bool {
     if w.entries >= w.limits.max_archive_entries {
-        if !findings.iter().any(|f| f.kind == FindingKind::EntriesExceeded) {
+        if !findings
+            .iter()
+            .any(|f| f.kind == FindingKind::EntriesExceeded)
+        {
             findings.push(Finding::new(
                 FindingKind::EntriesExceeded,
                 format!(
@@ -189,7 +203,10 @@ pub(crate) fn walk_zip(
     children: &mut Vec<Part>,
 ) {
     let counter = Rc::new(Cell::new(0u64));
-    let reader = Counting { inner: Cursor::new(obj.bytes), read: counter.clone() };
+    let reader = Counting {
+        inner: Cursor::new(obj.bytes),
+        read: counter.clone(),
+    };
     let mut zip = match zip::ZipArchive::new(reader) {
         Ok(zip) => zip,
         Err(e) => {
@@ -227,7 +244,10 @@ pub(crate) fn walk_zip(
             children.push(w.unread_child(
                 obj,
                 name,
-                Finding::new(FindingKind::EncryptedArchive, "the entry is password-protected"),
+                Finding::new(
+                    FindingKind::EncryptedArchive,
+                    "the entry is password-protected",
+                ),
             ));
             continue;
         }
@@ -279,7 +299,10 @@ pub(crate) fn walk_gzip(
         return;
     }
     let counter = Rc::new(Cell::new(0u64));
-    let reader = Counting { inner: Cursor::new(obj.bytes), read: counter.clone() };
+    let reader = Counting {
+        inner: Cursor::new(obj.bytes),
+        read: counter.clone(),
+    };
     let decoder = flate2::read::MultiGzDecoder::new(reader);
     let header_name = decoder
         .header()
@@ -348,7 +371,10 @@ pub(crate) fn walk_tar(
         // Stored data: the ratio is 1, so `consumed` is what was produced.
         let produced = Rc::new(Cell::new(0u64));
         let p = produced.clone();
-        let reader = CountingRead { inner: entry, read: produced };
+        let reader = CountingRead {
+            inner: entry,
+            read: produced,
+        };
         let read = read_capped(w, reader, move || p.get());
         push_entry(w, obj, name, read, children);
     }
@@ -392,7 +418,10 @@ pub(crate) fn walk_7z(
             ),
             SzError::MaxMemLimited { .. } => Finding::new(
                 FindingKind::SizeExceeded,
-                format!("the 7z archive needs more than {} MiB to decode", SEVENZ_MEMORY_KB / 1024),
+                format!(
+                    "the 7z archive needs more than {} MiB to decode",
+                    SEVENZ_MEMORY_KB / 1024
+                ),
             ),
             other => Finding::new(
                 FindingKind::DamagedArchive,
@@ -451,7 +480,9 @@ pub(crate) fn walk_7z(
         // A password error surfaces here for archives whose headers are clear.
         if finding.kind == FindingKind::EncryptedArchive
             || stopped.is_none()
-                && !children.iter().any(|c| c.findings.iter().any(|f| f.kind == finding.kind))
+                && !children
+                    .iter()
+                    .any(|c| c.findings.iter().any(|f| f.kind == finding.kind))
         {
             findings.push(finding);
         }

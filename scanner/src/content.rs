@@ -4,7 +4,13 @@ use aho_corasick::AhoCorasick;
 use std::sync::LazyLock;
 
 /// Case-sensitive JavaScript markers of HTML smuggling, by role.
-const SINKS: &[&str] = &["new Blob(", "Blob([", "msSaveOrOpenBlob", "msSaveBlob", "createObjectURL"];
+const SINKS: &[&str] = &[
+    "new Blob(",
+    "Blob([",
+    "msSaveOrOpenBlob",
+    "msSaveBlob",
+    "createObjectURL",
+];
 const DECODERS: &[&str] = &[
     "atob(",
     "fromCharCode",
@@ -13,7 +19,14 @@ const DECODERS: &[&str] = &[
     "base64ToArrayBuffer",
     "decodeURIComponent(escape(",
 ];
-const SAVERS: &[&str] = &[".download", "download=", "download =", "msSaveOrOpenBlob", "msSaveBlob", ".click()"];
+const SAVERS: &[&str] = &[
+    ".download",
+    "download=",
+    "download =",
+    "msSaveOrOpenBlob",
+    "msSaveBlob",
+    ".click()",
+];
 
 static SINK: LazyLock<AhoCorasick> = LazyLock::new(|| AhoCorasick::new(SINKS).unwrap());
 static DECODER: LazyLock<AhoCorasick> = LazyLock::new(|| AhoCorasick::new(DECODERS).unwrap());
@@ -22,7 +35,11 @@ static SAVER: LazyLock<AhoCorasick> = LazyLock::new(|| AhoCorasick::new(SAVERS).
 static DATA_URI: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .ascii_case_insensitive(true)
-        .build(["data:application/", "data:text/javascript", "data:text/vbscript"])
+        .build([
+            "data:application/",
+            "data:text/javascript",
+            "data:text/vbscript",
+        ])
         .unwrap()
 });
 
@@ -80,13 +97,29 @@ pub(crate) fn html_smuggling(bytes: &[u8]) -> Option<String> {
 static SVG_ACTIVE: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .ascii_case_insensitive(true)
-        .build(["<script", "<foreignobject", "javascript:", " onload=", " onclick=", " onmouseover=", " onerror=", " onbegin=", " onend=", " onfocus=", " onactivate="])
+        .build([
+            "<script",
+            "<foreignobject",
+            "javascript:",
+            " onload=",
+            " onclick=",
+            " onmouseover=",
+            " onerror=",
+            " onbegin=",
+            " onend=",
+            " onfocus=",
+            " onactivate=",
+        ])
         .unwrap()
 });
 
 /// An SVG image that runs script or embeds HTML when opened in a browser.
 pub(crate) fn svg_script(bytes: &[u8]) -> Option<String> {
     let m = SVG_ACTIVE.find(bytes)?;
-    let what = String::from_utf8_lossy(&bytes[m.start()..m.end()]).trim().to_string();
-    Some(format!("the SVG image contains `{what}`, which runs when opened in a browser"))
+    let what = String::from_utf8_lossy(&bytes[m.start()..m.end()])
+        .trim()
+        .to_string();
+    Some(format!(
+        "the SVG image contains `{what}`, which runs when opened in a browser"
+    ))
 }

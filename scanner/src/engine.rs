@@ -8,19 +8,58 @@ use std::sync::Arc;
 
 /// The rule files Écluse ships, from `signatures/`, compiled into the binary.
 pub const BUILTIN_RULES: &[(&str, &str)] = &[
-    ("signatures/eicar.yar", include_str!("../../signatures/eicar.yar")),
-    ("signatures/office_macros.yar", include_str!("../../signatures/office_macros.yar")),
-    ("signatures/pe_in_document.yar", include_str!("../../signatures/pe_in_document.yar")),
-    ("signatures/html_smuggling.yar", include_str!("../../signatures/html_smuggling.yar")),
-    ("signatures/pdf_active.yar", include_str!("../../signatures/pdf_active.yar")),
-    ("signatures/lnk.yar", include_str!("../../signatures/lnk.yar")),
-    ("signatures/scripts.yar", include_str!("../../signatures/scripts.yar")),
-    ("signatures/office_exploits.yar", include_str!("../../signatures/office_exploits.yar")),
-    ("signatures/powershell.yar", include_str!("../../signatures/powershell.yar")),
-    ("signatures/lolbins.yar", include_str!("../../signatures/lolbins.yar")),
-    ("signatures/javascript.yar", include_str!("../../signatures/javascript.yar")),
-    ("signatures/onenote_svg.yar", include_str!("../../signatures/onenote_svg.yar")),
-    ("signatures/hta_vba.yar", include_str!("../../signatures/hta_vba.yar")),
+    (
+        "signatures/eicar.yar",
+        include_str!("../../signatures/eicar.yar"),
+    ),
+    (
+        "signatures/office_macros.yar",
+        include_str!("../../signatures/office_macros.yar"),
+    ),
+    (
+        "signatures/pe_in_document.yar",
+        include_str!("../../signatures/pe_in_document.yar"),
+    ),
+    (
+        "signatures/html_smuggling.yar",
+        include_str!("../../signatures/html_smuggling.yar"),
+    ),
+    (
+        "signatures/pdf_active.yar",
+        include_str!("../../signatures/pdf_active.yar"),
+    ),
+    (
+        "signatures/lnk.yar",
+        include_str!("../../signatures/lnk.yar"),
+    ),
+    (
+        "signatures/scripts.yar",
+        include_str!("../../signatures/scripts.yar"),
+    ),
+    (
+        "signatures/office_exploits.yar",
+        include_str!("../../signatures/office_exploits.yar"),
+    ),
+    (
+        "signatures/powershell.yar",
+        include_str!("../../signatures/powershell.yar"),
+    ),
+    (
+        "signatures/lolbins.yar",
+        include_str!("../../signatures/lolbins.yar"),
+    ),
+    (
+        "signatures/javascript.yar",
+        include_str!("../../signatures/javascript.yar"),
+    ),
+    (
+        "signatures/onenote_svg.yar",
+        include_str!("../../signatures/onenote_svg.yar"),
+    ),
+    (
+        "signatures/hta_vba.yar",
+        include_str!("../../signatures/hta_vba.yar"),
+    ),
 ];
 
 /// What the engine knows about one rule besides its code.
@@ -68,12 +107,16 @@ impl Engine {
         let mut compiler = yara_x::Compiler::new();
         // Hex spelling is deliberate where a text literal would make the rule
         // file itself a sample (EICAR); every other warning is kept.
-        compiler.switch_warning("text_as_hex", false).map_err(|e| Error::RuleCompile(e.to_string()))?;
+        compiler
+            .switch_warning("text_as_hex", false)
+            .map_err(|e| Error::RuleCompile(e.to_string()))?;
         let mut origins = Vec::new();
         for (origin, text) in sources {
             let source =
                 yara_x::SourceCode::from(text.as_ref()).with_origin(origin.as_ref().to_string());
-            compiler.add_source(source).map_err(|e| Error::RuleCompile(e.to_string()))?;
+            compiler
+                .add_source(source)
+                .map_err(|e| Error::RuleCompile(e.to_string()))?;
             // Remember which identifiers each file brought, to name it in meta errors.
             origins.push(origin.as_ref().to_string());
         }
@@ -105,7 +148,13 @@ impl Engine {
             }
             let category =
                 category.ok_or_else(|| meta_err("has no `category` meta string".into()))?;
-            rule_info.insert(id, RuleInfo { category, description });
+            rule_info.insert(
+                id,
+                RuleInfo {
+                    category,
+                    description,
+                },
+            );
         }
         Ok(Engine {
             rules: Arc::new(rules),

@@ -72,7 +72,15 @@ pub fn scan(engine: &Engine, limits: &Limits, raw: &[u8]) -> Report {
         }
     };
     let scanned_bytes = walker.expanded;
-    finish(engine, findings, parts, message, raw.len() as u64, scanned_bytes, started)
+    finish(
+        engine,
+        findings,
+        parts,
+        message,
+        raw.len() as u64,
+        scanned_bytes,
+        started,
+    )
 }
 
 /// [`scan`] without the guard against panics, for fuzz targets and property
@@ -85,7 +93,15 @@ pub fn scan_unguarded(engine: &Engine, limits: &Limits, raw: &[u8]) -> Report {
     let mut parts = Vec::new();
     let message = mime::walk(&mut walker, raw, &mut findings, &mut parts);
     let scanned_bytes = walker.expanded;
-    finish(engine, findings, parts, message, raw.len() as u64, scanned_bytes, started)
+    finish(
+        engine,
+        findings,
+        parts,
+        message,
+        raw.len() as u64,
+        scanned_bytes,
+        started,
+    )
 }
 
 /// Inspects one object (an attachment's decoded bytes) as the MIME walk
@@ -128,7 +144,12 @@ fn finish(
     let mut categories: Vec<Category> = findings
         .iter()
         .map(|f| f.category)
-        .chain(parts.iter().flat_map(|p| p.walk()).flat_map(|p| p.findings.iter().map(|f| f.category)))
+        .chain(
+            parts
+                .iter()
+                .flat_map(|p| p.walk())
+                .flat_map(|p| p.findings.iter().map(|f| f.category)),
+        )
         .collect();
     categories.sort();
     categories.dedup();

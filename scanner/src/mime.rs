@@ -37,17 +37,25 @@ pub(crate) fn walk(
         return MessageInfo::default();
     };
     let info = MessageInfo {
-        from: message.from().and_then(|a| a.first()).map(|a| match (a.name(), a.address()) {
-            (Some(n), Some(addr)) => format!("{n} <{addr}>"),
-            (None, Some(addr)) => addr.to_string(),
-            (Some(n), None) => n.to_string(),
-            (None, None) => String::new(),
-        }),
+        from: message
+            .from()
+            .and_then(|a| a.first())
+            .map(|a| match (a.name(), a.address()) {
+                (Some(n), Some(addr)) => format!("{n} <{addr}>"),
+                (None, Some(addr)) => addr.to_string(),
+                (Some(n), None) => n.to_string(),
+                (None, None) => String::new(),
+            }),
         subject: message.subject().map(str::to_string),
         date: message.date().map(|d| d.to_rfc3339()),
         message_id: message.message_id().map(str::to_string),
     };
-    let mut state = State { findings, parts, ancestors: Vec::new(), limit_reported: false };
+    let mut state = State {
+        findings,
+        parts,
+        ancestors: Vec::new(),
+        limit_reported: false,
+    };
     state.visit(w, &message, 0, String::new(), true, 0);
     info
 }
@@ -61,14 +69,19 @@ struct State<'a> {
 }
 
 fn child_path(path: &str, n: usize) -> String {
-    if path.is_empty() { n.to_string() } else { format!("{path}.{n}") }
+    if path.is_empty() {
+        n.to_string()
+    } else {
+        format!("{path}.{n}")
+    }
 }
 
 impl State<'_> {
     fn limit(&mut self, detail: String) {
         if !self.limit_reported {
             self.limit_reported = true;
-            self.findings.push(Finding::new(FindingKind::MimeLimitExceeded, detail));
+            self.findings
+                .push(Finding::new(FindingKind::MimeLimitExceeded, detail));
         }
     }
 
@@ -83,7 +96,9 @@ impl State<'_> {
         root: bool,
         depth: usize,
     ) {
-        let Some(part) = msg.parts.get(id) else { return };
+        let Some(part) = msg.parts.get(id) else {
+            return;
+        };
         w.mime_parts += 1;
         if w.mime_parts > w.limits.max_mime_parts {
             self.limit(format!(
@@ -100,8 +115,11 @@ impl State<'_> {
             return;
         }
         let raw = msg.raw_message.as_ref();
-        let (h, b, e) =
-            (part.offset_header as usize, part.offset_body as usize, part.offset_end as usize);
+        let (h, b, e) = (
+            part.offset_header as usize,
+            part.offset_body as usize,
+            part.offset_end as usize,
+        );
         let label = if path.is_empty() { "0" } else { path.as_str() };
         if let Some(headers) = raw.get(h..b.max(h)) {
             ambiguity::check_headers(headers, label, self.findings);
@@ -124,7 +142,14 @@ impl State<'_> {
                 self.edge(w, &path, "preamble", &body_raw[layout.preamble.clone()]);
                 self.ancestors.push(boundary);
                 for (n, child) in children.iter().enumerate() {
-                    self.visit(w, msg, *child as usize, child_path(&path, n + 1), false, depth + 1);
+                    self.visit(
+                        w,
+                        msg,
+                        *child as usize,
+                        child_path(&path, n + 1),
+                        false,
+                        depth + 1,
+                    );
                 }
                 self.ancestors.pop();
                 self.edge(w, &path, "epilogue", &body_raw[layout.epilogue.clone()]);
@@ -143,7 +168,9 @@ impl State<'_> {
 
     /// A preamble or epilogue that holds more than a note is scanned and reported.
     fn edge(&mut self, w: &mut Walker<'_>, path: &str, which: &str, region: &[u8]) {
-        let Some(what) = ambiguity::hidden_content(region) else { return };
+        let Some(what) = ambiguity::hidden_content(region) else {
+            return;
+        };
         let label = if path.is_empty() { "0" } else { path };
         self.findings.push(Finding::new(
             FindingKind::HiddenContent,
@@ -176,9 +203,9 @@ impl State<'_> {
             Some(sub) => format!("{}/{}", c.ctype(), sub).to_ascii_lowercase(),
             None => c.ctype().to_ascii_lowercase(),
         });
-        let is_message = declared.as_deref().is_some_and(|d| {
-            d == "message/rfc822" || d == "message/global"
-        });
+        let is_message = declared
+            .as_deref()
+            .is_some_and(|d| d == "message/rfc822" || d == "message/global");
         let encoding = part.encoding;
         if encoding == mail_parser::Encoding::Base64 || declares_base64(part) {
             ambiguity::check_base64(body_raw, &path, self.findings);
@@ -234,7 +261,8 @@ impl State<'_> {
         // differ on which one they show and save under.
         if let (Some(name), Some(filename)) = (
             content_type.and_then(|c| c.attribute("name")),
-            part.content_disposition().and_then(|d| d.attribute("filename")),
+            part.content_disposition()
+                .and_then(|d| d.attribute("filename")),
         ) && name != filename
         {
             self.findings.push(Finding::new(
@@ -243,8 +271,11 @@ impl State<'_> {
             ));
         }
         let filename = part.attachment_name().map(str::to_string);
-        let is_attachment = part.content_disposition().is_some_and(|d| d.is_attachment());
-        let is_file = filename.is_some() || is_attachment || matches!(part.body, PartType::Binary(_));
+        let is_attachment = part
+            .content_disposition()
+            .is_some_and(|d| d.is_attachment());
+        let is_file =
+            filename.is_some() || is_attachment || matches!(part.body, PartType::Binary(_));
         w.expanded += bytes.len() as u64;
         let is_text = matches!(part.body, PartType::Text(_));
         let mut scanned = w.inspect(Object {
@@ -277,7 +308,8 @@ impl State<'_> {
 
 /// Whether the part's own header says base64.
 fn declares_base64(part: &mail_parser::MessagePart<'_>) -> bool {
-    part.content_transfer_encoding().is_some_and(|e| e.trim().eq_ignore_ascii_case("base64"))
+    part.content_transfer_encoding()
+        .is_some_and(|e| e.trim().eq_ignore_ascii_case("base64"))
 }
 
 /// Base64 decoding that skips every byte outside the alphabet and stops at
@@ -315,9 +347,13 @@ pub(crate) struct UuBlock {
 /// Finds and decodes the uuencoded blocks of a text body.
 pub(crate) fn uudecode_blocks(text: &[u8]) -> Vec<UuBlock> {
     let mut out = Vec::new();
-    let mut lines = text.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    let mut lines = text
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
     while let Some(line) = lines.next() {
-        let Some(rest) = line.strip_prefix(b"begin ") else { continue };
+        let Some(rest) = line.strip_prefix(b"begin ") else {
+            continue;
+        };
         let mut words = rest.splitn(2, |&b| b == b' ');
         let mode = words.next().unwrap_or_default();
         let Some(name) = words.next() else { continue };
@@ -329,7 +365,9 @@ pub(crate) fn uudecode_blocks(text: &[u8]) -> Vec<UuBlock> {
             if line == b"end" {
                 break;
             }
-            let Some((&count, data)) = line.split_first() else { continue };
+            let Some((&count, data)) = line.split_first() else {
+                continue;
+            };
             let n = (count.wrapping_sub(b' ') & 0x3f) as usize;
             if n == 0 {
                 continue;
@@ -344,7 +382,10 @@ pub(crate) fn uudecode_blocks(text: &[u8]) -> Vec<UuBlock> {
             line_out.truncate(n);
             bytes.extend_from_slice(&line_out);
         }
-        out.push(UuBlock { name: String::from_utf8_lossy(name).trim().to_string(), bytes });
+        out.push(UuBlock {
+            name: String::from_utf8_lossy(name).trim().to_string(),
+            bytes,
+        });
     }
     out
 }

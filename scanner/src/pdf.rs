@@ -93,18 +93,24 @@ fn filters(dict: &[u8]) -> Vec<Vec<u8>> {
         &rest[..close]
     } else {
         // A single name: up to the next name after it.
-        let Some(first) = memchr::memchr(b'/', rest) else { return Vec::new() };
+        let Some(first) = memchr::memchr(b'/', rest) else {
+            return Vec::new();
+        };
         let (_, e) = name_at(rest, first + 1);
         &rest[..e.min(rest.len())]
     };
-    memchr::memchr_iter(b'/', region).map(|p| name_at(region, p + 1).0).collect()
+    memchr::memchr_iter(b'/', region)
+        .map(|p| name_at(region, p + 1).0)
+        .collect()
 }
 
 /// Inflates a FlateDecode stream, reading at most `cap` bytes out. A
 /// truncated stream still yields what it held.
 fn inflate(data: &[u8], cap: u64) -> Result<Vec<u8>, &'static str> {
     let mut out = Vec::new();
-    let result = flate2::read::ZlibDecoder::new(data).take(cap + 1).read_to_end(&mut out);
+    let result = flate2::read::ZlibDecoder::new(data)
+        .take(cap + 1)
+        .read_to_end(&mut out);
     if result.is_err() && out.is_empty() && !data.is_empty() {
         return Err("the stream does not inflate");
     }
@@ -133,7 +139,10 @@ fn pdf_string(bytes: &[u8]) -> Option<Vec<u8>> {
                             d @ b'0'..=b'7' => {
                                 let mut v = (d - b'0') as u32;
                                 let mut k = 0;
-                                while k < 2 && i + 1 < bytes.len() && (b'0'..=b'7').contains(&bytes[i + 1]) {
+                                while k < 2
+                                    && i + 1 < bytes.len()
+                                    && (b'0'..=b'7').contains(&bytes[i + 1])
+                                {
                                     i += 1;
                                     v = v * 8 + (bytes[i] - b'0') as u32;
                                     k += 1;
@@ -161,9 +170,17 @@ fn pdf_string(bytes: &[u8]) -> Option<Vec<u8>> {
         }
         b'<' if bytes.get(1) != Some(&b'<') => {
             let close = memchr::memchr(b'>', bytes)?;
-            let digits: Vec<u8> =
-                bytes[1..close].iter().copied().filter_map(hex_val).collect();
-            Some(digits.chunks(2).map(|c| c[0] << 4 | c.get(1).copied().unwrap_or(0)).collect())
+            let digits: Vec<u8> = bytes[1..close]
+                .iter()
+                .copied()
+                .filter_map(hex_val)
+                .collect();
+            Some(
+                digits
+                    .chunks(2)
+                    .map(|c| c[0] << 4 | c.get(1).copied().unwrap_or(0))
+                    .collect(),
+            )
         }
         _ => None,
     }
@@ -172,7 +189,10 @@ fn pdf_string(bytes: &[u8]) -> Option<Vec<u8>> {
 /// A PDF text string: UTF-16BE with a BOM, or PDFDocEncoding (read as Latin-1).
 fn text_string(raw: &[u8]) -> String {
     if let Some(rest) = raw.strip_prefix(b"\xfe\xff") {
-        let units: Vec<u16> = rest.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
+        let units: Vec<u16> = rest
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .collect();
         return String::from_utf16_lossy(&units);
     }
     if let Ok(s) = std::str::from_utf8(raw.strip_prefix(b"\xef\xbb\xbf").unwrap_or(raw)) {
@@ -251,7 +271,10 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
         let data_end = memmem::find(&bytes[data_start..], b"endstream")
             .map_or(bytes.len(), |p| data_start + p);
         let mut data = &bytes[data_start..data_end];
-        while let Some(stripped) = data.strip_suffix(b"\n").or_else(|| data.strip_suffix(b"\r")) {
+        while let Some(stripped) = data
+            .strip_suffix(b"\n")
+            .or_else(|| data.strip_suffix(b"\r"))
+        {
             data = stripped;
         }
         search_from = data_end;
@@ -268,12 +291,21 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
         let decoded = match decoded {
             Ok(decoded) => decoded,
             Err(reason) => {
-                let what = if embedded_file { "embedded file" } else { "object stream" };
-                let list: Vec<String> =
-                    filters.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+                let what = if embedded_file {
+                    "embedded file"
+                } else {
+                    "object stream"
+                };
+                let list: Vec<String> = filters
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect();
                 findings.push(Finding::new(
                     FindingKind::DamagedArchive,
-                    format!("a PDF {what} cannot be decoded ({}): {reason}", list.join(", ")),
+                    format!(
+                        "a PDF {what} cannot be decoded ({}): {reason}",
+                        list.join(", ")
+                    ),
                 ));
                 continue;
             }
@@ -283,7 +315,10 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
             scan_names(&decoded, &mut names);
             filespec_names(&decoded, &mut file_names);
         } else {
-            embedded.push(EmbeddedFile { name: None, bytes: decoded });
+            embedded.push(EmbeddedFile {
+                name: None,
+                bytes: decoded,
+            });
         }
     }
     if hidden_streams > 0 {
@@ -296,7 +331,11 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
         file.name = Some(name);
     }
     if let Some(js) = names.javascript {
-        let when = if names.open_action { ", run by an /OpenAction or /AA trigger" } else { "" };
+        let when = if names.open_action {
+            ", run by an /OpenAction or /AA trigger"
+        } else {
+            ""
+        };
         findings.push(Finding::new(
             FindingKind::PdfJavaScript,
             format!("the PDF contains JavaScript ({js}){when}"),

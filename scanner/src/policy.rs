@@ -27,7 +27,10 @@ pub struct Policy {
 impl Default for Policy {
     fn default() -> Policy {
         Policy {
-            actions: Category::ALL.iter().map(|c| (*c, c.default_action())).collect(),
+            actions: Category::ALL
+                .iter()
+                .map(|c| (*c, c.default_action()))
+                .collect(),
             self_release: Vec::new(),
         }
     }
@@ -47,7 +50,10 @@ impl Policy {
     /// configuration); `origin` names it in errors.
     pub fn from_table(table: &toml::Table, origin: &str) -> Result<Policy, Error> {
         let mut policy = Policy::default();
-        let err = |reason: String| Error::Policy { origin: origin.to_string(), reason };
+        let err = |reason: String| Error::Policy {
+            origin: origin.to_string(),
+            reason,
+        };
         for (key, value) in table {
             if key == "self_release" {
                 let list = value
@@ -58,7 +64,10 @@ impl Policy {
                         err("`self_release` must be a list of category names".into())
                     })?;
                     let category = Category::parse(name).ok_or_else(|| {
-                        err(format!("`self_release` names unknown category `{name}`; {}", known()))
+                        err(format!(
+                            "`self_release` names unknown category `{name}`; {}",
+                            known()
+                        ))
                     })?;
                     if !policy.self_release.contains(&category) {
                         policy.self_release.push(category);
@@ -87,7 +96,10 @@ impl Policy {
 
     /// The action for a category.
     pub fn action(&self, category: Category) -> Action {
-        self.actions.get(&category).copied().unwrap_or(category.default_action())
+        self.actions
+            .get(&category)
+            .copied()
+            .unwrap_or(category.default_action())
     }
 
     /// Whether an agent may release an item held for this category without an admin.

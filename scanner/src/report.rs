@@ -245,9 +245,18 @@ impl FindingKind {
             UnscannableArchive | DamagedArchive => Category::UnscannableArchive,
             DepthExceeded | EntriesExceeded | SizeExceeded | RatioExceeded | TimeExceeded
             | MimeLimitExceeded | ScanError => Category::BudgetExceeded,
-            DuplicateHeader | DuplicateParameter | Rfc2231Conflict | ConflictingFilename
-            | MissingFinalBoundary | BoundaryConfusion | HiddenContent | Base64Garbage
-            | UnknownTransferEncoding | BareLineEnding | NulByte | MessagePartial
+            DuplicateHeader
+            | DuplicateParameter
+            | Rfc2231Conflict
+            | ConflictingFilename
+            | MissingFinalBoundary
+            | BoundaryConfusion
+            | HiddenContent
+            | Base64Garbage
+            | UnknownTransferEncoding
+            | BareLineEnding
+            | NulByte
+            | MessagePartial
             | UnparsableMessage => Category::MimeAmbiguity,
         }
     }
@@ -270,7 +279,12 @@ pub struct Finding {
 impl Finding {
     /// A finding whose category follows from its kind.
     pub fn new(kind: FindingKind, detail: impl Into<String>) -> Finding {
-        Finding { kind, category: kind.category(), detail: detail.into(), rule: None }
+        Finding {
+            kind,
+            category: kind.category(),
+            detail: detail.into(),
+            rule: None,
+        }
     }
 }
 

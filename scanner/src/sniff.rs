@@ -27,9 +27,13 @@ pub(crate) enum Kind {
     /// OneNote section.
     OneNote,
     /// OLE compound file (doc, xls, ppt …); `macros` when it has a VBA project.
-    Ole { macros: bool },
+    Ole {
+        macros: bool,
+    },
     /// Office Open XML; `macros` when it has a `vbaProject.bin`.
-    Ooxml { macros: bool },
+    Ooxml {
+        macros: bool,
+    },
     /// OpenDocument.
     Odf,
     /// Plain ZIP.
@@ -61,7 +65,10 @@ pub(crate) struct Detected {
 
 impl Detected {
     fn new(mime: impl Into<String>, kind: Kind) -> Detected {
-        Detected { mime: mime.into(), kind }
+        Detected {
+            mime: mime.into(),
+            kind,
+        }
     }
 }
 
@@ -70,7 +77,9 @@ fn at(bytes: &[u8], offset: usize, magic: &[u8]) -> bool {
 }
 
 fn le_u32(bytes: &[u8], offset: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(bytes.get(offset..offset + 4)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        bytes.get(offset..offset + 4)?.try_into().ok()?,
+    ))
 }
 
 /// Looks at the bytes (and, for ZIP and OLE, inside the container directory).
@@ -88,8 +97,12 @@ pub(crate) fn detect(bytes: &[u8]) -> Detected {
     if at(bytes, 0, b"\x7fELF") {
         return Detected::new("application/x-executable", Executable);
     }
-    for magic in [b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe"]
-    {
+    for magic in [
+        b"\xfe\xed\xfa\xce",
+        b"\xfe\xed\xfa\xcf",
+        b"\xce\xfa\xed\xfe",
+        b"\xcf\xfa\xed\xfe",
+    ] {
         if at(bytes, 0, magic) {
             return Detected::new("application/x-mach-binary", Executable);
         }
@@ -102,12 +115,19 @@ pub(crate) fn detect(bytes: &[u8]) -> Detected {
         return detect_ole(bytes);
     }
     // Shell link header: size 0x4C then CLSID 00021401-0000-0000-C000-000000000046.
-    if at(bytes, 0, b"\x4c\x00\x00\x00\x01\x14\x02\x00\x00\x00\x00\x00\xc0\x00\x00\x00\x00\x00\x00\x46")
-    {
+    if at(
+        bytes,
+        0,
+        b"\x4c\x00\x00\x00\x01\x14\x02\x00\x00\x00\x00\x00\xc0\x00\x00\x00\x00\x00\x00\x46",
+    ) {
         return Detected::new("application/x-ms-shortcut", Lnk);
     }
     // OneNote section GUID {7B5C52E4-D88C-4DA7-AEB1-5378D02996D3}.
-    if at(bytes, 0, b"\xe4\x52\x5c\x7b\x8c\xd8\xa7\x4d\xae\xb1\x53\x78\xd0\x29\x96\xd3") {
+    if at(
+        bytes,
+        0,
+        b"\xe4\x52\x5c\x7b\x8c\xd8\xa7\x4d\xae\xb1\x53\x78\xd0\x29\x96\xd3",
+    ) {
         return Detected::new("application/onenote", OneNote);
     }
     if at(bytes, 0, b"ITSF") {
@@ -142,7 +162,11 @@ pub(crate) fn detect(bytes: &[u8]) -> Detected {
         (0, b"MSWIM\0\0\0", "application/x-ms-wim"),
     ] {
         if at(bytes, offset, magic) {
-            let kind = if mime == "application/x-ms-wim" { DiskImage } else { OtherArchive };
+            let kind = if mime == "application/x-ms-wim" {
+                DiskImage
+            } else {
+                OtherArchive
+            };
             return Detected::new(mime, kind);
         }
     }
@@ -200,7 +224,9 @@ fn disk_image(bytes: &[u8]) -> Option<&'static str> {
     }
     let boot_sector = at(bytes, 510, b"\x55\xaa");
     if boot_sector
-        && (at(bytes, 0x36, b"FAT1") || at(bytes, 0x52, b"FAT32") || at(bytes, 3, b"NTFS    ")
+        && (at(bytes, 0x36, b"FAT1")
+            || at(bytes, 0x52, b"FAT32")
+            || at(bytes, 3, b"NTFS    ")
             || at(bytes, 3, b"EXFAT   "))
     {
         return Some("application/x-raw-disk-image");
@@ -252,9 +278,20 @@ fn detect_zip(bytes: &[u8]) -> Detected {
     let has = |n: &str| dir.names.iter().any(|e| e.eq_ignore_ascii_case(n));
     let has_prefix = |p: &str| dir.names.iter().any(|e| e.starts_with(p));
     if has("[Content_Types].xml") {
-        let macros = dir.names.iter().any(|n| n.to_ascii_lowercase().ends_with("vbaproject.bin"))
-            || dir.content_types.as_deref().is_some_and(|ct| ct.contains("macroEnabled"));
-        let mime = match (has_prefix("word/"), has_prefix("xl/"), has_prefix("ppt/"), macros) {
+        let macros = dir
+            .names
+            .iter()
+            .any(|n| n.to_ascii_lowercase().ends_with("vbaproject.bin"))
+            || dir
+                .content_types
+                .as_deref()
+                .is_some_and(|ct| ct.contains("macroEnabled"));
+        let mime = match (
+            has_prefix("word/"),
+            has_prefix("xl/"),
+            has_prefix("ppt/"),
+            macros,
+        ) {
             (true, _, _, false) => {
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
             }
@@ -315,7 +352,10 @@ fn detect_text(bytes: &[u8]) -> Detected {
     } else {
         head
     };
-    let binary = head.iter().filter(|&&b| b == 0 || (b < 0x09) || (0x0e..0x1b).contains(&b)).count();
+    let binary = head
+        .iter()
+        .filter(|&&b| b == 0 || (b < 0x09) || (0x0e..0x1b).contains(&b))
+        .count();
     if head.is_empty() {
         return Detected::new("application/x-empty", Kind::Text);
     }
@@ -363,14 +403,56 @@ fn detect_text(bytes: &[u8]) -> Detected {
 
 /// Extensions Windows runs as programs.
 const EXECUTABLE_EXT: &[&str] = &[
-    "exe", "dll", "com", "pif", "scr", "cpl", "msi", "msp", "mst", "msix", "msixbundle", "appx",
-    "appxbundle", "appref-ms", "application", "gadget", "jar", "chm", "sys", "ocx", "drv", "apk",
-    "xll", "wll",
+    "exe",
+    "dll",
+    "com",
+    "pif",
+    "scr",
+    "cpl",
+    "msi",
+    "msp",
+    "mst",
+    "msix",
+    "msixbundle",
+    "appx",
+    "appxbundle",
+    "appref-ms",
+    "application",
+    "gadget",
+    "jar",
+    "chm",
+    "sys",
+    "ocx",
+    "drv",
+    "apk",
+    "xll",
+    "wll",
 ];
 /// Extensions of scripts Windows runs on a double click (or a shell runs).
 const SCRIPT_EXT: &[&str] = &[
-    "js", "jse", "vbs", "vbe", "vb", "wsf", "wsh", "wsc", "hta", "ps1", "psm1", "psd1", "bat",
-    "cmd", "reg", "sct", "inf", "sh", "py", "pyw", "settingcontent-ms", "library-ms", "xbap",
+    "js",
+    "jse",
+    "vbs",
+    "vbe",
+    "vb",
+    "wsf",
+    "wsh",
+    "wsc",
+    "hta",
+    "ps1",
+    "psm1",
+    "psd1",
+    "bat",
+    "cmd",
+    "reg",
+    "sct",
+    "inf",
+    "sh",
+    "py",
+    "pyw",
+    "settingcontent-ms",
+    "library-ms",
+    "xbap",
 ];
 /// Shortcuts and console files.
 const SHORTCUT_EXT: &[&str] = &["lnk", "url", "msc", "scf", "iqy", "slk", "website"];
@@ -405,7 +487,9 @@ pub(crate) fn extension(name: &str) -> Option<String> {
 }
 
 pub(crate) fn name_class(name: &str) -> NameClass {
-    let Some(ext) = extension(name) else { return NameClass::Other };
+    let Some(ext) = extension(name) else {
+        return NameClass::Other;
+    };
     let ext = ext.as_str();
     if EXECUTABLE_EXT.contains(&ext) {
         NameClass::Executable
@@ -434,8 +518,7 @@ pub(crate) fn double_extension(name: &str) -> Option<(String, String)> {
     let stem = stem.trim_end();
     let (_, inner) = stem.rsplit_once('.')?;
     let inner = inner.to_ascii_lowercase();
-    (DOCUMENT_EXT.contains(&inner.as_str()) || padded)
-        .then(|| (inner, last.to_ascii_lowercase()))
+    (DOCUMENT_EXT.contains(&inner.as_str()) || padded).then(|| (inner, last.to_ascii_lowercase()))
 }
 
 /// Bidirectional controls that reorder how a name is displayed

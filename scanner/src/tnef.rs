@@ -23,7 +23,11 @@ struct Attachment<'a> {
 
 /// Splits a TNEF stream into its attachments.
 fn attachments(bytes: &[u8]) -> Result<Vec<Attachment<'_>>, String> {
-    let u32_at = |i: usize| bytes.get(i..i + 4).map(|b| u32::from_le_bytes(b.try_into().unwrap()));
+    let u32_at = |i: usize| {
+        bytes
+            .get(i..i + 4)
+            .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
+    };
     if u32_at(0) != Some(SIGNATURE) {
         return Err("bad signature".into());
     }
@@ -48,8 +52,7 @@ fn attachments(bytes: &[u8]) -> Result<Vec<Attachment<'_>>, String> {
                         out.push(Attachment::default());
                     }
                     let name = data.split(|&b| b == 0).next().unwrap_or_default();
-                    out.last_mut().unwrap().title =
-                        Some(name.iter().map(|&b| b as char).collect());
+                    out.last_mut().unwrap().title = Some(name.iter().map(|&b| b as char).collect());
                 }
                 ATT_ATTACH_DATA => {
                     if out.is_empty() {

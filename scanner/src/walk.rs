@@ -85,7 +85,13 @@ impl<'e> Walker<'e> {
                     self.limits.max_scan_time.as_secs()
                 ),
             ));
-            return self.finish(obj, "application/octet-stream".into(), sha256, findings, children);
+            return self.finish(
+                obj,
+                "application/octet-stream".into(),
+                sha256,
+                findings,
+                children,
+            );
         }
         let detected = sniff::detect(bytes);
         if let Some(name) = &obj.filename {
@@ -185,8 +191,15 @@ impl<'e> Walker<'e> {
         }
         let container = matches!(
             detected.kind,
-            Kind::Zip | Kind::Ooxml { .. } | Kind::Odf | Kind::Jar | Kind::Gzip | Kind::Tar
-                | Kind::SevenZip | Kind::Tnef | Kind::Pdf
+            Kind::Zip
+                | Kind::Ooxml { .. }
+                | Kind::Odf
+                | Kind::Jar
+                | Kind::Gzip
+                | Kind::Tar
+                | Kind::SevenZip
+                | Kind::Tnef
+                | Kind::Pdf
         );
         if !container {
             return;
@@ -215,7 +228,7 @@ impl<'e> Walker<'e> {
             _ => {
                 archive::walk_zip(self, obj, findings, children);
                 if detected.kind == Kind::Odf
-                    && let Some(module) = children.iter().find_map(|c| odf_macro_module(c))
+                    && let Some(module) = children.iter().find_map(odf_macro_module)
                 {
                     findings.push(Finding::new(
                         FindingKind::OdfMacros,
@@ -324,10 +337,16 @@ fn name_findings(
 ) {
     let controls = sniff::bidi_controls(name);
     if !controls.is_empty() {
-        let codes: Vec<String> = controls.iter().map(|c| format!("U+{:04X}", *c as u32)).collect();
+        let codes: Vec<String> = controls
+            .iter()
+            .map(|c| format!("U+{:04X}", *c as u32))
+            .collect();
         findings.push(Finding::new(
             FindingKind::BidiName,
-            format!("the name contains {} that reorder how it is displayed", codes.join(", ")),
+            format!(
+                "the name contains {} that reorder how it is displayed",
+                codes.join(", ")
+            ),
         ));
     }
     // Judge the name as Windows would show it: without the invisible controls.
@@ -362,7 +381,9 @@ fn name_findings(
         )),
         NameClass::Other => {}
     }
-    let Some(actual) = sniff::family_of_detected(detected) else { return };
+    let Some(actual) = sniff::family_of_detected(detected) else {
+        return;
+    };
     if let Some(promised) = sniff::family_of_extension(&ext)
         && !sniff::compatible(promised, actual)
     {

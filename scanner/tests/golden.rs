@@ -18,7 +18,11 @@ fn golden_corpus() {
     let engine = Engine::builtin();
     let limits = Limits::default();
     let files = samples::golden_paths();
-    assert!(files.len() >= 60, "the corpus has {} messages, fewer than 60", files.len());
+    assert!(
+        files.len() >= 60,
+        "the corpus has {} messages, fewer than 60",
+        files.len()
+    );
     let mut failures = Vec::new();
     for path in &files {
         let raw = std::fs::read(path).unwrap();
@@ -31,11 +35,15 @@ fn golden_corpus() {
         let mut want = expect.categories.clone();
         want.sort();
         if report.action.as_str() != expect.action || got != want {
-            let details: Vec<String> =
-                report.all_findings().map(|(p, f)| format!("    [{p}] {:?}: {}", f.kind, f.detail)).collect();
+            let details: Vec<String> = report
+                .all_findings()
+                .map(|(p, f)| format!("    [{p}] {:?}: {}", f.kind, f.detail))
+                .collect();
             failures.push(format!(
                 "{}: expected {} {:?}, got {} {:?}\n{}",
-                path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap().display(),
+                path.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                    .unwrap()
+                    .display(),
                 expect.action,
                 want,
                 report.action,
@@ -44,5 +52,11 @@ fn golden_corpus() {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} fixtures differ:\n{}", failures.len(), files.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures differ:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
 }

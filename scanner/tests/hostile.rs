@@ -25,9 +25,18 @@ static GOLDEN: LazyLock<Vec<Vec<u8>>> = LazyLock::new(golden);
 static CONTAINERS: LazyLock<Vec<(&'static str, Vec<u8>)>> = LazyLock::new(|| {
     use samples::*;
     vec![
-        ("a.zip", zip(&[("a.txt", b"bonjour".as_slice()), ("b.pdf", &pdf("", &[]))])),
-        ("a.tgz", gzip("a.tar", &tar(&[("a.txt", b"bonjour".as_slice())]))),
-        ("a.7z", sevenz(&[("a.txt", b"bonjour tout le monde".as_slice())], None)),
+        (
+            "a.zip",
+            zip(&[("a.txt", b"bonjour".as_slice()), ("b.pdf", &pdf("", &[]))]),
+        ),
+        (
+            "a.tgz",
+            gzip("a.tar", &tar(&[("a.txt", b"bonjour".as_slice())])),
+        ),
+        (
+            "a.7z",
+            sevenz(&[("a.txt", b"bonjour tout le monde".as_slice())], None),
+        ),
         ("winmail.dat", tnef(&[("a.pdf", &pdf("", &[]))])),
         ("f.pdf", pdf_with_embedded("factur-x.xml", FACTURX_XML)),
         ("f.docm", docm("x")),
@@ -48,7 +57,20 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Flip(i, b)),
         any::<usize>().prop_map(Mutation::Cut),
         (any::<usize>(), 1usize..200).prop_map(|(i, n)| Mutation::Repeat(i, n)),
-        (any::<usize>(), prop::collection::vec(prop_oneof![Just(b'\r'), Just(b'\n'), Just(b'-'), Just(b'='), Just(0u8), any::<u8>()], 1..16))
+        (
+            any::<usize>(),
+            prop::collection::vec(
+                prop_oneof![
+                    Just(b'\r'),
+                    Just(b'\n'),
+                    Just(b'-'),
+                    Just(b'='),
+                    Just(0u8),
+                    any::<u8>()
+                ],
+                1..16
+            )
+        )
             .prop_map(|(i, v)| Mutation::Insert(i, v)),
     ]
 }

@@ -30,11 +30,27 @@ fn single(ctype: &str, name: &str, data: &[u8]) -> Vec<u8> {
 #[test]
 fn mime_parts_at_the_edge() {
     // Root multipart + 3 leaves = 4 parts.
-    let msg = message("parts", &multipart("mixed", "b", &[text_part("a"), text_part("b"), text_part("c")]));
+    let msg = message(
+        "parts",
+        &multipart(
+            "mixed",
+            "b",
+            &[text_part("a"), text_part("b"), text_part("c")],
+        ),
+    );
     let engine = Engine::builtin();
-    let at = Limits { max_mime_parts: 4, ..Limits::default() };
-    assert!(!has(&scan(&engine, &at, msg.as_bytes()), FindingKind::MimeLimitExceeded));
-    let past = Limits { max_mime_parts: 3, ..Limits::default() };
+    let at = Limits {
+        max_mime_parts: 4,
+        ..Limits::default()
+    };
+    assert!(!has(
+        &scan(&engine, &at, msg.as_bytes()),
+        FindingKind::MimeLimitExceeded
+    ));
+    let past = Limits {
+        max_mime_parts: 3,
+        ..Limits::default()
+    };
     let report = scan(&engine, &past, msg.as_bytes());
     assert!(has(&report, FindingKind::MimeLimitExceeded));
     assert_eq!(report.action, ecluse_scanner::Action::Quarantine);
@@ -47,10 +63,22 @@ fn mime_depth_at_the_edge() {
     let middle = multipart("mixed", "bb", &[inner]);
     let msg = message("depth", &multipart("mixed", "aaa", &[middle]));
     let engine = Engine::builtin();
-    let at = Limits { max_mime_depth: 3, ..Limits::default() };
-    assert!(!has(&scan(&engine, &at, msg.as_bytes()), FindingKind::MimeLimitExceeded));
-    let past = Limits { max_mime_depth: 2, ..Limits::default() };
-    assert!(has(&scan(&engine, &past, msg.as_bytes()), FindingKind::MimeLimitExceeded));
+    let at = Limits {
+        max_mime_depth: 3,
+        ..Limits::default()
+    };
+    assert!(!has(
+        &scan(&engine, &at, msg.as_bytes()),
+        FindingKind::MimeLimitExceeded
+    ));
+    let past = Limits {
+        max_mime_depth: 2,
+        ..Limits::default()
+    };
+    assert!(has(
+        &scan(&engine, &past, msg.as_bytes()),
+        FindingKind::MimeLimitExceeded
+    ));
 }
 
 #[test]
@@ -59,25 +87,49 @@ fn archive_depth_at_the_edge() {
     let outer = zip(&[("inner.zip", inner.as_slice())]);
     let msg = single("application/zip", "outer.zip", &outer);
     let engine = Engine::builtin();
-    let at = Limits { max_archive_depth: 2, ..Limits::default() };
+    let at = Limits {
+        max_archive_depth: 2,
+        ..Limits::default()
+    };
     let report = scan(&engine, &at, &msg);
-    assert!(!has(&report, FindingKind::DepthExceeded), "{:?}", kinds(&report));
-    assert_eq!(report.parts[0].children[0].children[0].filename.as_deref(), Some("fond.txt"));
-    let past = Limits { max_archive_depth: 1, ..Limits::default() };
+    assert!(
+        !has(&report, FindingKind::DepthExceeded),
+        "{:?}",
+        kinds(&report)
+    );
+    assert_eq!(
+        report.parts[0].children[0].children[0].filename.as_deref(),
+        Some("fond.txt")
+    );
+    let past = Limits {
+        max_archive_depth: 1,
+        ..Limits::default()
+    };
     assert!(has(&scan(&engine, &past, &msg), FindingKind::DepthExceeded));
 }
 
 #[test]
 fn archive_entries_at_the_edge() {
-    let files: Vec<(String, Vec<u8>)> = (0..5).map(|i| (format!("{i}.txt"), vec![b'a'; 10])).collect();
-    let entries: Vec<(&str, &[u8])> = files.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let files: Vec<(String, Vec<u8>)> = (0..5)
+        .map(|i| (format!("{i}.txt"), vec![b'a'; 10]))
+        .collect();
+    let entries: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
     let msg = single("application/zip", "five.zip", &zip(&entries));
     let engine = Engine::builtin();
-    let at = Limits { max_archive_entries: 5, ..Limits::default() };
+    let at = Limits {
+        max_archive_entries: 5,
+        ..Limits::default()
+    };
     let report = scan(&engine, &at, &msg);
     assert!(!has(&report, FindingKind::EntriesExceeded));
     assert_eq!(report.parts[0].children.len(), 5);
-    let past = Limits { max_archive_entries: 4, ..Limits::default() };
+    let past = Limits {
+        max_archive_entries: 4,
+        ..Limits::default()
+    };
     let report = scan(&engine, &past, &msg);
     assert!(has(&report, FindingKind::EntriesExceeded));
     assert_eq!(report.parts[0].children.len(), 4);
@@ -86,11 +138,21 @@ fn archive_entries_at_the_edge() {
 #[test]
 fn object_size_at_the_edge_without_trusting_declared_sizes() {
     // gzip declares no size that we use: only the bytes read count.
-    let msg = single("application/gzip", "data.gz", &gzip("data.txt", &vec![b'x'; 1000]));
+    let msg = single(
+        "application/gzip",
+        "data.gz",
+        &gzip("data.txt", &vec![b'x'; 1000]),
+    );
     let engine = Engine::builtin();
-    let at = Limits { max_object_size: 1000, ..Limits::default() };
+    let at = Limits {
+        max_object_size: 1000,
+        ..Limits::default()
+    };
     assert!(!has(&scan(&engine, &at, &msg), FindingKind::SizeExceeded));
-    let past = Limits { max_object_size: 999, ..Limits::default() };
+    let past = Limits {
+        max_object_size: 999,
+        ..Limits::default()
+    };
     assert!(has(&scan(&engine, &past, &msg), FindingKind::SizeExceeded));
 }
 
@@ -100,11 +162,17 @@ fn expanded_bytes_at_the_edge() {
     let msg = single("application/gzip", "data.gz", &gz);
     let engine = Engine::builtin();
     let total = gz.len() as u64 + 1000;
-    let at = Limits { max_expanded_bytes: total, ..Limits::default() };
+    let at = Limits {
+        max_expanded_bytes: total,
+        ..Limits::default()
+    };
     let report = scan(&engine, &at, &msg);
     assert!(!has(&report, FindingKind::SizeExceeded));
     assert_eq!(report.scanned_bytes, total);
-    let past = Limits { max_expanded_bytes: total - 1, ..Limits::default() };
+    let past = Limits {
+        max_expanded_bytes: total - 1,
+        ..Limits::default()
+    };
     assert!(has(&scan(&engine, &past, &msg), FindingKind::SizeExceeded));
 }
 
@@ -112,27 +180,59 @@ fn expanded_bytes_at_the_edge() {
 fn entry_ratio_and_floor_at_the_edge() {
     // 2 MiB of zeros deflate about 1000:1.
     let zeros = vec![0u8; 2 << 20];
-    let msg = single("application/zip", "zeros.zip", &zip(&[("zeros.bin", zeros.as_slice())]));
+    let msg = single(
+        "application/zip",
+        "zeros.zip",
+        &zip(&[("zeros.bin", zeros.as_slice())]),
+    );
     let engine = Engine::builtin();
-    let lenient = Limits { max_entry_ratio: 5000, ..Limits::default() };
-    assert!(!has(&scan(&engine, &lenient, &msg), FindingKind::RatioExceeded));
-    let strict = Limits { max_entry_ratio: 200, ..Limits::default() };
-    assert!(has(&scan(&engine, &strict, &msg), FindingKind::RatioExceeded));
+    let lenient = Limits {
+        max_entry_ratio: 5000,
+        ..Limits::default()
+    };
+    assert!(!has(
+        &scan(&engine, &lenient, &msg),
+        FindingKind::RatioExceeded
+    ));
+    let strict = Limits {
+        max_entry_ratio: 200,
+        ..Limits::default()
+    };
+    assert!(has(
+        &scan(&engine, &strict, &msg),
+        FindingKind::RatioExceeded
+    ));
     // Below the floor the ratio is not judged.
-    let floor = Limits { max_entry_ratio: 200, ratio_floor: 2 << 20, ..Limits::default() };
-    assert!(!has(&scan(&engine, &floor, &msg), FindingKind::RatioExceeded));
+    let floor = Limits {
+        max_entry_ratio: 200,
+        ratio_floor: 2 << 20,
+        ..Limits::default()
+    };
+    assert!(!has(
+        &scan(&engine, &floor, &msg),
+        FindingKind::RatioExceeded
+    ));
 }
 
 #[test]
 fn scan_time_at_the_edge() {
     let msg = with_attachment("t", "application/pdf", "a.pdf", &pdf("", &[]));
     let engine = Engine::builtin();
-    let none = Limits { max_scan_time: Duration::ZERO, ..Limits::default() };
+    let none = Limits {
+        max_scan_time: Duration::ZERO,
+        ..Limits::default()
+    };
     let report = scan(&engine, &none, msg.as_bytes());
     assert!(has(&report, FindingKind::TimeExceeded));
     assert_eq!(report.action, ecluse_scanner::Action::Quarantine);
-    let enough = Limits { max_scan_time: Duration::from_secs(60), ..Limits::default() };
-    assert!(!has(&scan(&engine, &enough, msg.as_bytes()), FindingKind::TimeExceeded));
+    let enough = Limits {
+        max_scan_time: Duration::from_secs(60),
+        ..Limits::default()
+    };
+    assert!(!has(
+        &scan(&engine, &enough, msg.as_bytes()),
+        FindingKind::TimeExceeded
+    ));
 }
 
 #[test]

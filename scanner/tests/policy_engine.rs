@@ -18,25 +18,48 @@ fn default_policy_matches_the_issue() {
 
 #[test]
 fn policy_overrides_and_self_release() {
-    let p = Policy::from_toml("macro = \"deliver\"\nmalware = \"quarantine\"\nself_release = [\"type_mismatch\"]\n", "test").unwrap();
+    let p = Policy::from_toml(
+        "macro = \"deliver\"\nmalware = \"quarantine\"\nself_release = [\"type_mismatch\"]\n",
+        "test",
+    )
+    .unwrap();
     assert_eq!(p.action(Category::Macro), Action::Deliver);
     assert_eq!(p.action(Category::Malware), Action::Quarantine);
     assert!(p.self_release(Category::TypeMismatch));
     // The policy changes the verdict of a real scan.
     let engine = Engine::builtin().with_policy(p);
-    let docm = samples::with_attachment("m", "application/vnd.ms-word.document.macroEnabled.12", "f.docm", &samples::docm("x"));
-    assert_eq!(scan(&engine, &Limits::default(), docm.as_bytes()).action, Action::Deliver);
+    let docm = samples::with_attachment(
+        "m",
+        "application/vnd.ms-word.document.macroEnabled.12",
+        "f.docm",
+        &samples::docm("x"),
+    );
+    assert_eq!(
+        scan(&engine, &Limits::default(), docm.as_bytes()).action,
+        Action::Deliver
+    );
 }
 
 #[test]
 fn policy_errors_name_the_key() {
-    let err = Policy::from_toml("macros = \"deliver\"", "policy.toml").unwrap_err().to_string();
-    assert!(err.contains("policy.toml") && err.contains("unknown key `macros`"), "{err}");
-    let err = Policy::from_toml("macro = \"allow\"", "policy.toml").unwrap_err().to_string();
+    let err = Policy::from_toml("macros = \"deliver\"", "policy.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("policy.toml") && err.contains("unknown key `macros`"),
+        "{err}"
+    );
+    let err = Policy::from_toml("macro = \"allow\"", "policy.toml")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("`macro` must be"), "{err}");
-    let err = Policy::from_toml("self_release = [\"nope\"]", "p").unwrap_err().to_string();
+    let err = Policy::from_toml("self_release = [\"nope\"]", "p")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("unknown category `nope`"), "{err}");
-    let err = Policy::from_toml("malware = \"reject\"\nself_release = [\"malware\"]", "p").unwrap_err().to_string();
+    let err = Policy::from_toml("malware = \"reject\"\nself_release = [\"malware\"]", "p")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("not \"quarantine\""), "{err}");
     let err = Policy::from_toml("macro = ", "p").unwrap_err();
     assert!(matches!(err, Error::Policy { .. }));
@@ -45,19 +68,31 @@ fn policy_errors_name_the_key() {
 #[test]
 fn rule_compile_errors_name_file_and_line() {
     let bad = "rule ok { meta: category = \"malware\" condition: true }\n\nrule broken {\n  condition: $missing\n}\n";
-    let err = Engine::compile(&[("rules/bad.yar", bad)], Policy::default()).unwrap_err().to_string();
+    let err = Engine::compile(&[("rules/bad.yar", bad)], Policy::default())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("rules/bad.yar:4"), "{err}");
 }
 
 #[test]
 fn rule_without_category_is_refused() {
     let src = "rule nameless { condition: true }";
-    let err = Engine::compile(&[("a.yar", src)], Policy::default()).unwrap_err().to_string();
-    assert!(err.contains("nameless") && err.contains("a.yar") && err.contains("category"), "{err}");
+    let err = Engine::compile(&[("a.yar", src)], Policy::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("nameless") && err.contains("a.yar") && err.contains("category"),
+        "{err}"
+    );
     let src = "rule odd { meta: category = \"spam\" condition: true }";
-    let err = Engine::compile(&[("b.yar", src)], Policy::default()).unwrap_err().to_string();
+    let err = Engine::compile(&[("b.yar", src)], Policy::default())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("`category = \"spam\"`"), "{err}");
-    assert!(matches!(Engine::compile::<&str, &str>(&[], Policy::default()), Err(Error::NoRules)));
+    assert!(matches!(
+        Engine::compile::<&str, &str>(&[], Policy::default()),
+        Err(Error::NoRules)
+    ));
 }
 
 #[test]
@@ -73,7 +108,10 @@ fn every_signature_file_is_built_in() {
     built_in.sort();
     assert_eq!(on_disk, built_in);
     for (name, text) in BUILTIN_RULES {
-        assert!(text.trim_start().starts_with("//"), "{name} must open with a comment saying what it catches");
+        assert!(
+            text.trim_start().starts_with("//"),
+            "{name} must open with a comment saying what it catches"
+        );
     }
     let engine = Engine::builtin();
     assert!(engine.rule_count() >= BUILTIN_RULES.len());

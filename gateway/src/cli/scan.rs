@@ -30,7 +30,9 @@ const EXIT_ERROR: u8 = 3;
 
 /// Loads the policy file, or the default policy.
 pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
-    let Some(path) = path else { return Ok(Policy::default()) };
+    let Some(path) = path else {
+        return Ok(Policy::default());
+    };
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the policy file {}", path.display()))?;
     Ok(Policy::from_toml(&text, &path.display().to_string())?)
@@ -38,7 +40,9 @@ pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
 
 /// Compiles the rules of a directory, or the shipped ones.
 pub fn load_engine(rules: Option<&Path>, policy: Policy) -> Result<Engine> {
-    let Some(dir) = rules else { return Ok(Engine::builtin().with_policy(policy)) };
+    let Some(dir) = rules else {
+        return Ok(Engine::builtin().with_policy(policy));
+    };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .with_context(|| format!("cannot read the rules directory {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -56,7 +60,10 @@ pub fn load_engine(rules: Option<&Path>, policy: Policy) -> Result<Engine> {
     }
     let engine = Engine::compile(&sources, policy)?;
     for warning in engine.warnings() {
-        eprintln!("ecluse scan: rule warning: {}", warning.lines().next().unwrap_or_default());
+        eprintln!(
+            "ecluse scan: rule warning: {}",
+            warning.lines().next().unwrap_or_default()
+        );
     }
     Ok(engine)
 }
@@ -86,7 +93,9 @@ fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
 fn read_input(path: &Path) -> Result<Vec<u8>> {
     if path.as_os_str() == "-" {
         let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).context("cannot read standard input")?;
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("cannot read standard input")?;
         return Ok(buf);
     }
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
@@ -153,7 +162,10 @@ fn action_label(action: Action) -> String {
 }
 
 fn print_tree(name: &str, report: &Report) {
-    let category = report.category.map(|c| format!(" ({c}: {})", c.label_fr())).unwrap_or_default();
+    let category = report
+        .category
+        .map(|c| format!(" ({c}: {})", c.label_fr()))
+        .unwrap_or_default();
     println!(
         "{}: {}{}  [{} parts, {}, {} ms]",
         name.bold(),
@@ -167,7 +179,12 @@ fn print_tree(name: &str, report: &Report) {
         println!("  {} {}", "subject:".dimmed(), subject);
     }
     for finding in &report.findings {
-        println!("  {} {}: {}", "!".red(), finding.category.to_string().yellow(), finding.detail);
+        println!(
+            "  {} {}: {}",
+            "!".red(),
+            finding.category.to_string().yellow(),
+            finding.detail
+        );
     }
     for part in &report.parts {
         print_part(part, 1);
@@ -182,15 +199,28 @@ fn print_part(part: &Part, level: usize) {
         Action::Reject => "✗".red().to_string(),
     };
     let name = part.filename.as_deref().unwrap_or("(sans nom)");
-    let declared = part.declared_type.as_deref().map(|d| format!("declared {d}, ")).unwrap_or_default();
+    let declared = part
+        .declared_type
+        .as_deref()
+        .map(|d| format!("declared {d}, "))
+        .unwrap_or_default();
     println!(
         "{indent}{marker} {} {}  {}",
         part.path.dimmed(),
         name,
-        format!("{declared}detected {}, {}", part.detected_type, human_size(part.size)).dimmed()
+        format!(
+            "{declared}detected {}, {}",
+            part.detected_type,
+            human_size(part.size)
+        )
+        .dimmed()
     );
     for finding in &part.findings {
-        let rule = finding.rule.as_deref().map(|r| format!(" [{r}]")).unwrap_or_default();
+        let rule = finding
+            .rule
+            .as_deref()
+            .map(|r| format!(" [{r}]"))
+            .unwrap_or_default();
         println!(
             "{indent}    {} {}: {}{}",
             "!".red(),

@@ -109,7 +109,9 @@ pub fn tar(entries: &[(&str, &[u8])]) -> Vec<u8> {
 }
 
 pub fn sevenz(entries: &[(&str, &[u8])], password: Option<&str>) -> Vec<u8> {
-    use sevenz_rust2::{ArchiveEntry, ArchiveWriter, EncoderMethod, Password, encoder_options::AesEncoderOptions};
+    use sevenz_rust2::{
+        ArchiveEntry, ArchiveWriter, EncoderMethod, Password, encoder_options::AesEncoderOptions,
+    };
     let mut w = ArchiveWriter::new(Cursor::new(Vec::new())).unwrap();
     if let Some(pw) = password {
         w.set_content_methods(vec![
@@ -118,7 +120,8 @@ pub fn sevenz(entries: &[(&str, &[u8])], password: Option<&str>) -> Vec<u8> {
         ]);
     }
     for (name, data) in entries {
-        w.push_archive_entry(ArchiveEntry::new_file(name), Some(*data)).unwrap();
+        w.push_archive_entry(ArchiveEntry::new_file(name), Some(*data))
+            .unwrap();
     }
     w.finish().unwrap().into_inner()
 }
@@ -147,34 +150,64 @@ pub fn ole(clsid: Option<&str>, streams: &[(&str, &[u8])]) -> Vec<u8> {
 pub const VBA_AUTOEXEC: &[u8] = b"Attribute VB_Name = \"ThisDocument\"\r\nSub AutoOpen()\r\n  Set s = CreateObject(\"WScript.Shell\")\r\n  s.Run \"calc.exe\"\r\nEnd Sub\r\n";
 
 pub fn ole_doc_with_macros() -> Vec<u8> {
-    ole(None, &[
-        ("/WordDocument", b"\xec\xa5 fake word stream"),
-        ("/Macros/VBA/_VBA_PROJECT", b"\xcc\x61 _VBA_PROJECT"),
-        ("/Macros/VBA/ThisDocument", VBA_AUTOEXEC),
-    ])
+    ole(
+        None,
+        &[
+            ("/WordDocument", b"\xec\xa5 fake word stream"),
+            ("/Macros/VBA/_VBA_PROJECT", b"\xcc\x61 _VBA_PROJECT"),
+            ("/Macros/VBA/ThisDocument", VBA_AUTOEXEC),
+        ],
+    )
 }
 
 pub fn ole_doc_clean() -> Vec<u8> {
-    ole(None, &[("/WordDocument", b"\xec\xa5 fake word stream"), ("/1Table", b"table")])
+    ole(
+        None,
+        &[
+            ("/WordDocument", b"\xec\xa5 fake word stream"),
+            ("/1Table", b"table"),
+        ],
+    )
 }
 
 pub fn msi() -> Vec<u8> {
-    ole(Some("000C1084-0000-0000-C000-000000000046"), &[("/\u{5}SummaryInformation", b"summary")])
+    ole(
+        Some("000C1084-0000-0000-C000-000000000046"),
+        &[("/\u{5}SummaryInformation", b"summary")],
+    )
 }
 
 const CT_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>"#;
 const RELS: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
 
 pub fn docx(text: &str) -> Vec<u8> {
-    let ct = format!(r#"{CT_HEAD}<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#);
-    let doc = format!(r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"#);
-    zip(&[("[Content_Types].xml", ct.as_bytes()), ("_rels/.rels", RELS), ("word/document.xml", doc.as_bytes())])
+    let ct = format!(
+        r#"{CT_HEAD}<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#
+    );
+    let doc = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"#
+    );
+    zip(&[
+        ("[Content_Types].xml", ct.as_bytes()),
+        ("_rels/.rels", RELS),
+        ("word/document.xml", doc.as_bytes()),
+    ])
 }
 
 pub fn docm(text: &str) -> Vec<u8> {
-    let ct = format!(r#"{CT_HEAD}<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/><Override PartName="/word/document.xml" ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>"#);
-    let doc = format!(r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"#);
-    let vba = ole(None, &[("/VBA/_VBA_PROJECT", b"\xcc\x61 _VBA_PROJECT"), ("/VBA/ThisDocument", VBA_AUTOEXEC)]);
+    let ct = format!(
+        r#"{CT_HEAD}<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/><Override PartName="/word/document.xml" ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/></Types>"#
+    );
+    let doc = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"#
+    );
+    let vba = ole(
+        None,
+        &[
+            ("/VBA/_VBA_PROJECT", b"\xcc\x61 _VBA_PROJECT"),
+            ("/VBA/ThisDocument", VBA_AUTOEXEC),
+        ],
+    );
     zip(&[
         ("[Content_Types].xml", ct.as_bytes()),
         ("_rels/.rels", RELS),
@@ -189,10 +222,21 @@ pub fn xlsx(macros: bool) -> Vec<u8> {
     } else {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
     };
-    let ct = format!(r#"{CT_HEAD}<Override PartName="/xl/workbook.xml" ContentType="{main}"/></Types>"#);
+    let ct =
+        format!(r#"{CT_HEAD}<Override PartName="/xl/workbook.xml" ContentType="{main}"/></Types>"#);
     let wb = br#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets><sheet name="Budget" sheetId="1"/></sheets></workbook>"#;
-    let vba = ole(None, &[("/VBA/_VBA_PROJECT", b"_VBA_PROJECT"), ("/VBA/ThisWorkbook", b"Sub Workbook_Open()\r\nEnd Sub")]);
-    let mut entries: Vec<(&str, &[u8])> = vec![("[Content_Types].xml", ct.as_bytes()), ("_rels/.rels", RELS), ("xl/workbook.xml", wb)];
+    let vba = ole(
+        None,
+        &[
+            ("/VBA/_VBA_PROJECT", b"_VBA_PROJECT"),
+            ("/VBA/ThisWorkbook", b"Sub Workbook_Open()\r\nEnd Sub"),
+        ],
+    );
+    let mut entries: Vec<(&str, &[u8])> = vec![
+        ("[Content_Types].xml", ct.as_bytes()),
+        ("_rels/.rels", RELS),
+        ("xl/workbook.xml", wb),
+    ];
     if macros {
         entries.push(("xl/vbaProject.bin", &vba));
     }
@@ -220,7 +264,10 @@ End Sub</script:module>"#;
 
 pub fn jar() -> Vec<u8> {
     zip(&[
-        ("META-INF/MANIFEST.MF", b"Manifest-Version: 1.0\r\nMain-Class: Main\r\n"),
+        (
+            "META-INF/MANIFEST.MF",
+            b"Manifest-Version: 1.0\r\nMain-Class: Main\r\n",
+        ),
         ("Main.class", b"\xca\xfe\xba\xbe\x00\x00\x00\x34 fake class"),
     ])
 }
@@ -228,7 +275,9 @@ pub fn jar() -> Vec<u8> {
 /// A minimal PDF; `extra` objects are inserted before the trailer.
 pub fn pdf(catalog_extra: &str, extra_objects: &[String]) -> Vec<u8> {
     let mut out = String::from("%PDF-1.7\n%\u{e2}\u{e3}\u{cf}\u{d3}\n");
-    out.push_str(&format!("1 0 obj\n<< /Type /Catalog /Pages 2 0 R {catalog_extra} >>\nendobj\n"));
+    out.push_str(&format!(
+        "1 0 obj\n<< /Type /Catalog /Pages 2 0 R {catalog_extra} >>\nendobj\n"
+    ));
     out.push_str("2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n");
     out.push_str("3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>\nendobj\n");
     out.push_str("4 0 obj\n<< /Length 44 >>\nstream\nBT /F1 12 Tf 72 712 Td (Facture 2026-118) Tj ET\nendstream\nendobj\n");
@@ -252,7 +301,10 @@ pub fn pdf_with_embedded(name: &str, data: &[u8]) -> Vec<u8> {
         "5 0 obj\n<< /Type /Filespec /F ({name}) /UF ({name}) /AFRelationship /Data /EF << /F 6 0 R >> >>\nendobj\n6 0 obj\n<< /Type /EmbeddedFile /Subtype /text#2Fxml /Filter /FlateDecode /Length {} >>\nstream\n",
         packed.len()
     );
-    let mut bytes = pdf("/Names << /EmbeddedFiles << /Names [(factur-x.xml) 5 0 R] >> >> /AF [5 0 R]", &[]);
+    let mut bytes = pdf(
+        "/Names << /EmbeddedFiles << /Names [(factur-x.xml) 5 0 R] >> >> /AF [5 0 R]",
+        &[],
+    );
     // Insert the objects before the trailer.
     let trailer = bytes.windows(7).position(|w| w == b"trailer").unwrap();
     let tail = bytes.split_off(trailer);
@@ -288,7 +340,8 @@ pub fn onenote() -> Vec<u8> {
 }
 
 pub fn lnk(target: &str) -> Vec<u8> {
-    let mut v = b"\x4c\x00\x00\x00\x01\x14\x02\x00\x00\x00\x00\x00\xc0\x00\x00\x00\x00\x00\x00\x46".to_vec();
+    let mut v = b"\x4c\x00\x00\x00\x01\x14\x02\x00\x00\x00\x00\x00\xc0\x00\x00\x00\x00\x00\x00\x46"
+        .to_vec();
     v.resize(0x4c, 0);
     for unit in target.encode_utf16() {
         v.extend_from_slice(&unit.to_le_bytes());
@@ -323,7 +376,9 @@ pub fn jpeg() -> Vec<u8> {
 }
 
 pub fn png() -> Vec<u8> {
-    let mut v = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00".to_vec();
+    let mut v =
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+            .to_vec();
     v.resize(200, 0);
     v
 }
@@ -342,7 +397,12 @@ pub fn tnef(attachments: &[(&str, &[u8])]) -> Vec<u8> {
     out.extend_from_slice(&0x1234u16.to_le_bytes());
     attr(&mut out, 1, 0x0008_9006, &[0x01, 0x00, 0x01, 0x00]); // attTnefVersion
     for (name, data) in attachments {
-        attr(&mut out, 2, 0x0006_9002, &[1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0]);
+        attr(
+            &mut out,
+            2,
+            0x0006_9002,
+            &[1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0],
+        );
         let mut title = name.as_bytes().to_vec();
         title.push(0);
         attr(&mut out, 2, 0x0001_8010, &title);
@@ -391,7 +451,9 @@ pub fn headers(subject: &str) -> String {
 
 /// A text/plain body part.
 pub fn text_part(text: &str) -> String {
-    format!("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{text}\r\n")
+    format!(
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n{text}\r\n"
+    )
 }
 
 /// A base64 attachment part.
@@ -424,7 +486,12 @@ pub fn with_attachment(subject: &str, ctype: &str, filename: &str, data: &[u8]) 
         &multipart(
             "mixed",
             "=_ecluse_boundary_1",
-            &[text_part("Bonjour,\r\n\r\nVeuillez trouver ci-joint le document.\r\n\r\nCordialement"), attachment(ctype, filename, data)],
+            &[
+                text_part(
+                    "Bonjour,\r\n\r\nVeuillez trouver ci-joint le document.\r\n\r\nCordialement",
+                ),
+                attachment(ctype, filename, data),
+            ],
         ),
     )
 }
