@@ -115,7 +115,13 @@ pub fn sevenz(entries: &[(&str, &[u8])], password: Option<&str>) -> Vec<u8> {
     let mut w = ArchiveWriter::new(Cursor::new(Vec::new())).unwrap();
     if let Some(pw) = password {
         w.set_content_methods(vec![
-            AesEncoderOptions::new(Password::from(pw)).into(),
+            {
+                // Fixed IV and salt, so the corpus regenerates byte for byte.
+                let mut aes = AesEncoderOptions::new(Password::from(pw));
+                aes.iv = [7; 16];
+                aes.salt = [9; 16];
+                aes.into()
+            },
             EncoderMethod::LZMA2.into(),
         ]);
     }
@@ -141,6 +147,13 @@ pub fn ole(clsid: Option<&str>, streams: &[(&str, &[u8])]) -> Vec<u8> {
         }
         let mut s = f.create_stream(path).unwrap();
         s.write_all(data).unwrap();
+    }
+    // Fixed timestamps on every storage, so the corpus regenerates byte for byte.
+    let storages: Vec<std::path::PathBuf> =
+        f.walk().filter(|e| !e.is_stream()).map(|e| e.path().to_path_buf()).collect();
+    for path in storages {
+        f.set_created_time(&path, std::time::UNIX_EPOCH).unwrap();
+        f.set_modified_time(&path, std::time::UNIX_EPOCH).unwrap();
     }
     f.flush().unwrap();
     f.into_inner().into_inner()
