@@ -307,12 +307,7 @@ fn bomb() -> (Vec<u8>, Vec<usize>) {
     let mut level = w.finish().unwrap().into_inner();
     let mut sizes = vec![level.len()];
     for _ in 0..4 {
-        let names: Vec<String> = (0..16).map(|i| format!("{i:x}.zip")).collect();
-        let entries: Vec<(&str, &[u8])> = names
-            .iter()
-            .map(|n| (n.as_str(), level.as_slice()))
-            .collect();
-        level = zip(&entries);
+        level = sixteen_copies(&level);
         sizes.push(level.len());
     }
     (level, sizes)

@@ -629,12 +629,7 @@ fn budget() -> Vec<Fixture> {
     let leaf = zip(&[("zeros.bin", &vec![0u8; 4 << 20])]);
     let mut level = leaf;
     for _ in 0..3 {
-        let names: Vec<String> = (0..16).map(|i| format!("{i:x}.zip")).collect();
-        let entries: Vec<(&str, &[u8])> = names
-            .iter()
-            .map(|n| (n.as_str(), level.as_slice()))
-            .collect();
-        level = zip(&entries);
+        level = sixteen_copies(&level);
     }
     vec![
         fx(

@@ -52,46 +52,35 @@ use std::time::Instant;
 /// Scans one raw message (RFC 5322 bytes). Never panics on hostile input and
 /// never fails: a part that cannot be analysed is reported with a finding.
 pub fn scan(engine: &Engine, limits: &Limits, raw: &[u8]) -> Report {
-    let started = Instant::now();
-    let mut walker = walk::Walker::new(engine, limits);
-    let mut findings = Vec::new();
-    let mut parts = Vec::new();
-    // A third-party parser that panics on hostile bytes must not take the
-    // gateway down: the message is held as not analysable instead.
-    let walked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        mime::walk(&mut walker, raw, &mut findings, &mut parts)
-    }));
-    let message = match walked {
-        Ok(info) => info,
-        Err(_) => {
-            findings.push(Finding::new(
-                FindingKind::ScanError,
-                "the scanner failed on this message; it is held unanalysed",
-            ));
-            MessageInfo::default()
-        }
-    };
-    let scanned_bytes = walker.expanded;
-    finish(
-        engine,
-        findings,
-        parts,
-        message,
-        raw.len() as u64,
-        scanned_bytes,
-        started,
-    )
+    scan_with(engine, limits, raw, true)
 }
 
 /// [`scan`] without the guard against panics, for fuzz targets and property
 /// tests, which must see a panic to report it.
 #[doc(hidden)]
 pub fn scan_unguarded(engine: &Engine, limits: &Limits, raw: &[u8]) -> Report {
+    scan_with(engine, limits, raw, false)
+}
+
+fn scan_with(engine: &Engine, limits: &Limits, raw: &[u8], guarded: bool) -> Report {
     let started = Instant::now();
     let mut walker = walk::Walker::new(engine, limits);
     let mut findings = Vec::new();
     let mut parts = Vec::new();
-    let message = mime::walk(&mut walker, raw, &mut findings, &mut parts);
+    let mut walk = || mime::walk(&mut walker, raw, &mut findings, &mut parts);
+    let message = if guarded {
+        // A third-party parser that panics on hostile bytes must not take the
+        // gateway down: the message is held as not analysable instead.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(walk)).unwrap_or_else(|_| {
+            findings.push(Finding::new(
+                FindingKind::ScanError,
+                "the scanner failed on this message; it is held unanalysed",
+            ));
+            MessageInfo::default()
+        })
+    } else {
+        walk()
+    };
     let scanned_bytes = walker.expanded;
     finish(
         engine,

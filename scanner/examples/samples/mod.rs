@@ -86,6 +86,14 @@ pub fn zip_flagged_encrypted(entries: &[(&str, &[u8])]) -> Vec<u8> {
     bytes
 }
 
+/// A ZIP of sixteen copies of `inner` (`0.zip` … `f.zip`): one level of a
+/// 42.zip-style bomb.
+pub fn sixteen_copies(inner: &[u8]) -> Vec<u8> {
+    let names: Vec<String> = (0..16).map(|i| format!("{i:x}.zip")).collect();
+    let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), inner)).collect();
+    zip(&entries)
+}
+
 pub fn gzip(name: &str, data: &[u8]) -> Vec<u8> {
     let mut enc = flate2::GzBuilder::new()
         .filename(name)
@@ -149,8 +157,11 @@ pub fn ole(clsid: Option<&str>, streams: &[(&str, &[u8])]) -> Vec<u8> {
         s.write_all(data).unwrap();
     }
     // Fixed timestamps on every storage, so the corpus regenerates byte for byte.
-    let storages: Vec<std::path::PathBuf> =
-        f.walk().filter(|e| !e.is_stream()).map(|e| e.path().to_path_buf()).collect();
+    let storages: Vec<std::path::PathBuf> = f
+        .walk()
+        .filter(|e| !e.is_stream())
+        .map(|e| e.path().to_path_buf())
+        .collect();
     for path in storages {
         f.set_created_time(&path, std::time::UNIX_EPOCH).unwrap();
         f.set_modified_time(&path, std::time::UNIX_EPOCH).unwrap();
