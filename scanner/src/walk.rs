@@ -77,6 +77,29 @@ impl<'e> Walker<'e> {
         let sha256 = hex(&Sha256::digest(bytes));
         let mut findings = Vec::new();
         let mut children = Vec::new();
+        // Archive entries are capped while they are read; a MIME part is
+        // judged here, so `max_object_size` and `max_expanded_bytes` hold for
+        // both. Too large to analyse means held, not passed.
+        if bytes.len() as u64 > self.limits.max_object_size
+            || self.expanded > self.limits.max_expanded_bytes
+        {
+            findings.push(Finding::new(
+                FindingKind::SizeExceeded,
+                format!(
+                    "not analysed: {} bytes, past the scan budget ({} bytes per object, {} per message)",
+                    bytes.len(),
+                    self.limits.max_object_size,
+                    self.limits.max_expanded_bytes
+                ),
+            ));
+            return self.finish(
+                obj,
+                "application/octet-stream".into(),
+                sha256,
+                findings,
+                children,
+            );
+        }
         if self.check_time() {
             findings.push(Finding::new(
                 FindingKind::TimeExceeded,

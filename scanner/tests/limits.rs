@@ -157,6 +157,30 @@ fn object_size_at_the_edge_without_trusting_declared_sizes() {
 }
 
 #[test]
+fn mime_part_size_at_the_edge() {
+    // A MIME part, not an archive entry: judged by the same budgets.
+    let msg = single("application/octet-stream", "data.bin", &vec![b'x'; 1000]);
+    let engine = Engine::builtin();
+    let at = Limits {
+        max_object_size: 1000,
+        ..Limits::default()
+    };
+    assert!(!has(&scan(&engine, &at, &msg), FindingKind::SizeExceeded));
+    let past = Limits {
+        max_object_size: 999,
+        ..Limits::default()
+    };
+    let report = scan(&engine, &past, &msg);
+    assert!(has(&report, FindingKind::SizeExceeded));
+    assert_eq!(report.action, ecluse_scanner::Action::Quarantine);
+    let total = Limits {
+        max_expanded_bytes: 999,
+        ..Limits::default()
+    };
+    assert!(has(&scan(&engine, &total, &msg), FindingKind::SizeExceeded));
+}
+
+#[test]
 fn expanded_bytes_at_the_edge() {
     let gz = gzip("data.txt", &vec![b'x'; 1000]);
     let msg = single("application/gzip", "data.gz", &gz);
