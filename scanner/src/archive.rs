@@ -121,13 +121,14 @@ fn read_capped(
     Ok(out)
 }
 
-/// A seekable reader over a byte slice that counts the bytes read from it.
-struct Counting<'a> {
-    inner: Cursor<&'a [u8]>,
+/// Counts the bytes read through a reader (the packed bytes a decompressor
+/// pulls); seeking passes through.
+struct Counting<R> {
+    inner: R,
     read: Rc<Cell<u64>>,
 }
 
-impl Read for Counting<'_> {
+impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.read.set(self.read.get() + n as u64);
@@ -135,7 +136,7 @@ impl Read for Counting<'_> {
     }
 }
 
-impl Seek for Counting<'_> {
+impl<R: Seek> Seek for Counting<R> {
     fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
         self.inner.seek(pos)
     }
@@ -371,26 +372,12 @@ pub(crate) fn walk_tar(
         // Stored data: the ratio is 1, so `consumed` is what was produced.
         let produced = Rc::new(Cell::new(0u64));
         let p = produced.clone();
-        let reader = CountingRead {
+        let reader = Counting {
             inner: entry,
             read: produced,
         };
         let read = read_capped(w, reader, move || p.get());
         push_entry(w, obj, name, read, children);
-    }
-}
-
-/// Counts the bytes read through any reader.
-struct CountingRead<R> {
-    inner: R,
-    read: Rc<Cell<u64>>,
-}
-
-impl<R: Read> Read for CountingRead<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read.set(self.read.get() + n as u64);
-        Ok(n)
     }
 }
 
