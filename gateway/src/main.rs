@@ -2,9 +2,8 @@
 //! hands over to the subcommand; each subcommand lives in `cli/`.
 
 use clap::{Parser, Subcommand};
+use ecluse_gateway::{cli, serve};
 use std::process::ExitCode;
-
-mod cli;
 
 /// Écluse — email attachment quarantine gateway.
 #[derive(Parser)]
@@ -23,11 +22,32 @@ enum Command {
     /// would be held in quarantine, 2 a message would be rejected, 3 an error
     /// (unreadable file, bad policy, bad rules).
     Scan(cli::scan::ScanArgs),
+    /// Run the gateway: SMTP in, scan, quarantine, relay out, admin UI.
+    ///
+    /// Stops cleanly on SIGTERM or Ctrl-C. Exit code 0 after a clean stop,
+    /// 1 when it cannot start (the message says which key or file is wrong).
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
     match args.command {
         Command::Scan(scan) => cli::scan::run(scan),
+        Command::Serve(args) => {
+            init_tracing();
+            match serve::main(args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("ecluse serve: {e:#}");
+                    ExitCode::from(1)
+                }
+            }
+        }
     }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ECLUSE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
 }

@@ -1,1 +1,35 @@
-//! ecluse-quarantine
+//! `ecluse-quarantine`: where Écluse keeps what it accepted — the message
+//! bytes, scan reports, held items and their lifecycle, the outbound queue,
+//! and the audit log.
+//!
+//! Records and indexes live in sled 0.34.7; message bytes and reports live in
+//! our own spool of segment files, because sled 0.34 does not fsync large
+//! values. One process owns a data directory; every change is one sled
+//! transaction, made durable by a group-commit round before the caller is
+//! answered (the gateway says `250` only after [`Store::accept`] returns).
+//!
+//! # Layout
+//!
+//! - [`store`]: the [`Store`], its transactions and group commit, the
+//!   outbound queue, reads of messages, reports and items.
+//! - [`model`]: the records ([`MessageRecord`], [`HeldItem`], [`Delivery`] …)
+//!   and their versioned encoding.
+//! - [`spool`]: append-only segment files for message bytes.
+//! - [`sync`]: group commit, one flush for many writers.
+//! - [`audit`]: the hash-chained audit log.
+//! - [`error`]: the crate's [`Error`].
+
+pub mod audit;
+pub mod error;
+pub mod model;
+pub mod spool;
+pub mod store;
+pub mod sync;
+
+pub use audit::{Actor, AuditAction, AuditCheck, AuditEntry};
+pub use error::{Error, Result};
+pub use model::{
+    Cut, Decision, Delivery, DeliveryId, Envelope, HeldItem, HeldPart, Incoming, ItemId,
+    MessageRecord, Payload, Purpose, QueueId, ReleaseRequest, Status,
+};
+pub use store::{AttemptOutcome, Clock, ItemFilter, Store};

@@ -51,6 +51,7 @@ pub(crate) fn walk(
         message_id: message.message_id().map(str::to_string),
     };
     let mut state = State {
+        root: raw,
         findings,
         parts,
         ancestors: Vec::new(),
@@ -61,6 +62,9 @@ pub(crate) fn walk(
 }
 
 struct State<'a> {
+    /// The raw message: parts of a message whose buffer is this one have
+    /// offsets in it and get a [`Part::span`].
+    root: &'a [u8],
     findings: &'a mut Vec<Finding>,
     parts: &'a mut Vec<Part>,
     /// Boundaries of the enclosing multiparts.
@@ -286,6 +290,10 @@ impl State<'_> {
             depth: 0,
             is_file,
         });
+        let raw = msg.raw_message.as_ref();
+        if std::ptr::eq(raw.as_ptr(), self.root.as_ptr()) && raw.len() == self.root.len() {
+            scanned.span = Some([part.offset_header as u64, part.offset_end as u64]);
+        }
         if is_text {
             let parent = Object {
                 path,

@@ -51,7 +51,7 @@ impl fmt::Display for Action {
 }
 
 macro_rules! categories {
-    ($($(#[$doc:meta])* $variant:ident = $name:literal, $fr:literal, $default:ident;)+) => {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal, $fr:literal, $en:literal, $default:ident;)+) => {
         /// The family of risk a finding belongs to; the unit the policy speaks of.
         ///
         /// Declared from the most to the least severe: when two categories lead to
@@ -76,6 +76,11 @@ macro_rules! categories {
                 match self { $(Category::$variant => $fr,)+ }
             }
 
+            /// The same explanation in plain English.
+            pub fn label_en(self) -> &'static str {
+                match self { $(Category::$variant => $en,)+ }
+            }
+
             /// The action when the policy does not name this category.
             pub fn default_action(self) -> Action {
                 match self { $(Category::$variant => Action::$default,)+ }
@@ -91,39 +96,39 @@ macro_rules! categories {
 
 categories! {
     /// Known malicious content: YARA rules tagged `malware`, EICAR.
-    Malware = "malware", "contenu malveillant connu", Reject;
+    Malware = "malware", "contenu malveillant connu", "known malicious content", Reject;
     /// Native executables: PE, ELF, Mach-O, MSI, Java archives, CHM help files.
-    Executable = "executable", "programme exécutable", Quarantine;
+    Executable = "executable", "programme exécutable", "executable program", Quarantine;
     /// Scripts that Windows runs on a double click (js, vbs, hta, ps1, bat …).
-    Script = "script", "script exécutable", Quarantine;
+    Script = "script", "script exécutable", "executable script", Quarantine;
     /// Windows shortcuts (.lnk) and console files that run commands.
-    Shortcut = "shortcut", "raccourci Windows qui lance une commande", Quarantine;
+    Shortcut = "shortcut", "raccourci Windows qui lance une commande", "Windows shortcut that runs a command", Quarantine;
     /// Disk images (ISO, UDF, IMG, VHD, VHDX) that hide files from the mail filter.
-    DiskImage = "disk_image", "image disque", Quarantine;
+    DiskImage = "disk_image", "image disque", "disk image", Quarantine;
     /// Microsoft OneNote documents, often used to carry embedded scripts.
-    Onenote = "onenote", "document OneNote", Quarantine;
+    Onenote = "onenote", "document OneNote", "OneNote document", Quarantine;
     /// Office or OpenDocument files with macros.
-    Macro = "macro", "document avec macros", Quarantine;
+    Macro = "macro", "document avec macros", "document with macros", Quarantine;
     /// HTML that assembles a file inside the browser (HTML smuggling).
-    HtmlSmuggling = "html_smuggling", "page HTML qui fabrique un fichier", Quarantine;
+    HtmlSmuggling = "html_smuggling", "page HTML qui fabrique un fichier", "HTML page that builds a file", Quarantine;
     /// PDF with JavaScript or launch actions, SVG with script.
-    ActiveContent = "active_content", "document contenant du code actif", Quarantine;
+    ActiveContent = "active_content", "document contenant du code actif", "document with active code", Quarantine;
     /// The real type of the file differs from its name or declared type.
-    TypeMismatch = "type_mismatch", "type réel différent du type annoncé", Quarantine;
+    TypeMismatch = "type_mismatch", "type réel différent du type annoncé", "real type differs from the declared type", Quarantine;
     /// A name such as `facture.pdf.exe`.
-    DoubleExtension = "double_extension", "nom de fichier à double extension", Quarantine;
+    DoubleExtension = "double_extension", "nom de fichier à double extension", "file name with a double extension", Quarantine;
     /// A name with bidirectional control characters that reverse its display.
-    BidiName = "bidi_name", "nom de fichier trompeur (caractères d'inversion)", Quarantine;
+    BidiName = "bidi_name", "nom de fichier trompeur (caractères d'inversion)", "misleading file name (reversing characters)", Quarantine;
     /// An archive or an entry protected by a password.
-    EncryptedArchive = "encrypted_archive", "archive protégée par mot de passe", Quarantine;
+    EncryptedArchive = "encrypted_archive", "archive protégée par mot de passe", "password-protected archive", Quarantine;
     /// An archive format Écluse cannot open (rar, cab …), or a damaged archive.
-    UnscannableArchive = "unscannable_archive", "archive impossible à analyser", Quarantine;
+    UnscannableArchive = "unscannable_archive", "archive impossible à analyser", "archive that cannot be analysed", Quarantine;
     /// A scanning budget (depth, entries, size, ratio, time) was exhausted.
-    BudgetExceeded = "budget_exceeded", "analyse incomplète (fichier trop gros ou trop imbriqué)", Quarantine;
+    BudgetExceeded = "budget_exceeded", "analyse incomplète (fichier trop gros ou trop imbriqué)", "incomplete analysis (file too big or too deeply nested)", Quarantine;
     /// MIME structure that two mail readers could read differently.
-    MimeAmbiguity = "mime_ambiguity", "structure du message ambiguë", Quarantine;
+    MimeAmbiguity = "mime_ambiguity", "structure du message ambiguë", "ambiguous message structure", Quarantine;
     /// Content a YARA rule calls suspicious without calling it malware.
-    Suspicious = "suspicious", "contenu suspect", Quarantine;
+    Suspicious = "suspicious", "contenu suspect", "suspicious content", Quarantine;
 }
 
 impl fmt::Display for Category {
@@ -311,6 +316,12 @@ pub struct Part {
     /// Archive entries, embedded files.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Part>,
+    /// For a MIME part whose bytes sit as they are in the raw message (not
+    /// inside an encoded nested message): the byte range from its first
+    /// header line to the end of its body, so that a gateway can replace
+    /// exactly this part and keep every other byte.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span: Option<[u64; 2]>,
 }
 
 impl Part {

@@ -147,6 +147,7 @@ impl<'e> Walker<'e> {
             findings,
             action,
             children,
+            span: None,
         }
     }
 
@@ -308,6 +309,7 @@ impl<'e> Walker<'e> {
             findings: vec![finding],
             action,
             children: Vec::new(),
+            span: None,
         }
     }
 

@@ -1,1 +1,464 @@
-//! ecluse-tests
+//! `ecluse-tests`: what the end-to-end tests share — the real `ecluse serve`
+//! started on 127.0.0.1:0 with a temp data directory ([`Gateway`]), a real
+//! SMTP server as its downstream ([`Sink`]), and a plain SMTP client
+//! ([`Client`]). Nothing here stands in for what we ship.
+//!
+//! # Layout
+//!
+//! - [`Gateway`]: start, stop (SIGTERM), kill -9, restart the binary.
+//! - [`Sink`]: a strict SMTP receiver recording every message.
+//! - [`Client`]: one SMTP session, command by command.
+//! - [`samples`]: the scanner's sample builders (EICAR, docm, zip …).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[allow(dead_code)]
+#[path = "../../scanner/examples/samples/mod.rs"]
+pub mod samples;
+
+/// The `ecluse` binary of this build, built on demand when a filtered test
+/// run did not build it.
+pub fn ecluse_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    // target/<profile>/deps/<test> → target/<profile>/ecluse
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let bin = profile_dir.join("ecluse");
+    if !bin.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "-p", "ecluse-gateway", "--bin", "ecluse"])
+            .status()
+            .expect("running cargo build");
+        assert!(status.success(), "cannot build the ecluse binary");
+    }
+    bin
+}
+
+/// One message as the sink received it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// MAIL FROM.
+    pub mail_from: String,
+    /// RCPT TO, in order.
+    pub rcpts: Vec<String>,
+    /// The message, dot-unstuffed, without the final `.CRLF`.
+    pub data: Vec<u8>,
+}
+
+impl Received {
+    /// The message as text (lossy).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.data).into_owned()
+    }
+}
+
+/// A downstream SMTP server that records what it is given.
+pub struct Sink {
+    /// Its address.
+    pub addr: SocketAddr,
+    messages: Arc<Mutex<Vec<Received>>>,
+    stop: Arc<AtomicBool>,
+    /// Recipients refused with `550 5.1.1`.
+    pub refuse: Arc<Mutex<Vec<String>>>,
+}
+
+impl Sink {
+    /// Starts a sink on a free port.
+    pub fn start() -> Sink {
+        Sink::start_on("127.0.0.1:0".parse().unwrap())
+    }
+
+    /// Starts a sink on `addr` (to bring a downstream "back up").
+    pub fn start_on(addr: SocketAddr) -> Sink {
+        let listener = TcpListener::bind(addr).expect("binding the sink");
+        let addr = listener.local_addr().unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let messages: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let refuse: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (m, s, r) = (messages.clone(), stop.clone(), refuse.clone());
+        std::thread::spawn(move || {
+            while !s.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((conn, _)) => {
+                        let (m, r) = (m.clone(), r.clone());
+                        std::thread::spawn(move || {
+                            let _ = sink_session(conn, m, r);
+                        });
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        Sink {
+            addr,
+            messages,
+            stop,
+            refuse,
+        }
+    }
+
+    /// Every message so far.
+    pub fn messages(&self) -> Vec<Received> {
+        self.messages.lock().unwrap().clone()
+    }
+
+    /// Waits until `n` messages arrived (or `timeout`), returns them all.
+    pub fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
+        let start = Instant::now();
+        loop {
+            let got = self.messages();
+            if got.len() >= n || start.elapsed() > timeout {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+fn sink_session(conn: TcpStream, messages: Arc<Mutex<Vec<Received>>>, refuse: Arc<Mutex<Vec<String>>>) -> std::io::Result<()> {
+    conn.set_nonblocking(false)?;
+    conn.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let mut w = conn.try_clone()?;
+    let mut r = BufReader::new(conn);
+    w.write_all(b"220 sink ESMTP\r\n")?;
+    let mut from = String::new();
+    let mut rcpts = Vec::new();
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let upper = line.to_ascii_uppercase();
+        if upper.starts_with("EHLO") {
+            w.write_all(b"250-sink\r\n250-8BITMIME\r\n250 PIPELINING\r\n")?;
+        } else if upper.starts_with("HELO") || upper.starts_with("NOOP") {
+            w.write_all(b"250 ok\r\n")?;
+        } else if upper.starts_with("MAIL FROM:") {
+            from = angle(&line);
+            rcpts.clear();
+            w.write_all(b"250 ok\r\n")?;
+        } else if upper.starts_with("RCPT TO:") {
+            let rcpt = angle(&line);
+            if refuse.lock().unwrap().contains(&rcpt) {
+                w.write_all(b"550 5.1.1 no such user\r\n")?;
+            } else {
+                rcpts.push(rcpt);
+                w.write_all(b"250 ok\r\n")?;
+            }
+        } else if upper.starts_with("DATA") {
+            w.write_all(b"354 go\r\n")?;
+            let mut data = Vec::new();
+            loop {
+                let mut l = Vec::new();
+                if r.read_until(b'\n', &mut l)? == 0 {
+                    return Ok(());
+                }
+                if l == b".\r\n" {
+                    break;
+                }
+                let l = if l.starts_with(b".") { &l[1..] } else { &l[..] };
+                data.extend_from_slice(l);
+            }
+            messages.lock().unwrap().push(Received {
+                mail_from: from.clone(),
+                rcpts: rcpts.clone(),
+                data,
+            });
+            w.write_all(b"250 2.0.0 queued\r\n")?;
+        } else if upper.starts_with("RSET") {
+            rcpts.clear();
+            w.write_all(b"250 ok\r\n")?;
+        } else if upper.starts_with("QUIT") {
+            w.write_all(b"221 bye\r\n")?;
+            return Ok(());
+        } else {
+            w.write_all(b"500 what\r\n")?;
+        }
+    }
+}
+
+fn angle(line: &str) -> String {
+    let start = line.find('<').map(|i| i + 1).unwrap_or(0);
+    let end = line[start..].find('>').map(|i| start + i).unwrap_or(line.len());
+    line[start..end].trim().to_string()
+}
+
+/// A free TCP port on 127.0.0.1 (for a downstream that is not up yet).
+pub fn free_addr() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+}
+
+/// A running `ecluse serve`.
+pub struct Gateway {
+    /// The temp directory holding the config and the data directory.
+    pub dir: tempfile::TempDir,
+    /// The SMTP address.
+    pub smtp: SocketAddr,
+    /// The admin address.
+    pub admin: SocketAddr,
+    child: Option<Child>,
+    config: PathBuf,
+}
+
+impl Gateway {
+    /// The configuration every test starts from; `extra` is appended
+    /// (sections the base does not have) or `downstream` replaced.
+    pub fn config_text(downstream: SocketAddr, extra: &str) -> String {
+        format!(
+            "[smtp]\nlisten = \"127.0.0.1:0\"\nhostname = \"mx.ville-exemple.fr\"\naccepted_domains = [\"ville-exemple.fr\"]\nmax_message_size = \"2MiB\"\n{extra_smtp}\n\
+             [relay]\ndownstream = \"{downstream}\"\nretry_min = \"200ms\"\nretry_max = \"1s\"\n\n\
+             [quarantine]\ndata_dir = \"data\"\n\n\
+             [admin]\nlisten = \"127.0.0.1:0\"\npublic_url = \"https://quarantaine.ville-exemple.fr\"\n",
+            extra_smtp = extra,
+        )
+    }
+
+    /// Starts `ecluse serve` with [`Gateway::config_text`].
+    pub fn start(downstream: SocketAddr, extra_smtp: &str) -> Gateway {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("ecluse.toml");
+        std::fs::write(&config, Gateway::config_text(downstream, extra_smtp)).unwrap();
+        let mut g = Gateway {
+            dir,
+            smtp: "0.0.0.0:0".parse().unwrap(),
+            admin: "0.0.0.0:0".parse().unwrap(),
+            child: None,
+            config,
+        };
+        g.spawn();
+        g
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn spawn(&mut self) {
+        let running = self.data_dir().join("serve.json");
+        let _ = std::fs::remove_file(&running);
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("serve.log"))
+            .unwrap();
+        let child = Command::new(ecluse_bin())
+            .args(["serve", "--config"])
+            .arg(&self.config)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("starting ecluse serve");
+        self.child = Some(child);
+        let start = Instant::now();
+        loop {
+            if let Ok(text) = std::fs::read_to_string(&running)
+                && let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
+            {
+                self.smtp = v["smtp"][0].as_str().unwrap().parse().unwrap();
+                self.admin = v["admin"].as_str().unwrap().parse().unwrap();
+                return;
+            }
+            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                panic!("ecluse serve exited with {status}:\n{}", self.log());
+            }
+            assert!(start.elapsed() < Duration::from_secs(60), "ecluse serve did not start:\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The server's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("serve.log")).unwrap_or_default()
+    }
+
+    /// SIGTERM, then waits for a clean exit; returns the exit code.
+    pub fn stop(&mut self) -> Option<i32> {
+        let mut child = self.child.take()?;
+        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+        let start = Instant::now();
+        loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                return s.code();
+            }
+            if start.elapsed() > Duration::from_secs(30) {
+                let _ = child.kill();
+                panic!("ecluse serve did not stop within 30 s of SIGTERM:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// `kill -9`.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same data directory (new ports).
+    pub fn restart(&mut self) {
+        self.spawn();
+    }
+
+    /// An SMTP client connected to the gateway.
+    pub fn client(&self) -> Client {
+        Client::connect(self.smtp)
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
+
+/// A plain SMTP client, one command at a time.
+pub struct Client {
+    r: BufReader<TcpStream>,
+    w: TcpStream,
+    /// The greeting.
+    pub greeting: String,
+}
+
+impl Client {
+    /// Connects and reads the greeting.
+    pub fn connect(addr: SocketAddr) -> Client {
+        let s = TcpStream::connect(addr).expect("connecting to the gateway");
+        s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let w = s.try_clone().unwrap();
+        let mut c = Client {
+            r: BufReader::new(s),
+            w,
+            greeting: String::new(),
+        };
+        c.greeting = c.reply();
+        c
+    }
+
+    /// Reads one (possibly multi-line) reply.
+    pub fn reply(&mut self) -> String {
+        let mut all = String::new();
+        loop {
+            let mut line = String::new();
+            if self.r.read_line(&mut line).unwrap_or(0) == 0 {
+                return all;
+            }
+            all.push_str(&line);
+            if line.len() < 4 || line.as_bytes()[3] != b'-' {
+                return all;
+            }
+        }
+    }
+
+    /// Sends raw bytes.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.w.write_all(bytes).unwrap();
+    }
+
+    /// Sends a command line and reads the reply.
+    pub fn cmd(&mut self, line: &str) -> String {
+        self.send_raw(format!("{line}\r\n").as_bytes());
+        self.reply()
+    }
+
+    /// A whole transaction; returns the final reply (or the first failure).
+    pub fn send(&mut self, from: &str, rcpts: &[&str], message: &[u8]) -> String {
+        for (cmd, want) in [(format!("MAIL FROM:<{from}>"), "250")] {
+            let r = self.cmd(&cmd);
+            if !r.starts_with(want) {
+                return r;
+            }
+        }
+        for rcpt in rcpts {
+            let r = self.cmd(&format!("RCPT TO:<{rcpt}>"));
+            if !r.starts_with("250") {
+                return r;
+            }
+        }
+        let r = self.cmd("DATA");
+        if !r.starts_with("354") {
+            return r;
+        }
+        self.send_raw(&dot_stuff(message));
+        self.reply()
+    }
+
+    /// Reads until the server closes the connection.
+    pub fn read_to_end(&mut self) -> String {
+        let mut s = String::new();
+        let _ = self.r.read_to_string(&mut s);
+        s
+    }
+}
+
+/// Dot-stuffs a message and appends the end of data.
+pub fn dot_stuff(message: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for line in message.split_inclusive(|&b| b == b'\n') {
+        if line.starts_with(b".") {
+            out.push(b'.');
+        }
+        out.extend_from_slice(line);
+    }
+    if !message.ends_with(b"\r\n") {
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b".\r\n");
+    out
+}
+
+/// Like [`send_one`], but a connection that breaks (the server was
+/// killed) gives `None` instead of a panic.
+pub fn try_send_one(addr: SocketAddr, from: &str, rcpt: &str, message: &[u8]) -> Option<String> {
+    let s = TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    let mut w = s.try_clone().ok()?;
+    let mut r = BufReader::new(s);
+    let mut reply = || -> Option<String> {
+        let mut all = String::new();
+        loop {
+            let mut line = String::new();
+            if r.read_line(&mut line).ok()? == 0 {
+                return None;
+            }
+            all.push_str(&line);
+            if line.len() < 4 || line.as_bytes()[3] != b'-' {
+                return Some(all);
+            }
+        }
+    };
+    reply()?;
+    let mut data = format!("EHLO burst.example.org\r\nMAIL FROM:<{from}>\r\nRCPT TO:<{rcpt}>\r\nDATA\r\n").into_bytes();
+    w.write_all(&data).ok()?;
+    for _ in 0..4 {
+        reply()?;
+    }
+    data = dot_stuff(message);
+    data.extend_from_slice(b"QUIT\r\n");
+    w.write_all(&data).ok()?;
+    reply()
+}
+
+/// Sends one message in a fresh session (EHLO, transaction, QUIT).
+pub fn send_one(addr: SocketAddr, from: &str, rcpts: &[&str], message: &[u8]) -> String {
+    let mut c = Client::connect(addr);
+    c.cmd("EHLO client.example.org");
+    let r = c.send(from, rcpts, message);
+    c.cmd("QUIT");
+    r
+}

@@ -1,0 +1,456 @@
+//! `ecluse.toml`: a raw serde layer that names unknown keys, then a
+//! validated [`Config`]. Every mistake stops start-up with the key and the
+//! reason, never on the first mail.
+
+use ecluse_scanner::{Limits, Policy};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A configuration error: the key and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: {key}: {reason}")]
+pub struct ConfigError {
+    /// The file.
+    pub origin: String,
+    /// The key, as `[section] name`.
+    pub key: String,
+    /// What is wrong and what to write instead.
+    pub reason: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    smtp: RawSmtp,
+    #[serde(default)]
+    relay: RawRelay,
+    #[serde(default)]
+    quarantine: RawQuarantine,
+    #[serde(default)]
+    admin: RawAdmin,
+    #[serde(default)]
+    policy: toml::Table,
+    #[serde(default)]
+    scanner: RawScanner,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSmtp {
+    listen: Option<OneOrMany>,
+    hostname: Option<String>,
+    accepted_domains: Option<Vec<String>>,
+    max_message_size: Option<String>,
+    max_recipients: Option<usize>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    max_connections: Option<usize>,
+    max_connections_per_ip: Option<usize>,
+    max_scans: Option<usize>,
+    command_timeout: Option<String>,
+    data_timeout: Option<String>,
+    max_line_length: Option<usize>,
+    max_errors: Option<usize>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawRelay {
+    downstream: Option<String>,
+    starttls: Option<String>,
+    retry_min: Option<String>,
+    retry_max: Option<String>,
+    max_queue_time: Option<String>,
+    concurrency: Option<usize>,
+    timeout: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawQuarantine {
+    data_dir: Option<PathBuf>,
+    retention_days: Option<u32>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawAdmin {
+    listen: Option<String>,
+    public_url: Option<String>,
+    notify: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawScanner {
+    rules: Option<PathBuf>,
+    limits: Option<Limits>,
+}
+
+/// How the relay uses STARTTLS towards the downstream server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartTls {
+    /// Use it when offered; fall back to plain text.
+    Opportunistic,
+    /// Refuse to send in plain text (temporary failure, retried).
+    Required,
+    /// Never.
+    Off,
+}
+
+/// `[smtp]`: the inbound listener.
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    /// Addresses to listen on.
+    pub listen: Vec<SocketAddr>,
+    /// Our name in the banner, EHLO reply and `Received:` lines.
+    pub hostname: String,
+    /// Domains we accept mail for (lower case); subdomains are not included.
+    pub accepted_domains: Vec<String>,
+    /// Largest message accepted, in bytes (advertised with SIZE).
+    pub max_message_size: usize,
+    /// Most recipients per message.
+    pub max_recipients: usize,
+    /// PEM certificate chain and key; STARTTLS is offered when set.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// Most simultaneous connections.
+    pub max_connections: usize,
+    /// Most simultaneous connections from one IP address.
+    pub max_connections_per_ip: usize,
+    /// Most messages being scanned at once; beyond, `451 4.3.2`.
+    pub max_scans: usize,
+    /// Time to wait for a command.
+    pub command_timeout: Duration,
+    /// Time to wait for each chunk of message data.
+    pub data_timeout: Duration,
+    /// Longest line accepted in message data, CRLF included.
+    pub max_line_length: usize,
+    /// Protocol errors before the session is closed.
+    pub max_errors: usize,
+}
+
+/// `[relay]`: delivery to the town's mail server.
+#[derive(Debug, Clone)]
+pub struct RelayConfig {
+    /// `host:port` of the downstream server.
+    pub downstream: String,
+    /// STARTTLS towards it.
+    pub starttls: StartTls,
+    /// Delay before the first retry; doubles at each attempt.
+    pub retry_min: Duration,
+    /// Longest delay between retries.
+    pub retry_max: Duration,
+    /// How long a message is retried before it bounces.
+    pub max_queue_time: Duration,
+    /// Most deliveries at once.
+    pub concurrency: usize,
+    /// Timeout of each SMTP step towards the downstream server.
+    pub timeout: Duration,
+}
+
+/// `[quarantine]`.
+#[derive(Debug, Clone)]
+pub struct QuarantineConfig {
+    /// Where the store lives.
+    pub data_dir: PathBuf,
+    /// Days before an undecided item expires and is purged.
+    pub retention_days: u32,
+}
+
+/// `[admin]`.
+#[derive(Debug, Clone)]
+pub struct AdminConfig {
+    /// Address of the web UI and `/metrics`.
+    pub listen: SocketAddr,
+    /// The UI's address as agents reach it, used in notice links.
+    pub public_url: String,
+    /// Who is told of release requests.
+    pub notify: Vec<String>,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `[smtp]`.
+    pub smtp: SmtpConfig,
+    /// `[relay]`.
+    pub relay: RelayConfig,
+    /// `[quarantine]`.
+    pub quarantine: QuarantineConfig,
+    /// `[admin]`.
+    pub admin: AdminConfig,
+    /// `[policy]`: category → action, `self_release`.
+    pub policy: Policy,
+    /// `[scanner] rules`: a directory of `.yar` files replacing the built-in rules.
+    pub rules: Option<PathBuf>,
+    /// `[scanner.limits]`.
+    pub limits: Limits,
+}
+
+/// Parses `50MiB`, `10MB`, `512KiB`, `1000000`.
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: usize = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (write 50MiB, 10MB or a number of bytes)"))?;
+    let mult: usize = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1000,
+        "kib" | "k" => 1 << 10,
+        "mb" => 1_000_000,
+        "mib" | "m" => 1 << 20,
+        "gb" => 1_000_000_000,
+        "gib" | "g" => 1 << 30,
+        other => return Err(format!("unknown unit `{other}` in `{s}` (use B, KB, KiB, MB, MiB, GB, GiB)")),
+    };
+    n.checked_mul(mult).ok_or_else(|| format!("`{s}` is too large"))
+}
+
+impl Config {
+    /// Reads and validates `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            origin: origin.clone(),
+            key: "(file)".into(),
+            reason: format!("cannot read it: {e}"),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Config::parse(&text, &origin, base)
+    }
+
+    /// Validates a configuration text; relative paths are taken from `base`.
+    pub fn parse(text: &str, origin: &str, base: &Path) -> Result<Config, ConfigError> {
+        let err = |key: &str, reason: String| ConfigError {
+            origin: origin.into(),
+            key: key.into(),
+            reason,
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let msg = e.message().to_string();
+            let key = e
+                .span()
+                .map(|s| {
+                    let line = text[..s.start].lines().count().max(1);
+                    format!("line {line}")
+                })
+                .unwrap_or_else(|| "(syntax)".into());
+            err(&key, msg)
+        })?;
+        let duration = |key: &str, v: &Option<String>, default: Duration| -> Result<Duration, ConfigError> {
+            match v {
+                None => Ok(default),
+                Some(s) => humantime::parse_duration(s)
+                    .map_err(|e| err(key, format!("`{s}` is not a duration ({e}); write 30s, 5m, 1h or 5days"))),
+            }
+        };
+        let resolve = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
+
+        let s = raw.smtp;
+        let listen_raw = match s.listen {
+            None => vec!["127.0.0.1:2525".to_string()],
+            Some(OneOrMany::One(a)) => vec![a],
+            Some(OneOrMany::Many(v)) => v,
+        };
+        if listen_raw.is_empty() {
+            return Err(err("[smtp] listen", "give at least one address, e.g. \"0.0.0.0:25\"".into()));
+        }
+        let listen = listen_raw
+            .iter()
+            .map(|a| a.parse::<SocketAddr>().map_err(|_| err("[smtp] listen", format!("`{a}` is not an IP:port address, e.g. \"0.0.0.0:25\""))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let hostname = s.hostname.unwrap_or_else(|| "localhost".into());
+        if hostname.is_empty() || !hostname.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
+            return Err(err("[smtp] hostname", format!("`{hostname}` is not a host name")));
+        }
+        let accepted_domains: Vec<String> = s
+            .accepted_domains
+            .ok_or_else(|| err("[smtp] accepted_domains", "missing: list the domains Écluse receives mail for, e.g. [\"ville-exemple.fr\"]".into()))?
+            .into_iter()
+            .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+            .collect();
+        if accepted_domains.is_empty() || accepted_domains.iter().any(|d| d.is_empty() || !d.contains('.') && d != "localhost") {
+            return Err(err("[smtp] accepted_domains", "give at least one domain name, e.g. [\"ville-exemple.fr\"]".into()));
+        }
+        let max_message_size = parse_size(s.max_message_size.as_deref().unwrap_or("50MiB"))
+            .map_err(|r| err("[smtp] max_message_size", r))?;
+        if max_message_size < 1024 {
+            return Err(err("[smtp] max_message_size", "must be at least 1KiB".into()));
+        }
+        let tls = match (s.tls_cert, s.tls_key) {
+            (None, None) => None,
+            (Some(c), Some(k)) => {
+                let (c, k) = (resolve(&c), resolve(&k));
+                crate::tls::server_config(&c, &k).map_err(|r| err("[smtp] tls_cert / tls_key", r))?;
+                Some((c, k))
+            }
+            _ => return Err(err("[smtp] tls_cert / tls_key", "give both the certificate chain and the key, or neither".into())),
+        };
+        let positive = |key: &str, v: Option<usize>, default: usize| -> Result<usize, ConfigError> {
+            match v {
+                Some(0) => Err(err(key, "must be at least 1".into())),
+                Some(n) => Ok(n),
+                None => Ok(default),
+            }
+        };
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let smtp = SmtpConfig {
+            listen,
+            hostname,
+            accepted_domains,
+            max_message_size,
+            max_recipients: positive("[smtp] max_recipients", s.max_recipients, 100)?,
+            tls,
+            max_connections: positive("[smtp] max_connections", s.max_connections, 2000)?,
+            max_connections_per_ip: positive("[smtp] max_connections_per_ip", s.max_connections_per_ip, 50)?,
+            max_scans: positive("[smtp] max_scans", s.max_scans, cores * 4)?,
+            command_timeout: duration("[smtp] command_timeout", &s.command_timeout, Duration::from_secs(300))?,
+            data_timeout: duration("[smtp] data_timeout", &s.data_timeout, Duration::from_secs(180))?,
+            max_line_length: positive("[smtp] max_line_length", s.max_line_length, 65536)?,
+            max_errors: positive("[smtp] max_errors", s.max_errors, 10)?,
+        };
+        if smtp.max_line_length < 1000 {
+            return Err(err("[smtp] max_line_length", "must be at least 1000 (RFC 5321 allows 998 characters and CRLF)".into()));
+        }
+
+        let r = raw.relay;
+        let downstream = r
+            .downstream
+            .ok_or_else(|| err("[relay] downstream", "missing: the town's mail server as host:port, e.g. \"10.0.0.5:25\"".into()))?;
+        match downstream.rsplit_once(':') {
+            Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0) => {}
+            _ => return Err(err("[relay] downstream", format!("`{downstream}` is not host:port, e.g. \"10.0.0.5:25\""))),
+        }
+        let starttls = match r.starttls.as_deref().unwrap_or("opportunistic") {
+            "opportunistic" => StartTls::Opportunistic,
+            "required" => StartTls::Required,
+            "off" => StartTls::Off,
+            other => return Err(err("[relay] starttls", format!("`{other}`: use \"opportunistic\", \"required\" or \"off\""))),
+        };
+        let relay = RelayConfig {
+            downstream,
+            starttls,
+            retry_min: duration("[relay] retry_min", &r.retry_min, Duration::from_secs(60))?,
+            retry_max: duration("[relay] retry_max", &r.retry_max, Duration::from_secs(3600))?,
+            max_queue_time: duration("[relay] max_queue_time", &r.max_queue_time, Duration::from_secs(5 * 86400))?,
+            concurrency: positive("[relay] concurrency", r.concurrency, 16)?,
+            timeout: duration("[relay] timeout", &r.timeout, Duration::from_secs(120))?,
+        };
+        if relay.retry_min.is_zero() || relay.retry_max < relay.retry_min {
+            return Err(err("[relay] retry_max", "retry_min must be above zero and retry_max at least retry_min".into()));
+        }
+
+        let q = raw.quarantine;
+        let quarantine = QuarantineConfig {
+            data_dir: resolve(&q.data_dir.unwrap_or_else(|| PathBuf::from("data"))),
+            retention_days: match q.retention_days {
+                Some(0) => return Err(err("[quarantine] retention_days", "must be at least 1".into())),
+                Some(n) => n,
+                None => 30,
+            },
+        };
+
+        let a = raw.admin;
+        let admin_listen = a.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen = admin_listen
+            .parse()
+            .map_err(|_| err("[admin] listen", format!("`{admin_listen}` is not an IP:port address")))?;
+        let public_url = a
+            .public_url
+            .unwrap_or_else(|| format!("http://{admin_listen}"))
+            .trim_end_matches('/')
+            .to_string();
+        if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
+            return Err(err("[admin] public_url", format!("`{public_url}` must start with https:// (or http:// for tests)")));
+        }
+        let notify = a.notify.unwrap_or_default();
+        if let Some(bad) = notify.iter().find(|n| !n.contains('@')) {
+            return Err(err("[admin] notify", format!("`{bad}` is not a mail address")));
+        }
+        let admin = AdminConfig {
+            listen,
+            public_url,
+            notify,
+        };
+
+        let policy = Policy::from_table(&raw.policy, &format!("{origin} [policy]"))
+            .map_err(|e| err("[policy]", e.to_string()))?;
+        Ok(Config {
+            smtp,
+            relay,
+            quarantine,
+            admin,
+            policy,
+            rules: raw.scanner.rules.map(|p| resolve(&p)),
+            limits: raw.scanner.limits.unwrap_or_default(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "[smtp]\naccepted_domains = [\"ville-exemple.fr\"]\n[relay]\ndownstream = \"127.0.0.1:2526\"\n";
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, "test.toml", Path::new("/tmp"))
+    }
+
+    #[test]
+    fn the_issue_keys_and_defaults() {
+        let c = parse(MINIMAL).unwrap();
+        assert_eq!(c.smtp.max_message_size, 50 << 20);
+        assert_eq!(c.smtp.max_recipients, 100);
+        assert_eq!(c.quarantine.retention_days, 30);
+        assert_eq!(c.relay.starttls, StartTls::Opportunistic);
+        assert_eq!(c.quarantine.data_dir, Path::new("/tmp/data"));
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("50MiB").unwrap(), 50 << 20);
+        assert_eq!(parse_size("10MB").unwrap(), 10_000_000);
+        assert_eq!(parse_size("1234").unwrap(), 1234);
+        assert!(parse_size("50 megs").is_err());
+        assert!(parse_size("MiB").is_err());
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let cases: &[(&str, &str)] = &[
+            ("[smtp]\naccepted_domains=[\"a.fr\"]\nmax_message_size=\"lots\"\n[relay]\ndownstream=\"h:25\"", "[smtp] max_message_size"),
+            ("[relay]\ndownstream=\"h:25\"", "[smtp] accepted_domains"),
+            ("[smtp]\naccepted_domains=[\"a.fr\"]\n[relay]\ndownstream=\"nohost\"", "[relay] downstream"),
+            ("[smtp]\naccepted_domains=[\"a.fr\"]\nlisten=\"here\"\n[relay]\ndownstream=\"h:25\"", "[smtp] listen"),
+            ("[smtp]\naccepted_domains=[\"a.fr\"]\n[relay]\ndownstream=\"h:25\"\nstarttls=\"maybe\"", "[relay] starttls"),
+            ("[smtp]\naccepted_domains=[\"a.fr\"]\n[relay]\ndownstream=\"h:25\"\n[policy]\nmacro=\"burn\"", "[policy]"),
+            ("[smtp]\naccepted_domains=[\"a.fr\"]\ncommand_timeout=\"soon\"\n[relay]\ndownstream=\"h:25\"", "[smtp] command_timeout"),
+            ("[smtp]\naccepted_domains=[\"a.fr\"]\ntls_cert=\"/nonexistent.pem\"\n[relay]\ndownstream=\"h:25\"", "[smtp] tls_cert"),
+        ];
+        for (text, key) in cases {
+            let e = parse(text).unwrap_err();
+            assert!(e.key.starts_with(key), "{text:?}: got key {:?} ({})", e.key, e.reason);
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let e = parse(&format!("{MINIMAL}[smtp2]\nx=1\n")).unwrap_err();
+        assert!(e.reason.contains("smtp2"), "{e}");
+        let e = parse("[smtp]\naccepted_domain=[\"a.fr\"]\n[relay]\ndownstream=\"h:25\"").unwrap_err();
+        assert!(e.reason.contains("accepted_domain"), "{e}");
+    }
+}

@@ -1,0 +1,179 @@
+//! From a scan report to what happens to the message: refused at SMTP
+//! time, or accepted with its held items and the deliveries to make.
+//!
+//! - `reject` (malware): `550 5.7.1`, nothing stored.
+//! - nothing held: one delivery of the original, byte for byte, with our
+//!   `Received:` line before it (DKIM signatures survive).
+//! - held attachments: per recipient, one held item per attachment and one
+//!   delivery of the original in which each held part is replaced by a
+//!   notice part (a splice of the original bytes: every other byte kept).
+//! - held whole: when the structure itself is in doubt (MIME ambiguity, a
+//!   finding about the message rather than a part, a held part we cannot
+//!   cut out cleanly); per recipient, one held item and a notice mail.
+
+use crate::notice::{self, NoticeConfig};
+use crate::smtp::reply::{self, Reply};
+use ecluse_quarantine::{Cut, Delivery, Envelope, HeldItem, HeldPart, ItemId, Payload, Purpose, QueueId, Status};
+use ecluse_scanner::{Action, Category, Part, Policy, Report};
+use jiff::{Timestamp, ToSpan};
+
+/// What to do with a message.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Refuse it with this reply.
+    Reject(Reply),
+    /// Accept it.
+    Accept {
+        /// Held items to store.
+        items: Vec<HeldItem>,
+        /// Deliveries to queue.
+        deliveries: Vec<Delivery>,
+        /// `delivered`, `stripped` or `held`, for the log line and metrics.
+        outcome: &'static str,
+    },
+}
+
+/// The inputs of a decision besides the report.
+pub struct Inbound<'a> {
+    /// The queue id chosen for the message.
+    pub queue_id: QueueId,
+    /// Its envelope.
+    pub envelope: &'a Envelope,
+    /// The raw message.
+    pub raw: &'a [u8],
+    /// Our `Received:` header, CRLF-terminated.
+    pub received: Vec<u8>,
+}
+
+/// The categories that lead to holding, in a part and below it, most severe first.
+fn held_categories(part: &Part, policy: &Policy) -> Vec<Category> {
+    let mut cats: Vec<Category> = part
+        .walk()
+        .into_iter()
+        .flat_map(|p| p.findings.iter().map(|f| f.category))
+        .filter(|c| policy.action(*c) >= Action::Quarantine)
+        .collect();
+    cats.sort();
+    cats.dedup();
+    cats
+}
+
+fn reasons(part: &Part, policy: &Policy) -> Vec<String> {
+    part.walk()
+        .into_iter()
+        .flat_map(|p| p.findings.iter().map(move |f| (p, f)))
+        .filter(|(_, f)| policy.action(f.category) >= Action::Quarantine)
+        .map(|(p, f)| match &f.rule {
+            Some(rule) => format!("{}: {} (rule {rule})", p.path, f.detail),
+            None => format!("{}: {}", p.path, f.detail),
+        })
+        .collect()
+}
+
+/// Decides. `retention_days` sets when held items expire.
+pub fn decide(report: &Report, policy: &Policy, inbound: &Inbound<'_>, notices: &NoticeConfig, retention_days: u32, now: Timestamp) -> Verdict {
+    if report.action == Action::Reject {
+        let category = report.category.unwrap_or(Category::Malware);
+        let detail = report
+            .all_findings()
+            .find(|(_, f)| f.category == category)
+            .map(|(_, f)| f.rule.clone().unwrap_or_else(|| f.detail.clone()))
+            .unwrap_or_default();
+        return Verdict::Reject(reply::rejected(category.label_en(), &detail));
+    }
+    let env = inbound.envelope;
+    let stored = |prepend: Vec<u8>, cuts: Vec<Cut>| Payload::Stored {
+        queue_id: inbound.queue_id,
+        prepend,
+        cuts,
+    };
+    if report.action == Action::Deliver {
+        return Verdict::Accept {
+            items: Vec::new(),
+            deliveries: vec![Delivery::new(Purpose::Inbound, env.mail_from.clone(), env.rcpts.clone(), stored(inbound.received.clone(), Vec::new()), now)],
+            outcome: "delivered",
+        };
+    }
+    let expires_at = now.checked_add((retention_days as i64).days()).unwrap_or(now);
+    let item = |rcpt: &str, part: Option<HeldPart>, categories: Vec<Category>, reasons: Vec<String>| {
+        let category = categories.first().copied().or(report.category).unwrap_or(Category::Suspicious);
+        HeldItem {
+            id: ItemId::new(),
+            queue_id: inbound.queue_id,
+            recipient: rcpt.to_string(),
+            part,
+            category,
+            self_release: categories.iter().all(|c| policy.self_release(*c)),
+            categories,
+            reasons,
+            status: Status::Held,
+            created_at: now,
+            expires_at,
+            request: None,
+            decision: None,
+            info: report.message.clone(),
+            mail_from: env.mail_from.clone(),
+        }
+    };
+
+    let held: Vec<&Part> = report.held_parts().collect();
+    let structural = report.findings.iter().any(|f| policy.action(f.category) >= Action::Quarantine)
+        || report.all_findings().any(|(_, f)| f.category == Category::MimeAmbiguity && policy.action(f.category) >= Action::Quarantine);
+    let mut spans: Vec<[u64; 2]> = held.iter().filter_map(|p| p.span).collect();
+    spans.sort();
+    let cuttable = !held.is_empty()
+        && spans.len() == held.len()
+        && spans.iter().all(|s| s[0] > 0 && s[1] <= inbound.raw.len() as u64 && s[0] < s[1])
+        && spans.windows(2).all(|w| w[0][1] <= w[1][0]);
+
+    if structural || !cuttable {
+        // Held whole: one item and one notice mail per recipient.
+        let mut categories: Vec<Category> = report.categories.iter().copied().filter(|c| policy.action(*c) >= Action::Quarantine).collect();
+        categories.sort();
+        let reasons: Vec<String> = report
+            .all_findings()
+            .filter(|(_, f)| policy.action(f.category) >= Action::Quarantine)
+            .map(|(path, f)| if path.is_empty() { f.detail.clone() } else { format!("{path}: {}", f.detail) })
+            .collect();
+        let mut items = Vec::new();
+        let mut deliveries = Vec::new();
+        for rcpt in &env.rcpts {
+            let it = item(rcpt, None, categories.clone(), reasons.clone());
+            let bytes = notice::held_message(notices, rcpt, &it.id.to_string(), &report.message, &env.mail_from, it.category, now);
+            deliveries.push(Delivery::new(Purpose::Notice, String::new(), vec![rcpt.clone()], Payload::Inline { bytes }, now));
+            items.push(it);
+        }
+        return Verdict::Accept { items, deliveries, outcome: "held" };
+    }
+
+    // Held attachments: cut out per recipient.
+    let mut items = Vec::new();
+    let mut deliveries = Vec::new();
+    for rcpt in &env.rcpts {
+        let mut cuts = Vec::new();
+        for part in &held {
+            let span = part.span.expect("checked above");
+            let it = item(
+                rcpt,
+                Some(HeldPart {
+                    path: part.path.clone(),
+                    filename: part.filename.clone(),
+                    detected_type: part.detected_type.clone(),
+                    size: part.size,
+                    sha256: part.sha256.clone(),
+                }),
+                held_categories(part, policy),
+                reasons(part, policy),
+            );
+            cuts.push(Cut {
+                start: span[0],
+                end: span[1],
+                with: notice::held_part(notices, &it.id.to_string(), part.filename.as_deref(), it.category),
+            });
+            items.push(it);
+        }
+        cuts.sort_by_key(|c| c.start);
+        deliveries.push(Delivery::new(Purpose::Inbound, env.mail_from.clone(), vec![rcpt.clone()], stored(inbound.received.clone(), cuts), now));
+    }
+    Verdict::Accept { items, deliveries, outcome: "stripped" }
+}

@@ -1,0 +1,23 @@
+//! `ecluse-gateway`: the `ecluse` binary's library — configuration, the SMTP
+//! server, the decision from a scan report, message rewriting, the relay
+//! worker, and the wiring of `ecluse serve`.
+//!
+//! # Layout
+//!
+//! - [`config`]: `ecluse.toml`, raw then validated.
+//! - [`smtp`]: the inbound ESMTP server (one file per command).
+//! - [`decide`]: report → reject, or held items and deliveries.
+//! - [`notice`]: the notices that replace held attachments and messages.
+//! - [`relay`]: the outbound queue worker and delivery status notifications.
+//! - [`serve`]: `ecluse serve`.
+//! - [`tls`]: rustls set-up (aws-lc-rs).
+//! - [`cli`]: the other subcommands.
+
+pub mod cli;
+pub mod config;
+pub mod decide;
+pub mod notice;
+pub mod relay;
+pub mod serve;
+pub mod smtp;
+pub mod tls;

@@ -1,0 +1,218 @@
+//! The texts Écluse writes into mail: the notice that replaces a held
+//! attachment, the notice mail that replaces a message held whole, and the
+//! mail plumbing they share (RFC 2047 words, base64 bodies, dates, ids).
+//! French first, then English, in plain words an agent understands.
+
+use base64::Engine as _;
+use ecluse_scanner::{Category, MessageInfo};
+use jiff::Timestamp;
+
+/// Where notices point and who signs them.
+#[derive(Debug, Clone)]
+pub struct NoticeConfig {
+    /// Our host name (`postmaster@<hostname>` signs notices).
+    pub hostname: String,
+    /// The web UI's address; links are `<public_url>/q/<item id>`.
+    pub public_url: String,
+}
+
+impl NoticeConfig {
+    /// The link to ask for an item.
+    pub fn link(&self, item: &str) -> String {
+        format!("{}/q/{item}", self.public_url)
+    }
+
+    /// The address notices come from.
+    pub fn from_address(&self) -> String {
+        format!("postmaster@{}", self.hostname)
+    }
+}
+
+/// An RFC 2047 encoded word when `s` is not plain ASCII.
+pub fn header_text(s: &str) -> String {
+    let plain = s.chars().all(|c| c.is_ascii() && !c.is_ascii_control());
+    if plain {
+        return s.to_string();
+    }
+    // Encoded words are at most 75 characters: split on character boundaries.
+    let mut words = Vec::new();
+    let mut chunk = String::new();
+    for c in s.chars().filter(|c| !c.is_control()) {
+        if chunk.len() + c.len_utf8() > 45 {
+            words.push(std::mem::take(&mut chunk));
+        }
+        chunk.push(c);
+    }
+    if !chunk.is_empty() {
+        words.push(chunk);
+    }
+    words
+        .iter()
+        .map(|w| format!("=?UTF-8?B?{}?=", base64::engine::general_purpose::STANDARD.encode(w)))
+        .collect::<Vec<_>>()
+        .join("\r\n ")
+}
+
+/// Base64 in lines of 76 characters, CRLF-separated, no final CRLF.
+pub fn base64_lines(bytes: &[u8]) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+    b64.as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).expect("base64 is ASCII"))
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}
+
+/// An RFC 5322 date.
+pub fn rfc5322_date(at: Timestamp) -> String {
+    jiff::fmt::rfc2822::to_string(&at.to_zoned(jiff::tz::TimeZone::UTC)).unwrap_or_default()
+}
+
+/// A new `Message-ID` value (with angle brackets).
+pub fn message_id(hostname: &str) -> String {
+    format!("<{}@{hostname}>", ulid::Ulid::new().to_string().to_ascii_lowercase())
+}
+
+/// Why something was held, in French and in English.
+pub fn reason(category: Category) -> (&'static str, &'static str) {
+    (category.label_fr(), category.label_en())
+}
+
+/// The MIME part (headers, blank line, body; no final CRLF) that takes the
+/// place of a held attachment.
+pub fn held_part(cfg: &NoticeConfig, item: &str, filename: Option<&str>, category: Category) -> Vec<u8> {
+    let (fr, en) = reason(category);
+    let link = cfg.link(item);
+    let name_fr = filename.map(|f| format!("« {f} »")).unwrap_or_else(|| "sans nom".into());
+    let name_en = filename.map(|f| format!("\"{f}\"")).unwrap_or_else(|| "without a name".into());
+    let text = format!(
+        "Pièce jointe retenue par Écluse, le filtre de messagerie de la mairie.\r\n\
+         \r\n\
+         Fichier : {name_fr}\r\n\
+         Raison : {fr}\r\n\
+         \r\n\
+         Ce type de fichier peut cacher un programme malveillant. Si vous attendiez\r\n\
+         ce fichier, demandez-le ici (connexion avec votre compte habituel) :\r\n\
+         {link}\r\n\
+         \r\n\
+         --\r\n\
+         Attachment held by Écluse, the town's mail filter.\r\n\
+         \r\n\
+         File: {name_en}\r\n\
+         Reason: {en}\r\n\
+         \r\n\
+         If you were expecting this file, ask for it here:\r\n\
+         {link}\r\n"
+    );
+    format!(
+        "Content-Type: text/plain; charset=utf-8\r\n\
+         Content-Disposition: inline\r\n\
+         Content-Transfer-Encoding: base64\r\n\
+         X-Ecluse-Held: {item}\r\n\
+         \r\n\
+         {}",
+        base64_lines(text.as_bytes())
+    )
+    .into_bytes()
+}
+
+/// A whole message made by Écluse: headers, then a UTF-8 text body.
+pub fn mail(cfg: &NoticeConfig, to: &str, subject: &str, body: &str, extra_headers: &str, now: Timestamp) -> Vec<u8> {
+    format!(
+        "From: =?UTF-8?B?w4ljbHVzZQ==?= <{from}>\r\n\
+         To: <{to}>\r\n\
+         Subject: {subject}\r\n\
+         Date: {date}\r\n\
+         Message-ID: {id}\r\n\
+         Auto-Submitted: auto-generated\r\n\
+         {extra_headers}\
+         MIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\
+         Content-Transfer-Encoding: base64\r\n\
+         \r\n\
+         {body}\r\n",
+        from = cfg.from_address(),
+        subject = header_text(subject),
+        date = rfc5322_date(now),
+        id = message_id(&cfg.hostname),
+        body = base64_lines(body.replace('\n', "\r\n").replace("\r\r\n", "\r\n").as_bytes()),
+    )
+    .into_bytes()
+}
+
+/// The mail a recipient gets in place of a message held whole.
+pub fn held_message(
+    cfg: &NoticeConfig,
+    to: &str,
+    item: &str,
+    info: &MessageInfo,
+    mail_from: &str,
+    category: Category,
+    now: Timestamp,
+) -> Vec<u8> {
+    let (fr, en) = reason(category);
+    let link = cfg.link(item);
+    let from = info.from.clone().unwrap_or_else(|| mail_from.to_string());
+    let subject = info.subject.clone().unwrap_or_default();
+    let date = info.date.clone().unwrap_or_default();
+    let body = format!(
+        "Écluse, le filtre de messagerie de la mairie, a retenu un message qui vous était adressé.\n\
+         \n\
+         Expéditeur : {from}\n\
+         Objet : {subject}\n\
+         Date : {date}\n\
+         Raison : {fr}\n\
+         \n\
+         Le message entier est retenu, car il pourrait être dangereux. Si vous l'attendiez,\n\
+         demandez-le ici (connexion avec votre compte habituel) :\n\
+         {link}\n\
+         \n\
+         --\n\
+         Écluse, the town's mail filter, held a message sent to you.\n\
+         \n\
+         From: {from}\n\
+         Subject: {subject}\n\
+         Date: {date}\n\
+         Reason: {en}\n\
+         \n\
+         The whole message is held because it could be dangerous. If you were expecting it,\n\
+         ask for it here:\n\
+         {link}\n"
+    );
+    let subj = format!("Message retenu / Message held: {subject}");
+    mail(cfg, to, &subj, &body, &format!("X-Ecluse-Held: {item}\r\n"), now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> NoticeConfig {
+        NoticeConfig {
+            hostname: "mx.ville-exemple.fr".into(),
+            public_url: "https://q.ville-exemple.fr".into(),
+        }
+    }
+
+    #[test]
+    fn held_part_is_a_valid_mime_part_with_the_link() {
+        let part = held_part(&cfg(), "01ABC", Some("facture.docm"), Category::Macro);
+        let msg = [b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n".as_slice(), &part, b"\r\n--b--\r\n"].concat();
+        let parsed = mail_parser::MessageParser::default().parse(&msg).unwrap();
+        let text = parsed.body_text(0).unwrap();
+        assert!(text.contains("Pièce jointe retenue"), "{text}");
+        assert!(text.contains("« facture.docm »"));
+        assert!(text.contains("document avec macros"));
+        assert!(text.contains("https://q.ville-exemple.fr/q/01ABC"));
+        assert!(text.contains("document with macros"));
+    }
+
+    #[test]
+    fn non_ascii_subjects_are_encoded_words() {
+        let enc = header_text("Message retenu : réunion du conseil municipal de décembre");
+        assert!(enc.is_ascii());
+        let msg = format!("Subject: {enc}\r\n\r\nx");
+        let parsed = mail_parser::MessageParser::default().parse(msg.as_bytes()).unwrap();
+        assert_eq!(parsed.subject(), Some("Message retenu : réunion du conseil municipal de décembre"));
+    }
+}

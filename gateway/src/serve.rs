@@ -1,0 +1,166 @@
+//! `ecluse serve`: the SMTP listener, the relay worker and the admin
+//! listener (`/metrics` now, the web UI next) in one process.
+//!
+//! [`run`] is the library entry point: it takes bound listeners and a
+//! shutdown signal (mini-redis style), so `main` only binds and wires.
+//! SIGTERM or Ctrl-C: stop accepting, answer `421` to open sessions, let
+//! in-flight scans and writes finish, let deliveries in flight finish,
+//! flush the store, exit 0.
+
+use crate::config::Config;
+use crate::notice::NoticeConfig;
+use crate::relay::Relay;
+use crate::smtp::{self, Context};
+use anyhow::{Context as _, Result};
+use ecluse_quarantine::Store;
+use ecluse_scanner::Engine;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, Semaphore, watch};
+
+/// `ecluse serve` arguments.
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// The configuration file (see the README for every key).
+    #[arg(long, short, value_name = "FILE")]
+    pub config: PathBuf,
+}
+
+/// Where the running server listens, written to `<data_dir>/serve.json`
+/// so that tools (and tests binding port 0) find it.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone)]
+pub struct Running {
+    /// The process id.
+    pub pid: u32,
+    /// SMTP addresses.
+    pub smtp: Vec<SocketAddr>,
+    /// The admin listener.
+    pub admin: SocketAddr,
+}
+
+fn metrics_recorder() -> Option<PrometheusHandle> {
+    PrometheusBuilder::new()
+        .set_buckets_for_metric(
+            metrics_exporter_prometheus::Matcher::Full("ecluse_scan_seconds".into()),
+            &[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0],
+        )
+        .ok()?
+        .install_recorder()
+        .ok()
+}
+
+/// Runs everything until `shutdown` turns true.
+pub async fn run(config: Config, engine: Engine, store: Arc<Store>, smtp_listeners: Vec<TcpListener>, admin_listener: TcpListener, shutdown: watch::Receiver<bool>) -> Result<()> {
+    let config = Arc::new(config);
+    let tls = match &config.smtp.tls {
+        Some((cert, key)) => Some(tokio_rustls::TlsAcceptor::from(
+            crate::tls::server_config(cert, key).map_err(anyhow::Error::msg)?,
+        )),
+        None => None,
+    };
+    let notices = NoticeConfig {
+        hostname: config.smtp.hostname.clone(),
+        public_url: config.admin.public_url.clone(),
+    };
+    let wakeup = Arc::new(Notify::new());
+    let ctx = Arc::new(Context {
+        config: config.clone(),
+        engine: Arc::new(engine),
+        store: store.clone(),
+        scans: Arc::new(Semaphore::new(config.smtp.max_scans)),
+        tls,
+        notices: notices.clone(),
+        relay_wakeup: wakeup.clone(),
+    });
+    let relay = Arc::new(Relay {
+        store: store.clone(),
+        config: config.relay.clone(),
+        notices,
+        wakeup,
+    });
+    let handle = metrics_recorder();
+    let router = axum::Router::new()
+        .route("/healthz", axum::routing::get(|| async { "ok\n" }))
+        .route(
+            "/metrics",
+            axum::routing::get(move || {
+                let handle = handle.clone();
+                async move { handle.map(|h| h.render()).unwrap_or_default() }
+            }),
+        );
+    let mut admin_stop = shutdown.clone();
+    let admin = tokio::spawn(async move {
+        let _ = axum::serve(admin_listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = admin_stop.wait_for(|s| *s).await;
+            })
+            .await;
+    });
+    let relay_task = tokio::spawn(relay.run(shutdown.clone()));
+    smtp::run(smtp_listeners, ctx, shutdown).await;
+    tracing::info!("SMTP sessions finished; waiting for deliveries in flight");
+    let _ = relay_task.await;
+    let _ = admin.await;
+    let s = store.clone();
+    tokio::task::spawn_blocking(move || s.sync()).await?.context("final flush of the store")?;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// `ecluse serve --config FILE`.
+pub fn main(args: ServeArgs) -> Result<()> {
+    let config = Config::load(&args.config).map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
+    crate::tls::install_provider();
+    let engine = crate::cli::scan::load_engine(config.rules.as_deref(), config.policy.clone())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let data_dir = config.quarantine.data_dir.clone();
+        let store = {
+            let d = data_dir.clone();
+            tokio::task::spawn_blocking(move || Store::open(&d)).await?
+        }
+        .with_context(|| format!("opening the quarantine store in {}", data_dir.display()))?;
+        let mut smtp_listeners = Vec::new();
+        let mut smtp_addrs = Vec::new();
+        for addr in &config.smtp.listen {
+            let l = TcpListener::bind(addr).await.with_context(|| format!("[smtp] listen: cannot listen on {addr}"))?;
+            smtp_addrs.push(l.local_addr()?);
+            smtp_listeners.push(l);
+        }
+        let admin = TcpListener::bind(config.admin.listen)
+            .await
+            .with_context(|| format!("[admin] listen: cannot listen on {}", config.admin.listen))?;
+        let running = Running {
+            pid: std::process::id(),
+            smtp: smtp_addrs.clone(),
+            admin: admin.local_addr()?,
+        };
+        let running_path = data_dir.join("serve.json");
+        std::fs::write(&running_path, serde_json::to_vec_pretty(&running)?).with_context(|| format!("writing {}", running_path.display()))?;
+        for a in &smtp_addrs {
+            tracing::info!(address = %a, "SMTP listening");
+        }
+        tracing::info!(address = %running.admin, "admin listening (/metrics)");
+        tracing::info!(downstream = %config.relay.downstream, data_dir = %data_dir.display(), "relaying");
+
+        let (stop_tx, stop_rx) = watch::channel(false);
+        tokio::spawn(async move {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+            tokio::select! {
+                _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+                _ = tokio::signal::ctrl_c() => tracing::info!("interrupted: stopping"),
+            }
+            let _ = stop_tx.send(true);
+        });
+        let store = Arc::new(store);
+        let result = run(config, engine, store, smtp_listeners, admin, stop_rx).await;
+        let _ = std::fs::remove_file(&running_path);
+        result
+    })
+}

@@ -1,0 +1,25 @@
+//! MAIL FROM.
+
+use super::reply;
+use super::session::Session;
+use smtp_proto::MailFrom;
+
+impl Session {
+    pub(super) fn mail(&mut self, from: MailFrom<String>) {
+        if self.helo.is_none() {
+            self.reply(reply::bad_sequence("Send EHLO or HELO first"));
+            return;
+        }
+        if self.mail_from.is_some() {
+            self.reply(reply::bad_sequence("Nested MAIL command"));
+            return;
+        }
+        let max = self.ctx.config.smtp.max_message_size;
+        if from.size > max {
+            self.reply(reply::declared_too_big(max));
+            return;
+        }
+        self.mail_from = Some(from.address);
+        self.reply(reply::sender_ok());
+    }
+}

@@ -1,0 +1,136 @@
+//! DATA: the checks before `354`, then, once the data is read, the decision:
+//! scan in `spawn_blocking` behind the scan permits, decide, store durably,
+//! and only then `250`.
+
+use super::data::DataFault;
+use super::reply::{self, Reply};
+use super::session::Session;
+use crate::decide::{self, Inbound, Verdict};
+use crate::notice;
+use ecluse_quarantine::{Envelope, Incoming, QueueId};
+use std::time::Instant;
+
+impl Session {
+    /// Answers DATA; true when `354` was sent and data follows.
+    pub(super) fn data_start(&mut self) -> bool {
+        if self.mail_from.is_none() {
+            self.reply(reply::bad_sequence("Send MAIL FROM first"));
+            return false;
+        }
+        if self.rcpts.is_empty() {
+            self.reply(reply::no_recipients());
+            return false;
+        }
+        self.reply(reply::start_data());
+        true
+    }
+
+    fn received_header(&self, queue_id: QueueId, now: jiff::Timestamp) -> Vec<u8> {
+        let smtp = &self.ctx.config.smtp;
+        let helo = self.helo.as_deref().unwrap_or("unknown");
+        let with = match (self.esmtp, self.tls) {
+            (true, true) => "ESMTPS",
+            (true, false) => "ESMTP",
+            (false, _) => "SMTP",
+        };
+        let rcpt = if self.rcpts.len() == 1 {
+            format!("\r\n\tfor <{}>", self.rcpts[0])
+        } else {
+            String::new()
+        };
+        format!(
+            "Received: from {helo} ([{ip}])\r\n\tby {host} (Ecluse) with {with} id {queue_id}{rcpt};\r\n\t{date}\r\n",
+            ip = self.peer.ip(),
+            host = smtp.hostname,
+            date = notice::rfc5322_date(now),
+        )
+        .into_bytes()
+    }
+
+    /// The reply to the end of data.
+    pub(super) async fn data_end(&mut self, data: Result<Vec<u8>, DataFault>) -> Reply {
+        let smtp = &self.ctx.config.smtp;
+        let message = match data {
+            Ok(m) => m,
+            Err(fault) => {
+                metrics::counter!("ecluse_messages_total", "action" => "refused_protocol").increment(1);
+                let r = match fault {
+                    DataFault::TooBig => reply::message_too_big(smtp.max_message_size),
+                    DataFault::BareLineEnding => reply::bare_line_ending(),
+                    DataFault::LineTooLong => reply::data_line_too_long(smtp.max_line_length),
+                };
+                tracing::info!(client = %self.peer.ip(), from = self.mail_from.as_deref().unwrap_or(""), rcpts = self.rcpts.len(), reason = ?fault, "refused");
+                return r;
+            }
+        };
+        let Ok(permit) = self.ctx.scans.clone().try_acquire_owned() else {
+            metrics::counter!("ecluse_messages_total", "action" => "deferred_busy").increment(1);
+            return reply::scans_saturated();
+        };
+        let queue_id = QueueId::new();
+        let now = self.ctx.store.now();
+        let received = self.received_header(queue_id, now);
+        let envelope = Envelope {
+            client_ip: self.peer.ip().to_string(),
+            helo: self.helo.clone().unwrap_or_default(),
+            mail_from: self.mail_from.clone().unwrap_or_default(),
+            rcpts: self.rcpts.clone(),
+            received_at: now,
+            tls: self.tls,
+        };
+        let ctx = self.ctx.clone();
+        let started = Instant::now();
+        let task = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let report = ecluse_scanner::scan(&ctx.engine, &ctx.config.limits, &message);
+            let inbound = Inbound {
+                queue_id,
+                envelope: &envelope,
+                raw: &message,
+                received,
+            };
+            let verdict = decide::decide(&report, ctx.engine.policy(), &inbound, &ctx.notices, ctx.config.quarantine.retention_days, now);
+            let stored = match &verdict {
+                Verdict::Reject(_) => Ok(()),
+                Verdict::Accept { items, deliveries, .. } => ctx.store.accept(Incoming {
+                    id: queue_id,
+                    envelope: envelope.clone(),
+                    message: &message,
+                    report: &report,
+                    items: items.clone(),
+                    deliveries: deliveries.clone(),
+                }),
+            };
+            (report, verdict, stored, envelope, message.len())
+        });
+        let (report, verdict, stored, envelope, size) = match task.await {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::error!(client = %self.peer.ip(), error = %e, "scan task failed");
+                return reply::scan_failed();
+            }
+        };
+        let categories: Vec<&str> = report.categories.iter().map(|c| c.as_str()).collect();
+        metrics::histogram!("ecluse_scan_seconds").record(report.scan_ms as f64 / 1000.0);
+        metrics::counter!("ecluse_message_bytes_total").increment(size as u64);
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        match (verdict, stored) {
+            (Verdict::Reject(r), _) => {
+                metrics::counter!("ecluse_messages_total", "action" => "rejected").increment(1);
+                tracing::info!(queue_id = %queue_id, client = %envelope.client_ip, from = %envelope.mail_from, rcpts = envelope.rcpts.len(), size, action = "rejected", categories = ?categories, scan_ms = report.scan_ms, "message");
+                r
+            }
+            (Verdict::Accept { outcome, items, .. }, Ok(())) => {
+                metrics::counter!("ecluse_messages_total", "action" => outcome).increment(1);
+                tracing::info!(queue_id = %queue_id, client = %envelope.client_ip, from = %envelope.mail_from, rcpts = envelope.rcpts.len(), size, action = outcome, held = items.len(), categories = ?categories, scan_ms = report.scan_ms, total_ms = elapsed_ms, "message");
+                self.ctx.relay_wakeup.notify_one();
+                reply::queued(&queue_id.to_string())
+            }
+            (Verdict::Accept { .. }, Err(e)) => {
+                metrics::counter!("ecluse_messages_total", "action" => "deferred_store").increment(1);
+                tracing::error!(queue_id = %queue_id, client = %envelope.client_ip, error = %e, "cannot store the message; answered 451");
+                reply::store_failed()
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! RCPT TO: only our own domains (no open relay), at most `max_recipients`.
+
+use super::reply;
+use super::session::Session;
+use smtp_proto::RcptTo;
+
+impl Session {
+    pub(super) fn rcpt(&mut self, to: RcptTo<String>) {
+        if self.mail_from.is_none() {
+            self.reply(reply::bad_sequence("Send MAIL FROM first"));
+            return;
+        }
+        let smtp = &self.ctx.config.smtp;
+        let mut address = to.address.trim().to_string();
+        // <postmaster> without a domain must be accepted (RFC 5321 4.5.1);
+        // smtp-proto gives it as an empty address.
+        if address.is_empty() || address.eq_ignore_ascii_case("postmaster") {
+            address = format!("postmaster@{}", smtp.accepted_domains[0]);
+        }
+        let Some((local, domain)) = address.rsplit_once('@') else {
+            let r = reply::bad_recipient(&address);
+            self.reply(r);
+            return;
+        };
+        if local.is_empty() || domain.is_empty() {
+            let r = reply::bad_recipient(&address);
+            self.reply(r);
+            return;
+        }
+        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+        if !smtp.accepted_domains.iter().any(|d| *d == domain) {
+            metrics::counter!("ecluse_smtp_relay_denied_total").increment(1);
+            let r = reply::relay_denied(&address);
+            self.reply(r);
+            return;
+        }
+        if self.rcpts.len() >= smtp.max_recipients {
+            self.reply(reply::too_many_recipients());
+            return;
+        }
+        let address = format!("{local}@{domain}");
+        if !self.rcpts.iter().any(|r| r.eq_ignore_ascii_case(&address)) {
+            self.rcpts.push(address);
+        }
+        self.reply(reply::recipient_ok());
+    }
+}

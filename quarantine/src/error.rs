@@ -1,0 +1,100 @@
+//! The store's one error type.
+
+use crate::{ItemId, Status};
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or writing a file of the store failed (disk full, permissions …).
+    #[error("quarantine store {path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: String,
+        /// The system error.
+        source: std::io::Error,
+    },
+    /// The sled database failed; another Écluse process may hold the data directory.
+    #[error("quarantine database: {0} (is another Écluse process using this data_dir?)")]
+    Db(#[from] sled::Error),
+    /// A record could not be decoded.
+    #[error("damaged record in tree `{tree}`: {reason}")]
+    Corrupt {
+        /// The tree the record is in.
+        tree: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The store was written by a newer Écluse whose format this one cannot read.
+    #[error("record format version {found} in tree `{tree}` is newer than this Écluse understands ({known}); upgrade Écluse")]
+    NewerFormat {
+        /// The tree the record is in.
+        tree: &'static str,
+        /// The version found.
+        found: u8,
+        /// The newest version this build reads.
+        known: u8,
+    },
+    /// No held item has this id.
+    #[error("no held item {0}")]
+    NoSuchItem(String),
+    /// No message has this queue id.
+    #[error("no message {0}")]
+    NoSuchMessage(String),
+    /// The requested change is not allowed from the item's current state.
+    #[error("item {item} is {status}: cannot {action} ({reason})")]
+    IllegalTransition {
+        /// The item.
+        item: ItemId,
+        /// Its current state.
+        status: Status,
+        /// What was asked.
+        action: &'static str,
+        /// Why it is refused, in words for the person who asked.
+        reason: String,
+    },
+    /// The person asking may not act on this item.
+    #[error("{who} may not {action} item {item}: {reason}")]
+    Forbidden {
+        /// The item.
+        item: ItemId,
+        /// Who asked.
+        who: String,
+        /// What was asked.
+        action: &'static str,
+        /// Why not.
+        reason: String,
+    },
+    /// The message bytes were purged (expired) or never kept.
+    #[error("the message bytes of {0} are no longer kept (purged after the retention period)")]
+    Purged(String),
+    /// The bytes read back from the spool do not match their checksum.
+    #[error("spool segment {segment} at offset {offset}: checksum mismatch, the file is damaged")]
+    Checksum {
+        /// Segment number.
+        segment: u64,
+        /// Offset in the segment.
+        offset: u64,
+    },
+}
+
+impl Error {
+    pub(crate) fn io(path: impl AsRef<std::path::Path>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.as_ref().display().to_string(),
+            source,
+        }
+    }
+}
+
+impl From<sled::transaction::TransactionError<Error>> for Error {
+    fn from(e: sled::transaction::TransactionError<Error>) -> Error {
+        match e {
+            sled::transaction::TransactionError::Abort(e) => e,
+            sled::transaction::TransactionError::Storage(e) => Error::Db(e),
+        }
+    }
+}
+
+/// The store's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

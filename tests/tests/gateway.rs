@@ -1,0 +1,286 @@
+//! `ecluse serve` end to end: the real binary on 127.0.0.1:0, a temp data
+//! directory, a real SMTP sink downstream, a real SMTP client.
+
+use ecluse_quarantine::{ItemFilter, QueueId, Store};
+use ecluse_tests::{Gateway, Sink, free_addr, samples, send_one};
+use mail_parser::MimeHeaders;
+use std::time::Duration;
+
+const AGENT: &str = "agent@ville-exemple.fr";
+const WAIT: Duration = Duration::from_secs(30);
+
+fn clean_message() -> Vec<u8> {
+    samples::with_attachment(
+        "Compte rendu du conseil",
+        "application/pdf",
+        "compte-rendu.pdf",
+        &samples::pdf("", &[]),
+    )
+    .into_bytes()
+}
+
+fn queue_id(reply: &str) -> QueueId {
+    reply
+        .split_whitespace()
+        .nth(2)
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("no queue id in {reply:?}"))
+}
+
+#[test]
+fn clean_mail_arrives_byte_identical_after_our_received_line() {
+    let sink = Sink::start();
+    let gw = Gateway::start(sink.addr, "");
+    let msg = clean_message();
+    let reply = send_one(gw.smtp, "mairie@example.org", &[AGENT], &msg);
+    assert!(reply.starts_with("250 2.0.0 "), "{reply}");
+    let got = sink.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1, "{}", gw.log());
+    let data = &got[0].data;
+    assert!(data.starts_with(b"Received: from client.example.org ([127.0.0.1])\r\n\tby mx.ville-exemple.fr (Ecluse) with ESMTP id "), "{}", got[0].text());
+    assert!(data.ends_with(&msg), "the message body changed on the way");
+    let received_len = data.len() - msg.len();
+    assert!(!data[..received_len].windows(4).any(|w| w == b"\r\n\r\n"), "only header lines were added");
+    assert_eq!(got[0].rcpts, vec![AGENT.to_string()]);
+    assert_eq!(got[0].mail_from, "mairie@example.org");
+}
+
+#[test]
+fn a_macro_document_arrives_as_a_notice_and_the_original_is_kept() {
+    let sink = Sink::start();
+    let mut gw = Gateway::start(sink.addr, "");
+    let msg = samples::with_attachment(
+        "Facture de décembre",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "facture.docx",
+        &samples::docm("Facture"),
+    )
+    .into_bytes();
+    let reply = send_one(gw.smtp, "fournisseur@example.org", &[AGENT], &msg);
+    assert!(reply.starts_with("250 2.0.0 "), "{reply}");
+    let qid = queue_id(&reply);
+    let got = sink.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1, "{}", gw.log());
+    let delivered = mail_parser::MessageParser::default().parse(&got[0].data).unwrap();
+    // The text part is still there, byte for byte; the attachment is a notice.
+    assert!(delivered.attachments().all(|a| a.attachment_name() != Some("facture.docx")));
+    let notice = (0..delivered.text_body_count() + 2)
+        .filter_map(|i| delivered.body_text(i))
+        .find(|t| t.contains("Pièce jointe retenue"))
+        .unwrap_or_else(|| panic!("no notice in {}", got[0].text()));
+    assert!(notice.contains("« facture.docx »"), "{notice}");
+    assert!(notice.contains("document avec macros"), "{notice}");
+    let link = notice
+        .split_whitespace()
+        .find(|w| w.starts_with("https://quarantaine.ville-exemple.fr/q/"))
+        .expect("a link in the notice");
+    let item_id = link.rsplit('/').next().unwrap().parse().expect("an item id in the link");
+
+    // The store, opened once the server is stopped, has the item and the original.
+    assert_eq!(gw.stop(), Some(0), "{}", gw.log());
+    let store = Store::open(&gw.data_dir()).unwrap();
+    let item = store.item(item_id).unwrap();
+    assert_eq!(item.queue_id, qid);
+    assert_eq!(item.recipient, AGENT);
+    assert_eq!(item.category.as_str(), "macro");
+    assert_eq!(item.part.as_ref().unwrap().filename.as_deref(), Some("facture.docx"));
+    assert_eq!(store.message_bytes(qid).unwrap(), msg);
+    assert_eq!(store.items(&ItemFilter { recipient: Some(AGENT.into()), ..Default::default() }).unwrap().len(), 1);
+    let report = store.report(qid).unwrap();
+    assert!(report.categories.iter().any(|c| c.as_str() == "macro"));
+}
+
+#[test]
+fn eicar_in_a_zip_is_refused_with_550_and_nothing_is_stored() {
+    let sink = Sink::start();
+    let mut gw = Gateway::start(sink.addr, "");
+    let zip = samples::zip(&[("lisez-moi.com", &samples::eicar())]);
+    let msg = samples::with_attachment("Document", "application/zip", "documents.zip", &zip).into_bytes();
+    let reply = send_one(gw.smtp, "x@example.org", &[AGENT], &msg);
+    assert!(reply.starts_with("550 5.7.1 "), "{reply}");
+    assert!(reply.contains("known malicious content"), "{reply}");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(sink.messages().is_empty());
+    gw.stop();
+    let store = Store::open(&gw.data_dir()).unwrap();
+    assert!(store.items(&ItemFilter::default()).unwrap().is_empty());
+    assert_eq!(store.queue_len(), 0);
+}
+
+#[test]
+fn relaying_to_other_domains_is_refused() {
+    let sink = Sink::start();
+    let gw = Gateway::start(sink.addr, "");
+    let mut c = gw.client();
+    assert!(c.cmd("EHLO spammer.example").starts_with("250"));
+    assert!(c.cmd("MAIL FROM:<spam@example.org>").starts_with("250"));
+    let r = c.cmd("RCPT TO:<victim@gmail.com>");
+    assert!(r.starts_with("550 5.7.1 "), "{r}");
+    let r = c.cmd("RCPT TO:<agent@ville-exemple.fr.evil.com>");
+    assert!(r.starts_with("550 5.7.1 "), "{r}");
+    let r = c.cmd("RCPT TO:<\"agent@ville-exemple.fr\"@evil.com>");
+    assert!(r.starts_with("550") || r.starts_with("501") || r.starts_with("553"), "{r}");
+    let r = c.cmd("DATA");
+    assert!(r.starts_with("554 5.5.1"), "{r}");
+}
+
+/// Each smuggling variant hides a second message behind a fake end of
+/// data. The gateway must refuse the message, and nothing smuggled may
+/// reach the downstream server.
+#[test]
+fn smtp_smuggling_variants_deliver_nothing_smuggled() {
+    let sink = Sink::start();
+    let gw = Gateway::start(sink.addr, "");
+    let variants: [&[u8]; 6] = [b"\n.\n", b"\n.\r\n", b"\r.\r", b"\r\n.\r", b"\r.\r\n", b"\r\n.\n"];
+    for (i, fake_end) in variants.iter().enumerate() {
+        let mut c = gw.client();
+        c.cmd("EHLO client.example.org");
+        assert!(c.cmd("MAIL FROM:<a@example.org>").starts_with("250"));
+        assert!(c.cmd(&format!("RCPT TO:<{AGENT}>")).starts_with("250"));
+        assert!(c.cmd("DATA").starts_with("354"));
+        let mut data = format!("Subject: legit {i}\r\n\r\nhello").into_bytes();
+        data.extend_from_slice(fake_end);
+        data.extend_from_slice(format!("MAIL FROM:<ceo@ville-exemple.fr>\r\nRCPT TO:<{AGENT}>\r\nDATA\r\nSubject: SMUGGLED {i}\r\n\r\npay now\r\n.\r\n").as_bytes());
+        c.send_raw(&data);
+        let r = c.reply();
+        assert!(r.starts_with("550 5.5.2"), "variant {fake_end:?}: {r}");
+        // Whatever the client pipelines next cannot start a message without MAIL.
+        let r = c.cmd("DATA");
+        assert!(r.starts_with("503"), "variant {fake_end:?}: {r}");
+        c.cmd("QUIT");
+    }
+    // A clean message after them goes through, and only it.
+    let r = send_one(gw.smtp, "a@example.org", &[AGENT], b"Subject: after\r\n\r\nok\r\n");
+    assert!(r.starts_with("250"), "{r}");
+    let got = sink.wait_for(1, WAIT);
+    std::thread::sleep(Duration::from_millis(300));
+    let got_all = sink.messages();
+    assert_eq!(got_all.len(), 1, "{:?}", got_all.iter().map(|m| m.text()).collect::<Vec<_>>());
+    assert!(got[0].text().contains("Subject: after"));
+    assert!(!got_all.iter().any(|m| m.text().contains("SMUGGLED")));
+}
+
+#[test]
+fn oversize_messages_are_refused_declared_or_not() {
+    let sink = Sink::start();
+    let gw = Gateway::start(sink.addr, "");
+    let mut c = gw.client();
+    let ehlo = c.cmd("EHLO client.example.org");
+    assert!(ehlo.contains("250-SIZE 2097152"), "{ehlo}");
+    let r = c.cmd("MAIL FROM:<a@example.org> SIZE=3000000");
+    assert!(r.starts_with("552 5.3.4"), "{r}");
+    let big = format!("Subject: big\r\n\r\n{}", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\r\n".repeat(40_000));
+    let r = c.send("a@example.org", &[AGENT], big.as_bytes());
+    assert!(r.starts_with("552 5.3.4"), "{r}");
+    // The session goes on.
+    let r = c.send("a@example.org", &[AGENT], b"Subject: small\r\n\r\nok\r\n");
+    assert!(r.starts_with("250"), "{r}");
+    assert_eq!(sink.wait_for(1, WAIT).len(), 1);
+}
+
+#[test]
+fn mail_waits_while_the_downstream_is_down_and_arrives_when_it_is_up() {
+    let downstream = free_addr();
+    let gw = Gateway::start(downstream, "");
+    let msg = clean_message();
+    let r = send_one(gw.smtp, "a@example.org", &[AGENT], &msg);
+    assert!(r.starts_with("250"), "{r}");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(gw.log().contains("deferred"), "{}", gw.log());
+    let sink = Sink::start_on(downstream);
+    let got = sink.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1, "{}", gw.log());
+    assert!(got[0].data.ends_with(&msg));
+}
+
+#[test]
+fn a_permanent_refusal_downstream_bounces_to_the_sender() {
+    let sink = Sink::start();
+    sink.refuse.lock().unwrap().push("parti@ville-exemple.fr".into());
+    let gw = Gateway::start(sink.addr, "");
+    let r = send_one(gw.smtp, "alice@example.org", &["parti@ville-exemple.fr", AGENT], b"Subject: two\r\n\r\nhello\r\n");
+    assert!(r.starts_with("250"), "{r}");
+    let got = sink.wait_for(2, WAIT);
+    assert_eq!(got.len(), 2, "{}", gw.log());
+    assert_eq!(got[0].rcpts, vec![AGENT.to_string()]);
+    let dsn = &got[1];
+    assert_eq!(dsn.mail_from, "");
+    assert_eq!(dsn.rcpts, vec!["alice@example.org".to_string()]);
+    assert!(dsn.text().contains("Final-Recipient: rfc822; parti@ville-exemple.fr"), "{}", dsn.text());
+    assert!(dsn.text().contains("Status: 5.1.1"));
+}
+
+/// `kill -9` while 200 messages are being sent, then a restart: every
+/// message that got `250` is delivered. Duplicates are possible only for
+/// deliveries in flight at the kill; the test counts them.
+#[test]
+fn kill_9_during_a_burst_loses_no_accepted_message() {
+    let sink = Sink::start();
+    let mut gw = Gateway::start(sink.addr, "");
+    let addr = gw.smtp;
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let senders: Vec<_> = (0..8)
+        .map(|t| {
+            let count = count.clone();
+            std::thread::spawn(move || {
+                let mut accepted = Vec::new();
+                for i in 0..25 {
+                    let tag = format!("burst-{t}-{i}");
+                    let msg = format!("Subject: {tag}\r\nMessage-ID: <{tag}@example.org>\r\n\r\n{}\r\n", "x".repeat(2000));
+                    if let Some(r) = ecluse_tests::try_send_one(addr, "a@example.org", AGENT, msg.as_bytes())
+                        && r.starts_with("250")
+                    {
+                        accepted.push(tag);
+                        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                }
+                accepted
+            })
+        })
+        .collect();
+    // Kill while the burst is in full swing: a quarter of it accepted.
+    let start = std::time::Instant::now();
+    while count.load(std::sync::atomic::Ordering::SeqCst) < 50 && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    gw.kill9();
+    let accepted: Vec<String> = senders.into_iter().flat_map(|s| s.join().unwrap()).collect();
+    assert!(accepted.len() >= 50, "only {} accepted before the kill", accepted.len());
+    assert!(accepted.len() < 200, "the kill came after the burst");
+    gw.restart();
+    let start = std::time::Instant::now();
+    let missing = loop {
+        let got: Vec<String> = sink.messages().iter().map(|m| m.text()).collect();
+        let missing: Vec<&String> = accepted.iter().filter(|t| !got.iter().any(|m| m.contains(&format!("Subject: {t}\r\n")))).collect();
+        if missing.is_empty() || start.elapsed() > Duration::from_secs(60) {
+            break missing.into_iter().cloned().collect::<Vec<_>>();
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(missing.is_empty(), "{} accepted messages lost: {missing:?}\n{}", missing.len(), gw.log());
+    let got = sink.messages();
+    let mut subjects: Vec<String> = got.iter().map(|m| m.text().lines().find(|l| l.starts_with("Subject: ")).unwrap_or("").to_string()).collect();
+    let total = subjects.len();
+    subjects.sort();
+    subjects.dedup();
+    let duplicates = total - subjects.len();
+    eprintln!("kill -9 burst: {} accepted with 250, {} delivered, {} duplicates", accepted.len(), total, duplicates);
+    // Only deliveries in flight at the kill can be sent twice: at most the relay's concurrency.
+    assert!(duplicates <= 16, "{duplicates} duplicates");
+}
+
+#[test]
+fn sigterm_answers_421_to_open_sessions_and_exits_cleanly() {
+    let sink = Sink::start();
+    let mut gw = Gateway::start(sink.addr, "");
+    let mut c = gw.client();
+    assert!(c.cmd("EHLO client.example.org").starts_with("250"));
+    let stopper = std::thread::spawn(move || {
+        let code = gw.stop();
+        (code, gw)
+    });
+    let r = c.reply();
+    assert!(r.starts_with("421 4.3.2"), "{r}");
+    let (code, gw) = stopper.join().unwrap();
+    assert_eq!(code, Some(0), "{}", gw.log());
+}
