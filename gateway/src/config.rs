@@ -357,6 +357,7 @@ impl Config {
             data_dir: resolve(&q.data_dir.unwrap_or_else(|| PathBuf::from("data"))),
             retention_days: match q.retention_days {
                 Some(0) => return Err(err("[quarantine] retention_days", "must be at least 1".into())),
+                Some(n) if n > 3650 => return Err(err("[quarantine] retention_days", format!("{n} days is more than ten years; held attachments are personal data, keep them only as long as needed"))),
                 Some(n) => n,
                 None => 30,
             },

@@ -94,7 +94,7 @@ pub fn decide(report: &Report, policy: &Policy, inbound: &Inbound<'_>, notices: 
             outcome: "delivered",
         };
     }
-    let expires_at = now.checked_add((retention_days as i64).days()).unwrap_or(now);
+    let expires_at = now.checked_add((i64::from(retention_days) * 24).hours()).expect("retention_days is at most a few years");
     let item = |rcpt: &str, part: Option<HeldPart>, categories: Vec<Category>, reasons: Vec<String>| {
         let category = categories.first().copied().or(report.category).unwrap_or(Category::Suspicious);
         HeldItem {
@@ -113,6 +113,7 @@ pub fn decide(report: &Report, policy: &Policy, inbound: &Inbound<'_>, notices: 
             decision: None,
             info: report.message.clone(),
             mail_from: env.mail_from.clone(),
+            purged: false,
         }
     };
 

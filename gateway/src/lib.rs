@@ -11,10 +11,12 @@
 //! - [`relay`]: the outbound queue worker and delivery status notifications.
 //! - [`serve`]: `ecluse serve`.
 //! - [`tls`]: rustls set-up (aws-lc-rs).
+//! - [`control`]: the local admin API behind `ecluse quarantine` and `ecluse audit`.
 //! - [`cli`]: the other subcommands.
 
 pub mod cli;
 pub mod config;
+pub mod control;
 pub mod decide;
 pub mod notice;
 pub mod relay;

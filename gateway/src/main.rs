@@ -27,12 +27,23 @@ enum Command {
     /// Stops cleanly on SIGTERM or Ctrl-C. Exit code 0 after a clean stop,
     /// 1 when it cannot start (the message says which key or file is wrong).
     Serve(serve::ServeArgs),
+    /// Held items: list, show, release, deny, download, purge.
+    ///
+    /// Works against the running server (its local admin API) or, when it
+    /// is stopped, directly on the data directory. Exit code 3 on error.
+    Quarantine(cli::quarantine::QuarantineArgs),
+    /// The audit log: verify the hash chain, export JSON lines.
+    ///
+    /// `verify` exits 1 when the chain is broken, naming the first broken entry.
+    Audit(cli::quarantine::AuditArgs),
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
     match args.command {
         Command::Scan(scan) => cli::scan::run(scan),
+        Command::Quarantine(args) => cli::quarantine::quarantine(args),
+        Command::Audit(args) => cli::quarantine::audit(args),
         Command::Serve(args) => {
             init_tracing();
             match serve::main(args) {
@@ -49,5 +60,9 @@ fn main() -> ExitCode {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("ECLUSE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .init();
 }

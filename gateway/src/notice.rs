@@ -3,7 +3,6 @@
 //! mail plumbing they share (RFC 2047 words, base64 bodies, dates, ids).
 //! French first, then English, in plain words an agent understands.
 
-use base64::Engine as _;
 use ecluse_scanner::{Category, MessageInfo};
 use jiff::Timestamp;
 
@@ -28,50 +27,7 @@ impl NoticeConfig {
     }
 }
 
-/// An RFC 2047 encoded word when `s` is not plain ASCII.
-pub fn header_text(s: &str) -> String {
-    let plain = s.chars().all(|c| c.is_ascii() && !c.is_ascii_control());
-    if plain {
-        return s.to_string();
-    }
-    // Encoded words are at most 75 characters: split on character boundaries.
-    let mut words = Vec::new();
-    let mut chunk = String::new();
-    for c in s.chars().filter(|c| !c.is_control()) {
-        if chunk.len() + c.len_utf8() > 45 {
-            words.push(std::mem::take(&mut chunk));
-        }
-        chunk.push(c);
-    }
-    if !chunk.is_empty() {
-        words.push(chunk);
-    }
-    words
-        .iter()
-        .map(|w| format!("=?UTF-8?B?{}?=", base64::engine::general_purpose::STANDARD.encode(w)))
-        .collect::<Vec<_>>()
-        .join("\r\n ")
-}
-
-/// Base64 in lines of 76 characters, CRLF-separated, no final CRLF.
-pub fn base64_lines(bytes: &[u8]) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
-    b64.as_bytes()
-        .chunks(76)
-        .map(|c| std::str::from_utf8(c).expect("base64 is ASCII"))
-        .collect::<Vec<_>>()
-        .join("\r\n")
-}
-
-/// An RFC 5322 date.
-pub fn rfc5322_date(at: Timestamp) -> String {
-    jiff::fmt::rfc2822::to_string(&at.to_zoned(jiff::tz::TimeZone::UTC)).unwrap_or_default()
-}
-
-/// A new `Message-ID` value (with angle brackets).
-pub fn message_id(hostname: &str) -> String {
-    format!("<{}@{hostname}>", ulid::Ulid::new().to_string().to_ascii_lowercase())
-}
+pub use ecluse_quarantine::mail::{base64_lines, header_text, message_id, rfc5322_date};
 
 /// Why something was held, in French and in English.
 pub fn reason(category: Category) -> (&'static str, &'static str) {
@@ -116,30 +72,6 @@ pub fn held_part(cfg: &NoticeConfig, item: &str, filename: Option<&str>, categor
     .into_bytes()
 }
 
-/// A whole message made by Écluse: headers, then a UTF-8 text body.
-pub fn mail(cfg: &NoticeConfig, to: &str, subject: &str, body: &str, extra_headers: &str, now: Timestamp) -> Vec<u8> {
-    format!(
-        "From: =?UTF-8?B?w4ljbHVzZQ==?= <{from}>\r\n\
-         To: <{to}>\r\n\
-         Subject: {subject}\r\n\
-         Date: {date}\r\n\
-         Message-ID: {id}\r\n\
-         Auto-Submitted: auto-generated\r\n\
-         {extra_headers}\
-         MIME-Version: 1.0\r\n\
-         Content-Type: text/plain; charset=utf-8\r\n\
-         Content-Transfer-Encoding: base64\r\n\
-         \r\n\
-         {body}\r\n",
-        from = cfg.from_address(),
-        subject = header_text(subject),
-        date = rfc5322_date(now),
-        id = message_id(&cfg.hostname),
-        body = base64_lines(body.replace('\n', "\r\n").replace("\r\r\n", "\r\n").as_bytes()),
-    )
-    .into_bytes()
-}
-
 /// The mail a recipient gets in place of a message held whole.
 pub fn held_message(
     cfg: &NoticeConfig,
@@ -180,7 +112,7 @@ pub fn held_message(
          {link}\n"
     );
     let subj = format!("Message retenu / Message held: {subject}");
-    mail(cfg, to, &subj, &body, &format!("X-Ecluse-Held: {item}\r\n"), now)
+    ecluse_quarantine::mail::compose(&cfg.hostname, to, &subj, &body, &format!("X-Ecluse-Held: {item}\r\n"), now)
 }
 
 #[cfg(test)]

@@ -97,10 +97,22 @@ impl Relay {
 
     async fn attempt(&self, d: Delivery) {
         let store = self.store.clone();
-        let d2 = d.clone();
-        let bytes = tokio::task::spawn_blocking(move || store.delivery_bytes(&d2))
-            .await
-            .expect("delivery_bytes does not panic");
+        let id = d.id;
+        // Read it again now that it is ours: the batch may predate the end of
+        // an attempt that just finished it (a second send would be a duplicate).
+        let fresh = tokio::task::spawn_blocking(move || {
+            Ok::<_, ecluse_quarantine::Error>(store.delivery(id)?.map(|d| {
+                let bytes = store.delivery_bytes(&d);
+                (d, bytes)
+            }))
+        })
+        .await
+        .expect("delivery reads do not panic");
+        let (d, bytes) = match fresh {
+            Ok(Some(found)) => found,
+            Ok(None) => return,
+            Err(e) => (d, Err(e)),
+        };
         metrics::counter!("ecluse_delivery_attempts_total").increment(1);
         let result = match bytes {
             Ok(bytes) => self.send(&d.mail_from, &d.rcpts, &bytes).await,
@@ -115,7 +127,6 @@ impl Relay {
         let now = self.store.now();
         let outcome = self.outcome(&d, result, now);
         let store = self.store.clone();
-        let id = d.id;
         let saved = tokio::task::spawn_blocking(move || store.finish_attempt(id, outcome))
             .await
             .expect("finish_attempt does not panic");

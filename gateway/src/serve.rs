@@ -39,6 +39,9 @@ pub struct Running {
     pub smtp: Vec<SocketAddr>,
     /// The admin listener.
     pub admin: SocketAddr,
+    /// The local admin API (loopback only), for `ecluse quarantine`.
+    #[serde(default)]
+    pub control: Option<SocketAddr>,
 }
 
 fn metrics_recorder() -> Option<PrometheusHandle> {
@@ -53,8 +56,13 @@ fn metrics_recorder() -> Option<PrometheusHandle> {
 }
 
 /// Runs everything until `shutdown` turns true.
-pub async fn run(config: Config, engine: Engine, store: Arc<Store>, smtp_listeners: Vec<TcpListener>, admin_listener: TcpListener, shutdown: watch::Receiver<bool>) -> Result<()> {
+pub async fn run(config: Config, engine: Engine, store: Arc<Store>, smtp_listeners: Vec<TcpListener>, admin_listener: TcpListener, control: (TcpListener, String), shutdown: watch::Receiver<bool>) -> Result<()> {
     let config = Arc::new(config);
+    store.set_notifications(ecluse_quarantine::Notifications {
+        hostname: config.smtp.hostname.clone(),
+        public_url: config.admin.public_url.clone(),
+        admins: config.admin.notify.clone(),
+    });
     let tls = match &config.smtp.tls {
         Some((cert, key)) => Some(tokio_rustls::TlsAcceptor::from(
             crate::tls::server_config(cert, key).map_err(anyhow::Error::msg)?,
@@ -100,6 +108,9 @@ pub async fn run(config: Config, engine: Engine, store: Arc<Store>, smtp_listene
             .await;
     });
     let relay_task = tokio::spawn(relay.run(shutdown.clone()));
+    let (control_listener, token) = control;
+    tokio::spawn(crate::control::serve(control_listener, token, store.clone(), config.limits.clone(), ctx.relay_wakeup.clone(), shutdown.clone()));
+    tokio::spawn(retention(store.clone(), shutdown.clone()));
     smtp::run(smtp_listeners, ctx, shutdown).await;
     tracing::info!("SMTP sessions finished; waiting for deliveries in flight");
     let _ = relay_task.await;
@@ -108,6 +119,23 @@ pub async fn run(config: Config, engine: Engine, store: Arc<Store>, smtp_listene
     tokio::task::spawn_blocking(move || s.sync()).await?.context("final flush of the store")?;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// Expires and purges items past retention at start and then hourly.
+async fn retention(store: Arc<Store>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        let s = store.clone();
+        match tokio::task::spawn_blocking(move || s.purge_expired(|_, _| {})).await {
+            Ok(Ok(p)) if p.purged > 0 => tracing::info!(expired = p.expired, purged = p.purged, "retention: purged"),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "retention: purge failed; will retry in an hour"),
+            Err(e) => tracing::error!(error = %e, "retention: purge task failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+            _ = crate::smtp::stopped(&mut shutdown) => return,
+        }
+    }
 }
 
 /// `ecluse serve --config FILE`.
@@ -136,10 +164,13 @@ pub fn main(args: ServeArgs) -> Result<()> {
         let admin = TcpListener::bind(config.admin.listen)
             .await
             .with_context(|| format!("[admin] listen: cannot listen on {}", config.admin.listen))?;
+        let control = TcpListener::bind("127.0.0.1:0").await.context("binding the local admin API on 127.0.0.1")?;
+        let token = crate::control::new_token(&data_dir).with_context(|| format!("writing {}/admin.token", data_dir.display()))?;
         let running = Running {
             pid: std::process::id(),
             smtp: smtp_addrs.clone(),
             admin: admin.local_addr()?,
+            control: Some(control.local_addr()?),
         };
         let running_path = data_dir.join("serve.json");
         std::fs::write(&running_path, serde_json::to_vec_pretty(&running)?).with_context(|| format!("writing {}", running_path.display()))?;
@@ -159,7 +190,7 @@ pub fn main(args: ServeArgs) -> Result<()> {
             let _ = stop_tx.send(true);
         });
         let store = Arc::new(store);
-        let result = run(config, engine, store, smtp_listeners, admin, stop_rx).await;
+        let result = run(config, engine, store, smtp_listeners, admin, (control, token), stop_rx).await;
         let _ = std::fs::remove_file(&running_path);
         result
     })

@@ -16,11 +16,15 @@
 //!   and their versioned encoding.
 //! - [`spool`]: append-only segment files for message bytes.
 //! - [`sync`]: group commit, one flush for many writers.
+//! - [`lifecycle`]: request, release, deny, expire.
 //! - [`audit`]: the hash-chained audit log.
+//! - [`mail`]: the mail Écluse writes itself (notifications).
 //! - [`error`]: the crate's [`Error`].
 
 pub mod audit;
 pub mod error;
+pub mod lifecycle;
+pub mod mail;
 pub mod model;
 pub mod spool;
 pub mod store;
@@ -32,4 +36,5 @@ pub use model::{
     Cut, Decision, Delivery, DeliveryId, Envelope, HeldItem, HeldPart, Incoming, ItemId,
     MessageRecord, Payload, Purpose, QueueId, ReleaseRequest, Status,
 };
+pub use lifecycle::{Authority, Notifications, Purged};
 pub use store::{AttemptOutcome, Clock, ItemFilter, Store};

@@ -302,6 +302,9 @@ pub struct HeldItem {
     pub info: MessageInfo,
     /// The envelope sender.
     pub mail_from: String,
+    /// Whether its retention ended and its hold on the bytes was dropped.
+    #[serde(default)]
+    pub purged: bool,
 }
 
 /// A splice of the original bytes: `[start, end)` replaced by `with`.

@@ -68,6 +68,7 @@ pub struct Store {
     /// The writer lock, holding the end of the audit chain.
     writer: Mutex<AuditHead>,
     clock: Clock,
+    pub(crate) notifications: Mutex<crate::lifecycle::Notifications>,
 }
 
 /// One transaction's view of the trees, and the audit entries it adds.
@@ -242,6 +243,7 @@ impl Store {
             db_log,
             writer: Mutex::new(head),
             clock,
+            notifications: Mutex::default(),
         };
         store.collect_segments()?;
         Ok(store)
@@ -461,6 +463,14 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// One queued delivery, as it is now.
+    pub fn delivery(&self, id: DeliveryId) -> Result<Option<Delivery>> {
+        self.trees[DELIVERIES]
+            .get(id.key())?
+            .map(|v| decode("deliveries", &v))
+            .transpose()
     }
 
     /// Every queued delivery.

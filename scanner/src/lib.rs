@@ -120,6 +120,17 @@ pub fn decoded_objects(engine: &Engine, limits: &Limits, raw: &[u8]) -> Vec<Vec<
     walker.collected.unwrap_or_default()
 }
 
+/// The decoded bytes of the object at `path` (a [`Part::path`] of the
+/// message's report: a MIME part, or an archive entry inside one), as a
+/// reader would save them; `None` when the message has no such object.
+pub fn extract(engine: &Engine, limits: &Limits, raw: &[u8], path: &str) -> Option<Vec<u8>> {
+    let mut walker = walk::Walker::new(engine, limits);
+    walker.extract = Some(path.to_string());
+    let (mut findings, mut parts) = (Vec::new(), Vec::new());
+    mime::walk(&mut walker, raw, &mut findings, &mut parts);
+    walker.extracted
+}
+
 fn finish(
     engine: &Engine,
     findings: Vec<Finding>,

@@ -37,6 +37,10 @@ pub(crate) struct Walker<'e> {
     pub out_of_time: bool,
     /// When set, a copy of every object handed to YARA (for benchmarks).
     pub collected: Option<Vec<Vec<u8>>>,
+    /// When set, the path of one object whose bytes to keep in `extracted`.
+    pub extract: Option<String>,
+    /// The bytes of the object at `extract`, once seen.
+    pub extracted: Option<Vec<u8>>,
 }
 
 impl<'e> Walker<'e> {
@@ -53,6 +57,8 @@ impl<'e> Walker<'e> {
             mime_parts: 0,
             out_of_time: false,
             collected: None,
+            extract: None,
+            extracted: None,
         }
     }
 
@@ -74,6 +80,9 @@ impl<'e> Walker<'e> {
     /// Inspects one object and everything inside it.
     pub fn inspect(&mut self, obj: Object<'_>) -> Part {
         let bytes = obj.bytes;
+        if self.extract.as_deref() == Some(obj.path.as_str()) {
+            self.extracted = Some(bytes.to_vec());
+        }
         let sha256 = hex(&Sha256::digest(bytes));
         let mut findings = Vec::new();
         let mut children = Vec::new();

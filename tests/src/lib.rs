@@ -220,7 +220,7 @@ impl Gateway {
             "[smtp]\nlisten = \"127.0.0.1:0\"\nhostname = \"mx.ville-exemple.fr\"\naccepted_domains = [\"ville-exemple.fr\"]\nmax_message_size = \"2MiB\"\n{extra_smtp}\n\
              [relay]\ndownstream = \"{downstream}\"\nretry_min = \"200ms\"\nretry_max = \"1s\"\n\n\
              [quarantine]\ndata_dir = \"data\"\n\n\
-             [admin]\nlisten = \"127.0.0.1:0\"\npublic_url = \"https://quarantaine.ville-exemple.fr\"\n",
+             [admin]\nlisten = \"127.0.0.1:0\"\npublic_url = \"https://quarantaine.ville-exemple.fr\"\nnotify = [\"dsi@ville-exemple.fr\"]\n",
             extra_smtp = extra,
         )
     }
@@ -313,6 +313,27 @@ impl Gateway {
     /// Starts the server again on the same data directory (new ports).
     pub fn restart(&mut self) {
         self.spawn();
+    }
+
+    /// The configuration file.
+    pub fn config_path(&self) -> &Path {
+        &self.config
+    }
+
+    /// Runs `ecluse <args> --config <this gateway's config>`; returns
+    /// (exit code, stdout, stderr).
+    pub fn cli(&self, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(ecluse_bin())
+            .args(args)
+            .arg("--config")
+            .arg(&self.config)
+            .output()
+            .expect("running ecluse");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
 
     /// An SMTP client connected to the gateway.

@@ -1,0 +1,283 @@
+//! `ecluse quarantine …` and `ecluse audit …`: the admin's CLI. Each
+//! command goes to the running server's admin API when it runs, or opens
+//! the data directory itself when it is stopped (see [`crate::control`]).
+
+use crate::config::Config;
+use crate::control::{self, Op};
+use anyhow::{Context as _, Result, anyhow, bail};
+use base64::Engine as _;
+use clap::{Args, Subcommand};
+use ecluse_quarantine::{HeldItem, Notifications, Status, Store};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Where the configuration is.
+#[derive(Args, Debug)]
+pub struct ConfigArg {
+    /// The configuration file of the server (for its data_dir).
+    #[arg(long, short, value_name = "FILE", default_value = "/etc/ecluse/ecluse.toml", global = true)]
+    pub config: PathBuf,
+}
+
+/// `ecluse quarantine`.
+#[derive(Args, Debug)]
+pub struct QuarantineArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    #[command(subcommand)]
+    command: QuarantineCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum QuarantineCommand {
+    /// List held items, newest first.
+    List {
+        /// Only items in this state: held, requested, released, denied, expired.
+        #[arg(long)]
+        status: Option<Status>,
+        /// Only items held for this address.
+        #[arg(long)]
+        recipient: Option<String>,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one item: the message, why it was held, the scan report.
+    Show {
+        /// The item id (from `list`, or the link in the notice).
+        id: String,
+        /// The whole record and report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Release an item: the original message goes to its recipient.
+    Release {
+        /// An item id, or a queue id to release that message's items.
+        id: String,
+        /// With a queue id: only this recipient's items.
+        #[arg(long)]
+        recipient: Option<String>,
+        /// A comment kept in the audit log (and sent to the recipient if they asked).
+        #[arg(long, default_value = "released from the command line")]
+        comment: String,
+    },
+    /// Ask for an item on behalf of its recipient (who called the IT desk);
+    /// admins are notified as for a request made in the web UI.
+    Request {
+        /// The item id.
+        id: String,
+        /// Why the recipient needs it.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Refuse to release an item; the recipient is told why if they asked.
+    Deny {
+        /// The item id.
+        id: String,
+        /// Why (the recipient reads it).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Save the held file inside a ZIP encrypted with the password `infected`.
+    Download {
+        /// The item id.
+        id: String,
+        /// Where to write the ZIP.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Expire undecided items past retention and remove their message bytes.
+    Purge {
+        /// Required: purge what is past `retention_days`.
+        #[arg(long)]
+        expired: bool,
+    },
+}
+
+/// `ecluse audit`.
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    #[command(subcommand)]
+    command: AuditCommand,
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Check the hash chain; names the first broken entry (exit 1).
+    Verify,
+    /// Write entries as JSON lines (for a SIEM).
+    Export {
+        /// Only entries from this date (2026-11-01) or time (RFC 3339).
+        #[arg(long)]
+        since: Option<String>,
+    },
+}
+
+/// Runs `op` on the running server, or on the data directory when stopped.
+pub fn run_op(config_path: &std::path::Path, op: Op) -> Result<Value> {
+    let config = Config::load(config_path).map_err(|e| anyhow!("configuration error: {e}"))?;
+    let data_dir = &config.quarantine.data_dir;
+    if let Some(answer) = control::ask_server(data_dir, &op) {
+        return answer.map_err(anyhow::Error::msg);
+    }
+    let store = Store::open(data_dir).with_context(|| {
+        format!("opening {} (if `ecluse serve` runs, its admin API did not answer: check {}/serve.json)", data_dir.display(), data_dir.display())
+    })?;
+    store.set_notifications(Notifications {
+        hostname: config.smtp.hostname.clone(),
+        public_url: config.admin.public_url.clone(),
+        admins: config.admin.notify.clone(),
+    });
+    control::execute(&store, &config.limits, op).map_err(anyhow::Error::msg)
+}
+
+fn file_of(item: &HeldItem) -> String {
+    item.part
+        .as_ref()
+        .map(|p| p.filename.clone().unwrap_or_else(|| format!("(part {})", p.path)))
+        .unwrap_or_else(|| "(whole message)".into())
+}
+
+fn print_item_line(item: &HeldItem) {
+    let from = item.info.from.clone().unwrap_or_else(|| item.mail_from.clone());
+    println!(
+        "{}  {:<9}  {:<28}  {:<26}  {:<16}  {}",
+        item.id,
+        item.status.as_str(),
+        item.recipient,
+        file_of(item),
+        item.category.as_str(),
+        from
+    );
+}
+
+fn items(v: Value) -> Result<Vec<HeldItem>> {
+    serde_json::from_value(v).context("unexpected answer from the server")
+}
+
+/// `ecluse quarantine …`.
+pub fn quarantine(args: QuarantineArgs) -> ExitCode {
+    match quarantine_inner(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("ecluse quarantine: {e:#}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
+    let cfg = &args.config.config;
+    match args.command {
+        QuarantineCommand::List { status, recipient, json } => {
+            let list = items(run_op(cfg, Op::List { status, recipient })?)?;
+            if json {
+                for item in &list {
+                    println!("{}", serde_json::to_string(item)?);
+                }
+            } else if list.is_empty() {
+                println!("Aucune pièce jointe retenue. / Nothing held.");
+            } else {
+                println!("{:<26}  {:<9}  {:<28}  {:<26}  {:<16}  from", "item", "status", "recipient", "file", "category");
+                for item in &list {
+                    print_item_line(item);
+                }
+            }
+        }
+        QuarantineCommand::Show { id, json } => {
+            let v = run_op(cfg, Op::Show { id })?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                let item: HeldItem = serde_json::from_value(v["item"].clone())?;
+                println!("item       {}", item.id);
+                println!("status     {} ({})", item.status, item.status.label_fr());
+                println!("recipient  {}", item.recipient);
+                println!("from       {}", item.info.from.clone().unwrap_or_else(|| item.mail_from.clone()));
+                println!("subject    {}", item.info.subject.clone().unwrap_or_default());
+                println!("file       {}", file_of(&item));
+                if let Some(p) = &item.part {
+                    println!("type       {} ({} bytes)", p.detected_type, p.size);
+                    println!("sha256     {}", p.sha256);
+                }
+                println!("held for   {} — {}", item.category, item.category.label_fr());
+                for r in &item.reasons {
+                    println!("  - {r}");
+                }
+                println!("held at    {}   expires {}", item.created_at, item.expires_at);
+                println!("self-release allowed: {}", if item.self_release { "yes" } else { "no" });
+                if let Some(r) = &item.request {
+                    println!("requested  by {} at {}: {}", r.by, r.at, r.reason);
+                }
+                if let Some(d) = &item.decision {
+                    println!("decided    {} by {} at {}: {}", d.outcome, d.by, d.at, d.comment);
+                }
+                println!("queue id   {}", item.queue_id);
+            }
+        }
+        QuarantineCommand::Release { id, recipient, comment } => {
+            let done = items(run_op(cfg, Op::Release { id, recipient, comment, actor: control::cli_actor() })?)?;
+            for item in &done {
+                println!("released {} ({}) for {}: the original message is queued for delivery", item.id, file_of(item), item.recipient);
+            }
+        }
+        QuarantineCommand::Request { id, reason } => {
+            let item: HeldItem = serde_json::from_value(run_op(cfg, Op::Request { id, reason, actor: control::cli_actor() })?)?;
+            println!("requested {} ({}) for {}: the admins are told", item.id, file_of(&item), item.recipient);
+        }
+        QuarantineCommand::Deny { id, reason } => {
+            let item: HeldItem = serde_json::from_value(run_op(cfg, Op::Deny { id, reason, actor: control::cli_actor() })?)?;
+            println!("denied {} ({}) for {}", item.id, file_of(&item), item.recipient);
+        }
+        QuarantineCommand::Download { id, out } => {
+            let v = run_op(cfg, Op::Download { id, actor: control::cli_actor() })?;
+            let zip = base64::engine::general_purpose::STANDARD
+                .decode(v["zip_base64"].as_str().unwrap_or_default())
+                .context("unexpected answer from the server")?;
+            std::fs::write(&out, zip).with_context(|| format!("writing {}", out.display()))?;
+            println!("wrote {} ({} inside, password: infected)", out.display(), v["name"].as_str().unwrap_or(""));
+        }
+        QuarantineCommand::Purge { expired } => {
+            if !expired {
+                bail!("say --expired: only items past retention_days are purged");
+            }
+            let v = run_op(cfg, Op::Purge)?;
+            println!("{} items expired, {} items purged", v["expired"], v["purged"]);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ecluse audit …`.
+pub fn audit(args: AuditArgs) -> ExitCode {
+    let cfg = &args.config.config;
+    let result = match args.command {
+        AuditCommand::Verify => run_op(cfg, Op::AuditVerify).map(|v| {
+            let entries = v["entries"].as_u64().unwrap_or(0);
+            match v["broken"].as_array() {
+                Some(b) => {
+                    println!("audit log BROKEN at entry {}: {}", b[0], b[1].as_str().unwrap_or(""));
+                    println!("({} entries read up to it)", entries);
+                    ExitCode::from(1)
+                }
+                None => {
+                    println!("audit log intact: {entries} entries, each chained to the one before");
+                    ExitCode::SUCCESS
+                }
+            }
+        }),
+        AuditCommand::Export { since } => run_op(cfg, Op::AuditExport { since }).map(|v| {
+            for e in v.as_array().into_iter().flatten() {
+                println!("{e}");
+            }
+            ExitCode::SUCCESS
+        }),
+    };
+    result.unwrap_or_else(|e| {
+        eprintln!("ecluse audit: {e:#}");
+        ExitCode::from(3)
+    })
+}

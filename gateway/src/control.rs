@@ -1,0 +1,284 @@
+//! The local admin API: what `ecluse quarantine …` and `ecluse audit …`
+//! ask of the store, as one [`Op`] → JSON answer, run either by the
+//! running server (JSON lines over a loopback TCP port, each request
+//! carrying the token from `<data_dir>/admin.token`) or, when the server is
+//! stopped, directly on the data directory. Both paths run [`execute`], so
+//! the CLI behaves the same either way.
+
+use base64::Engine as _;
+use ecluse_quarantine::{Actor, AuditAction, Authority, ItemFilter, ItemId, QueueId, Status, Store};
+use ecluse_scanner::{Engine, Limits};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// One request of the admin API.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    /// Held items, newest first.
+    List {
+        /// Only this status.
+        status: Option<Status>,
+        /// Only this recipient.
+        recipient: Option<String>,
+    },
+    /// One item with its scan report.
+    Show {
+        /// Item id.
+        id: String,
+    },
+    /// Release an item (or a message's items).
+    Release {
+        /// Item id, or queue id.
+        id: String,
+        /// With a queue id: only this recipient's items.
+        recipient: Option<String>,
+        /// A comment for the audit log.
+        comment: String,
+        /// Who asks.
+        actor: Actor,
+    },
+    /// A recipient's request, passed on by an admin (a phone call to the desk).
+    Request {
+        /// Item id.
+        id: String,
+        /// Why the recipient needs it.
+        reason: String,
+        /// The admin passing it on.
+        actor: Actor,
+    },
+    /// Refuse to release an item.
+    Deny {
+        /// Item id.
+        id: String,
+        /// Why, for the recipient.
+        reason: String,
+        /// Who asks.
+        actor: Actor,
+    },
+    /// The held file in a ZIP encrypted with the password `infected`.
+    Download {
+        /// Item id.
+        id: String,
+        /// Who asks.
+        actor: Actor,
+    },
+    /// Expire and purge items past retention.
+    Purge,
+    /// Check the audit chain.
+    AuditVerify,
+    /// Audit entries since a date.
+    AuditExport {
+        /// RFC 3339 date or time.
+        since: Option<String>,
+    },
+}
+
+/// The person behind a CLI command: the Unix user, from this host.
+pub fn cli_actor() -> Actor {
+    let user = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "root".into());
+    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "localhost".into());
+    Actor::person(format!("cli:{user}"), format!("cli@{host}"))
+}
+
+fn item_id(id: &str) -> Result<ItemId, String> {
+    id.parse().map_err(|e: String| e)
+}
+
+/// Parses `2026-11-01` or a full RFC 3339 time.
+pub fn parse_since(s: &str) -> Result<jiff::Timestamp, String> {
+    if let Ok(t) = s.parse::<jiff::Timestamp>() {
+        return Ok(t);
+    }
+    let d: jiff::civil::Date = s.parse().map_err(|_| format!("`{s}` is not a date (write 2026-11-01 or 2026-11-01T08:00:00Z)"))?;
+    d.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp()).map_err(|e| e.to_string())
+}
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(Engine::builtin)
+}
+
+/// A ZIP holding `name` encrypted with the password `infected` (ZipCrypto,
+/// which every unzip and 7-Zip opens; the analysts' convention).
+pub fn infected_zip(name: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
+    use zip::unstable::write::FileOptionsExt;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut w = zip::ZipWriter::new(&mut out);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .with_deprecated_encryption(b"infected")
+        .map_err(|e| e.to_string())?;
+    w.start_file(name, opts).map_err(|e| e.to_string())?;
+    w.write_all(bytes).map_err(|e| e.to_string())?;
+    w.finish().map_err(|e| e.to_string())?;
+    Ok(out.into_inner())
+}
+
+/// Runs one request on the store.
+pub fn execute(store: &Store, limits: &Limits, op: Op) -> Result<Value, String> {
+    let s = |e: ecluse_quarantine::Error| e.to_string();
+    match op {
+        Op::List { status, recipient } => {
+            let items = store.items(&ItemFilter { status, recipient }).map_err(s)?;
+            Ok(serde_json::to_value(items).expect("items serialise"))
+        }
+        Op::Show { id } => {
+            let item = store.item(item_id(&id)?).map_err(s)?;
+            let report = store.report(item.queue_id).ok();
+            let message = store.message(item.queue_id).map_err(s)?;
+            Ok(json!({ "item": item, "message": message, "report": report }))
+        }
+        Op::Release { id, recipient, comment, actor } => {
+            let ids: Vec<ItemId> = match id.parse::<ItemId>() {
+                Ok(item) if store.item(item).is_ok() => vec![item],
+                _ => {
+                    let q: QueueId = id.parse().map_err(|_| format!("`{id}` is neither an item id nor a queue id"))?;
+                    let items = store.items_of_message(q).map_err(s)?;
+                    if items.is_empty() {
+                        return Err(format!("no held item for {id}"));
+                    }
+                    items
+                        .into_iter()
+                        .filter(|i| i.status.is_open())
+                        .filter(|i| recipient.as_ref().is_none_or(|r| r.eq_ignore_ascii_case(&i.recipient)))
+                        .map(|i| i.id)
+                        .collect()
+                }
+            };
+            if ids.is_empty() {
+                return Err(format!("no open item of {id} for that recipient"));
+            }
+            let mut done = Vec::new();
+            for item in ids {
+                // An item released with a sibling of the same message is skipped.
+                if !done.is_empty() && !store.item(item).map_err(s)?.status.is_open() {
+                    continue;
+                }
+                done.push(store.release(item, &actor, &comment, Authority::Admin).map_err(s)?);
+            }
+            Ok(serde_json::to_value(done).expect("items serialise"))
+        }
+        Op::Request { id, reason, actor } => {
+            let id = item_id(&id)?;
+            let recipient = store.item(id).map_err(s)?.recipient;
+            let on_behalf = Actor::person(recipient, format!("{} (passed on by {})", actor.origin, actor.who));
+            let item = store.request_release(id, &on_behalf, &reason).map_err(s)?;
+            Ok(serde_json::to_value(item).expect("items serialise"))
+        }
+        Op::Deny { id, reason, actor } => {
+            let item = store.deny(item_id(&id)?, &actor, &reason).map_err(s)?;
+            Ok(serde_json::to_value(item).expect("items serialise"))
+        }
+        Op::Download { id, actor } => {
+            let id = item_id(&id)?;
+            let item = store.item(id).map_err(s)?;
+            let (name, what) = match &item.part {
+                Some(p) => (p.filename.clone().unwrap_or_else(|| format!("part-{}.bin", p.path)), format!("part {}", p.path)),
+                None => (format!("{}.eml", item.queue_id), "whole message".into()),
+            };
+            let (item, raw) = store.read_held(id, &actor, AuditAction::Downloaded, &format!("{what} as encrypted zip")).map_err(s)?;
+            let bytes = match &item.part {
+                Some(p) => ecluse_scanner::extract(engine(), limits, &raw, &p.path).ok_or_else(|| format!("part {} not found in the message", p.path))?,
+                None => raw,
+            };
+            let safe: String = name.chars().map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c }).collect();
+            let zip = infected_zip(&safe, &bytes)?;
+            Ok(json!({ "name": safe, "zip_base64": base64::engine::general_purpose::STANDARD.encode(zip) }))
+        }
+        Op::Purge => {
+            let p = store.purge_expired(|_, _| {}).map_err(s)?;
+            Ok(serde_json::to_value(p).expect("serialises"))
+        }
+        Op::AuditVerify => {
+            let check = store.audit_verify(|_, _| {}).map_err(s)?;
+            Ok(serde_json::to_value(check).expect("serialises"))
+        }
+        Op::AuditExport { since } => {
+            let since = since.as_deref().map(parse_since).transpose()?;
+            Ok(serde_json::to_value(store.audit_entries(since).map_err(s)?).expect("serialises"))
+        }
+    }
+}
+
+/// Serves the admin API on `listener` until `shutdown`.
+pub async fn serve(listener: TcpListener, token: String, store: Arc<Store>, limits: Limits, wakeup: Arc<tokio::sync::Notify>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        let (stream, _) = tokio::select! {
+            c = listener.accept() => match c { Ok(c) => c, Err(_) => continue },
+            _ = crate::smtp::stopped(&mut shutdown) => return,
+        };
+        let (token, store, limits, wakeup) = (token.clone(), store.clone(), limits.clone(), wakeup.clone());
+        tokio::spawn(async move {
+            let (r, mut w) = stream.into_split();
+            let mut lines = BufReader::new(r).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let answer = match serde_json::from_str::<Value>(&line) {
+                    Ok(v) if v.get("token").and_then(Value::as_str) == Some(token.as_str()) => {
+                        match serde_json::from_value::<Op>(v["request"].clone()) {
+                            Ok(op) => {
+                                let (store, limits) = (store.clone(), limits.clone());
+                                match tokio::task::spawn_blocking(move || execute(&store, &limits, op)).await {
+                                    Ok(Ok(v)) => json!({ "ok": v }),
+                                    Ok(Err(e)) => json!({ "error": e }),
+                                    Err(e) => json!({ "error": e.to_string() }),
+                                }
+                            }
+                            Err(e) => json!({ "error": format!("bad request: {e}") }),
+                        }
+                    }
+                    _ => json!({ "error": "bad or missing token" }),
+                };
+                wakeup.notify_one();
+                let mut out = serde_json::to_vec(&answer).expect("serialises");
+                out.push(b'\n');
+                if w.write_all(&out).await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
+}
+
+/// Makes a new token and writes it to `<data_dir>/admin.token`, readable by
+/// the owner only.
+pub fn new_token(data_dir: &Path) -> std::io::Result<String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut raw = [0u8; 32];
+    getrandom::fill(&mut raw).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    let path = data_dir.join("admin.token");
+    let _ = std::fs::remove_file(&path);
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)?;
+    f.write_all(token.as_bytes())?;
+    Ok(token)
+}
+
+/// Sends `op` to the running server described by `<data_dir>/serve.json`;
+/// `None` when no server answers there (it is stopped).
+pub fn ask_server(data_dir: &Path, op: &Op) -> Option<Result<Value, String>> {
+    use std::io::{BufRead, BufReader};
+    let running: crate::serve::Running = serde_json::from_slice(&std::fs::read(data_dir.join("serve.json")).ok()?).ok()?;
+    let token = std::fs::read_to_string(data_dir.join("admin.token")).ok()?;
+    let control = running.control?;
+    let stream = std::net::TcpStream::connect_timeout(&control, std::time::Duration::from_secs(2)).ok()?;
+    let mut w = stream.try_clone().ok()?;
+    let mut line = serde_json::to_vec(&json!({ "token": token.trim(), "request": op })).expect("serialises");
+    line.push(b'\n');
+    w.write_all(&line).ok()?;
+    let mut answer = String::new();
+    BufReader::new(stream).read_line(&mut answer).ok()?;
+    let v: Value = serde_json::from_str(&answer).ok()?;
+    Some(match v.get("ok") {
+        Some(ok) => Ok(ok.clone()),
+        None => Err(v["error"].as_str().unwrap_or("no answer").to_string()),
+    })
+}

@@ -1,0 +1,317 @@
+//! The life of a held item:
+//!
+//! ```text
+//! held ──request (recipient, reason)──▶ requested ──release (admin)──▶ released
+//!   │                                       └──────deny (admin)───────▶ denied
+//!   ├──release (admin, or the recipient when self-release is allowed)──▶ released
+//!   └── any open state, past retention ──▶ expired (bytes purged, tombstone kept)
+//! ```
+//!
+//! Every change is one transaction under the store's writer lock, with its
+//! audit entries and the mail it causes (the released original, the
+//! notifications) queued in the same step: two admins deciding at once are
+//! ordered, the second gets [`Error::IllegalTransition`], and exactly one
+//! delivery is queued. Releasing an item delivers the original message, so
+//! the recipient's other open items of the same message are released with it.
+
+use crate::audit::{Actor, AuditAction};
+use crate::error::{Error, Result};
+use crate::mail;
+use crate::model::{Decision, Delivery, HeldItem, ItemId, MessageRecord, Payload, Purpose, ReleaseRequest, Status};
+use crate::store::{ITEMS, MESSAGES, Store, Tx, TxError, abort};
+use jiff::Timestamp;
+
+/// Where notifications go and how they link back to the UI.
+#[derive(Debug, Clone, Default)]
+pub struct Notifications {
+    /// Our host name (notifications come from `postmaster@<hostname>`).
+    pub hostname: String,
+    /// The web UI's address.
+    pub public_url: String,
+    /// Admins told of release requests (`[admin] notify`).
+    pub admins: Vec<String>,
+}
+
+/// On whose authority a release is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authority {
+    /// An admin: any open item.
+    Admin,
+    /// The recipient: only where the policy allows self-release.
+    Recipient,
+}
+
+/// What a purge did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Purged {
+    /// Open items that expired.
+    pub expired: usize,
+    /// Items whose message bytes were dropped (all states).
+    pub purged: usize,
+}
+
+fn same_person(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
+fn what(item: &HeldItem) -> String {
+    item.part
+        .as_ref()
+        .and_then(|p| p.filename.clone())
+        .unwrap_or_else(|| "message entier / whole message".into())
+}
+
+impl Tx<'_> {
+    fn item(&self, id: ItemId) -> Result<HeldItem, TxError> {
+        self.get(ITEMS, &id.key())?.ok_or_else(|| abort(Error::NoSuchItem(id.to_string())))
+    }
+
+    fn illegal(item: &HeldItem, action: &'static str, reason: impl Into<String>) -> TxError {
+        abort(Error::IllegalTransition {
+            item: item.id,
+            status: item.status,
+            action,
+            reason: reason.into(),
+        })
+    }
+
+    fn notify(&self, n: &Notifications, to: &str, subject: &str, body: &str) -> Result<(), TxError> {
+        let bytes = mail::compose(&n.hostname, to, subject, body, "", self.now());
+        self.enqueue(&Delivery::new(Purpose::Notification, String::new(), vec![to.to_string()], Payload::Inline { bytes }, self.now()))
+    }
+
+    /// Queues the original message for the item's recipient and counts the reference.
+    fn deliver_original(&self, item: &HeldItem, by: &str) -> Result<(), TxError> {
+        let mut msg: MessageRecord = self
+            .get(MESSAGES, &item.queue_id.key())?
+            .ok_or_else(|| abort(Error::NoSuchMessage(item.queue_id.to_string())))?;
+        if msg.bytes.is_none() {
+            return Err(abort(Error::Purged(item.queue_id.to_string())));
+        }
+        msg.refs += 1;
+        self.put(MESSAGES, &msg.id.key(), &msg)?;
+        let by: String = by.chars().filter(|c| !c.is_control() && *c != ';').collect();
+        let header = format!("X-Ecluse-Released: {}; by={by}; at={}\r\n", item.id, self.now());
+        self.enqueue(&Delivery::new(
+            Purpose::Release { item: item.id },
+            msg.envelope.mail_from.clone(),
+            vec![item.recipient.clone()],
+            Payload::Stored {
+                queue_id: item.queue_id,
+                prepend: header.into_bytes(),
+                cuts: Vec::new(),
+            },
+            self.now(),
+        ))
+    }
+}
+
+impl Store {
+    /// Sets where notifications go (from the configuration).
+    pub fn set_notifications(&self, n: Notifications) {
+        *self.notifications.lock().expect("notifications lock") = n;
+    }
+
+    fn notifications(&self) -> Notifications {
+        self.notifications.lock().expect("notifications lock").clone()
+    }
+
+    /// The recipient asks for an item, with a reason; admins are told.
+    pub fn request_release(&self, id: ItemId, actor: &Actor, reason: &str) -> Result<HeldItem> {
+        let reason = reason.trim();
+        let n = self.notifications();
+        self.write(|tx| {
+            let mut item = tx.item(id)?;
+            if !same_person(&actor.who, &item.recipient) {
+                return Err(abort(Error::Forbidden {
+                    item: id,
+                    who: actor.who.clone(),
+                    action: "request",
+                    reason: format!("only its recipient, {}, may ask for it", item.recipient),
+                }));
+            }
+            match item.status {
+                Status::Held => {}
+                Status::Requested => return Err(Tx::illegal(&item, "request", "a request is already waiting for an admin")),
+                _ => return Err(Tx::illegal(&item, "request", "it is no longer held")),
+            }
+            if reason.is_empty() {
+                return Err(Tx::illegal(&item, "request", "say why you need it: the reason is required"));
+            }
+            item.status = Status::Requested;
+            item.request = Some(ReleaseRequest {
+                by: actor.who.clone(),
+                reason: reason.to_string(),
+                at: tx.now(),
+            });
+            tx.put(ITEMS, &id.key(), &item)?;
+            tx.audit(actor, AuditAction::Requested, Some(id), Some(item.queue_id), reason)?;
+            let file = what(&item);
+            let link = format!("{}/q/{}", n.public_url, id);
+            let from = item.info.from.clone().unwrap_or_else(|| item.mail_from.clone());
+            let subject = item.info.subject.clone().unwrap_or_default();
+            for admin in &n.admins {
+                let body = format!(
+                    "{who} demande la libération d'une pièce jointe retenue.\n\n\
+                     Fichier : {file}\nRaison de la retenue : {cat_fr}\nExpéditeur : {from}\nObjet : {subject}\n\
+                     Motif de la demande : {reason}\n\nPour décider : {link}\n\n--\n\
+                     {who} asks for the release of a held attachment.\n\n\
+                     File: {file}\nHeld because: {cat_en}\nFrom: {from}\nSubject: {subject}\n\
+                     Reason given: {reason}\n\nTo decide: {link}\n",
+                    who = actor.who,
+                    cat_fr = item.category.label_fr(),
+                    cat_en = item.category.label_en(),
+                );
+                tx.notify(&n, admin, &format!("Demande de libération / Release request: {file}"), &body)?;
+            }
+            Ok(item)
+        })
+    }
+
+    /// Releases an item: the original message goes to its recipient, with
+    /// `X-Ecluse-Released`. The recipient is told when they had asked.
+    pub fn release(&self, id: ItemId, actor: &Actor, comment: &str, authority: Authority) -> Result<HeldItem> {
+        let n = self.notifications();
+        // The original carries the recipient's other held parts too. (Read
+        // before the transaction: sled deadlocks on a plain read inside one.)
+        let first = self.item(id)?;
+        let siblings: Vec<ItemId> = self
+            .items_of_message(first.queue_id)?
+            .into_iter()
+            .filter(|s| s.id != id && same_person(&s.recipient, &first.recipient))
+            .map(|s| s.id)
+            .collect();
+        self.write(|tx| {
+            let item = tx.item(id)?;
+            if !item.status.is_open() {
+                return Err(Tx::illegal(&item, "release", "it was already decided or has expired"));
+            }
+            if authority == Authority::Recipient {
+                if !same_person(&actor.who, &item.recipient) {
+                    return Err(abort(Error::Forbidden { item: id, who: actor.who.clone(), action: "release", reason: format!("only its recipient, {}, or an admin may release it", item.recipient) }));
+                }
+                if !item.self_release {
+                    return Err(abort(Error::Forbidden { item: id, who: actor.who.clone(), action: "release", reason: format!("the policy does not let recipients release {} themselves: ask an admin", item.category) }));
+                }
+            }
+            tx.deliver_original(&item, &actor.who)?;
+            let mut released = None;
+            for current in std::iter::once(id).chain(siblings.iter().copied()) {
+                let mut it = tx.item(current)?;
+                if !it.status.is_open() {
+                    continue;
+                }
+                let was_requested = it.status == Status::Requested;
+                it.status = Status::Released;
+                let note = if it.id == id { comment.to_string() } else { format!("released with {id}, same message") };
+                it.decision = Some(Decision { by: actor.who.clone(), outcome: Status::Released, comment: note.clone(), at: tx.now() });
+                tx.put(ITEMS, &it.id.key(), &it)?;
+                tx.audit(actor, AuditAction::Released, Some(it.id), Some(it.queue_id), note)?;
+                if was_requested && authority == Authority::Admin {
+                    let file = what(&it);
+                    let body = format!(
+                        "Votre demande a été acceptée : le message qui contenait « {file} » vous a été remis.\n\
+                         Commentaire : {comment}\n\nRestez prudent en ouvrant la pièce jointe.\n\n--\n\
+                         Your request was accepted: the message that contained \"{file}\" was delivered to you.\n\
+                         Comment: {comment}\n"
+                    );
+                    tx.notify(&n, &it.recipient, &format!("Demande acceptée / Request accepted: {file}"), &body)?;
+                }
+                if it.id == id {
+                    released = Some(it);
+                }
+            }
+            Ok(released.expect("the item itself is open"))
+        })
+    }
+
+    /// An admin refuses to release an item; the recipient is told if they asked.
+    pub fn deny(&self, id: ItemId, actor: &Actor, comment: &str) -> Result<HeldItem> {
+        let n = self.notifications();
+        let comment = comment.trim();
+        self.write(|tx| {
+            let mut item = tx.item(id)?;
+            if !item.status.is_open() {
+                return Err(Tx::illegal(&item, "deny", "it was already decided or has expired"));
+            }
+            if comment.is_empty() {
+                return Err(Tx::illegal(&item, "deny", "give the reason: the recipient will read it"));
+            }
+            let was_requested = item.status == Status::Requested;
+            item.status = Status::Denied;
+            item.decision = Some(Decision { by: actor.who.clone(), outcome: Status::Denied, comment: comment.to_string(), at: tx.now() });
+            tx.put(ITEMS, &id.key(), &item)?;
+            tx.audit(actor, AuditAction::Denied, Some(id), Some(item.queue_id), comment)?;
+            if was_requested {
+                let file = what(&item);
+                let body = format!(
+                    "Votre demande pour « {file} » a été refusée.\nMotif : {comment}\n\n\
+                     Si vous pensez qu'il s'agit d'une erreur, demandez à l'expéditeur de vous envoyer le document autrement\n\
+                     (par exemple en PDF), ou contactez le service informatique.\n\n--\n\
+                     Your request for \"{file}\" was refused.\nReason: {comment}\n"
+                );
+                tx.notify(&n, &item.recipient, &format!("Demande refusée / Request refused: {file}"), &body)?;
+            }
+            Ok(item)
+        })
+    }
+
+    /// Items past their retention: open ones become `expired`; every one
+    /// gives up its hold on the message bytes, which are dropped when no
+    /// item or delivery needs them. Audited.
+    pub fn purge_expired(&self, mut progress: impl FnMut(usize, usize)) -> Result<Purged> {
+        let now = self.now();
+        let due: Vec<HeldItem> = self
+            .items(&crate::ItemFilter::default())?
+            .into_iter()
+            .filter(|i| i.expires_at <= now && !i.purged)
+            .collect();
+        let retention = Actor::system("retention");
+        let mut done = Purged::default();
+        for (n, item) in due.iter().enumerate() {
+            progress(n + 1, due.len());
+            let expired = self.write(|tx| {
+                let mut it = tx.item(item.id)?;
+                if it.purged {
+                    return Ok(false);
+                }
+                let expired = it.status.is_open();
+                if expired {
+                    it.status = Status::Expired;
+                    tx.audit(&retention, AuditAction::Expired, Some(it.id), Some(it.queue_id), format!("undecided after the retention period (held {})", it.created_at))?;
+                }
+                it.purged = true;
+                tx.put(ITEMS, &it.id.key(), &it)?;
+                let before: Option<MessageRecord> = tx.get(MESSAGES, &it.queue_id.key())?;
+                tx.release_message_ref(it.queue_id)?;
+                let after: Option<MessageRecord> = tx.get(MESSAGES, &it.queue_id.key())?;
+                if before.is_some_and(|m| m.bytes.is_some()) && after.is_some_and(|m| m.bytes.is_none()) {
+                    tx.audit(&retention, AuditAction::Purged, Some(it.id), Some(it.queue_id), "message bytes and report removed; record kept")?;
+                }
+                Ok(expired)
+            })?;
+            done.purged += 1;
+            done.expired += usize::from(expired);
+        }
+        Ok(done)
+    }
+
+    /// The original message of an item, for an admin: audited as a download
+    /// (or a view).
+    pub fn read_held(&self, id: ItemId, actor: &Actor, action: AuditAction, detail: &str) -> Result<(HeldItem, Vec<u8>)> {
+        let item = self.item(id)?;
+        let bytes = self.message_bytes(item.queue_id)?;
+        self.write(|tx| tx.audit(actor, action, Some(id), Some(item.queue_id), detail))?;
+        Ok((item, bytes))
+    }
+
+    /// The held items of one message.
+    pub fn items_of_message(&self, queue_id: crate::QueueId) -> Result<Vec<HeldItem>> {
+        Ok(self.items(&crate::ItemFilter::default())?.into_iter().filter(|i| i.queue_id == queue_id).collect())
+    }
+
+    /// When the next item expires, if any is still kept.
+    pub fn next_expiry(&self) -> Result<Option<Timestamp>> {
+        Ok(self.items(&crate::ItemFilter::default())?.into_iter().filter(|i| !i.purged).map(|i| i.expires_at).min())
+    }
+}

@@ -1,0 +1,291 @@
+//! Every transition of a held item through the public API, on a real store
+//! in a temp dir: the legal ones, the illegal ones, two admins at once, a
+//! restart in the middle, expiry under a clock the test moves, and a
+//! tampered audit entry.
+
+use ecluse_quarantine::{
+    Actor, AuditAction, Authority, Delivery, Envelope, Error, HeldItem, HeldPart, Incoming, ItemFilter, ItemId, Notifications,
+    Payload, Purpose, QueueId, Status, Store,
+};
+use ecluse_scanner::{Category, Engine, Limits, Report};
+use jiff::{Timestamp, ToSpan};
+use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+const AGENT: &str = "agent@ville-exemple.fr";
+const RAW: &[u8] = b"From: a@example.org\r\nTo: agent@ville-exemple.fr\r\nSubject: Facture\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nVoici.\r\n--b\r\nContent-Type: application/octet-stream; name=\"a.exe\"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAA==\r\n--b--\r\n";
+
+fn report() -> Report {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ecluse_scanner::scan(ENGINE.get_or_init(Engine::builtin), &Limits::default(), RAW)
+}
+
+/// A clock the test moves.
+struct TestClock(Arc<AtomicI64>);
+
+impl TestClock {
+    fn new() -> (TestClock, ecluse_quarantine::Clock) {
+        let t = Arc::new(AtomicI64::new(Timestamp::now().as_second()));
+        let c = t.clone();
+        (TestClock(t), Arc::new(move || Timestamp::from_second(c.load(Ordering::SeqCst)).unwrap()))
+    }
+    fn advance_days(&self, days: i64) {
+        self.0.fetch_add(days * 86400, Ordering::SeqCst);
+    }
+}
+
+fn open(dir: &Path, clock: ecluse_quarantine::Clock) -> Store {
+    let store = Store::open_with_clock(dir, clock).unwrap();
+    store.set_notifications(Notifications {
+        hostname: "mx.ville-exemple.fr".into(),
+        public_url: "https://q.ville-exemple.fr".into(),
+        admins: vec!["dsi@ville-exemple.fr".into()],
+    });
+    store
+}
+
+/// Holds the attachment of [`RAW`] for `rcpts`; returns the item ids.
+fn hold(store: &Store, rcpts: &[&str], self_release: bool) -> (QueueId, Vec<ItemId>) {
+    let report = report();
+    let now = store.now();
+    let queue_id = QueueId::new();
+    let items: Vec<HeldItem> = rcpts
+        .iter()
+        .map(|r| HeldItem {
+            id: ItemId::new(),
+            queue_id,
+            recipient: r.to_string(),
+            part: Some(HeldPart { path: "2".into(), filename: Some("a.exe".into()), detected_type: "application/x-msdownload".into(), size: 64, sha256: String::new() }),
+            category: Category::Executable,
+            categories: vec![Category::Executable],
+            reasons: vec!["2: a Windows program".into()],
+            self_release,
+            status: Status::Held,
+            created_at: now,
+            expires_at: now.checked_add((30 * 24).hours()).unwrap(),
+            request: None,
+            decision: None,
+            info: report.message.clone(),
+            mail_from: "a@example.org".into(),
+            purged: false,
+        })
+        .collect();
+    let ids = items.iter().map(|i| i.id).collect();
+    let deliveries = rcpts
+        .iter()
+        .map(|r| Delivery::new(Purpose::Inbound, "a@example.org".into(), vec![r.to_string()], Payload::Stored { queue_id, prepend: b"Received: test\r\n".to_vec(), cuts: vec![] }, now))
+        .collect();
+    store
+        .accept(Incoming {
+            id: queue_id,
+            envelope: Envelope { client_ip: "192.0.2.1".into(), helo: "x".into(), mail_from: "a@example.org".into(), rcpts: rcpts.iter().map(|r| r.to_string()).collect(), received_at: now, tls: false },
+            message: RAW,
+            report: &report,
+            items,
+            deliveries,
+        })
+        .unwrap();
+    (queue_id, ids)
+}
+
+fn agent() -> Actor {
+    Actor::person(AGENT, "198.51.100.4")
+}
+fn admin() -> Actor {
+    Actor::person("dsi@ville-exemple.fr", "198.51.100.9")
+}
+
+fn releases(store: &Store) -> Vec<Delivery> {
+    store.deliveries().unwrap().into_iter().filter(|d| matches!(d.purpose, Purpose::Release { .. })).collect()
+}
+fn notifications_to(store: &Store, to: &str) -> usize {
+    store.deliveries().unwrap().iter().filter(|d| d.purpose == Purpose::Notification && d.rcpts == [to]).count()
+}
+
+#[test]
+fn request_then_admin_release_delivers_the_original_and_tells_everyone() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), TestClock::new().1);
+    let (qid, ids) = hold(&store, &[AGENT], false);
+    let item = store.request_release(ids[0], &agent(), "J'attends cette facture").unwrap();
+    assert_eq!(item.status, Status::Requested);
+    assert_eq!(notifications_to(&store, "dsi@ville-exemple.fr"), 1);
+    let item = store.release(ids[0], &admin(), "vérifié avec l'expéditeur", Authority::Admin).unwrap();
+    assert_eq!(item.status, Status::Released);
+    let rel = releases(&store);
+    assert_eq!(rel.len(), 1);
+    assert_eq!(rel[0].rcpts, [AGENT]);
+    let bytes = store.delivery_bytes(&rel[0]).unwrap();
+    let header = format!("X-Ecluse-Released: {}; by=dsi@ville-exemple.fr; at=", ids[0]);
+    assert!(bytes.starts_with(header.as_bytes()), "{}", String::from_utf8_lossy(&bytes[..200]));
+    assert!(bytes.ends_with(RAW), "the original, unmodified");
+    assert_eq!(notifications_to(&store, AGENT), 1);
+    let actions: Vec<AuditAction> = store.audit_entries(None).unwrap().iter().map(|e| e.action).collect();
+    assert_eq!(actions, [AuditAction::Held, AuditAction::Requested, AuditAction::Released]);
+    assert!(store.message_bytes(qid).is_ok());
+}
+
+#[test]
+fn deny_after_request_tells_the_agent_and_delivers_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), TestClock::new().1);
+    let (_, ids) = hold(&store, &[AGENT], false);
+    store.request_release(ids[0], &agent(), "besoin").unwrap();
+    let item = store.deny(ids[0], &admin(), "programme inconnu").unwrap();
+    assert_eq!(item.status, Status::Denied);
+    assert_eq!(item.decision.unwrap().comment, "programme inconnu");
+    assert!(releases(&store).is_empty());
+    assert_eq!(notifications_to(&store, AGENT), 1);
+}
+
+#[test]
+fn illegal_transitions_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), TestClock::new().1);
+    let (_, ids) = hold(&store, &[AGENT, "autre@ville-exemple.fr"], false);
+    let id = ids[0];
+    // Only the recipient asks, with a reason.
+    assert!(matches!(store.request_release(id, &Actor::person("autre@ville-exemple.fr", "x"), "r"), Err(Error::Forbidden { .. })));
+    assert!(matches!(store.request_release(id, &agent(), "  "), Err(Error::IllegalTransition { .. })));
+    // Self-release is refused when the policy does not allow it.
+    let e = store.release(id, &agent(), "", Authority::Recipient).unwrap_err();
+    assert!(e.to_string().contains("ask an admin"), "{e}");
+    store.request_release(id, &agent(), "r").unwrap();
+    let e = store.request_release(id, &agent(), "again").unwrap_err();
+    assert!(e.to_string().contains("already waiting"), "{e}");
+    // Deny needs a reason; then no second decision.
+    assert!(matches!(store.deny(id, &admin(), ""), Err(Error::IllegalTransition { .. })));
+    store.deny(id, &admin(), "non").unwrap();
+    for e in [
+        store.release(id, &admin(), "", Authority::Admin).unwrap_err(),
+        store.deny(id, &admin(), "encore").unwrap_err(),
+        store.request_release(id, &agent(), "r").unwrap_err(),
+    ] {
+        assert!(matches!(e, Error::IllegalTransition { status: Status::Denied, .. }), "{e}");
+    }
+    assert!(matches!(store.release(ItemId::new(), &admin(), "", Authority::Admin), Err(Error::NoSuchItem(_))));
+    // The other recipient's item is untouched.
+    assert_eq!(store.item(ids[1]).unwrap().status, Status::Held);
+}
+
+#[test]
+fn self_release_where_the_policy_allows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), TestClock::new().1);
+    let (_, ids) = hold(&store, &[AGENT], true);
+    let item = store.release(ids[0], &agent(), "", Authority::Recipient).unwrap();
+    assert_eq!(item.status, Status::Released);
+    assert_eq!(releases(&store).len(), 1);
+    assert_eq!(notifications_to(&store, AGENT), 0, "no request, no answer mail");
+}
+
+#[test]
+fn two_admins_at_once_one_decision_one_delivery() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(open(dir.path(), TestClock::new().1));
+    for _ in 0..5 {
+        let (_, ids) = hold(&store, &[AGENT], false);
+        let id = ids[0];
+        let barrier = Arc::new(std::sync::Barrier::new(8));
+        let threads: Vec<_> = (0..8)
+            .map(|n| {
+                let (store, barrier) = (store.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    let who = Actor::person(format!("admin{n}@ville-exemple.fr"), "x");
+                    if n % 2 == 0 { store.release(id, &who, "ok", Authority::Admin).is_ok() } else { store.deny(id, &who, "non").is_ok() }
+                })
+            })
+            .collect();
+        let outcomes: Vec<bool> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        assert_eq!(outcomes.iter().filter(|o| **o).count(), 1, "{outcomes:?}");
+        let released = releases(&store).iter().filter(|d| d.purpose == Purpose::Release { item: id }).count();
+        let status = store.item(id).unwrap().status;
+        assert_eq!(released, usize::from(status == Status::Released));
+    }
+}
+
+#[test]
+fn a_restart_in_the_middle_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (qid, ids) = {
+        let store = open(dir.path(), TestClock::new().1);
+        let held = hold(&store, &[AGENT], false);
+        store.request_release(held.1[0], &agent(), "besoin").unwrap();
+        held
+        // dropped without any shutdown step
+    };
+    let store = open(dir.path(), TestClock::new().1);
+    let item = store.item(ids[0]).unwrap();
+    assert_eq!(item.status, Status::Requested);
+    assert_eq!(store.message_bytes(qid).unwrap(), RAW);
+    assert_eq!(store.report(qid).unwrap().action, report().action);
+    store.release(ids[0], &admin(), "ok", Authority::Admin).unwrap();
+    assert_eq!(releases(&store).len(), 1);
+    assert_eq!(store.audit_verify(|_, _| {}).unwrap().broken, None);
+    assert_eq!(store.audit_entries(None).unwrap().len(), 3);
+}
+
+#[test]
+fn expiry_under_a_moving_clock_purges_bytes_and_keeps_a_tombstone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (clock, c) = TestClock::new();
+    let store = open(dir.path(), c);
+    let (q_open, open_ids) = hold(&store, &[AGENT], false);
+    let (q_denied, denied_ids) = hold(&store, &[AGENT], false);
+    store.deny(denied_ids[0], &admin(), "non").unwrap();
+    // Inbound deliveries hold the bytes too: deliver them first.
+    for d in store.deliveries().unwrap() {
+        store.finish_attempt(d.id, ecluse_quarantine::AttemptOutcome { retry: None, follow_ups: vec![] }).unwrap();
+    }
+    clock.advance_days(29);
+    assert_eq!(store.purge_expired(|_, _| {}).unwrap().purged, 0);
+    assert!(store.message_bytes(q_open).is_ok());
+    clock.advance_days(2);
+    let p = store.purge_expired(|_, _| {}).unwrap();
+    assert_eq!((p.expired, p.purged), (1, 2));
+    assert_eq!(store.item(open_ids[0]).unwrap().status, Status::Expired);
+    assert_eq!(store.item(denied_ids[0]).unwrap().status, Status::Denied);
+    for q in [q_open, q_denied] {
+        assert!(matches!(store.message_bytes(q), Err(Error::Purged(_))));
+        assert!(store.message(q).is_ok(), "the record stays as a tombstone");
+    }
+    let e = store.release(open_ids[0], &admin(), "", Authority::Admin).unwrap_err();
+    assert!(matches!(e, Error::IllegalTransition { status: Status::Expired, .. }), "{e}");
+    let actions: Vec<AuditAction> = store.audit_entries(None).unwrap().iter().map(|e| e.action).collect();
+    assert_eq!(actions.iter().filter(|a| **a == AuditAction::Purged).count(), 2);
+    assert_eq!(actions.iter().filter(|a| **a == AuditAction::Expired).count(), 1);
+    // A second purge finds nothing.
+    assert_eq!(store.purge_expired(|_, _| {}).unwrap().purged, 0);
+    assert_eq!(store.items(&ItemFilter { status: Some(Status::Expired), ..Default::default() }).unwrap().len(), 1);
+}
+
+#[test]
+fn a_tampered_audit_entry_is_found() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = open(dir.path(), TestClock::new().1);
+        let (_, ids) = hold(&store, &[AGENT], false);
+        store.request_release(ids[0], &agent(), "besoin").unwrap();
+        store.deny(ids[0], &admin(), "non").unwrap();
+        assert_eq!(store.audit_verify(|_, _| {}).unwrap().broken, None);
+    }
+    // Someone with disk access rewrites who denied entry 3.
+    {
+        let db = sled::open(dir.path().join("db")).unwrap();
+        let audit = db.open_tree("audit").unwrap();
+        let key = 3u64.to_be_bytes();
+        let v = audit.get(key).unwrap().unwrap();
+        let text = String::from_utf8(v[1..].to_vec()).unwrap().replace("dsi@ville-exemple.fr", "someone@else.fr");
+        let mut new = vec![v[0]];
+        new.extend_from_slice(text.as_bytes());
+        audit.insert(key, new).unwrap();
+        db.flush().unwrap();
+    }
+    let store = open(dir.path(), TestClock::new().1);
+    let check = store.audit_verify(|_, _| {}).unwrap();
+    let (seq, why) = check.broken.expect("the change is found");
+    assert_eq!(seq, 3);
+    assert!(why.contains("changed"), "{why}");
+}
