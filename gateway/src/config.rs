@@ -57,6 +57,7 @@ struct RawSmtp {
     max_connections: Option<usize>,
     max_connections_per_ip: Option<usize>,
     max_scans: Option<usize>,
+    scan_wait: Option<String>,
     command_timeout: Option<String>,
     data_timeout: Option<String>,
     max_line_length: Option<usize>,
@@ -127,8 +128,10 @@ pub struct SmtpConfig {
     pub max_connections: usize,
     /// Most simultaneous connections from one IP address.
     pub max_connections_per_ip: usize,
-    /// Most messages being scanned at once; beyond, `451 4.3.2`.
+    /// Most messages being scanned at once.
     pub max_scans: usize,
+    /// How long a message waits for a scan slot before `451 4.3.2`.
+    pub scan_wait: Duration,
     /// Time to wait for a command.
     pub command_timeout: Duration,
     /// Time to wait for each chunk of message data.
@@ -316,6 +319,7 @@ impl Config {
             max_connections: positive("[smtp] max_connections", s.max_connections, 2000)?,
             max_connections_per_ip: positive("[smtp] max_connections_per_ip", s.max_connections_per_ip, 50)?,
             max_scans: positive("[smtp] max_scans", s.max_scans, cores * 4)?,
+            scan_wait: duration("[smtp] scan_wait", &s.scan_wait, Duration::from_secs(30))?,
             command_timeout: duration("[smtp] command_timeout", &s.command_timeout, Duration::from_secs(300))?,
             data_timeout: duration("[smtp] data_timeout", &s.data_timeout, Duration::from_secs(180))?,
             max_line_length: positive("[smtp] max_line_length", s.max_line_length, 65536)?,
@@ -418,6 +422,15 @@ mod tests {
         assert_eq!(c.quarantine.retention_days, 30);
         assert_eq!(c.relay.starttls, StartTls::Opportunistic);
         assert_eq!(c.quarantine.data_dir, Path::new("/tmp/data"));
+    }
+
+    #[test]
+    fn the_example_config_is_accepted_as_is() {
+        let c = parse(include_str!("../../ecluse.example.toml")).unwrap();
+        assert_eq!(c.smtp.accepted_domains, ["ville-exemple.fr"]);
+        assert_eq!(c.relay.downstream, "10.0.0.5:25");
+        assert_eq!(c.admin.notify, ["dsi@ville-exemple.fr"]);
+        assert!(c.policy.self_release(ecluse_scanner::Category::EncryptedArchive));
     }
 
     #[test]

@@ -27,6 +27,9 @@ enum Command {
     /// Stops cleanly on SIGTERM or Ctrl-C. Exit code 0 after a clean stop,
     /// 1 when it cannot start (the message says which key or file is wrong).
     Serve(serve::ServeArgs),
+    /// Check a configuration file (and the TLS files and rules it names)
+    /// without starting anything. Exit code 0 when it is good, 1 when not.
+    CheckConfig(serve::ServeArgs),
     /// Held items: list, show, release, deny, download, purge.
     ///
     /// Works against the running server (its local admin API) or, when it
@@ -42,6 +45,13 @@ fn main() -> ExitCode {
     let args = Args::parse();
     match args.command {
         Command::Scan(scan) => cli::scan::run(scan),
+        Command::CheckConfig(args) => match serve::check(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ecluse check-config: {e:#}");
+                ExitCode::from(1)
+            }
+        },
         Command::Quarantine(args) => cli::quarantine::quarantine(args),
         Command::Audit(args) => cli::quarantine::audit(args),
         Command::Serve(args) => {

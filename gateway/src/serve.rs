@@ -138,6 +138,22 @@ async fn retention(store: Arc<Store>, mut shutdown: watch::Receiver<bool>) {
     }
 }
 
+/// `ecluse check-config --config FILE`: everything `serve` checks before
+/// it starts (the configuration, the TLS files, the rules), nothing started.
+pub fn check(args: ServeArgs) -> Result<()> {
+    let config = Config::load(&args.config).map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
+    let engine = crate::cli::scan::load_engine(config.rules.as_deref(), config.policy.clone())?;
+    let listen: Vec<String> = config.smtp.listen.iter().map(|a| a.to_string()).collect();
+    println!("{}: configuration OK", args.config.display());
+    println!("  SMTP on {} as {}, mail for {}", listen.join(", "), config.smtp.hostname, config.smtp.accepted_domains.join(", "));
+    println!("  STARTTLS: {}", if config.smtp.tls.is_some() { "offered" } else { "not offered (no tls_cert/tls_key)" });
+    println!("  relaying to {} (STARTTLS {:?})", config.relay.downstream, config.relay.starttls);
+    println!("  quarantine in {}, kept {} days", config.quarantine.data_dir.display(), config.quarantine.retention_days);
+    println!("  admin UI on {}, links to {}", config.admin.listen, config.admin.public_url);
+    println!("  {} YARA rules", engine.rule_count());
+    Ok(())
+}
+
 /// `ecluse serve --config FILE`.
 pub fn main(args: ServeArgs) -> Result<()> {
     let config = Config::load(&args.config).map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;

@@ -63,7 +63,10 @@ impl Session {
                 return r;
             }
         };
-        let Ok(permit) = self.ctx.scans.clone().try_acquire_owned() else {
+        // Wait a little for a scan slot (the data is already in memory), then
+        // tell the sender to come back: backpressure, not an unbounded queue.
+        let permit = tokio::time::timeout(smtp.scan_wait, self.ctx.scans.clone().acquire_owned()).await;
+        let Ok(Ok(permit)) = permit else {
             metrics::counter!("ecluse_messages_total", "action" => "deferred_busy").increment(1);
             return reply::scans_saturated();
         };

@@ -111,9 +111,11 @@ impl Session {
         Ok(())
     }
 
-    async fn read<S: AsyncRead + Unpin>(&mut self, stream: &mut S, buf: &mut Vec<u8>, wait: Duration) -> Input {
+    /// Reads what is there, up to `chunk` bytes (small while waiting for
+    /// commands, so that idle sessions stay small; large during data).
+    async fn read<S: AsyncRead + Unpin>(&mut self, stream: &mut S, buf: &mut Vec<u8>, wait: Duration, chunk: usize) -> Input {
         let len = buf.len();
-        buf.resize(len + 64 * 1024, 0);
+        buf.resize(len + chunk, 0);
         let result = tokio::select! {
             r = tokio::time::timeout(wait, stream.read(&mut buf[len..])) => r,
             _ = crate::smtp::stopped(&mut self.shutdown) => {
@@ -144,7 +146,7 @@ impl Session {
 
     /// Runs the session over `stream` until it closes or asks for TLS.
     pub async fn run<S: AsyncRead + AsyncWrite + Unpin + Send>(&mut self, mut stream: S) -> std::io::Result<Next<S>> {
-        let mut buf: Vec<u8> = Vec::with_capacity(4096);
+        let mut buf: Vec<u8> = Vec::new();
         let mut start = 0;
         loop {
             // Everything the client already sent, command by command.
@@ -199,7 +201,7 @@ impl Session {
                 return Ok(Next::Close);
             }
             let wait = self.ctx.config.smtp.command_timeout;
-            match self.read(&mut stream, &mut buf, wait).await {
+            match self.read(&mut stream, &mut buf, wait, 4096).await {
                 Input::Bytes => {}
                 Input::Eof => return Ok(Next::Close),
                 Input::Timeout => {
@@ -277,7 +279,7 @@ impl Session {
             }
             buf.clear();
             *start = 0;
-            match self.read(stream, buf, wait).await {
+            match self.read(stream, buf, wait, 64 * 1024).await {
                 Input::Bytes => {}
                 Input::Eof => {
                     self.close = true;
@@ -295,6 +297,10 @@ impl Session {
                 }
             }
         }
+        // Give the data buffer back before the (possibly long) idle wait.
+        let rest = buf[*start..].to_vec();
+        *buf = rest;
+        *start = 0;
         let r = self.data_end(reader.finish()).await;
         self.reply(r);
         self.reset_transaction();

@@ -61,6 +61,18 @@ async fn converse(ctx: Arc<Context>, chunks: &[&[u8]]) -> Vec<String> {
         .collect()
 }
 
+type SessionTask = tokio::task::JoinHandle<std::io::Result<()>>;
+
+/// A session on an in-memory stream: the client end, the shutdown switch, the task.
+fn start(ctx: Arc<Context>) -> (tokio::io::DuplexStream, watch::Sender<bool>, SessionTask) {
+    let (client, server) = tokio::io::duplex(1 << 16);
+    let (tx, rx) = watch::channel(false);
+    let mut session = Session::new(ctx, "192.0.2.7:40000".parse().unwrap(), rx);
+    session.greet();
+    let task = tokio::spawn(async move { session.run(server).await.map(|_| ()) });
+    (client, tx, task)
+}
+
 #[tokio::test]
 async fn table_of_sessions() {
     let dir = tempfile::tempdir().unwrap();
@@ -96,11 +108,7 @@ async fn table_of_sessions() {
 async fn ehlo_advertises_the_extensions() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = context(dir.path(), "");
-    let (mut client, server) = tokio::io::duplex(1 << 16);
-    let (_tx, rx) = watch::channel(false);
-    let mut session = Session::new(ctx, "192.0.2.7:40000".parse().unwrap(), rx);
-    session.greet();
-    let task = tokio::spawn(async move { session.run(server).await.map(|_| ()) });
+    let (mut client, _tx, task) = start(ctx);
     client.write_all(b"EHLO c\r\nQUIT\r\n").await.unwrap();
     let mut out = String::new();
     client.read_to_string(&mut out).await.unwrap();
@@ -123,11 +131,7 @@ async fn too_many_errors_close_the_session() {
 async fn shutdown_answers_421() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = context(dir.path(), "");
-    let (mut client, server) = tokio::io::duplex(1 << 16);
-    let (tx, rx) = watch::channel(false);
-    let mut session = Session::new(ctx, "192.0.2.7:40000".parse().unwrap(), rx);
-    session.greet();
-    let task = tokio::spawn(async move { session.run(server).await.map(|_| ()) });
+    let (mut client, tx, task) = start(ctx);
     client.write_all(b"EHLO c\r\n").await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     tx.send(true).unwrap();
@@ -142,11 +146,7 @@ async fn shutdown_answers_421() {
 async fn command_timeout_answers_421() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = context(dir.path(), "command_timeout = \"200ms\"");
-    let (mut client, server) = tokio::io::duplex(1 << 16);
-    let (_tx, rx) = watch::channel(false);
-    let mut session = Session::new(ctx, "192.0.2.7:40000".parse().unwrap(), rx);
-    session.greet();
-    let task = tokio::spawn(async move { session.run(server).await.map(|_| ()) });
+    let (mut client, _tx, task) = start(ctx);
     let mut out = String::new();
     client.read_to_string(&mut out).await.unwrap();
     task.await.unwrap().unwrap();
