@@ -216,9 +216,14 @@ pub fn parse_size(s: &str) -> Result<usize, String> {
         "mib" | "m" => 1 << 20,
         "gb" => 1_000_000_000,
         "gib" | "g" => 1 << 30,
-        other => return Err(format!("unknown unit `{other}` in `{s}` (use B, KB, KiB, MB, MiB, GB, GiB)")),
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{s}` (use B, KB, KiB, MB, MiB, GB, GiB)"
+            ));
+        }
     };
-    n.checked_mul(mult).ok_or_else(|| format!("`{s}` is too large"))
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("`{s}` is too large"))
 }
 
 impl Config {
@@ -252,14 +257,25 @@ impl Config {
                 .unwrap_or_else(|| "(syntax)".into());
             err(&key, msg)
         })?;
-        let duration = |key: &str, v: &Option<String>, default: Duration| -> Result<Duration, ConfigError> {
-            match v {
-                None => Ok(default),
-                Some(s) => humantime::parse_duration(s)
-                    .map_err(|e| err(key, format!("`{s}` is not a duration ({e}); write 30s, 5m, 1h or 5days"))),
+        let duration =
+            |key: &str, v: &Option<String>, default: Duration| -> Result<Duration, ConfigError> {
+                match v {
+                    None => Ok(default),
+                    Some(s) => humantime::parse_duration(s).map_err(|e| {
+                        err(
+                            key,
+                            format!("`{s}` is not a duration ({e}); write 30s, 5m, 1h or 5days"),
+                        )
+                    }),
+                }
+            };
+        let resolve = |p: &Path| {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                base.join(p)
             }
         };
-        let resolve = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
 
         let s = raw.smtp;
         let listen_raw = match s.listen {
@@ -268,15 +284,32 @@ impl Config {
             Some(OneOrMany::Many(v)) => v,
         };
         if listen_raw.is_empty() {
-            return Err(err("[smtp] listen", "give at least one address, e.g. \"0.0.0.0:25\"".into()));
+            return Err(err(
+                "[smtp] listen",
+                "give at least one address, e.g. \"0.0.0.0:25\"".into(),
+            ));
         }
         let listen = listen_raw
             .iter()
-            .map(|a| a.parse::<SocketAddr>().map_err(|_| err("[smtp] listen", format!("`{a}` is not an IP:port address, e.g. \"0.0.0.0:25\""))))
+            .map(|a| {
+                a.parse::<SocketAddr>().map_err(|_| {
+                    err(
+                        "[smtp] listen",
+                        format!("`{a}` is not an IP:port address, e.g. \"0.0.0.0:25\""),
+                    )
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let hostname = s.hostname.unwrap_or_else(|| "localhost".into());
-        if hostname.is_empty() || !hostname.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
-            return Err(err("[smtp] hostname", format!("`{hostname}` is not a host name")));
+        if hostname.is_empty()
+            || !hostname
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        {
+            return Err(err(
+                "[smtp] hostname",
+                format!("`{hostname}` is not a host name"),
+            ));
         }
         let accepted_domains: Vec<String> = s
             .accepted_domains
@@ -284,31 +317,50 @@ impl Config {
             .into_iter()
             .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
             .collect();
-        if accepted_domains.is_empty() || accepted_domains.iter().any(|d| d.is_empty() || !d.contains('.') && d != "localhost") {
-            return Err(err("[smtp] accepted_domains", "give at least one domain name, e.g. [\"ville-exemple.fr\"]".into()));
+        if accepted_domains.is_empty()
+            || accepted_domains
+                .iter()
+                .any(|d| d.is_empty() || !d.contains('.') && d != "localhost")
+        {
+            return Err(err(
+                "[smtp] accepted_domains",
+                "give at least one domain name, e.g. [\"ville-exemple.fr\"]".into(),
+            ));
         }
         let max_message_size = parse_size(s.max_message_size.as_deref().unwrap_or("50MiB"))
             .map_err(|r| err("[smtp] max_message_size", r))?;
         if max_message_size < 1024 {
-            return Err(err("[smtp] max_message_size", "must be at least 1KiB".into()));
+            return Err(err(
+                "[smtp] max_message_size",
+                "must be at least 1KiB".into(),
+            ));
         }
         let tls = match (s.tls_cert, s.tls_key) {
             (None, None) => None,
             (Some(c), Some(k)) => {
                 let (c, k) = (resolve(&c), resolve(&k));
-                crate::tls::server_config(&c, &k).map_err(|r| err("[smtp] tls_cert / tls_key", r))?;
+                crate::tls::server_config(&c, &k)
+                    .map_err(|r| err("[smtp] tls_cert / tls_key", r))?;
                 Some((c, k))
             }
-            _ => return Err(err("[smtp] tls_cert / tls_key", "give both the certificate chain and the key, or neither".into())),
-        };
-        let positive = |key: &str, v: Option<usize>, default: usize| -> Result<usize, ConfigError> {
-            match v {
-                Some(0) => Err(err(key, "must be at least 1".into())),
-                Some(n) => Ok(n),
-                None => Ok(default),
+            _ => {
+                return Err(err(
+                    "[smtp] tls_cert / tls_key",
+                    "give both the certificate chain and the key, or neither".into(),
+                ));
             }
         };
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let positive =
+            |key: &str, v: Option<usize>, default: usize| -> Result<usize, ConfigError> {
+                match v {
+                    Some(0) => Err(err(key, "must be at least 1".into())),
+                    Some(n) => Ok(n),
+                    None => Ok(default),
+                }
+            };
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
         let smtp = SmtpConfig {
             listen,
             hostname,
@@ -317,51 +369,98 @@ impl Config {
             max_recipients: positive("[smtp] max_recipients", s.max_recipients, 100)?,
             tls,
             max_connections: positive("[smtp] max_connections", s.max_connections, 2000)?,
-            max_connections_per_ip: positive("[smtp] max_connections_per_ip", s.max_connections_per_ip, 50)?,
+            max_connections_per_ip: positive(
+                "[smtp] max_connections_per_ip",
+                s.max_connections_per_ip,
+                50,
+            )?,
             max_scans: positive("[smtp] max_scans", s.max_scans, cores * 4)?,
             scan_wait: duration("[smtp] scan_wait", &s.scan_wait, Duration::from_secs(30))?,
-            command_timeout: duration("[smtp] command_timeout", &s.command_timeout, Duration::from_secs(300))?,
-            data_timeout: duration("[smtp] data_timeout", &s.data_timeout, Duration::from_secs(180))?,
+            command_timeout: duration(
+                "[smtp] command_timeout",
+                &s.command_timeout,
+                Duration::from_secs(300),
+            )?,
+            data_timeout: duration(
+                "[smtp] data_timeout",
+                &s.data_timeout,
+                Duration::from_secs(180),
+            )?,
             max_line_length: positive("[smtp] max_line_length", s.max_line_length, 65536)?,
             max_errors: positive("[smtp] max_errors", s.max_errors, 10)?,
         };
         if smtp.max_line_length < 1000 {
-            return Err(err("[smtp] max_line_length", "must be at least 1000 (RFC 5321 allows 998 characters and CRLF)".into()));
+            return Err(err(
+                "[smtp] max_line_length",
+                "must be at least 1000 (RFC 5321 allows 998 characters and CRLF)".into(),
+            ));
         }
 
         let r = raw.relay;
-        let downstream = r
-            .downstream
-            .ok_or_else(|| err("[relay] downstream", "missing: the town's mail server as host:port, e.g. \"10.0.0.5:25\"".into()))?;
+        let downstream = r.downstream.ok_or_else(|| {
+            err(
+                "[relay] downstream",
+                "missing: the town's mail server as host:port, e.g. \"10.0.0.5:25\"".into(),
+            )
+        })?;
         match downstream.rsplit_once(':') {
             Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0) => {}
-            _ => return Err(err("[relay] downstream", format!("`{downstream}` is not host:port, e.g. \"10.0.0.5:25\""))),
+            _ => {
+                return Err(err(
+                    "[relay] downstream",
+                    format!("`{downstream}` is not host:port, e.g. \"10.0.0.5:25\""),
+                ));
+            }
         }
         let starttls = match r.starttls.as_deref().unwrap_or("opportunistic") {
             "opportunistic" => StartTls::Opportunistic,
             "required" => StartTls::Required,
             "off" => StartTls::Off,
-            other => return Err(err("[relay] starttls", format!("`{other}`: use \"opportunistic\", \"required\" or \"off\""))),
+            other => {
+                return Err(err(
+                    "[relay] starttls",
+                    format!("`{other}`: use \"opportunistic\", \"required\" or \"off\""),
+                ));
+            }
         };
         let relay = RelayConfig {
             downstream,
             starttls,
             retry_min: duration("[relay] retry_min", &r.retry_min, Duration::from_secs(60))?,
             retry_max: duration("[relay] retry_max", &r.retry_max, Duration::from_secs(3600))?,
-            max_queue_time: duration("[relay] max_queue_time", &r.max_queue_time, Duration::from_secs(5 * 86400))?,
+            max_queue_time: duration(
+                "[relay] max_queue_time",
+                &r.max_queue_time,
+                Duration::from_secs(5 * 86400),
+            )?,
             concurrency: positive("[relay] concurrency", r.concurrency, 16)?,
             timeout: duration("[relay] timeout", &r.timeout, Duration::from_secs(120))?,
         };
         if relay.retry_min.is_zero() || relay.retry_max < relay.retry_min {
-            return Err(err("[relay] retry_max", "retry_min must be above zero and retry_max at least retry_min".into()));
+            return Err(err(
+                "[relay] retry_max",
+                "retry_min must be above zero and retry_max at least retry_min".into(),
+            ));
         }
 
         let q = raw.quarantine;
         let quarantine = QuarantineConfig {
             data_dir: resolve(&q.data_dir.unwrap_or_else(|| PathBuf::from("data"))),
             retention_days: match q.retention_days {
-                Some(0) => return Err(err("[quarantine] retention_days", "must be at least 1".into())),
-                Some(n) if n > 3650 => return Err(err("[quarantine] retention_days", format!("{n} days is more than ten years; held attachments are personal data, keep them only as long as needed"))),
+                Some(0) => {
+                    return Err(err(
+                        "[quarantine] retention_days",
+                        "must be at least 1".into(),
+                    ));
+                }
+                Some(n) if n > 3650 => {
+                    return Err(err(
+                        "[quarantine] retention_days",
+                        format!(
+                            "{n} days is more than ten years; held attachments are personal data, keep them only as long as needed"
+                        ),
+                    ));
+                }
                 Some(n) => n,
                 None => 30,
             },
@@ -369,20 +468,29 @@ impl Config {
 
         let a = raw.admin;
         let admin_listen = a.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
-        let listen = admin_listen
-            .parse()
-            .map_err(|_| err("[admin] listen", format!("`{admin_listen}` is not an IP:port address")))?;
+        let listen = admin_listen.parse().map_err(|_| {
+            err(
+                "[admin] listen",
+                format!("`{admin_listen}` is not an IP:port address"),
+            )
+        })?;
         let public_url = a
             .public_url
             .unwrap_or_else(|| format!("http://{admin_listen}"))
             .trim_end_matches('/')
             .to_string();
         if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
-            return Err(err("[admin] public_url", format!("`{public_url}` must start with https:// (or http:// for tests)")));
+            return Err(err(
+                "[admin] public_url",
+                format!("`{public_url}` must start with https:// (or http:// for tests)"),
+            ));
         }
         let notify = a.notify.unwrap_or_default();
         if let Some(bad) = notify.iter().find(|n| !n.contains('@')) {
-            return Err(err("[admin] notify", format!("`{bad}` is not a mail address")));
+            return Err(err(
+                "[admin] notify",
+                format!("`{bad}` is not a mail address"),
+            ));
         }
         let admin = AdminConfig {
             listen,
@@ -430,7 +538,10 @@ mod tests {
         assert_eq!(c.smtp.accepted_domains, ["ville-exemple.fr"]);
         assert_eq!(c.relay.downstream, "10.0.0.5:25");
         assert_eq!(c.admin.notify, ["dsi@ville-exemple.fr"]);
-        assert!(c.policy.self_release(ecluse_scanner::Category::EncryptedArchive));
+        assert!(
+            c.policy
+                .self_release(ecluse_scanner::Category::EncryptedArchive)
+        );
     }
 
     #[test]
@@ -445,18 +556,44 @@ mod tests {
     #[test]
     fn errors_name_the_key() {
         let cases: &[(&str, &str)] = &[
-            ("[smtp]\naccepted_domains=[\"a.fr\"]\nmax_message_size=\"lots\"\n[relay]\ndownstream=\"h:25\"", "[smtp] max_message_size"),
+            (
+                "[smtp]\naccepted_domains=[\"a.fr\"]\nmax_message_size=\"lots\"\n[relay]\ndownstream=\"h:25\"",
+                "[smtp] max_message_size",
+            ),
             ("[relay]\ndownstream=\"h:25\"", "[smtp] accepted_domains"),
-            ("[smtp]\naccepted_domains=[\"a.fr\"]\n[relay]\ndownstream=\"nohost\"", "[relay] downstream"),
-            ("[smtp]\naccepted_domains=[\"a.fr\"]\nlisten=\"here\"\n[relay]\ndownstream=\"h:25\"", "[smtp] listen"),
-            ("[smtp]\naccepted_domains=[\"a.fr\"]\n[relay]\ndownstream=\"h:25\"\nstarttls=\"maybe\"", "[relay] starttls"),
-            ("[smtp]\naccepted_domains=[\"a.fr\"]\n[relay]\ndownstream=\"h:25\"\n[policy]\nmacro=\"burn\"", "[policy]"),
-            ("[smtp]\naccepted_domains=[\"a.fr\"]\ncommand_timeout=\"soon\"\n[relay]\ndownstream=\"h:25\"", "[smtp] command_timeout"),
-            ("[smtp]\naccepted_domains=[\"a.fr\"]\ntls_cert=\"/nonexistent.pem\"\n[relay]\ndownstream=\"h:25\"", "[smtp] tls_cert"),
+            (
+                "[smtp]\naccepted_domains=[\"a.fr\"]\n[relay]\ndownstream=\"nohost\"",
+                "[relay] downstream",
+            ),
+            (
+                "[smtp]\naccepted_domains=[\"a.fr\"]\nlisten=\"here\"\n[relay]\ndownstream=\"h:25\"",
+                "[smtp] listen",
+            ),
+            (
+                "[smtp]\naccepted_domains=[\"a.fr\"]\n[relay]\ndownstream=\"h:25\"\nstarttls=\"maybe\"",
+                "[relay] starttls",
+            ),
+            (
+                "[smtp]\naccepted_domains=[\"a.fr\"]\n[relay]\ndownstream=\"h:25\"\n[policy]\nmacro=\"burn\"",
+                "[policy]",
+            ),
+            (
+                "[smtp]\naccepted_domains=[\"a.fr\"]\ncommand_timeout=\"soon\"\n[relay]\ndownstream=\"h:25\"",
+                "[smtp] command_timeout",
+            ),
+            (
+                "[smtp]\naccepted_domains=[\"a.fr\"]\ntls_cert=\"/nonexistent.pem\"\n[relay]\ndownstream=\"h:25\"",
+                "[smtp] tls_cert",
+            ),
         ];
         for (text, key) in cases {
             let e = parse(text).unwrap_err();
-            assert!(e.key.starts_with(key), "{text:?}: got key {:?} ({})", e.key, e.reason);
+            assert!(
+                e.key.starts_with(key),
+                "{text:?}: got key {:?} ({})",
+                e.key,
+                e.reason
+            );
         }
     }
 
@@ -464,7 +601,8 @@ mod tests {
     fn unknown_keys_are_named() {
         let e = parse(&format!("{MINIMAL}[smtp2]\nx=1\n")).unwrap_err();
         assert!(e.reason.contains("smtp2"), "{e}");
-        let e = parse("[smtp]\naccepted_domain=[\"a.fr\"]\n[relay]\ndownstream=\"h:25\"").unwrap_err();
+        let e =
+            parse("[smtp]\naccepted_domain=[\"a.fr\"]\n[relay]\ndownstream=\"h:25\"").unwrap_err();
         assert!(e.reason.contains("accepted_domain"), "{e}");
     }
 }

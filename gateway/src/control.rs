@@ -6,7 +6,9 @@
 //! the CLI behaves the same either way.
 
 use base64::Engine as _;
-use ecluse_quarantine::{Actor, AuditAction, Authority, ItemFilter, ItemId, QueueId, Status, Store};
+use ecluse_quarantine::{
+    Actor, AuditAction, Authority, ItemFilter, ItemId, QueueId, Status, Store,
+};
 use ecluse_scanner::{Engine, Limits};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -85,7 +87,9 @@ pub fn cli_actor() -> Actor {
     let user = std::env::var("SUDO_USER")
         .or_else(|_| std::env::var("USER"))
         .unwrap_or_else(|_| "root".into());
-    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "localhost".into());
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "localhost".into());
     Actor::person(format!("cli:{user}"), format!("cli@{host}"))
 }
 
@@ -98,8 +102,12 @@ pub fn parse_since(s: &str) -> Result<jiff::Timestamp, String> {
     if let Ok(t) = s.parse::<jiff::Timestamp>() {
         return Ok(t);
     }
-    let d: jiff::civil::Date = s.parse().map_err(|_| format!("`{s}` is not a date (write 2026-11-01 or 2026-11-01T08:00:00Z)"))?;
-    d.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp()).map_err(|e| e.to_string())
+    let d: jiff::civil::Date = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a date (write 2026-11-01 or 2026-11-01T08:00:00Z)"))?;
+    d.to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp())
+        .map_err(|e| e.to_string())
 }
 
 fn engine() -> &'static Engine {
@@ -137,11 +145,18 @@ pub fn execute(store: &Store, limits: &Limits, op: Op) -> Result<Value, String> 
             let message = store.message(item.queue_id).map_err(s)?;
             Ok(json!({ "item": item, "message": message, "report": report }))
         }
-        Op::Release { id, recipient, comment, actor } => {
+        Op::Release {
+            id,
+            recipient,
+            comment,
+            actor,
+        } => {
             let ids: Vec<ItemId> = match id.parse::<ItemId>() {
                 Ok(item) if store.item(item).is_ok() => vec![item],
                 _ => {
-                    let q: QueueId = id.parse().map_err(|_| format!("`{id}` is neither an item id nor a queue id"))?;
+                    let q: QueueId = id
+                        .parse()
+                        .map_err(|_| format!("`{id}` is neither an item id nor a queue id"))?;
                     let items = store.items_of_message(q).map_err(s)?;
                     if items.is_empty() {
                         return Err(format!("no held item for {id}"));
@@ -149,7 +164,11 @@ pub fn execute(store: &Store, limits: &Limits, op: Op) -> Result<Value, String> 
                     items
                         .into_iter()
                         .filter(|i| i.status.is_open())
-                        .filter(|i| recipient.as_ref().is_none_or(|r| r.eq_ignore_ascii_case(&i.recipient)))
+                        .filter(|i| {
+                            recipient
+                                .as_ref()
+                                .is_none_or(|r| r.eq_ignore_ascii_case(&i.recipient))
+                        })
                         .map(|i| i.id)
                         .collect()
                 }
@@ -163,14 +182,21 @@ pub fn execute(store: &Store, limits: &Limits, op: Op) -> Result<Value, String> 
                 if !done.is_empty() && !store.item(item).map_err(s)?.status.is_open() {
                     continue;
                 }
-                done.push(store.release(item, &actor, &comment, Authority::Admin).map_err(s)?);
+                done.push(
+                    store
+                        .release(item, &actor, &comment, Authority::Admin)
+                        .map_err(s)?,
+                );
             }
             Ok(serde_json::to_value(done).expect("items serialise"))
         }
         Op::Request { id, reason, actor } => {
             let id = item_id(&id)?;
             let recipient = store.item(id).map_err(s)?.recipient;
-            let on_behalf = Actor::person(recipient, format!("{} (passed on by {})", actor.origin, actor.who));
+            let on_behalf = Actor::person(
+                recipient,
+                format!("{} (passed on by {})", actor.origin, actor.who),
+            );
             let item = store.request_release(id, &on_behalf, &reason).map_err(s)?;
             Ok(serde_json::to_value(item).expect("items serialise"))
         }
@@ -182,17 +208,41 @@ pub fn execute(store: &Store, limits: &Limits, op: Op) -> Result<Value, String> 
             let id = item_id(&id)?;
             let item = store.item(id).map_err(s)?;
             let (name, what) = match &item.part {
-                Some(p) => (p.filename.clone().unwrap_or_else(|| format!("part-{}.bin", p.path)), format!("part {}", p.path)),
+                Some(p) => (
+                    p.filename
+                        .clone()
+                        .unwrap_or_else(|| format!("part-{}.bin", p.path)),
+                    format!("part {}", p.path),
+                ),
                 None => (format!("{}.eml", item.queue_id), "whole message".into()),
             };
-            let (item, raw) = store.read_held(id, &actor, AuditAction::Downloaded, &format!("{what} as encrypted zip")).map_err(s)?;
+            let (item, raw) = store
+                .read_held(
+                    id,
+                    &actor,
+                    AuditAction::Downloaded,
+                    &format!("{what} as encrypted zip"),
+                )
+                .map_err(s)?;
             let bytes = match &item.part {
-                Some(p) => ecluse_scanner::extract(engine(), limits, &raw, &p.path).ok_or_else(|| format!("part {} not found in the message", p.path))?,
+                Some(p) => ecluse_scanner::extract(engine(), limits, &raw, &p.path)
+                    .ok_or_else(|| format!("part {} not found in the message", p.path))?,
                 None => raw,
             };
-            let safe: String = name.chars().map(|c| if c == '/' || c == '\\' || c.is_control() { '_' } else { c }).collect();
+            let safe: String = name
+                .chars()
+                .map(|c| {
+                    if c == '/' || c == '\\' || c.is_control() {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
+                .collect();
             let zip = infected_zip(&safe, &bytes)?;
-            Ok(json!({ "name": safe, "zip_base64": base64::engine::general_purpose::STANDARD.encode(zip) }))
+            Ok(
+                json!({ "name": safe, "zip_base64": base64::engine::general_purpose::STANDARD.encode(zip) }),
+            )
         }
         Op::Purge => {
             let p = store.purge_expired(|_, _| {}).map_err(s)?;
@@ -210,13 +260,21 @@ pub fn execute(store: &Store, limits: &Limits, op: Op) -> Result<Value, String> 
 }
 
 /// Serves the admin API on `listener` until `shutdown`.
-pub async fn serve(listener: TcpListener, token: String, store: Arc<Store>, limits: Limits, wakeup: Arc<tokio::sync::Notify>, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(
+    listener: TcpListener,
+    token: String,
+    store: Arc<Store>,
+    limits: Limits,
+    wakeup: Arc<tokio::sync::Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
         let (stream, _) = tokio::select! {
             c = listener.accept() => match c { Ok(c) => c, Err(_) => continue },
             _ = crate::smtp::stopped(&mut shutdown) => return,
         };
-        let (token, store, limits, wakeup) = (token.clone(), store.clone(), limits.clone(), wakeup.clone());
+        let (token, store, limits, wakeup) =
+            (token.clone(), store.clone(), limits.clone(), wakeup.clone());
         tokio::spawn(async move {
             let (r, mut w) = stream.into_split();
             let mut lines = BufReader::new(r).lines();
@@ -226,7 +284,11 @@ pub async fn serve(listener: TcpListener, token: String, store: Arc<Store>, limi
                         match serde_json::from_value::<Op>(v["request"].clone()) {
                             Ok(op) => {
                                 let (store, limits) = (store.clone(), limits.clone());
-                                match tokio::task::spawn_blocking(move || execute(&store, &limits, op)).await {
+                                match tokio::task::spawn_blocking(move || {
+                                    execute(&store, &limits, op)
+                                })
+                                .await
+                                {
                                     Ok(Ok(v)) => json!({ "ok": v }),
                                     Ok(Err(e)) => json!({ "error": e }),
                                     Err(e) => json!({ "error": e.to_string() }),
@@ -257,7 +319,11 @@ pub fn new_token(data_dir: &Path) -> std::io::Result<String> {
     let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
     let path = data_dir.join("admin.token");
     let _ = std::fs::remove_file(&path);
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)?;
     f.write_all(token.as_bytes())?;
     Ok(token)
 }
@@ -266,12 +332,15 @@ pub fn new_token(data_dir: &Path) -> std::io::Result<String> {
 /// `None` when no server answers there (it is stopped).
 pub fn ask_server(data_dir: &Path, op: &Op) -> Option<Result<Value, String>> {
     use std::io::{BufRead, BufReader};
-    let running: crate::serve::Running = serde_json::from_slice(&std::fs::read(data_dir.join("serve.json")).ok()?).ok()?;
+    let running: crate::serve::Running =
+        serde_json::from_slice(&std::fs::read(data_dir.join("serve.json")).ok()?).ok()?;
     let token = std::fs::read_to_string(data_dir.join("admin.token")).ok()?;
     let control = running.control?;
-    let stream = std::net::TcpStream::connect_timeout(&control, std::time::Duration::from_secs(2)).ok()?;
+    let stream =
+        std::net::TcpStream::connect_timeout(&control, std::time::Duration::from_secs(2)).ok()?;
     let mut w = stream.try_clone().ok()?;
-    let mut line = serde_json::to_vec(&json!({ "token": token.trim(), "request": op })).expect("serialises");
+    let mut line =
+        serde_json::to_vec(&json!({ "token": token.trim(), "request": op })).expect("serialises");
     line.push(b'\n');
     w.write_all(&line).ok()?;
     let mut answer = String::new();

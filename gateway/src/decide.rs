@@ -13,7 +13,9 @@
 
 use crate::notice::{self, NoticeConfig};
 use crate::smtp::reply::{self, Reply};
-use ecluse_quarantine::{Cut, Delivery, Envelope, HeldItem, HeldPart, ItemId, Payload, Purpose, QueueId, Status};
+use ecluse_quarantine::{
+    Cut, Delivery, Envelope, HeldItem, HeldPart, ItemId, Payload, Purpose, QueueId, Status,
+};
 use ecluse_scanner::{Action, Category, Part, Policy, Report};
 use jiff::{Timestamp, ToSpan};
 
@@ -71,7 +73,14 @@ fn reasons(part: &Part, policy: &Policy) -> Vec<String> {
 }
 
 /// Decides. `retention_days` sets when held items expire.
-pub fn decide(report: &Report, policy: &Policy, inbound: &Inbound<'_>, notices: &NoticeConfig, retention_days: u32, now: Timestamp) -> Verdict {
+pub fn decide(
+    report: &Report,
+    policy: &Policy,
+    inbound: &Inbound<'_>,
+    notices: &NoticeConfig,
+    retention_days: u32,
+    now: Timestamp,
+) -> Verdict {
     if report.action == Action::Reject {
         let category = report.category.unwrap_or(Category::Malware);
         let detail = report
@@ -90,61 +99,110 @@ pub fn decide(report: &Report, policy: &Policy, inbound: &Inbound<'_>, notices: 
     if report.action == Action::Deliver {
         return Verdict::Accept {
             items: Vec::new(),
-            deliveries: vec![Delivery::new(Purpose::Inbound, env.mail_from.clone(), env.rcpts.clone(), stored(inbound.received.clone(), Vec::new()), now)],
+            deliveries: vec![Delivery::new(
+                Purpose::Inbound,
+                env.mail_from.clone(),
+                env.rcpts.clone(),
+                stored(inbound.received.clone(), Vec::new()),
+                now,
+            )],
             outcome: "delivered",
         };
     }
-    let expires_at = now.checked_add((i64::from(retention_days) * 24).hours()).expect("retention_days is at most a few years");
-    let item = |rcpt: &str, part: Option<HeldPart>, categories: Vec<Category>, reasons: Vec<String>| {
-        let category = categories.first().copied().or(report.category).unwrap_or(Category::Suspicious);
-        HeldItem {
-            id: ItemId::new(),
-            queue_id: inbound.queue_id,
-            recipient: rcpt.to_string(),
-            part,
-            category,
-            self_release: categories.iter().all(|c| policy.self_release(*c)),
-            categories,
-            reasons,
-            status: Status::Held,
-            created_at: now,
-            expires_at,
-            request: None,
-            decision: None,
-            info: report.message.clone(),
-            mail_from: env.mail_from.clone(),
-            purged: false,
-        }
-    };
+    let expires_at = now
+        .checked_add((i64::from(retention_days) * 24).hours())
+        .expect("retention_days is at most a few years");
+    let item =
+        |rcpt: &str, part: Option<HeldPart>, categories: Vec<Category>, reasons: Vec<String>| {
+            let category = categories
+                .first()
+                .copied()
+                .or(report.category)
+                .unwrap_or(Category::Suspicious);
+            HeldItem {
+                id: ItemId::new(),
+                queue_id: inbound.queue_id,
+                recipient: rcpt.to_string(),
+                part,
+                category,
+                self_release: categories.iter().all(|c| policy.self_release(*c)),
+                categories,
+                reasons,
+                status: Status::Held,
+                created_at: now,
+                expires_at,
+                request: None,
+                decision: None,
+                info: report.message.clone(),
+                mail_from: env.mail_from.clone(),
+                purged: false,
+            }
+        };
 
     let held: Vec<&Part> = report.held_parts().collect();
-    let structural = report.findings.iter().any(|f| policy.action(f.category) >= Action::Quarantine)
-        || report.all_findings().any(|(_, f)| f.category == Category::MimeAmbiguity && policy.action(f.category) >= Action::Quarantine);
+    let structural = report
+        .findings
+        .iter()
+        .any(|f| policy.action(f.category) >= Action::Quarantine)
+        || report.all_findings().any(|(_, f)| {
+            f.category == Category::MimeAmbiguity && policy.action(f.category) >= Action::Quarantine
+        });
     let mut spans: Vec<[u64; 2]> = held.iter().filter_map(|p| p.span).collect();
     spans.sort();
     let cuttable = !held.is_empty()
         && spans.len() == held.len()
-        && spans.iter().all(|s| s[0] > 0 && s[1] <= inbound.raw.len() as u64 && s[0] < s[1])
+        && spans
+            .iter()
+            .all(|s| s[0] > 0 && s[1] <= inbound.raw.len() as u64 && s[0] < s[1])
         && spans.windows(2).all(|w| w[0][1] <= w[1][0]);
 
     if structural || !cuttable {
         // Held whole: one item and one notice mail per recipient.
-        let mut categories: Vec<Category> = report.categories.iter().copied().filter(|c| policy.action(*c) >= Action::Quarantine).collect();
+        let mut categories: Vec<Category> = report
+            .categories
+            .iter()
+            .copied()
+            .filter(|c| policy.action(*c) >= Action::Quarantine)
+            .collect();
         categories.sort();
         let reasons: Vec<String> = report
             .all_findings()
             .filter(|(_, f)| policy.action(f.category) >= Action::Quarantine)
-            .map(|(path, f)| if path.is_empty() { f.detail.clone() } else { format!("{path}: {}", f.detail) })
+            .map(|(path, f)| {
+                if path.is_empty() {
+                    f.detail.clone()
+                } else {
+                    format!("{path}: {}", f.detail)
+                }
+            })
             .collect();
         let mut items = Vec::new();
         let mut deliveries = Vec::new();
         for rcpt in &env.rcpts {
             let it = item(rcpt, None, categories.clone(), reasons.clone());
-            let bytes = notice::held_message(notices, rcpt, &it.id.to_string(), &report.message, &env.mail_from, it.category, now);
-            deliveries.push(Delivery::new(Purpose::Notice, String::new(), vec![rcpt.clone()], Payload::Inline { bytes }, now));
+            let bytes = notice::held_message(
+                notices,
+                rcpt,
+                &it.id.to_string(),
+                &report.message,
+                &env.mail_from,
+                it.category,
+                now,
+            );
+            deliveries.push(Delivery::new(
+                Purpose::Notice,
+                String::new(),
+                vec![rcpt.clone()],
+                Payload::Inline { bytes },
+                now,
+            ));
             items.push(it);
         }
-        return Verdict::Accept { items, deliveries, outcome: "held" };
+        return Verdict::Accept {
+            items,
+            deliveries,
+            outcome: "held",
+        };
     }
 
     // Held attachments: cut out per recipient.
@@ -169,12 +227,27 @@ pub fn decide(report: &Report, policy: &Policy, inbound: &Inbound<'_>, notices: 
             cuts.push(Cut {
                 start: span[0],
                 end: span[1],
-                with: notice::held_part(notices, &it.id.to_string(), part.filename.as_deref(), it.category),
+                with: notice::held_part(
+                    notices,
+                    &it.id.to_string(),
+                    part.filename.as_deref(),
+                    it.category,
+                ),
             });
             items.push(it);
         }
         cuts.sort_by_key(|c| c.start);
-        deliveries.push(Delivery::new(Purpose::Inbound, env.mail_from.clone(), vec![rcpt.clone()], stored(inbound.received.clone(), cuts), now));
+        deliveries.push(Delivery::new(
+            Purpose::Inbound,
+            env.mail_from.clone(),
+            vec![rcpt.clone()],
+            stored(inbound.received.clone(), cuts),
+            now,
+        ));
     }
-    Verdict::Accept { items, deliveries, outcome: "stripped" }
+    Verdict::Accept {
+        items,
+        deliveries,
+        outcome: "stripped",
+    }
 }

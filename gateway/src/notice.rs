@@ -36,11 +36,20 @@ pub fn reason(category: Category) -> (&'static str, &'static str) {
 
 /// The MIME part (headers, blank line, body; no final CRLF) that takes the
 /// place of a held attachment.
-pub fn held_part(cfg: &NoticeConfig, item: &str, filename: Option<&str>, category: Category) -> Vec<u8> {
+pub fn held_part(
+    cfg: &NoticeConfig,
+    item: &str,
+    filename: Option<&str>,
+    category: Category,
+) -> Vec<u8> {
     let (fr, en) = reason(category);
     let link = cfg.link(item);
-    let name_fr = filename.map(|f| format!("« {f} »")).unwrap_or_else(|| "sans nom".into());
-    let name_en = filename.map(|f| format!("\"{f}\"")).unwrap_or_else(|| "without a name".into());
+    let name_fr = filename
+        .map(|f| format!("« {f} »"))
+        .unwrap_or_else(|| "sans nom".into());
+    let name_en = filename
+        .map(|f| format!("\"{f}\""))
+        .unwrap_or_else(|| "without a name".into());
     let text = format!(
         "Pièce jointe retenue par Écluse, le filtre de messagerie de la mairie.\r\n\
          \r\n\
@@ -112,7 +121,14 @@ pub fn held_message(
          {link}\n"
     );
     let subj = format!("Message retenu / Message held: {subject}");
-    ecluse_quarantine::mail::compose(&cfg.hostname, to, &subj, &body, &format!("X-Ecluse-Held: {item}\r\n"), now)
+    ecluse_quarantine::mail::compose(
+        &cfg.hostname,
+        to,
+        &subj,
+        &body,
+        &format!("X-Ecluse-Held: {item}\r\n"),
+        now,
+    )
 }
 
 #[cfg(test)]
@@ -129,7 +145,12 @@ mod tests {
     #[test]
     fn held_part_is_a_valid_mime_part_with_the_link() {
         let part = held_part(&cfg(), "01ABC", Some("facture.docm"), Category::Macro);
-        let msg = [b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n".as_slice(), &part, b"\r\n--b--\r\n"].concat();
+        let msg = [
+            b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n".as_slice(),
+            &part,
+            b"\r\n--b--\r\n",
+        ]
+        .concat();
         let parsed = mail_parser::MessageParser::default().parse(&msg).unwrap();
         let text = parsed.body_text(0).unwrap();
         assert!(text.contains("Pièce jointe retenue"), "{text}");
@@ -144,7 +165,12 @@ mod tests {
         let enc = header_text("Message retenu : réunion du conseil municipal de décembre");
         assert!(enc.is_ascii());
         let msg = format!("Subject: {enc}\r\n\r\nx");
-        let parsed = mail_parser::MessageParser::default().parse(msg.as_bytes()).unwrap();
-        assert_eq!(parsed.subject(), Some("Message retenu : réunion du conseil municipal de décembre"));
+        let parsed = mail_parser::MessageParser::default()
+            .parse(msg.as_bytes())
+            .unwrap();
+        assert_eq!(
+            parsed.subject(),
+            Some("Message retenu : réunion du conseil municipal de décembre")
+        );
     }
 }

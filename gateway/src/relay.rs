@@ -119,7 +119,11 @@ impl Relay {
             Err(e) => {
                 tracing::error!(delivery = %d.id, error = %e, "cannot read the message to deliver; will retry");
                 AttemptResult {
-                    temporary: d.rcpts.iter().map(|r| (r.clone(), format!("local error: {e}"))).collect(),
+                    temporary: d
+                        .rcpts
+                        .iter()
+                        .map(|r| (r.clone(), format!("local error: {e}")))
+                        .collect(),
                     ..Default::default()
                 }
             }
@@ -148,7 +152,13 @@ impl Relay {
         for (rcpt, why) in r.temporary {
             metrics::counter!("ecluse_delivery_failures_total", "kind" => "temporary").increment(1);
             if give_up {
-                permanent.push((rcpt, format!("gave up after {} days; last error: {why}", age.as_secs() / 86400)));
+                permanent.push((
+                    rcpt,
+                    format!(
+                        "gave up after {} days; last error: {why}",
+                        age.as_secs() / 86400
+                    ),
+                ));
             } else {
                 tracing::warn!(delivery = %d.id, queue_id, to = %rcpt, error = %why, attempts = d.attempts + 1, "deferred");
                 retry.push((rcpt, why));
@@ -156,26 +166,50 @@ impl Relay {
         }
         let mut follow_ups = Vec::new();
         if !permanent.is_empty() {
-            metrics::counter!("ecluse_delivery_failures_total", "kind" => "permanent").increment(permanent.len() as u64);
+            metrics::counter!("ecluse_delivery_failures_total", "kind" => "permanent")
+                .increment(permanent.len() as u64);
             for (rcpt, why) in &permanent {
                 tracing::warn!(delivery = %d.id, queue_id, to = %rcpt, error = %why, "bounced");
             }
-            let bounces_allowed = !d.mail_from.is_empty() && matches!(d.purpose, Purpose::Inbound | Purpose::Release { .. });
+            let bounces_allowed = !d.mail_from.is_empty()
+                && matches!(d.purpose, Purpose::Inbound | Purpose::Release { .. });
             if bounces_allowed {
                 let headers = match &d.payload {
-                    Payload::Stored { queue_id, .. } => self.store.message_bytes(*queue_id).ok().map(|b| header_block(&b).to_vec()),
+                    Payload::Stored { queue_id, .. } => self
+                        .store
+                        .message_bytes(*queue_id)
+                        .ok()
+                        .map(|b| header_block(&b).to_vec()),
                     Payload::Inline { bytes } => Some(header_block(bytes).to_vec()),
                 };
-                let bytes = dsn(&self.notices, &d.mail_from, &permanent, headers.as_deref().unwrap_or_default(), now);
-                follow_ups.push(Delivery::new(Purpose::Dsn, String::new(), vec![d.mail_from.clone()], Payload::Inline { bytes }, now));
+                let bytes = dsn(
+                    &self.notices,
+                    &d.mail_from,
+                    &permanent,
+                    headers.as_deref().unwrap_or_default(),
+                    now,
+                );
+                follow_ups.push(Delivery::new(
+                    Purpose::Dsn,
+                    String::new(),
+                    vec![d.mail_from.clone()],
+                    Payload::Inline { bytes },
+                    now,
+                ));
             }
         }
         let retry = if retry.is_empty() {
             None
         } else {
             let shift = d.attempts.min(20);
-            let delay = self.config.retry_min.saturating_mul(1 << shift).min(self.config.retry_max);
-            let at = now + jiff::SignedDuration::try_from(delay).unwrap_or(jiff::SignedDuration::from_secs(60));
+            let delay = self
+                .config
+                .retry_min
+                .saturating_mul(1 << shift)
+                .min(self.config.retry_max);
+            let at = now
+                + jiff::SignedDuration::try_from(delay)
+                    .unwrap_or(jiff::SignedDuration::from_secs(60));
             let why = retry.last().map(|(_, w)| w.clone()).unwrap_or_default();
             Some((retry.into_iter().map(|(r, _)| r).collect(), at, why))
         };
@@ -189,9 +223,14 @@ impl Relay {
             ..Default::default()
         };
         let cfg = &self.config;
-        let addr = match tokio::net::lookup_host(&cfg.downstream).await.map(|mut a| a.next()) {
+        let addr = match tokio::net::lookup_host(&cfg.downstream)
+            .await
+            .map(|mut a| a.next())
+        {
             Ok(Some(a)) => a,
-            Ok(None) | Err(_) => return all_temporary(format!("cannot resolve {}", cfg.downstream)),
+            Ok(None) | Err(_) => {
+                return all_temporary(format!("cannot resolve {}", cfg.downstream));
+            }
         };
         let mut client = match SmtpClient::connect(addr, cfg.timeout).await {
             Ok(c) => c,
@@ -214,7 +253,11 @@ impl Relay {
                 Ok(c) => c,
                 Err(e) => return all_temporary(format!("TLS set-up: {e}")),
             };
-            let tls_name = cfg.downstream.rsplit_once(':').map(|(h, _)| h).unwrap_or(&cfg.downstream);
+            let tls_name = cfg
+                .downstream
+                .rsplit_once(':')
+                .map(|(h, _)| h)
+                .unwrap_or(&cfg.downstream);
             let mut client = match client.start_tls(&connector, tls_name).await {
                 Ok(c) => c,
                 Err(e) => return all_temporary(format!("STARTTLS: {e}")),
@@ -234,7 +277,10 @@ impl Relay {
 /// A reply as text: code, enhanced status code, message.
 fn said(r: &smtp_proto::Response<String>) -> String {
     if r.esc[0] > 0 {
-        format!("{} {}.{}.{} {}", r.code, r.esc[0], r.esc[1], r.esc[2], r.message)
+        format!(
+            "{} {}.{}.{} {}",
+            r.code, r.esc[0], r.esc[1], r.esc[2], r.message
+        )
     } else {
         format!("{} {}", r.code, r.message)
     }
@@ -251,7 +297,9 @@ pub fn dot_stuff(bytes: &[u8]) -> Vec<u8> {
         if line_start && bytes[at] == b'.' {
             out.push(b'.');
         }
-        let end = memchr::memchr(b'\n', &bytes[at..]).map(|i| at + i + 1).unwrap_or(bytes.len());
+        let end = memchr::memchr(b'\n', &bytes[at..])
+            .map(|i| at + i + 1)
+            .unwrap_or(bytes.len());
         out.extend_from_slice(&bytes[at..end]);
         line_start = end > 0 && bytes[end - 1] == b'\n';
         at = end;
@@ -263,7 +311,12 @@ pub fn dot_stuff(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-async fn transaction<T: AsyncRead + AsyncWrite + Unpin>(client: &mut SmtpClient<T>, mail_from: &str, rcpts: &[String], bytes: &[u8]) -> AttemptResult {
+async fn transaction<T: AsyncRead + AsyncWrite + Unpin>(
+    client: &mut SmtpClient<T>,
+    mail_from: &str,
+    rcpts: &[String],
+    bytes: &[u8],
+) -> AttemptResult {
     let mut result = AttemptResult::default();
     let fail_all = |result: &mut AttemptResult, rcpts: &[String], code: u16, why: String| {
         for r in rcpts {
@@ -277,7 +330,12 @@ async fn transaction<T: AsyncRead + AsyncWrite + Unpin>(client: &mut SmtpClient<
     match client.cmd(format!("MAIL FROM:<{mail_from}>\r\n")).await {
         Ok(r) if r.code() / 100 == 2 => {}
         Ok(r) => {
-            fail_all(&mut result, rcpts, r.code(), format!("MAIL FROM: {}", said(&r)));
+            fail_all(
+                &mut result,
+                rcpts,
+                r.code(),
+                format!("MAIL FROM: {}", said(&r)),
+            );
             return result;
         }
         Err(e) => {
@@ -289,8 +347,18 @@ async fn transaction<T: AsyncRead + AsyncWrite + Unpin>(client: &mut SmtpClient<
     for rcpt in rcpts {
         match client.cmd(format!("RCPT TO:<{rcpt}>\r\n")).await {
             Ok(r) if r.code() / 100 == 2 => accepted.push(rcpt.clone()),
-            Ok(r) => fail_all(&mut result, std::slice::from_ref(rcpt), r.code(), format!("RCPT TO: {}", said(&r))),
-            Err(e) => fail_all(&mut result, std::slice::from_ref(rcpt), 451, format!("RCPT TO: {e}")),
+            Ok(r) => fail_all(
+                &mut result,
+                std::slice::from_ref(rcpt),
+                r.code(),
+                format!("RCPT TO: {}", said(&r)),
+            ),
+            Err(e) => fail_all(
+                &mut result,
+                std::slice::from_ref(rcpt),
+                451,
+                format!("RCPT TO: {e}"),
+            ),
         }
     }
     if accepted.is_empty() {
@@ -300,7 +368,12 @@ async fn transaction<T: AsyncRead + AsyncWrite + Unpin>(client: &mut SmtpClient<
     match client.cmd("DATA\r\n").await {
         Ok(r) if r.code() == 354 => {}
         Ok(r) => {
-            fail_all(&mut result, &accepted, r.code(), format!("DATA: {}", said(&r)));
+            fail_all(
+                &mut result,
+                &accepted,
+                r.code(),
+                format!("DATA: {}", said(&r)),
+            );
             return result;
         }
         Err(e) => {
@@ -313,12 +386,20 @@ async fn transaction<T: AsyncRead + AsyncWrite + Unpin>(client: &mut SmtpClient<
     let sent = tokio::time::timeout(timeout, async {
         client.stream.write_all(&data).await?;
         client.stream.flush().await?;
-        client.read().await.map_err(|e| std::io::Error::other(e.to_string()))
+        client
+            .read()
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))
     })
     .await;
     match sent {
         Ok(Ok(r)) if r.code() / 100 == 2 => result.delivered = accepted,
-        Ok(Ok(r)) => fail_all(&mut result, &accepted, r.code(), format!("end of data: {}", said(&r))),
+        Ok(Ok(r)) => fail_all(
+            &mut result,
+            &accepted,
+            r.code(),
+            format!("end of data: {}", said(&r)),
+        ),
         Ok(Err(e)) => fail_all(&mut result, &accepted, 451, format!("end of data: {e}")),
         Err(_) => fail_all(&mut result, &accepted, 451, "end of data: timeout".into()),
     }
@@ -335,10 +416,22 @@ fn header_block(msg: &[u8]) -> &[u8] {
 }
 
 /// A delivery status notification (RFC 3464) for recipients refused for good.
-pub fn dsn(cfg: &NoticeConfig, to: &str, failed: &[(String, String)], original_headers: &[u8], now: Timestamp) -> Vec<u8> {
+pub fn dsn(
+    cfg: &NoticeConfig,
+    to: &str,
+    failed: &[(String, String)],
+    original_headers: &[u8],
+    now: Timestamp,
+) -> Vec<u8> {
     let boundary = format!("dsn-{}", ulid::Ulid::new());
-    let list_fr: String = failed.iter().map(|(r, why)| format!("  <{r}> : {why}\r\n")).collect();
-    let list_en: String = failed.iter().map(|(r, why)| format!("  <{r}>: {why}\r\n")).collect();
+    let list_fr: String = failed
+        .iter()
+        .map(|(r, why)| format!("  <{r}> : {why}\r\n"))
+        .collect();
+    let list_en: String = failed
+        .iter()
+        .map(|(r, why)| format!("  <{r}>: {why}\r\n"))
+        .collect();
     let human = format!(
         "Votre message n'a pas pu être remis aux destinataires suivants :\r\n\r\n{list_fr}\r\n\
          Le serveur de messagerie de la mairie l'a refusé. Vérifiez l'adresse, ou contactez le destinataire par un autre moyen.\r\n\r\n\
@@ -346,13 +439,20 @@ pub fn dsn(cfg: &NoticeConfig, to: &str, failed: &[(String, String)], original_h
          Your message could not be delivered to the following recipients:\r\n\r\n{list_en}\r\n\
          The town's mail server refused it. Check the address, or reach the recipient another way.\r\n"
     );
-    let mut status = format!("Reporting-MTA: dns; {}\r\nArrival-Date: {}\r\n", cfg.hostname, notice::rfc5322_date(now));
+    let mut status = format!(
+        "Reporting-MTA: dns; {}\r\nArrival-Date: {}\r\n",
+        cfg.hostname,
+        notice::rfc5322_date(now)
+    );
     for (rcpt, why) in failed {
         let code = why
             .split_whitespace()
             .find(|w| w.len() == 5 && w.as_bytes()[1] == b'.' && w.as_bytes()[0].is_ascii_digit())
             .unwrap_or("5.0.0");
-        let why: String = why.chars().filter(|c| c.is_ascii() && !c.is_ascii_control()).collect();
+        let why: String = why
+            .chars()
+            .filter(|c| c.is_ascii() && !c.is_ascii_control())
+            .collect();
         status.push_str(&format!(
             "\r\nFinal-Recipient: rfc822; {rcpt}\r\nAction: failed\r\nStatus: {code}\r\nDiagnostic-Code: smtp; {why}\r\n"
         ));
@@ -405,10 +505,25 @@ mod tests {
 
     #[test]
     fn a_dsn_is_a_delivery_report() {
-        let cfg = NoticeConfig { hostname: "mx.ville-exemple.fr".into(), public_url: "http://x".into() };
-        let bytes = dsn(&cfg, "alice@example.org", &[("bob@ville-exemple.fr".into(), "RCPT TO: 550 5.1.1 no such user".into())], b"Subject: hello\r\n", Timestamp::now());
+        let cfg = NoticeConfig {
+            hostname: "mx.ville-exemple.fr".into(),
+            public_url: "http://x".into(),
+        };
+        let bytes = dsn(
+            &cfg,
+            "alice@example.org",
+            &[(
+                "bob@ville-exemple.fr".into(),
+                "RCPT TO: 550 5.1.1 no such user".into(),
+            )],
+            b"Subject: hello\r\n",
+            Timestamp::now(),
+        );
         let msg = mail_parser::MessageParser::default().parse(&bytes).unwrap();
-        assert_eq!(msg.content_type().unwrap().attribute("report-type"), Some("delivery-status"));
+        assert_eq!(
+            msg.content_type().unwrap().attribute("report-type"),
+            Some("delivery-status")
+        );
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("Status: 5.1.1"), "{text}");
         assert!(text.contains("Final-Recipient: rfc822; bob@ville-exemple.fr"));

@@ -48,7 +48,9 @@ fn metrics_recorder() -> Option<PrometheusHandle> {
     PrometheusBuilder::new()
         .set_buckets_for_metric(
             metrics_exporter_prometheus::Matcher::Full("ecluse_scan_seconds".into()),
-            &[0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0],
+            &[
+                0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+            ],
         )
         .ok()?
         .install_recorder()
@@ -56,7 +58,15 @@ fn metrics_recorder() -> Option<PrometheusHandle> {
 }
 
 /// Runs everything until `shutdown` turns true.
-pub async fn run(config: Config, engine: Engine, store: Arc<Store>, smtp_listeners: Vec<TcpListener>, admin_listener: TcpListener, control: (TcpListener, String), shutdown: watch::Receiver<bool>) -> Result<()> {
+pub async fn run(
+    config: Config,
+    engine: Engine,
+    store: Arc<Store>,
+    smtp_listeners: Vec<TcpListener>,
+    admin_listener: TcpListener,
+    control: (TcpListener, String),
+    shutdown: watch::Receiver<bool>,
+) -> Result<()> {
     let config = Arc::new(config);
     store.set_notifications(ecluse_quarantine::Notifications {
         hostname: config.smtp.hostname.clone(),
@@ -109,14 +119,23 @@ pub async fn run(config: Config, engine: Engine, store: Arc<Store>, smtp_listene
     });
     let relay_task = tokio::spawn(relay.run(shutdown.clone()));
     let (control_listener, token) = control;
-    tokio::spawn(crate::control::serve(control_listener, token, store.clone(), config.limits.clone(), ctx.relay_wakeup.clone(), shutdown.clone()));
+    tokio::spawn(crate::control::serve(
+        control_listener,
+        token,
+        store.clone(),
+        config.limits.clone(),
+        ctx.relay_wakeup.clone(),
+        shutdown.clone(),
+    ));
     tokio::spawn(retention(store.clone(), shutdown.clone()));
     smtp::run(smtp_listeners, ctx, shutdown).await;
     tracing::info!("SMTP sessions finished; waiting for deliveries in flight");
     let _ = relay_task.await;
     let _ = admin.await;
     let s = store.clone();
-    tokio::task::spawn_blocking(move || s.sync()).await?.context("final flush of the store")?;
+    tokio::task::spawn_blocking(move || s.sync())
+        .await?
+        .context("final flush of the store")?;
     tracing::info!("stopped cleanly");
     Ok(())
 }
@@ -126,9 +145,13 @@ async fn retention(store: Arc<Store>, mut shutdown: watch::Receiver<bool>) {
     loop {
         let s = store.clone();
         match tokio::task::spawn_blocking(move || s.purge_expired(|_, _| {})).await {
-            Ok(Ok(p)) if p.purged > 0 => tracing::info!(expired = p.expired, purged = p.purged, "retention: purged"),
+            Ok(Ok(p)) if p.purged > 0 => {
+                tracing::info!(expired = p.expired, purged = p.purged, "retention: purged")
+            }
             Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::error!(error = %e, "retention: purge failed; will retry in an hour"),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "retention: purge failed; will retry in an hour")
+            }
             Err(e) => tracing::error!(error = %e, "retention: purge task failed"),
         }
         tokio::select! {
@@ -141,22 +164,46 @@ async fn retention(store: Arc<Store>, mut shutdown: watch::Receiver<bool>) {
 /// `ecluse check-config --config FILE`: everything `serve` checks before
 /// it starts (the configuration, the TLS files, the rules), nothing started.
 pub fn check(args: ServeArgs) -> Result<()> {
-    let config = Config::load(&args.config).map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
+    let config =
+        Config::load(&args.config).map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
     let engine = crate::cli::scan::load_engine(config.rules.as_deref(), config.policy.clone())?;
     let listen: Vec<String> = config.smtp.listen.iter().map(|a| a.to_string()).collect();
     println!("{}: configuration OK", args.config.display());
-    println!("  SMTP on {} as {}, mail for {}", listen.join(", "), config.smtp.hostname, config.smtp.accepted_domains.join(", "));
-    println!("  STARTTLS: {}", if config.smtp.tls.is_some() { "offered" } else { "not offered (no tls_cert/tls_key)" });
-    println!("  relaying to {} (STARTTLS {:?})", config.relay.downstream, config.relay.starttls);
-    println!("  quarantine in {}, kept {} days", config.quarantine.data_dir.display(), config.quarantine.retention_days);
-    println!("  admin UI on {}, links to {}", config.admin.listen, config.admin.public_url);
+    println!(
+        "  SMTP on {} as {}, mail for {}",
+        listen.join(", "),
+        config.smtp.hostname,
+        config.smtp.accepted_domains.join(", ")
+    );
+    println!(
+        "  STARTTLS: {}",
+        if config.smtp.tls.is_some() {
+            "offered"
+        } else {
+            "not offered (no tls_cert/tls_key)"
+        }
+    );
+    println!(
+        "  relaying to {} (STARTTLS {:?})",
+        config.relay.downstream, config.relay.starttls
+    );
+    println!(
+        "  quarantine in {}, kept {} days",
+        config.quarantine.data_dir.display(),
+        config.quarantine.retention_days
+    );
+    println!(
+        "  admin UI on {}, links to {}",
+        config.admin.listen, config.admin.public_url
+    );
     println!("  {} YARA rules", engine.rule_count());
     Ok(())
 }
 
 /// `ecluse serve --config FILE`.
 pub fn main(args: ServeArgs) -> Result<()> {
-    let config = Config::load(&args.config).map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
+    let config =
+        Config::load(&args.config).map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
     crate::tls::install_provider();
     let engine = crate::cli::scan::load_engine(config.rules.as_deref(), config.policy.clone())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

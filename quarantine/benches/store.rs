@@ -7,7 +7,10 @@
 //! `cargo bench -p ecluse-quarantine` (`ECLUSE_BENCH_MESSAGES=N` to change
 //! the count, default 3,200).
 
-use ecluse_quarantine::{Delivery, Envelope, HeldItem, HeldPart, Incoming, ItemId, Payload, Purpose, QueueId, Status, Store};
+use ecluse_quarantine::{
+    Delivery, Envelope, HeldItem, HeldPart, Incoming, ItemId, Payload, Purpose, QueueId, Status,
+    Store,
+};
 use ecluse_scanner::{Category, Engine, Limits};
 use std::io::Write;
 use std::sync::Arc;
@@ -32,7 +35,10 @@ fn message(n: usize) -> Vec<u8> {
 }
 
 fn main() {
-    let count: usize = std::env::var("ECLUSE_BENCH_MESSAGES").ok().and_then(|v| v.parse().ok()).unwrap_or(3200);
+    let count: usize = std::env::var("ECLUSE_BENCH_MESSAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3200);
     let per_writer = count / WRITERS;
     let count = per_writer * WRITERS;
     let base = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
@@ -40,7 +46,11 @@ fn main() {
 
     // A report like the gateway's for a held attachment.
     let sample = message(0);
-    let report = Arc::new(ecluse_scanner::scan(&Engine::builtin(), &Limits::default(), &sample));
+    let report = Arc::new(ecluse_scanner::scan(
+        &Engine::builtin(),
+        &Limits::default(),
+        &sample,
+    ));
 
     // 1. The disk's limit: the same bytes, one file, fdatasync every 8 MB.
     let raw_dir = tempfile::tempdir_in(base).unwrap();
@@ -78,7 +88,14 @@ fn main() {
                         id: ItemId::new(),
                         queue_id,
                         recipient: rcpt.clone(),
-                        part: Some(HeldPart { path: "2".into(), filename: Some("facture.docm".into()), detected_type: "application/vnd.ms-word.document.macroEnabled.12".into(), size: SIZE as u64, sha256: "0".repeat(64) }),
+                        part: Some(HeldPart {
+                            path: "2".into(),
+                            filename: Some("facture.docm".into()),
+                            detected_type: "application/vnd.ms-word.document.macroEnabled.12"
+                                .into(),
+                            size: SIZE as u64,
+                            sha256: "0".repeat(64),
+                        }),
                         category: Category::Macro,
                         categories: vec![Category::Macro],
                         reasons: vec!["2: Office document with a VBA project".into()],
@@ -92,11 +109,28 @@ fn main() {
                         mail_from: "x@example.org".into(),
                         purged: false,
                     };
-                    let delivery = Delivery::new(Purpose::Inbound, "x@example.org".into(), vec![rcpt.clone()], Payload::Stored { queue_id, prepend: b"Received: bench\r\n".to_vec(), cuts: vec![] }, now);
+                    let delivery = Delivery::new(
+                        Purpose::Inbound,
+                        "x@example.org".into(),
+                        vec![rcpt.clone()],
+                        Payload::Stored {
+                            queue_id,
+                            prepend: b"Received: bench\r\n".to_vec(),
+                            cuts: vec![],
+                        },
+                        now,
+                    );
                     store
                         .accept(Incoming {
                             id: queue_id,
-                            envelope: Envelope { client_ip: "192.0.2.1".into(), helo: "bench".into(), mail_from: "x@example.org".into(), rcpts: vec![rcpt], received_at: now, tls: false },
+                            envelope: Envelope {
+                                client_ip: "192.0.2.1".into(),
+                                helo: "bench".into(),
+                                mail_from: "x@example.org".into(),
+                                rcpts: vec![rcpt],
+                                received_at: now,
+                                tls: false,
+                            },
                             message: &bytes,
                             report: &report,
                             items: vec![item],
@@ -116,9 +150,22 @@ fn main() {
     let mbs = (count * SIZE) as f64 / secs / 1e6;
     let disk = store.disk_bytes().unwrap() as f64 / count as f64;
 
-    println!("store: {count} messages of {} KB held durably by {WRITERS} writers", SIZE / 1000);
+    println!(
+        "store: {count} messages of {} KB held durably by {WRITERS} writers",
+        SIZE / 1000
+    );
     println!("  store            {rate:>8.0} msg/s  {mbs:>7.1} MB/s  ({secs:.2} s)");
-    println!("  plain fdatasync  {:>8.0} msg/s  {raw_mbs:>7.1} MB/s  ({raw_secs:.2} s, 8 MB batches)", count as f64 / raw_secs);
-    println!("  ratio            {:.2} of the disk's limit (target at least 0.50)", mbs / raw_mbs);
-    println!("  disk use         {:.0} bytes per held message = {:.2}x its size (target under 1.5x)", disk, disk / SIZE as f64);
+    println!(
+        "  plain fdatasync  {:>8.0} msg/s  {raw_mbs:>7.1} MB/s  ({raw_secs:.2} s, 8 MB batches)",
+        count as f64 / raw_secs
+    );
+    println!(
+        "  ratio            {:.2} of the disk's limit (target at least 0.50)",
+        mbs / raw_mbs
+    );
+    println!(
+        "  disk use         {:.0} bytes per held message = {:.2}x its size (target under 1.5x)",
+        disk,
+        disk / SIZE as f64
+    );
 }

@@ -26,7 +26,9 @@ pub enum Error {
         reason: String,
     },
     /// The store was written by a newer Écluse whose format this one cannot read.
-    #[error("record format version {found} in tree `{tree}` is newer than this Écluse understands ({known}); upgrade Écluse")]
+    #[error(
+        "record format version {found} in tree `{tree}` is newer than this Écluse understands ({known}); upgrade Écluse"
+    )]
     NewerFormat {
         /// The tree the record is in.
         tree: &'static str,

@@ -32,9 +32,9 @@ pub mod sync;
 
 pub use audit::{Actor, AuditAction, AuditCheck, AuditEntry};
 pub use error::{Error, Result};
+pub use lifecycle::{Authority, Notifications, Purged};
 pub use model::{
     Cut, Decision, Delivery, DeliveryId, Envelope, HeldItem, HeldPart, Incoming, ItemId,
     MessageRecord, Payload, Purpose, QueueId, ReleaseRequest, Status,
 };
-pub use lifecycle::{Authority, Notifications, Purged};
 pub use store::{AttemptOutcome, Clock, ItemFilter, Store};

@@ -17,7 +17,9 @@
 use crate::audit::{Actor, AuditAction};
 use crate::error::{Error, Result};
 use crate::mail;
-use crate::model::{Decision, Delivery, HeldItem, ItemId, MessageRecord, Payload, Purpose, ReleaseRequest, Status};
+use crate::model::{
+    Decision, Delivery, HeldItem, ItemId, MessageRecord, Payload, Purpose, ReleaseRequest, Status,
+};
 use crate::store::{ITEMS, MESSAGES, Store, Tx, TxError, abort};
 use jiff::Timestamp;
 
@@ -63,7 +65,8 @@ fn what(item: &HeldItem) -> String {
 
 impl Tx<'_> {
     fn item(&self, id: ItemId) -> Result<HeldItem, TxError> {
-        self.get(ITEMS, &id.key())?.ok_or_else(|| abort(Error::NoSuchItem(id.to_string())))
+        self.get(ITEMS, &id.key())?
+            .ok_or_else(|| abort(Error::NoSuchItem(id.to_string())))
     }
 
     fn illegal(item: &HeldItem, action: &'static str, reason: impl Into<String>) -> TxError {
@@ -75,9 +78,21 @@ impl Tx<'_> {
         })
     }
 
-    fn notify(&self, n: &Notifications, to: &str, subject: &str, body: &str) -> Result<(), TxError> {
+    fn notify(
+        &self,
+        n: &Notifications,
+        to: &str,
+        subject: &str,
+        body: &str,
+    ) -> Result<(), TxError> {
         let bytes = mail::compose(&n.hostname, to, subject, body, "", self.now());
-        self.enqueue(&Delivery::new(Purpose::Notification, String::new(), vec![to.to_string()], Payload::Inline { bytes }, self.now()))
+        self.enqueue(&Delivery::new(
+            Purpose::Notification,
+            String::new(),
+            vec![to.to_string()],
+            Payload::Inline { bytes },
+            self.now(),
+        ))
     }
 
     /// Queues the original message for the item's recipient and counts the reference.
@@ -90,8 +105,15 @@ impl Tx<'_> {
         }
         msg.refs += 1;
         self.put(MESSAGES, &msg.id.key(), &msg)?;
-        let by: String = by.chars().filter(|c| !c.is_control() && *c != ';').collect();
-        let header = format!("X-Ecluse-Released: {}; by={by}; at={}\r\n", item.id, self.now());
+        let by: String = by
+            .chars()
+            .filter(|c| !c.is_control() && *c != ';')
+            .collect();
+        let header = format!(
+            "X-Ecluse-Released: {}; by={by}; at={}\r\n",
+            item.id,
+            self.now()
+        );
         self.enqueue(&Delivery::new(
             Purpose::Release { item: item.id },
             msg.envelope.mail_from.clone(),
@@ -113,7 +135,10 @@ impl Store {
     }
 
     fn notifications(&self) -> Notifications {
-        self.notifications.lock().expect("notifications lock").clone()
+        self.notifications
+            .lock()
+            .expect("notifications lock")
+            .clone()
     }
 
     /// The recipient asks for an item, with a reason; admins are told.
@@ -170,7 +195,13 @@ impl Store {
 
     /// Releases an item: the original message goes to its recipient, with
     /// `X-Ecluse-Released`. The recipient is told when they had asked.
-    pub fn release(&self, id: ItemId, actor: &Actor, comment: &str, authority: Authority) -> Result<HeldItem> {
+    pub fn release(
+        &self,
+        id: ItemId,
+        actor: &Actor,
+        comment: &str,
+        authority: Authority,
+    ) -> Result<HeldItem> {
         let n = self.notifications();
         // The original carries the recipient's other held parts too. (Read
         // before the transaction: sled deadlocks on a plain read inside one.)
@@ -278,15 +309,32 @@ impl Store {
                 let expired = it.status.is_open();
                 if expired {
                     it.status = Status::Expired;
-                    tx.audit(&retention, AuditAction::Expired, Some(it.id), Some(it.queue_id), format!("undecided after the retention period (held {})", it.created_at))?;
+                    tx.audit(
+                        &retention,
+                        AuditAction::Expired,
+                        Some(it.id),
+                        Some(it.queue_id),
+                        format!(
+                            "undecided after the retention period (held {})",
+                            it.created_at
+                        ),
+                    )?;
                 }
                 it.purged = true;
                 tx.put(ITEMS, &it.id.key(), &it)?;
                 let before: Option<MessageRecord> = tx.get(MESSAGES, &it.queue_id.key())?;
                 tx.release_message_ref(it.queue_id)?;
                 let after: Option<MessageRecord> = tx.get(MESSAGES, &it.queue_id.key())?;
-                if before.is_some_and(|m| m.bytes.is_some()) && after.is_some_and(|m| m.bytes.is_none()) {
-                    tx.audit(&retention, AuditAction::Purged, Some(it.id), Some(it.queue_id), "message bytes and report removed; record kept")?;
+                if before.is_some_and(|m| m.bytes.is_some())
+                    && after.is_some_and(|m| m.bytes.is_none())
+                {
+                    tx.audit(
+                        &retention,
+                        AuditAction::Purged,
+                        Some(it.id),
+                        Some(it.queue_id),
+                        "message bytes and report removed; record kept",
+                    )?;
                 }
                 Ok(expired)
             })?;
@@ -298,7 +346,13 @@ impl Store {
 
     /// The original message of an item, for an admin: audited as a download
     /// (or a view).
-    pub fn read_held(&self, id: ItemId, actor: &Actor, action: AuditAction, detail: &str) -> Result<(HeldItem, Vec<u8>)> {
+    pub fn read_held(
+        &self,
+        id: ItemId,
+        actor: &Actor,
+        action: AuditAction,
+        detail: &str,
+    ) -> Result<(HeldItem, Vec<u8>)> {
         let item = self.item(id)?;
         let bytes = self.message_bytes(item.queue_id)?;
         self.write(|tx| tx.audit(actor, action, Some(id), Some(item.queue_id), detail))?;
@@ -307,11 +361,20 @@ impl Store {
 
     /// The held items of one message.
     pub fn items_of_message(&self, queue_id: crate::QueueId) -> Result<Vec<HeldItem>> {
-        Ok(self.items(&crate::ItemFilter::default())?.into_iter().filter(|i| i.queue_id == queue_id).collect())
+        Ok(self
+            .items(&crate::ItemFilter::default())?
+            .into_iter()
+            .filter(|i| i.queue_id == queue_id)
+            .collect())
     }
 
     /// When the next item expires, if any is still kept.
     pub fn next_expiry(&self) -> Result<Option<Timestamp>> {
-        Ok(self.items(&crate::ItemFilter::default())?.into_iter().filter(|i| !i.purged).map(|i| i.expires_at).min())
+        Ok(self
+            .items(&crate::ItemFilter::default())?
+            .into_iter()
+            .filter(|i| !i.purged)
+            .map(|i| i.expires_at)
+            .min())
     }
 }

@@ -25,7 +25,12 @@ pub fn header_text(s: &str) -> String {
     }
     words
         .iter()
-        .map(|w| format!("=?UTF-8?B?{}?=", base64::engine::general_purpose::STANDARD.encode(w)))
+        .map(|w| {
+            format!(
+                "=?UTF-8?B?{}?=",
+                base64::engine::general_purpose::STANDARD.encode(w)
+            )
+        })
         .collect::<Vec<_>>()
         .join("\r\n ")
 }
@@ -47,13 +52,23 @@ pub fn rfc5322_date(at: Timestamp) -> String {
 
 /// A new `Message-ID` value (with angle brackets).
 pub fn message_id(hostname: &str) -> String {
-    format!("<{}@{hostname}>", ulid::Ulid::new().to_string().to_ascii_lowercase())
+    format!(
+        "<{}@{hostname}>",
+        ulid::Ulid::new().to_string().to_ascii_lowercase()
+    )
 }
 
 /// A whole message made by Écluse: headers, then a UTF-8 text body.
-pub fn compose(hostname: &str, to: &str, subject: &str, body: &str, extra_headers: &str, now: Timestamp) -> Vec<u8> {
+pub fn compose(
+    hostname: &str,
+    to: &str,
+    subject: &str,
+    body: &str,
+    extra_headers: &str,
+    now: Timestamp,
+) -> Vec<u8> {
     format!(
-        "From: =?UTF-8?B?w4ljbHVzZQ==?= <{from}>\r\n\
+        "From: =?UTF-8?B?w4ljbHVzZQ==?= <postmaster@{hostname}>\r\n\
          To: <{to}>\r\n\
          Subject: {subject}\r\n\
          Date: {date}\r\n\
@@ -65,12 +80,14 @@ pub fn compose(hostname: &str, to: &str, subject: &str, body: &str, extra_header
          Content-Transfer-Encoding: base64\r\n\
          \r\n\
          {body}\r\n",
-        from = format!("postmaster@{hostname}"),
         subject = header_text(subject),
         date = rfc5322_date(now),
         id = message_id(hostname),
-        body = base64_lines(body.replace('\n', "\r\n").replace("\r\r\n", "\r\n").as_bytes()),
+        body = base64_lines(
+            body.replace('\n', "\r\n")
+                .replace("\r\r\n", "\r\n")
+                .as_bytes()
+        ),
     )
     .into_bytes()
 }
-

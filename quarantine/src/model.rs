@@ -223,7 +223,9 @@ impl FromStr for Status {
         Status::ALL
             .into_iter()
             .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("unknown status `{s}` (held, requested, released, denied, expired)"))
+            .ok_or_else(|| {
+                format!("unknown status `{s}` (held, requested, released, denied, expired)")
+            })
     }
 }
 
@@ -385,7 +387,13 @@ pub struct Delivery {
 
 impl Delivery {
     /// A delivery due now.
-    pub fn new(purpose: Purpose, mail_from: String, rcpts: Vec<String>, payload: Payload, now: Timestamp) -> Delivery {
+    pub fn new(
+        purpose: Purpose,
+        mail_from: String,
+        rcpts: Vec<String>,
+        payload: Payload,
+        now: Timestamp,
+    ) -> Delivery {
         Delivery {
             id: DeliveryId::new(),
             purpose,

@@ -187,7 +187,12 @@ impl Spool {
     /// to it is pending. Returns whether it was deleted.
     pub fn delete_if_idle(&self, segment: u64) -> Result<bool> {
         let cur = self.current.lock().expect("spool lock");
-        if segment >= cur.segment || self.pending.lock().expect("spool lock").contains_key(&segment)
+        if segment >= cur.segment
+            || self
+                .pending
+                .lock()
+                .expect("spool lock")
+                .contains_key(&segment)
         {
             return Ok(false);
         }

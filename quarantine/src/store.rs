@@ -90,14 +90,23 @@ impl Tx<'_> {
         &self.trees[t]
     }
 
-    pub(crate) fn get<T: serde::de::DeserializeOwned>(&self, t: usize, key: &[u8]) -> Result<Option<T>, TxError> {
+    pub(crate) fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        t: usize,
+        key: &[u8],
+    ) -> Result<Option<T>, TxError> {
         match self.trees[t].get(key)? {
             Some(v) => decode(TREE_NAMES[t], &v).map(Some).map_err(abort),
             None => Ok(None),
         }
     }
 
-    pub(crate) fn put<T: serde::Serialize>(&self, t: usize, key: &[u8], value: &T) -> Result<(), TxError> {
+    pub(crate) fn put<T: serde::Serialize>(
+        &self,
+        t: usize,
+        key: &[u8],
+        value: &T,
+    ) -> Result<(), TxError> {
         self.trees[t].insert(key, encode(value))?;
         Ok(())
     }
@@ -156,8 +165,7 @@ impl Tx<'_> {
     pub fn free_bytes(&mut self, msg: &mut MessageRecord) -> Result<(), TxError> {
         for r in [msg.bytes.take(), msg.report.take()].into_iter().flatten() {
             let key = r.segment.to_be_bytes();
-            let live = self
-                .trees[SEGMENTS]
+            let live = self.trees[SEGMENTS]
                 .get(key)?
                 .map(|v| u64::from_be_bytes(v.as_ref().try_into().unwrap_or_default()))
                 .unwrap_or(0)
@@ -308,7 +316,9 @@ impl Store {
             .wait(|| {
                 self.spool.sync().map_err(|e| e.to_string())?;
                 self.db.flush().map_err(|e| e.to_string())?;
-                self.db_log.sync_all().map_err(|e| format!("fsync sled log: {e}"))
+                self.db_log
+                    .sync_all()
+                    .map_err(|e| format!("fsync sled log: {e}"))
             })
             .map_err(|e| Error::Io {
                 path: self.dir.display().to_string(),
@@ -335,10 +345,20 @@ impl Store {
         result
     }
 
-    fn accept_records(&self, incoming: &Incoming<'_>, bytes: SpoolRef, report: SpoolRef) -> Result<()> {
+    fn accept_records(
+        &self,
+        incoming: &Incoming<'_>,
+        bytes: SpoolRef,
+        report: SpoolRef,
+    ) -> Result<()> {
         // The bytes first, so that no durable record points at bytes that are not.
         self.sync()?;
-        let refs = incoming.items.len() + incoming.deliveries.iter().filter(|d| d.queue_id().is_some()).count();
+        let refs = incoming.items.len()
+            + incoming
+                .deliveries
+                .iter()
+                .filter(|d| d.queue_id().is_some())
+                .count();
         let record = MessageRecord {
             id: incoming.id,
             envelope: incoming.envelope.clone(),
@@ -453,10 +473,10 @@ impl Store {
         let mut out = Vec::new();
         for kv in self.trees[DUE].range(..=end.to_vec()) {
             let (k, _) = kv?;
-            if let Some(id) = DeliveryId::from_key(&k[8..]) {
-                if let Some(v) = self.trees[DELIVERIES].get(id.key())? {
-                    out.push(decode("deliveries", &v)?);
-                }
+            if let Some(id) = DeliveryId::from_key(&k[8..])
+                && let Some(v) = self.trees[DELIVERIES].get(id.key())?
+            {
+                out.push(decode("deliveries", &v)?);
             }
             if out.len() >= limit {
                 break;
@@ -512,7 +532,10 @@ impl Store {
                     if start < at || end < start || end > original.len() {
                         return Err(Error::Corrupt {
                             tree: "deliveries",
-                            reason: format!("delivery {}: cut {start}..{end} outside the message", d.id),
+                            reason: format!(
+                                "delivery {}: cut {start}..{end} outside the message",
+                                d.id
+                            ),
                         });
                     }
                     out.extend_from_slice(&original[at..start]);
@@ -534,7 +557,8 @@ impl Store {
             let Some(mut d) = tx.get::<Delivery>(DELIVERIES, &id.key())? else {
                 return Ok(());
             };
-            tx.tree(DUE).remove(due_key(d.next_attempt, d.id).to_vec())?;
+            tx.tree(DUE)
+                .remove(due_key(d.next_attempt, d.id).to_vec())?;
             for f in &outcome.follow_ups {
                 tx.enqueue(f)?;
             }
@@ -555,7 +579,11 @@ impl Store {
             }
             Ok(())
         };
-        if sync { self.write(f) } else { self.write_unsynced(f) }
+        if sync {
+            self.write(f)
+        } else {
+            self.write_unsynced(f)
+        }
     }
 
     /// Queues deliveries (durable on return).
@@ -581,7 +609,13 @@ impl Store {
     }
 
     /// Adds one audit entry on its own (a view, a download, a login).
-    pub fn audit(&self, actor: &Actor, action: AuditAction, item: Option<ItemId>, detail: &str) -> Result<()> {
+    pub fn audit(
+        &self,
+        actor: &Actor,
+        action: AuditAction,
+        item: Option<ItemId>,
+        detail: &str,
+    ) -> Result<()> {
         let queue_id = match item {
             Some(id) => Some(self.item(id)?.queue_id),
             None => None,
@@ -606,24 +640,48 @@ impl Store {
                 Err(e) => return Ok(broken(n, seq, format!("unreadable: {e}"))),
             };
             if entry.seq != seq || seq != prev.seq + 1 {
-                return Ok(broken(n, seq, format!("sequence {} follows {}: an entry is missing or moved", entry.seq, prev.seq)));
+                return Ok(broken(
+                    n,
+                    seq,
+                    format!(
+                        "sequence {} follows {}: an entry is missing or moved",
+                        entry.seq, prev.seq
+                    ),
+                ));
             }
             if entry.prev != prev.hash {
                 return Ok(broken(n, seq, "its link to the previous entry does not match: an entry before it was changed or removed".into()));
             }
             if entry.compute_hash() != entry.hash {
-                return Ok(broken(n, seq, "its content does not match its hash: it was changed".into()));
+                return Ok(broken(
+                    n,
+                    seq,
+                    "its content does not match its hash: it was changed".into(),
+                ));
             }
-            prev = AuditHead { seq, hash: entry.hash };
+            prev = AuditHead {
+                seq,
+                hash: entry.hash,
+            };
         }
         let head: AuditHead = match self.trees[META].get(AUDIT_HEAD)? {
             Some(v) => decode("meta", &v)?,
             None => AuditHead::default(),
         };
         if head != prev {
-            return Ok(broken(n, head.seq, format!("the log ends at entry {} but the store recorded entry {} as last: entries were removed from the end", prev.seq, head.seq)));
+            return Ok(broken(
+                n,
+                head.seq,
+                format!(
+                    "the log ends at entry {} but the store recorded entry {} as last: entries were removed from the end",
+                    prev.seq, head.seq
+                ),
+            ));
         }
-        Ok(AuditCheck { entries: n, broken: None })
+        Ok(AuditCheck {
+            entries: n,
+            broken: None,
+        })
     }
 
     /// Total bytes the store takes on disk (sled and spool).

@@ -40,7 +40,10 @@ impl GroupSync {
                 return if s.ok >= need {
                     Ok(())
                 } else {
-                    Err(s.last_error.clone().unwrap_or_else(|| "flush failed".into()))
+                    Err(s
+                        .last_error
+                        .clone()
+                        .unwrap_or_else(|| "flush failed".into()))
                 };
             }
             if s.running {
@@ -78,8 +81,12 @@ mod tests {
         let durable = Arc::new(AtomicU64::new(0));
         let threads: Vec<_> = (0..16)
             .map(|_| {
-                let (sync, flushes, written, durable) =
-                    (sync.clone(), flushes.clone(), written.clone(), durable.clone());
+                let (sync, flushes, written, durable) = (
+                    sync.clone(),
+                    flushes.clone(),
+                    written.clone(),
+                    durable.clone(),
+                );
                 std::thread::spawn(move || {
                     for _ in 0..50 {
                         let mine = written.fetch_add(1, Ordering::SeqCst) + 1;
@@ -107,7 +114,10 @@ mod tests {
     #[test]
     fn a_failed_flush_is_reported_to_its_waiters() {
         let sync = GroupSync::default();
-        assert_eq!(sync.wait(|| Err("disk full".into())), Err("disk full".into()));
+        assert_eq!(
+            sync.wait(|| Err("disk full".into())),
+            Err("disk full".into())
+        );
         assert_eq!(sync.wait(|| Ok(())), Ok(()));
     }
 }

@@ -4,8 +4,8 @@
 //! tampered audit entry.
 
 use ecluse_quarantine::{
-    Actor, AuditAction, Authority, Delivery, Envelope, Error, HeldItem, HeldPart, Incoming, ItemFilter, ItemId, Notifications,
-    Payload, Purpose, QueueId, Status, Store,
+    Actor, AuditAction, Authority, Delivery, Envelope, Error, HeldItem, HeldPart, Incoming,
+    ItemFilter, ItemId, Notifications, Payload, Purpose, QueueId, Status, Store,
 };
 use ecluse_scanner::{Category, Engine, Limits, Report};
 use jiff::{Timestamp, ToSpan};
@@ -28,7 +28,10 @@ impl TestClock {
     fn new() -> (TestClock, ecluse_quarantine::Clock) {
         let t = Arc::new(AtomicI64::new(Timestamp::now().as_second()));
         let c = t.clone();
-        (TestClock(t), Arc::new(move || Timestamp::from_second(c.load(Ordering::SeqCst)).unwrap()))
+        (
+            TestClock(t),
+            Arc::new(move || Timestamp::from_second(c.load(Ordering::SeqCst)).unwrap()),
+        )
     }
     fn advance_days(&self, days: i64) {
         self.0.fetch_add(days * 86400, Ordering::SeqCst);
@@ -56,7 +59,13 @@ fn hold(store: &Store, rcpts: &[&str], self_release: bool) -> (QueueId, Vec<Item
             id: ItemId::new(),
             queue_id,
             recipient: r.to_string(),
-            part: Some(HeldPart { path: "2".into(), filename: Some("a.exe".into()), detected_type: "application/x-msdownload".into(), size: 64, sha256: String::new() }),
+            part: Some(HeldPart {
+                path: "2".into(),
+                filename: Some("a.exe".into()),
+                detected_type: "application/x-msdownload".into(),
+                size: 64,
+                sha256: String::new(),
+            }),
             category: Category::Executable,
             categories: vec![Category::Executable],
             reasons: vec!["2: a Windows program".into()],
@@ -74,12 +83,31 @@ fn hold(store: &Store, rcpts: &[&str], self_release: bool) -> (QueueId, Vec<Item
     let ids = items.iter().map(|i| i.id).collect();
     let deliveries = rcpts
         .iter()
-        .map(|r| Delivery::new(Purpose::Inbound, "a@example.org".into(), vec![r.to_string()], Payload::Stored { queue_id, prepend: b"Received: test\r\n".to_vec(), cuts: vec![] }, now))
+        .map(|r| {
+            Delivery::new(
+                Purpose::Inbound,
+                "a@example.org".into(),
+                vec![r.to_string()],
+                Payload::Stored {
+                    queue_id,
+                    prepend: b"Received: test\r\n".to_vec(),
+                    cuts: vec![],
+                },
+                now,
+            )
+        })
         .collect();
     store
         .accept(Incoming {
             id: queue_id,
-            envelope: Envelope { client_ip: "192.0.2.1".into(), helo: "x".into(), mail_from: "a@example.org".into(), rcpts: rcpts.iter().map(|r| r.to_string()).collect(), received_at: now, tls: false },
+            envelope: Envelope {
+                client_ip: "192.0.2.1".into(),
+                helo: "x".into(),
+                mail_from: "a@example.org".into(),
+                rcpts: rcpts.iter().map(|r| r.to_string()).collect(),
+                received_at: now,
+                tls: false,
+            },
             message: RAW,
             report: &report,
             items,
@@ -97,10 +125,20 @@ fn admin() -> Actor {
 }
 
 fn releases(store: &Store) -> Vec<Delivery> {
-    store.deliveries().unwrap().into_iter().filter(|d| matches!(d.purpose, Purpose::Release { .. })).collect()
+    store
+        .deliveries()
+        .unwrap()
+        .into_iter()
+        .filter(|d| matches!(d.purpose, Purpose::Release { .. }))
+        .collect()
 }
 fn notifications_to(store: &Store, to: &str) -> usize {
-    store.deliveries().unwrap().iter().filter(|d| d.purpose == Purpose::Notification && d.rcpts == [to]).count()
+    store
+        .deliveries()
+        .unwrap()
+        .iter()
+        .filter(|d| d.purpose == Purpose::Notification && d.rcpts == [to])
+        .count()
 }
 
 #[test]
@@ -108,21 +146,49 @@ fn request_then_admin_release_delivers_the_original_and_tells_everyone() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path(), TestClock::new().1);
     let (qid, ids) = hold(&store, &[AGENT], false);
-    let item = store.request_release(ids[0], &agent(), "J'attends cette facture").unwrap();
+    let item = store
+        .request_release(ids[0], &agent(), "J'attends cette facture")
+        .unwrap();
     assert_eq!(item.status, Status::Requested);
     assert_eq!(notifications_to(&store, "dsi@ville-exemple.fr"), 1);
-    let item = store.release(ids[0], &admin(), "vérifié avec l'expéditeur", Authority::Admin).unwrap();
+    let item = store
+        .release(
+            ids[0],
+            &admin(),
+            "vérifié avec l'expéditeur",
+            Authority::Admin,
+        )
+        .unwrap();
     assert_eq!(item.status, Status::Released);
     let rel = releases(&store);
     assert_eq!(rel.len(), 1);
     assert_eq!(rel[0].rcpts, [AGENT]);
     let bytes = store.delivery_bytes(&rel[0]).unwrap();
-    let header = format!("X-Ecluse-Released: {}; by=dsi@ville-exemple.fr; at=", ids[0]);
-    assert!(bytes.starts_with(header.as_bytes()), "{}", String::from_utf8_lossy(&bytes[..200]));
+    let header = format!(
+        "X-Ecluse-Released: {}; by=dsi@ville-exemple.fr; at=",
+        ids[0]
+    );
+    assert!(
+        bytes.starts_with(header.as_bytes()),
+        "{}",
+        String::from_utf8_lossy(&bytes[..200])
+    );
     assert!(bytes.ends_with(RAW), "the original, unmodified");
     assert_eq!(notifications_to(&store, AGENT), 1);
-    let actions: Vec<AuditAction> = store.audit_entries(None).unwrap().iter().map(|e| e.action).collect();
-    assert_eq!(actions, [AuditAction::Held, AuditAction::Requested, AuditAction::Released]);
+    let actions: Vec<AuditAction> = store
+        .audit_entries(None)
+        .unwrap()
+        .iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            AuditAction::Held,
+            AuditAction::Requested,
+            AuditAction::Released
+        ]
+    );
     assert!(store.message_bytes(qid).is_ok());
 }
 
@@ -146,25 +212,50 @@ fn illegal_transitions_say_why() {
     let (_, ids) = hold(&store, &[AGENT, "autre@ville-exemple.fr"], false);
     let id = ids[0];
     // Only the recipient asks, with a reason.
-    assert!(matches!(store.request_release(id, &Actor::person("autre@ville-exemple.fr", "x"), "r"), Err(Error::Forbidden { .. })));
-    assert!(matches!(store.request_release(id, &agent(), "  "), Err(Error::IllegalTransition { .. })));
+    assert!(matches!(
+        store.request_release(id, &Actor::person("autre@ville-exemple.fr", "x"), "r"),
+        Err(Error::Forbidden { .. })
+    ));
+    assert!(matches!(
+        store.request_release(id, &agent(), "  "),
+        Err(Error::IllegalTransition { .. })
+    ));
     // Self-release is refused when the policy does not allow it.
-    let e = store.release(id, &agent(), "", Authority::Recipient).unwrap_err();
+    let e = store
+        .release(id, &agent(), "", Authority::Recipient)
+        .unwrap_err();
     assert!(e.to_string().contains("ask an admin"), "{e}");
     store.request_release(id, &agent(), "r").unwrap();
     let e = store.request_release(id, &agent(), "again").unwrap_err();
     assert!(e.to_string().contains("already waiting"), "{e}");
     // Deny needs a reason; then no second decision.
-    assert!(matches!(store.deny(id, &admin(), ""), Err(Error::IllegalTransition { .. })));
+    assert!(matches!(
+        store.deny(id, &admin(), ""),
+        Err(Error::IllegalTransition { .. })
+    ));
     store.deny(id, &admin(), "non").unwrap();
     for e in [
-        store.release(id, &admin(), "", Authority::Admin).unwrap_err(),
+        store
+            .release(id, &admin(), "", Authority::Admin)
+            .unwrap_err(),
         store.deny(id, &admin(), "encore").unwrap_err(),
         store.request_release(id, &agent(), "r").unwrap_err(),
     ] {
-        assert!(matches!(e, Error::IllegalTransition { status: Status::Denied, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                Error::IllegalTransition {
+                    status: Status::Denied,
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
-    assert!(matches!(store.release(ItemId::new(), &admin(), "", Authority::Admin), Err(Error::NoSuchItem(_))));
+    assert!(matches!(
+        store.release(ItemId::new(), &admin(), "", Authority::Admin),
+        Err(Error::NoSuchItem(_))
+    ));
     // The other recipient's item is untouched.
     assert_eq!(store.item(ids[1]).unwrap().status, Status::Held);
 }
@@ -174,10 +265,16 @@ fn self_release_where_the_policy_allows_it() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path(), TestClock::new().1);
     let (_, ids) = hold(&store, &[AGENT], true);
-    let item = store.release(ids[0], &agent(), "", Authority::Recipient).unwrap();
+    let item = store
+        .release(ids[0], &agent(), "", Authority::Recipient)
+        .unwrap();
     assert_eq!(item.status, Status::Released);
     assert_eq!(releases(&store).len(), 1);
-    assert_eq!(notifications_to(&store, AGENT), 0, "no request, no answer mail");
+    assert_eq!(
+        notifications_to(&store, AGENT),
+        0,
+        "no request, no answer mail"
+    );
 }
 
 #[test]
@@ -194,13 +291,20 @@ fn two_admins_at_once_one_decision_one_delivery() {
                 std::thread::spawn(move || {
                     barrier.wait();
                     let who = Actor::person(format!("admin{n}@ville-exemple.fr"), "x");
-                    if n % 2 == 0 { store.release(id, &who, "ok", Authority::Admin).is_ok() } else { store.deny(id, &who, "non").is_ok() }
+                    if n % 2 == 0 {
+                        store.release(id, &who, "ok", Authority::Admin).is_ok()
+                    } else {
+                        store.deny(id, &who, "non").is_ok()
+                    }
                 })
             })
             .collect();
         let outcomes: Vec<bool> = threads.into_iter().map(|t| t.join().unwrap()).collect();
         assert_eq!(outcomes.iter().filter(|o| **o).count(), 1, "{outcomes:?}");
-        let released = releases(&store).iter().filter(|d| d.purpose == Purpose::Release { item: id }).count();
+        let released = releases(&store)
+            .iter()
+            .filter(|d| d.purpose == Purpose::Release { item: id })
+            .count();
         let status = store.item(id).unwrap().status;
         assert_eq!(released, usize::from(status == Status::Released));
     }
@@ -212,7 +316,9 @@ fn a_restart_in_the_middle_loses_nothing() {
     let (qid, ids) = {
         let store = open(dir.path(), TestClock::new().1);
         let held = hold(&store, &[AGENT], false);
-        store.request_release(held.1[0], &agent(), "besoin").unwrap();
+        store
+            .request_release(held.1[0], &agent(), "besoin")
+            .unwrap();
         held
         // dropped without any shutdown step
     };
@@ -221,7 +327,9 @@ fn a_restart_in_the_middle_loses_nothing() {
     assert_eq!(item.status, Status::Requested);
     assert_eq!(store.message_bytes(qid).unwrap(), RAW);
     assert_eq!(store.report(qid).unwrap().action, report().action);
-    store.release(ids[0], &admin(), "ok", Authority::Admin).unwrap();
+    store
+        .release(ids[0], &admin(), "ok", Authority::Admin)
+        .unwrap();
     assert_eq!(releases(&store).len(), 1);
     assert_eq!(store.audit_verify(|_, _| {}).unwrap().broken, None);
     assert_eq!(store.audit_entries(None).unwrap().len(), 3);
@@ -237,7 +345,15 @@ fn expiry_under_a_moving_clock_purges_bytes_and_keeps_a_tombstone() {
     store.deny(denied_ids[0], &admin(), "non").unwrap();
     // Inbound deliveries hold the bytes too: deliver them first.
     for d in store.deliveries().unwrap() {
-        store.finish_attempt(d.id, ecluse_quarantine::AttemptOutcome { retry: None, follow_ups: vec![] }).unwrap();
+        store
+            .finish_attempt(
+                d.id,
+                ecluse_quarantine::AttemptOutcome {
+                    retry: None,
+                    follow_ups: vec![],
+                },
+            )
+            .unwrap();
     }
     clock.advance_days(29);
     assert_eq!(store.purge_expired(|_, _| {}).unwrap().purged, 0);
@@ -251,14 +367,51 @@ fn expiry_under_a_moving_clock_purges_bytes_and_keeps_a_tombstone() {
         assert!(matches!(store.message_bytes(q), Err(Error::Purged(_))));
         assert!(store.message(q).is_ok(), "the record stays as a tombstone");
     }
-    let e = store.release(open_ids[0], &admin(), "", Authority::Admin).unwrap_err();
-    assert!(matches!(e, Error::IllegalTransition { status: Status::Expired, .. }), "{e}");
-    let actions: Vec<AuditAction> = store.audit_entries(None).unwrap().iter().map(|e| e.action).collect();
-    assert_eq!(actions.iter().filter(|a| **a == AuditAction::Purged).count(), 2);
-    assert_eq!(actions.iter().filter(|a| **a == AuditAction::Expired).count(), 1);
+    let e = store
+        .release(open_ids[0], &admin(), "", Authority::Admin)
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::IllegalTransition {
+                status: Status::Expired,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let actions: Vec<AuditAction> = store
+        .audit_entries(None)
+        .unwrap()
+        .iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == AuditAction::Purged)
+            .count(),
+        2
+    );
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == AuditAction::Expired)
+            .count(),
+        1
+    );
     // A second purge finds nothing.
     assert_eq!(store.purge_expired(|_, _| {}).unwrap().purged, 0);
-    assert_eq!(store.items(&ItemFilter { status: Some(Status::Expired), ..Default::default() }).unwrap().len(), 1);
+    assert_eq!(
+        store
+            .items(&ItemFilter {
+                status: Some(Status::Expired),
+                ..Default::default()
+            })
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -277,7 +430,9 @@ fn a_tampered_audit_entry_is_found() {
         let audit = db.open_tree("audit").unwrap();
         let key = 3u64.to_be_bytes();
         let v = audit.get(key).unwrap().unwrap();
-        let text = String::from_utf8(v[1..].to_vec()).unwrap().replace("dsi@ville-exemple.fr", "someone@else.fr");
+        let text = String::from_utf8(v[1..].to_vec())
+            .unwrap()
+            .replace("dsi@ville-exemple.fr", "someone@else.fr");
         let mut new = vec![v[0]];
         new.extend_from_slice(text.as_bytes());
         audit.insert(key, new).unwrap();

@@ -40,9 +40,37 @@ fn clean_mail_arrives_byte_identical_after_our_received_line() {
     assert!(data.starts_with(b"Received: from client.example.org ([127.0.0.1])\r\n\tby mx.ville-exemple.fr (Ecluse) with ESMTP id "), "{}", got[0].text());
     assert!(data.ends_with(&msg), "the message body changed on the way");
     let received_len = data.len() - msg.len();
-    assert!(!data[..received_len].windows(4).any(|w| w == b"\r\n\r\n"), "only header lines were added");
+    assert!(
+        !data[..received_len].windows(4).any(|w| w == b"\r\n\r\n"),
+        "only header lines were added"
+    );
     assert_eq!(got[0].rcpts, vec![AGENT.to_string()]);
     assert_eq!(got[0].mail_from, "mairie@example.org");
+
+    // The metrics count it.
+    let metrics = http_get(gw.admin, "/metrics");
+    assert!(
+        metrics.contains("ecluse_messages_total{action=\"delivered\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("ecluse_scan_seconds_bucket"), "{metrics}");
+    assert!(
+        metrics.contains("ecluse_smtp_connections_total"),
+        "{metrics}"
+    );
+}
+
+fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
 }
 
 #[test]
@@ -61,9 +89,15 @@ fn a_macro_document_arrives_as_a_notice_and_the_original_is_kept() {
     let qid = queue_id(&reply);
     let got = sink.wait_for(1, WAIT);
     assert_eq!(got.len(), 1, "{}", gw.log());
-    let delivered = mail_parser::MessageParser::default().parse(&got[0].data).unwrap();
+    let delivered = mail_parser::MessageParser::default()
+        .parse(&got[0].data)
+        .unwrap();
     // The text part is still there, byte for byte; the attachment is a notice.
-    assert!(delivered.attachments().all(|a| a.attachment_name() != Some("facture.docx")));
+    assert!(
+        delivered
+            .attachments()
+            .all(|a| a.attachment_name() != Some("facture.docx"))
+    );
     let notice = (0..delivered.text_body_count() + 2)
         .filter_map(|i| delivered.body_text(i))
         .find(|t| t.contains("Pièce jointe retenue"))
@@ -74,7 +108,12 @@ fn a_macro_document_arrives_as_a_notice_and_the_original_is_kept() {
         .split_whitespace()
         .find(|w| w.starts_with("https://quarantaine.ville-exemple.fr/q/"))
         .expect("a link in the notice");
-    let item_id = link.rsplit('/').next().unwrap().parse().expect("an item id in the link");
+    let item_id = link
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .expect("an item id in the link");
 
     // The store, opened once the server is stopped, has the item and the original.
     assert_eq!(gw.stop(), Some(0), "{}", gw.log());
@@ -83,9 +122,21 @@ fn a_macro_document_arrives_as_a_notice_and_the_original_is_kept() {
     assert_eq!(item.queue_id, qid);
     assert_eq!(item.recipient, AGENT);
     assert_eq!(item.category.as_str(), "macro");
-    assert_eq!(item.part.as_ref().unwrap().filename.as_deref(), Some("facture.docx"));
+    assert_eq!(
+        item.part.as_ref().unwrap().filename.as_deref(),
+        Some("facture.docx")
+    );
     assert_eq!(store.message_bytes(qid).unwrap(), msg);
-    assert_eq!(store.items(&ItemFilter { recipient: Some(AGENT.into()), ..Default::default() }).unwrap().len(), 1);
+    assert_eq!(
+        store
+            .items(&ItemFilter {
+                recipient: Some(AGENT.into()),
+                ..Default::default()
+            })
+            .unwrap()
+            .len(),
+        1
+    );
     let report = store.report(qid).unwrap();
     assert!(report.categories.iter().any(|c| c.as_str() == "macro"));
 }
@@ -95,7 +146,8 @@ fn eicar_in_a_zip_is_refused_with_550_and_nothing_is_stored() {
     let sink = Sink::start();
     let mut gw = Gateway::start(sink.addr, "");
     let zip = samples::zip(&[("lisez-moi.com", &samples::eicar())]);
-    let msg = samples::with_attachment("Document", "application/zip", "documents.zip", &zip).into_bytes();
+    let msg =
+        samples::with_attachment("Document", "application/zip", "documents.zip", &zip).into_bytes();
     let reply = send_one(gw.smtp, "x@example.org", &[AGENT], &msg);
     assert!(reply.starts_with("550 5.7.1 "), "{reply}");
     assert!(reply.contains("known malicious content"), "{reply}");
@@ -119,7 +171,10 @@ fn relaying_to_other_domains_is_refused() {
     let r = c.cmd("RCPT TO:<agent@ville-exemple.fr.evil.com>");
     assert!(r.starts_with("550 5.7.1 "), "{r}");
     let r = c.cmd("RCPT TO:<\"agent@ville-exemple.fr\"@evil.com>");
-    assert!(r.starts_with("550") || r.starts_with("501") || r.starts_with("553"), "{r}");
+    assert!(
+        r.starts_with("550") || r.starts_with("501") || r.starts_with("553"),
+        "{r}"
+    );
     let r = c.cmd("DATA");
     assert!(r.starts_with("554 5.5.1"), "{r}");
 }
@@ -131,7 +186,9 @@ fn relaying_to_other_domains_is_refused() {
 fn smtp_smuggling_variants_deliver_nothing_smuggled() {
     let sink = Sink::start();
     let gw = Gateway::start(sink.addr, "");
-    let variants: [&[u8]; 6] = [b"\n.\n", b"\n.\r\n", b"\r.\r", b"\r\n.\r", b"\r.\r\n", b"\r\n.\n"];
+    let variants: [&[u8]; 6] = [
+        b"\n.\n", b"\n.\r\n", b"\r.\r", b"\r\n.\r", b"\r.\r\n", b"\r\n.\n",
+    ];
     for (i, fake_end) in variants.iter().enumerate() {
         let mut c = gw.client();
         c.cmd("EHLO client.example.org");
@@ -150,12 +207,22 @@ fn smtp_smuggling_variants_deliver_nothing_smuggled() {
         c.cmd("QUIT");
     }
     // A clean message after them goes through, and only it.
-    let r = send_one(gw.smtp, "a@example.org", &[AGENT], b"Subject: after\r\n\r\nok\r\n");
+    let r = send_one(
+        gw.smtp,
+        "a@example.org",
+        &[AGENT],
+        b"Subject: after\r\n\r\nok\r\n",
+    );
     assert!(r.starts_with("250"), "{r}");
     let got = sink.wait_for(1, WAIT);
     std::thread::sleep(Duration::from_millis(300));
     let got_all = sink.messages();
-    assert_eq!(got_all.len(), 1, "{:?}", got_all.iter().map(|m| m.text()).collect::<Vec<_>>());
+    assert_eq!(
+        got_all.len(),
+        1,
+        "{:?}",
+        got_all.iter().map(|m| m.text()).collect::<Vec<_>>()
+    );
     assert!(got[0].text().contains("Subject: after"));
     assert!(!got_all.iter().any(|m| m.text().contains("SMUGGLED")));
 }
@@ -169,7 +236,10 @@ fn oversize_messages_are_refused_declared_or_not() {
     assert!(ehlo.contains("250-SIZE 2097152"), "{ehlo}");
     let r = c.cmd("MAIL FROM:<a@example.org> SIZE=3000000");
     assert!(r.starts_with("552 5.3.4"), "{r}");
-    let big = format!("Subject: big\r\n\r\n{}", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\r\n".repeat(40_000));
+    let big = format!(
+        "Subject: big\r\n\r\n{}",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\r\n".repeat(40_000)
+    );
     let r = c.send("a@example.org", &[AGENT], big.as_bytes());
     assert!(r.starts_with("552 5.3.4"), "{r}");
     // The session goes on.
@@ -196,9 +266,17 @@ fn mail_waits_while_the_downstream_is_down_and_arrives_when_it_is_up() {
 #[test]
 fn a_permanent_refusal_downstream_bounces_to_the_sender() {
     let sink = Sink::start();
-    sink.refuse.lock().unwrap().push("parti@ville-exemple.fr".into());
+    sink.refuse
+        .lock()
+        .unwrap()
+        .push("parti@ville-exemple.fr".into());
     let gw = Gateway::start(sink.addr, "");
-    let r = send_one(gw.smtp, "alice@example.org", &["parti@ville-exemple.fr", AGENT], b"Subject: two\r\n\r\nhello\r\n");
+    let r = send_one(
+        gw.smtp,
+        "alice@example.org",
+        &["parti@ville-exemple.fr", AGENT],
+        b"Subject: two\r\n\r\nhello\r\n",
+    );
     assert!(r.starts_with("250"), "{r}");
     let got = sink.wait_for(2, WAIT);
     assert_eq!(got.len(), 2, "{}", gw.log());
@@ -206,7 +284,12 @@ fn a_permanent_refusal_downstream_bounces_to_the_sender() {
     let dsn = &got[1];
     assert_eq!(dsn.mail_from, "");
     assert_eq!(dsn.rcpts, vec!["alice@example.org".to_string()]);
-    assert!(dsn.text().contains("Final-Recipient: rfc822; parti@ville-exemple.fr"), "{}", dsn.text());
+    assert!(
+        dsn.text()
+            .contains("Final-Recipient: rfc822; parti@ville-exemple.fr"),
+        "{}",
+        dsn.text()
+    );
     assert!(dsn.text().contains("Status: 5.1.1"));
 }
 
@@ -226,8 +309,12 @@ fn kill_9_during_a_burst_loses_no_accepted_message() {
                 let mut accepted = Vec::new();
                 for i in 0..25 {
                     let tag = format!("burst-{t}-{i}");
-                    let msg = format!("Subject: {tag}\r\nMessage-ID: <{tag}@example.org>\r\n\r\n{}\r\n", "x".repeat(2000));
-                    if let Some(r) = ecluse_tests::try_send_one(addr, "a@example.org", AGENT, msg.as_bytes())
+                    let msg = format!(
+                        "Subject: {tag}\r\nMessage-ID: <{tag}@example.org>\r\n\r\n{}\r\n",
+                        "x".repeat(2000)
+                    );
+                    if let Some(r) =
+                        ecluse_tests::try_send_one(addr, "a@example.org", AGENT, msg.as_bytes())
                         && r.starts_with("250")
                     {
                         accepted.push(tag);
@@ -240,31 +327,62 @@ fn kill_9_during_a_burst_loses_no_accepted_message() {
         .collect();
     // Kill while the burst is in full swing: a quarter of it accepted.
     let start = std::time::Instant::now();
-    while count.load(std::sync::atomic::Ordering::SeqCst) < 50 && start.elapsed() < Duration::from_secs(60) {
+    while count.load(std::sync::atomic::Ordering::SeqCst) < 50
+        && start.elapsed() < Duration::from_secs(60)
+    {
         std::thread::sleep(Duration::from_millis(1));
     }
     gw.kill9();
-    let accepted: Vec<String> = senders.into_iter().flat_map(|s| s.join().unwrap()).collect();
-    assert!(accepted.len() >= 50, "only {} accepted before the kill", accepted.len());
+    let accepted: Vec<String> = senders
+        .into_iter()
+        .flat_map(|s| s.join().unwrap())
+        .collect();
+    assert!(
+        accepted.len() >= 50,
+        "only {} accepted before the kill",
+        accepted.len()
+    );
     assert!(accepted.len() < 200, "the kill came after the burst");
     gw.restart();
     let start = std::time::Instant::now();
     let missing = loop {
         let got: Vec<String> = sink.messages().iter().map(|m| m.text()).collect();
-        let missing: Vec<&String> = accepted.iter().filter(|t| !got.iter().any(|m| m.contains(&format!("Subject: {t}\r\n")))).collect();
+        let missing: Vec<&String> = accepted
+            .iter()
+            .filter(|t| !got.iter().any(|m| m.contains(&format!("Subject: {t}\r\n"))))
+            .collect();
         if missing.is_empty() || start.elapsed() > Duration::from_secs(60) {
             break missing.into_iter().cloned().collect::<Vec<_>>();
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    assert!(missing.is_empty(), "{} accepted messages lost: {missing:?}\n{}", missing.len(), gw.log());
+    assert!(
+        missing.is_empty(),
+        "{} accepted messages lost: {missing:?}\n{}",
+        missing.len(),
+        gw.log()
+    );
     let got = sink.messages();
-    let mut subjects: Vec<String> = got.iter().map(|m| m.text().lines().find(|l| l.starts_with("Subject: ")).unwrap_or("").to_string()).collect();
+    let mut subjects: Vec<String> = got
+        .iter()
+        .map(|m| {
+            m.text()
+                .lines()
+                .find(|l| l.starts_with("Subject: "))
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
     let total = subjects.len();
     subjects.sort();
     subjects.dedup();
     let duplicates = total - subjects.len();
-    eprintln!("kill -9 burst: {} accepted with 250, {} delivered, {} duplicates", accepted.len(), total, duplicates);
+    eprintln!(
+        "kill -9 burst: {} accepted with 250, {} delivered, {} duplicates",
+        accepted.len(),
+        total,
+        duplicates
+    );
     // Only deliveries in flight at the kill can be sent twice: at most the relay's concurrency.
     assert!(duplicates <= 16, "{duplicates} duplicates");
 }

@@ -24,7 +24,10 @@ fn docm_message(subject: &str) -> Vec<u8> {
 
 fn item_id_in(notice: &Received) -> String {
     let text = notice.text();
-    let start = text.find("X-Ecluse-Held: ").expect("the notice part names its item") + "X-Ecluse-Held: ".len();
+    let start = text
+        .find("X-Ecluse-Held: ")
+        .expect("the notice part names its item")
+        + "X-Ecluse-Held: ".len();
     text[start..start + 26].to_string()
 }
 
@@ -34,7 +37,21 @@ fn wait_for(sink: &Sink, what: &str, pred: impl Fn(&Received) -> bool) -> Receiv
         if let Some(m) = sink.messages().into_iter().find(&pred) {
             return m;
         }
-        assert!(start.elapsed() < WAIT, "{what} never arrived; got {:#?}", sink.messages().iter().map(|m| (m.rcpts.clone(), m.text().lines().take(8).map(str::to_string).collect::<Vec<_>>())).collect::<Vec<_>>());
+        assert!(
+            start.elapsed() < WAIT,
+            "{what} never arrived; got {:#?}",
+            sink.messages()
+                .iter()
+                .map(|m| (
+                    m.rcpts.clone(),
+                    m.text()
+                        .lines()
+                        .take(8)
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                ))
+                .collect::<Vec<_>>()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -60,48 +77,100 @@ fn docm_held_requested_released_through_the_cli_with_notifications() {
     let msg = docm_message("Facture de novembre");
     let r = send_one(gw.smtp, "fournisseur@example.org", &[AGENT], &msg);
     assert!(r.starts_with("250"), "{r}");
-    let stripped = wait_for(&sink, "the message with its notice", |m| m.text().contains("X-Ecluse-Held: "));
+    let stripped = wait_for(&sink, "the message with its notice", |m| {
+        m.text().contains("X-Ecluse-Held: ")
+    });
     let id = item_id_in(&stripped);
 
     // The admin sees it.
     let (code, out, err) = gw.cli(&["quarantine", "list", "--status", "held"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains(&id) && out.contains("facture.docx") && out.contains("macro"), "{out}");
+    assert!(
+        out.contains(&id) && out.contains("facture.docx") && out.contains("macro"),
+        "{out}"
+    );
     let (code, out, _) = gw.cli(&["quarantine", "show", &id]);
     assert_eq!(code, 0);
-    assert!(out.contains("document avec macros") && out.contains("sha256"), "{out}");
+    assert!(
+        out.contains("document avec macros") && out.contains("sha256"),
+        "{out}"
+    );
 
     // The agent called the desk: the request, then the admins' notification.
-    let (code, out, err) = gw.cli(&["quarantine", "request", &id, "--reason", "J'attends cette facture du fournisseur"]);
+    let (code, out, err) = gw.cli(&[
+        "quarantine",
+        "request",
+        &id,
+        "--reason",
+        "J'attends cette facture du fournisseur",
+    ]);
     assert_eq!(code, 0, "{out}{err}");
-    let to_admin = wait_for(&sink, "the admins' notification", |m| m.rcpts == ["dsi@ville-exemple.fr"]);
-    assert!(subject_of(&to_admin).starts_with("Demande de libération"), "{}", subject_of(&to_admin));
-    assert!(body_of(&to_admin).contains("J'attends cette facture"), "{}", body_of(&to_admin));
+    let to_admin = wait_for(&sink, "the admins' notification", |m| {
+        m.rcpts == ["dsi@ville-exemple.fr"]
+    });
+    assert!(
+        subject_of(&to_admin).starts_with("Demande de libération"),
+        "{}",
+        subject_of(&to_admin)
+    );
+    assert!(
+        body_of(&to_admin).contains("J'attends cette facture"),
+        "{}",
+        body_of(&to_admin)
+    );
     assert!(body_of(&to_admin).contains(&format!("https://quarantaine.ville-exemple.fr/q/{id}")));
 
     // The admin approves: the original, unmodified, with the release header.
-    let (code, out, err) = gw.cli(&["quarantine", "release", &id, "--comment", "vérifié par téléphone"]);
+    let (code, out, err) = gw.cli(&[
+        "quarantine",
+        "release",
+        &id,
+        "--comment",
+        "vérifié par téléphone",
+    ]);
     assert_eq!(code, 0, "{out}{err}");
-    let released = wait_for(&sink, "the released original", |m| m.text().starts_with("X-Ecluse-Released: "));
+    let released = wait_for(&sink, "the released original", |m| {
+        m.text().starts_with("X-Ecluse-Released: ")
+    });
     assert_eq!(released.rcpts, [AGENT]);
     assert_eq!(released.mail_from, "fournisseur@example.org");
     let header_end = released.data.iter().position(|&b| b == b'\n').unwrap() + 1;
     let header = String::from_utf8_lossy(&released.data[..header_end]).into_owned();
-    assert!(header.starts_with(&format!("X-Ecluse-Released: {id}; by=cli:")), "{header}");
+    assert!(
+        header.starts_with(&format!("X-Ecluse-Released: {id}; by=cli:")),
+        "{header}"
+    );
     assert!(header.contains("; at=20"), "{header}");
-    assert_eq!(&released.data[header_end..], &msg[..], "the original, byte for byte");
-    let answer = wait_for(&sink, "the agent's answer", |m| m.rcpts == [AGENT] && subject_of(m).starts_with("Demande acceptée"));
+    assert_eq!(
+        &released.data[header_end..],
+        &msg[..],
+        "the original, byte for byte"
+    );
+    let answer = wait_for(&sink, "the agent's answer", |m| {
+        m.rcpts == [AGENT] && subject_of(m).starts_with("Demande acceptée")
+    });
     assert!(body_of(&answer).contains("vérifié par téléphone"));
 
     // A second decision is refused, with the reason.
     let (code, _, err) = gw.cli(&["quarantine", "deny", &id, "--reason", "trop tard"]);
     assert_eq!(code, 3);
-    assert!(err.contains("released") && err.contains("already decided"), "{err}");
+    assert!(
+        err.contains("released") && err.contains("already decided"),
+        "{err}"
+    );
 
     // The audit log has every step and its chain holds.
     let (code, out, _) = gw.cli(&["audit", "export"]);
     assert_eq!(code, 0);
-    let actions: Vec<String> = out.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["action"].as_str().unwrap().to_string()).collect();
+    let actions: Vec<String> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["action"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
     assert_eq!(actions, ["held", "requested", "released"], "{out}");
     let (code, out, _) = gw.cli(&["audit", "verify"]);
     assert_eq!(code, 0, "{out}");
@@ -113,7 +182,12 @@ fn download_deny_and_the_cli_on_a_stopped_server() {
     let sink = Sink::start();
     let mut gw = Gateway::start(sink.addr, "");
     for n in 0..2 {
-        let r = send_one(gw.smtp, "x@example.org", &[AGENT], &docm_message(&format!("Pièce {n}")));
+        let r = send_one(
+            gw.smtp,
+            "x@example.org",
+            &[AGENT],
+            &docm_message(&format!("Pièce {n}")),
+        );
         assert!(r.starts_with("250"), "{r}");
     }
     let notices = sink.wait_for(2, WAIT);
@@ -121,7 +195,13 @@ fn download_deny_and_the_cli_on_a_stopped_server() {
 
     // Download: the held file in a ZIP whose password is `infected`, audited.
     let out_zip = gw.dir.path().join("held.zip");
-    let (code, out, err) = gw.cli(&["quarantine", "download", &first, "--out", out_zip.to_str().unwrap()]);
+    let (code, out, err) = gw.cli(&[
+        "quarantine",
+        "download",
+        &first,
+        "--out",
+        out_zip.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{out}{err}");
     let mut archive = zip::ZipArchive::new(std::fs::File::open(&out_zip).unwrap()).unwrap();
     assert!(archive.by_index(0).is_err(), "the entry is encrypted");
@@ -150,8 +230,12 @@ fn download_deny_and_the_cli_on_a_stopped_server() {
         let audit = db.open_tree("audit").unwrap();
         let key = 2u64.to_be_bytes();
         let v = audit.get(key).unwrap().unwrap();
-        let text = String::from_utf8(v[1..].to_vec()).unwrap().replace("agent@ville-exemple.fr", "nobody@ville-exemple.fr");
-        audit.insert(key, [&v[..1], text.as_bytes()].concat()).unwrap();
+        let text = String::from_utf8(v[1..].to_vec())
+            .unwrap()
+            .replace("agent@ville-exemple.fr", "nobody@ville-exemple.fr");
+        audit
+            .insert(key, [&v[..1], text.as_bytes()].concat())
+            .unwrap();
         db.flush().unwrap();
     }
     let (code, out, _) = gw.cli(&["audit", "verify"]);

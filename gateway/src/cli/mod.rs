@@ -1,4 +1,4 @@
 //! Subcommands of the `ecluse` binary.
 
-pub mod scan;
 pub mod quarantine;
+pub mod scan;

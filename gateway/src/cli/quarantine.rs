@@ -16,7 +16,13 @@ use std::process::ExitCode;
 #[derive(Args, Debug)]
 pub struct ConfigArg {
     /// The configuration file of the server (for its data_dir).
-    #[arg(long, short, value_name = "FILE", default_value = "/etc/ecluse/ecluse.toml", global = true)]
+    #[arg(
+        long,
+        short,
+        value_name = "FILE",
+        default_value = "/etc/ecluse/ecluse.toml",
+        global = true
+    )]
     pub config: PathBuf,
 }
 
@@ -137,12 +143,20 @@ pub fn run_op(config_path: &std::path::Path, op: Op) -> Result<Value> {
 fn file_of(item: &HeldItem) -> String {
     item.part
         .as_ref()
-        .map(|p| p.filename.clone().unwrap_or_else(|| format!("(part {})", p.path)))
+        .map(|p| {
+            p.filename
+                .clone()
+                .unwrap_or_else(|| format!("(part {})", p.path))
+        })
         .unwrap_or_else(|| "(whole message)".into())
 }
 
 fn print_item_line(item: &HeldItem) {
-    let from = item.info.from.clone().unwrap_or_else(|| item.mail_from.clone());
+    let from = item
+        .info
+        .from
+        .clone()
+        .unwrap_or_else(|| item.mail_from.clone());
     println!(
         "{}  {:<9}  {:<28}  {:<26}  {:<16}  {}",
         item.id,
@@ -172,7 +186,11 @@ pub fn quarantine(args: QuarantineArgs) -> ExitCode {
 fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
     let cfg = &args.config.config;
     match args.command {
-        QuarantineCommand::List { status, recipient, json } => {
+        QuarantineCommand::List {
+            status,
+            recipient,
+            json,
+        } => {
             let list = items(run_op(cfg, Op::List { status, recipient })?)?;
             if json {
                 for item in &list {
@@ -181,7 +199,10 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
             } else if list.is_empty() {
                 println!("Aucune pièce jointe retenue. / Nothing held.");
             } else {
-                println!("{:<26}  {:<9}  {:<28}  {:<26}  {:<16}  from", "item", "status", "recipient", "file", "category");
+                println!(
+                    "{:<26}  {:<9}  {:<28}  {:<26}  {:<16}  from",
+                    "item", "status", "recipient", "file", "category"
+                );
                 for item in &list {
                     print_item_line(item);
                 }
@@ -196,56 +217,132 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
                 println!("item       {}", item.id);
                 println!("status     {} ({})", item.status, item.status.label_fr());
                 println!("recipient  {}", item.recipient);
-                println!("from       {}", item.info.from.clone().unwrap_or_else(|| item.mail_from.clone()));
-                println!("subject    {}", item.info.subject.clone().unwrap_or_default());
+                println!(
+                    "from       {}",
+                    item.info
+                        .from
+                        .clone()
+                        .unwrap_or_else(|| item.mail_from.clone())
+                );
+                println!(
+                    "subject    {}",
+                    item.info.subject.clone().unwrap_or_default()
+                );
                 println!("file       {}", file_of(&item));
                 if let Some(p) = &item.part {
                     println!("type       {} ({} bytes)", p.detected_type, p.size);
                     println!("sha256     {}", p.sha256);
                 }
-                println!("held for   {} — {}", item.category, item.category.label_fr());
+                println!(
+                    "held for   {} — {}",
+                    item.category,
+                    item.category.label_fr()
+                );
                 for r in &item.reasons {
                     println!("  - {r}");
                 }
-                println!("held at    {}   expires {}", item.created_at, item.expires_at);
-                println!("self-release allowed: {}", if item.self_release { "yes" } else { "no" });
+                println!(
+                    "held at    {}   expires {}",
+                    item.created_at, item.expires_at
+                );
+                println!(
+                    "self-release allowed: {}",
+                    if item.self_release { "yes" } else { "no" }
+                );
                 if let Some(r) = &item.request {
                     println!("requested  by {} at {}: {}", r.by, r.at, r.reason);
                 }
                 if let Some(d) = &item.decision {
-                    println!("decided    {} by {} at {}: {}", d.outcome, d.by, d.at, d.comment);
+                    println!(
+                        "decided    {} by {} at {}: {}",
+                        d.outcome, d.by, d.at, d.comment
+                    );
                 }
                 println!("queue id   {}", item.queue_id);
             }
         }
-        QuarantineCommand::Release { id, recipient, comment } => {
-            let done = items(run_op(cfg, Op::Release { id, recipient, comment, actor: control::cli_actor() })?)?;
+        QuarantineCommand::Release {
+            id,
+            recipient,
+            comment,
+        } => {
+            let done = items(run_op(
+                cfg,
+                Op::Release {
+                    id,
+                    recipient,
+                    comment,
+                    actor: control::cli_actor(),
+                },
+            )?)?;
             for item in &done {
-                println!("released {} ({}) for {}: the original message is queued for delivery", item.id, file_of(item), item.recipient);
+                println!(
+                    "released {} ({}) for {}: the original message is queued for delivery",
+                    item.id,
+                    file_of(item),
+                    item.recipient
+                );
             }
         }
         QuarantineCommand::Request { id, reason } => {
-            let item: HeldItem = serde_json::from_value(run_op(cfg, Op::Request { id, reason, actor: control::cli_actor() })?)?;
-            println!("requested {} ({}) for {}: the admins are told", item.id, file_of(&item), item.recipient);
+            let item: HeldItem = serde_json::from_value(run_op(
+                cfg,
+                Op::Request {
+                    id,
+                    reason,
+                    actor: control::cli_actor(),
+                },
+            )?)?;
+            println!(
+                "requested {} ({}) for {}: the admins are told",
+                item.id,
+                file_of(&item),
+                item.recipient
+            );
         }
         QuarantineCommand::Deny { id, reason } => {
-            let item: HeldItem = serde_json::from_value(run_op(cfg, Op::Deny { id, reason, actor: control::cli_actor() })?)?;
-            println!("denied {} ({}) for {}", item.id, file_of(&item), item.recipient);
+            let item: HeldItem = serde_json::from_value(run_op(
+                cfg,
+                Op::Deny {
+                    id,
+                    reason,
+                    actor: control::cli_actor(),
+                },
+            )?)?;
+            println!(
+                "denied {} ({}) for {}",
+                item.id,
+                file_of(&item),
+                item.recipient
+            );
         }
         QuarantineCommand::Download { id, out } => {
-            let v = run_op(cfg, Op::Download { id, actor: control::cli_actor() })?;
+            let v = run_op(
+                cfg,
+                Op::Download {
+                    id,
+                    actor: control::cli_actor(),
+                },
+            )?;
             let zip = base64::engine::general_purpose::STANDARD
                 .decode(v["zip_base64"].as_str().unwrap_or_default())
                 .context("unexpected answer from the server")?;
             std::fs::write(&out, zip).with_context(|| format!("writing {}", out.display()))?;
-            println!("wrote {} ({} inside, password: infected)", out.display(), v["name"].as_str().unwrap_or(""));
+            println!(
+                "wrote {} ({} inside, password: infected)",
+                out.display(),
+                v["name"].as_str().unwrap_or("")
+            );
         }
         QuarantineCommand::Purge { expired } => {
             if !expired {
                 bail!("say --expired: only items past retention_days are purged");
             }
             let v = run_op(cfg, Op::Purge)?;
-            println!("{} items expired, {} items purged", v["expired"], v["purged"]);
+            println!(
+                "{} items expired, {} items purged",
+                v["expired"], v["purged"]
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -259,7 +356,11 @@ pub fn audit(args: AuditArgs) -> ExitCode {
             let entries = v["entries"].as_u64().unwrap_or(0);
             match v["broken"].as_array() {
                 Some(b) => {
-                    println!("audit log BROKEN at entry {}: {}", b[0], b[1].as_str().unwrap_or(""));
+                    println!(
+                        "audit log BROKEN at entry {}: {}",
+                        b[0],
+                        b[1].as_str().unwrap_or("")
+                    );
                     println!("({} entries read up to it)", entries);
                     ExitCode::from(1)
                 }

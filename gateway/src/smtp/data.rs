@@ -190,10 +190,19 @@ mod tests {
     /// end does, and the message is refused as a whole.
     #[test]
     fn smuggling_variants_never_end_data_and_are_refused() {
-        for fake in [&b"\n.\n"[..], b"\n.\r\n", b"\r.\r", b"\r\n.\r", b"\r.\r\n", b"\r\n.\n"] {
+        for fake in [
+            &b"\n.\n"[..],
+            b"\n.\r\n",
+            b"\r.\r",
+            b"\r\n.\r",
+            b"\r.\r\n",
+            b"\r\n.\n",
+        ] {
             let mut input = b"Subject: a\r\n\r\nbody".to_vec();
             input.extend_from_slice(fake);
-            input.extend_from_slice(b"MAIL FROM:<evil@x>\r\nRCPT TO:<v@ville-exemple.fr>\r\nDATA\r\nsmuggled\r\n.\r\n");
+            input.extend_from_slice(
+                b"MAIL FROM:<evil@x>\r\nRCPT TO:<v@ville-exemple.fr>\r\nDATA\r\nsmuggled\r\n.\r\n",
+            );
             let (m, n, done) = read(&input);
             assert!(done, "{fake:?}: the real end was not found");
             assert_eq!(n, input.len(), "{fake:?}: stopped at the fake end");

@@ -9,7 +9,11 @@ use smtp_proto::{
 
 impl Session {
     pub(super) fn ehlo(&mut self, host: String, esmtp: bool) {
-        let host: String = host.chars().filter(|c| c.is_ascii_graphic()).take(255).collect();
+        let host: String = host
+            .chars()
+            .filter(|c| c.is_ascii_graphic())
+            .take(255)
+            .collect();
         if host.is_empty() {
             self.reply(reply::syntax("EHLO needs a host name"));
             return;
@@ -25,7 +29,8 @@ impl Session {
             return;
         }
         let mut ehlo = EhloResponse::new(smtp.hostname.as_str());
-        ehlo.capabilities = EXT_SIZE | EXT_8BIT_MIME | EXT_PIPELINING | EXT_ENHANCED_STATUS_CODES | EXT_SMTP_UTF8;
+        ehlo.capabilities =
+            EXT_SIZE | EXT_8BIT_MIME | EXT_PIPELINING | EXT_ENHANCED_STATUS_CODES | EXT_SMTP_UTF8;
         if self.ctx.tls.is_some() && !self.tls {
             ehlo.capabilities |= EXT_START_TLS;
         }

@@ -53,7 +53,8 @@ impl Session {
         let message = match data {
             Ok(m) => m,
             Err(fault) => {
-                metrics::counter!("ecluse_messages_total", "action" => "refused_protocol").increment(1);
+                metrics::counter!("ecluse_messages_total", "action" => "refused_protocol")
+                    .increment(1);
                 let r = match fault {
                     DataFault::TooBig => reply::message_too_big(smtp.max_message_size),
                     DataFault::BareLineEnding => reply::bare_line_ending(),
@@ -65,7 +66,8 @@ impl Session {
         };
         // Wait a little for a scan slot (the data is already in memory), then
         // tell the sender to come back: backpressure, not an unbounded queue.
-        let permit = tokio::time::timeout(smtp.scan_wait, self.ctx.scans.clone().acquire_owned()).await;
+        let permit =
+            tokio::time::timeout(smtp.scan_wait, self.ctx.scans.clone().acquire_owned()).await;
         let Ok(Ok(permit)) = permit else {
             metrics::counter!("ecluse_messages_total", "action" => "deferred_busy").increment(1);
             return reply::scans_saturated();
@@ -92,10 +94,19 @@ impl Session {
                 raw: &message,
                 received,
             };
-            let verdict = decide::decide(&report, ctx.engine.policy(), &inbound, &ctx.notices, ctx.config.quarantine.retention_days, now);
+            let verdict = decide::decide(
+                &report,
+                ctx.engine.policy(),
+                &inbound,
+                &ctx.notices,
+                ctx.config.quarantine.retention_days,
+                now,
+            );
             let stored = match &verdict {
                 Verdict::Reject(_) => Ok(()),
-                Verdict::Accept { items, deliveries, .. } => ctx.store.accept(Incoming {
+                Verdict::Accept {
+                    items, deliveries, ..
+                } => ctx.store.accept(Incoming {
                     id: queue_id,
                     envelope: envelope.clone(),
                     message: &message,
@@ -130,7 +141,8 @@ impl Session {
                 reply::queued(&queue_id.to_string())
             }
             (Verdict::Accept { .. }, Err(e)) => {
-                metrics::counter!("ecluse_messages_total", "action" => "deferred_store").increment(1);
+                metrics::counter!("ecluse_messages_total", "action" => "deferred_store")
+                    .increment(1);
                 tracing::error!(queue_id = %queue_id, client = %envelope.client_ip, error = %e, "cannot store the message; answered 451");
                 reply::store_failed()
             }

@@ -97,7 +97,11 @@ impl Drop for PerIpGuard {
 
 /// Accepts connections until `shutdown` turns true, then waits for the
 /// sessions (each answers `421` at its next read) to end.
-pub async fn run(listeners: Vec<TcpListener>, ctx: Arc<Context>, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(
+    listeners: Vec<TcpListener>,
+    ctx: Arc<Context>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let max = ctx.config.smtp.max_connections;
     let connections = Arc::new(Semaphore::new(max));
     let per_ip = Arc::new(PerIp::default());
@@ -132,7 +136,8 @@ pub async fn run(listeners: Vec<TcpListener>, ctx: Arc<Context>, mut shutdown: w
         let refuse = |mut stream: TcpStream| async move {
             let mut out = Vec::new();
             reply::too_many_connections().write(&mut out);
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), stream.write_all(&out)).await;
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), stream.write_all(&out))
+                .await;
             let _ = stream.shutdown().await;
         };
         let Ok(permit) = connections.clone().try_acquire_owned() else {
@@ -141,7 +146,8 @@ pub async fn run(listeners: Vec<TcpListener>, ctx: Arc<Context>, mut shutdown: w
             continue;
         };
         let Some(ip_guard) = per_ip.enter(peer.ip(), ctx.config.smtp.max_connections_per_ip) else {
-            metrics::counter!("ecluse_smtp_connections_refused_total", "reason" => "per_ip").increment(1);
+            metrics::counter!("ecluse_smtp_connections_refused_total", "reason" => "per_ip")
+                .increment(1);
             tokio::spawn(refuse(stream));
             continue;
         };
@@ -160,14 +166,21 @@ pub async fn run(listeners: Vec<TcpListener>, ctx: Arc<Context>, mut shutdown: w
 }
 
 /// One connection: greeting, plain-text session, and the TLS half if asked.
-pub async fn serve_connection(stream: TcpStream, peer: SocketAddr, ctx: Arc<Context>, shutdown: watch::Receiver<bool>) {
+pub async fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    ctx: Arc<Context>,
+    shutdown: watch::Receiver<bool>,
+) {
     let tls = ctx.tls.clone();
     let mut session = Session::new(ctx, peer, shutdown);
     session.greet();
     match session.run(stream).await {
         Ok(Next::StartTls(stream)) => {
             let Some(acceptor) = tls else { return };
-            match tokio::time::timeout(std::time::Duration::from_secs(30), acceptor.accept(stream)).await {
+            match tokio::time::timeout(std::time::Duration::from_secs(30), acceptor.accept(stream))
+                .await
+            {
                 Ok(Ok(tls_stream)) => {
                     session.tls_started();
                     if let Err(e) = session.run(tls_stream).await {

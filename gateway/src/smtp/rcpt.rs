@@ -28,7 +28,7 @@ impl Session {
             return;
         }
         let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-        if !smtp.accepted_domains.iter().any(|d| *d == domain) {
+        if !smtp.accepted_domains.contains(&domain) {
             metrics::counter!("ecluse_smtp_relay_denied_total").increment(1);
             let r = reply::relay_denied(&address);
             self.reply(r);

@@ -74,7 +74,11 @@ pub fn reset() -> Reply {
     Reply::new(250, "2.0.0", "Reset OK")
 }
 pub fn vrfy() -> Reply {
-    Reply::new(252, "2.5.0", "Cannot verify the user, but will accept the message and attempt delivery")
+    Reply::new(
+        252,
+        "2.5.0",
+        "Cannot verify the user, but will accept the message and attempt delivery",
+    )
 }
 pub fn help() -> Reply {
     Reply::new(
@@ -92,22 +96,42 @@ pub fn too_many_connections() -> Reply {
     Reply::new(421, "4.7.0", "Too many connections, try again later")
 }
 pub fn shutting_down(hostname: &str) -> Reply {
-    Reply::new(421, "4.3.2", format!("{hostname} shutting down, try again later"))
+    Reply::new(
+        421,
+        "4.3.2",
+        format!("{hostname} shutting down, try again later"),
+    )
 }
 pub fn timeout(hostname: &str) -> Reply {
-    Reply::new(421, "4.4.2", format!("{hostname} timeout, closing connection"))
+    Reply::new(
+        421,
+        "4.4.2",
+        format!("{hostname} timeout, closing connection"),
+    )
 }
 pub fn too_many_errors() -> Reply {
     Reply::new(421, "4.7.0", "Too many errors, closing connection")
 }
 pub fn scans_saturated() -> Reply {
-    Reply::new(451, "4.3.2", "Too busy scanning other messages, try again later")
+    Reply::new(
+        451,
+        "4.3.2",
+        "Too busy scanning other messages, try again later",
+    )
 }
 pub fn store_failed() -> Reply {
-    Reply::new(451, "4.3.0", "Cannot store the message right now, try again later")
+    Reply::new(
+        451,
+        "4.3.0",
+        "Cannot store the message right now, try again later",
+    )
 }
 pub fn scan_failed() -> Reply {
-    Reply::new(451, "4.3.0", "Cannot analyse the message right now, try again later")
+    Reply::new(
+        451,
+        "4.3.0",
+        "Cannot analyse the message right now, try again later",
+    )
 }
 pub fn too_many_recipients() -> Reply {
     Reply::new(452, "4.5.3", "Too many recipients")
@@ -133,31 +157,63 @@ pub fn bad_sequence(detail: &str) -> Reply {
     Reply::new(503, "5.5.1", detail.to_string())
 }
 pub fn relay_denied(rcpt: &str) -> Reply {
-    Reply::new(550, "5.7.1", format!("<{rcpt}>: relay access denied, this server only accepts mail for its own domains"))
+    Reply::new(
+        550,
+        "5.7.1",
+        format!("<{rcpt}>: relay access denied, this server only accepts mail for its own domains"),
+    )
 }
 pub fn bad_recipient(rcpt: &str) -> Reply {
-    Reply::new(553, "5.1.3", format!("<{rcpt}>: not a valid mailbox address"))
+    Reply::new(
+        553,
+        "5.1.3",
+        format!("<{rcpt}>: not a valid mailbox address"),
+    )
 }
 pub fn no_recipients() -> Reply {
     Reply::new(554, "5.5.1", "No valid recipients")
 }
 pub fn message_too_big(max: usize) -> Reply {
-    Reply::new(552, "5.3.4", format!("Message too big: the limit is {max} bytes"))
+    Reply::new(
+        552,
+        "5.3.4",
+        format!("Message too big: the limit is {max} bytes"),
+    )
 }
 pub fn declared_too_big(max: usize) -> Reply {
-    Reply::new(552, "5.3.4", format!("Message size exceeds the limit of {max} bytes"))
+    Reply::new(
+        552,
+        "5.3.4",
+        format!("Message size exceeds the limit of {max} bytes"),
+    )
 }
 pub fn bare_line_ending() -> Reply {
-    Reply::new(550, "5.5.2", "Message refused: bare <CR> or <LF> in message data (lines must end with <CRLF>)")
+    Reply::new(
+        550,
+        "5.5.2",
+        "Message refused: bare <CR> or <LF> in message data (lines must end with <CRLF>)",
+    )
 }
 pub fn data_line_too_long(max: usize) -> Reply {
-    Reply::new(550, "5.5.2", format!("Message refused: a line longer than {max} bytes"))
+    Reply::new(
+        550,
+        "5.5.2",
+        format!("Message refused: a line longer than {max} bytes"),
+    )
 }
 pub fn tls_required_first() -> Reply {
     Reply::new(503, "5.5.1", "STARTTLS already active")
 }
 /// The scanner found known malicious content.
 pub fn rejected(category: &str, detail: &str) -> Reply {
-    let detail: String = detail.chars().filter(|c| c.is_ascii() && !c.is_ascii_control()).take(200).collect();
-    Reply::new(550, "5.7.1", format!("Message refused: {category} ({detail})"))
+    let detail: String = detail
+        .chars()
+        .filter(|c| c.is_ascii() && !c.is_ascii_control())
+        .take(200)
+        .collect();
+    Reply::new(
+        550,
+        "5.7.1",
+        format!("Message refused: {category} ({detail})"),
+    )
 }

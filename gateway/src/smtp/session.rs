@@ -113,7 +113,13 @@ impl Session {
 
     /// Reads what is there, up to `chunk` bytes (small while waiting for
     /// commands, so that idle sessions stay small; large during data).
-    async fn read<S: AsyncRead + Unpin>(&mut self, stream: &mut S, buf: &mut Vec<u8>, wait: Duration, chunk: usize) -> Input {
+    async fn read<S: AsyncRead + Unpin>(
+        &mut self,
+        stream: &mut S,
+        buf: &mut Vec<u8>,
+        wait: Duration,
+        chunk: usize,
+    ) -> Input {
         let len = buf.len();
         buf.resize(len + chunk, 0);
         let result = tokio::select! {
@@ -145,7 +151,10 @@ impl Session {
     }
 
     /// Runs the session over `stream` until it closes or asks for TLS.
-    pub async fn run<S: AsyncRead + AsyncWrite + Unpin + Send>(&mut self, mut stream: S) -> std::io::Result<Next<S>> {
+    pub async fn run<S: AsyncRead + AsyncWrite + Unpin + Send>(
+        &mut self,
+        mut stream: S,
+    ) -> std::io::Result<Next<S>> {
         let mut buf: Vec<u8> = Vec::new();
         let mut start = 0;
         loop {
@@ -225,9 +234,18 @@ impl Session {
             E::InvalidRecipientAddress => reply::syntax("invalid recipient address"),
             E::SyntaxError { syntax } => reply::syntax(&format!("expected {syntax}")),
             E::InvalidParameter { param } => reply::syntax(&format!("invalid parameter {param}")),
-            E::UnsupportedParameter { param } => {
-                Reply { code: 555, status: "5.5.4", text: format!("Unsupported parameter {}", param.chars().filter(char::is_ascii_graphic).take(40).collect::<String>()) }
-            }
+            E::UnsupportedParameter { param } => Reply {
+                code: 555,
+                status: "5.5.4",
+                text: format!(
+                    "Unsupported parameter {}",
+                    param
+                        .chars()
+                        .filter(char::is_ascii_graphic)
+                        .take(40)
+                        .collect::<String>()
+                ),
+            },
             _ => reply::syntax("cannot parse the command"),
         };
         self.reply(r);
@@ -267,7 +285,12 @@ impl Session {
         }
     }
 
-    async fn read_data<S: AsyncRead + AsyncWrite + Unpin + Send>(&mut self, stream: &mut S, buf: &mut Vec<u8>, start: &mut usize) -> std::io::Result<()> {
+    async fn read_data<S: AsyncRead + AsyncWrite + Unpin + Send>(
+        &mut self,
+        stream: &mut S,
+        buf: &mut Vec<u8>,
+        start: &mut usize,
+    ) -> std::io::Result<()> {
         let smtp = &self.ctx.config.smtp;
         let mut reader = DataReader::new(smtp.max_message_size, smtp.max_line_length);
         let wait = smtp.data_timeout;

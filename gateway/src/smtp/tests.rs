@@ -77,7 +77,9 @@ fn start(ctx: Arc<Context>) -> (tokio::io::DuplexStream, watch::Sender<bool>, Se
 async fn table_of_sessions() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = context(dir.path(), "max_errors = 50");
-    let cases: &[(&str, &[&[u8]], &[&str])] = &[
+    // (name, what the client writes, chunk by chunk, the reply codes expected)
+    type Case<'a> = (&'a str, &'a [&'a [u8]], &'a [&'a str]);
+    let cases: &[Case] = &[
         ("plain transaction", &[b"EHLO c\r\n", b"MAIL FROM:<a@b.org>\r\n", b"RCPT TO:<x@ville-exemple.fr>\r\n", b"DATA\r\n", b"Subject: t\r\n\r\nhi\r\n.\r\n", b"QUIT\r\n"], &["220", "250", "250", "250", "354", "250", "221"]),
         ("pipelined in one write", &[b"EHLO c\r\nMAIL FROM:<a@b.org>\r\nRCPT TO:<x@ville-exemple.fr>\r\nDATA\r\nSubject: t\r\n\r\nhi\r\n.\r\nQUIT\r\n"], &["220", "250", "250", "250", "354", "250", "221"]),
         ("fragmented command", &[b"EH", b"LO c\r", b"\nMAIL FR", b"OM:<a@b.org>\r\n", b"QUIT\r\n"], &["220", "250", "250", "221"]),
@@ -113,10 +115,19 @@ async fn ehlo_advertises_the_extensions() {
     let mut out = String::new();
     client.read_to_string(&mut out).await.unwrap();
     task.await.unwrap().unwrap();
-    for ext in ["SIZE 65536", "8BITMIME", "PIPELINING", "ENHANCEDSTATUSCODES", "SMTPUTF8"] {
+    for ext in [
+        "SIZE 65536",
+        "8BITMIME",
+        "PIPELINING",
+        "ENHANCEDSTATUSCODES",
+        "SMTPUTF8",
+    ] {
         assert!(out.contains(ext), "{ext} missing in {out}");
     }
-    assert!(!out.contains("STARTTLS"), "no certificate, no STARTTLS: {out}");
+    assert!(
+        !out.contains("STARTTLS"),
+        "no certificate, no STARTTLS: {out}"
+    );
 }
 
 #[tokio::test]
@@ -138,7 +149,10 @@ async fn shutdown_answers_421() {
     let mut out = String::new();
     client.read_to_string(&mut out).await.unwrap();
     task.await.unwrap().unwrap();
-    assert!(out.trim_end().ends_with("shutting down, try again later"), "{out}");
+    assert!(
+        out.trim_end().ends_with("shutting down, try again later"),
+        "{out}"
+    );
     assert!(out.contains("\r\n421 4.3.2 "), "{out}");
 }
 
