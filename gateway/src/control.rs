@@ -277,7 +277,8 @@ pub async fn serve(
             (token.clone(), store.clone(), limits.clone(), wakeup.clone());
         tokio::spawn(async move {
             let (r, mut w) = stream.into_split();
-            let mut lines = BufReader::new(r).lines();
+            // Requests are small: a connection may send 1 MiB in all.
+            let mut lines = BufReader::new(tokio::io::AsyncReadExt::take(r, 1 << 20)).lines();
             while let Ok(Some(line)) = lines.next_line().await {
                 let answer = match serde_json::from_str::<Value>(&line) {
                     Ok(v) if v.get("token").and_then(Value::as_str) == Some(token.as_str()) => {
