@@ -288,7 +288,7 @@ fn said(r: &smtp_proto::Response<String>) -> String {
 
 /// Dot-stuffs `bytes` and ends the data: lines starting with `.` get a
 /// second one; the message is sent as it is, with `.CRLF` after its last
-/// CRLF (adding a CRLF only when it does not end with one).
+/// CRLF (adding a CRLF only when a non-empty message does not end with one).
 pub fn dot_stuff(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 512 + 5);
     let mut line_start = true;
@@ -304,7 +304,7 @@ pub fn dot_stuff(bytes: &[u8]) -> Vec<u8> {
         line_start = end > 0 && bytes[end - 1] == b'\n';
         at = end;
     }
-    if !bytes.ends_with(b"\r\n") {
+    if !bytes.is_empty() && !bytes.ends_with(b"\r\n") {
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b".\r\n");
@@ -500,7 +500,7 @@ mod tests {
     fn dot_stuffing_keeps_the_message_and_ends_it_once() {
         assert_eq!(dot_stuff(b"a\r\n.b\r\n..\r\n"), b"a\r\n..b\r\n...\r\n.\r\n");
         assert_eq!(dot_stuff(b".x"), b"..x\r\n.\r\n");
-        assert_eq!(dot_stuff(b""), b"\r\n.\r\n");
+        assert_eq!(dot_stuff(b""), b".\r\n", "an empty message stays empty");
     }
 
     #[test]
