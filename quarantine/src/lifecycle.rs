@@ -322,12 +322,7 @@ impl Store {
                 }
                 it.purged = true;
                 tx.put(ITEMS, &it.id.key(), &it)?;
-                let before: Option<MessageRecord> = tx.get(MESSAGES, &it.queue_id.key())?;
-                tx.release_message_ref(it.queue_id)?;
-                let after: Option<MessageRecord> = tx.get(MESSAGES, &it.queue_id.key())?;
-                if before.is_some_and(|m| m.bytes.is_some())
-                    && after.is_some_and(|m| m.bytes.is_none())
-                {
+                if tx.release_message_ref(it.queue_id)? {
                     tx.audit(
                         &retention,
                         AuditAction::Purged,

@@ -150,15 +150,18 @@ impl Tx<'_> {
     }
 
     /// One user of a message's bytes is done; frees them when none is left.
-    pub fn release_message_ref(&mut self, id: QueueId) -> Result<(), TxError> {
+    /// Returns whether this call freed them.
+    pub fn release_message_ref(&mut self, id: QueueId) -> Result<bool, TxError> {
         let Some(mut msg) = self.get::<MessageRecord>(MESSAGES, &id.key())? else {
-            return Ok(());
+            return Ok(false);
         };
         msg.refs = msg.refs.saturating_sub(1);
+        let freed = msg.refs == 0 && msg.bytes.is_some();
         if msg.refs == 0 {
             self.free_bytes(&mut msg)?;
         }
-        self.put(MESSAGES, &id.key(), &msg)
+        self.put(MESSAGES, &id.key(), &msg)?;
+        Ok(freed)
     }
 
     /// Drops the spool bytes of a message (the record stays as a tombstone).
@@ -373,14 +376,11 @@ impl Store {
         let gateway = Actor::system("gateway");
         self.write(|tx| {
             let mut record = record.clone();
+            tx.count_segment_ref(&bytes)?;
+            tx.count_segment_ref(&report)?;
             if record.refs == 0 {
                 // Nothing needs the bytes (every recipient's copy is inline).
-                tx.count_segment_ref(&bytes)?;
-                tx.count_segment_ref(&report)?;
                 tx.free_bytes(&mut record)?;
-            } else {
-                tx.count_segment_ref(&bytes)?;
-                tx.count_segment_ref(&report)?;
             }
             tx.put(MESSAGES, &record.id.key(), &record)?;
             for item in &incoming.items {

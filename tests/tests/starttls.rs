@@ -55,10 +55,9 @@ fn tls_client(
     rustls::StreamOwned::new(conn, stream)
 }
 
-#[test]
-fn a_message_over_starttls_arrives_and_says_esmtps() {
-    let sink = Sink::start();
-    let (gw, root) = gateway_with_tls(&sink);
+/// Connects in plain text, reads the greeting, says EHLO; returns the
+/// stream, a reader and a writer on it, and the EHLO reply.
+fn plain_session(gw: &Gateway) -> (TcpStream, BufReader<TcpStream>, TcpStream, String) {
     let stream = TcpStream::connect(gw.smtp).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
@@ -68,6 +67,14 @@ fn a_message_over_starttls_arrives_and_says_esmtps() {
     assert!(reply(&mut plain).starts_with("220"));
     w.write_all(b"EHLO client.example.org\r\n").unwrap();
     let ehlo = reply(&mut plain);
+    (stream, plain, w, ehlo)
+}
+
+#[test]
+fn a_message_over_starttls_arrives_and_says_esmtps() {
+    let sink = Sink::start();
+    let (gw, root) = gateway_with_tls(&sink);
+    let (stream, mut plain, mut w, ehlo) = plain_session(&gw);
     assert!(ehlo.contains("STARTTLS"), "{ehlo}");
     w.write_all(b"STARTTLS\r\n").unwrap();
     assert!(reply(&mut plain).starts_with("220 2.0.0"));
@@ -109,15 +116,7 @@ fn a_message_over_starttls_arrives_and_says_esmtps() {
 fn commands_pipelined_before_the_handshake_are_dropped() {
     let sink = Sink::start();
     let (gw, root) = gateway_with_tls(&sink);
-    let stream = TcpStream::connect(gw.smtp).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut plain = BufReader::new(stream.try_clone().unwrap());
-    let mut w = stream.try_clone().unwrap();
-    reply(&mut plain);
-    w.write_all(b"EHLO client.example.org\r\n").unwrap();
-    reply(&mut plain);
+    let (stream, mut plain, mut w, _) = plain_session(&gw);
     // An attacker on the path appends a command to the client's STARTTLS.
     w.write_all(b"STARTTLS\r\nMAIL FROM:<injected@evil.example>\r\n")
         .unwrap();
