@@ -1,1 +1,142 @@
-//! ecluse-admin-ui
+//! `ecluse-admin-ui`: the web face of Écluse. Agents sign in through the
+//! town's SAML identity provider, see the attachments held for them and ask
+//! for them back (or take them back, where the policy allows); admins review
+//! the scan report and release or deny. Pages are rendered on the server,
+//! French first, and every action goes through [`ecluse_quarantine::Store`],
+//! which audits it.
+//!
+//! `ecluse serve` mounts [`router`] on `[admin] listen`, beside `/healthz`
+//! and `/metrics`.
+//!
+//! # Layout
+//!
+//! - [`config`]: [`UiConfig`], the SAML and break-glass settings, checked at
+//!   start-up ([`Ui::new`] refuses IdP metadata without a signing
+//!   certificate).
+//! - [`saml`]: the service provider: metadata, SP-initiated login, the
+//!   assertion consumer with server-side `InResponseTo` and a replay cache.
+//! - [`local`]: the break-glass local admin: argon2 hashes, rate-limited
+//!   attempts.
+//! - [`web`]: sessions, cookies, CSRF, security headers, languages, errors.
+//! - [`pages`]: the pages themselves (maud templates).
+//! - [`download`]: the encrypted ZIP an admin downloads.
+
+pub mod config;
+pub mod download;
+pub mod local;
+pub mod pages;
+pub mod saml;
+pub mod web;
+
+pub use config::{LocalAdmin, SamlConfig, UiConfig};
+pub use local::hash_password;
+
+use axum::Router;
+use axum::routing::{get, post};
+use ecluse_quarantine::Store;
+use std::sync::Arc;
+
+/// Why the UI could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum UiError {
+    /// The IdP metadata could not be read as SAML metadata.
+    #[error("the identity provider's metadata is not valid SAML metadata: {0}")]
+    BadIdpMetadata(String),
+    /// The IdP metadata names no certificate to check signatures with; any
+    /// forged answer would be accepted, so Écluse refuses to start.
+    #[error(
+        "the identity provider's metadata has no signing certificate (<KeyDescriptor use=\"signing\">): Écluse could not check who signed an answer; download the full metadata from your identity provider"
+    )]
+    NoSigningCertificate,
+    /// The IdP metadata has no HTTP-Redirect single sign-on address.
+    #[error(
+        "the identity provider's metadata has no SingleSignOnService with the HTTP-Redirect binding"
+    )]
+    NoSsoAddress,
+    /// The local admin's password hash is not an argon2 PHC string.
+    #[error(
+        "[admin.local] password_hash is not an argon2 hash ({0}); make one with `ecluse admin hash-password`"
+    )]
+    BadPasswordHash(String),
+    /// Neither SAML nor the local admin is configured: nobody could sign in.
+    #[error("no way to sign in: configure [admin.saml] (or, for emergencies, [admin.local])")]
+    NoSignIn,
+}
+
+/// The UI's state: the store, the configuration, the SAML service provider.
+pub struct Ui {
+    pub(crate) store: Arc<Store>,
+    pub(crate) config: UiConfig,
+    pub(crate) saml: Option<saml::Sp>,
+    pub(crate) local: local::Guard,
+}
+
+impl Ui {
+    /// Checks the configuration and builds the UI over `store`.
+    pub fn new(store: Arc<Store>, config: UiConfig) -> Result<Ui, UiError> {
+        check(&config)?;
+        let saml = match &config.saml {
+            Some(s) => Some(saml::Sp::new(s, &config.public_url)?),
+            None => None,
+        };
+        Ok(Ui {
+            store,
+            config,
+            saml,
+            local: local::Guard::default(),
+        })
+    }
+
+    /// Forgets expired sessions and SAML records; `ecluse serve` calls it
+    /// from its hourly housekeeping.
+    pub fn purge_sessions(&self) -> ecluse_quarantine::Result<usize> {
+        let now = self.store.now();
+        self.store.sessions_purge(
+            now - self.config.session_idle,
+            now - self.config.session_max,
+        )
+    }
+}
+
+/// Checks the sign-in settings without opening anything (`ecluse
+/// check-config`): the IdP metadata (signing certificate, sign-on address),
+/// the local admin's hash, and that someone can sign in at all.
+pub fn check(config: &UiConfig) -> Result<(), UiError> {
+    if let Some(s) = &config.saml {
+        saml::Sp::new(s, &config.public_url)?;
+    }
+    if let Some(local) = &config.local {
+        local::check_hash(&local.password_hash)?;
+    }
+    if config.saml.is_none() && config.local.is_none() {
+        return Err(UiError::NoSignIn);
+    }
+    Ok(())
+}
+
+/// Every route of the UI, with the security headers on every answer.
+pub fn router(ui: Arc<Ui>) -> Router {
+    Router::new()
+        .route("/", get(pages::agent::list))
+        .route("/q/{id}", get(pages::agent::item))
+        .route("/q/{id}/request", post(pages::agent::request))
+        .route("/q/{id}/release", post(pages::agent::release))
+        .route("/admin", get(pages::admin::queue))
+        .route("/admin/items/{id}", get(pages::admin::item))
+        .route("/admin/items/{id}/decide", post(pages::admin::decide))
+        .route("/admin/items/{id}/download", post(pages::admin::download))
+        .route("/admin/audit", get(pages::admin::audit))
+        .route("/admin/dashboard", get(pages::admin::dashboard))
+        .route("/login", get(pages::login::show))
+        .route("/login/local", post(pages::login::local))
+        .route("/logout", post(pages::login::logout))
+        .route("/lang/{lang}", get(web::switch_language))
+        .route("/saml/metadata", get(saml::metadata))
+        .route("/saml/login", get(saml::login))
+        .route("/saml/acs", post(saml::acs))
+        .route("/static/style.css", get(web::stylesheet))
+        .fallback(web::not_found)
+        .layer(axum::middleware::from_fn(web::security_headers))
+        .with_state(ui)
+}

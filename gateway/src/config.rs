@@ -89,6 +89,31 @@ struct RawAdmin {
     listen: Option<String>,
     public_url: Option<String>,
     notify: Option<Vec<String>>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    session_idle: Option<String>,
+    session_max: Option<String>,
+    saml: Option<RawSaml>,
+    local: Option<RawLocal>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSaml {
+    idp_metadata: String,
+    sp_entity_id: Option<String>,
+    email_attribute: Option<String>,
+    name_attribute: Option<String>,
+    groups_attribute: Option<String>,
+    admin_group: Option<String>,
+    clock_skew: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLocal {
+    username: String,
+    password_hash: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -179,6 +204,15 @@ pub struct AdminConfig {
     pub public_url: String,
     /// Who is told of release requests.
     pub notify: Vec<String>,
+    /// PEM certificate chain and key; the UI is served over HTTPS when set.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// The web UI, when a way to sign in is configured (`[admin.saml]`,
+    /// `[admin.local]`); without one, the admin listener serves only
+    /// `/healthz` and `/metrics`.
+    pub ui: Option<ecluse_admin_ui::UiConfig>,
+    /// `[admin.saml] idp_metadata` when it is an address: fetched by
+    /// `serve` at start-up into `ui.saml.idp_metadata`.
+    pub idp_metadata_url: Option<String>,
 }
 
 /// The validated configuration.
@@ -492,10 +526,81 @@ impl Config {
                 format!("`{bad}` is not a mail address"),
             ));
         }
+        let admin_tls = match (a.tls_cert, a.tls_key) {
+            (None, None) => None,
+            (Some(c), Some(k)) => {
+                let (c, k) = (resolve(&c), resolve(&k));
+                crate::tls::server_config(&c, &k)
+                    .map_err(|r| err("[admin] tls_cert / tls_key", r))?;
+                Some((c, k))
+            }
+            _ => {
+                return Err(err(
+                    "[admin] tls_cert / tls_key",
+                    "give both the certificate chain and the key, or neither".into(),
+                ));
+            }
+        };
+        let mut ui = ecluse_admin_ui::UiConfig::new(&public_url);
+        ui.session_idle = duration("[admin] session_idle", &a.session_idle, ui.session_idle)?;
+        ui.session_max = duration("[admin] session_max", &a.session_max, ui.session_max)?;
+        let mut idp_metadata_url = None;
+        if let Some(saml) = a.saml {
+            let source = saml.idp_metadata.trim().to_string();
+            let xml = if source.starts_with("https://") || source.starts_with("http://") {
+                idp_metadata_url = Some(source);
+                String::new()
+            } else {
+                let path = resolve(Path::new(&source));
+                std::fs::read_to_string(&path).map_err(|e| {
+                    err(
+                        "[admin.saml] idp_metadata",
+                        format!(
+                            "cannot read {}: {e}; download your identity provider's metadata into this file, or give its https:// address",
+                            path.display()
+                        ),
+                    )
+                })?
+            };
+            let sp_entity_id = saml
+                .sp_entity_id
+                .unwrap_or_else(|| format!("{public_url}/saml/metadata"));
+            let mut c = ecluse_admin_ui::SamlConfig::new(xml, sp_entity_id);
+            let set = |v: Option<String>, into: &mut String| {
+                if let Some(v) = v.filter(|v| !v.trim().is_empty()) {
+                    *into = v.trim().to_string();
+                }
+            };
+            set(saml.email_attribute, &mut c.email_attribute);
+            set(saml.name_attribute, &mut c.name_attribute);
+            set(saml.groups_attribute, &mut c.groups_attribute);
+            set(saml.admin_group, &mut c.admin_group);
+            c.clock_skew = duration("[admin.saml] clock_skew", &saml.clock_skew, c.clock_skew)?;
+            if c.clock_skew > Duration::from_secs(600) {
+                return Err(err(
+                    "[admin.saml] clock_skew",
+                    "more than 10 minutes would accept stale sign-ins; set the clocks right (NTP) instead".into(),
+                ));
+            }
+            ui.saml = Some(c);
+        }
+        if let Some(local) = a.local {
+            if local.username.trim().is_empty() {
+                return Err(err("[admin.local] username", "must not be empty".into()));
+            }
+            ui.local = Some(ecluse_admin_ui::LocalAdmin {
+                username: local.username.trim().to_string(),
+                password_hash: local.password_hash.trim().to_string(),
+            });
+        }
+        let ui = (ui.saml.is_some() || ui.local.is_some()).then_some(ui);
         let admin = AdminConfig {
             listen,
             public_url,
             notify,
+            tls: admin_tls,
+            ui,
+            idp_metadata_url,
         };
 
         let policy = Policy::from_table(&raw.policy, &format!("{origin} [policy]"))

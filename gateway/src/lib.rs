@@ -18,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod control;
 pub mod decide;
+pub mod fetch;
 pub mod notice;
 pub mod relay;
 pub mod serve;

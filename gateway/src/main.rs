@@ -39,6 +39,9 @@ enum Command {
     ///
     /// `verify` exits 1 when the chain is broken, naming the first broken entry.
     Audit(cli::quarantine::AuditArgs),
+    /// Web UI administration: `hash-password` makes the argon2 hash of the
+    /// break-glass local admin (`[admin.local] password_hash`).
+    Admin(cli::admin::AdminArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         },
         Command::Quarantine(args) => cli::quarantine::quarantine(args),
         Command::Audit(args) => cli::quarantine::audit(args),
+        Command::Admin(args) => cli::admin::run(args),
         Command::Serve(args) => {
             init_tracing();
             match serve::main(args) {

@@ -1,5 +1,6 @@
 //! `ecluse serve`: the SMTP listener, the relay worker and the admin
-//! listener (`/metrics` now, the web UI next) in one process.
+//! listener (the web UI, `/healthz`, `/metrics`; HTTPS when `[admin]
+//! tls_cert` is set) in one process.
 //!
 //! [`run`] is the library entry point: it takes bound listeners and a
 //! shutdown signal (mini-redis style), so `main` only binds and wires.
@@ -109,14 +110,33 @@ pub async fn run(
                 async move { handle.map(|h| h.render()).unwrap_or_default() }
             }),
         );
-    let mut admin_stop = shutdown.clone();
-    let admin = tokio::spawn(async move {
-        let _ = axum::serve(admin_listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = admin_stop.wait_for(|s| *s).await;
-            })
-            .await;
-    });
+    let (router, ui) = match &config.admin.ui {
+        Some(ui_config) => {
+            let ui = Arc::new(
+                ecluse_admin_ui::Ui::new(store.clone(), ui_config.clone())
+                    .map_err(|e| anyhow::anyhow!("[admin.saml] / [admin.local]: {e}"))?,
+            );
+            (router.merge(ecluse_admin_ui::router(ui.clone())), Some(ui))
+        }
+        None => {
+            tracing::warn!(
+                "admin UI off: configure [admin.saml] (or [admin.local]) so that agents and admins can sign in"
+            );
+            (router, None)
+        }
+    };
+    let admin_tls = match &config.admin.tls {
+        Some((cert, key)) => Some(tokio_rustls::TlsAcceptor::from(
+            crate::tls::server_config(cert, key).map_err(anyhow::Error::msg)?,
+        )),
+        None => None,
+    };
+    let admin = tokio::spawn(serve_admin(
+        admin_listener,
+        router,
+        admin_tls,
+        shutdown.clone(),
+    ));
     let relay_task = tokio::spawn(relay.run(shutdown.clone()));
     let (control_listener, token) = control;
     tokio::spawn(crate::control::serve(
@@ -127,7 +147,7 @@ pub async fn run(
         ctx.relay_wakeup.clone(),
         shutdown.clone(),
     ));
-    tokio::spawn(retention(store.clone(), shutdown.clone()));
+    tokio::spawn(retention(store.clone(), ui, shutdown.clone()));
     smtp::run(smtp_listeners, ctx, shutdown).await;
     tracing::info!("SMTP sessions finished; waiting for deliveries in flight");
     let _ = relay_task.await;
@@ -140,9 +160,85 @@ pub async fn run(
     Ok(())
 }
 
-/// Expires and purges items past retention at start and then hourly.
-async fn retention(store: Arc<Store>, mut shutdown: watch::Receiver<bool>) {
+/// Serves the admin router, over TLS when an acceptor is given. Each
+/// request carries the client's address (`ConnectInfo`) for the audit log.
+async fn serve_admin(
+    listener: TcpListener,
+    router: axum::Router,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    use axum::extract::ConnectInfo;
+    let Some(acceptor) = tls else {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = shutdown.wait_for(|s| *s).await;
+        })
+        .await;
+        return;
+    };
     loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(error = %e, "admin listener: accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = crate::smtp::stopped(&mut shutdown) => return,
+        };
+        let acceptor = acceptor.clone();
+        let router = router.clone();
+        let mut stop = shutdown.clone();
+        tokio::spawn(async move {
+            let handshake =
+                tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(tcp));
+            let Ok(Ok(stream)) = handshake.await else {
+                return;
+            };
+            let service = hyper::service::service_fn(
+                move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(ConnectInfo(peer));
+                    req.extensions_mut().insert(ecluse_admin_ui::web::Https);
+                    let router = router.clone();
+                    async move {
+                        use tower::ServiceExt as _;
+                        router.oneshot(req.map(axum::body::Body::new)).await
+                    }
+                },
+            );
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(std::time::Duration::from_secs(30))
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            tokio::select! {
+                _ = conn => {}
+                _ = crate::smtp::stopped(&mut stop) => {}
+            }
+        });
+    }
+}
+
+/// Expires and purges items past retention at start and then hourly, and
+/// forgets expired web sessions.
+async fn retention(
+    store: Arc<Store>,
+    ui: Option<Arc<ecluse_admin_ui::Ui>>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        if let Some(ui) = ui.clone() {
+            match tokio::task::spawn_blocking(move || ui.purge_sessions()).await {
+                Ok(Err(e)) => tracing::error!(error = %e, "sessions: purge failed"),
+                Err(e) => tracing::error!(error = %e, "sessions: purge task failed"),
+                Ok(Ok(_)) => {}
+            }
+        }
         let s = store.clone();
         match tokio::task::spawn_blocking(move || s.purge_expired(|_, _| {})).await {
             Ok(Ok(p)) if p.purged > 0 => {
@@ -164,8 +260,17 @@ async fn retention(store: Arc<Store>, mut shutdown: watch::Receiver<bool>) {
 /// `ecluse check-config --config FILE`: everything `serve` checks before
 /// it starts (the configuration, the TLS files, the rules), nothing started.
 pub fn check(args: ServeArgs) -> Result<()> {
-    let config =
+    let mut config =
         Config::load(&args.config).map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(fetch_idp_metadata(&mut config))?;
+    if let Some(ui) = &config.admin.ui {
+        ecluse_admin_ui::check(ui)
+            .map_err(|e| anyhow::anyhow!("[admin.saml] / [admin.local]: {e}"))?;
+    }
     let engine = crate::cli::scan::load_engine(config.rules.as_deref(), config.policy.clone())?;
     let listen: Vec<String> = config.smtp.listen.iter().map(|a| a.to_string()).collect();
     println!("{}: configuration OK", args.config.display());
@@ -193,10 +298,40 @@ pub fn check(args: ServeArgs) -> Result<()> {
         config.quarantine.retention_days
     );
     println!(
-        "  admin UI on {}, links to {}",
-        config.admin.listen, config.admin.public_url
+        "  admin UI on {}{}, links to {}",
+        config.admin.listen,
+        if config.admin.tls.is_some() {
+            " (HTTPS)"
+        } else {
+            ""
+        },
+        config.admin.public_url
     );
+    match &config.admin.ui {
+        Some(ui) => println!(
+            "  sign-in: {}{}",
+            if ui.saml.is_some() { "SAML" } else { "" },
+            match (ui.saml.is_some(), ui.local.is_some()) {
+                (true, true) => " and the local admin account",
+                (false, true) => "local admin account only",
+                _ => "",
+            }
+        ),
+        None => println!("  sign-in: none configured, the web UI is off ([admin.saml])"),
+    }
     println!("  {} YARA rules", engine.rule_count());
+    Ok(())
+}
+
+/// Fetches the IdP metadata when the config gives its address.
+async fn fetch_idp_metadata(config: &mut Config) -> Result<()> {
+    if let (Some(url), Some(ui)) = (&config.admin.idp_metadata_url, &mut config.admin.ui)
+        && let Some(saml) = &mut ui.saml
+    {
+        saml.idp_metadata = crate::fetch::get(url)
+            .await
+            .context("[admin.saml] idp_metadata: fetching the identity provider's metadata")?;
+    }
     Ok(())
 }
 
@@ -211,6 +346,8 @@ pub fn main(args: ServeArgs) -> Result<()> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
+        let mut config = config;
+        fetch_idp_metadata(&mut config).await?;
         let data_dir = config.quarantine.data_dir.clone();
         let store = {
             let d = data_dir.clone();

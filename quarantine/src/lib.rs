@@ -14,6 +14,8 @@
 //!   outbound queue, reads of messages, reports and items.
 //! - [`model`]: the records ([`MessageRecord`], [`HeldItem`], [`Delivery`] …)
 //!   and their versioned encoding.
+//! - [`sessions`]: the web UI's sign-ins, pending SAML requests and used
+//!   assertion ids.
 //! - [`spool`]: append-only segment files for message bytes.
 //! - [`sync`]: group commit, one flush for many writers.
 //! - [`lifecycle`]: request, release, deny, expire.
@@ -26,6 +28,7 @@ pub mod error;
 pub mod lifecycle;
 pub mod mail;
 pub mod model;
+pub mod sessions;
 pub mod spool;
 pub mod store;
 pub mod sync;
@@ -37,4 +40,5 @@ pub use model::{
     Cut, Decision, Delivery, DeliveryId, Envelope, HeldItem, HeldPart, Incoming, ItemId,
     MessageRecord, Payload, Purpose, QueueId, ReleaseRequest, Status,
 };
+pub use sessions::{SignIn, WebSession};
 pub use store::{AttemptOutcome, Clock, ItemFilter, Store};

@@ -32,6 +32,7 @@ pub(crate) const DUE: usize = 4;
 pub(crate) const SEGMENTS: usize = 5;
 pub(crate) const AUDIT: usize = 6;
 pub(crate) const META: usize = 7;
+pub(crate) const SESSIONS: usize = 8;
 const TREE_NAMES: [&str; 9] = [
     "messages",
     "items",
@@ -258,6 +259,11 @@ impl Store {
         };
         store.collect_segments()?;
         Ok(store)
+    }
+
+    /// One of the store's sled trees, for the crate's other modules.
+    pub(crate) fn db_tree(&self, t: usize) -> &sled::Tree {
+        &self.trees[t]
     }
 
     /// The data directory.

@@ -9,6 +9,8 @@
 //! - [`Sink`]: a strict SMTP receiver recording every message.
 //! - [`Client`]: one SMTP session, command by command.
 //! - [`samples`]: the scanner's sample builders (EICAR, docm, zip …).
+//! - [`idp`]: a real SAML identity provider, SimpleSAMLphp under `php -S`.
+//! - [`browser`]: headless Chromium through chromedriver (fantoccini).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -20,6 +22,9 @@ use std::time::{Duration, Instant};
 
 #[path = "../../scanner/examples/samples/mod.rs"]
 pub mod samples;
+
+pub mod browser;
+pub mod idp;
 
 /// The `ecluse` binary of this build, built on demand when a filtered test
 /// run did not build it.
@@ -236,9 +241,20 @@ impl Gateway {
 
     /// Starts `ecluse serve` with [`Gateway::config_text`].
     pub fn start(downstream: SocketAddr, extra_smtp: &str) -> Gateway {
-        let dir = tempfile::tempdir().unwrap();
+        Gateway::start_with(&Gateway::config_text(downstream, extra_smtp))
+    }
+
+    /// Starts `ecluse serve` with this whole configuration text (relative
+    /// paths are in the gateway's temp directory, see [`Gateway::dir`]).
+    pub fn start_with(config_text: &str) -> Gateway {
+        Gateway::start_in(tempfile::tempdir().unwrap(), config_text)
+    }
+
+    /// Starts `ecluse serve` in `dir` (where the test may have put
+    /// certificates and metadata) with this configuration text.
+    pub fn start_in(dir: tempfile::TempDir, config_text: &str) -> Gateway {
         let config = dir.path().join("ecluse.toml");
-        std::fs::write(&config, Gateway::config_text(downstream, extra_smtp)).unwrap();
+        std::fs::write(&config, config_text).unwrap();
         let mut g = Gateway {
             dir,
             smtp: "0.0.0.0:0".parse().unwrap(),

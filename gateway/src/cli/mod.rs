@@ -1,4 +1,5 @@
 //! Subcommands of the `ecluse` binary.
 
+pub mod admin;
 pub mod quarantine;
 pub mod scan;

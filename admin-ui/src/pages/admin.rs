@@ -1,0 +1,518 @@
+//! The admin's pages: the queue (pending requests first, with filters), the
+//! item page with the full scan report and the decision, the encrypted
+//! download, the audit log and the dashboard.
+
+use super::agent::{facts, sender, status};
+use super::layout::page;
+use super::{category_label, file_name, item_id, size, status_label};
+use crate::Ui;
+use crate::web::{Ctx, Lang, Page};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect};
+use ecluse_quarantine::{Actor, AuditAction, Authority, HeldItem, ItemFilter, Status, WebSession};
+use ecluse_scanner::{Category, Part};
+use jiff::Timestamp;
+use maud::{Markup, html};
+use std::sync::Arc;
+
+/// Rows shown at most on one page of the queue or the audit log.
+pub const MAX_ROWS: usize = 500;
+
+/// The name an admin's actions are audited under: their address, else their id.
+pub fn actor(ctx: &Ctx, user: &WebSession) -> Actor {
+    let who = user
+        .emails
+        .first()
+        .cloned()
+        .unwrap_or_else(|| user.user.clone());
+    Actor::person(who, format!("web {}", ctx.ip))
+}
+
+/// The queue's filters (`GET /admin?status=&category=&recipient=&sender=&from=&to=`).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct QueueFilter {
+    /// `held`, `requested`, `released`, `denied`, `expired`, or empty for all.
+    #[serde(default)]
+    pub status: String,
+    /// A category name, or empty.
+    #[serde(default)]
+    pub category: String,
+    /// Part of the recipient's address.
+    #[serde(default)]
+    pub recipient: String,
+    /// Part of the sender.
+    #[serde(default)]
+    pub sender: String,
+    /// First day, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub from: String,
+    /// Last day, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub to: String,
+}
+
+fn day_start(s: &str) -> Option<Timestamp> {
+    let date: jiff::civil::Date = s.parse().ok()?;
+    date.to_zoned(jiff::tz::TimeZone::system())
+        .ok()
+        .map(|z| z.timestamp())
+}
+
+fn keep(f: &QueueFilter, it: &HeldItem) -> bool {
+    let contains = |hay: &str, needle: &str| {
+        needle.is_empty() || hay.to_lowercase().contains(&needle.trim().to_lowercase())
+    };
+    (f.category.is_empty() || it.categories.iter().any(|c| c.as_str() == f.category))
+        && contains(&it.recipient, &f.recipient)
+        && (contains(&it.mail_from, &f.sender) || contains(sender(it), &f.sender))
+        && day_start(&f.from).is_none_or(|t| it.created_at >= t)
+        && day_start(&f.to).is_none_or(|t| it.created_at < t + jiff::SignedDuration::from_hours(24))
+}
+
+/// `GET /admin`: the queue.
+pub async fn queue(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<QueueFilter>) -> Page {
+    ctx.admin()?;
+    let l = ctx.lang;
+    let status_filter: Option<Status> = f.status.parse().ok();
+    let mut items = ui
+        .blocking(move |store| {
+            store.items(&ItemFilter {
+                status: status_filter,
+                ..ItemFilter::default()
+            })
+        })
+        .await
+        .map_err(|e| ctx.store_error(&e))?;
+    items.retain(|it| keep(&f, it));
+    items.sort_by(|a, b| {
+        (b.status == Status::Requested)
+            .cmp(&(a.status == Status::Requested))
+            .then(b.created_at.cmp(&a.created_at))
+    });
+    let total = items.len();
+    items.truncate(MAX_ROWS);
+    let title = l.t("File d'attente", "Queue");
+    Ok(page(
+        &ctx,
+        title,
+        html! {
+            h1 { (title) }
+            form.filters method="get" action="/admin" role="search" {
+                div { label for="f-status" { (l.t("État", "Status")) }
+                    select id="f-status" name="status" {
+                        option value="" { (l.t("Tous", "All")) }
+                        @for s in [Status::Requested, Status::Held, Status::Released, Status::Denied, Status::Expired] {
+                            option value=(s.as_str()) selected[f.status == s.as_str()] { (status_label(l, s)) }
+                        }
+                    } }
+                div { label for="f-category" { (l.t("Catégorie", "Category")) }
+                    select id="f-category" name="category" {
+                        option value="" { (l.t("Toutes", "All")) }
+                        @for c in Category::ALL {
+                            option value=(c.as_str()) selected[f.category == c.as_str()] { (category_label(l, *c)) }
+                        }
+                    } }
+                div { label for="f-recipient" { (l.t("Destinataire", "Recipient")) }
+                    input id="f-recipient" type="text" name="recipient" value=(f.recipient); }
+                div { label for="f-sender" { (l.t("Expéditeur", "Sender")) }
+                    input id="f-sender" type="text" name="sender" value=(f.sender); }
+                div { label for="f-from" { (l.t("Du", "From")) }
+                    input id="f-from" type="date" name="from" value=(f.from); }
+                div { label for="f-to" { (l.t("Au", "To")) }
+                    input id="f-to" type="date" name="to" value=(f.to); }
+                div { button type="submit" { (l.t("Filtrer", "Filter")) } }
+            }
+            p { (total) " " (l.t("élément(s)", "item(s)"))
+                @if total > MAX_ROWS { " — " (l.t("seuls les 500 premiers sont affichés ; précisez les filtres", "only the first 500 are shown; narrow the filters")) } }
+            div.table-wrap { table {
+                thead { tr {
+                    th scope="col" { (l.t("État", "Status")) }
+                    th scope="col" { (l.t("Reçu le", "Received")) }
+                    th scope="col" { (l.t("Destinataire", "Recipient")) }
+                    th scope="col" { (l.t("Expéditeur", "From")) }
+                    th scope="col" { (l.t("Fichier", "File")) }
+                    th scope="col" { (l.t("Pourquoi", "Why")) }
+                } }
+                tbody {
+                    @for it in &items {
+                        tr {
+                            td data-label=(l.t("État", "Status")) { (status(l, it.status)) }
+                            td data-label=(l.t("Reçu le", "Received")) { (l.datetime(it.created_at)) }
+                            td data-label=(l.t("Destinataire", "Recipient")) { (it.recipient) }
+                            td data-label=(l.t("Expéditeur", "From")) { (sender(it)) }
+                            td data-label=(l.t("Fichier", "File")) { a href={ "/admin/items/" (it.id) } { (file_name(l, it)) } }
+                            td data-label=(l.t("Pourquoi", "Why")) { (category_label(l, it.category)) }
+                        }
+                    }
+                }
+            } }
+        },
+    ))
+}
+
+/// `GET /admin/items/{id}`: the item, the message, the full scan report and
+/// the decision forms. Audited as a view.
+pub async fn item(ctx: Ctx, State(ui): State<Arc<Ui>>, Path(id): Path<String>) -> Page {
+    let user = ctx.admin()?.clone();
+    let l = ctx.lang;
+    let Some(id) = item_id(&id) else {
+        return Err(ctx.not_found());
+    };
+    let who = actor(&ctx, &user);
+    let (it, msg, report) = ui
+        .blocking(move |store| {
+            let it = store.item(id)?;
+            let msg = store.message(it.queue_id)?;
+            let report = if it.purged {
+                None
+            } else {
+                store.report(it.queue_id).ok()
+            };
+            store.audit(&who, AuditAction::Viewed, Some(id), "scan report")?;
+            Ok((it, msg, report))
+        })
+        .await
+        .map_err(|e| ctx.store_error(&e))?;
+    let held_path = it.part.as_ref().map(|p| p.path.clone()).unwrap_or_default();
+    let title = file_name(l, &it);
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            p { a href="/admin" { "← " (l.t("File d'attente", "Queue")) } }
+            h1 { (l.t("Pièce jointe retenue : ", "Held attachment: ")) (title) }
+            (facts(l, &it))
+            h2 { (l.t("Enveloppe SMTP", "SMTP envelope")) }
+            dl.facts {
+                dt { (l.t("Identifiant", "Queue id")) } dd.hash { (msg.id) }
+                dt { "MAIL FROM" } dd { (msg.envelope.mail_from) }
+                dt { "RCPT TO" } dd { (msg.envelope.rcpts.join(", ")) }
+                dt { (l.t("Serveur d'origine", "Sending server")) } dd { (msg.envelope.helo) " [" (msg.envelope.client_ip) "]" @if msg.envelope.tls { " (TLS)" } }
+                dt { "Message-ID" } dd.hash { (msg.info.message_id.as_deref().unwrap_or("")) }
+                dt { (l.t("Taille", "Size")) } dd { (size(l, msg.size)) }
+            }
+            @if it.status.is_open() {
+                h2 { (l.t("Décision", "Decision")) }
+                div.actions {
+                    form method="post" action={ "/admin/items/" (it.id) "/decide" } {
+                        input type="hidden" name="csrf" value=(user.csrf);
+                        input type="hidden" name="action" value="release";
+                        label for="c-release" { (l.t("Commentaire pour le destinataire (facultatif)", "Comment for the recipient (optional)")) }
+                        textarea id="c-release" name="comment" maxlength="2000" {}
+                        button type="submit" { (l.t("Libérer et remettre le message", "Release and deliver the message")) }
+                    }
+                    form method="post" action={ "/admin/items/" (it.id) "/decide" } {
+                        input type="hidden" name="csrf" value=(user.csrf);
+                        input type="hidden" name="action" value="deny";
+                        label for="c-deny" { (l.t("Motif du refus (envoyé au destinataire)", "Reason for refusing (sent to the recipient)")) }
+                        textarea id="c-deny" name="comment" maxlength="2000" {}
+                        button.danger type="submit" { (l.t("Refuser", "Deny")) }
+                    }
+                }
+            }
+            @if !it.purged {
+                h2 { (l.t("Télécharger pour analyse", "Download for analysis")) }
+                p { (l.t(
+                    "Le message d'origine (.eml) et le rapport d'analyse, dans un ZIP chiffré (AES-256) dont le mot de passe est « infected », pour que l'antivirus du poste ne le supprime pas et qu'on ne l'ouvre pas par erreur. À n'ouvrir que sur un poste d'analyse.",
+                    "The original message (.eml) and the scan report, in an encrypted ZIP (AES-256) whose password is \"infected\", so that desktop antivirus does not delete it and nobody opens it by mistake. Open it only on an analysis machine.")) }
+                form method="post" action={ "/admin/items/" (it.id) "/download" } {
+                    input type="hidden" name="csrf" value=(user.csrf);
+                    button.secondary type="submit" { (l.t("Télécharger le ZIP chiffré", "Download the encrypted ZIP")) }
+                }
+            }
+            h2 { (l.t("Rapport d'analyse", "Scan report")) }
+            @match &report {
+                None => p { (l.t("Le rapport n'est plus disponible (message supprimé).", "The report is no longer available (message deleted).")) },
+                Some(r) => {
+                    dl.facts {
+                        dt { (l.t("Action de la politique", "Policy action")) } dd { (format!("{:?}", r.action)) }
+                        dt { (l.t("Octets analysés", "Bytes scanned")) } dd { (size(l, r.scanned_bytes)) " " (l.t("en", "in")) " " (r.scan_ms) " ms" }
+                    }
+                    @if !r.findings.is_empty() {
+                        h3 { (l.t("Constats sur le message", "Findings about the message")) }
+                        ul { @for f in &r.findings { li { (finding(l, f)) } } }
+                    }
+                    ul.tree { @for p in &r.parts { (part(l, p, &held_path)) } }
+                }
+            }
+        },
+    ))
+}
+
+fn finding(l: Lang, f: &ecluse_scanner::Finding) -> Markup {
+    html! {
+        strong { (category_label(l, f.category)) } " — " (format!("{:?}", f.kind))
+        @if let Some(rule) = &f.rule { " — " (l.t("règle", "rule")) " " code { (rule) } }
+        br; span { (f.detail) }
+    }
+}
+
+fn part(l: Lang, p: &Part, held: &str) -> Markup {
+    let mismatch = p
+        .declared_type
+        .as_deref()
+        .is_some_and(|d| !d.eq_ignore_ascii_case(&p.detected_type));
+    html! {
+        li {
+            strong { (p.path) } " " (p.filename.as_deref().unwrap_or(""))
+            @if p.path == held { " — " em { (l.t("partie retenue", "held part")) } }
+            dl.facts {
+                dt { (l.t("Type déclaré", "Declared type")) } dd { (p.declared_type.as_deref().unwrap_or("—")) }
+                dt { (l.t("Type réel", "Real type")) }
+                dd { @if mismatch { span.mismatch { (p.detected_type) " (" (l.t("ne correspond pas", "does not match")) ")" } } @else { (p.detected_type) } }
+                dt { (l.t("Taille", "Size")) } dd { (size(l, p.size)) }
+                dt { "SHA-256" } dd.hash { (p.sha256) }
+                dt { (l.t("Verdict", "Verdict")) } dd { (format!("{:?}", p.action)) }
+            }
+            @if !p.findings.is_empty() {
+                ul { @for f in &p.findings { li { (finding(l, f)) } } }
+            }
+            @if !p.children.is_empty() {
+                ul.tree { @for c in &p.children { (part(l, c, held)) } }
+            }
+        }
+    }
+}
+
+/// The decision form.
+#[derive(Debug, serde::Deserialize)]
+pub struct DecideForm {
+    /// Anti-forgery token.
+    #[serde(default)]
+    pub csrf: String,
+    /// `release` or `deny`.
+    #[serde(default)]
+    pub action: String,
+    /// The admin's comment.
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// `POST /admin/items/{id}/decide`.
+pub async fn decide(
+    ctx: Ctx,
+    State(ui): State<Arc<Ui>>,
+    Path(id): Path<String>,
+    Form(form): Form<DecideForm>,
+) -> Page {
+    let user = ctx.admin()?.clone();
+    ctx.check_csrf(&ui, &form.csrf)?;
+    let Some(item) = item_id(&id) else {
+        return Err(ctx.not_found());
+    };
+    let who = actor(&ctx, &user);
+    let comment: String = form.comment.trim().chars().take(2000).collect();
+    let release = match form.action.as_str() {
+        "release" => true,
+        "deny" => false,
+        _ => {
+            return Err(ctx.error(
+                axum::http::StatusCode::BAD_REQUEST,
+                ctx.lang.t("Action inconnue", "Unknown action"),
+                ctx.lang.t(
+                    "Choisissez « Libérer » ou « Refuser ».",
+                    "Choose \"Release\" or \"Deny\".",
+                ),
+            ));
+        }
+    };
+    ui.blocking(move |store| {
+        if release {
+            store.release(item, &who, &comment, Authority::Admin)
+        } else {
+            store.deny(item, &who, &comment)
+        }
+    })
+    .await
+    .map_err(|e| ctx.store_error(&e))?;
+    Ok(Redirect::to(&format!("/admin/items/{id}")).into_response())
+}
+
+/// `POST /admin/items/{id}/download`: the original message and its report in
+/// an AES-256 ZIP, password `infected`. Audited as a download.
+pub async fn download(
+    ctx: Ctx,
+    State(ui): State<Arc<Ui>>,
+    Path(id): Path<String>,
+    Form(form): Form<super::agent::CsrfForm>,
+) -> Page {
+    let user = ctx.admin()?.clone();
+    ctx.check_csrf(&ui, &form.csrf)?;
+    let Some(item) = item_id(&id) else {
+        return Err(ctx.not_found());
+    };
+    let who = actor(&ctx, &user);
+    let (it, raw, report) = ui
+        .blocking(move |store| {
+            let it = store.item(item)?;
+            let report = store.report(it.queue_id)?;
+            let (it, raw) =
+                store.read_held(item, &who, AuditAction::Downloaded, "encrypted zip")?;
+            Ok((it, raw, report))
+        })
+        .await
+        .map_err(|e| ctx.store_error(&e))?;
+    let zip = crate::download::encrypted_zip(&it, &raw, &report)
+        .map_err(|e| crate::web::internal(ctx.lang, &e))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"ecluse-{}.zip\"", it.id),
+            ),
+        ],
+        zip,
+    )
+        .into_response())
+}
+
+/// The audit log's filters.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AuditFilter {
+    /// An action name, or empty.
+    #[serde(default)]
+    pub action: String,
+    /// Part of the actor's name.
+    #[serde(default)]
+    pub actor: String,
+    /// An item id.
+    #[serde(default)]
+    pub item: String,
+    /// First day, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub from: String,
+}
+
+const ACTIONS: [AuditAction; 11] = [
+    AuditAction::Held,
+    AuditAction::Requested,
+    AuditAction::Released,
+    AuditAction::Denied,
+    AuditAction::Expired,
+    AuditAction::Purged,
+    AuditAction::Downloaded,
+    AuditAction::Viewed,
+    AuditAction::Login,
+    AuditAction::LoginFailed,
+    AuditAction::Logout,
+];
+
+/// `GET /admin/audit`: newest first.
+pub async fn audit(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<AuditFilter>) -> Page {
+    ctx.admin()?;
+    let l = ctx.lang;
+    let since = day_start(&f.from);
+    let mut entries = ui
+        .blocking(move |store| store.audit_entries(since))
+        .await
+        .map_err(|e| ctx.store_error(&e))?;
+    entries.retain(|e| {
+        (f.action.is_empty() || e.action.as_str() == f.action)
+            && (f.actor.is_empty()
+                || e.actor
+                    .to_lowercase()
+                    .contains(&f.actor.trim().to_lowercase()))
+            && (f.item.is_empty()
+                || e.item.map(|i| i.to_string()).as_deref() == Some(f.item.trim()))
+    });
+    entries.reverse();
+    let total = entries.len();
+    entries.truncate(MAX_ROWS);
+    let title = l.t("Journal d'audit", "Audit log");
+    Ok(page(
+        &ctx,
+        title,
+        html! {
+            h1 { (title) }
+            p { (l.t(
+                "Chaque action sur la quarantaine est inscrite ici, chaînée par empreinte : `ecluse audit verify` vérifie que rien n'a été modifié.",
+                "Every action on the quarantine is written here, hash-chained: `ecluse audit verify` checks that nothing was altered.")) }
+            form.filters method="get" action="/admin/audit" role="search" {
+                div { label for="a-action" { (l.t("Action", "Action")) }
+                    select id="a-action" name="action" {
+                        option value="" { (l.t("Toutes", "All")) }
+                        @for a in ACTIONS { option value=(a.as_str()) selected[f.action == a.as_str()] { (a.as_str()) } }
+                    } }
+                div { label for="a-actor" { (l.t("Auteur", "Actor")) } input id="a-actor" type="text" name="actor" value=(f.actor); }
+                div { label for="a-item" { (l.t("Pièce jointe (identifiant)", "Item id")) } input id="a-item" type="text" name="item" value=(f.item); }
+                div { label for="a-from" { (l.t("Depuis le", "Since")) } input id="a-from" type="date" name="from" value=(f.from); }
+                div { button type="submit" { (l.t("Filtrer", "Filter")) } }
+            }
+            p { (total) " " (l.t("entrée(s)", "entries")) }
+            div.table-wrap { table {
+                thead { tr {
+                    th scope="col" { "#" }
+                    th scope="col" { (l.t("Date", "Date")) }
+                    th scope="col" { (l.t("Auteur", "Actor")) }
+                    th scope="col" { (l.t("Action", "Action")) }
+                    th scope="col" { (l.t("Pièce jointe", "Item")) }
+                    th scope="col" { (l.t("Détail", "Detail")) }
+                } }
+                tbody { @for e in &entries { tr {
+                    td data-label="#" { (e.seq) }
+                    td data-label=(l.t("Date", "Date")) { (l.datetime(e.at)) }
+                    td data-label=(l.t("Auteur", "Actor")) { (e.actor) " (" (e.origin) ")" }
+                    td data-label=(l.t("Action", "Action")) { (e.action.as_str()) }
+                    td data-label=(l.t("Pièce jointe", "Item")) { @if let Some(i) = e.item { a href={ "/admin/items/" (i) } { (i) } } }
+                    td data-label=(l.t("Détail", "Detail")) { (e.detail) }
+                } } }
+            } }
+        },
+    ))
+}
+
+/// `GET /admin/dashboard`: counts by state and by category over 30 days.
+pub async fn dashboard(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
+    ctx.admin()?;
+    let l = ctx.lang;
+    let items = ui
+        .blocking(|store| store.items(&ItemFilter::default()))
+        .await
+        .map_err(|e| ctx.store_error(&e))?;
+    let since = ui.store.now() - jiff::SignedDuration::from_hours(24 * 30);
+    let recent: Vec<&HeldItem> = items.iter().filter(|i| i.created_at >= since).collect();
+    let count = |s: Status| recent.iter().filter(|i| i.status == s).count();
+    let mut by_category: Vec<(Category, usize)> = Category::ALL
+        .iter()
+        .map(|c| (*c, recent.iter().filter(|i| i.category == *c).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    by_category.sort_by(|a, b| b.1.cmp(&a.1));
+    let pending = items
+        .iter()
+        .filter(|i| i.status == Status::Requested)
+        .count();
+    let title = l.t("Tableau de bord", "Dashboard");
+    Ok(page(
+        &ctx,
+        title,
+        html! {
+            h1 { (title) }
+            @if pending > 0 {
+                p.notice { a href="/admin?status=requested" { (pending) " " (l.t("demande(s) de libération en attente", "release request(s) waiting")) } }
+            }
+            h2 { (l.t("30 derniers jours", "Last 30 days")) }
+            div.cards {
+                div.card { span.n { (recent.len()) } (l.t("retenues", "held")) }
+                div.card { span.n { (count(Status::Requested)) } (l.t("demandes en attente", "requests waiting")) }
+                div.card { span.n { (count(Status::Released)) } (l.t("libérées", "released")) }
+                div.card { span.n { (count(Status::Denied)) } (l.t("refusées", "denied")) }
+                div.card { span.n { (count(Status::Expired)) } (l.t("expirées", "expired")) }
+            }
+            h2 { (l.t("Par catégorie", "By category")) }
+            @if by_category.is_empty() {
+                p { (l.t("Rien n'a été retenu ces 30 derniers jours.", "Nothing was held in the last 30 days.")) }
+            } @else {
+                table {
+                    thead { tr { th scope="col" { (l.t("Catégorie", "Category")) } th scope="col" { (l.t("Retenues", "Held")) } } }
+                    tbody { @for (c, n) in &by_category { tr {
+                        td data-label=(l.t("Catégorie", "Category")) { a href={ "/admin?category=" (c.as_str()) } { (category_label(l, *c)) } }
+                        td data-label=(l.t("Retenues", "Held")) { (n) }
+                    } } }
+                }
+            }
+        },
+    ))
+}

@@ -1,0 +1,302 @@
+//! "Mes pièces jointes retenues": what was held for the signed-in person,
+//! the item page the notice links to (`/q/<id>`), the release request and,
+//! where the policy allows, releasing it oneself.
+
+use super::layout::page;
+use super::{category_label, file_name, item_id, size, status_label};
+use crate::Ui;
+use crate::web::{Ctx, Page};
+use axum::extract::{Form, Path, State};
+use axum::response::{IntoResponse, Redirect};
+use ecluse_quarantine::{Actor, Authority, HeldItem, ItemFilter, Status, WebSession};
+use maud::{Markup, html};
+use std::sync::Arc;
+
+/// The longest reason an agent may give.
+pub const MAX_REASON: usize = 2000;
+
+/// `GET /`: my held attachments, newest first.
+pub async fn list(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
+    let user = ctx.user()?.clone();
+    let l = ctx.lang;
+    let emails = user.emails.clone();
+    let mut items = ui
+        .blocking(move |store| {
+            let mut all = Vec::new();
+            for e in &emails {
+                all.extend(store.items(&ItemFilter {
+                    recipient: Some(e.clone()),
+                    ..ItemFilter::default()
+                })?);
+            }
+            Ok(all)
+        })
+        .await
+        .map_err(|e| ctx.store_error(&e))?;
+    items.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    items.dedup_by_key(|i| i.id);
+    let title = l.t("Mes pièces jointes retenues", "My held attachments");
+    Ok(page(
+        &ctx,
+        title,
+        html! {
+            h1 { (title) }
+            p { (l.t(
+                "Écluse a retenu ces pièces jointes parce qu'elles pourraient être dangereuses. Le reste de chaque message vous a été remis. Si vous attendiez l'une d'elles, ouvrez-la pour demander sa libération.",
+                "Écluse held these attachments because they could be dangerous. The rest of each message was delivered to you. If you were expecting one, open it to ask for its release.")) }
+            p { (l.t("Adresses : ", "Addresses: ")) (user.emails.join(", ")) }
+            @if items.is_empty() {
+                p.notice { (l.t("Aucune pièce jointe n'est retenue pour vous.", "Nothing is held for you.")) }
+            } @else {
+                div.table-wrap { table {
+                    caption.skip { (title) }
+                    thead { tr {
+                        th scope="col" { (l.t("Reçu le", "Received")) }
+                        th scope="col" { (l.t("Expéditeur", "From")) }
+                        th scope="col" { (l.t("Objet", "Subject")) }
+                        th scope="col" { (l.t("Fichier", "File")) }
+                        th scope="col" { (l.t("Pourquoi", "Why")) }
+                        th scope="col" { (l.t("État", "Status")) }
+                    } }
+                    tbody {
+                        @for it in &items {
+                            tr {
+                                td data-label=(l.t("Reçu le", "Received")) { (l.datetime(it.created_at)) }
+                                td data-label=(l.t("Expéditeur", "From")) { (sender(it)) }
+                                td data-label=(l.t("Objet", "Subject")) { (it.info.subject.as_deref().unwrap_or("")) }
+                                td data-label=(l.t("Fichier", "File")) { a href={ "/q/" (it.id) } { (file_name(l, it)) } }
+                                td data-label=(l.t("Pourquoi", "Why")) { (category_label(l, it.category)) }
+                                td data-label=(l.t("État", "Status")) { (status(l, it.status)) }
+                            }
+                        }
+                    }
+                } }
+            }
+        },
+    ))
+}
+
+/// The sender as the agent sees it: the `From:` header, else the envelope.
+pub fn sender(it: &HeldItem) -> &str {
+    it.info.from.as_deref().unwrap_or(&it.mail_from)
+}
+
+/// A state, coloured.
+pub fn status(l: crate::web::Lang, s: Status) -> Markup {
+    html! { span class={ "status status-" (s.as_str()) } { (status_label(l, s)) } }
+}
+
+/// The item, if it was held for this person.
+async fn own_item(
+    ctx: &Ctx,
+    ui: &Arc<Ui>,
+    user: &WebSession,
+    id: &str,
+) -> Result<HeldItem, axum::response::Response> {
+    let Some(id) = item_id(id) else {
+        return Err(ctx.not_found());
+    };
+    let item = ui
+        .blocking(move |store| store.item(id))
+        .await
+        .map_err(|e| ctx.store_error(&e))?;
+    if user
+        .emails
+        .iter()
+        .any(|e| e.eq_ignore_ascii_case(&item.recipient))
+    {
+        Ok(item)
+    } else {
+        Err(ctx.not_found())
+    }
+}
+
+/// `GET /q/{id}`: one held attachment, where the notice link leads.
+pub async fn item(ctx: Ctx, State(ui): State<Arc<Ui>>, Path(id): Path<String>) -> Page {
+    let user = ctx.user()?.clone();
+    let l = ctx.lang;
+    let it = match own_item(&ctx, &ui, &user, &id).await {
+        Ok(it) => it,
+        // An admin following a notice link for someone else's item reviews it.
+        Err(_) if user.admin && item_id(&id).is_some() => {
+            return Ok(Redirect::to(&format!("/admin/items/{id}")).into_response());
+        }
+        Err(e) => return Err(e),
+    };
+    let title = file_name(l, &it);
+    Ok(page(
+        &ctx,
+        &title,
+        html! {
+            p { a href="/" { "← " (l.t("Mes pièces jointes retenues", "My held attachments")) } }
+            h1 { (l.t("Pièce jointe retenue : ", "Held attachment: ")) (title) }
+            (facts(l, &it))
+            (next_step(l, &it, &user))
+        },
+    ))
+}
+
+/// The facts an agent needs: who sent it, what, when, why.
+pub fn facts(l: crate::web::Lang, it: &HeldItem) -> Markup {
+    html! {
+        dl.facts {
+            dt { (l.t("État", "Status")) } dd { (status(l, it.status)) }
+            dt { (l.t("Expéditeur", "From")) } dd { (sender(it)) }
+            dt { (l.t("Destinataire", "To")) } dd { (it.recipient) }
+            dt { (l.t("Objet", "Subject")) } dd { (it.info.subject.as_deref().unwrap_or("")) }
+            dt { (l.t("Reçu le", "Received")) } dd { (l.datetime(it.created_at)) }
+            dt { (l.t("Fichier", "File")) } dd { (file_name(l, it)) }
+            @if let Some(p) = &it.part {
+                dt { (l.t("Taille", "Size")) } dd { (size(l, p.size)) }
+            }
+            dt { (l.t("Pourquoi elle est retenue", "Why it is held")) }
+            dd { ul { @for c in &it.categories { li { (category_label(l, *c)) } } } }
+            @if it.status.is_open() {
+                dt { (l.t("Supprimée automatiquement le", "Deleted automatically on")) } dd { (l.datetime(it.expires_at)) }
+            }
+            @if let Some(r) = &it.request {
+                dt { (l.t("Demande", "Request")) }
+                dd { (l.datetime(r.at)) " — « " (r.reason) " »" }
+            }
+            @if let Some(d) = &it.decision {
+                dt { (l.t("Décision", "Decision")) }
+                dd { (status_label(l, d.outcome)) " — " (l.datetime(d.at)) @if !d.comment.is_empty() { " — « " (d.comment) " »" } }
+            }
+        }
+    }
+}
+
+fn next_step(l: crate::web::Lang, it: &HeldItem, user: &WebSession) -> Markup {
+    html! {
+        @match it.status {
+            Status::Held => {
+                @if it.self_release {
+                    section.notice {
+                        h2 { (l.t("La récupérer vous-même", "Release it yourself")) }
+                        p { (l.t(
+                            "Pour ce type de pièce jointe, vous pouvez la libérer vous-même : le message d'origine, avec la pièce jointe, vous sera renvoyé. Ne le faites que si vous connaissez l'expéditeur et attendiez ce fichier.",
+                            "For this kind of attachment you may release it yourself: the original message, with the attachment, will be sent to you again. Only do so if you know the sender and were expecting this file.")) }
+                        form method="post" action={ "/q/" (it.id) "/release" } {
+                            input type="hidden" name="csrf" value=(user.csrf);
+                            button type="submit" { (l.t("Libérer et recevoir le message", "Release and receive the message")) }
+                        }
+                    }
+                }
+                section {
+                    h2 { (l.t("Demander la libération", "Ask for release")) }
+                    p { (l.t(
+                        "Un administrateur examinera votre demande. Si elle est acceptée, le message d'origine vous sera renvoyé avec la pièce jointe.",
+                        "An admin will review your request. If it is accepted, the original message will be sent to you again with the attachment.")) }
+                    form method="post" action={ "/q/" (it.id) "/request" } {
+                        input type="hidden" name="csrf" value=(user.csrf);
+                        label for="reason" { (l.t("Pourquoi avez-vous besoin de cette pièce jointe ?", "Why do you need this attachment?")) }
+                        textarea id="reason" name="reason" required maxlength=(MAX_REASON) aria-describedby="reason-help" {}
+                        p id="reason-help" { (l.t("Par exemple : « facture attendue de ce fournisseur ».", "For example: \"invoice expected from this supplier\".")) }
+                        button type="submit" { (l.t("Envoyer la demande", "Send the request")) }
+                    }
+                }
+            }
+            Status::Requested => {
+                p.notice { (l.t(
+                    "Votre demande a été envoyée. Un administrateur va l'examiner ; vous recevrez un message quand il aura décidé.",
+                    "Your request was sent. An admin will review it; you will get a message when they decide.")) }
+            }
+            Status::Released => {
+                p.notice { (l.t(
+                    "Cette pièce jointe a été libérée : le message d'origine vous a été renvoyé. Restez prudent en l'ouvrant.",
+                    "This attachment was released: the original message was sent to you again. Be careful when opening it.")) }
+            }
+            Status::Denied => {
+                p.notice { (l.t(
+                    "Un administrateur a refusé de libérer cette pièce jointe. Si vous en avez besoin, demandez à l'expéditeur de vous l'envoyer autrement (par exemple en PDF).",
+                    "An admin refused to release this attachment. If you need it, ask the sender to send it another way (for example as a PDF).")) }
+            }
+            Status::Expired => {
+                p.notice { (l.t(
+                    "Cette pièce jointe a dépassé sa durée de conservation et a été supprimée.",
+                    "This attachment passed its retention period and was deleted.")) }
+            }
+        }
+    }
+}
+
+/// The release request form.
+#[derive(Debug, serde::Deserialize)]
+pub struct RequestForm {
+    /// Anti-forgery token.
+    #[serde(default)]
+    pub csrf: String,
+    /// Why they need it.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// `POST /q/{id}/request`.
+pub async fn request(
+    ctx: Ctx,
+    State(ui): State<Arc<Ui>>,
+    Path(id): Path<String>,
+    Form(form): Form<RequestForm>,
+) -> Page {
+    let user = ctx.user()?.clone();
+    ctx.check_csrf(&ui, &form.csrf)?;
+    let it = own_item(&ctx, &ui, &user, &id).await?;
+    let reason: String = form.reason.trim().chars().take(MAX_REASON).collect();
+    if reason.is_empty() {
+        return Err(ctx.error(
+            axum::http::StatusCode::BAD_REQUEST,
+            ctx.lang.t("Raison manquante", "Reason missing"),
+            ctx.lang.t(
+                "Dites en quelques mots pourquoi vous avez besoin de cette pièce jointe, puis renvoyez la demande.",
+                "Say in a few words why you need this attachment, then send the request again.",
+            ),
+        ));
+    }
+    let actor = Actor::person(it.recipient.clone(), format!("web {}", ctx.ip));
+    ui.blocking(move |store| store.request_release(it.id, &actor, &reason))
+        .await
+        .map_err(|e| ctx.store_error(&e))?;
+    Ok(Redirect::to(&format!("/q/{id}")).into_response())
+}
+
+/// The self-release form.
+#[derive(Debug, serde::Deserialize)]
+pub struct CsrfForm {
+    /// Anti-forgery token.
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// `POST /q/{id}/release`: only where the policy allows it for the category.
+pub async fn release(
+    ctx: Ctx,
+    State(ui): State<Arc<Ui>>,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Page {
+    let user = ctx.user()?.clone();
+    ctx.check_csrf(&ui, &form.csrf)?;
+    let it = own_item(&ctx, &ui, &user, &id).await?;
+    if !it.self_release {
+        return Err(ctx.error(
+            axum::http::StatusCode::FORBIDDEN,
+            ctx.lang.t("Libération réservée aux administrateurs", "Only admins may release this"),
+            ctx.lang.t(
+                "Pour ce type de pièce jointe, seul un administrateur peut décider. Envoyez-lui une demande depuis la page de la pièce jointe.",
+                "For this kind of attachment only an admin can decide. Send them a request from the attachment's page.",
+            ),
+        ));
+    }
+    let actor = Actor::person(it.recipient.clone(), format!("web {}", ctx.ip));
+    ui.blocking(move |store| {
+        store.release(
+            it.id,
+            &actor,
+            "released by the recipient",
+            Authority::Recipient,
+        )
+    })
+    .await
+    .map_err(|e| ctx.store_error(&e))?;
+    Ok(Redirect::to(&format!("/q/{id}")).into_response())
+}

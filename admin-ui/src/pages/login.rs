@@ -1,0 +1,223 @@
+//! Sign-in (SAML, or the break-glass local admin) and sign-out.
+
+use super::layout::page;
+use crate::Ui;
+use crate::web::{Ctx, NextQuery, Page, cookie, local_path, random_token, same_secret};
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use ecluse_quarantine::{Actor, AuditAction, SignIn, WebSession};
+use maud::html;
+use std::sync::Arc;
+
+/// The sign-in page. With SAML only, it still shows a
+/// button rather than redirecting, so that a failed sign-in does not loop.
+pub async fn render(ctx: Ctx, ui: &Arc<Ui>, next: &str, problem: Option<&str>) -> Response {
+    let l = ctx.lang;
+    let token = random_token();
+    let title = l.t("Connexion", "Sign in");
+    let mut res = page(
+        &ctx,
+        title,
+        html! {
+            h1 { (title) }
+            @if let Some(p) = problem { p.notice role="alert" { (p) } }
+            @if ui.saml.is_some() {
+                p { (l.t(
+                    "Connectez-vous avec votre compte de la mairie pour voir les pièces jointes retenues pour vous.",
+                    "Sign in with your town hall account to see the attachments held for you.")) }
+                p { a.button href={ "/saml/login?next=" (super::url_encode(next)) } { (l.t("Se connecter avec le compte de la mairie", "Sign in with the town hall account")) } }
+            }
+            @if ui.config.local.is_some() {
+                section {
+                    h2 { (l.t("Compte de secours (administrateur)", "Emergency account (admin)")) }
+                    p { (l.t("À utiliser seulement quand la connexion habituelle ne fonctionne pas.", "Use only when the usual sign-in does not work.")) }
+                    form method="post" action="/login/local" {
+                        input type="hidden" name="csrf" value=(token);
+                        input type="hidden" name="next" value=(next);
+                        label for="username" { (l.t("Identifiant", "User name")) }
+                        input id="username" type="text" name="username" autocomplete="username" required;
+                        label for="password" { (l.t("Mot de passe", "Password")) }
+                        input id="password" type="password" name="password" autocomplete="current-password" required;
+                        p { button type="submit" { (l.t("Se connecter", "Sign in")) } }
+                    }
+                }
+            }
+        },
+    );
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        ui.set_cookie(ui.login_cookie(), Some(&token)),
+    );
+    res
+}
+
+/// `GET /login`.
+pub async fn show(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(q): Query<NextQuery>) -> Response {
+    if ctx.session.is_some() {
+        return Redirect::to(&local_path(q.next.as_deref().unwrap_or("/"))).into_response();
+    }
+    let next = local_path(q.next.as_deref().unwrap_or("/"));
+    render(ctx, &ui, &next, None).await
+}
+
+/// Opens a session for `session` and sends the browser to `next`.
+pub(crate) async fn open_session(ui: &Arc<Ui>, ctx: &Ctx, session: WebSession, next: &str) -> Page {
+    let token = random_token();
+    let actor = Actor::person(
+        session
+            .emails
+            .first()
+            .cloned()
+            .unwrap_or_else(|| session.user.clone()),
+        format!("web {}", ctx.ip),
+    );
+    let detail = format!(
+        "{} via {}",
+        if session.admin { "admin" } else { "agent" },
+        match session.via {
+            SignIn::Saml => "SAML",
+            SignIn::Local => "local account",
+        }
+    );
+    let t = token.clone();
+    ui.blocking(move |store| {
+        store.session_put(&t, &session)?;
+        store.audit(&actor, AuditAction::Login, None, &detail)
+    })
+    .await
+    .map_err(|e| ctx.store_error(&e))?;
+    let mut res = Redirect::to(&local_path(next)).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        ui.set_cookie(ui.session_cookie(), Some(&token)),
+    );
+    res.headers_mut()
+        .append(header::SET_COOKIE, ui.set_cookie(ui.login_cookie(), None));
+    Ok(res)
+}
+
+/// The local sign-in form.
+#[derive(serde::Deserialize)]
+pub struct LocalForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /login/local`: the break-glass admin. Rate-limited per address and
+/// per user name; every failure is audited.
+pub async fn local(
+    ctx: Ctx,
+    State(ui): State<Arc<Ui>>,
+    headers: HeaderMap,
+    Form(form): Form<LocalForm>,
+) -> Page {
+    let l = ctx.lang;
+    let Some(local) = ui.config.local.clone() else {
+        return Err(ctx.not_found());
+    };
+    let expected = cookie(&headers, ui.login_cookie()).unwrap_or("");
+    if expected.is_empty() || !same_secret(expected, &form.csrf) {
+        return Err(ctx.forgery());
+    }
+    let keys = [ctx.ip.as_str(), form.username.as_str()];
+    if !ui.local.allowed(&keys) {
+        let actor = Actor::person(form.username.clone(), format!("web {}", ctx.ip));
+        let _ = ui
+            .blocking(move |s| {
+                s.audit(
+                    &actor,
+                    AuditAction::LoginFailed,
+                    None,
+                    "local account: too many attempts, refused",
+                )
+            })
+            .await;
+        return Err(ctx.error(
+            StatusCode::TOO_MANY_REQUESTS,
+            l.t("Trop de tentatives", "Too many attempts"),
+            l.t(
+                "Trop d'essais de connexion ont échoué. Attendez un quart d'heure avant de réessayer.",
+                "Too many sign-in attempts failed. Wait a quarter of an hour before trying again.",
+            ),
+        ));
+    }
+    let hash = local.password_hash.clone();
+    let password = form.password.clone();
+    let ok = tokio::task::spawn_blocking(move || crate::local::verify(&hash, &password))
+        .await
+        .unwrap_or(false)
+        && same_secret(&local.username, &form.username);
+    if !ok {
+        ui.local.failed(&keys);
+        let actor = Actor::person(form.username.clone(), format!("web {}", ctx.ip));
+        ui.blocking(move |s| {
+            s.audit(
+                &actor,
+                AuditAction::LoginFailed,
+                None,
+                "local account: wrong user name or password",
+            )
+        })
+        .await
+        .map_err(|e| ctx.store_error(&e))?;
+        let next = local_path(&form.next);
+        let mut res = render(
+            ctx,
+            &ui,
+            &next,
+            Some(l.t(
+                "Identifiant ou mot de passe incorrect.",
+                "Wrong user name or password.",
+            )),
+        )
+        .await;
+        *res.status_mut() = StatusCode::UNAUTHORIZED;
+        return Err(res);
+    }
+    ui.local.succeeded(&form.username);
+    let now = ui.store.now();
+    let session = WebSession {
+        user: local.username.clone(),
+        display_name: local.username.clone(),
+        emails: Vec::new(),
+        admin: true,
+        via: SignIn::Local,
+        csrf: random_token(),
+        created_at: now,
+        last_seen: now,
+    };
+    open_session(&ui, &ctx, session, &form.next).await
+}
+
+/// `POST /logout`.
+pub async fn logout(
+    ctx: Ctx,
+    State(ui): State<Arc<Ui>>,
+    Form(form): Form<super::agent::CsrfForm>,
+) -> Page {
+    let Some((token, s)) = ctx.session.clone() else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    ctx.check_csrf(&ui, &form.csrf)?;
+    let actor = Actor::person(
+        s.emails.first().cloned().unwrap_or_else(|| s.user.clone()),
+        format!("web {}", ctx.ip),
+    );
+    ui.blocking(move |store| {
+        store.session_delete(&token)?;
+        store.audit(&actor, AuditAction::Logout, None, "")
+    })
+    .await
+    .map_err(|e| ctx.store_error(&e))?;
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut()
+        .append(header::SET_COOKIE, ui.set_cookie(ui.session_cookie(), None));
+    Ok(res)
+}

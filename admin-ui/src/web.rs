@@ -1,0 +1,469 @@
+//! What every page shares: the visitor ([`Ctx`]: language, session, address),
+//! cookies, the anti-forgery check, security headers and error pages.
+
+use crate::Ui;
+use crate::pages::layout;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::header::{self, HeaderMap, HeaderValue};
+use axum::http::request::Parts;
+use axum::http::{Request, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use ecluse_quarantine::{Store, WebSession};
+use jiff::Timestamp;
+use maud::html;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// A page handler's answer: the page, or an error page / redirect.
+pub type Page = Result<Response, Response>;
+
+/// The language of the pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Français, the default.
+    Fr,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// `fr` or `en`, as in `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    /// The French or the English text.
+    pub fn t<'a>(self, fr: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Fr => fr,
+            Lang::En => en,
+        }
+    }
+
+    /// A date and time as people of this language write it, in the
+    /// server's time zone.
+    pub fn datetime(self, at: Timestamp) -> String {
+        let zoned = at.to_zoned(jiff::tz::TimeZone::system());
+        match self {
+            Lang::Fr => zoned.strftime("%d/%m/%Y %H:%M").to_string(),
+            Lang::En => zoned.strftime("%Y-%m-%d %H:%M").to_string(),
+        }
+    }
+
+    /// From the `lang` cookie, else the browser's `Accept-Language`, else French.
+    fn choose(headers: &HeaderMap) -> Lang {
+        if let Some(v) = cookie(headers, LANG_COOKIE) {
+            return if v == "en" { Lang::En } else { Lang::Fr };
+        }
+        let accept = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        for range in accept.split(',') {
+            let tag = range
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if tag.starts_with("fr") {
+                return Lang::Fr;
+            }
+            if tag.starts_with("en") {
+                return Lang::En;
+            }
+        }
+        Lang::Fr
+    }
+}
+
+const LANG_COOKIE: &str = "ecluse_lang";
+
+/// The value of cookie `name` in the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// 256 random bits, hex.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the system's random source works");
+    hex(&bytes)
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Equality that takes the same time wherever the strings differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// A path of ours to go back to after sign-in; anything else is `/`.
+pub fn local_path(next: &str) -> String {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control());
+    if ok {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+impl Ui {
+    /// The session cookie's name: `__Host-` prefixed over HTTPS.
+    pub(crate) fn session_cookie(&self) -> &'static str {
+        if self.config.https() {
+            "__Host-ecluse"
+        } else {
+            "ecluse"
+        }
+    }
+
+    /// The pre-sign-in anti-forgery cookie's name.
+    pub(crate) fn login_cookie(&self) -> &'static str {
+        if self.config.https() {
+            "__Host-ecluse_login"
+        } else {
+            "ecluse_login"
+        }
+    }
+
+    /// A `Set-Cookie` value for one of our HttpOnly cookies (`None` clears it).
+    pub(crate) fn set_cookie(&self, name: &str, value: Option<&str>) -> HeaderValue {
+        let secure = if self.config.https() { "; Secure" } else { "" };
+        let v = match value {
+            Some(v) => format!("{name}={v}; Path=/; HttpOnly; SameSite=Lax{secure}"),
+            None => format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+        };
+        HeaderValue::from_str(&v).expect("cookie values are hex")
+    }
+
+    /// Runs store work off the async threads (sled writes wait for the disk).
+    pub(crate) async fn blocking<R: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Store) -> ecluse_quarantine::Result<R> + Send + 'static,
+    ) -> ecluse_quarantine::Result<R> {
+        let ui = self.clone();
+        tokio::task::spawn_blocking(move || f(&ui.store))
+            .await
+            .expect("store task does not panic")
+    }
+}
+
+/// The visitor: language, session (if signed in and not expired), address,
+/// and the path they asked for.
+pub struct Ctx {
+    /// The language of the answer.
+    pub lang: Lang,
+    /// The session token and what it holds.
+    pub session: Option<(String, WebSession)>,
+    /// The client's IP address, for the audit log and rate limits.
+    pub ip: String,
+    /// The path and query asked for.
+    pub path: String,
+    /// The `Origin` header, if any.
+    origin: Option<String>,
+}
+
+impl FromRequestParts<Arc<Ui>> for Ctx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, ui: &Arc<Ui>) -> Result<Ctx, Response> {
+        let lang = Lang::choose(&parts.headers);
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        let origin = parts
+            .headers
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let mut session = None;
+        if let Some(token) = cookie(&parts.headers, ui.session_cookie())
+            && token.len() == 64
+        {
+            let token = token.to_string();
+            let ui2 = ui.clone();
+            let found = ui
+                .blocking(move |store| {
+                    let Some(mut s) = store.session_get(&token)? else {
+                        return Ok(None);
+                    };
+                    let now = store.now();
+                    let idle = now - ui2.config.session_idle;
+                    let opened = now - ui2.config.session_max;
+                    if s.last_seen < idle || s.created_at < opened {
+                        store.session_delete(&token)?;
+                        return Ok(None);
+                    }
+                    if now.duration_since(s.last_seen).as_secs() >= 30 {
+                        s.last_seen = now;
+                        store.session_put(&token, &s)?;
+                    }
+                    Ok(Some((token, s)))
+                })
+                .await;
+            session = match found {
+                Ok(s) => s,
+                Err(e) => return Err(internal(lang, &e)),
+            };
+        }
+        Ok(Ctx {
+            lang,
+            session,
+            ip,
+            path,
+            origin,
+        })
+    }
+}
+
+impl Ctx {
+    /// The signed-in person, or a redirect to the sign-in page that comes
+    /// back here.
+    pub fn user(&self) -> Result<&WebSession, Response> {
+        match &self.session {
+            Some((_, s)) => Ok(s),
+            None => {
+                let next = crate::pages::url_encode(&self.path);
+                Err(Redirect::to(&format!("/login?next={next}")).into_response())
+            }
+        }
+    }
+
+    /// The signed-in admin, or 403 for anyone else.
+    pub fn admin(&self) -> Result<&WebSession, Response> {
+        let user = self.user()?;
+        if user.admin {
+            Ok(user)
+        } else {
+            Err(self.error(
+                StatusCode::FORBIDDEN,
+                self.lang
+                    .t("Accès réservé aux administrateurs", "Admins only"),
+                self.lang.t(
+                    "Cette page est réservée aux administrateurs de la quarantaine.",
+                    "This page is for quarantine admins.",
+                ),
+            ))
+        }
+    }
+
+    /// Checks a form's anti-forgery token against the session's, and the
+    /// `Origin` header when the browser sends one.
+    pub fn check_csrf(&self, ui: &Ui, token: &str) -> Result<(), Response> {
+        let expected = self.session.as_ref().map(|(_, s)| s.csrf.as_str());
+        let origin_ok = self
+            .origin
+            .as_deref()
+            .is_none_or(|o| same_origin(o, &ui.config.public_url));
+        match expected {
+            Some(e) if same_secret(e, token) && origin_ok => Ok(()),
+            _ => Err(self.forgery()),
+        }
+    }
+
+    /// 403 for a form that did not come from our page.
+    pub fn forgery(&self) -> Response {
+        self.error(
+            StatusCode::FORBIDDEN,
+            self.lang.t("Formulaire refusé", "Form refused"),
+            self.lang.t(
+                "Ce formulaire n'a pas été envoyé depuis une page d'Écluse, ou votre session a changé. Revenez à la page précédente, rechargez-la et recommencez.",
+                "This form was not sent from an Écluse page, or your session changed. Go back, reload the page and try again.",
+            ),
+        )
+    }
+
+    /// 404 for an item that does not exist or is not theirs (the two look
+    /// the same, so ids cannot be probed).
+    pub fn not_found(&self) -> Response {
+        self.error(
+            StatusCode::NOT_FOUND,
+            self.lang.t("Introuvable", "Not found"),
+            self.lang.t(
+                "Cette pièce jointe n'existe pas, a été supprimée, ou n'a pas été retenue pour vous.",
+                "This attachment does not exist, was deleted, or was not held for you.",
+            ),
+        )
+    }
+
+    /// An error page.
+    pub fn error(&self, status: StatusCode, title: &str, detail: &str) -> Response {
+        let body = layout::page(
+            self,
+            title,
+            html! {
+                h1 { (title) }
+                p { (detail) }
+                p { a href="/" { (self.lang.t("Retour à l'accueil", "Back to the start page")) } }
+            },
+        );
+        (status, body).into_response()
+    }
+
+    /// Maps a store failure to the page the person should see.
+    pub fn store_error(&self, e: &ecluse_quarantine::Error) -> Response {
+        use ecluse_quarantine::Error as E;
+        match e {
+            E::NoSuchItem(_) | E::NoSuchMessage(_) => self.not_found(),
+            E::Forbidden { .. } => self.not_found(),
+            E::IllegalTransition { status, .. } => self.error(
+                StatusCode::CONFLICT,
+                self.lang.t("Action impossible", "Not possible"),
+                &format!(
+                    "{} ({})",
+                    self.lang.t(
+                        "Cette action n'est plus possible : la pièce jointe a changé d'état entre-temps.",
+                        "This can no longer be done: the attachment changed state in the meantime.",
+                    ),
+                    crate::pages::status_label(self.lang, *status)
+                ),
+            ),
+            other => internal(self.lang, other),
+        }
+    }
+}
+
+fn same_origin(origin: &str, public_url: &str) -> bool {
+    let rest = public_url
+        .splitn(4, '/')
+        .take(3)
+        .collect::<Vec<_>>()
+        .join("/");
+    origin == rest
+}
+
+/// 500, logged with the reason; the person sees what to do next.
+pub fn internal(lang: Lang, e: &dyn std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "admin UI: store failure");
+    let body = maud::html! {
+        (maud::DOCTYPE)
+        html lang=(lang.code()) {
+            head { meta charset="utf-8"; title { "Écluse" } link rel="stylesheet" href="/static/style.css"; }
+            body { main {
+                h1 { (lang.t("Erreur du serveur", "Server error")) }
+                p { (lang.t(
+                    "Écluse n'a pas pu lire ou écrire la quarantaine. Réessayez dans un instant ; si cela continue, prévenez l'administrateur (le détail est dans le journal du serveur).",
+                    "Écluse could not read or write the quarantine. Try again in a moment; if it goes on, tell the administrator (the details are in the server log).")) }
+            } }
+        }
+    };
+    (StatusCode::INTERNAL_SERVER_ERROR, body).into_response()
+}
+
+/// Adds the security headers to every answer.
+pub async fn security_headers(req: Request<axum::body::Body>, next: Next) -> Response {
+    let https = req.extensions().get::<Https>().is_some();
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    res
+}
+
+/// Marker the server puts in a request's extensions when it came over TLS.
+#[derive(Debug, Clone, Copy)]
+pub struct Https;
+
+/// `GET /lang/{fr|en}?next=`: remembers the language for a year.
+pub async fn switch_language(Path(lang): Path<String>, Query(q): Query<NextQuery>) -> Response {
+    let code = if lang == "en" { "en" } else { "fr" };
+    let next = local_path(q.next.as_deref().unwrap_or("/"));
+    let mut res = Redirect::to(&next).into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&format!(
+            "{LANG_COOKIE}={code}; Path=/; Max-Age=31536000; SameSite=Lax"
+        ))
+        .expect("static cookie"),
+    );
+    res
+}
+
+/// `?next=` of pages that send the visitor somewhere afterwards.
+#[derive(Debug, serde::Deserialize)]
+pub struct NextQuery {
+    /// Where to go.
+    pub next: Option<String>,
+}
+
+/// `GET /static/style.css`.
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/style.css"),
+    )
+        .into_response()
+}
+
+/// Any other path.
+pub async fn not_found(ctx: Ctx, State(_ui): State<Arc<Ui>>) -> Response {
+    ctx.error(
+        StatusCode::NOT_FOUND,
+        ctx.lang.t("Page introuvable", "Page not found"),
+        ctx.lang.t(
+            "Cette adresse ne mène à aucune page d'Écluse.",
+            "No Écluse page has this address.",
+        ),
+    )
+}

@@ -1,0 +1,142 @@
+//! What the web UI keeps between requests: signed-in sessions, the SAML
+//! requests it is waiting answers for, and the assertion ids it has already
+//! accepted (so that a captured assertion cannot be played again).
+//!
+//! All three live in the `sessions` tree, apart from the mail records. They
+//! are written without a group commit: a crash signs people out, nothing more.
+//! Session tokens are never stored as such, only their SHA-256, so a copy of
+//! the data directory does not hold live sign-ins.
+
+use crate::store::{SESSIONS, Store};
+use crate::{Result, model};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// How a person signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignIn {
+    /// Through the town's SAML identity provider.
+    Saml,
+    /// With the break-glass local admin account.
+    Local,
+}
+
+/// A signed-in person, as the web UI remembers them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebSession {
+    /// Who, as the identity provider names them (or the local user name).
+    pub user: String,
+    /// The name to greet them with.
+    pub display_name: String,
+    /// Their mail addresses, lower-case: they see the items held for these.
+    pub emails: Vec<String>,
+    /// Whether they may review and decide every item.
+    pub admin: bool,
+    /// How they signed in.
+    pub via: SignIn,
+    /// The anti-forgery token every form of theirs carries.
+    pub csrf: String,
+    /// When they signed in.
+    pub created_at: Timestamp,
+    /// Their last request.
+    pub last_seen: Timestamp,
+}
+
+fn session_key(token: &str) -> Vec<u8> {
+    let mut key = b"s:".to_vec();
+    key.extend_from_slice(&Sha256::digest(token.as_bytes()));
+    key
+}
+
+fn prefixed(prefix: &str, id: &str) -> Vec<u8> {
+    let mut key = prefix.as_bytes().to_vec();
+    key.extend_from_slice(id.as_bytes());
+    key
+}
+
+impl Store {
+    /// Saves (or refreshes) the session behind `token`.
+    pub fn session_put(&self, token: &str, session: &WebSession) -> Result<()> {
+        self.db_tree(SESSIONS)
+            .insert(session_key(token), model::encode(session))?;
+        Ok(())
+    }
+
+    /// The session behind `token`, if there is one.
+    pub fn session_get(&self, token: &str) -> Result<Option<WebSession>> {
+        match self.db_tree(SESSIONS).get(session_key(token))? {
+            Some(v) => Ok(Some(model::decode("sessions", &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Ends the session behind `token` (sign-out, expiry).
+    pub fn session_delete(&self, token: &str) -> Result<()> {
+        self.db_tree(SESSIONS).remove(session_key(token))?;
+        Ok(())
+    }
+
+    /// Remembers a SAML request id until `until`, so that the answer to it,
+    /// and only to it, is accepted.
+    pub fn saml_request_put(&self, id: &str, until: Timestamp) -> Result<()> {
+        self.db_tree(SESSIONS)
+            .insert(prefixed("r:", id), model::encode(&until))?;
+        Ok(())
+    }
+
+    /// Takes a SAML request id back: true if it was pending and not past its
+    /// time. An id is taken once; a second answer to it is refused.
+    pub fn saml_request_take(&self, id: &str) -> Result<bool> {
+        match self.db_tree(SESSIONS).remove(prefixed("r:", id))? {
+            Some(v) => {
+                let until: Timestamp = model::decode("sessions", &v)?;
+                Ok(self.now() < until)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Records that the assertion `id` was used, keeping the record until
+    /// `until`. False when it had been used already: a replay.
+    pub fn assertion_first_use(&self, id: &str, until: Timestamp) -> Result<bool> {
+        let swapped = self.db_tree(SESSIONS).compare_and_swap(
+            prefixed("a:", id),
+            None as Option<&[u8]>,
+            Some(model::encode(&until)),
+        )?;
+        Ok(swapped.is_ok())
+    }
+
+    /// Forgets sessions idle since before `idle_before` or opened before
+    /// `opened_before`, and request and assertion records past their time.
+    /// Returns how many records went.
+    pub fn sessions_purge(
+        &self,
+        idle_before: Timestamp,
+        opened_before: Timestamp,
+    ) -> Result<usize> {
+        let now = self.now();
+        let tree = self.db_tree(SESSIONS);
+        let mut gone = 0;
+        for kv in tree.iter() {
+            let (k, v) = kv?;
+            let stale = match k.first() {
+                Some(b's') => match model::decode::<WebSession>("sessions", &v) {
+                    Ok(s) => s.last_seen < idle_before || s.created_at < opened_before,
+                    Err(_) => true,
+                },
+                _ => match model::decode::<Timestamp>("sessions", &v) {
+                    Ok(until) => until <= now,
+                    Err(_) => true,
+                },
+            };
+            if stale {
+                tree.remove(k)?;
+                gone += 1;
+            }
+        }
+        Ok(gone)
+    }
+}

@@ -1,0 +1,240 @@
+//! A real SAML identity provider for the UI tests: Debian's SimpleSAMLphp,
+//! served by `php -S` on 127.0.0.1, configured from scratch in a temp
+//! directory with a fresh RSA certificate and two users (an agent and an
+//! admin). It signs both the response and the assertion.
+//!
+//! `clock_offset` runs it under `faketime` (e.g. `-5m`), so that what it
+//! signs is already stale when it reaches us.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The agent's sign-in.
+pub const AGENT: (&str, &str) = ("agent", "mot-de-passe-agent");
+/// The agent's address.
+pub const AGENT_EMAIL: &str = "agent@ville-exemple.fr";
+/// The admin's sign-in.
+pub const ADMIN: (&str, &str) = ("admin", "mot-de-passe-admin");
+/// The admin's address.
+pub const ADMIN_EMAIL: &str = "dsi@ville-exemple.fr";
+/// The group that makes an admin.
+pub const ADMIN_GROUP: &str = "quarantine-admins";
+
+/// Where SimpleSAMLphp is installed by Debian.
+pub const SIMPLESAMLPHP: &str = "/usr/share/simplesamlphp";
+
+/// A running SimpleSAMLphp IdP.
+pub struct Idp {
+    /// Its configuration and logs.
+    pub dir: tempfile::TempDir,
+    /// Where `php -S` listens.
+    pub addr: SocketAddr,
+    /// Its base address as the browser reaches it (`http://idp.localhost:<port>`).
+    pub base: String,
+    child: Child,
+}
+
+fn php_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+impl Idp {
+    /// Starts an IdP for the SP whose entity id and ACS address are given.
+    pub fn start(sp_entity_id: &str, acs_url: &str, clock_offset: Option<&str>) -> Idp {
+        assert!(
+            Path::new(SIMPLESAMLPHP).join("www/index.php").exists(),
+            "SimpleSAMLphp is not installed: run scripts/test, which installs the Debian packages simplesamlphp php-cli php-xml php-mbstring"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let addr = crate::free_addr();
+        let base = format!("http://idp.localhost:{}", addr.port());
+        let d = dir.path();
+        for sub in [
+            "config", "metadata", "cert", "log", "data", "tmp", "sessions",
+        ] {
+            std::fs::create_dir_all(d.join(sub)).unwrap();
+        }
+        // A fresh RSA key and certificate for signing.
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256).unwrap();
+        let mut params = rcgen::CertificateParams::new(vec!["idp.localhost".into()]).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "Test IdP");
+        let cert = params.self_signed(&key).unwrap();
+        std::fs::write(d.join("cert/idp.crt"), cert.pem()).unwrap();
+        std::fs::write(d.join("cert/idp.pem"), key.serialize_pem()).unwrap();
+
+        let path = |p: &str| php_quote(&format!("{}/{p}/", d.display()));
+        let config = format!(
+            r#"<?php
+$config = [
+    'baseurlpath' => {base},
+    'certdir' => {cert},
+    'loggingdir' => {log},
+    'datadir' => {data},
+    'tempdir' => {tmp},
+    'metadatadir' => {metadata},
+    'technicalcontact_name' => 'Tests',
+    'technicalcontact_email' => 'tests@ville-exemple.fr',
+    'timezone' => 'UTC',
+    'secretsalt' => {salt},
+    'auth.adminpassword' => {salt},
+    'admin.protectindexpage' => false,
+    'admin.protectmetadata' => false,
+    'enable.saml20-idp' => true,
+    'module.enable' => ['exampleauth' => true, 'core' => true, 'saml' => true, 'admin' => true],
+    'logging.level' => SimpleSAML\Logger::DEBUG,
+    'logging.handler' => 'file',
+    'logging.logfile' => 'simplesamlphp.log',
+    'session.cookie.secure' => false,
+    'session.phpsession.cookiename' => 'IDPSESSION',
+    'store.type' => 'phpsession',
+    'language.default' => 'fr',
+    'debug' => ['saml' => false, 'backtraces' => true, 'validatexml' => false],
+    'showerrors' => true,
+];
+"#,
+            base = php_quote(&format!("{base}/")),
+            cert = path("cert"),
+            log = path("log"),
+            data = path("data"),
+            tmp = path("tmp"),
+            metadata = path("metadata"),
+            salt = php_quote(&format!("{:x}", rand_u128())),
+        );
+        std::fs::write(d.join("config/config.php"), config).unwrap();
+        let user = |(name, password): (&str, &str), email: &str, display: &str, groups: &[&str]| {
+            let groups = groups
+                .iter()
+                .map(|g| php_quote(g))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "        {} => ['uid' => [{}], 'email' => [{}], 'displayName' => [{}], 'groups' => [{groups}]],\n",
+                php_quote(&format!("{name}:{password}")),
+                php_quote(name),
+                php_quote(email),
+                php_quote(display),
+            )
+        };
+        let authsources = format!(
+            "<?php\n$config = [\n    'admin' => ['core:AdminPassword'],\n    'users' => [\n        'exampleauth:UserPass',\n{}{}    ],\n];\n",
+            user(AGENT, AGENT_EMAIL, "Alice Martin", &["agents"]),
+            user(ADMIN, ADMIN_EMAIL, "Bruno Dsi", &["agents", ADMIN_GROUP]),
+        );
+        std::fs::write(d.join("config/authsources.php"), authsources).unwrap();
+        let hosted = format!(
+            "<?php\n$metadata['__DYNAMIC:1__'] = [\n    'host' => '__DEFAULT__',\n    'privatekey' => 'idp.pem',\n    'certificate' => 'idp.crt',\n    'auth' => 'users',\n    'saml20.sign.response' => true,\n    'saml20.sign.assertion' => true,\n    'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',\n    'attributes.NameFormat' => 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic',\n];\n"
+        );
+        std::fs::write(d.join("metadata/saml20-idp-hosted.php"), hosted).unwrap();
+        let remote = format!(
+            "<?php\n$metadata[{}] = [\n    'AssertionConsumerService' => {},\n    'saml20.sign.response' => true,\n    'saml20.sign.assertion' => true,\n    'NameIDFormat' => 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',\n    'simplesaml.nameidattribute' => 'uid',\n];\n",
+            php_quote(sp_entity_id),
+            php_quote(acs_url),
+        );
+        std::fs::write(d.join("metadata/saml20-sp-remote.php"), remote).unwrap();
+
+        let log = std::fs::File::create(d.join("log/php-server.log")).unwrap();
+        let mut cmd = match clock_offset {
+            Some(offset) => {
+                let mut c = Command::new("faketime");
+                c.args(["-f", offset, "php"]);
+                c
+            }
+            None => Command::new("php"),
+        };
+        let child = cmd
+            .arg("-d")
+            .arg(format!(
+                "session.save_path={}",
+                d.join("sessions").display()
+            ))
+            .args(["-d", "display_errors=stderr", "-S"])
+            .arg(addr.to_string())
+            .arg("-t")
+            .arg(format!("{SIMPLESAMLPHP}/www"))
+            .env("SIMPLESAMLPHP_CONFIG_DIR", d.join("config"))
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("starting php -S (Debian package php-cli)");
+        let idp = Idp {
+            dir,
+            addr,
+            base,
+            child,
+        };
+        idp.wait_ready();
+        idp
+    }
+
+    /// The IdP's metadata address as our server fetches it (by IP: the
+    /// server does not resolve `*.localhost` names).
+    pub fn metadata_url(&self) -> String {
+        format!("http://{}/saml2/idp/metadata.php", self.addr)
+    }
+
+    fn wait_ready(&self) {
+        let start = Instant::now();
+        loop {
+            if let Some(body) = http_get(self.addr, "/saml2/idp/metadata.php")
+                && body.contains("IDPSSODescriptor")
+            {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "SimpleSAMLphp did not start:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The php server's and SimpleSAMLphp's logs.
+    pub fn log(&self) -> String {
+        let mut out = String::new();
+        for f in ["log/php-server.log", "log/simplesamlphp.log"] {
+            out.push_str(&std::fs::read_to_string(self.dir.path().join(f)).unwrap_or_default());
+        }
+        out
+    }
+
+    /// The directory of its files.
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+}
+
+impl Drop for Idp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn rand_u128() -> u128 {
+    let mut b = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut b))
+        .unwrap();
+    u128::from_le_bytes(b)
+}
+
+/// A plain HTTP/1.0 GET; the body, or `None` when nothing answered 200.
+pub fn http_get(addr: SocketAddr, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").ok()?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).ok()?;
+    let text = String::from_utf8_lossy(&out).to_string();
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    head.starts_with("HTTP/1.1 200")
+        .then(|| body.to_string())
+        .or_else(|| head.starts_with("HTTP/1.0 200").then(|| body.to_string()))
+}
