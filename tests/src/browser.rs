@@ -135,34 +135,28 @@ impl Browser {
 
     /// Types into the field matched by `css`.
     pub async fn fill(&self, css: &str, text: &str) {
+        let here = self.url().await;
         let field = self
             .client
             .wait()
             .at_most(Duration::from_secs(10))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| {
-                panic!("{}: no field {css} at {}: {e}", self.name, self.url().await)
-            });
+            .unwrap_or_else(|e| panic!("{}: no field {css} at {}: {e}", self.name, here));
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();
     }
 
     /// Clicks the element matched by `css`.
     pub async fn click(&self, css: &str) {
+        let here = self.url().await;
         let el = self
             .client
             .wait()
             .at_most(Duration::from_secs(10))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| {
-                panic!(
-                    "{}: nothing matches {css} at {}: {e}",
-                    self.name,
-                    self.url().await
-                )
-            });
+            .unwrap_or_else(|e| panic!("{}: nothing matches {css} at {}: {e}", self.name, here));
         el.click().await.unwrap();
     }
 
