@@ -21,6 +21,9 @@
 //! - [`pages`]: the pages themselves (maud templates).
 //! - [`download`]: the encrypted ZIP an admin downloads.
 
+// Handlers answer `Result<Response, Response>`: the error is a whole page.
+#![allow(clippy::result_large_err)]
+
 pub mod config;
 pub mod download;
 pub mod local;

@@ -20,7 +20,6 @@ use samael::crypto::AllowedSignatureAlgorithm as Alg;
 use samael::metadata::{EntityDescriptor, HTTP_REDIRECT_BINDING};
 use samael::schema::Assertion;
 use samael::service_provider::{ServiceProvider, ServiceProviderBuilder};
-use samael::traits::ToXml;
 use std::sync::{Arc, Mutex};
 
 /// How long a sign-in started here may take at the IdP.
@@ -82,13 +81,29 @@ impl Sp {
         })
     }
 
-    /// Our metadata, for the IdP's administrator.
+    /// Our metadata, for the IdP's administrator: entity id, the ACS
+    /// (HTTP-POST), signed assertions wanted. (samael's own metadata insists
+    /// on a single-logout address, which Écluse does not have.)
     pub fn metadata_xml(&self) -> String {
-        self.sp
-            .metadata()
-            .ok()
-            .and_then(|m| m.to_string().ok())
-            .unwrap_or_default()
+        let esc = |s: &str| {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+        };
+        format!(
+            concat!(
+                r#"<?xml version="1.0" encoding="UTF-8"?>"#,
+                "\n",
+                r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{entity}">"#,
+                r#"<md:SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">"#,
+                r#"<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{acs}" index="0" isDefault="true"/>"#,
+                r#"</md:SPSSODescriptor></md:EntityDescriptor>"#,
+                "\n"
+            ),
+            entity = esc(&self.config.sp_entity_id),
+            acs = esc(self.sp.acs_url.as_deref().unwrap_or_default()),
+        )
     }
 
     /// Checks a response (signature, destination, issuer, time, audience,

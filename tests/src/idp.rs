@@ -125,8 +125,8 @@ $config = [
             user(ADMIN, ADMIN_EMAIL, "Bruno Dsi", &["agents", ADMIN_GROUP]),
         );
         std::fs::write(d.join("config/authsources.php"), authsources).unwrap();
-        let hosted = format!(
-            "<?php\n$metadata['__DYNAMIC:1__'] = [\n    'host' => '__DEFAULT__',\n    'privatekey' => 'idp.pem',\n    'certificate' => 'idp.crt',\n    'auth' => 'users',\n    'saml20.sign.response' => true,\n    'saml20.sign.assertion' => true,\n    'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',\n    'attributes.NameFormat' => 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic',\n];\n"
+        let hosted = String::from(
+            "<?php\n$metadata['__DYNAMIC:1__'] = [\n    'host' => '__DEFAULT__',\n    'privatekey' => 'idp.pem',\n    'certificate' => 'idp.crt',\n    'auth' => 'users',\n    'saml20.sign.response' => true,\n    'saml20.sign.assertion' => true,\n    'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',\n    'attributes.NameFormat' => 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic',\n];\n",
         );
         std::fs::write(d.join("metadata/saml20-idp-hosted.php"), hosted).unwrap();
         let remote = format!(

@@ -479,7 +479,7 @@ pub async fn dashboard(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
         .map(|c| (*c, recent.iter().filter(|i| i.category == *c).count()))
         .filter(|(_, n)| *n > 0)
         .collect();
-    by_category.sort_by(|a, b| b.1.cmp(&a.1));
+    by_category.sort_by_key(|c| std::cmp::Reverse(c.1));
     let pending = items
         .iter()
         .filter(|i| i.status == Status::Requested)

@@ -33,7 +33,7 @@ pub async fn list(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
         })
         .await
         .map_err(|e| ctx.store_error(&e))?;
-    items.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    items.sort_by_key(|i| std::cmp::Reverse(i.created_at));
     items.dedup_by_key(|i| i.id);
     let title = l.t("Mes pièces jointes retenues", "My held attachments");
     Ok(page(

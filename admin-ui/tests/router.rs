@@ -1,0 +1,776 @@
+#![allow(clippy::result_large_err)]
+//! Every route of the UI through the real router (tower `oneshot`), over a
+//! real store in a temp dir: roles, someone else's item, anti-forgery
+//! tokens, bad ids, expired sessions, the local admin's rate limit, the
+//! security headers, and the SAML endpoints up to the IdP.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode, header};
+use ecluse_admin_ui::{LocalAdmin, SamlConfig, Ui, UiConfig, UiError, router};
+use ecluse_quarantine::{
+    AuditAction, Delivery, Envelope, HeldItem, HeldPart, Incoming, ItemId, Payload, Purpose,
+    QueueId, SignIn, Status, Store, WebSession,
+};
+use ecluse_scanner::{Category, Engine, Limits};
+use jiff::Timestamp;
+use std::io::Read;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, OnceLock};
+use tower::ServiceExt;
+
+const PUBLIC: &str = "https://quarantaine.ville-exemple.fr";
+const AGENT: &str = "agent@ville-exemple.fr";
+const OTHER: &str = "voisin@ville-exemple.fr";
+const RAW: &[u8] = b"From: Fournisseur <a@example.org>\r\nTo: agent@ville-exemple.fr\r\nSubject: Facture\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nVoici.\r\n--b\r\nContent-Type: application/octet-stream; name=\"a.exe\"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAA==\r\n--b--\r\n";
+const PASSWORD: &str = "cheval-agrafe-batterie";
+
+struct World {
+    _dir: tempfile::TempDir,
+    store: Arc<Store>,
+    clock: Arc<AtomicI64>,
+    app: Router,
+}
+
+fn idp_metadata(with_cert: bool) -> String {
+    static CERT: OnceLock<String> = OnceLock::new();
+    let cert = CERT.get_or_init(|| {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["idp.example".into()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(cert.der())
+    });
+    let key = if with_cert {
+        format!(
+            r#"<md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"#
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        r#"<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example/metadata"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">{key}<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>"#
+    )
+}
+
+fn config() -> UiConfig {
+    let mut c = UiConfig::new(PUBLIC);
+    c.saml = Some(SamlConfig::new(
+        idp_metadata(true),
+        format!("{PUBLIC}/saml/metadata"),
+    ));
+    c.local = Some(LocalAdmin {
+        username: "secours".into(),
+        password_hash: ecluse_admin_ui::hash_password(PASSWORD),
+    });
+    c
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(AtomicI64::new(Timestamp::now().as_second()));
+    let c = clock.clone();
+    let store = Arc::new(
+        Store::open_with_clock(
+            dir.path(),
+            Arc::new(move || Timestamp::from_second(c.load(Ordering::SeqCst)).unwrap()),
+        )
+        .unwrap(),
+    );
+    let ui = Ui::new(store.clone(), config()).unwrap();
+    World {
+        _dir: dir,
+        store,
+        clock,
+        app: router(Arc::new(ui)),
+    }
+}
+
+impl World {
+    /// Holds a program for `rcpt`, as the gateway would.
+    fn hold(&self, rcpt: &str, self_release: bool) -> ItemId {
+        static ENGINE: OnceLock<Engine> = OnceLock::new();
+        let report =
+            ecluse_scanner::scan(ENGINE.get_or_init(Engine::builtin), &Limits::default(), RAW);
+        let now = self.store.now();
+        let queue_id = QueueId::new();
+        let item = HeldItem {
+            id: ItemId::new(),
+            queue_id,
+            recipient: rcpt.into(),
+            part: Some(HeldPart {
+                path: "2".into(),
+                filename: Some("a.exe".into()),
+                detected_type: "application/x-msdownload".into(),
+                size: 64,
+                sha256: String::new(),
+            }),
+            category: Category::Executable,
+            categories: vec![Category::Executable],
+            reasons: vec!["2: a Windows program".into()],
+            self_release,
+            status: Status::Held,
+            created_at: now,
+            expires_at: now + jiff::SignedDuration::from_hours(24 * 30),
+            request: None,
+            decision: None,
+            info: report.message.clone(),
+            mail_from: "a@example.org".into(),
+            purged: false,
+        };
+        let id = item.id;
+        let delivery = Delivery::new(
+            Purpose::Inbound,
+            "a@example.org".into(),
+            vec![rcpt.into()],
+            Payload::Stored {
+                queue_id,
+                prepend: Vec::new(),
+                cuts: vec![],
+            },
+            now,
+        );
+        self.store
+            .accept(Incoming {
+                id: queue_id,
+                envelope: Envelope {
+                    client_ip: "192.0.2.1".into(),
+                    helo: "mx.example.org".into(),
+                    mail_from: "a@example.org".into(),
+                    rcpts: vec![rcpt.into()],
+                    received_at: now,
+                    tls: false,
+                },
+                message: RAW,
+                report: &report,
+                items: vec![item],
+                deliveries: vec![delivery],
+            })
+            .unwrap();
+        id
+    }
+
+    /// A signed-in person: (session cookie, CSRF token).
+    fn session(&self, email: &str, admin: bool) -> (String, String) {
+        let token = ecluse_admin_ui::web::random_token();
+        let csrf = format!("csrf-{email}");
+        let now = self.store.now();
+        self.store
+            .session_put(
+                &token,
+                &WebSession {
+                    user: email.into(),
+                    display_name: email.into(),
+                    emails: vec![email.into()],
+                    admin,
+                    via: SignIn::Saml,
+                    csrf: csrf.clone(),
+                    created_at: now,
+                    last_seen: now,
+                },
+            )
+            .unwrap();
+        (format!("__Host-ecluse={token}"), csrf)
+    }
+
+    fn advance(&self, secs: i64) {
+        self.clock.fetch_add(secs, Ordering::SeqCst);
+    }
+
+    async fn send(&self, req: Request<Body>) -> Response<Body> {
+        self.app.clone().oneshot(req).await.unwrap()
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> Response<Body> {
+        let mut b = Request::get(path);
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::empty()).unwrap()).await
+    }
+
+    async fn post(&self, path: &str, cookie: Option<&str>, form: &str) -> Response<Body> {
+        let mut b =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::from(form.to_string())).unwrap())
+            .await
+    }
+}
+
+async fn text(res: Response<Body>) -> String {
+    let bytes = axum::body::to_bytes(res.into_body(), 16 << 20)
+        .await
+        .unwrap();
+    String::from_utf8_lossy(&bytes).to_string()
+}
+
+fn location(res: &Response<Body>) -> String {
+    res.headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn every_page_sends_strangers_to_sign_in_and_back() {
+    let w = world();
+    let id = w.hold(AGENT, false);
+    for path in [
+        "/".to_string(),
+        format!("/q/{id}"),
+        "/admin".into(),
+        format!("/admin/items/{id}"),
+        "/admin/audit".into(),
+        "/admin/dashboard".into(),
+    ] {
+        let res = w.get(&path, None).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(location(&res), format!("/login?next={path}"), "{path}");
+    }
+    for path in [
+        format!("/q/{id}/request"),
+        format!("/admin/items/{id}/decide"),
+    ] {
+        let res = w.post(&path, None, "csrf=x&reason=y&action=release").await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(w.store.item(id).unwrap().status, Status::Held);
+    }
+    let login = text(w.get("/login?next=/q/x", None).await).await;
+    assert!(login.contains("/saml/login?next=/q/x"), "{login}");
+    assert!(login.contains("Compte de secours"), "{login}");
+}
+
+#[tokio::test]
+async fn an_agent_sees_their_items_and_not_anyone_elses() {
+    let w = world();
+    let mine = w.hold(AGENT, false);
+    let theirs = w.hold(OTHER, false);
+    let (cookie, _) = w.session(AGENT, false);
+    let list = text(w.get("/", Some(&cookie)).await).await;
+    assert!(
+        list.contains(&format!("/q/{mine}")) && list.contains("a.exe"),
+        "{list}"
+    );
+    assert!(!list.contains(&format!("/q/{theirs}")), "{list}");
+    let res = w.get(&format!("/q/{mine}"), Some(&cookie)).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = text(res).await;
+    assert!(
+        page.contains("programme") && page.contains("Demander la libération"),
+        "{page}"
+    );
+    // Someone else's item looks exactly like one that does not exist.
+    let res = w.get(&format!("/q/{theirs}"), Some(&cookie)).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = w.get(&format!("/q/{}", ItemId::new()), Some(&cookie)).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Nor can they ask for it.
+    let (_, csrf) = w.session(AGENT, false);
+    let res = w
+        .post(
+            &format!("/q/{theirs}/request"),
+            Some(&cookie),
+            &format!("csrf={csrf}&reason=svp"),
+        )
+        .await;
+    assert!(matches!(
+        res.status(),
+        StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
+    ));
+    assert_eq!(w.store.item(theirs).unwrap().status, Status::Held);
+}
+
+#[tokio::test]
+async fn agents_get_403_on_every_admin_route() {
+    let w = world();
+    let id = w.hold(AGENT, false);
+    let (cookie, csrf) = w.session(AGENT, false);
+    for path in [
+        "/admin".to_string(),
+        format!("/admin/items/{id}"),
+        "/admin/audit".into(),
+        "/admin/dashboard".into(),
+    ] {
+        assert_eq!(
+            w.get(&path, Some(&cookie)).await.status(),
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    for path in [
+        format!("/admin/items/{id}/decide"),
+        format!("/admin/items/{id}/download"),
+    ] {
+        let res = w
+            .post(
+                &path,
+                Some(&cookie),
+                &format!("csrf={csrf}&action=release&comment=x"),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    assert_eq!(w.store.item(id).unwrap().status, Status::Held);
+}
+
+#[tokio::test]
+async fn bad_ids_are_404() {
+    let w = world();
+    let (agent, _) = w.session(AGENT, false);
+    let (admin, _) = w.session("dsi@ville-exemple.fr", true);
+    for path in [
+        "/q/pas-un-id",
+        "/q/../admin",
+        "/q/01J00000000000000000000000",
+    ] {
+        assert_eq!(
+            w.get(path, Some(&agent)).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    for path in [
+        "/admin/items/zzz",
+        "/admin/items/01J00000000000000000000000",
+        "/nowhere",
+    ] {
+        assert_eq!(
+            w.get(path, Some(&admin)).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_missing_wrong_or_cross_site_csrf_token_is_403() {
+    let w = world();
+    let id = w.hold(AGENT, false);
+    let (cookie, csrf) = w.session(AGENT, false);
+    let path = format!("/q/{id}/request");
+    for form in [
+        "reason=svp".to_string(),
+        "csrf=&reason=svp".into(),
+        "csrf=csrf-someone-else&reason=svp".into(),
+    ] {
+        let res = w.post(&path, Some(&cookie), &form).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{form}");
+    }
+    // The right token from another site's page is refused too.
+    let res = w
+        .send(
+            Request::post(&path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, &cookie)
+                .header(header::ORIGIN, "https://evil.example")
+                .body(Body::from(format!("csrf={csrf}&reason=svp")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(w.store.item(id).unwrap().status, Status::Held);
+    // With it, from our own page: the request is made.
+    let res = w
+        .send(
+            Request::post(&path)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, &cookie)
+                .header(header::ORIGIN, PUBLIC)
+                .body(Body::from(format!("csrf={csrf}&reason=Facture+attendue")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let item = w.store.item(id).unwrap();
+    assert_eq!(item.status, Status::Requested);
+    assert_eq!(item.request.unwrap().reason, "Facture attendue");
+    // An empty reason is refused with a message.
+    let id2 = w.hold(AGENT, false);
+    let res = w
+        .post(
+            &format!("/q/{id2}/request"),
+            Some(&cookie),
+            &format!("csrf={csrf}&reason=+"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn self_release_only_where_the_policy_allows_it() {
+    let w = world();
+    let locked = w.hold(AGENT, false);
+    let open = w.hold(AGENT, true);
+    let (cookie, csrf) = w.session(AGENT, false);
+    let page = text(w.get(&format!("/q/{locked}"), Some(&cookie)).await).await;
+    assert!(!page.contains("/release"), "{page}");
+    let res = w
+        .post(
+            &format!("/q/{locked}/release"),
+            Some(&cookie),
+            &format!("csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(w.store.item(locked).unwrap().status, Status::Held);
+    let page = text(w.get(&format!("/q/{open}"), Some(&cookie)).await).await;
+    assert!(page.contains(&format!("/q/{open}/release")), "{page}");
+    let res = w
+        .post(
+            &format!("/q/{open}/release"),
+            Some(&cookie),
+            &format!("csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(w.store.item(open).unwrap().status, Status::Released);
+}
+
+#[tokio::test]
+async fn an_admin_reviews_decides_and_downloads_an_encrypted_zip() {
+    let w = world();
+    let a = w.hold(AGENT, false);
+    let b = w.hold(OTHER, false);
+    let (cookie, csrf) = w.session("dsi@ville-exemple.fr", true);
+    let queue = text(w.get("/admin", Some(&cookie)).await).await;
+    assert!(
+        queue.contains(&format!("/admin/items/{a}"))
+            && queue.contains(&format!("/admin/items/{b}"))
+    );
+    let filtered = text(w.get("/admin?recipient=voisin", Some(&cookie)).await).await;
+    assert!(
+        !filtered.contains(&format!("/admin/items/{a}"))
+            && filtered.contains(&format!("/admin/items/{b}"))
+    );
+    let page = text(w.get(&format!("/admin/items/{a}"), Some(&cookie)).await).await;
+    assert!(
+        page.contains("Rapport d'analyse")
+            && page.contains("SHA-256")
+            && page.contains("192.0.2.1"),
+        "{page}"
+    );
+
+    let res = w
+        .post(
+            &format!("/admin/items/{a}/download"),
+            Some(&cookie),
+            &format!("csrf={csrf}"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/zip");
+    let bytes = axum::body::to_bytes(res.into_body(), 16 << 20)
+        .await
+        .unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    assert!(zip.by_index(0).is_err(), "the ZIP must need its password");
+    let mut eml = Vec::new();
+    zip.by_index_decrypt(0, b"infected")
+        .unwrap()
+        .read_to_end(&mut eml)
+        .unwrap();
+    assert_eq!(eml, RAW);
+
+    let res = w
+        .post(
+            &format!("/admin/items/{a}/decide"),
+            Some(&cookie),
+            &format!("csrf={csrf}&action=release&comment=ok"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(w.store.item(a).unwrap().status, Status::Released);
+    let res = w
+        .post(
+            &format!("/admin/items/{b}/decide"),
+            Some(&cookie),
+            &format!("csrf={csrf}&action=deny&comment=non"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(w.store.item(b).unwrap().status, Status::Denied);
+    // Deciding twice is a conflict, said in words.
+    let res = w
+        .post(
+            &format!("/admin/items/{b}/decide"),
+            Some(&cookie),
+            &format!("csrf={csrf}&action=release"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+
+    let audit = text(w.get("/admin/audit?action=downloaded", Some(&cookie)).await).await;
+    assert!(
+        audit.contains("downloaded") && audit.contains(&a.to_string()),
+        "{audit}"
+    );
+    assert!(
+        !audit.contains(r#"data-label="Action">released<"#),
+        "{audit}"
+    );
+    let dash = text(w.get("/admin/dashboard", Some(&cookie)).await).await;
+    assert!(dash.contains("30 derniers jours"), "{dash}");
+}
+
+#[tokio::test]
+async fn idle_and_old_sessions_end() {
+    let w = world();
+    let (cookie, _) = w.session(AGENT, false);
+    assert_eq!(w.get("/", Some(&cookie)).await.status(), StatusCode::OK);
+    w.advance(31 * 60);
+    let res = w.get("/", Some(&cookie)).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "idle for 31 minutes");
+    assert!(location(&res).starts_with("/login"));
+    // Used every 20 minutes, a session still ends 10 hours after sign-in.
+    let (cookie, _) = w.session(AGENT, false);
+    for _ in 0..29 {
+        w.advance(20 * 60);
+        assert_eq!(w.get("/", Some(&cookie)).await.status(), StatusCode::OK);
+    }
+    w.advance(21 * 60);
+    assert_eq!(
+        w.get("/", Some(&cookie)).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // A made-up token is nobody.
+    let res = w
+        .get("/", Some(&format!("__Host-ecluse={}", "0".repeat(64))))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let w = world();
+    let (cookie, csrf) = w.session(AGENT, false);
+    let res = w.post("/logout", Some(&cookie), "csrf=wrong").await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = w
+        .post("/logout", Some(&cookie), &format!("csrf={csrf}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        res.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    assert_eq!(
+        w.get("/", Some(&cookie)).await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+async fn local_login(w: &World, user: &str, password: &str) -> Response<Body> {
+    let page = w.get("/login", None).await;
+    let pre = page.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let pre_cookie = pre.split(';').next().unwrap().to_string();
+    let token = pre_cookie.split_once('=').unwrap().1.to_string();
+    w.post(
+        "/login/local",
+        Some(&pre_cookie),
+        &format!("csrf={token}&next=/admin&username={user}&password={password}"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_local_admin_signs_in_and_failures_are_limited_and_audited() {
+    let w = world();
+    // Without the pre-sign-in token: refused.
+    let res = w
+        .post(
+            "/login/local",
+            None,
+            &format!("csrf=x&username=secours&password={PASSWORD}"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = local_login(&w, "secours", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/admin");
+    let cookie = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("__Host-ecluse="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("Secure") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    assert_eq!(
+        w.get("/admin", Some(&cookie)).await.status(),
+        StatusCode::OK
+    );
+
+    for _ in 0..ecluse_admin_ui::local::MAX_FAILURES {
+        let res = local_login(&w, "secours", "mauvais").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Locked now, even with the right password.
+    let res = local_login(&w, "secours", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let failed = w
+        .store
+        .audit_entries(None)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == AuditAction::LoginFailed)
+        .count();
+    assert_eq!(failed, ecluse_admin_ui::local::MAX_FAILURES + 1);
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let w = world();
+    let (cookie, _) = w.session(AGENT, false);
+    for (path, c) in [
+        ("/", Some(cookie.as_str())),
+        ("/login", None),
+        ("/nowhere", None),
+        ("/saml/metadata", None),
+    ] {
+        let res = w.get(path, c).await;
+        let h = res.headers();
+        let csp = h[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+        assert!(h.contains_key(header::REFERRER_POLICY), "{path}");
+    }
+    let html = text(w.get("/", Some(&cookie)).await).await;
+    assert!(!html.contains("<script"), "no script at all");
+}
+
+#[tokio::test]
+async fn french_by_default_english_by_choice() {
+    let w = world();
+    let (cookie, _) = w.session(AGENT, false);
+    assert!(
+        text(w.get("/", Some(&cookie)).await)
+            .await
+            .contains("Mes pièces jointes retenues")
+    );
+    let en = w
+        .send(
+            Request::get("/")
+                .header(header::COOKIE, &cookie)
+                .header(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(text(en).await.contains("My held attachments"));
+    let res = w.get("/lang/fr?next=/", None).await;
+    assert!(
+        res.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .starts_with("ecluse_lang=fr")
+    );
+    let forced = w
+        .send(
+            Request::get("/")
+                .header(header::COOKIE, format!("{cookie}; ecluse_lang=fr"))
+                .header(header::ACCEPT_LANGUAGE, "en")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(text(forced).await.contains("Mes pièces jointes retenues"));
+    // The switch never sends people off-site.
+    assert_eq!(
+        location(&w.get("/lang/en?next=//evil.example", None).await),
+        "/"
+    );
+}
+
+#[tokio::test]
+async fn saml_metadata_login_redirect_and_acs_refusals() {
+    let w = world();
+    let md = text(w.get("/saml/metadata", None).await).await;
+    assert!(
+        md.contains(&format!("{PUBLIC}/saml/metadata"))
+            && md.contains(&format!("{PUBLIC}/saml/acs")),
+        "{md}"
+    );
+    let res = w.get("/saml/login?next=/q/abc", None).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = location(&res);
+    assert!(
+        to.starts_with("https://idp.example/sso?SAMLRequest="),
+        "{to}"
+    );
+    assert!(to.contains("RelayState=%2Fq%2Fabc"), "{to}");
+
+    // Not base64, not SAML, answering no request of ours: all refused and audited.
+    use base64::Engine as _;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let unknown = format!(
+        r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r" InResponseTo="_not-ours" Version="2.0" IssueInstant="{}" Destination="{PUBLIC}/saml/acs"><saml:Issuer>https://idp.example/metadata</saml:Issuer></samlp:Response>"#,
+        Timestamp::now()
+    );
+    for body in [
+        "SAMLResponse=%%%".to_string(),
+        format!("SAMLResponse={}", b64("<a/>")),
+        format!(
+            "SAMLResponse={}",
+            b64(&unknown).replace('+', "%2B").replace('=', "%3D")
+        ),
+    ] {
+        let res = w.post("/saml/acs", None, &body).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{body}");
+        assert!(res.headers().get(header::SET_COOKIE).is_none());
+    }
+    let failed = w
+        .store
+        .audit_entries(None)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == AuditAction::LoginFailed)
+        .count();
+    assert_eq!(failed, 3);
+}
+
+#[test]
+fn idp_metadata_without_a_signing_certificate_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(dir.path()).unwrap());
+    let mut c = config();
+    c.saml = Some(SamlConfig::new(
+        idp_metadata(false),
+        format!("{PUBLIC}/saml/metadata"),
+    ));
+    assert!(matches!(
+        Ui::new(store.clone(), c),
+        Err(UiError::NoSigningCertificate)
+    ));
+    let mut c = config();
+    c.saml = Some(SamlConfig::new("<pas du xml".into(), "x".into()));
+    assert!(matches!(
+        Ui::new(store.clone(), c),
+        Err(UiError::BadIdpMetadata(_))
+    ));
+    let mut c = config();
+    c.local.as_mut().unwrap().password_hash = "motdepasse".into();
+    assert!(matches!(
+        Ui::new(store.clone(), c),
+        Err(UiError::BadPasswordHash(_))
+    ));
+    let c = UiConfig::new(PUBLIC);
+    assert!(matches!(Ui::new(store, c), Err(UiError::NoSignIn)));
+}
