@@ -476,33 +476,24 @@ async fn an_admin_reviews_decides_and_downloads_an_encrypted_zip() {
         .unwrap();
     assert_eq!(eml, RAW);
 
-    let res = w
-        .post(
-            &format!("/admin/items/{a}/decide"),
-            Some(&cookie),
-            &format!("csrf={csrf}&action=release&comment=ok"),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(w.store.item(a).unwrap().status, Status::Released);
-    let res = w
-        .post(
-            &format!("/admin/items/{b}/decide"),
-            Some(&cookie),
-            &format!("csrf={csrf}&action=deny&comment=non"),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(w.store.item(b).unwrap().status, Status::Denied);
-    // Deciding twice is a conflict, said in words.
-    let res = w
-        .post(
-            &format!("/admin/items/{b}/decide"),
-            Some(&cookie),
-            &format!("csrf={csrf}&action=release"),
-        )
-        .await;
-    assert_eq!(res.status(), StatusCode::CONFLICT);
+    // Release one, deny the other; deciding twice is a conflict, said in words.
+    for (item, action, code, state) in [
+        (
+            a,
+            "release&comment=ok",
+            StatusCode::SEE_OTHER,
+            Status::Released,
+        ),
+        (b, "deny&comment=non", StatusCode::SEE_OTHER, Status::Denied),
+        (b, "release", StatusCode::CONFLICT, Status::Denied),
+    ] {
+        let form = format!("csrf={csrf}&action={action}");
+        let res = w
+            .post(&format!("/admin/items/{item}/decide"), Some(&cookie), &form)
+            .await;
+        assert_eq!(res.status(), code, "{action}");
+        assert_eq!(w.store.item(item).unwrap().status, state, "{action}");
+    }
 
     let audit = text(w.get("/admin/audit?action=downloaded", Some(&cookie)).await).await;
     assert!(

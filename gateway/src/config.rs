@@ -310,6 +310,25 @@ impl Config {
                 base.join(p)
             }
         };
+        // Both files or neither; loaded now, so that a bad file stops start-up.
+        let tls_pair = |section: &str,
+                        cert: Option<PathBuf>,
+                        key: Option<PathBuf>|
+         -> Result<Option<(PathBuf, PathBuf)>, ConfigError> {
+            let name = format!("{section} tls_cert / tls_key");
+            match (cert, key) {
+                (None, None) => Ok(None),
+                (Some(c), Some(k)) => {
+                    let (c, k) = (resolve(&c), resolve(&k));
+                    crate::tls::server_config(&c, &k).map_err(|r| err(&name, r))?;
+                    Ok(Some((c, k)))
+                }
+                _ => Err(err(
+                    &name,
+                    "give both the certificate chain and the key, or neither".into(),
+                )),
+            }
+        };
 
         let s = raw.smtp;
         let listen_raw = match s.listen {
@@ -369,21 +388,7 @@ impl Config {
                 "must be at least 1KiB".into(),
             ));
         }
-        let tls = match (s.tls_cert, s.tls_key) {
-            (None, None) => None,
-            (Some(c), Some(k)) => {
-                let (c, k) = (resolve(&c), resolve(&k));
-                crate::tls::server_config(&c, &k)
-                    .map_err(|r| err("[smtp] tls_cert / tls_key", r))?;
-                Some((c, k))
-            }
-            _ => {
-                return Err(err(
-                    "[smtp] tls_cert / tls_key",
-                    "give both the certificate chain and the key, or neither".into(),
-                ));
-            }
-        };
+        let tls = tls_pair("[smtp]", s.tls_cert, s.tls_key)?;
         let positive =
             |key: &str, v: Option<usize>, default: usize| -> Result<usize, ConfigError> {
                 match v {
@@ -526,21 +531,7 @@ impl Config {
                 format!("`{bad}` is not a mail address"),
             ));
         }
-        let admin_tls = match (a.tls_cert, a.tls_key) {
-            (None, None) => None,
-            (Some(c), Some(k)) => {
-                let (c, k) = (resolve(&c), resolve(&k));
-                crate::tls::server_config(&c, &k)
-                    .map_err(|r| err("[admin] tls_cert / tls_key", r))?;
-                Some((c, k))
-            }
-            _ => {
-                return Err(err(
-                    "[admin] tls_cert / tls_key",
-                    "give both the certificate chain and the key, or neither".into(),
-                ));
-            }
-        };
+        let admin_tls = tls_pair("[admin]", a.tls_cert, a.tls_key)?;
         let mut ui = ecluse_admin_ui::UiConfig::new(&public_url);
         ui.session_idle = duration("[admin] session_idle", &a.session_idle, ui.session_idle)?;
         ui.session_max = duration("[admin] session_max", &a.session_max, ui.session_max)?;
@@ -696,6 +687,79 @@ mod tests {
             assert!(
                 e.key.starts_with(key),
                 "{text:?}: got key {:?} ({})",
+                e.key,
+                e.reason
+            );
+        }
+    }
+
+    #[test]
+    fn the_web_ui_sections() {
+        // No sign-in configured: no UI, only /healthz and /metrics.
+        assert!(parse(MINIMAL).unwrap().admin.ui.is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let md = dir.path().join("idp.xml");
+        std::fs::write(&md, "<md:EntityDescriptor/>").unwrap();
+        let text = format!(
+            "{MINIMAL}[admin]\npublic_url = \"https://q.ville-exemple.fr/\"\nsession_idle = \"15m\"\n[admin.saml]\nidp_metadata = \"{}\"\nadmin_group = \"dsi\"\n[admin.local]\nusername = \"secours\"\npassword_hash = \"$argon2id$x\"\n",
+            md.display()
+        );
+        let c = parse(&text).unwrap();
+        let ui = c.admin.ui.unwrap();
+        assert_eq!(ui.public_url, "https://q.ville-exemple.fr");
+        assert_eq!(ui.session_idle, Duration::from_secs(900));
+        let saml = ui.saml.unwrap();
+        assert_eq!(saml.idp_metadata, "<md:EntityDescriptor/>");
+        assert_eq!(
+            saml.sp_entity_id,
+            "https://q.ville-exemple.fr/saml/metadata"
+        );
+        assert_eq!(
+            (saml.admin_group.as_str(), saml.email_attribute.as_str()),
+            ("dsi", "email")
+        );
+        assert_eq!(ui.local.unwrap().username, "secours");
+        // An address is fetched at start-up, not read as a file.
+        let c = parse(&format!(
+            "{MINIMAL}[admin.saml]\nidp_metadata = \"https://idp.ville-exemple.fr/md\"\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            c.admin.idp_metadata_url.as_deref(),
+            Some("https://idp.ville-exemple.fr/md")
+        );
+        let cases = [
+            (
+                "[admin.saml]\nidp_metadata = \"/nonexistent/idp.xml\"\n",
+                "[admin.saml] idp_metadata",
+            ),
+            (
+                "[admin.saml]\nidp_metadata = \"https://x/md\"\nclock_skew = \"1h\"\n",
+                "[admin.saml] clock_skew",
+            ),
+            (
+                "[admin.saml]\nidp_metadata = \"https://x/md\"\nclock_skew = \"soon\"\n",
+                "[admin.saml] clock_skew",
+            ),
+            ("[admin]\ntls_cert = \"/etc/c.pem\"\n", "[admin] tls_cert"),
+            (
+                "[admin]\nsession_max = \"forever\"\n",
+                "[admin] session_max",
+            ),
+            (
+                "[admin.local]\nusername = \" \"\npassword_hash = \"x\"\n",
+                "[admin.local] username",
+            ),
+            (
+                "[admin.saml]\nidp_metadata = \"https://x/md\"\nemail = \"mail\"\n",
+                "line",
+            ),
+        ];
+        for (extra, key) in cases {
+            let e = parse(&format!("{MINIMAL}{extra}")).unwrap_err();
+            assert!(
+                e.key.starts_with(key),
+                "{extra:?}: got key {:?} ({})",
                 e.key,
                 e.reason
             );

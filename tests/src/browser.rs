@@ -133,31 +133,27 @@ impl Browser {
         }
     }
 
-    /// Types into the field matched by `css`.
-    pub async fn fill(&self, css: &str, text: &str) {
+    /// The element matched by `css`, waited for (10 s at most).
+    async fn element(&self, css: &str) -> fantoccini::elements::Element {
         let here = self.url().await;
-        let field = self
-            .client
+        self.client
             .wait()
             .at_most(Duration::from_secs(10))
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| panic!("{}: no field {css} at {}: {e}", self.name, here));
+            .unwrap_or_else(|e| panic!("{}: nothing matches {css} at {here}: {e}", self.name))
+    }
+
+    /// Types into the field matched by `css`.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.element(css).await;
         field.clear().await.unwrap();
         field.send_keys(text).await.unwrap();
     }
 
     /// Clicks the element matched by `css`.
     pub async fn click(&self, css: &str) {
-        let here = self.url().await;
-        let el = self
-            .client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{}: nothing matches {css} at {}: {e}", self.name, here));
-        el.click().await.unwrap();
+        self.element(css).await.click().await.unwrap();
     }
 
     /// Saves a PNG of the page.

@@ -571,3 +571,80 @@ fn url_encode(s: &str) -> String {
         })
         .collect()
 }
+
+fn ecluse(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = std::process::Command::new(ecluse_tests::ecluse_bin())
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn hash_password_then_check_config_accepts_the_break_glass_admin() {
+    let (code, out, err) = ecluse(
+        &["admin", "hash-password"],
+        "une phrase de passe assez longue\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    let hash = out.trim();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    let (code, _, err) = ecluse(&["admin", "hash-password"], "court\n");
+    assert_eq!(code, 1);
+    assert!(err.contains("12 characters"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("ecluse.toml");
+    let base = Gateway::config_text("127.0.0.1:2525".parse().unwrap(), "");
+    std::fs::write(
+        &config,
+        format!("{base}\n[admin.local]\nusername = \"secours\"\npassword_hash = \"{hash}\"\n"),
+    )
+    .unwrap();
+    let (code, out, err) = ecluse(&["check-config", "--config", config.to_str().unwrap()], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("local admin account only"), "{out}");
+
+    std::fs::write(
+        &config,
+        format!("{base}\n[admin.local]\nusername = \"secours\"\npassword_hash = \"motdepasse\"\n"),
+    )
+    .unwrap();
+    let (code, _, err) = ecluse(&["check-config", "--config", config.to_str().unwrap()], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("hash-password"), "{err}");
+}
+
+#[test]
+fn check_config_refuses_idp_metadata_without_a_signing_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("idp.xml"),
+        r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example/md"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>"#,
+    )
+    .unwrap();
+    let config = dir.path().join("ecluse.toml");
+    let base = Gateway::config_text("127.0.0.1:2525".parse().unwrap(), "");
+    std::fs::write(
+        &config,
+        format!("{base}\n[admin.saml]\nidp_metadata = \"idp.xml\"\n"),
+    )
+    .unwrap();
+    let (code, _, err) = ecluse(&["check-config", "--config", config.to_str().unwrap()], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("no signing certificate"), "{err}");
+}
