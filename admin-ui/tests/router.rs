@@ -647,8 +647,16 @@ async fn every_answer_carries_the_security_headers() {
     assert!(!html.contains("<script"), "no script at all");
     let css = w.get("/static/style.css", None).await;
     assert_eq!(css.status(), StatusCode::OK);
-    assert!(css.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/css"));
-    assert!(text(css).await.contains("@media"), "the phone layout is in the stylesheet");
+    assert!(
+        css.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert!(
+        text(css).await.contains("@media"),
+        "the phone layout is in the stylesheet"
+    );
 }
 
 #[tokio::test]

@@ -27,6 +27,11 @@ enum Command {
     /// Stops cleanly on SIGTERM or Ctrl-C. Exit code 0 after a clean stop,
     /// 1 when it cannot start (the message says which key or file is wrong).
     Serve(serve::ServeArgs),
+    /// Try Écluse on this machine, with no configuration: SMTP on
+    /// 127.0.0.1:2525, the web UI on 127.0.0.1:8080 (a local admin with a
+    /// one-time password), delivered mail written to DATA_DIR/delivered/,
+    /// and four sample messages sent so that the UI shows held items.
+    Demo(cli::demo::DemoArgs),
     /// Check a configuration file (and the TLS files and rules it names)
     /// without starting anything. Exit code 0 when it is good, 1 when not.
     CheckConfig(serve::ServeArgs),
@@ -58,6 +63,16 @@ fn main() -> ExitCode {
         Command::Quarantine(args) => cli::quarantine::quarantine(args),
         Command::Audit(args) => cli::quarantine::audit(args),
         Command::Admin(args) => cli::admin::run(args),
+        Command::Demo(args) => {
+            init_tracing();
+            match cli::demo::run(args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("ecluse demo: {e:#}");
+                    ExitCode::from(1)
+                }
+            }
+        }
         Command::Serve(args) => {
             init_tracing();
             match serve::main(args) {

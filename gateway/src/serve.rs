@@ -339,6 +339,12 @@ async fn fetch_idp_metadata(config: &mut Config) -> Result<()> {
 pub fn main(args: ServeArgs) -> Result<()> {
     let config =
         Config::load(&args.config).map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
+    serve_with(config, None)
+}
+
+/// Runs the server for `config` until SIGTERM or Ctrl-C; `started` is told
+/// where it listens once it does (the demo sends its samples then).
+pub fn serve_with(config: Config, started: Option<std::sync::mpsc::Sender<Running>>) -> Result<()> {
     crate::tls::install_provider();
     let engine = crate::cli::scan::load_engine(config.rules.as_deref(), config.policy.clone())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -374,6 +380,9 @@ pub fn main(args: ServeArgs) -> Result<()> {
         };
         let running_path = data_dir.join("serve.json");
         std::fs::write(&running_path, serde_json::to_vec_pretty(&running)?).with_context(|| format!("writing {}", running_path.display()))?;
+        if let Some(tx) = started {
+            let _ = tx.send(running.clone());
+        }
         for a in &smtp_addrs {
             tracing::info!(address = %a, "SMTP listening");
         }

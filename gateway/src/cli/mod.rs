@@ -1,5 +1,6 @@
 //! Subcommands of the `ecluse` binary.
 
 pub mod admin;
+pub mod demo;
 pub mod quarantine;
 pub mod scan;
