@@ -15,7 +15,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;
-use ecluse_quarantine::{Actor, AuditAction, SignIn, WebSession};
+use ecluse_quarantine::{AuditAction, SignIn, WebSession};
 use samael::crypto::AllowedSignatureAlgorithm as Alg;
 use samael::metadata::{EntityDescriptor, HTTP_REDIRECT_BINDING};
 use samael::schema::Assertion;
@@ -189,11 +189,11 @@ pub struct AcsForm {
 /// `POST /saml/acs`: the IdP's answer.
 pub async fn acs(ctx: Ctx, State(ui): State<Arc<Ui>>, Form(form): Form<AcsForm>) -> Page {
     saml(&ui, &ctx)?;
-    match sign_in(&ctx, &ui, &form).await {
+    match sign_in(&ui, &form).await {
         Ok(session) => open_session(&ui, &ctx, session, &form.relay_state).await,
         Err(reason) => {
             tracing::warn!(peer = %ctx.ip, %reason, "SAML sign-in refused");
-            let actor = Actor::person("saml", format!("web {}", ctx.ip));
+            let actor = ctx.actor("saml");
             let detail = format!("SAML answer refused: {reason}");
             let _ = ui
                 .blocking(move |s| s.audit(&actor, AuditAction::LoginFailed, None, &detail))
@@ -212,7 +212,7 @@ pub async fn acs(ctx: Ctx, State(ui): State<Arc<Ui>>, Form(form): Form<AcsForm>)
 }
 
 /// Checks the answer and makes the session it grants; the error is for the log.
-async fn sign_in(ctx: &Ctx, ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, String> {
+async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, String> {
     let sp = ui.saml.as_ref().expect("checked");
     if form.response.len() > MAX_RESPONSE {
         return Err(format!("SAMLResponse larger than {MAX_RESPONSE} bytes"));
@@ -293,7 +293,6 @@ async fn sign_in(ctx: &Ctx, ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, 
         .next()
         .unwrap_or_else(|| emails[0].clone());
     let now = ui.store.now();
-    let _ = ctx;
     Ok(WebSession {
         user: if name_id.is_empty() {
             emails[0].clone()

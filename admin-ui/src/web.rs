@@ -245,6 +245,23 @@ impl FromRequestParts<Arc<Ui>> for Ctx {
 }
 
 impl Ctx {
+    /// `who`, acting from this visitor's address, for the audit log.
+    pub fn actor(&self, who: impl Into<String>) -> ecluse_quarantine::Actor {
+        ecluse_quarantine::Actor::person(who, format!("web {}", self.ip))
+    }
+
+    /// A signed-in person as the audit log names them: their first address,
+    /// else their id at the IdP (the local admin's user name).
+    pub fn actor_of(&self, session: &WebSession) -> ecluse_quarantine::Actor {
+        self.actor(
+            session
+                .emails
+                .first()
+                .cloned()
+                .unwrap_or_else(|| session.user.clone()),
+        )
+    }
+
     /// The signed-in person, or a redirect to the sign-in page that comes
     /// back here.
     pub fn user(&self) -> Result<&WebSession, Response> {

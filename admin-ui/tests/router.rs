@@ -192,10 +192,24 @@ impl World {
     }
 
     async fn post(&self, path: &str, cookie: Option<&str>, form: &str) -> Response<Body> {
+        self.post_from(None, path, cookie, form).await
+    }
+
+    /// A form post whose page was on `origin` (the browser's `Origin` header).
+    async fn post_from(
+        &self,
+        origin: Option<&str>,
+        path: &str,
+        cookie: Option<&str>,
+        form: &str,
+    ) -> Response<Body> {
         let mut b =
             Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(c) = cookie {
             b = b.header(header::COOKIE, c);
+        }
+        if let Some(o) = origin {
+            b = b.header(header::ORIGIN, o);
         }
         self.send(b.body(Body::from(form.to_string())).unwrap())
             .await
@@ -363,26 +377,22 @@ async fn a_missing_wrong_or_cross_site_csrf_token_is_403() {
     }
     // The right token from another site's page is refused too.
     let res = w
-        .send(
-            Request::post(&path)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::COOKIE, &cookie)
-                .header(header::ORIGIN, "https://evil.example")
-                .body(Body::from(format!("csrf={csrf}&reason=svp")))
-                .unwrap(),
+        .post_from(
+            Some("https://evil.example"),
+            &path,
+            Some(&cookie),
+            &format!("csrf={csrf}&reason=svp"),
         )
         .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(w.store.item(id).unwrap().status, Status::Held);
     // With it, from our own page: the request is made.
     let res = w
-        .send(
-            Request::post(&path)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .header(header::COOKIE, &cookie)
-                .header(header::ORIGIN, PUBLIC)
-                .body(Body::from(format!("csrf={csrf}&reason=Facture+attendue")))
-                .unwrap(),
+        .post_from(
+            Some(PUBLIC),
+            &path,
+            Some(&cookie),
+            &format!("csrf={csrf}&reason=Facture+attendue"),
         )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);

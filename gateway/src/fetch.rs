@@ -5,7 +5,7 @@
 use anyhow::{Context as _, Result, bail};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// The largest metadata document accepted.
@@ -36,14 +36,13 @@ async fn fetch(url: &str) -> Result<String> {
     } else {
         format!("{authority}:{}", if tls { 443 } else { 80 })
     };
-    let tcp = TcpStream::connect(&addr)
+    let mut tcp = TcpStream::connect(&addr)
         .await
         .with_context(|| format!("{url}: cannot connect to {addr}"))?;
     let request = format!(
         "GET {path} HTTP/1.0\r\nHost: {authority}\r\nUser-Agent: ecluse\r\nAccept: application/samlmetadata+xml, application/xml, text/xml\r\n\r\n"
     );
-    let mut raw = Vec::new();
-    if tls {
+    let raw = if tls {
         crate::tls::install_provider();
         let mut roots = rustls::RootCertStore::empty();
         for cert in rustls_native_certs::load_native_certs().certs {
@@ -58,19 +57,10 @@ async fn fetch(url: &str) -> Result<String> {
             .connect(name, tcp)
             .await
             .with_context(|| format!("{url}: TLS handshake failed"))?;
-        s.write_all(request.as_bytes()).await?;
-        (&mut s)
-            .take(MAX_METADATA + 64 * 1024)
-            .read_to_end(&mut raw)
-            .await?;
+        exchange(&mut s, &request).await?
     } else {
-        let mut s = tcp;
-        s.write_all(request.as_bytes()).await?;
-        (&mut s)
-            .take(MAX_METADATA + 64 * 1024)
-            .read_to_end(&mut raw)
-            .await?;
-    }
+        exchange(&mut tcp, &request).await?
+    };
     let split = memchr::memmem::find(&raw, b"\r\n\r\n")
         .with_context(|| format!("{url}: the answer is not HTTP"))?;
     let head = String::from_utf8_lossy(&raw[..split]);
@@ -83,4 +73,14 @@ async fn fetch(url: &str) -> Result<String> {
         bail!("{url}: metadata larger than 4 MiB");
     }
     String::from_utf8(body.to_vec()).with_context(|| format!("{url}: metadata is not UTF-8"))
+}
+
+/// Sends the request and reads the answer, at most 4 MiB and a head.
+async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(s: &mut S, request: &str) -> Result<Vec<u8>> {
+    s.write_all(request.as_bytes()).await?;
+    let mut raw = Vec::new();
+    s.take(MAX_METADATA + 64 * 1024)
+        .read_to_end(&mut raw)
+        .await?;
+    Ok(raw)
 }

@@ -9,8 +9,10 @@ use crate::Ui;
 use crate::web::{Ctx, Lang, Page};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect};
-use ecluse_quarantine::{Actor, AuditAction, Authority, HeldItem, ItemFilter, Status, WebSession};
+use axum::response::{IntoResponse, Redirect, Response};
+use ecluse_quarantine::{
+    Actor, AuditAction, Authority, HeldItem, ItemFilter, ItemId, Status, WebSession,
+};
 use ecluse_scanner::{Category, Part};
 use jiff::Timestamp;
 use maud::{Markup, html};
@@ -19,14 +21,15 @@ use std::sync::Arc;
 /// Rows shown at most on one page of the queue or the audit log.
 pub const MAX_ROWS: usize = 500;
 
-/// The name an admin's actions are audited under: their address, else their id.
-pub fn actor(ctx: &Ctx, user: &WebSession) -> Actor {
-    let who = user
-        .emails
-        .first()
-        .cloned()
-        .unwrap_or_else(|| user.user.clone());
-    Actor::person(who, format!("web {}", ctx.ip))
+/// The page of an admin about item `id`: the admin as the audit log names
+/// them and the item id, or the page to show instead (sign-in, 403, 404).
+fn admin_on_item(ctx: &Ctx, id: &str) -> Result<(WebSession, Actor, ItemId), Response> {
+    let user = ctx.admin()?.clone();
+    let Some(id) = item_id(id) else {
+        return Err(ctx.not_found());
+    };
+    let who = ctx.actor_of(&user);
+    Ok((user, who, id))
 }
 
 /// The queue's filters (`GET /admin?status=&category=&recipient=&sender=&from=&to=`).
@@ -154,12 +157,8 @@ pub async fn queue(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<QueueFil
 /// `GET /admin/items/{id}`: the item, the message, the full scan report and
 /// the decision forms. Audited as a view.
 pub async fn item(ctx: Ctx, State(ui): State<Arc<Ui>>, Path(id): Path<String>) -> Page {
-    let user = ctx.admin()?.clone();
+    let (user, who, id) = admin_on_item(&ctx, &id)?;
     let l = ctx.lang;
-    let Some(id) = item_id(&id) else {
-        return Err(ctx.not_found());
-    };
-    let who = actor(&ctx, &user);
     let (it, msg, report) = ui
         .blocking(move |store| {
             let it = store.item(id)?;
@@ -296,12 +295,8 @@ pub async fn decide(
     Path(id): Path<String>,
     Form(form): Form<DecideForm>,
 ) -> Page {
-    let user = ctx.admin()?.clone();
+    let (_, who, item) = admin_on_item(&ctx, &id)?;
     ctx.check_csrf(&ui, &form.csrf)?;
-    let Some(item) = item_id(&id) else {
-        return Err(ctx.not_found());
-    };
-    let who = actor(&ctx, &user);
     let comment: String = form.comment.trim().chars().take(2000).collect();
     let release = match form.action.as_str() {
         "release" => true,
@@ -337,18 +332,13 @@ pub async fn download(
     Path(id): Path<String>,
     Form(form): Form<super::agent::CsrfForm>,
 ) -> Page {
-    let user = ctx.admin()?.clone();
+    let (_, who, item) = admin_on_item(&ctx, &id)?;
     ctx.check_csrf(&ui, &form.csrf)?;
-    let Some(item) = item_id(&id) else {
-        return Err(ctx.not_found());
-    };
-    let who = actor(&ctx, &user);
     let (it, raw, report) = ui
         .blocking(move |store| {
-            let it = store.item(item)?;
-            let report = store.report(it.queue_id)?;
             let (it, raw) =
                 store.read_held(item, &who, AuditAction::Downloaded, "encrypted zip")?;
+            let report = store.report(it.queue_id)?;
             Ok((it, raw, report))
         })
         .await

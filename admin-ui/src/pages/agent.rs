@@ -8,7 +8,7 @@ use crate::Ui;
 use crate::web::{Ctx, Page};
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect};
-use ecluse_quarantine::{Actor, Authority, HeldItem, ItemFilter, Status, WebSession};
+use ecluse_quarantine::{Authority, HeldItem, ItemFilter, Status, WebSession};
 use maud::{Markup, html};
 use std::sync::Arc;
 
@@ -252,7 +252,7 @@ pub async fn request(
             ),
         ));
     }
-    let actor = Actor::person(it.recipient.clone(), format!("web {}", ctx.ip));
+    let actor = ctx.actor(it.recipient.clone());
     ui.blocking(move |store| store.request_release(it.id, &actor, &reason))
         .await
         .map_err(|e| ctx.store_error(&e))?;
@@ -287,7 +287,7 @@ pub async fn release(
             ),
         ));
     }
-    let actor = Actor::person(it.recipient.clone(), format!("web {}", ctx.ip));
+    let actor = ctx.actor(it.recipient.clone());
     ui.blocking(move |store| {
         store.release(
             it.id,

@@ -6,7 +6,7 @@ use crate::web::{Ctx, NextQuery, Page, cookie, local_path, random_token, same_se
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use ecluse_quarantine::{Actor, AuditAction, SignIn, WebSession};
+use ecluse_quarantine::{AuditAction, SignIn, WebSession};
 use maud::html;
 use std::sync::Arc;
 
@@ -64,14 +64,7 @@ pub async fn show(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(q): Query<NextQuery
 /// Opens a session for `session` and sends the browser to `next`.
 pub(crate) async fn open_session(ui: &Arc<Ui>, ctx: &Ctx, session: WebSession, next: &str) -> Page {
     let token = random_token();
-    let actor = Actor::person(
-        session
-            .emails
-            .first()
-            .cloned()
-            .unwrap_or_else(|| session.user.clone()),
-        format!("web {}", ctx.ip),
-    );
+    let actor = ctx.actor_of(&session);
     let detail = format!(
         "{} via {}",
         if session.admin { "admin" } else { "agent" },
@@ -128,7 +121,7 @@ pub async fn local(
     }
     let keys = [ctx.ip.as_str(), form.username.as_str()];
     if !ui.local.allowed(&keys) {
-        let actor = Actor::person(form.username.clone(), format!("web {}", ctx.ip));
+        let actor = ctx.actor(form.username.clone());
         let _ = ui
             .blocking(move |s| {
                 s.audit(
@@ -156,7 +149,7 @@ pub async fn local(
         && same_secret(&local.username, &form.username);
     if !ok {
         ui.local.failed(&keys);
-        let actor = Actor::person(form.username.clone(), format!("web {}", ctx.ip));
+        let actor = ctx.actor(form.username.clone());
         ui.blocking(move |s| {
             s.audit(
                 &actor,
@@ -206,10 +199,7 @@ pub async fn logout(
         return Ok(Redirect::to("/login").into_response());
     };
     ctx.check_csrf(&ui, &form.csrf)?;
-    let actor = Actor::person(
-        s.emails.first().cloned().unwrap_or_else(|| s.user.clone()),
-        format!("web {}", ctx.ip),
-    );
+    let actor = ctx.actor_of(&s);
     ui.blocking(move |store| {
         store.session_delete(&token)?;
         store.audit(&actor, AuditAction::Logout, None, "")
