@@ -131,8 +131,14 @@ pub fn infected_zip(name: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out.into_inner())
 }
 
-/// Runs one request on the store.
-pub fn execute(store: &Store, limits: &Limits, op: Op) -> Result<Value, String> {
+/// Runs one request on the store. `progress(done, total)` is called as
+/// the long requests (purge, audit verification) go.
+pub fn execute(
+    store: &Store,
+    limits: &Limits,
+    op: Op,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Value, String> {
     let s = |e: ecluse_quarantine::Error| e.to_string();
     match op {
         Op::List { status, recipient } => {
@@ -245,11 +251,15 @@ pub fn execute(store: &Store, limits: &Limits, op: Op) -> Result<Value, String> 
             )
         }
         Op::Purge => {
-            let p = store.purge_expired(|_, _| {}).map_err(s)?;
+            let p = store
+                .purge_expired(|n, total| progress(n as u64, total as u64))
+                .map_err(s)?;
             Ok(serde_json::to_value(p).expect("serialises"))
         }
         Op::AuditVerify => {
-            let check = store.audit_verify(|_, _| {}).map_err(s)?;
+            let check = store
+                .audit_verify(|n, total| progress(n, total))
+                .map_err(s)?;
             Ok(serde_json::to_value(check).expect("serialises"))
         }
         Op::AuditExport { since } => {
@@ -283,18 +293,13 @@ pub async fn serve(
                 let answer = match serde_json::from_str::<Value>(&line) {
                     Ok(v) if v.get("token").and_then(Value::as_str) == Some(token.as_str()) => {
                         match serde_json::from_value::<Op>(v["request"].clone()) {
-                            Ok(op) => {
-                                let (store, limits) = (store.clone(), limits.clone());
-                                match tokio::task::spawn_blocking(move || {
-                                    execute(&store, &limits, op)
-                                })
-                                .await
-                                {
-                                    Ok(Ok(v)) => json!({ "ok": v }),
-                                    Ok(Err(e)) => json!({ "error": e }),
-                                    Err(e) => json!({ "error": e.to_string() }),
+                            Ok(op) => match run_streaming(&store, &limits, op, &mut w).await {
+                                Some(answer) => answer,
+                                None => {
+                                    wakeup.notify_one();
+                                    return;
                                 }
-                            }
+                            },
                             Err(e) => json!({ "error": format!("bad request: {e}") }),
                         }
                     }
@@ -309,6 +314,48 @@ pub async fn serve(
             }
         });
     }
+}
+
+/// How often a long request reports its progress to the CLI.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Runs `op` on a blocking thread, writing `{"progress":[done,total]}`
+/// lines to `w` as it goes (at most every [`PROGRESS_EVERY`]), and returns
+/// the answer line to write last; `None` when the client has gone.
+async fn run_streaming(
+    store: &Arc<Store>,
+    limits: &Limits,
+    op: Op,
+    w: &mut tokio::net::tcp::OwnedWriteHalf,
+) -> Option<Value> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(u64, u64)>();
+    let (store, limits) = (store.clone(), limits.clone());
+    let task = tokio::task::spawn_blocking(move || {
+        let mut last: Option<std::time::Instant> = None;
+        let mut report = |done: u64, total: u64| {
+            if done == total || last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY) {
+                last = Some(std::time::Instant::now());
+                let _ = tx.send((done, total));
+            }
+        };
+        execute(&store, &limits, op, &mut report)
+    });
+    // The sender lives in the task: the loop ends when the work does.
+    while let Some((done, total)) = rx.recv().await {
+        let mut line =
+            serde_json::to_vec(&json!({ "progress": [done, total] })).expect("serialises");
+        line.push(b'\n');
+        if w.write_all(&line).await.is_err() {
+            // The CLI was stopped; the work goes on to its end.
+            let _ = task.await;
+            return None;
+        }
+    }
+    Some(match task.await {
+        Ok(Ok(v)) => json!({ "ok": v }),
+        Ok(Err(e)) => json!({ "error": e }),
+        Err(e) => json!({ "error": e.to_string() }),
+    })
 }
 
 /// Makes a new token and writes it to `<data_dir>/admin.token`, readable by
@@ -330,8 +377,13 @@ pub fn new_token(data_dir: &Path) -> std::io::Result<String> {
 }
 
 /// Sends `op` to the running server described by `<data_dir>/serve.json`;
-/// `None` when no server answers there (it is stopped).
-pub fn ask_server(data_dir: &Path, op: &Op) -> Option<Result<Value, String>> {
+/// `None` when no server answers there (it is stopped). `progress` hears
+/// the progress lines the server sends before its answer.
+pub fn ask_server(
+    data_dir: &Path,
+    op: &Op,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Option<Result<Value, String>> {
     use std::io::{BufRead, BufReader};
     let running: crate::serve::Running =
         serde_json::from_slice(&std::fs::read(data_dir.join("serve.json")).ok()?).ok()?;
@@ -344,9 +396,22 @@ pub fn ask_server(data_dir: &Path, op: &Op) -> Option<Result<Value, String>> {
         serde_json::to_vec(&json!({ "token": token.trim(), "request": op })).expect("serialises");
     line.push(b'\n');
     w.write_all(&line).ok()?;
-    let mut answer = String::new();
-    BufReader::new(stream).read_line(&mut answer).ok()?;
-    let v: Value = serde_json::from_str(&answer).ok()?;
+    let mut reader = BufReader::new(stream);
+    let v = loop {
+        let mut answer = String::new();
+        reader.read_line(&mut answer).ok()?;
+        let v: Value = serde_json::from_str(&answer).ok()?;
+        match v
+            .get("progress")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
+            Some([done, total]) => {
+                progress(done.as_u64().unwrap_or(0), total.as_u64().unwrap_or(0))
+            }
+            _ => break v,
+        }
+    };
     Some(match v.get("ok") {
         Some(ok) => Ok(ok.clone()),
         None => Err(v["error"].as_str().unwrap_or("no answer").to_string()),

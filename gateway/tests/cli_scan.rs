@@ -126,6 +126,65 @@ fn json_is_one_line_per_message_and_directories_recurse() {
 }
 
 #[test]
+fn many_messages_end_with_a_summary_table() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, rel) in [
+        ("a-clean.eml", "clean/004-pdf-invoice.eml"),
+        ("b-docm.eml", "sniff/065-docm-renamed-docx.eml"),
+        ("c-eicar.eml", "malware/101-eicar-zip-in-zip.eml"),
+        ("d-exe.eml", "sniff/050-exe.eml"),
+    ] {
+        std::fs::copy(fixture(rel), dir.path().join(name)).unwrap();
+    }
+    let missing = dir.path().join("gone.eml");
+    let out = ecluse(&["scan", path(dir.path()), path(&missing)]);
+    assert_eq!(out.status.code(), Some(3), "an unreadable file wins");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let summary = &text[text.find("Summary:").expect("a summary")..];
+    assert!(summary.contains("5 messages"), "{summary}");
+    let count = |label: &str| -> u32 {
+        let line = summary
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap();
+        line.split_whitespace().last().unwrap().parse().unwrap()
+    };
+    assert_eq!(count("DELIVER ("), 1, "{summary}");
+    assert_eq!(count("QUARANTINE ("), 2, "{summary}");
+    assert_eq!(count("REJECT ("), 1, "{summary}");
+    assert_eq!(count("ERROR ("), 1, "{summary}");
+    // Every message not delivered untouched is named, with its category.
+    let flagged: Vec<&str> = summary.lines().filter(|l| l.contains(".eml")).collect();
+    assert_eq!(flagged.len(), 3, "{summary}");
+    assert!(
+        flagged
+            .iter()
+            .any(|l| l.contains("REJECT") && l.contains("c-eicar.eml"))
+    );
+    assert!(
+        flagged
+            .iter()
+            .any(|l| l.contains("macro") && l.contains("b-docm.eml"))
+    );
+    assert!(!summary.contains("a-clean.eml"), "{summary}");
+    // Piped, there is no bar on standard error, only the one error line.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("gone.eml") && !err.contains("Scanning"),
+        "{err}"
+    );
+}
+
+#[test]
+fn one_message_and_json_have_no_summary() {
+    let out = ecluse(&["scan", path(&fixture("clean/004-pdf-invoice.eml"))]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Summary"));
+    let out = ecluse(&["scan", "--json", path(&fixture("budget"))]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Summary"));
+}
+
+#[test]
 fn stdin_is_read_with_dash() {
     let raw = std::fs::read(fixture("malware/100-eicar.eml")).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_ecluse"))

@@ -371,6 +371,17 @@ impl Gateway {
         )
     }
 
+    /// Runs `ecluse <args> --config …` on a pseudo-terminal (util-linux
+    /// `script`), as a person at a terminal would; returns (exit code,
+    /// everything the terminal showed).
+    pub fn cli_tty(&self, args: &[&str]) -> (i32, String) {
+        let mut cmd = vec![ecluse_bin().display().to_string()];
+        cmd.extend(args.iter().map(|a| a.to_string()));
+        cmd.push("--config".into());
+        cmd.push(self.config.display().to_string());
+        on_tty(&cmd)
+    }
+
     /// An SMTP client connected to the gateway.
     pub fn client(&self) -> Client {
         Client::connect(self.smtp)
@@ -517,4 +528,23 @@ pub fn send_one(addr: SocketAddr, from: &str, rcpts: &[&str], message: &[u8]) ->
     let r = c.send(from, rcpts, message);
     c.cmd("QUIT");
     r
+}
+
+/// Runs `argv` on a pseudo-terminal with util-linux `script`; returns
+/// (exit code, everything the terminal showed, escapes included).
+pub fn on_tty(argv: &[String]) -> (i32, String) {
+    let quoted: Vec<String> = argv
+        .iter()
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let out = Command::new("script")
+        .args(["-qec", &quoted.join(" "), "/dev/null"])
+        .env("TERM", "xterm-256color")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("running script (util-linux)");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }

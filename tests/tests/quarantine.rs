@@ -175,6 +175,15 @@ fn docm_held_requested_released_through_the_cli_with_notifications() {
     let (code, out, _) = gw.cli(&["audit", "verify"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("intact: 3 entries"), "{out}");
+    assert!(!out.contains("Verifying"), "no bar off a terminal: {out}");
+    // At a terminal, the server's progress reaches a bar.
+    let (code, screen) = gw.cli_tty(&["audit", "verify"]);
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains("Verifying the audit log") && screen.contains("3/3"),
+        "{screen}"
+    );
+    assert!(screen.contains("intact: 3 entries"), "{screen}");
 }
 
 #[test]
@@ -241,6 +250,13 @@ fn download_deny_and_the_cli_on_a_stopped_server() {
     let (code, out, _) = gw.cli(&["audit", "verify"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("BROKEN at entry 2"), "{out}");
+    // On the data directory too, a terminal shows how far it got.
+    let (code, screen) = gw.cli_tty(&["audit", "verify"]);
+    assert_eq!(code, 1, "{screen}");
+    assert!(
+        screen.contains("Verifying the audit log") && screen.contains("2/"),
+        "{screen}"
+    );
 }
 
 #[test]

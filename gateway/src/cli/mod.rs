@@ -2,5 +2,6 @@
 
 pub mod admin;
 pub mod demo;
+pub mod progress;
 pub mod quarantine;
 pub mod scan;

@@ -124,9 +124,28 @@ enum AuditCommand {
 
 /// Runs `op` on the running server, or on the data directory when stopped.
 pub fn run_op(config_path: &std::path::Path, op: Op) -> Result<Value> {
+    run_op_with(config_path, op, &mut |_, _| {})
+}
+
+/// [`run_op`] with a bar on the terminal for the long requests.
+fn run_op_shown(config_path: &std::path::Path, op: Op, what: &str) -> Result<Value> {
+    let bar = super::progress::bar(0, what);
+    let answer = run_op_with(config_path, op, &mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    });
+    bar.finish_and_clear();
+    answer
+}
+
+fn run_op_with(
+    config_path: &std::path::Path,
+    op: Op,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Value> {
     let config = Config::load(config_path).map_err(|e| anyhow!("configuration error: {e}"))?;
     let data_dir = &config.quarantine.data_dir;
-    if let Some(answer) = control::ask_server(data_dir, &op) {
+    if let Some(answer) = control::ask_server(data_dir, &op, progress) {
         return answer.map_err(anyhow::Error::msg);
     }
     let store = Store::open(data_dir).with_context(|| {
@@ -137,7 +156,7 @@ pub fn run_op(config_path: &std::path::Path, op: Op) -> Result<Value> {
         public_url: config.admin.public_url.clone(),
         admins: config.admin.notify.clone(),
     });
-    control::execute(&store, &config.limits, op).map_err(anyhow::Error::msg)
+    control::execute(&store, &config.limits, op, progress).map_err(anyhow::Error::msg)
 }
 
 fn file_of(item: &HeldItem) -> String {
@@ -338,7 +357,11 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
             if !expired {
                 bail!("say --expired: only items past retention_days are purged");
             }
-            let v = run_op(cfg, Op::Purge)?;
+            let v = run_op_shown(
+                cfg,
+                Op::Purge,
+                "Purge des pièces expirées / Purging expired items",
+            )?;
             println!(
                 "{} items expired, {} items purged",
                 v["expired"], v["purged"]
@@ -352,7 +375,12 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
 pub fn audit(args: AuditArgs) -> ExitCode {
     let cfg = &args.config.config;
     let result = match args.command {
-        AuditCommand::Verify => run_op(cfg, Op::AuditVerify).map(|v| {
+        AuditCommand::Verify => run_op_shown(
+            cfg,
+            Op::AuditVerify,
+            "Vérification du journal d'audit / Verifying the audit log",
+        )
+        .map(|v| {
             let entries = v["entries"].as_u64().unwrap_or(0);
             match v["broken"].as_array() {
                 Some(b) => {

@@ -101,6 +101,14 @@ fn read_input(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
+/// What one message came to, for the summary table.
+struct Outcome {
+    name: String,
+    action: Action,
+    category: Option<String>,
+    size: u64,
+}
+
 /// Runs `ecluse scan`.
 pub fn run(args: ScanArgs) -> ExitCode {
     let engine = match load_policy(args.policy.as_deref())
@@ -113,36 +121,115 @@ pub fn run(args: ScanArgs) -> ExitCode {
         }
     };
     let limits = Limits::default();
-    let mut worst = Action::Deliver;
-    let mut failed = false;
-    for path in expand(&args.files) {
-        let raw = match read_input(&path) {
+    let paths = expand(&args.files);
+    let many = paths.len() > 1;
+    // One message needs no bar; more get one on a terminal.
+    let bar = super::progress::bar(paths.len() as u64, "Analyse / Scanning");
+    if !many {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let started = std::time::Instant::now();
+    let mut outcomes = Vec::with_capacity(paths.len());
+    let mut errors = 0usize;
+    for path in &paths {
+        let name = path.display().to_string();
+        bar.set_message(name.clone());
+        let raw = match read_input(path) {
             Ok(raw) => raw,
             Err(e) => {
-                eprintln!("ecluse scan: {e:#}");
-                failed = true;
+                bar.suspend(|| eprintln!("ecluse scan: {e:#}"));
+                errors += 1;
+                bar.inc(1);
                 continue;
             }
         };
         let report = ecluse_scanner::scan(&engine, &limits, &raw);
-        worst = worst.max(report.action);
-        let name = path.display().to_string();
-        if args.json {
-            let mut value = serde_json::to_value(&report).expect("a report serialises");
-            value["file"] = serde_json::Value::String(name);
-            println!("{value}");
-        } else {
-            print_tree(&name, &report);
-        }
+        bar.suspend(|| {
+            if args.json {
+                let mut value = serde_json::to_value(&report).expect("a report serialises");
+                value["file"] = serde_json::Value::String(name.clone());
+                println!("{value}");
+            } else {
+                print_tree(&name, &report);
+            }
+        });
+        outcomes.push(Outcome {
+            name,
+            action: report.action,
+            category: report.category.map(|c| c.to_string()),
+            size: report.size,
+        });
+        bar.inc(1);
     }
-    if failed {
+    bar.finish_and_clear();
+    if many && !args.json {
+        print_summary(&outcomes, errors, started.elapsed());
+    }
+    if errors > 0 {
         return ExitCode::from(EXIT_ERROR);
     }
+    let worst = outcomes
+        .iter()
+        .map(|o| o.action)
+        .max()
+        .unwrap_or(Action::Deliver);
     ExitCode::from(match worst {
         Action::Deliver => 0,
         Action::Quarantine => 1,
         Action::Reject => 2,
     })
+}
+
+/// The table printed after many messages: how many of each verdict, then
+/// every message that would not be delivered untouched.
+fn print_summary(outcomes: &[Outcome], errors: usize, elapsed: std::time::Duration) {
+    let bytes: u64 = outcomes.iter().map(|o| o.size).sum();
+    println!();
+    println!(
+        "{} {} messages, {}, {:.1} s",
+        "Résumé / Summary:".bold(),
+        outcomes.len() + errors,
+        human_size(bytes),
+        elapsed.as_secs_f64()
+    );
+    let count = |a: Action| outcomes.iter().filter(|o| o.action == a).count();
+    println!("  {:<36} {:>8}", "verdict", "messages");
+    for (action, fr) in [
+        (Action::Deliver, "distribué"),
+        (Action::Quarantine, "retenu en quarantaine"),
+        (Action::Reject, "refusé"),
+    ] {
+        println!(
+            "  {:<36} {:>8}",
+            format!("{} ({fr})", action_plain(action)),
+            count(action)
+        );
+    }
+    println!("  {:<36} {:>8}", "ERROR (illisible)", errors);
+    let flagged: Vec<&Outcome> = outcomes
+        .iter()
+        .filter(|o| o.action != Action::Deliver)
+        .collect();
+    if !flagged.is_empty() {
+        println!();
+        println!("  {:<10}  {:<20}  file", "verdict", "category");
+        for o in flagged {
+            println!(
+                "  {:<10}  {:<20}  {}",
+                action_plain(o.action),
+                o.category.as_deref().unwrap_or("-"),
+                o.name
+            );
+        }
+    }
+}
+
+fn action_plain(action: Action) -> &'static str {
+    match action {
+        Action::Deliver => "DELIVER",
+        Action::Quarantine => "QUARANTINE",
+        Action::Reject => "REJECT",
+    }
 }
 
 fn human_size(n: u64) -> String {
@@ -154,10 +241,11 @@ fn human_size(n: u64) -> String {
 }
 
 fn action_label(action: Action) -> String {
+    let label = action_plain(action);
     match action {
-        Action::Deliver => "DELIVER".green().bold().to_string(),
-        Action::Quarantine => "QUARANTINE".yellow().bold().to_string(),
-        Action::Reject => "REJECT".red().bold().to_string(),
+        Action::Deliver => label.green().bold().to_string(),
+        Action::Quarantine => label.yellow().bold().to_string(),
+        Action::Reject => label.red().bold().to_string(),
     }
 }
 
