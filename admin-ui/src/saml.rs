@@ -286,7 +286,7 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, String> {
         ));
     }
     let groups = sp.attribute(&assertion, &c.groups_attribute);
-    let admin = groups.iter().any(|g| g == &c.admin_group);
+    let admin = in_group(&groups, &c.admin_group);
     let display_name = sp
         .attribute(&assertion, &c.name_attribute)
         .into_iter()
@@ -307,4 +307,39 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, String> {
         created_at: now,
         last_seen: now,
     })
+}
+
+/// Whether `group` is among the values of the groups attribute. Most IdPs
+/// send one value per group; LemonLDAP::NG may send its session's groups
+/// as one value joined by `; ` (its `multiValuesSeparator`), so each value
+/// is also read as such a list. Names match exactly, case included.
+fn in_group(values: &[String], group: &str) -> bool {
+    values
+        .iter()
+        .flat_map(|v| v.split(';'))
+        .any(|g| g.trim() == group)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_group;
+
+    #[test]
+    fn admin_group_one_value_per_group_or_joined() {
+        let v = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(in_group(
+            &v(&["agents", "quarantine-admins"]),
+            "quarantine-admins"
+        ));
+        assert!(in_group(
+            &v(&["agents; quarantine-admins; dsi"]),
+            "quarantine-admins"
+        ));
+        assert!(!in_group(
+            &v(&["agents; quarantine-admins-old"]),
+            "quarantine-admins"
+        ));
+        assert!(!in_group(&v(&["Quarantine-Admins"]), "quarantine-admins"));
+        assert!(!in_group(&v(&[]), "quarantine-admins"));
+    }
 }

@@ -95,3 +95,37 @@ fn init_tracing() {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Args;
+    use clap::CommandFactory;
+
+    /// Every subcommand says what it does and every option what it means,
+    /// so that `--help` is the manual at every level.
+    fn undescribed(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            let id = arg.get_id().as_str();
+            if id != "help" && id != "version" && arg.get_help().is_none() {
+                out.push(format!("{path} <{id}>"));
+            }
+        }
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let path = format!("{path} {}", sub.get_name());
+            if sub.get_about().is_none() {
+                out.push(path.clone());
+            }
+            undescribed(sub, &path, out);
+        }
+    }
+
+    #[test]
+    fn help_describes_every_subcommand_and_option() {
+        let cmd = Args::command();
+        cmd.clone().debug_assert();
+        let mut missing = Vec::new();
+        undescribed(&cmd, "ecluse", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
+        assert!(cmd.get_subcommands().count() >= 7);
+    }
+}

@@ -170,3 +170,13 @@ impl Browser {
 pub fn failure_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/ui-failures")
 }
+
+/// Where the README's screenshot `name` is written, when the run asks for
+/// them with `ECLUSE_SCREENSHOTS=docs`.
+pub fn doc_shot(name: &str) -> Option<PathBuf> {
+    (std::env::var("ECLUSE_SCREENSHOTS").as_deref() == Ok("docs")).then(|| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../docs/screenshots")
+            .join(name)
+    })
+}

@@ -5,7 +5,7 @@
 //! as in production. Screenshots of every browser are saved under
 //! `target/ui-failures/` when a scenario fails.
 
-use ecluse_tests::browser::{Browser, Driver, failure_dir};
+use ecluse_tests::browser::{Browser, Driver, doc_shot, failure_dir};
 use ecluse_tests::idp::{self, Idp};
 use ecluse_tests::{Gateway, Sink, samples, send_one};
 use fantoccini::Client;
@@ -213,15 +213,6 @@ fn tail(s: &str, n: usize) -> &str {
         .find(|i| s.is_char_boundary(*i))
         .unwrap_or(s.len());
     &s[start..]
-}
-
-/// Where the README's screenshots are written (`ECLUSE_SCREENSHOTS=docs`).
-fn doc_shot(name: &str) -> Option<std::path::PathBuf> {
-    (std::env::var("ECLUSE_SCREENSHOTS").as_deref() == Ok("docs")).then(|| {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../docs/screenshots")
-            .join(name)
-    })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,6 +3,7 @@
 //! `data/delivered/`, the EICAR one is refused, and the printed one-time
 //! password signs the local admin in to a queue that shows the held items.
 
+use ecluse_tests::browser::{Driver, doc_shot};
 use ecluse_tests::{ecluse_bin, free_addr};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -138,6 +139,26 @@ fn the_demo_shows_held_items_in_the_ui_at_once() {
         "{queue}"
     );
     assert!(queue.contains("2 élément(s)"), "{queue}");
+
+    // The same in a real browser, as the README shows it.
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let driver = Driver::start();
+        let browser = driver.browser("demo-admin").await;
+        browser.goto(&format!("http://{ui}/admin")).await;
+        browser.fill("#username", "admin").await;
+        browser.fill("#password", &password).await;
+        browser
+            .click("form[action='/login/local'] button[type=submit]")
+            .await;
+        let page = browser.wait_text("justificatifs.zip").await;
+        assert!(
+            page.contains("facture.docx") && page.contains("2 élément(s)"),
+            "{page}"
+        );
+        if let Some(path) = doc_shot("demo-queue.png") {
+            browser.screenshot(&path).await;
+        }
+    });
 
     // SIGTERM: a clean stop.
     Command::new("kill")
