@@ -393,7 +393,8 @@ pub fn audit(args: AuditArgs) -> ExitCode {
                     ExitCode::from(1)
                 }
                 None => {
-                    println!("audit log intact: {entries} entries, each chained to the one before");
+                    let noun = if entries == 1 { "entry" } else { "entries" };
+                    println!("audit log intact: {entries} {noun}, each chained to the one before");
                     ExitCode::SUCCESS
                 }
             }
