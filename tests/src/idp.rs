@@ -1,7 +1,9 @@
 //! A real SAML identity provider for the UI tests: Debian's SimpleSAMLphp,
 //! served by `php -S` on 127.0.0.1, configured from scratch in a temp
 //! directory with a fresh RSA certificate and two users (an agent and an
-//! admin). It signs both the response and the assertion.
+//! admin). By default it signs both the response and the assertion; a
+//! [`Style`] makes it answer as ADFS or LemonLDAP::NG do, with their
+//! attribute names and what each signs, as `docs/deploy.md` configures them.
 //!
 //! `clock_offset` runs it under `faketime` (e.g. `-5m`), so that what it
 //! signs is already stale when it reaches us.
@@ -21,6 +23,46 @@ pub const ADMIN: (&str, &str) = ("admin", "mot-de-passe-admin");
 pub const ADMIN_EMAIL: &str = "dsi@ville-exemple.fr";
 /// The group that makes an admin.
 pub const ADMIN_GROUP: &str = "quarantine-admins";
+
+/// How the IdP names attributes and what it signs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Style {
+    /// `email`, `displayName`, `groups` (one value per group); the
+    /// response and the assertion signed.
+    #[default]
+    Plain,
+    /// ADFS: claim type URIs as names (`uri` name format); only the
+    /// assertion signed (ADFS's default).
+    Adfs,
+    /// LemonLDAP::NG exporting `mail`, `cn`, `groups` with the groups as
+    /// one value joined by `; `; only the response signed.
+    LemonLdap,
+}
+
+impl Style {
+    /// The attribute names for the mail address, the display name and the
+    /// groups, as `[admin.saml]` must name them.
+    pub fn attributes(self) -> [&'static str; 3] {
+        match self {
+            Style::Plain => ["email", "displayName", "groups"],
+            Style::Adfs => [
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
+                "http://schemas.xmlsoap.org/claims/Group",
+            ],
+            Style::LemonLdap => ["mail", "cn", "groups"],
+        }
+    }
+
+    /// (signs the response, signs the assertion).
+    fn signs(self) -> (bool, bool) {
+        match self {
+            Style::Plain => (true, true),
+            Style::Adfs => (false, true),
+            Style::LemonLdap => (true, false),
+        }
+    }
+}
 
 /// Where SimpleSAMLphp is installed by Debian.
 pub const SIMPLESAMLPHP: &str = "/usr/share/simplesamlphp";
@@ -43,6 +85,16 @@ fn php_quote(s: &str) -> String {
 impl Idp {
     /// Starts an IdP for the SP whose entity id and ACS address are given.
     pub fn start(sp_entity_id: &str, acs_url: &str, clock_offset: Option<&str>) -> Idp {
+        Idp::start_as(sp_entity_id, acs_url, clock_offset, Style::Plain)
+    }
+
+    /// [`Idp::start`], answering in the given [`Style`].
+    pub fn start_as(
+        sp_entity_id: &str,
+        acs_url: &str,
+        clock_offset: Option<&str>,
+        style: Style,
+    ) -> Idp {
         assert!(
             Path::new(SIMPLESAMLPHP).join("www/index.php").exists(),
             "SimpleSAMLphp is not installed: run scripts/test, which installs the Debian packages simplesamlphp php-cli php-xml php-mbstring"
@@ -105,18 +157,26 @@ $config = [
             salt = php_quote(&format!("{:x}", rand_u128())),
         );
         std::fs::write(d.join("config/config.php"), config).unwrap();
+        let [mail_attr, name_attr, groups_attr] = style.attributes();
         let user = |(name, password): (&str, &str), email: &str, display: &str, groups: &[&str]| {
-            let groups = groups
-                .iter()
-                .map(|g| php_quote(g))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let groups = if style == Style::LemonLdap {
+                php_quote(&groups.join("; "))
+            } else {
+                groups
+                    .iter()
+                    .map(|g| php_quote(g))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
             format!(
-                "        {} => ['uid' => [{}], 'email' => [{}], 'displayName' => [{}], 'groups' => [{groups}]],\n",
+                "        {} => ['uid' => [{}], {} => [{}], {} => [{}], {} => [{groups}]],\n",
                 php_quote(&format!("{name}:{password}")),
                 php_quote(name),
+                php_quote(mail_attr),
                 php_quote(email),
+                php_quote(name_attr),
                 php_quote(display),
+                php_quote(groups_attr),
             )
         };
         let authsources = format!(
@@ -125,12 +185,18 @@ $config = [
             user(ADMIN, ADMIN_EMAIL, "Bruno Dsi", &["agents", ADMIN_GROUP]),
         );
         std::fs::write(d.join("config/authsources.php"), authsources).unwrap();
-        let hosted = String::from(
-            "<?php\n$metadata['__DYNAMIC:1__'] = [\n    'host' => '__DEFAULT__',\n    'privatekey' => 'idp.pem',\n    'certificate' => 'idp.crt',\n    'auth' => 'users',\n    'saml20.sign.response' => true,\n    'saml20.sign.assertion' => true,\n    'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',\n    'attributes.NameFormat' => 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic',\n];\n",
+        let (sign_response, sign_assertion) = style.signs();
+        let name_format = if style == Style::Adfs {
+            "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"
+        } else {
+            "urn:oasis:names:tc:SAML:2.0:attrname-format:basic"
+        };
+        let hosted = format!(
+            "<?php\n$metadata['__DYNAMIC:1__'] = [\n    'host' => '__DEFAULT__',\n    'privatekey' => 'idp.pem',\n    'certificate' => 'idp.crt',\n    'auth' => 'users',\n    'saml20.sign.response' => {sign_response},\n    'saml20.sign.assertion' => {sign_assertion},\n    'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',\n    'attributes.NameFormat' => '{name_format}',\n];\n",
         );
         std::fs::write(d.join("metadata/saml20-idp-hosted.php"), hosted).unwrap();
         let remote = format!(
-            "<?php\n$metadata[{}] = [\n    'AssertionConsumerService' => {},\n    'saml20.sign.response' => true,\n    'saml20.sign.assertion' => true,\n    'NameIDFormat' => 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',\n    'simplesaml.nameidattribute' => 'uid',\n];\n",
+            "<?php\n$metadata[{}] = [\n    'AssertionConsumerService' => {},\n    'saml20.sign.response' => {sign_response},\n    'saml20.sign.assertion' => {sign_assertion},\n    'NameIDFormat' => 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',\n    'simplesaml.nameidattribute' => 'uid',\n];\n",
             php_quote(sp_entity_id),
             php_quote(acs_url),
         );

@@ -26,14 +26,16 @@ pub mod samples;
 pub mod browser;
 pub mod idp;
 
-/// The `ecluse` binary of this build, built on demand when a filtered test
-/// run did not build it.
+/// The `ecluse` binary of this build, built (again) on demand when a
+/// filtered test run did not build it or a source file of the product is
+/// newer than it, so that a test never runs a stale binary.
 pub fn ecluse_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     // target/<profile>/deps/<test> → target/<profile>/ecluse
     let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");
     let bin = profile_dir.join("ecluse");
-    if !bin.exists() {
+    let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
+    if built.is_none_or(|b| newest_source().is_some_and(|s| s > b)) {
         let status = Command::new(env!("CARGO"))
             .args(["build", "-p", "ecluse-gateway", "--bin", "ecluse"])
             .status()
@@ -41,6 +43,40 @@ pub fn ecluse_bin() -> PathBuf {
         assert!(status.success(), "cannot build the ecluse binary");
     }
     bin
+}
+
+/// The newest modification time among the product's sources (the crates
+/// the binary is built from, and the shipped rules).
+fn newest_source() -> Option<std::time::SystemTime> {
+    fn walk(dir: &Path, newest: &mut Option<std::time::SystemTime>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                walk(&path, newest);
+            } else if path
+                .extension()
+                .is_some_and(|x| x == "rs" || x == "toml" || x == "yar" || x == "css")
+                && let Ok(t) = e.metadata().and_then(|m| m.modified())
+            {
+                *newest = (*newest).max(Some(t));
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut newest = None;
+    for krate in [
+        "gateway/src",
+        "scanner/src",
+        "quarantine/src",
+        "admin-ui/src",
+        "signatures",
+    ] {
+        walk(&root.join(krate), &mut newest);
+    }
+    newest
 }
 
 /// One message as the sink received it.

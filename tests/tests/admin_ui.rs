@@ -39,6 +39,8 @@ struct Options {
     /// Put a proxy that can alter the IdP's answer between browser and UI
     /// (plain HTTP, so that the proxy can read it).
     tamper_proxy: bool,
+    /// How the IdP names attributes and what it signs.
+    idp_style: idp::Style,
 }
 
 impl World {
@@ -52,10 +54,11 @@ impl World {
             None => format!("https://sp.localhost:{}", ui_addr.port()),
         };
         let entity_id = format!("{public_url}/saml/metadata");
-        let idp = Idp::start(
+        let idp = Idp::start_as(
             &entity_id,
             &format!("{public_url}/saml/acs"),
             opts.idp_clock,
+            opts.idp_style,
         );
         let tls = if opts.tamper_proxy {
             String::new()
@@ -69,6 +72,7 @@ impl World {
             std::fs::write(dir.path().join("ui.key"), key.serialize_pem()).unwrap();
             "tls_cert = \"ui.crt\"\ntls_key = \"ui.key\"\n".to_string()
         };
+        let [mail, name, groups] = opts.idp_style.attributes();
         let base = Gateway::config_text(sink.addr, "");
         let admin_block = "[admin]\nlisten = \"127.0.0.1:0\"\npublic_url = \"https://quarantaine.ville-exemple.fr\"\n";
         assert!(base.contains(admin_block));
@@ -76,9 +80,9 @@ impl World {
             admin_block,
             &format!("[admin]\nlisten = \"{ui_addr}\"\npublic_url = \"{public_url}\"\n{tls}"),
         ) + &format!(
-            "\n[admin.saml]\nidp_metadata = \"{}\"\nsp_entity_id = \"{entity_id}\"\nemail_attribute = \"email\"\nname_attribute = \"displayName\"\ngroups_attribute = \"groups\"\nadmin_group = \"{}\"\n",
+            "\n[admin.saml]\nidp_metadata = \"{}\"\nsp_entity_id = \"{entity_id}\"\nemail_attribute = \"{mail}\"\nname_attribute = \"{name}\"\ngroups_attribute = \"{groups}\"\nadmin_group = \"{}\"\n",
             idp.metadata_url(),
-            idp::ADMIN_GROUP
+            idp::ADMIN_GROUP,
         );
         let gw = Gateway::start_in(dir, &config);
         World {
@@ -638,4 +642,42 @@ fn check_config_refuses_idp_metadata_without_a_signing_certificate() {
     let (code, _, err) = ecluse(&["check-config", "--config", config.to_str().unwrap()], "");
     assert_eq!(code, 1);
     assert!(err.contains("no signing certificate"), "{err}");
+}
+
+/// ADFS's and LemonLDAP::NG's answers, configured as `docs/deploy.md`
+/// says: claim type URIs with only the assertion signed (ADFS), `mail`,
+/// `cn` and the groups joined in one value with only the response signed
+/// (LemonLDAP::NG). The agent's address finds their item, the display name
+/// shows, and the admin group makes an admin, and only the admin.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adfs_and_lemonldap_answers_sign_in_as_deploy_md_configures_them() {
+    for style in [idp::Style::Adfs, idp::Style::LemonLdap] {
+        let opts = Options {
+            idp_style: style,
+            ..Options::default()
+        };
+        scenario(&format!("{style:?}"), opts, |w| async move {
+            w.hold_a_docm_for(idp::AGENT_EMAIL, "Facture de janvier");
+            let agent = w.browser("agent").await;
+            agent.goto(&format!("{}/", w.public_url)).await;
+            w.sign_in_at_idp(&agent, idp::AGENT).await;
+            let list = agent.wait_text("Mes pièces jointes retenues").await;
+            assert!(
+                list.contains("facture.docx") && list.contains("Alice Martin"),
+                "{list}"
+            );
+            agent.goto(&format!("{}/admin", w.public_url)).await;
+            agent.wait_text("réservée aux administrateurs").await;
+
+            let admin = w.browser("admin").await;
+            admin.goto(&format!("{}/admin", w.public_url)).await;
+            w.sign_in_at_idp(&admin, idp::ADMIN).await;
+            let queue = admin.wait_text("File d'attente").await;
+            assert!(
+                queue.contains("Bruno Dsi") && queue.contains(idp::AGENT_EMAIL),
+                "{queue}"
+            );
+        })
+        .await;
+    }
 }
