@@ -88,7 +88,7 @@ fn banner(running: &crate::serve::Running, public_url: &str, password: &str, del
          \x20   metrics         http://{}/metrics\n\
          \n\
          \x20   Send a test mail:\n\
-         \x20     swaks --server {smtp} --to {AGENT} --attach @facture.docm\n\
+         \x20     swaks --server {smtp} --to {AGENT} --attach facture.docm\n\
          \x20     curl smtp://{smtp} --mail-from test@example.org --mail-rcpt {AGENT} --upload-file message.eml\n",
         delivered.display(),
         running.admin,
