@@ -30,6 +30,12 @@ pub mod idp;
 /// filtered test run did not build it or a source file of the product is
 /// newer than it, so that a test never runs a stale binary.
 pub fn ecluse_bin() -> PathBuf {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(fresh_ecluse_bin).clone()
+}
+
+/// Finds, and builds when missing or stale, the binary (once per process).
+fn fresh_ecluse_bin() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     // target/<profile>/deps/<test> → target/<profile>/ecluse
     let profile_dir = exe.parent().and_then(Path::parent).expect("target dir");

@@ -152,6 +152,16 @@ impl World {
         }
     }
 
+    /// The admin opens `/admin`, signs in at the IdP and lands on the
+    /// queue; returns their browser and the queue's HTML.
+    async fn admin_queue(&self) -> (Browser, String) {
+        let admin = self.browser("admin").await;
+        admin.goto(&format!("{}/admin", self.public_url)).await;
+        self.sign_in_at_idp(&admin, idp::ADMIN).await;
+        let queue = admin.wait_text("File d'attente").await;
+        (admin, queue)
+    }
+
     /// Follows the sign-in button to the IdP and signs in there.
     async fn sign_in_at_idp(&self, b: &Browser, (user, password): (&str, &str)) {
         b.click("a.button[href^='/saml/login']").await;
@@ -263,10 +273,7 @@ async fn agent_asks_admin_approves_and_the_original_arrives() {
         agent.wait_text("réservée aux administrateurs").await;
 
         // The admin signs in, finds the request first in the queue, approves.
-        let admin = w.browser("admin").await;
-        admin.goto(&format!("{}/admin", w.public_url)).await;
-        w.sign_in_at_idp(&admin, idp::ADMIN).await;
-        let queue = admin.wait_text("File d'attente").await;
+        let (admin, queue) = w.admin_queue().await;
         assert!(
             queue.contains("Libération demandée") && queue.contains(idp::AGENT_EMAIL),
             "{queue}"
@@ -669,10 +676,7 @@ async fn adfs_and_lemonldap_answers_sign_in_as_deploy_md_configures_them() {
             agent.goto(&format!("{}/admin", w.public_url)).await;
             agent.wait_text("réservée aux administrateurs").await;
 
-            let admin = w.browser("admin").await;
-            admin.goto(&format!("{}/admin", w.public_url)).await;
-            w.sign_in_at_idp(&admin, idp::ADMIN).await;
-            let queue = admin.wait_text("File d'attente").await;
+            let (_admin, queue) = w.admin_queue().await;
             assert!(
                 queue.contains("Bruno Dsi") && queue.contains(idp::AGENT_EMAIL),
                 "{queue}"
