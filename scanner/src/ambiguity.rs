@@ -358,10 +358,11 @@ pub(crate) fn check_base64(body: &[u8], path: &str, findings: &mut Vec<Finding>)
         ));
         return;
     }
-    // From the first `=` on, only padding and white space may follow.
+    // From the first `=` on, only padding and white space may follow: no
+    // more data, and no byte outside the alphabet either.
     if let Some(extra) = body[first..]
         .iter()
-        .position(|&b| BASE64_CLASS[b as usize] & 1 == 0 && BASE64_CLASS[b as usize] != 2)
+        .position(|&b| matches!(BASE64_CLASS[b as usize], 0 | 3))
     {
         let at = first + extra;
         let detail = if BASE64_CLASS[body[at] as usize] == 0 {
@@ -381,31 +382,74 @@ pub(crate) fn check_base64(body: &[u8], path: &str, findings: &mut Vec<Finding>)
 /// boundary confusion). A message stored with LF throughout is consistent
 /// and passes.
 pub(crate) fn check_line_ends(raw: &[u8], findings: &mut Vec<Finding>) {
-    if let Some(pos) = memchr::memchr_iter(b'\r', raw).find(|&p| raw.get(p + 1) != Some(&b'\n')) {
+    let ends = line_ends(raw);
+    if let Some(pos) = ends.bare_cr {
         findings.push(Finding::new(
             FindingKind::BareLineEnding,
             format!("bare CR at offset {pos}"),
         ));
-        return;
-    }
-    let mut crlf = false;
-    let mut bare = None;
-    for pos in memchr::memchr_iter(b'\n', raw) {
-        if pos > 0 && raw[pos - 1] == b'\r' {
-            crlf = true;
-        } else if bare.is_none() {
-            bare = Some(pos);
-        }
-        if crlf && bare.is_some() {
-            break;
-        }
-    }
-    if let (true, Some(pos)) = (crlf, bare) {
+    } else if let (true, Some(pos)) = (ends.crlf, ends.bare_lf) {
         findings.push(Finding::new(
             FindingKind::BareLineEnding,
             format!("bare LF at offset {pos} in a message with CRLF line ends"),
         ));
     }
+}
+
+/// What the line ends of a message are made of.
+#[derive(Debug, Default, PartialEq)]
+struct LineEnds {
+    /// The first CR not followed by LF. The search stops there, and the
+    /// two fields below are then incomplete.
+    bare_cr: Option<usize>,
+    /// Whether the message has a CRLF.
+    crlf: bool,
+    /// The first LF not preceded by CR.
+    bare_lf: Option<usize>,
+}
+
+/// One pass over the message, 64 byte pairs at a time without branches;
+/// only a block holding a bare CR, or the first bare LF, is looked at byte
+/// by byte. A base64 body has a line end every 78 bytes: a `memchr` search
+/// per line end took twice as long (13 against 8 ms over 27 MB here).
+fn line_ends(raw: &[u8]) -> LineEnds {
+    let mut out = LineEnds::default();
+    let (Some(&first), Some(&last)) = (raw.first(), raw.last()) else {
+        return out;
+    };
+    if first == b'\n' {
+        out.bare_lf = Some(0);
+    }
+    // The pairs (raw[i - 1], raw[i]) for i in 1..len.
+    let mut i = 1;
+    while i < raw.len() {
+        let end = (i + 64).min(raw.len());
+        let (mut bare_cr, mut bare_lf, mut crlf) = (false, false, false);
+        for (&p, &c) in raw[i - 1..end - 1].iter().zip(&raw[i..end]) {
+            let (cr, lf) = (p == b'\r', c == b'\n');
+            bare_cr |= cr & !lf;
+            bare_lf |= lf & !cr;
+            crlf |= cr & lf;
+        }
+        out.crlf |= crlf;
+        if bare_cr || (bare_lf && out.bare_lf.is_none()) {
+            for j in i..end {
+                let (cr, lf) = (raw[j - 1] == b'\r', raw[j] == b'\n');
+                if cr && !lf {
+                    out.bare_cr = Some(j - 1);
+                    return out;
+                }
+                if lf && !cr && out.bare_lf.is_none() {
+                    out.bare_lf = Some(j);
+                }
+            }
+        }
+        i = end;
+    }
+    if last == b'\r' {
+        out.bare_cr = Some(raw.len() - 1);
+    }
+    out
 }
 
 /// The delimiter lines of a multipart body.
@@ -510,4 +554,136 @@ pub(crate) fn hidden_content(region: &[u8]) -> Option<&'static str> {
         }
     }
     (text.len() > 4096).then_some("more than 4 KiB of text")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The line ends read one byte at a time: what `line_ends` must agree with.
+    fn line_ends_slowly(raw: &[u8]) -> LineEnds {
+        let mut out = LineEnds::default();
+        for (i, &b) in raw.iter().enumerate() {
+            let next_lf = raw.get(i + 1) == Some(&b'\n');
+            if b == b'\r' && !next_lf {
+                out.bare_cr = Some(i);
+                return out;
+            }
+            out.crlf |= b == b'\r' && next_lf;
+            if b == b'\n' && (i == 0 || raw[i - 1] != b'\r') && out.bare_lf.is_none() {
+                out.bare_lf = Some(i);
+            }
+        }
+        out
+    }
+
+    /// Bytes that are mostly line ends and text, cut anywhere: every edge
+    /// of the 64-byte blocks gets a CR, an LF or a CRLF across it.
+    fn lines() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(
+            prop_oneof![
+                4 => Just(b'a'),
+                2 => Just(b'\r'),
+                2 => Just(b'\n'),
+                1 => any::<u8>(),
+            ],
+            0..400,
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn line_ends_agrees_with_a_byte_by_byte_reading(raw in lines()) {
+            // Past a bare CR the rest does not matter (it decides alone).
+            let verdict = |e: LineEnds| match e.bare_cr {
+                Some(pos) => (Some(pos), false, None),
+                None => (None, e.crlf, e.bare_lf),
+            };
+            prop_assert_eq!(verdict(line_ends(&raw)), verdict(line_ends_slowly(&raw)));
+        }
+
+        #[test]
+        fn base64_check_agrees_with_a_byte_by_byte_reading(
+            body in prop::collection::vec(
+                prop_oneof![
+                    20 => prop::sample::select(b"ABCxyz019+/\r\n".to_vec()),
+                    1 => Just(b'='),
+                    1 => any::<u8>(),
+                ],
+                0..400,
+            )
+        ) {
+            let mut fast = Vec::new();
+            check_base64(&body, "1", &mut fast);
+            // Byte by byte: the first byte that is not alphabet or line end
+            // must be padding, and only padding and white space may follow.
+            let class = |b: u8| BASE64_CLASS[b as usize];
+            let first = body.iter().position(|&b| class(b) & 1 != 0);
+            let garbage = first.is_some_and(|f| {
+                class(body[f]) == 3 || body[f..].iter().any(|&b| class(b) == 0 || class(b) == 3)
+            });
+            prop_assert_eq!(fast.len(), usize::from(garbage), "{:?}", fast);
+        }
+    }
+
+    #[test]
+    fn base64_garbage_after_the_padding_is_found() {
+        let found = |body: &[u8]| {
+            let mut findings = Vec::new();
+            check_base64(body, "1", &mut findings);
+            findings.first().map(|f| f.detail.clone())
+        };
+        assert_eq!(found(b"QUJD\r\nQUJD\r\n"), None);
+        assert_eq!(found(b"QUI=\r\n\r\n"), None);
+        let after = found(b"QUI=\r\nQUJD\r\n").unwrap();
+        assert!(after.contains("continues after the padding"), "{after}");
+        // Outside the alphabet after the padding: mail-parser gives up on
+        // the body, other readers stop at the `=`.
+        let outside = found(b"QUI=!!\r\n").unwrap();
+        assert!(
+            outside.contains("byte 0x21 outside the base64 alphabet (offset 4)"),
+            "{outside}"
+        );
+        let early = found(b"QU!JD\r\n").unwrap();
+        assert!(
+            early.contains("byte 0x21 outside the base64 alphabet (offset 2)"),
+            "{early}"
+        );
+    }
+
+    #[test]
+    fn line_ends_of_the_usual_messages() {
+        let crlf = b"Subject: x\r\n\r\nbody\r\n".repeat(20);
+        assert_eq!(
+            line_ends(&crlf),
+            LineEnds {
+                bare_cr: None,
+                crlf: true,
+                bare_lf: None
+            }
+        );
+        let lf = b"Subject: x\n\nbody\n".repeat(20);
+        assert_eq!(
+            line_ends(&lf),
+            LineEnds {
+                bare_cr: None,
+                crlf: false,
+                bare_lf: Some(10)
+            }
+        );
+        let mut mixed = crlf.clone();
+        mixed[200] = b'\r';
+        mixed.insert(300, b'\n');
+        let ends = line_ends(&mixed);
+        assert_eq!(ends.bare_cr.is_some(), mixed[201] != b'\n');
+        let mut findings = Vec::new();
+        check_line_ends(b"a\r\nb\nc\r\n", &mut findings);
+        assert_eq!(findings.len(), 1);
+        assert!(
+            findings[0].detail.contains("bare LF at offset 4"),
+            "{}",
+            findings[0].detail
+        );
+    }
 }

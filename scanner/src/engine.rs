@@ -101,6 +101,18 @@ impl Engine {
         sources: &[(O, T)],
         policy: Policy,
     ) -> Result<Engine, Error> {
+        Engine::compile_with_default(sources, policy, None)
+    }
+
+    /// [`Engine::compile`], where a rule without a `category` meta, or with
+    /// one that is not ours, gets `default` instead of an error when one is
+    /// given: for public rule sets (signature-base, …) that know nothing of
+    /// our categories.
+    pub fn compile_with_default<O: AsRef<str>, T: AsRef<str>>(
+        sources: &[(O, T)],
+        policy: Policy,
+        default: Option<Category>,
+    ) -> Result<Engine, Error> {
         if sources.is_empty() {
             return Err(Error::NoRules);
         }
@@ -136,7 +148,11 @@ impl Engine {
             for (key, value) in rule.metadata() {
                 match (key, value) {
                     ("category", yara_x::MetaValue::String(s)) => {
-                        category = Some(Category::parse(s).ok_or_else(|| {
+                        // Public sets use their own words ("MALWARE",
+                        // "INFO", …): ours are read whatever their case, and
+                        // the others take the default when there is one.
+                        let known = Category::parse(&s.to_ascii_lowercase()).or(default);
+                        category = Some(known.ok_or_else(|| {
                             meta_err(format!("`category = \"{s}\"` is not a known category"))
                         })?);
                     }
@@ -146,8 +162,9 @@ impl Engine {
                     _ => {}
                 }
             }
-            let category =
-                category.ok_or_else(|| meta_err("has no `category` meta string".into()))?;
+            let category = category
+                .or(default)
+                .ok_or_else(|| meta_err("has no `category` meta string".into()))?;
             rule_info.insert(
                 id,
                 RuleInfo {

@@ -27,6 +27,10 @@ struct Names {
     javascript: Option<&'static str>,
     launch: bool,
     open_action: bool,
+    /// An `/Encrypt` key: the streams are encrypted.
+    encrypt: bool,
+    /// Where each `/EF` key (a file specification's embedded file) starts.
+    embedded_files: Vec<usize>,
 }
 
 fn is_delimiter(b: u8) -> bool {
@@ -56,11 +60,14 @@ fn hex_val(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
-/// Every name of interest in a region.
+/// Every name of interest in a region, in one pass over it.
 fn scan_names(bytes: &[u8], names: &mut Names) {
     for pos in memchr::memchr_iter(b'/', bytes) {
-        // Only names starting J, L, O or A (or an escape) can be of interest.
-        if !matches!(bytes.get(pos + 1), Some(b'J' | b'L' | b'O' | b'A' | b'#')) {
+        // Only names starting J, L, O, A or E (or an escape) can be of interest.
+        if !matches!(
+            bytes.get(pos + 1),
+            Some(b'J' | b'L' | b'O' | b'A' | b'E' | b'#')
+        ) {
             continue;
         }
         let (name, _) = name_at(bytes, pos + 1);
@@ -69,6 +76,8 @@ fn scan_names(bytes: &[u8], names: &mut Names) {
             b"JS" => names.javascript = names.javascript.or(Some("/JS")),
             b"Launch" => names.launch = true,
             b"OpenAction" | b"AA" => names.open_action = true,
+            b"Encrypt" => names.encrypt = true,
+            b"EF" => names.embedded_files.push(pos),
             _ => {}
         }
     }
@@ -201,9 +210,10 @@ fn text_string(raw: &[u8]) -> String {
     raw.iter().map(|&b| b as char).collect()
 }
 
-/// File names of file specifications (`/UF` preferred over `/F`), in order.
-fn filespec_names(bytes: &[u8], out: &mut Vec<String>) {
-    for ef in memmem::find_iter(bytes, b"/EF") {
+/// File names of the file specifications whose `/EF` keys are at `keys`
+/// (`/UF` preferred over `/F`), in order.
+fn filespec_names(bytes: &[u8], keys: &[usize], out: &mut Vec<String>) {
+    for &ef in keys {
         let lo = ef.saturating_sub(1024);
         let hi = (ef + 1024).min(bytes.len());
         let window = &bytes[lo..hi];
@@ -237,8 +247,8 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
     let mut embedded = Vec::new();
     let mut file_names = Vec::new();
     scan_names(bytes, &mut names);
-    filespec_names(bytes, &mut file_names);
-    let encrypted = memmem::find(bytes, b"/Encrypt").is_some();
+    filespec_names(bytes, &names.embedded_files, &mut file_names);
+    let encrypted = names.encrypt;
     let mut hidden_streams = 0usize;
     let mut budget = cap;
 
@@ -312,8 +322,15 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
         };
         budget = budget.saturating_sub(decoded.len() as u64);
         if object_stream {
-            scan_names(&decoded, &mut names);
-            filespec_names(&decoded, &mut file_names);
+            let mut inner = Names::default();
+            scan_names(&decoded, &mut inner);
+            filespec_names(&decoded, &inner.embedded_files, &mut file_names);
+            names.javascript = match inner.javascript {
+                Some("/JavaScript") => inner.javascript,
+                _ => names.javascript.or(inner.javascript),
+            };
+            names.launch |= inner.launch;
+            names.open_action |= inner.open_action;
         } else {
             embedded.push(EmbeddedFile {
                 name: None,

@@ -96,6 +96,33 @@ fn rule_without_category_is_refused() {
 }
 
 #[test]
+fn a_public_rule_set_without_categories_gets_the_default() {
+    let src = "rule public_hunt { strings: $a = \"hunt-me-please\" condition: $a }\n\
+               rule ours { meta: category = \"MALWARE\" strings: $b = \"ours-ours\" condition: $b }\n\
+               rule theirs { meta: category = \"INFO\" strings: $c = \"their-words\" condition: $c }";
+    let engine = Engine::compile_with_default(
+        &[("public.yar", src)],
+        Policy::default(),
+        Some(Category::Suspicious),
+    )
+    .unwrap();
+    let msg = |body: &str| format!("Subject: t\r\n\r\n{body}\r\n");
+    let hit = scan(
+        &engine,
+        &Limits::default(),
+        msg("hunt-me-please").as_bytes(),
+    );
+    assert_eq!(hit.categories, vec![Category::Suspicious], "{hit:?}");
+    // A category the rule names itself still wins over the default.
+    let ours = scan(&engine, &Limits::default(), msg("ours-ours").as_bytes());
+    assert_eq!(ours.categories, vec![Category::Malware], "{ours:?}");
+    let theirs = scan(&engine, &Limits::default(), msg("their-words").as_bytes());
+    assert_eq!(theirs.categories, vec![Category::Suspicious], "{theirs:?}");
+    // Without a default, the same set is refused as before.
+    assert!(Engine::compile_with_default(&[("public.yar", src)], Policy::default(), None).is_err());
+}
+
+#[test]
 fn every_signature_file_is_built_in() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../signatures");
     let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
