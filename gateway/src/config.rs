@@ -2,7 +2,7 @@
 //! validated [`Config`]. Every mistake stops start-up with the key and the
 //! reason, never on the first mail.
 
-use ecluse_scanner::{Limits, Policy};
+use ecluse_scanner::{Category, Limits, Policy};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -120,6 +120,7 @@ struct RawLocal {
 #[serde(deny_unknown_fields)]
 struct RawScanner {
     rules: Option<PathBuf>,
+    rules_category: Option<String>,
     limits: Option<Limits>,
 }
 
@@ -230,6 +231,9 @@ pub struct Config {
     pub policy: Policy,
     /// `[scanner] rules`: a directory of `.yar` files replacing the built-in rules.
     pub rules: Option<PathBuf>,
+    /// `[scanner] rules_category`: the category of those rules that name
+    /// none of ours (public sets); without it such a rule is an error.
+    pub rules_category: Option<Category>,
     /// `[scanner.limits]`.
     pub limits: Limits,
 }
@@ -596,6 +600,22 @@ impl Config {
 
         let policy = Policy::from_table(&raw.policy, &format!("{origin} [policy]"))
             .map_err(|e| err("[policy]", e.to_string()))?;
+        let rules_category = match raw.scanner.rules_category.as_deref() {
+            None => None,
+            Some(_) if raw.scanner.rules.is_none() => {
+                return Err(err(
+                    "[scanner] rules_category",
+                    "only applies to the rules of [scanner] rules, which is not set".into(),
+                ));
+            }
+            Some(name) => Some(Category::parse(name).ok_or_else(|| {
+                let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+                err(
+                    "[scanner] rules_category",
+                    format!("\"{name}\" is not a category; one of: {}", names.join(", ")),
+                )
+            })?),
+        };
         Ok(Config {
             smtp,
             relay,
@@ -603,6 +623,7 @@ impl Config {
             admin,
             policy,
             rules: raw.scanner.rules.map(|p| resolve(&p)),
+            rules_category,
             limits: raw.scanner.limits.unwrap_or_default(),
         })
     }
@@ -638,6 +659,15 @@ mod tests {
             c.policy
                 .self_release(ecluse_scanner::Category::EncryptedArchive)
         );
+    }
+
+    #[test]
+    fn public_rule_sets_take_a_category() {
+        let text = format!("{MINIMAL}[scanner]\nrules = \"rules\"\nrules_category = \"malware\"\n");
+        let c = parse(&text).unwrap();
+        assert_eq!(c.rules.as_deref(), Some(Path::new("/tmp/rules")));
+        assert_eq!(c.rules_category, Some(ecluse_scanner::Category::Malware));
+        assert_eq!(parse(MINIMAL).unwrap().rules_category, None);
     }
 
     #[test]
@@ -680,6 +710,14 @@ mod tests {
             (
                 "[smtp]\naccepted_domains=[\"a.fr\"]\ntls_cert=\"/nonexistent.pem\"\n[relay]\ndownstream=\"h:25\"",
                 "[smtp] tls_cert",
+            ),
+            (
+                "[smtp]\naccepted_domains=[\"a.fr\"]\n[relay]\ndownstream=\"h:25\"\n[scanner]\nrules=\"r\"\nrules_category=\"bad\"",
+                "[scanner] rules_category",
+            ),
+            (
+                "[smtp]\naccepted_domains=[\"a.fr\"]\n[relay]\ndownstream=\"h:25\"\n[scanner]\nrules_category=\"suspicious\"",
+                "[scanner] rules_category",
             ),
         ];
         for (text, key) in cases {

@@ -257,9 +257,7 @@ pub fn execute(
             Ok(serde_json::to_value(p).expect("serialises"))
         }
         Op::AuditVerify => {
-            let check = store
-                .audit_verify(|n, total| progress(n, total))
-                .map_err(s)?;
+            let check = store.audit_verify(&mut *progress).map_err(s)?;
             Ok(serde_json::to_value(check).expect("serialises"))
         }
         Op::AuditExport { since } => {

@@ -20,7 +20,7 @@ enum Command {
     ///
     /// Exit code: 0 every message would be delivered untouched, 1 something
     /// would be held in quarantine, 2 a message would be rejected, 3 an error
-    /// (unreadable file, bad policy, bad rules).
+    /// (unreadable file, bad policy, bad rules, wrong usage).
     Scan(cli::scan::ScanArgs),
     /// Run the gateway: SMTP in, scan, quarantine, relay out, admin UI.
     ///
@@ -50,7 +50,17 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            // --help and --version succeed. A usage error exits 3, not
+            // clap's 2: for `ecluse scan`, 2 means "would be rejected", and a
+            // script must not read a mistyped option as a verdict.
+            let code = if e.use_stderr() { 3 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
     match args.command {
         Command::Scan(scan) => cli::scan::run(scan),
         Command::CheckConfig(args) => match serve::check(args) {

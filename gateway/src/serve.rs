@@ -271,7 +271,11 @@ pub fn check(args: ServeArgs) -> Result<()> {
         ecluse_admin_ui::check(ui)
             .map_err(|e| anyhow::anyhow!("[admin.saml] / [admin.local]: {e}"))?;
     }
-    let engine = crate::cli::scan::load_engine(config.rules.as_deref(), config.policy.clone())?;
+    let engine = crate::cli::scan::load_engine(
+        config.rules.as_deref(),
+        config.rules_category,
+        config.policy.clone(),
+    )?;
     let listen: Vec<String> = config.smtp.listen.iter().map(|a| a.to_string()).collect();
     println!("{}: configuration OK", args.config.display());
     println!(
@@ -346,7 +350,11 @@ pub fn main(args: ServeArgs) -> Result<()> {
 /// where it listens once it does (the demo sends its samples then).
 pub fn serve_with(config: Config, started: Option<std::sync::mpsc::Sender<Running>>) -> Result<()> {
     crate::tls::install_provider();
-    let engine = crate::cli::scan::load_engine(config.rules.as_deref(), config.policy.clone())?;
+    let engine = crate::cli::scan::load_engine(
+        config.rules.as_deref(),
+        config.rules_category,
+        config.policy.clone(),
+    )?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

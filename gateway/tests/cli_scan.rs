@@ -284,3 +284,53 @@ fn custom_rules_directory_replaces_the_shipped_rules() {
     ]);
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn public_rules_without_our_categories_need_rules_category() {
+    let dir = tempfile::tempdir().unwrap();
+    // The shape of a public set's rule: its own meta, none of our categories.
+    std::fs::write(
+        dir.path().join("public.yar"),
+        "rule Public_Hunt { meta: author = \"someone\" category = \"INFO\" strings: $a = \"conseil municipal\" condition: $a }\n",
+    )
+    .unwrap();
+    let msg = fixture("clean/014-odt.eml");
+    let out = ecluse(&["scan", "--rules", path(dir.path()), path(&msg)]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Public_Hunt") && err.contains("public.yar"),
+        "{err}"
+    );
+    let out = ecluse(&[
+        "scan",
+        "--json",
+        "--rules",
+        path(dir.path()),
+        "--rules-category",
+        "suspicious",
+        path(&msg),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["category"], "suspicious");
+    let out = ecluse(&[
+        "scan",
+        "--rules",
+        path(dir.path()),
+        "--rules-category",
+        "spam",
+        path(&msg),
+    ]);
+    // A usage error is an error (3), never a verdict (2 is "rejected").
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a category"));
+    let out = ecluse(&["scan", "--no-such-option", path(&msg)]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(ecluse(&["scan", "--help"]).status.code(), Some(0));
+}

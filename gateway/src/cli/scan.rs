@@ -2,7 +2,7 @@
 
 use anstream::{eprintln, println};
 use anyhow::{Context, Result, bail};
-use ecluse_scanner::{Action, Engine, Limits, Part, Policy, Report};
+use ecluse_scanner::{Action, Category, Engine, Limits, Part, Policy, Report};
 use owo_colors::OwoColorize;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -20,6 +20,10 @@ pub struct ScanArgs {
     /// Directory of YARA rules (*.yar, *.yara) to use instead of the shipped ones.
     #[arg(long, value_name = "DIR")]
     rules: Option<PathBuf>,
+    /// Category of the rules in --rules that name none of ours (public sets
+    /// such as signature-base); without it such a rule is an error.
+    #[arg(long, value_name = "CATEGORY", requires = "rules", value_parser = parse_category)]
+    rules_category: Option<Category>,
     /// Messages to scan: files, directories (their .eml files, recursively), or - for stdin.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -38,8 +42,21 @@ pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
     Ok(Policy::from_toml(&text, &path.display().to_string())?)
 }
 
-/// Compiles the rules of a directory, or the shipped ones.
-pub fn load_engine(rules: Option<&Path>, policy: Policy) -> Result<Engine> {
+/// Reads a category name, for `--rules-category`.
+fn parse_category(s: &str) -> Result<Category, String> {
+    Category::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        format!("\"{s}\" is not a category; one of: {}", names.join(", "))
+    })
+}
+
+/// Compiles the rules of a directory, or the shipped ones. A rule that names
+/// none of our categories gets `default` when it is given, else is an error.
+pub fn load_engine(
+    rules: Option<&Path>,
+    default: Option<Category>,
+    policy: Policy,
+) -> Result<Engine> {
     let Some(dir) = rules else {
         return Ok(Engine::builtin().with_policy(policy));
     };
@@ -58,7 +75,7 @@ pub fn load_engine(rules: Option<&Path>, policy: Policy) -> Result<Engine> {
             .with_context(|| format!("cannot read the rule file {}", file.display()))?;
         sources.push((file.display().to_string(), text));
     }
-    let engine = Engine::compile(&sources, policy)?;
+    let engine = Engine::compile_with_default(&sources, policy, default)?;
     for warning in engine.warnings() {
         eprintln!(
             "ecluse scan: rule warning: {}",
@@ -112,7 +129,7 @@ struct Outcome {
 /// Runs `ecluse scan`.
 pub fn run(args: ScanArgs) -> ExitCode {
     let engine = match load_policy(args.policy.as_deref())
-        .and_then(|p| load_engine(args.rules.as_deref(), p))
+        .and_then(|p| load_engine(args.rules.as_deref(), args.rules_category, p))
     {
         Ok(engine) => engine,
         Err(e) => {
