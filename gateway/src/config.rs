@@ -608,13 +608,9 @@ impl Config {
                     "only applies to the rules of [scanner] rules, which is not set".into(),
                 ));
             }
-            Some(name) => Some(Category::parse(name).ok_or_else(|| {
-                let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
-                err(
-                    "[scanner] rules_category",
-                    format!("\"{name}\" is not a category; one of: {}", names.join(", ")),
-                )
-            })?),
+            Some(name) => {
+                Some(Category::parse_named(name).map_err(|e| err("[scanner] rules_category", e))?)
+            }
         };
         Ok(Config {
             smtp,

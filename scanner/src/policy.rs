@@ -114,6 +114,5 @@ impl Policy {
 }
 
 fn known() -> String {
-    let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
-    format!("known keys: {}, self_release", names.join(", "))
+    format!("known keys: {}, self_release", Category::names())
 }

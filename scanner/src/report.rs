@@ -131,6 +131,20 @@ categories! {
     Suspicious = "suspicious", "contenu suspect", "suspicious content", Quarantine;
 }
 
+impl Category {
+    /// Every category name, comma-separated, for error messages.
+    pub fn names() -> String {
+        let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        names.join(", ")
+    }
+
+    /// [`Category::parse`], with an error that lists the names.
+    pub fn parse_named(s: &str) -> Result<Category, String> {
+        Category::parse(s)
+            .ok_or_else(|| format!("\"{s}\" is not a category; one of: {}", Category::names()))
+    }
+}
+
 impl fmt::Display for Category {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -22,7 +22,7 @@ pub struct ScanArgs {
     rules: Option<PathBuf>,
     /// Category of the rules in --rules that name none of ours (public sets
     /// such as signature-base); without it such a rule is an error.
-    #[arg(long, value_name = "CATEGORY", requires = "rules", value_parser = parse_category)]
+    #[arg(long, value_name = "CATEGORY", requires = "rules", value_parser = Category::parse_named)]
     rules_category: Option<Category>,
     /// Messages to scan: files, directories (their .eml files, recursively), or - for stdin.
     #[arg(required = true, value_name = "FILE")]
@@ -40,14 +40,6 @@ pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the policy file {}", path.display()))?;
     Ok(Policy::from_toml(&text, &path.display().to_string())?)
-}
-
-/// Reads a category name, for `--rules-category`.
-fn parse_category(s: &str) -> Result<Category, String> {
-    Category::parse(s).ok_or_else(|| {
-        let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
-        format!("\"{s}\" is not a category; one of: {}", names.join(", "))
-    })
 }
 
 /// Compiles the rules of a directory, or the shipped ones. A rule that names
