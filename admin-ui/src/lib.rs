@@ -15,6 +15,9 @@
 //!   certificate).
 //! - [`saml`]: the service provider: metadata, SP-initiated login, the
 //!   assertion consumer with server-side `InResponseTo` and a replay cache.
+//! - [`xmldsig`]: what a posted SAML answer may ask of the signature
+//!   library (same-document references, SAML's transforms), checked before
+//!   any signature work; libxml2 and xmlsec kept from opening URLs and files.
 //! - [`local`]: the break-glass local admin: argon2 hashes, rate-limited
 //!   attempts.
 //! - [`web`]: sessions, cookies, CSRF, security headers, languages, errors.
@@ -30,6 +33,7 @@ pub mod local;
 pub mod pages;
 pub mod saml;
 pub mod web;
+pub mod xmldsig;
 
 pub use config::{LocalAdmin, SamlConfig, UiConfig};
 pub use local::hash_password;

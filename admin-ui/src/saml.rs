@@ -7,6 +7,16 @@
 //! not come back with the IdP's cross-site POST) and take each one once, and
 //! remember the ids of the assertions we accepted, so that a captured
 //! assertion cannot be played again.
+//!
+//! Anyone can post to `/saml/acs`, so an answer is read as hostile until
+//! its signature verifies: [`crate::xmldsig::check`] refuses, before any
+//! signature work, what would make xmlsec reach outside the document
+//! (references to URLs or files, XSLT and XPath transforms, manifests, a
+//! DOCTYPE), libxml2 and xmlsec cannot open URLs or files at all
+//! ([`crate::xmldsig::forbid_outside_io`]), a verification runs without a
+//! global lock and is given up after [`VERIFY_DEADLINE`], failures count
+//! against the address like the local admin's, and a pending request is
+//! used up only by an answer whose signature verified.
 
 use crate::pages::login::open_session;
 use crate::web::{Ctx, NextQuery, Page, local_path, random_token};
@@ -20,7 +30,8 @@ use samael::crypto::AllowedSignatureAlgorithm as Alg;
 use samael::metadata::{EntityDescriptor, HTTP_REDIRECT_BINDING};
 use samael::schema::Assertion;
 use samael::service_provider::{ServiceProvider, ServiceProviderBuilder};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// How long a sign-in started here may take at the IdP.
 pub const REQUEST_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_secs(10 * 60);
@@ -29,14 +40,20 @@ pub const REQUEST_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_se
 pub const ASSERTION_MEMORY: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
 /// The largest `SAMLResponse` accepted, in bytes of base64.
 pub const MAX_RESPONSE: usize = 512 * 1024;
+/// How long the ACS waits for a signature verification before refusing
+/// the answer (an honest one takes milliseconds).
+pub const VERIFY_DEADLINE: Duration = Duration::from_millis(800);
+/// Verifications running at once; past that, an answer waits for a place
+/// until [`VERIFY_DEADLINE`], so a flood cannot take every blocking thread.
+pub const MAX_VERIFICATIONS: usize = 4;
 
 /// Our service provider, built once at start-up.
 pub struct Sp {
     sp: ServiceProvider,
     sso_url: String,
     config: SamlConfig,
-    /// libxml2 and xmlsec are driven from one thread at a time.
-    verify_lock: Mutex<()>,
+    /// Places for verifications running at once.
+    verifying: Arc<tokio::sync::Semaphore>,
 }
 
 impl Sp {
@@ -67,7 +84,7 @@ impl Sp {
             .build()
             .map_err(|e| UiError::BadIdpMetadata(e.to_string()))?;
         match sp.idp_signing_certs() {
-            Ok(Some(certs)) if !certs.is_empty() => {}
+            Ok(Some(certs)) if !certs.is_empty() => crate::xmldsig::forbid_outside_io(&certs[0]),
             _ => return Err(UiError::NoSigningCertificate),
         }
         let sso_url = sp
@@ -77,7 +94,7 @@ impl Sp {
             sp,
             sso_url,
             config: config.clone(),
-            verify_lock: Mutex::new(()),
+            verifying: Arc::new(tokio::sync::Semaphore::new(MAX_VERIFICATIONS)),
         })
     }
 
@@ -108,28 +125,45 @@ impl Sp {
 
     /// Checks a response (signature, destination, issuer, time, audience,
     /// recipient, `InResponseTo` = `request_id`) and returns its assertion.
+    /// Blocking; [`crate::xmldsig::check`] must have passed first. libxml2
+    /// and xmlsec are thread-safe once initialised (samael initialises them
+    /// once, under its own lock), so verifications run side by side.
     fn verify(&self, xml: &str, request_id: &str) -> Result<Assertion, String> {
-        let _guard = self.verify_lock.lock().unwrap_or_else(|p| p.into_inner());
         self.sp
             .parse_xml_response(xml, Some(&[request_id]))
             .map_err(|e| e.to_string())
     }
 
-    /// The values of attribute `name` (by Name or FriendlyName).
+    /// The values of attribute `name` in the assertion, see [`values_of`].
     fn attribute(&self, a: &Assertion, name: &str) -> Vec<String> {
-        a.attribute_statements
+        let attributes = a
+            .attribute_statements
             .iter()
             .flatten()
-            .flat_map(|s| &s.attributes)
-            .filter(|at| {
-                at.name.as_deref() == Some(name) || at.friendly_name.as_deref() == Some(name)
-            })
-            .flat_map(|at| &at.values)
-            .filter_map(|v| v.value.as_deref())
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .collect()
+            .flat_map(|s| &s.attributes);
+        values_of(attributes, name, self.config.match_friendly_name)
     }
+}
+
+/// The non-blank values, trimmed, of the attributes named `name`: matched
+/// by `Name`, and by `FriendlyName` too only when `friendly` (`[admin.saml]
+/// match_friendly_name`); SAML 2.0 core §2.7.3.1 makes the name the
+/// identifier and the friendly name a display aid anyone may reuse.
+fn values_of<'a>(
+    attributes: impl Iterator<Item = &'a samael::attribute::Attribute>,
+    name: &str,
+    friendly: bool,
+) -> Vec<String> {
+    attributes
+        .filter(|at| {
+            at.name.as_deref() == Some(name)
+                || (friendly && at.friendly_name.as_deref() == Some(name))
+        })
+        .flat_map(|at| &at.values)
+        .filter_map(|v| v.value.as_deref())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect()
 }
 
 fn saml(ui: &Ui, ctx: &Ctx) -> Result<(), Response> {
@@ -186,19 +220,45 @@ pub struct AcsForm {
     relay_state: String,
 }
 
-/// `POST /saml/acs`: the IdP's answer.
+/// `POST /saml/acs`: the IdP's answer. Anyone can post here: failures
+/// count against the address as the local admin's do ([`crate::local`]),
+/// and past the limit answers are refused unread.
 pub async fn acs(ctx: Ctx, State(ui): State<Arc<Ui>>, Form(form): Form<AcsForm>) -> Page {
     saml(&ui, &ctx)?;
+    let l = ctx.lang;
+    let keys = [ctx.ip.as_str()];
+    if !ui.local.allowed(&keys) {
+        tracing::warn!(peer = %ctx.ip, "SAML sign-in refused: too many failed answers from this address");
+        let actor = ctx.actor("saml");
+        let _ = ui
+            .blocking(move |s| {
+                s.audit(
+                    &actor,
+                    AuditAction::LoginFailed,
+                    None,
+                    "SAML answer refused unread: too many failed sign-ins from this address",
+                )
+            })
+            .await;
+        return Err(ctx.error(
+            StatusCode::TOO_MANY_REQUESTS,
+            l.t("Trop de tentatives", "Too many attempts"),
+            l.t(
+                "Trop d'essais de connexion ont échoué depuis cette adresse. Attendez un quart d'heure avant de réessayer.",
+                "Too many sign-in attempts failed from this address. Wait a quarter of an hour before trying again.",
+            ),
+        ));
+    }
     match sign_in(&ui, &form).await {
         Ok(session) => open_session(&ui, &ctx, session, &form.relay_state).await,
         Err(reason) => {
+            ui.local.failed(&keys);
             tracing::warn!(peer = %ctx.ip, %reason, "SAML sign-in refused");
             let actor = ctx.actor("saml");
             let detail = format!("SAML answer refused: {reason}");
             let _ = ui
                 .blocking(move |s| s.audit(&actor, AuditAction::LoginFailed, None, &detail))
                 .await;
-            let l = ctx.lang;
             Err(ctx.error(
                 StatusCode::FORBIDDEN,
                 l.t("La connexion a échoué", "Sign-in failed"),
@@ -226,6 +286,15 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, String> {
         .decode(compact)
         .map_err(|e| format!("SAMLResponse is not base64: {e}"))?;
     let xml = String::from_utf8(bytes).map_err(|_| "SAMLResponse is not UTF-8".to_string())?;
+    // Nothing may leave the document: checked on libxml2, as samael reads it,
+    // before any signature work (off the async threads: it parses).
+    let (xml, checked) = tokio::task::spawn_blocking(move || {
+        let checked = crate::xmldsig::check(&xml);
+        (xml, checked)
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    checked?;
     // Only to find which of our requests it answers; everything is checked below.
     let unverified: samael::schema::Response = xml
         .parse()
@@ -235,7 +304,7 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, String> {
         .ok_or("the response answers no request of ours (IdP-initiated sign-in is not accepted)")?;
     let id = request_id.clone();
     let pending = ui
-        .blocking(move |store| store.saml_request_take(&id))
+        .blocking(move |store| store.saml_request_pending(&id))
         .await
         .map_err(|e| e.to_string())?;
     if !pending {
@@ -243,15 +312,19 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, String> {
             "InResponseTo {request_id} is not a pending request of ours (unknown, already answered, or older than 10 minutes)"
         ));
     }
-    let ui2 = ui.clone();
-    let assertion = tokio::task::spawn_blocking(move || {
-        ui2.saml
-            .as_ref()
-            .expect("checked")
-            .verify(&xml, &request_id)
-    })
-    .await
-    .map_err(|e| e.to_string())??;
+    let assertion = verify_in_time(ui, xml, request_id.clone()).await?;
+    // Only now, with the signature verified, is the request used up: a
+    // forged answer naming it does not cancel the person's sign-in.
+    let id = request_id.clone();
+    let taken = ui
+        .blocking(move |store| store.saml_request_take(&id))
+        .await
+        .map_err(|e| e.to_string())?;
+    if !taken {
+        return Err(format!(
+            "InResponseTo {request_id} was answered meanwhile, or expired: a second answer"
+        ));
+    }
     let assertion_id = assertion.id.clone();
     let first = ui
         .blocking(move |store| {
@@ -286,7 +359,7 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, String> {
         ));
     }
     let groups = sp.attribute(&assertion, &c.groups_attribute);
-    let admin = in_group(&groups, &c.admin_group);
+    let admin = in_group(&groups, &c.admin_group, c.groups_separator.as_deref());
     let display_name = sp
         .attribute(&assertion, &c.name_attribute)
         .into_iter()
@@ -309,37 +382,112 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, String> {
     })
 }
 
+/// Runs [`Sp::verify`] on a blocking thread, waiting at most
+/// [`VERIFY_DEADLINE`] for a place and the result together. A
+/// verification given up on finishes in the background, holding its place
+/// until then; nothing it returns is used.
+async fn verify_in_time(
+    ui: &Arc<Ui>,
+    xml: String,
+    request_id: String,
+) -> Result<Assertion, String> {
+    let sp = ui.saml.as_ref().expect("checked");
+    let ui2 = ui.clone();
+    let work = async move {
+        let permit = sp
+            .verifying
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| e.to_string())?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            ui2.saml
+                .as_ref()
+                .expect("checked")
+                .verify(&xml, &request_id)
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    };
+    match tokio::time::timeout(VERIFY_DEADLINE, work).await {
+        Ok(result) => result,
+        Err(_) => Err(format!(
+            "the signature could not be verified within {} ms (too many answers at once, or an answer built to be slow)",
+            VERIFY_DEADLINE.as_millis()
+        )),
+    }
+}
+
 /// Whether `group` is among the values of the groups attribute. Most IdPs
-/// send one value per group; LemonLDAP::NG may send its session's groups
-/// as one value joined by `; ` (its `multiValuesSeparator`), so each value
-/// is also read as such a list. Names match exactly, case included.
-fn in_group(values: &[String], group: &str) -> bool {
-    values
-        .iter()
-        .flat_map(|v| v.split(';'))
-        .any(|g| g.trim() == group)
+/// send one value per group, taken whole; with `separator` set (`[admin.saml]
+/// groups_separator`, for LemonLDAP::NG, which may join a session's groups
+/// as one value with its `multiValuesSeparator`), each value is also split
+/// on it and each piece trimmed. Names match exactly, case included.
+fn in_group(values: &[String], group: &str, separator: Option<&str>) -> bool {
+    values.iter().any(|v| match separator {
+        Some(sep) => v.split(sep).any(|g| g.trim() == group),
+        None => v == group,
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::in_group;
+    use super::{in_group, values_of};
+    use samael::attribute::{Attribute, AttributeValue};
+
+    #[test]
+    fn attributes_match_by_name_and_by_friendly_name_only_when_configured() {
+        let at = |name: &str, friendly: Option<&str>, value: &str| Attribute {
+            friendly_name: friendly.map(str::to_string),
+            name: Some(name.to_string()),
+            name_format: None,
+            values: vec![AttributeValue {
+                attribute_type: None,
+                value: Some(value.to_string()),
+            }],
+        };
+        // Someone's IdP releases an attribute whose only claim to be the
+        // mail address is its friendly name.
+        let list = [
+            at(
+                "urn:oid:0.9.2342.19200300.100.1.3",
+                Some("email"),
+                "dsi@ville-exemple.fr",
+            ),
+            at("displayName", None, "  Alice  "),
+        ];
+        assert!(values_of(list.iter(), "email", false).is_empty());
+        assert_eq!(
+            values_of(list.iter(), "email", true),
+            ["dsi@ville-exemple.fr"]
+        );
+        assert_eq!(
+            values_of(list.iter(), "urn:oid:0.9.2342.19200300.100.1.3", false),
+            ["dsi@ville-exemple.fr"]
+        );
+        assert_eq!(values_of(list.iter(), "displayName", false), ["Alice"]);
+    }
 
     #[test]
     fn admin_group_one_value_per_group_or_joined() {
         let v = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(in_group(
-            &v(&["agents", "quarantine-admins"]),
-            "quarantine-admins"
-        ));
+        let g = "quarantine-admins";
+        assert!(in_group(&v(&["agents", g]), g, None));
         assert!(in_group(
             &v(&["agents; quarantine-admins; dsi"]),
-            "quarantine-admins"
+            g,
+            Some(";")
         ));
         assert!(!in_group(
             &v(&["agents; quarantine-admins-old"]),
-            "quarantine-admins"
+            g,
+            Some(";")
         ));
-        assert!(!in_group(&v(&["Quarantine-Admins"]), "quarantine-admins"));
-        assert!(!in_group(&v(&[]), "quarantine-admins"));
+        assert!(!in_group(&v(&["Quarantine-Admins"]), g, None));
+        assert!(!in_group(&v(&[]), g, None));
+        // Without a configured separator, a group merely named so is not ours.
+        assert!(!in_group(&v(&["x;quarantine-admins"]), g, None));
+        assert!(!in_group(&v(&["agents; quarantine-admins"]), g, None));
     }
 }

@@ -106,6 +106,8 @@ struct RawSaml {
     name_attribute: Option<String>,
     groups_attribute: Option<String>,
     admin_group: Option<String>,
+    groups_separator: Option<String>,
+    match_friendly_name: Option<bool>,
     clock_skew: Option<String>,
 }
 
@@ -570,6 +572,16 @@ impl Config {
             set(saml.name_attribute, &mut c.name_attribute);
             set(saml.groups_attribute, &mut c.groups_attribute);
             set(saml.admin_group, &mut c.admin_group);
+            if let Some(sep) = saml.groups_separator {
+                if sep.trim().is_empty() {
+                    return Err(err(
+                        "[admin.saml] groups_separator",
+                        "must not be empty or blank; leave the key out when the IdP sends one value per group".into(),
+                    ));
+                }
+                c.groups_separator = Some(sep.trim().to_string());
+            }
+            c.match_friendly_name = saml.match_friendly_name.unwrap_or(false);
             c.clock_skew = duration("[admin.saml] clock_skew", &saml.clock_skew, c.clock_skew)?;
             if c.clock_skew > Duration::from_secs(600) {
                 return Err(err(

@@ -86,6 +86,19 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the SAML request `id` is pending and not past its time,
+    /// without using it up (a forged answer naming it must not cancel the
+    /// person's sign-in: it is taken only once an answer has verified).
+    pub fn saml_request_pending(&self, id: &str) -> Result<bool> {
+        match self.db_tree(SESSIONS).get(prefixed("r:", id))? {
+            Some(v) => {
+                let until: Timestamp = model::decode("sessions", &v)?;
+                Ok(self.now() < until)
+            }
+            None => Ok(false),
+        }
+    }
+
     /// Takes a SAML request id back: true if it was pending and not past its
     /// time. An id is taken once; a second answer to it is refused.
     pub fn saml_request_take(&self, id: &str) -> Result<bool> {

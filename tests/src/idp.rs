@@ -19,6 +19,12 @@ pub const AGENT: (&str, &str) = ("agent", "mot-de-passe-agent");
 pub const AGENT_EMAIL: &str = "agent@ville-exemple.fr";
 /// The admin's sign-in.
 pub const ADMIN: (&str, &str) = ("admin", "mot-de-passe-admin");
+/// Someone whose only claim to admin rights is a group named
+/// `x;quarantine-admins` (not given by the LemonLDAP::NG style, whose
+/// groups are joined with `; ` and configured so).
+pub const INTRUDER: (&str, &str) = ("intrus", "mot-de-passe-intrus");
+/// The intruder's address.
+pub const INTRUDER_EMAIL: &str = "intrus@ville-exemple.fr";
 /// The admin's address.
 pub const ADMIN_EMAIL: &str = "dsi@ville-exemple.fr";
 /// The group that makes an admin.
@@ -184,6 +190,17 @@ $config = [
             user(AGENT, AGENT_EMAIL, "Alice Martin", &["agents"]),
             user(ADMIN, ADMIN_EMAIL, "Bruno Dsi", &["agents", ADMIN_GROUP]),
         );
+        let authsources = if style == Style::LemonLdap {
+            authsources
+        } else {
+            let intruder = user(
+                INTRUDER,
+                INTRUDER_EMAIL,
+                "Ivan Trus",
+                &["agents", &format!("x;{ADMIN_GROUP}")],
+            );
+            authsources.replacen("    ],\n];", &format!("{intruder}    ],\n];"), 1)
+        };
         std::fs::write(d.join("config/authsources.php"), authsources).unwrap();
         let (sign_response, sign_assertion) = style.signs();
         let name_format = if style == Style::Adfs {
@@ -203,14 +220,13 @@ $config = [
         std::fs::write(d.join("metadata/saml20-sp-remote.php"), remote).unwrap();
 
         let log = std::fs::File::create(d.join("log/php-server.log")).unwrap();
-        let mut cmd = match clock_offset {
-            Some(offset) => {
-                let mut c = Command::new("faketime");
-                c.args(["-f", offset, "php"]);
-                c
-            }
-            None => Command::new("php"),
-        };
+        // A stale clock through libfaketime preloaded into php itself (not
+        // the `faketime` wrapper, whose child php outlived a kill of it).
+        let mut cmd = Command::new("php");
+        if let Some(offset) = clock_offset {
+            let lib = libfaketime();
+            cmd.env("LD_PRELOAD", lib).env("FAKETIME", offset);
+        }
         let child = cmd
             .arg("-d")
             .arg(format!(
@@ -273,6 +289,17 @@ $config = [
     pub fn path(&self) -> PathBuf {
         self.dir.path().to_path_buf()
     }
+}
+
+/// libfaketime's preload library, as Debian's `faketime` package installs it.
+fn libfaketime() -> PathBuf {
+    let found = std::fs::read_dir("/usr/lib")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("faketime/libfaketime.so.1"))
+        .find(|p| p.exists());
+    found.expect("libfaketime is not installed: run scripts/test, which installs the Debian package faketime")
 }
 
 impl Drop for Idp {

