@@ -20,6 +20,10 @@ pub struct UiConfig {
     pub session_idle: Duration,
     /// A session ends this long after sign-in, used or not (default 10 hours).
     pub session_max: Duration,
+    /// The UI of `ecluse demo` (default false): the sign-in page presents
+    /// the local admin as the demo's way in, with the one-time password the
+    /// demo printed, instead of as the emergency account.
+    pub demo: bool,
 }
 
 impl UiConfig {
@@ -31,6 +35,7 @@ impl UiConfig {
             local: None,
             session_idle: Duration::from_secs(30 * 60),
             session_max: Duration::from_secs(10 * 3600),
+            demo: false,
         }
     }
 
@@ -55,6 +60,15 @@ pub struct SamlConfig {
     pub groups_attribute: String,
     /// The group whose members are admins.
     pub admin_group: String,
+    /// The separator with which the IdP joins several groups into one
+    /// value (LemonLDAP::NG's `multiValuesSeparator`, `; `, trimmed to
+    /// `;`). `None` (the default): each value is one group, taken whole,
+    /// so a group named `x;quarantine-admins` is not `quarantine-admins`.
+    pub groups_separator: Option<String>,
+    /// Whether an attribute also matches by its `FriendlyName` (default
+    /// false: by `Name` only, the attribute's authoritative identifier,
+    /// SAML 2.0 core §2.7.3.1; a friendly name is for display).
+    pub match_friendly_name: bool,
     /// How far the IdP's clock may be from ours.
     pub clock_skew: Duration,
     /// How old an answer from the IdP may be when it reaches us.
@@ -72,6 +86,8 @@ impl SamlConfig {
             name_attribute: "displayName".into(),
             groups_attribute: "groups".into(),
             admin_group: "quarantine-admins".into(),
+            groups_separator: None,
+            match_friendly_name: false,
             clock_skew: Duration::from_secs(60),
             max_age: Duration::from_secs(90),
         }

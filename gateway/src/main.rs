@@ -74,7 +74,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => cli::quarantine::audit(args),
         Command::Admin(args) => cli::admin::run(args),
         Command::Demo(args) => {
-            init_tracing();
+            // The demo logs to <data-dir>/demo.log: the terminal keeps its banner.
             match cli::demo::run(args) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

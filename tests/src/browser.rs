@@ -4,6 +4,7 @@
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::net::SocketAddr;
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -27,7 +28,10 @@ impl Driver {
             "Chromium is not installed: run scripts/test, which installs the Debian packages chromium and chromium-driver"
         );
         let addr = crate::free_addr();
+        // Its own process group, so that dropping the driver ends the
+        // Chromium processes it started too, not only itself.
         let child = Command::new(CHROMEDRIVER)
+            .process_group(0)
             .arg(format!("--port={}", addr.port()))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -81,8 +85,25 @@ impl Driver {
 }
 
 impl Drop for Driver {
+    /// Ends chromedriver and every browser it started: SIGTERM to the
+    /// process group, then SIGKILL to what is left after a second.
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let group = format!("-{}", self.child.id());
+        let signal = |sig: &str| {
+            let _ = Command::new("kill")
+                .args([sig, "--", &group])
+                .stderr(Stdio::null())
+                .status();
+        };
+        signal("-TERM");
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(1) {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        signal("-KILL");
         let _ = self.child.wait();
     }
 }

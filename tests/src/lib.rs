@@ -42,8 +42,22 @@ fn fresh_ecluse_bin() -> PathBuf {
     let bin = profile_dir.join("ecluse");
     let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
     if built.is_none_or(|b| newest_source().is_some_and(|s| s > b)) {
+        // The profile this test binary was built with (its directory's
+        // name, `debug` being the `dev` profile's).
+        let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
+            Some("debug") | None => "dev",
+            Some(other) => other,
+        };
         let status = Command::new(env!("CARGO"))
-            .args(["build", "-p", "ecluse-gateway", "--bin", "ecluse"])
+            .args([
+                "build",
+                "--profile",
+                profile,
+                "-p",
+                "ecluse-gateway",
+                "--bin",
+                "ecluse",
+            ])
             .status()
             .expect("running cargo build");
         assert!(status.success(), "cannot build the ecluse binary");

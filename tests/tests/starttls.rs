@@ -26,15 +26,14 @@ fn reply<R: BufRead>(r: &mut R) -> String {
 
 fn gateway_with_tls(sink: &Sink) -> (Gateway, CertificateDer<'static>) {
     let cert = rcgen::generate_simple_self_signed(vec!["mx.ville-exemple.fr".to_string()]).unwrap();
-    let dir = tempfile::tempdir().unwrap().keep();
-    std::fs::write(dir.join("cert.pem"), cert.cert.pem()).unwrap();
-    std::fs::write(dir.join("key.pem"), cert.signing_key.serialize_pem()).unwrap();
-    let extra = format!(
-        "tls_cert = \"{}\"\ntls_key = \"{}\"\n",
-        dir.join("cert.pem").display(),
-        dir.join("key.pem").display()
-    );
-    (Gateway::start(sink.addr, &extra), cert.cert.der().clone())
+    // In the gateway's own temp directory (relative paths are read there),
+    // gone with it.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cert.pem"), cert.cert.pem()).unwrap();
+    std::fs::write(dir.path().join("key.pem"), cert.signing_key.serialize_pem()).unwrap();
+    let extra = "tls_cert = \"cert.pem\"\ntls_key = \"key.pem\"\n";
+    let config = Gateway::config_text(sink.addr, extra);
+    (Gateway::start_in(dir, &config), cert.cert.der().clone())
 }
 
 fn tls_client(

@@ -4,7 +4,10 @@
 
 use super::agent::{facts, sender, status};
 use super::layout::page;
-use super::{category_label, file_name, item_id, size, status_label};
+use super::{
+    action_label, audit_action_label, category_label, file_name, item_id, kind_label, size,
+    status_label,
+};
 use crate::Ui;
 use crate::web::{Ctx, Lang, Page};
 use axum::extract::{Form, Path, Query, State};
@@ -13,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use ecluse_quarantine::{
     Actor, AuditAction, Authority, HeldItem, ItemFilter, ItemId, Status, WebSession,
 };
-use ecluse_scanner::{Category, Part};
+use ecluse_scanner::{Action, Category, Part};
 use jiff::Timestamp;
 use maud::{Markup, html};
 use std::sync::Arc;
@@ -225,7 +228,7 @@ pub async fn item(ctx: Ctx, State(ui): State<Arc<Ui>>, Path(id): Path<String>) -
                 None => p { (l.t("Le rapport n'est plus disponible (message supprimé).", "The report is no longer available (message deleted).")) },
                 Some(r) => {
                     dl.facts {
-                        dt { (l.t("Action de la politique", "Policy action")) } dd { (format!("{:?}", r.action)) }
+                        dt { (l.t("Action de la politique", "Policy action")) } dd { (action(l, r.action)) }
                         dt { (l.t("Octets analysés", "Bytes scanned")) } dd { (size(l, r.scanned_bytes)) " " (l.t("en", "in")) " " (r.scan_ms) " ms" }
                     }
                     @if !r.findings.is_empty() {
@@ -239,11 +242,19 @@ pub async fn item(ctx: Ctx, State(ui): State<Arc<Ui>>, Path(id): Path<String>) -
     ))
 }
 
+/// An action in words, its name (as in the JSON report and the logs) on hover.
+fn action(l: Lang, a: Action) -> Markup {
+    html! { span title=(a.as_str()) { (action_label(l, a)) } }
+}
+
+/// A finding: its category and kind in words, the kind's name to search the
+/// logs and the JSON report with, and the scanner's detail (in English).
 fn finding(l: Lang, f: &ecluse_scanner::Finding) -> Markup {
     html! {
-        strong { (category_label(l, f.category)) } " — " (format!("{:?}", f.kind))
+        strong title=(f.category.as_str()) { (category_label(l, f.category)) }
+        " — " (kind_label(l, f.kind)) " " code { (f.kind.as_str()) }
         @if let Some(rule) = &f.rule { " — " (l.t("règle", "rule")) " " code { (rule) } }
-        br; span { (f.detail) }
+        br; span lang="en" { (f.detail) }
     }
 }
 
@@ -262,7 +273,7 @@ fn part(l: Lang, p: &Part, held: &str) -> Markup {
                 dd { @if mismatch { span.mismatch { (p.detected_type) " (" (l.t("ne correspond pas", "does not match")) ")" } } @else { (p.detected_type) } }
                 dt { (l.t("Taille", "Size")) } dd { (size(l, p.size)) }
                 dt { "SHA-256" } dd.hash { (p.sha256) }
-                dt { (l.t("Verdict", "Verdict")) } dd { (format!("{:?}", p.action)) }
+                dt { (l.t("Verdict", "Verdict")) } dd { (action(l, p.action)) }
             }
             @if !p.findings.is_empty() {
                 ul { @for f in &p.findings { li { (finding(l, f)) } } }
@@ -417,13 +428,15 @@ pub async fn audit(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<AuditFil
         html! {
             h1 { (title) }
             p { (l.t(
-                "Chaque action sur la quarantaine est inscrite ici, chaînée par empreinte : `ecluse audit verify` vérifie que rien n'a été modifié.",
-                "Every action on the quarantine is written here, hash-chained: `ecluse audit verify` checks that nothing was altered.")) }
+                "Chaque action sur la quarantaine est inscrite ici, chaînée par empreinte : ",
+                "Every action on the quarantine is written here, hash-chained: "))
+                code { "ecluse audit verify" }
+                (l.t(" vérifie que rien n'a été modifié.", " checks that nothing was altered.")) }
             form.filters method="get" action="/admin/audit" role="search" {
                 div { label for="a-action" { (l.t("Action", "Action")) }
                     select id="a-action" name="action" {
                         option value="" { (l.t("Toutes", "All")) }
-                        @for a in ACTIONS { option value=(a.as_str()) selected[f.action == a.as_str()] { (a.as_str()) } }
+                        @for a in ACTIONS { option value=(a.as_str()) selected[f.action == a.as_str()] { (audit_action_label(l, a)) } }
                     } }
                 div { label for="a-actor" { (l.t("Auteur", "Actor")) } input id="a-actor" type="text" name="actor" value=(f.actor); }
                 div { label for="a-item" { (l.t("Pièce jointe (identifiant)", "Item id")) } input id="a-item" type="text" name="item" value=(f.item); }
@@ -443,14 +456,32 @@ pub async fn audit(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<AuditFil
                 tbody { @for e in &entries { tr {
                     td data-label="#" { (e.seq) }
                     td data-label=(l.t("Date", "Date")) { (l.datetime(e.at)) }
-                    td data-label=(l.t("Auteur", "Actor")) { (e.actor) " (" (e.origin) ")" }
-                    td data-label=(l.t("Action", "Action")) { (e.action.as_str()) }
+                    td data-label=(l.t("Auteur", "Actor")) { (actor(l, &e.actor, &e.origin)) }
+                    td data-label=(l.t("Action", "Action")) { span title=(e.action.as_str()) { (audit_action_label(l, e.action)) } }
                     td data-label=(l.t("Pièce jointe", "Item")) { @if let Some(i) = e.item { a href={ "/admin/items/" (i) } { (i) } } }
-                    td data-label=(l.t("Détail", "Detail")) { (e.detail) }
+                    // As recorded (the gateway writes in English), for searching the logs.
+                    td data-label=(l.t("Détail", "Detail")) { @if !e.detail.is_empty() { code { (e.detail) } } }
                 } } }
             } }
         },
     ))
+}
+
+/// Who acted, as the audit log names them; Écluse's own jobs in words, their
+/// name on hover.
+fn actor(l: Lang, who: &str, origin: &str) -> Markup {
+    let own_job = match who {
+        "gateway" => Some(l.t("passerelle Écluse", "Écluse gateway")),
+        "retention" => Some(l.t("expiration automatique", "automatic expiry")),
+        _ => None,
+    };
+    html! {
+        @match (origin, own_job) {
+            ("internal", Some(words)) => span title=(who) { (words) },
+            ("internal", None) => { code { (who) } " (" (l.t("interne", "internal")) ")" },
+            _ => { (who) " (" (origin) ")" },
+        }
+    }
 }
 
 /// `GET /admin/dashboard`: counts by state and by category over 30 days.

@@ -160,7 +160,11 @@ pub fn facts(l: crate::web::Lang, it: &HeldItem) -> Markup {
             }
             @if let Some(d) = &it.decision {
                 dt { (l.t("Décision", "Decision")) }
-                dd { (status_label(l, d.outcome)) " — " (l.datetime(d.at)) @if !d.comment.is_empty() { " — « " (d.comment) " »" } }
+                dd { (status_label(l, d.outcome)) " — " (l.datetime(d.at))
+                    // The recipient's own release carries a fixed English
+                    // note for the logs, not a comment to show.
+                    @if d.by.eq_ignore_ascii_case(&it.recipient) { " — " (l.t("par le destinataire", "by the recipient")) }
+                    @else if !d.comment.is_empty() { " — « " (d.comment) " »" } }
             }
         }
     }

@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 /// The sign-in page. With SAML only, it still shows a
 /// button rather than redirecting, so that a failed sign-in does not loop.
+/// In the demo ([`crate::UiConfig::demo`]) the local admin is the way in,
+/// not the emergency account.
 pub async fn render(ctx: Ctx, ui: &Arc<Ui>, next: &str, problem: Option<&str>) -> Response {
     let l = ctx.lang;
     let token = random_token();
@@ -30,8 +32,15 @@ pub async fn render(ctx: Ctx, ui: &Arc<Ui>, next: &str, problem: Option<&str>) -
             }
             @if ui.config.local.is_some() {
                 section {
-                    h2 { (l.t("Compte de secours (administrateur)", "Emergency account (admin)")) }
-                    p { (l.t("À utiliser seulement quand la connexion habituelle ne fonctionne pas.", "Use only when the usual sign-in does not work.")) }
+                    @if ui.config.demo {
+                        h2 { (l.t("Connexion à la démonstration (administrateur)", "Sign in to the demo (admin)")) }
+                        p { (l.t(
+                            "Saisissez l'identifiant et le mot de passe à usage unique affichés dans le terminal où la démonstration a été lancée (un nouveau mot de passe à chaque démarrage).",
+                            "Enter the user name and the one-time password printed in the terminal where the demo was started (a new password at each start).")) }
+                    } @else {
+                        h2 { (l.t("Compte de secours (administrateur)", "Emergency account (admin)")) }
+                        p { (l.t("À utiliser seulement quand la connexion habituelle ne fonctionne pas.", "Use only when the usual sign-in does not work.")) }
+                    }
                     form method="post" action="/login/local" {
                         input type="hidden" name="csrf" value=(token);
                         input type="hidden" name="next" value=(next);

@@ -8,8 +8,8 @@ pub mod layout;
 pub mod login;
 
 use crate::web::Lang;
-use ecluse_quarantine::{HeldItem, Status};
-use ecluse_scanner::Category;
+use ecluse_quarantine::{AuditAction, HeldItem, Status};
+use ecluse_scanner::{Action, Category, FindingKind};
 
 /// Percent-encodes a query value.
 pub fn url_encode(s: &str) -> String {
@@ -41,6 +41,41 @@ pub fn category_label(lang: Lang, category: Category) -> &'static str {
     match lang {
         Lang::Fr => category.label_fr(),
         Lang::En => category.label_en(),
+    }
+}
+
+/// What the policy does with a message or a part (the scan report's
+/// action and each part's verdict), in plain words.
+pub fn action_label(lang: Lang, action: Action) -> &'static str {
+    match action {
+        Action::Deliver => lang.t("remise au destinataire", "delivered to the recipient"),
+        Action::Quarantine => lang.t("mise en quarantaine", "held in quarantine"),
+        Action::Reject => lang.t("refus à la réception", "refused on arrival"),
+    }
+}
+
+/// Exactly what the scanner saw, in plain words.
+pub fn kind_label(lang: Lang, kind: FindingKind) -> &'static str {
+    match lang {
+        Lang::Fr => kind.label_fr(),
+        Lang::En => kind.label_en(),
+    }
+}
+
+/// What an audit log entry records, in plain words.
+pub fn audit_action_label(lang: Lang, action: AuditAction) -> &'static str {
+    match action {
+        AuditAction::Held => lang.t("mise en quarantaine", "held"),
+        AuditAction::Requested => lang.t("demande de libération", "release requested"),
+        AuditAction::Released => lang.t("libération", "released"),
+        AuditAction::Denied => lang.t("refus de libération", "release denied"),
+        AuditAction::Expired => lang.t("expiration", "expired"),
+        AuditAction::Purged => lang.t("suppression du message", "message deleted"),
+        AuditAction::Downloaded => lang.t("téléchargement", "downloaded"),
+        AuditAction::Viewed => lang.t("consultation", "viewed"),
+        AuditAction::Login => lang.t("connexion", "sign-in"),
+        AuditAction::LoginFailed => lang.t("connexion refusée", "sign-in refused"),
+        AuditAction::Logout => lang.t("déconnexion", "sign-out"),
     }
 }
 

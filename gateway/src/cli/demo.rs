@@ -4,6 +4,15 @@
 //! `<data-dir>/delivered/`), a local admin whose one-time password is
 //! printed, and four sample messages sent through the real SMTP path so that
 //! the UI shows held items at once.
+//!
+//! What it writes in the data directory, besides the store:
+//! - `demo.log`: the server's log (the terminal keeps the banner only);
+//! - `samples/facture.docm` and `samples/facture.eml`: the files the
+//!   banner's `swaks` and `curl` lines send, by absolute path, so that they
+//!   work from any directory;
+//! - `samples/sent`: the samples already sent to this store, one per line;
+//!   a later run sends only the others, so the queue looks the same after
+//!   two runs.
 
 use anyhow::{Context as _, Result};
 use base64::Engine as _;
@@ -45,6 +54,9 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let delivered = data_dir.join("delivered");
     std::fs::create_dir_all(&delivered)
         .with_context(|| format!("creating {}", delivered.display()))?;
+    let log = data_dir.join("demo.log");
+    init_log(&log)?;
+    let examples = write_examples(&data_dir.join("samples"))?;
     let capture = capture_server(delivered.clone())?;
     let password = ecluse_admin_ui::web::random_token()[..20].to_string();
     let hash = ecluse_admin_ui::hash_password(&password);
@@ -59,44 +71,140 @@ pub fn run(args: DemoArgs) -> Result<()> {
         data = data_dir.display(),
         ui = args.ui,
     );
-    let config = crate::config::Config::parse(&text, "demo", &data_dir)
+    let mut config = crate::config::Config::parse(&text, "demo", &data_dir)
         .map_err(|e| anyhow::anyhow!("demo configuration: {e}"))?;
+    if let Some(ui) = config.admin.ui.as_mut() {
+        ui.demo = true;
+    }
     let (tx, rx) = std::sync::mpsc::channel::<crate::serve::Running>();
     let samples = !args.no_samples;
+    let shown = Shown {
+        public_url,
+        password,
+        data_dir: data_dir.clone(),
+        delivered,
+        log: log.clone(),
+        examples,
+    };
     std::thread::spawn(move || {
         let Ok(running) = rx.recv() else { return };
         let smtp = running.smtp[0];
-        banner(&running, &public_url, &password, &delivered);
+        banner(&running, &shown);
         if samples {
-            send_samples(smtp);
+            send_samples(smtp, &shown.data_dir);
         }
     });
-    crate::serve::serve_with(config, Some(tx))
+    let result = crate::serve::serve_with(config, Some(tx));
+    if result.is_ok() {
+        println!("==> Écluse demo stopped (server log: {})", log.display());
+    }
+    result
 }
 
-fn banner(running: &crate::serve::Running, public_url: &str, password: &str, delivered: &Path) {
+/// Sends the server's log to `path` (appended), not to the terminal, so
+/// that the banner and the sample list stay readable. `ECLUSE_LOG` sets the
+/// level, as for `ecluse serve`.
+fn init_log(path: &Path) -> Result<()> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("opening the demo's log file {}", path.display()))?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ECLUSE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init()
+        .map_err(|e| anyhow::anyhow!("setting up the demo's log: {e}"))
+}
+
+/// The files the banner's example commands send.
+struct Examples {
+    /// A Word document with macros, for `swaks --attach`.
+    docm: PathBuf,
+    /// A whole message carrying it, for `curl --upload-file`.
+    eml: PathBuf,
+}
+
+/// Writes (again at each start) the example files into `dir`.
+fn write_examples(dir: &Path) -> Result<Examples> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let examples = Examples {
+        docm: dir.join("facture.docm"),
+        eml: dir.join("facture.eml"),
+    };
+    let message = mail(
+        "Facture avec macros (essai)",
+        "Bonjour,\r\n\r\nVoici la facture, un document Word avec macros.\r\n",
+        Some(("facture.docm", &docm())),
+    );
+    for (path, bytes) in [
+        (&examples.docm, docm()),
+        (&examples.eml, message.into_bytes()),
+    ] {
+        std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(examples)
+}
+
+/// What the banner shows.
+struct Shown {
+    public_url: String,
+    password: String,
+    data_dir: PathBuf,
+    delivered: PathBuf,
+    log: PathBuf,
+    examples: Examples,
+}
+
+/// `path` as one shell word: as it is when that is safe, else in single quotes.
+fn shell_word(path: &Path) -> String {
+    let s = path.display().to_string();
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:,=%".contains(c))
+    {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+fn banner(running: &crate::serve::Running, shown: &Shown) {
     let smtp = running.smtp[0];
     println!(
         "\n\
          ==> Écluse demo is running (Ctrl-C stops it)\n\
          \n\
-         \x20   web UI          {public_url}/admin\n\
+         \x20   web UI          {url}/admin\n\
          \x20   sign in as      {ADMIN_USER}\n\
          \x20   password        {password}   (one-time: a new one at each start)\n\
          \x20   SMTP            {smtp}  (mail for @{DOMAIN} is accepted)\n\
-         \x20   delivered mail  {}/  (one .eml per message the town's server would get)\n\
-         \x20   metrics         http://{}/metrics\n\
+         \x20   delivered mail  {delivered}/  (one .eml per message the town's server would get)\n\
+         \x20   metrics         http://{admin}/metrics\n\
+         \x20   server log      {log}\n\
          \n\
-         \x20   Send a test mail:\n\
-         \x20     swaks --server {smtp} --to {AGENT} --attach facture.docm\n\
-         \x20     curl smtp://{smtp} --mail-from test@example.org --mail-rcpt {AGENT} --upload-file message.eml\n",
-        delivered.display(),
-        running.admin,
+         \x20   Send a test mail, from any directory: a Word document with macros, which\n\
+         \x20   Écluse holds (a new item in the web UI's queue, a notice in its place in\n\
+         \x20   delivered mail):\n\
+         \x20     swaks --server {smtp} --to {AGENT} --attach @{docm}\n\
+         \x20     curl smtp://{smtp} --mail-from fournisseur@exemple.org --mail-rcpt {AGENT} --upload-file {eml}\n",
+        url = shown.public_url,
+        password = shown.password,
+        delivered = shown.delivered.display(),
+        admin = running.admin,
+        log = shown.log.display(),
+        docm = shell_word(&shown.examples.docm),
+        eml = shell_word(&shown.examples.eml),
     );
 }
 
-/// One sample: what it is, the message, what should happen.
+/// One sample: its name in `samples/sent`, what it is, the message.
 struct Sample {
+    id: &'static str,
     what: &'static str,
     message: String,
 }
@@ -104,6 +212,7 @@ struct Sample {
 fn samples() -> Vec<Sample> {
     vec![
         Sample {
+            id: "clean",
             what: "a clean message",
             message: mail(
                 "Réunion de lundi",
@@ -112,6 +221,7 @@ fn samples() -> Vec<Sample> {
             ),
         },
         Sample {
+            id: "macro-docx",
             what: "a macro document named .docx",
             message: mail(
                 "Facture de décembre",
@@ -120,6 +230,7 @@ fn samples() -> Vec<Sample> {
             ),
         },
         Sample {
+            id: "eicar-zip",
             what: "EICAR (the antivirus test file) in a ZIP",
             message: mail(
                 "Document important",
@@ -128,6 +239,7 @@ fn samples() -> Vec<Sample> {
             ),
         },
         Sample {
+            id: "encrypted-zip",
             what: "a password-protected archive",
             message: mail(
                 "Pièces justificatives",
@@ -141,11 +253,50 @@ fn samples() -> Vec<Sample> {
     ]
 }
 
-fn send_samples(smtp: SocketAddr) {
-    println!("==> sending 4 sample messages to {AGENT} through {smtp}");
-    for s in samples() {
-        let reply = send(smtp, "fournisseur@exemple.org", AGENT, s.message.as_bytes())
-            .unwrap_or_else(|e| format!("(not sent: {e})"));
+/// Sends the samples this data directory has not had yet, once each: every
+/// sample the server answered is added to `samples/sent`, so a second run
+/// on the same store adds nothing to its queue.
+fn send_samples(smtp: SocketAddr, data_dir: &Path) {
+    let record = data_dir.join("samples").join("sent");
+    let done: Vec<String> = std::fs::read_to_string(&record)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let todo: Vec<Sample> = samples()
+        .into_iter()
+        .filter(|s| !done.iter().any(|d| d == s.id))
+        .collect();
+    if todo.is_empty() {
+        println!(
+            "==> samples not sent again: they were sent to this data directory on an earlier run\n\
+             \x20   ({} lists them; to start afresh, stop the demo and delete {})\n",
+            record.display(),
+            data_dir.display()
+        );
+        return;
+    }
+    println!(
+        "==> sending {} sample messages to {AGENT} through {smtp}\n\
+         \x20   (once per data directory: {} lists those sent)",
+        todo.len(),
+        record.display()
+    );
+    for s in todo {
+        let reply = match send(smtp, "fournisseur@exemple.org", AGENT, s.message.as_bytes()) {
+            Ok(reply) => {
+                let noted = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&record)
+                    .and_then(|mut f| writeln!(f, "{}", s.id));
+                if let Err(e) = noted {
+                    tracing::warn!(error = %e, file = %record.display(), "demo: cannot note a sample as sent");
+                }
+                reply
+            }
+            Err(e) => format!("(not sent: {e})"),
+        };
         println!("    {:<42} {}", s.what, reply.trim());
     }
     println!("==> samples sent; the held ones are in the web UI's queue\n");
