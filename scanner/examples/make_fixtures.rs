@@ -7,6 +7,7 @@
 
 mod samples;
 
+use base64::Engine as _;
 use samples::*;
 use std::path::Path;
 
@@ -661,13 +662,458 @@ fn budget() -> Vec<Fixture> {
     ]
 }
 
+/// DER: a tag, a definite length, the content.
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 128 {
+        out.push(len as u8);
+    } else {
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|&b| b == 0)
+            .collect();
+        out.push(0x80 | bytes.len() as u8);
+        out.extend_from_slice(&bytes);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// An opaque-signed CMS `ContentInfo` (RFC 5652 §5) carrying `content`,
+/// with no signer: enough for a reader to unwrap, as clients do whether
+/// the signature verifies or not.
+fn cms_signed(content: &[u8]) -> Vec<u8> {
+    let oid_signed = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+    ];
+    let oid_data = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+    ];
+    let econtent = der(0xa0, &der(0x04, content));
+    let encap = der(0x30, &[&oid_data[..], &econtent].concat());
+    let signed = der(
+        0x30,
+        &[
+            &der(0x02, &[1])[..],
+            &der(0x31, &[]),
+            &encap,
+            &der(0x31, &[]),
+        ]
+        .concat(),
+    );
+    der(0x30, &[&oid_signed[..], &der(0xa0, &signed)].concat())
+}
+
+/// An S/MIME enveloped-data structure (its recipients and ciphertext are
+/// stand-ins: only its type is read).
+fn cms_enveloped() -> Vec<u8> {
+    let oid_enveloped = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x03,
+    ];
+    der(
+        0x30,
+        &[&oid_enveloped[..], &der(0xa0, &der(0x30, &der(0x02, &[0])))].concat(),
+    )
+}
+
+/// An Outlook message with one attachment.
+fn msg(subject: &str, attachment_name: &str, data: &[u8]) -> Vec<u8> {
+    let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect() };
+    ole(
+        None,
+        &[
+            ("/__properties_version1.0", &[0u8; 32]),
+            ("/__substg1.0_0037001F", &utf16(subject)),
+            (
+                "/__substg1.0_1000001F",
+                &utf16("Bonjour, voici le document transféré."),
+            ),
+            (
+                "/__attach_version1.0_#00000000/__properties_version1.0",
+                &[0u8; 8],
+            ),
+            (
+                "/__attach_version1.0_#00000000/__substg1.0_3707001F",
+                &utf16(attachment_name),
+            ),
+            ("/__attach_version1.0_#00000000/__substg1.0_37010102", data),
+        ],
+    )
+}
+
+/// `Package` native data wrapping a file ([MS-OLEDS], as Packager writes it).
+fn package(label: &str, data: &[u8]) -> Vec<u8> {
+    let mut v = vec![2, 0];
+    v.extend_from_slice(label.as_bytes());
+    v.push(0);
+    v.extend_from_slice(format!("C:\\Users\\x\\{label}").as_bytes());
+    v.push(0);
+    v.extend_from_slice(&[0, 0, 3, 0]);
+    let temp = format!("C:\\Temp\\{label}");
+    v.extend_from_slice(&(temp.len() as u32 + 1).to_le_bytes());
+    v.extend_from_slice(temp.as_bytes());
+    v.push(0);
+    v.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    v.extend_from_slice(data);
+    v
+}
+
+/// An OLE1 embedded object ([MS-OLEDS] §2.2.4) of `class` around `native`.
+fn ole1(class: &str, native: &[u8]) -> Vec<u8> {
+    let prefixed = |s: &str| {
+        let mut v = (s.len() as u32 + 1).to_le_bytes().to_vec();
+        v.extend_from_slice(s.as_bytes());
+        v.push(0);
+        v
+    };
+    let mut v = 0x0501u32.to_le_bytes().to_vec();
+    v.extend_from_slice(&2u32.to_le_bytes());
+    v.extend(prefixed(class));
+    v.extend(prefixed(""));
+    v.extend(prefixed(""));
+    v.extend_from_slice(&(native.len() as u32).to_le_bytes());
+    v.extend_from_slice(native);
+    v
+}
+
+/// An RTF letter with one object whose `\objdata` is `object`, in hex
+/// broken by white space as Word writes it.
+fn rtf_with_object(object: &[u8]) -> Vec<u8> {
+    let hex: String = object.iter().map(|b| format!("{b:02x}")).collect();
+    let lines: Vec<&str> = hex
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "{{\\rtf1\\ansi Madame, Monsieur,\\par {{\\object\\objemb{{\\*\\objclass Package}}{{\\*\\objdata \r\n{}}}}}\\par Cordialement.}}",
+        lines.join("\r\n")
+    )
+    .into_bytes()
+}
+
+/// The containers a recipient's software opens (issue 13): a hostile and a
+/// benign twin for each.
+fn containers() -> Vec<Fixture> {
+    let c = "container";
+    let q = "quarantine";
+    let script = b"var s = new ActiveXObject(\"WScript.Shell\"); s.Run(\"calc\");".as_slice();
+    let inner_script = with_attachment("Facture", "application/octet-stream", "facture.js", script);
+    let inner_pdf = with_attachment("Facture", "application/pdf", "facture.pdf", &pdf("", &[]));
+    let signed_entity = |body: &str| {
+        body.split_once("MIME-Version: 1.0\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap()
+    };
+    let docx_with_embedding = |name: &str, data: &[u8]| {
+        let base = docx("Rapport");
+        let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(base)).unwrap();
+        for i in 0..z.len() {
+            let mut f = z.by_index(i).unwrap();
+            let mut b = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut b).unwrap();
+            entries.push((f.name().unwrap().to_string(), b));
+        }
+        entries.push((format!("word/embeddings/{name}"), data.to_vec()));
+        let refs: Vec<(&str, &[u8])> = entries
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        zip(&refs)
+    };
+    let ole10native = |data: &[u8]| {
+        let mut v = (data.len() as u32).to_le_bytes().to_vec();
+        v.extend_from_slice(data);
+        v
+    };
+    let ics = |attach: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:conseil-2026-12@ville-exemple.fr\r\nDTSTART:20261210T180000Z\r\nSUMMARY:Conseil municipal\r\n{attach}END:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+        .into_bytes()
+    };
+    let exe_attach = {
+        let b = base64::engine::general_purpose::STANDARD.encode(pe());
+        let folded: Vec<&str> = b
+            .as_bytes()
+            .chunks(70)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        format!(
+            "ATTACH;FMTTYPE=application/octet-stream;ENCODING=BASE64;VALUE=BINARY;X-FILENAME=ordre-du-jour.exe:{}\r\n",
+            folded.join("\r\n ")
+        )
+    };
+    let pdf_ef_untyped = |data: &[u8]| {
+        let objects = vec![
+            "5 0 obj\n<< /Type /Filespec /F (annexe.pdf) /UF (annexe.pdf) /EF << /F 6 0 R >> >>\nendobj\n".to_string(),
+            format!("6 0 obj\n<< /Length {} >>\nstream\n", data.len()),
+        ];
+        let mut bytes = pdf(
+            "/Names << /EmbeddedFiles << /Names [(annexe.pdf) 5 0 R] >> >>",
+            &[],
+        );
+        let trailer = bytes.windows(7).position(|w| w == b"trailer").unwrap();
+        let tail = bytes.split_off(trailer);
+        bytes.extend_from_slice(objects[0].as_bytes());
+        bytes.extend_from_slice(objects[1].as_bytes());
+        bytes.extend_from_slice(data);
+        bytes.extend_from_slice(b"\nendstream\nendobj\n");
+        bytes.extend_from_slice(&tail);
+        bytes
+    };
+    vec![
+        fx(
+            c,
+            "120-eml-in-zip-script",
+            with_attachment(
+                "Transfert",
+                "application/zip",
+                "transfert.zip",
+                &zip(&[("message.eml", inner_script.as_bytes())]),
+            ),
+            q,
+            &["script"],
+        ),
+        fx(
+            c,
+            "121-eml-in-zip-pdf",
+            with_attachment(
+                "Transfert",
+                "application/zip",
+                "transfert.zip",
+                &zip(&[("message.eml", inner_pdf.as_bytes())]),
+            ),
+            "deliver",
+            &[],
+        ),
+        fx(
+            c,
+            "122-eml-octet-stream-docm",
+            with_attachment(
+                "Transfert",
+                "application/octet-stream",
+                "message.eml",
+                with_attachment(
+                    "Facture",
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    "facture.docx",
+                    &docm("Facture"),
+                )
+                .as_bytes(),
+            ),
+            q,
+            &["macro", "type_mismatch"],
+        ),
+        fx(
+            c,
+            "123-eml-octet-stream-letter",
+            with_attachment(
+                "Transfert",
+                "application/octet-stream",
+                "message.eml",
+                message("Compte rendu", &text_part(TEXT)).as_bytes(),
+            ),
+            "deliver",
+            &[],
+        ),
+        fx(
+            c,
+            "124-msg-docm",
+            with_attachment(
+                "Transfert",
+                "application/vnd.ms-outlook",
+                "transfert.msg",
+                &msg("Facture", "facture.docm", &docm("Facture")),
+            ),
+            q,
+            &["macro"],
+        ),
+        fx(
+            c,
+            "125-msg-pdf",
+            with_attachment(
+                "Transfert",
+                "application/vnd.ms-outlook",
+                "transfert.msg",
+                &msg("Facture", "facture.pdf", &pdf("", &[])),
+            ),
+            "deliver",
+            &[],
+        ),
+        fx(
+            c,
+            "126-smime-signed-script",
+            with_attachment(
+                "Relevé signé",
+                "application/pkcs7-mime",
+                "smime.p7m",
+                &cms_signed(signed_entity(&inner_script).as_bytes()),
+            ),
+            q,
+            &["script"],
+        ),
+        fx(
+            c,
+            "127-smime-signed-letter",
+            with_attachment(
+                "Lettre signée",
+                "application/pkcs7-mime",
+                "smime.p7m",
+                &cms_signed(text_part(TEXT).as_bytes()),
+            ),
+            "deliver",
+            &[],
+        ),
+        fx(
+            c,
+            "128-smime-encrypted",
+            with_attachment(
+                "Confidentiel",
+                "application/pkcs7-mime",
+                "smime.p7m",
+                &cms_enveloped(),
+            ),
+            q,
+            &["encrypted_message"],
+        ),
+        fx(
+            c,
+            "129-pgp-message",
+            message(
+                "Confidentiel",
+                &text_part(
+                    "-----BEGIN PGP MESSAGE-----\r\n\r\nhQEMA8h7g2xA1YqnAQf/Ym9uam91cg==\r\n=abcd\r\n-----END PGP MESSAGE-----",
+                ),
+            ),
+            q,
+            &["encrypted_message"],
+        ),
+        fx(
+            c,
+            "130-rtf-package-script",
+            with_attachment(
+                "Courrier",
+                "application/rtf",
+                "courrier.doc",
+                &rtf_with_object(&ole1("Package", &package("facture.js", script))),
+            ),
+            q,
+            &["script"],
+        ),
+        fx(
+            c,
+            "131-rtf-ole2-vba",
+            with_attachment(
+                "Courrier",
+                "application/rtf",
+                "courrier.rtf",
+                &rtf_with_object(&ole1("Word.Document.8", &ole_doc_with_macros())),
+            ),
+            q,
+            &["macro"],
+        ),
+        fx(
+            c,
+            "132-rtf-letter",
+            with_attachment(
+                "Courrier",
+                "application/rtf",
+                "courrier.rtf",
+                b"{\\rtf1\\ansi Madame, Monsieur,\\par Veuillez agr\\'e9er nos salutations.\\par}",
+            ),
+            "deliver",
+            &[],
+        ),
+        fx(
+            c,
+            "133-docx-package-script",
+            with_attachment(
+                "Rapport",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "rapport.docx",
+                &docx_with_embedding(
+                    "oleObject1.bin",
+                    &ole(
+                        None,
+                        &[(
+                            "/\u{1}Ole10Native",
+                            &ole10native(&package("annexe.js", script)),
+                        )],
+                    ),
+                ),
+            ),
+            q,
+            &["script"],
+        ),
+        fx(
+            c,
+            "134-docx-embedded-chart",
+            with_attachment(
+                "Rapport",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "rapport.docx",
+                &docx_with_embedding("Microsoft_Excel_Worksheet.xlsx", &xlsx(false)),
+            ),
+            "deliver",
+            &[],
+        ),
+        fx(
+            c,
+            "135-pdf-ef-untyped-exe",
+            with_attachment(
+                "Dossier",
+                "application/pdf",
+                "dossier.pdf",
+                &pdf_ef_untyped(&pe()),
+            ),
+            q,
+            &["executable", "type_mismatch"],
+        ),
+        fx(
+            c,
+            "136-ics-base64-exe",
+            with_attachment(
+                "Invitation",
+                "text/calendar",
+                "invite.ics",
+                &ics(&exe_attach),
+            ),
+            q,
+            &["executable"],
+        ),
+        fx(
+            c,
+            "137-outlook-invite",
+            with_attachment("Invitation", "text/calendar", "invite.ics", &ics("")),
+            "deliver",
+            &[],
+        ),
+    ]
+}
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eml");
-    let _ = std::fs::remove_dir_all(&root);
-    let all: Vec<Fixture> = [clean(), mime(), risky(), archives(), malware(), budget()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let all: Vec<Fixture> = [
+        clean(),
+        mime(),
+        risky(),
+        archives(),
+        malware(),
+        budget(),
+        containers(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    // Only the classes written here are made anew: `realworld/` holds the
+    // cases rebuilt from public reports (../shared/cases), copied by hand.
+    for f in &all {
+        let _ = std::fs::remove_dir_all(root.join(f.class));
+    }
     for f in &all {
         let dir = root.join(f.class);
         std::fs::create_dir_all(&dir).unwrap();

@@ -15,13 +15,12 @@ use std::rc::Rc;
 /// What the central directory of a ZIP says, for type detection.
 pub(crate) struct ZipDirectory {
     pub names: Vec<String>,
-    /// `[Content_Types].xml` of an OOXML package (first 64 KiB).
-    pub content_types: Option<String>,
     /// The `mimetype` entry of an OpenDocument file.
     pub odf_mimetype: Option<String>,
 }
 
-/// Reads the directory of a ZIP, and the two small entries that name its type.
+/// Reads the directory of a ZIP, and the small entry that names an
+/// OpenDocument file's type.
 pub(crate) fn zip_directory(bytes: &[u8]) -> Option<ZipDirectory> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let names: Vec<String> = zip
@@ -35,11 +34,6 @@ pub(crate) fn zip_directory(bytes: &[u8]) -> Option<ZipDirectory> {
         file.take(max).read_to_end(&mut out).ok()?;
         Some(String::from_utf8_lossy(&out).into_owned())
     };
-    let content_types = if names.iter().any(|n| n == "[Content_Types].xml") {
-        small(&mut zip, "[Content_Types].xml", 64 * 1024)
-    } else {
-        None
-    };
     let odf_mimetype = if names.iter().any(|n| n == "mimetype") {
         small(&mut zip, "mimetype", 128)
             .map(|m| m.trim().to_string())
@@ -49,7 +43,6 @@ pub(crate) fn zip_directory(bytes: &[u8]) -> Option<ZipDirectory> {
     };
     Some(ZipDirectory {
         names,
-        content_types,
         odf_mimetype,
     })
 }

@@ -26,17 +26,30 @@
 //! - `walk`: per-object inspection; `sniff`: real types and name checks;
 //!   `content`: HTML smuggling, active SVG; `pdf`: PDF actions and embedded files.
 //! - `archive`: ZIP, gzip, tar, 7z; `tnef`: winmail.dat.
+//! - Containers found by content, whatever their name: a message anywhere
+//!   (`mime::walk_nested`), `smime`: S/MIME and `.p7m` (CMS); `rtf`: RTF objects;
+//! `ole`: OLE1 objects, `Package`, embedded objects of OLE2 files; `msg`:
+//! Outlook messages and compressed RTF; `ics`: calendar attachments.
+//!
+//! The principle: if some software on the recipient's side would open it,
+//! Écluse opens it; what it cannot open is a finding, held by default,
+//! never a silent skip.
 
 mod ambiguity;
 mod archive;
 mod content;
 mod engine;
 mod error;
+mod ics;
 pub mod limits;
 mod mime;
+mod msg;
+mod ole;
 mod pdf;
 pub mod policy;
 pub mod report;
+mod rtf;
+mod smime;
 mod sniff;
 mod tnef;
 mod walk;

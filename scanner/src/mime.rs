@@ -51,29 +51,76 @@ pub(crate) fn walk(
         message_id: message.message_id().map(str::to_string),
     };
     let mut state = State {
-        root: raw,
+        root: Some(raw),
         findings,
         parts,
         ancestors: Vec::new(),
         limit_reported: false,
+        archive_depth: 0,
     };
     state.visit(w, &message, 0, String::new(), true, 0);
     info
 }
 
+/// Walks an object whose bytes are an RFC 5322 message (an `.eml`
+/// attachment, an archive entry, a `.msg` body, the content of an S/MIME
+/// signature) as a message one container level below it: its parts become
+/// `children` (paths `<object>/1`, `<object>/2.1` …), its structural
+/// findings go to `findings`. The MIME part budget is the message's own,
+/// shared; the archive depth goes on from the object's.
+pub(crate) fn walk_nested(
+    w: &mut Walker<'_>,
+    obj: &Object<'_>,
+    findings: &mut Vec<Finding>,
+    children: &mut Vec<Part>,
+) {
+    walk_nested_bytes(w, obj, obj.bytes, findings, children);
+}
+
+/// [`walk_nested`] for message bytes that are not the object's own (the
+/// content taken out of a CMS structure, a `.msg` rebuilt as MIME).
+pub(crate) fn walk_nested_bytes(
+    w: &mut Walker<'_>,
+    obj: &Object<'_>,
+    bytes: &[u8],
+    findings: &mut Vec<Finding>,
+    children: &mut Vec<Part>,
+) {
+    ambiguity::check_line_ends(bytes, findings);
+    let Some(message) = MessageParser::default().parse(bytes) else {
+        findings.push(Finding::new(
+            FindingKind::UnparsableMessage,
+            format!("{}: a nested message that cannot be parsed", obj.path),
+        ));
+        return;
+    };
+    let mut state = State {
+        root: None,
+        findings,
+        parts: children,
+        ancestors: Vec::new(),
+        limit_reported: false,
+        archive_depth: obj.depth + 1,
+    };
+    state.visit(w, &message, 0, format!("{}/", obj.path), true, 0);
+}
+
 struct State<'a> {
     /// The raw message: parts of a message whose buffer is this one have
-    /// offsets in it and get a [`Part::span`].
-    root: &'a [u8],
+    /// offsets in it and get a [`Part::span`]. `None` for a message found
+    /// inside an object, whose parts the gateway never cuts out.
+    root: Option<&'a [u8]>,
     findings: &'a mut Vec<Finding>,
     parts: &'a mut Vec<Part>,
     /// Boundaries of the enclosing multiparts.
     ancestors: Vec<Vec<u8>>,
     limit_reported: bool,
+    /// Container levels above this message (0 for the message received).
+    archive_depth: usize,
 }
 
 fn child_path(path: &str, n: usize) -> String {
-    if path.is_empty() {
+    if path.is_empty() || path.ends_with('/') {
         n.to_string()
     } else {
         format!("{path}.{n}")
@@ -186,7 +233,7 @@ impl State<'_> {
             filename: None,
             declared_type: None,
             bytes: region,
-            depth: 0,
+            depth: self.archive_depth,
             is_file: false,
         });
         self.parts.push(part);
@@ -287,11 +334,14 @@ impl State<'_> {
             filename,
             declared_type: declared,
             bytes,
-            depth: 0,
+            depth: self.archive_depth,
             is_file,
         });
         let raw = msg.raw_message.as_ref();
-        if std::ptr::eq(raw.as_ptr(), self.root.as_ptr()) && raw.len() == self.root.len() {
+        if let Some(root) = self.root
+            && std::ptr::eq(raw.as_ptr(), root.as_ptr())
+            && raw.len() == root.len()
+        {
             scanned.span = Some([part.offset_header as u64, part.offset_end as u64]);
         }
         if is_text {
@@ -300,7 +350,7 @@ impl State<'_> {
                 filename: None,
                 declared_type: None,
                 bytes: &[],
-                depth: 0,
+                depth: self.archive_depth,
                 is_file: false,
             };
             for block in uudecode_blocks(bytes) {

@@ -240,6 +240,60 @@ fn filespec_names(bytes: &[u8], keys: &[usize], out: &mut Vec<String>) {
     }
 }
 
+/// The PDF tokens of `region` (white space and delimiters split them),
+/// enough to read `12 0 R` references and `12 0 obj` headers.
+fn tokens(region: &[u8]) -> Vec<&[u8]> {
+    region
+        .split(|&b| is_delimiter(b))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Records, for each `/EF` key at `keys` (the embedded files of a file
+/// specification, ISO 32000-1 §7.11.4), the objects its dictionary refers
+/// to (`/F 12 0 R`, `/UF 12 0 R`, any key) with the specification's file
+/// name. A stream so referred to is an embedded file whatever its own
+/// `/Type` says or omits.
+fn ef_targets(bytes: &[u8], keys: &[usize], out: &mut Vec<(u32, Option<String>)>) {
+    for &key in keys {
+        let (_, end) = name_at(bytes, key + 1);
+        let rest = bytes[end.min(bytes.len())..].trim_ascii_start();
+        let Some(dict) = rest.strip_prefix(b"<<") else {
+            continue;
+        };
+        let close = memmem::find(&dict[..dict.len().min(1024)], b">>").unwrap_or(0);
+        let toks = tokens(&dict[..close]);
+        let mut name = Vec::new();
+        filespec_names(bytes, &[key], &mut name);
+        for i in 2..toks.len() {
+            if toks[i] == b"R"
+                && let (Ok(n), Ok(_)) = (
+                    std::str::from_utf8(toks[i - 2])
+                        .unwrap_or("x")
+                        .parse::<u32>(),
+                    std::str::from_utf8(toks[i - 1])
+                        .unwrap_or("x")
+                        .parse::<u16>(),
+                )
+            {
+                out.push((n, name.first().cloned()));
+            }
+        }
+    }
+}
+
+/// The object number of the indirect object whose `obj` keyword ends at
+/// `obj_end` in `bytes` (`12 0 obj`).
+fn object_number(bytes: &[u8], obj_end: usize) -> Option<u32> {
+    let lo = obj_end.saturating_sub(40);
+    let toks = tokens(&bytes[lo..obj_end.saturating_sub(3)]);
+    let [.., num, generation] = toks.as_slice() else {
+        return None;
+    };
+    std::str::from_utf8(generation).ok()?.parse::<u16>().ok()?;
+    std::str::from_utf8(num).ok()?.parse().ok()
+}
+
 /// Walks the PDF. `cap` bounds every inflated stream.
 pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
     let mut names = Names::default();
@@ -248,6 +302,12 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
     let mut file_names = Vec::new();
     scan_names(bytes, &mut names);
     filespec_names(bytes, &names.embedded_files, &mut file_names);
+    // Objects the `/EF` dictionaries refer to, with their file names; the
+    // streams seen without `/Type /EmbeddedFile`, to look at once every
+    // reference (some only inside object streams) is known.
+    let mut targets: Vec<(u32, Option<String>)> = Vec::new();
+    ef_targets(bytes, &names.embedded_files, &mut targets);
+    let mut untyped: Vec<(u32, usize, usize, usize, usize)> = Vec::new();
     let encrypted = names.encrypt;
     let mut hidden_streams = 0usize;
     let mut budget = cap;
@@ -275,11 +335,14 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
         let dict = &dict_region[dict_start..];
         let object_stream = has_name(dict, b"ObjStm");
         let embedded_file = has_name(dict, b"EmbeddedFile");
-        if !(object_stream || embedded_file) {
-            continue;
-        }
         let data_end = memmem::find(&bytes[data_start..], b"endstream")
             .map_or(bytes.len(), |p| data_start + p);
+        if !(object_stream || embedded_file) {
+            if let Some(n) = object_number(bytes, dict_lo + dict_start) {
+                untyped.push((n, dict_lo + dict_start, kw, data_start, data_end));
+            }
+            continue;
+        }
         let mut data = &bytes[data_start..data_end];
         while let Some(stripped) = data
             .strip_suffix(b"\n")
@@ -325,6 +388,7 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
             let mut inner = Names::default();
             scan_names(&decoded, &mut inner);
             filespec_names(&decoded, &inner.embedded_files, &mut file_names);
+            ef_targets(&decoded, &inner.embedded_files, &mut targets);
             names.javascript = match inner.javascript {
                 Some("/JavaScript") => inner.javascript,
                 _ => names.javascript.or(inner.javascript),
@@ -338,6 +402,44 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
             });
         }
     }
+    // Streams an `/EF` refers to that do not call themselves embedded files.
+    let mut extra: Vec<EmbeddedFile> = Vec::new();
+    for (n, dict_at, kw, data_start, data_end) in untyped {
+        let Some((_, name)) = targets.iter().find(|(t, _)| *t == n) else {
+            continue;
+        };
+        if encrypted {
+            hidden_streams += 1;
+            continue;
+        }
+        let dict = &bytes[dict_at..kw];
+        let mut data = &bytes[data_start..data_end];
+        while let Some(stripped) = data
+            .strip_suffix(b"\n")
+            .or_else(|| data.strip_suffix(b"\r"))
+        {
+            data = stripped;
+        }
+        let filters = filters(dict);
+        let decoded = match filters.as_slice() {
+            [] => Ok(data.to_vec()),
+            [f] if f == b"FlateDecode" || f == b"Fl" => inflate(data, budget),
+            _ => Err("it uses filters Écluse does not decode"),
+        };
+        match decoded {
+            Ok(decoded) => {
+                budget = budget.saturating_sub(decoded.len() as u64);
+                extra.push(EmbeddedFile {
+                    name: name.clone(),
+                    bytes: decoded,
+                });
+            }
+            Err(reason) => findings.push(Finding::new(
+                FindingKind::DamagedArchive,
+                format!("a PDF embedded file (object {n}) cannot be decoded: {reason}"),
+            )),
+        }
+    }
     if hidden_streams > 0 {
         findings.push(Finding::new(
             FindingKind::EncryptedArchive,
@@ -347,6 +449,7 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
     for (file, name) in embedded.iter_mut().zip(file_names) {
         file.name = Some(name);
     }
+    embedded.extend(extra);
     if let Some(js) = names.javascript {
         let when = if names.open_action {
             ", run by an /OpenAction or /AA trigger"

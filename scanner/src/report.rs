@@ -121,6 +121,9 @@ categories! {
     BidiName = "bidi_name", "nom de fichier trompeur (caractères d'inversion)", "misleading file name (reversing characters)", Quarantine;
     /// An archive or an entry protected by a password.
     EncryptedArchive = "encrypted_archive", "archive protégée par mot de passe", "password-protected archive", Quarantine;
+    /// A message whose content is encrypted for its recipient (S/MIME
+    /// enveloped-data, PGP): the filter cannot read what it carries.
+    EncryptedMessage = "encrypted_message", "message chiffré que le filtre ne peut pas lire", "encrypted message the filter cannot read", Quarantine;
     /// An archive format Écluse cannot open (rar, cab …), or a damaged archive.
     UnscannableArchive = "unscannable_archive", "archive impossible à analyser", "archive that cannot be analysed", Quarantine;
     /// A scanning budget (depth, entries, size, ratio, time) was exhausted.
@@ -187,6 +190,10 @@ pub enum FindingKind {
     PdfJavaScript,
     /// A PDF with a `/Launch` action.
     PdfLaunch,
+    /// An embedded OLE object of the Equation Editor class (`Equation.3`),
+    /// the component of CVE-2017-11882 and CVE-2018-0802, removed from
+    /// Office in 2018: no current document needs one.
+    EquationEditor,
     /// An SVG with `<script>`, `<foreignObject>` or event handlers.
     SvgScript,
     /// The detected type contradicts the declared type or extension.
@@ -201,6 +208,13 @@ pub enum FindingKind {
     UnscannableArchive,
     /// An archive that could not be read to the end (damaged, unsupported method).
     DamagedArchive,
+    /// A container a recipient's software opens but Écluse could not follow
+    /// to the end: an RTF `\objdata`, an OLE1 `Package`, a CMS structure,
+    /// an Outlook `.msg`, a calendar attachment.
+    UnreadableContainer,
+    /// Content encrypted for its recipient: S/MIME enveloped-data,
+    /// `multipart/encrypted`, OpenPGP armour or packets.
+    EncryptedMessage,
     /// Archives nested deeper than `Limits::max_archive_depth`.
     DepthExceeded,
     /// More entries than `Limits::max_archive_entries`.
@@ -256,12 +270,15 @@ impl FindingKind {
             OneNote => Category::Onenote,
             OleMacros | OoxmlMacros | OdfMacros => Category::Macro,
             HtmlSmuggling => Category::HtmlSmuggling,
-            PdfJavaScript | PdfLaunch | SvgScript => Category::ActiveContent,
+            PdfJavaScript | PdfLaunch | SvgScript | EquationEditor => Category::ActiveContent,
             TypeMismatch => Category::TypeMismatch,
             DoubleExtension => Category::DoubleExtension,
             BidiName => Category::BidiName,
             EncryptedArchive => Category::EncryptedArchive,
-            UnscannableArchive | DamagedArchive => Category::UnscannableArchive,
+            UnscannableArchive | DamagedArchive | UnreadableContainer => {
+                Category::UnscannableArchive
+            }
+            EncryptedMessage => Category::EncryptedMessage,
             DepthExceeded | EntriesExceeded | SizeExceeded | RatioExceeded | TimeExceeded
             | MimeLimitExceeded | ScanError => Category::BudgetExceeded,
             DuplicateHeader
@@ -277,6 +294,76 @@ impl FindingKind {
             | NulByte
             | MessagePartial
             | UnparsableMessage => Category::MimeAmbiguity,
+        }
+    }
+
+    /// The snake_case name used in JSON and in logs (`type_mismatch`).
+    pub fn as_str(self) -> &'static str {
+        self.words().0
+    }
+
+    /// What was seen, in plain French, for the web UI.
+    pub fn label_fr(self) -> &'static str {
+        self.words().1
+    }
+
+    /// The same in plain English.
+    pub fn label_en(self) -> &'static str {
+        self.words().2
+    }
+
+    /// The name, the French label and the English one; the match is
+    /// exhaustive so that a new kind does not compile without its words.
+    /// One row per kind, like the `categories!` table.
+    #[rustfmt::skip]
+    fn words(self) -> (&'static str, &'static str, &'static str) {
+        use FindingKind::*;
+        match self {
+            YaraMatch => ("yara_match", "reconnu par une règle de détection", "matched by a detection rule"),
+            ExecutableContent => ("executable_content", "le contenu est un programme", "the content is a program"),
+            ExecutableName => ("executable_name", "nom de fichier de programme (.exe, .scr…)", "program file name (.exe, .scr…)"),
+            CompiledHelp => ("compiled_help", "fichier d'aide Windows (CHM) qui peut lancer du code", "Windows help file (CHM) that can run code"),
+            ScriptContent => ("script_content", "le contenu est un script", "the content is a script"),
+            ScriptName => ("script_name", "nom de fichier de script (.js, .vbs…)", "script file name (.js, .vbs…)"),
+            Shortcut => ("shortcut", "raccourci Windows ou console d'administration", "Windows shortcut or management console file"),
+            DiskImage => ("disk_image", "image disque (ISO, VHD…)", "disk image (ISO, VHD…)"),
+            OneNote => ("one_note", "document OneNote", "OneNote document"),
+            OleMacros => ("ole_macros", "macros dans un ancien document Office (.doc, .xls)", "macros in an old Office document (.doc, .xls)"),
+            OoxmlMacros => ("ooxml_macros", "macros dans un document Office", "macros in an Office document"),
+            OdfMacros => ("odf_macros", "macros dans un document LibreOffice (OpenDocument)", "macros in a LibreOffice (OpenDocument) file"),
+            HtmlSmuggling => ("html_smuggling", "page HTML qui fabrique un fichier", "HTML page that builds a file"),
+            PdfJavaScript => ("pdf_java_script", "PDF contenant du JavaScript", "PDF with JavaScript"),
+            PdfLaunch => ("pdf_launch", "PDF qui lance un programme", "PDF that launches a program"),
+            EquationEditor => ("equation_editor", "objet Éditeur d'équations (faille connue d'Office)", "Equation Editor object (a known Office flaw)"),
+            SvgScript => ("svg_script", "image SVG contenant du code", "SVG image with code"),
+            TypeMismatch => ("type_mismatch", "type réel différent du nom ou du type annoncé", "real type differs from the name or the declared type"),
+            DoubleExtension => ("double_extension", "nom à double extension (comme facture.pdf.exe)", "name with a double extension (like invoice.pdf.exe)"),
+            BidiName => ("bidi_name", "nom de fichier retourné par des caractères invisibles", "file name reversed by invisible characters"),
+            EncryptedArchive => ("encrypted_archive", "archive protégée par mot de passe", "password-protected archive"),
+            UnscannableArchive => ("unscannable_archive", "format d'archive que l'analyse n'ouvre pas", "archive format the scan does not open"),
+            DamagedArchive => ("damaged_archive", "archive endommagée ou illisible", "damaged or unreadable archive"),
+            UnreadableContainer => ("unreadable_container", "contenu imbriqué que l'analyse n'a pas pu lire jusqu'au bout", "embedded content the scan could not read to the end"),
+            EncryptedMessage => ("encrypted_message", "message chiffré que le filtre ne peut pas lire", "encrypted message the filter cannot read"),
+            DepthExceeded => ("depth_exceeded", "archives imbriquées trop profondément", "archives nested too deeply"),
+            EntriesExceeded => ("entries_exceeded", "archive contenant trop de fichiers", "archive with too many files"),
+            SizeExceeded => ("size_exceeded", "contenu trop volumineux une fois décompressé", "content too big once decompressed"),
+            RatioExceeded => ("ratio_exceeded", "compression anormalement forte (bombe de décompression)", "abnormally high compression (decompression bomb)"),
+            TimeExceeded => ("time_exceeded", "analyse trop longue, interrompue", "scan took too long and was stopped"),
+            MimeLimitExceeded => ("mime_limit_exceeded", "message aux parties trop nombreuses ou trop imbriquées", "message with too many or too deeply nested parts"),
+            DuplicateHeader => ("duplicate_header", "en-tête en double", "duplicate header"),
+            DuplicateParameter => ("duplicate_parameter", "paramètre d'en-tête en double", "duplicate header parameter"),
+            Rfc2231Conflict => ("rfc2231_conflict", "nom de fichier écrit de deux façons contradictoires", "file name written two conflicting ways"),
+            ConflictingFilename => ("conflicting_filename", "deux noms de fichier différents pour la même pièce", "two different file names for the same part"),
+            MissingFinalBoundary => ("missing_final_boundary", "message incomplet (séparateur de fin absent)", "incomplete message (closing boundary missing)"),
+            BoundaryConfusion => ("boundary_confusion", "séparateurs de parties absents ou réutilisés", "part boundaries missing or reused"),
+            HiddenContent => ("hidden_content", "contenu caché en dehors des parties du message", "content hidden outside the message parts"),
+            Base64Garbage => ("base64_garbage", "encodage base64 altéré", "corrupted base64 encoding"),
+            UnknownTransferEncoding => ("unknown_transfer_encoding", "encodage de transfert inconnu", "unknown transfer encoding"),
+            BareLineEnding => ("bare_line_ending", "fins de ligne irrégulières", "irregular line endings"),
+            NulByte => ("nul_byte", "octets nuls dans le message", "NUL bytes in the message"),
+            MessagePartial => ("message_partial", "message découpé en morceaux (message/partial)", "message split into pieces (message/partial)"),
+            UnparsableMessage => ("unparsable_message", "message joint illisible", "unreadable attached message"),
+            ScanError => ("scan_error", "message impossible à analyser", "the message could not be analysed"),
         }
     }
 }

@@ -46,6 +46,16 @@ pub(crate) enum Kind {
     /// An archive we do not open.
     OtherArchive,
     Pdf,
+    /// An RFC 5322 message (an `.eml`, a forwarded message), found by its
+    /// header block whatever its name or declared type.
+    Message,
+    /// A CMS (PKCS #7) structure: S/MIME `smime.p7m`, a `.p7m` file.
+    Cms,
+    /// OpenPGP encrypted data, armoured or as binary packets.
+    Pgp,
+    /// An iCalendar object (`BEGIN:VCALENDAR`), which may carry files in
+    /// `ATTACH` properties.
+    Calendar,
     Html,
     Svg,
     Rtf,
@@ -180,6 +190,9 @@ pub(crate) fn detect(bytes: &[u8]) -> Detected {
     if at(bytes, 0, b"{\\rt") {
         return Detected::new("application/rtf", Rtf);
     }
+    if is_cms(bytes) {
+        return Detected::new("application/pkcs7-mime", Cms);
+    }
     if let Some(t) = infer::get(bytes) {
         let mime = t.mime_type();
         match t.matcher_type() {
@@ -191,7 +204,125 @@ pub(crate) fn detect(bytes: &[u8]) -> Detected {
             _ => {}
         }
     }
+    if is_pgp_packets(bytes) {
+        return Detected::new("application/pgp-encrypted", Pgp);
+    }
     detect_text(bytes)
+}
+
+/// Whether `head` starts with an RFC 5322 header block (§2.2, §3.6): an
+/// optional mbox `From ` line, then only header fields (a name of printable
+/// ASCII but `:`, then `:`) and folded lines, ended by an empty line, with
+/// at least two fields of which one is a message field a mail reader would
+/// know (`From`, `Date`, `Subject`, `Message-ID`, `MIME-Version`,
+/// `Received`, `Return-Path`, `Content-Type`, `To`). A text file of
+/// `Key: value` lines is not a message.
+pub(crate) fn looks_like_message(head: &[u8]) -> bool {
+    const MAIL_FIELDS: &[&[u8]] = &[
+        b"from",
+        b"date",
+        b"subject",
+        b"message-id",
+        b"mime-version",
+        b"received",
+        b"return-path",
+        b"content-type",
+        b"to",
+        b"delivered-to",
+        b"x-mailer",
+    ];
+    header_fields(head).is_some_and(|names| {
+        names.len() >= 2
+            && names
+                .iter()
+                .any(|n| MAIL_FIELDS.iter().any(|f| n.eq_ignore_ascii_case(f)))
+    })
+}
+
+/// Whether `head` is a MIME entity (RFC 2045 §2.4): a header block as
+/// [`looks_like_message`] reads it with a `Content-Type` field, as the
+/// content of an S/MIME structure is (RFC 8551 §3.1), often with that one
+/// field alone.
+pub(crate) fn looks_like_mime_entity(head: &[u8]) -> bool {
+    header_fields(head).is_some_and(|names| {
+        names
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(b"content-type"))
+    })
+}
+
+/// The field names of the header block `head` starts with (RFC 5322 §2.2:
+/// printable ASCII but `:`, white space allowed before the colon by the
+/// obsolete syntax; folded lines continue a field), after an optional
+/// mbox `From ` line; `None` unless the block ends with an empty line
+/// within 500 lines.
+fn header_fields(head: &[u8]) -> Option<Vec<&[u8]>> {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let mut lines = head.split(|&b| b == b'\n').peekable();
+    if lines.peek().is_some_and(|l| l.starts_with(b"From ")) {
+        lines.next();
+    }
+    let mut names = Vec::new();
+    for (i, line) in lines.enumerate() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            return (!names.is_empty()).then_some(names);
+        }
+        if i > 0 && (line[0] == b' ' || line[0] == b'\t') {
+            continue;
+        }
+        let colon = memchr::memchr(b':', line)?;
+        let name = line[..colon].trim_ascii_end();
+        if name.is_empty() || !name.iter().all(|&b| (33..=126).contains(&b)) || i > 500 {
+            return None;
+        }
+        names.push(name);
+    }
+    None
+}
+
+/// A DER or BER `ContentInfo` (RFC 5652 §3) of a CMS type: SEQUENCE, then
+/// the OID 1.2.840.113549.1.7.x (signed, enveloped, encrypted …) or
+/// 1.2.840.113549.1.9.16.1.23 (auth-enveloped) within its first bytes.
+fn is_cms(bytes: &[u8]) -> bool {
+    if bytes.first() != Some(&0x30) {
+        return false;
+    }
+    let head = &bytes[..bytes.len().min(24)];
+    let pkcs7 = b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07";
+    let auth_enveloped = b"\x06\x0b\x2a\x86\x48\x86\xf7\x0d\x01\x09\x10\x01\x17";
+    memchr::memmem::find(head, pkcs7).is_some()
+        || memchr::memmem::find(head, auth_enveloped).is_some()
+}
+
+/// Binary OpenPGP that starts with an encrypted session key packet
+/// (RFC 9580 §5.1 tag 1, §5.3 tag 3) in the old or the new packet format,
+/// followed by a version the tag allows.
+fn is_pgp_packets(bytes: &[u8]) -> bool {
+    let Some(&first) = bytes.first() else {
+        return false;
+    };
+    let (tag, header) = match first {
+        0x84 | 0x8c => (first >> 2 & 0x0f, 2),
+        0x85 | 0x8d => (first >> 2 & 0x0f, 3),
+        0x86 | 0x8e => (first >> 2 & 0x0f, 5),
+        0xc1 | 0xc3 => {
+            let len_bytes = match bytes.get(1) {
+                Some(0..=191) => 1,
+                Some(192..=223) => 2,
+                Some(255) => 5,
+                _ => return false,
+            };
+            (first & 0x3f, 1 + len_bytes)
+        }
+        _ => return false,
+    };
+    let version = bytes.get(header).copied();
+    match tag {
+        1 => matches!(version, Some(3 | 6)),
+        3 => matches!(version, Some(4 | 5 | 6)),
+        _ => false,
+    }
 }
 
 /// ISO 9660 and UDF volume descriptors at sector 16; VHD/VHDX/DMG footers;
@@ -278,14 +409,13 @@ fn detect_zip(bytes: &[u8]) -> Detected {
     let has = |n: &str| dir.names.iter().any(|e| e.eq_ignore_ascii_case(n));
     let has_prefix = |p: &str| dir.names.iter().any(|e| e.starts_with(p));
     if has("[Content_Types].xml") {
+        // A macro project really there, not a content-type string: SheetJS
+        // and others declare the macro-enabled type as a `Default` for
+        // `.bin` in plain workbooks (SheetJS issue 1501).
         let macros = dir
             .names
             .iter()
-            .any(|n| n.to_ascii_lowercase().ends_with("vbaproject.bin"))
-            || dir
-                .content_types
-                .as_deref()
-                .is_some_and(|ct| ct.contains("macroEnabled"));
+            .any(|n| n.to_ascii_lowercase().ends_with("vbaproject.bin"));
         let mime = match (
             has_prefix("word/"),
             has_prefix("xl/"),
@@ -359,6 +489,10 @@ fn detect_text(bytes: &[u8]) -> Detected {
     if head.is_empty() {
         return Detected::new("application/x-empty", Kind::Text);
     }
+    // A message may carry 8-bit parts: judged by its header block alone.
+    if looks_like_message(head) {
+        return Detected::new("message/rfc822", Kind::Message);
+    }
     if binary * 100 > head.len() {
         return Detected::new("application/octet-stream", Kind::Unknown);
     }
@@ -366,6 +500,12 @@ fn detect_text(bytes: &[u8]) -> Detected {
     let trimmed = lower.trim_ascii_start();
     let trimmed = trimmed.strip_prefix(b"\xef\xbb\xbf").unwrap_or(trimmed);
     let find = |needle: &str| memchr::memmem::find(&lower, needle.as_bytes()).is_some();
+    if find("-----begin pgp message-----") {
+        return Detected::new("application/pgp-encrypted", Kind::Pgp);
+    }
+    if trimmed.starts_with(b"begin:vcalendar") {
+        return Detected::new("text/calendar", Kind::Calendar);
+    }
     if trimmed.starts_with(b"#!") {
         return Detected::new("text/x-shellscript", Kind::Script);
     }
@@ -477,6 +617,30 @@ pub(crate) enum NameClass {
 }
 
 /// The lower-case last extension of a name, if any.
+/// A name as Windows saves it (Win32 path normalisation, which Explorer,
+/// Outlook and browsers go through): invisible format characters
+/// (Unicode category Cf: soft hyphen, zero-width and bidi controls, word
+/// joiners, BOM) dropped, Unicode white space read as a space, trailing
+/// dots and spaces removed. `facture.pdf.js.` is saved as `facture.pdf.js`.
+pub(crate) fn windows_name(name: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .filter(|&c| !is_format_char(c))
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
+    let kept = s.trim_end_matches(['.', ' ']).len();
+    s.truncate(kept);
+    s
+}
+
+/// The invisible format characters (Unicode general category Cf) that
+/// can sit in a file name.
+fn is_format_char(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
 pub(crate) fn extension(name: &str) -> Option<String> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let (stem, ext) = base.rsplit_once('.')?;

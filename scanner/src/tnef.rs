@@ -1,6 +1,13 @@
-//! TNEF (`winmail.dat`), the envelope Outlook wraps attachments in. Each
-//! attachment's title and data are pulled out and scanned like archive
-//! entries; a damaged stream is a finding, never a crash.
+//! TNEF (`winmail.dat`, [MS-OXTNEF]), the envelope Outlook wraps
+//! attachments in. Each attachment's data (`attAttachData`) is scanned like
+//! an archive entry, named as Outlook names it: from its MAPI property
+//! block (`attAttachment`) `PR_ATTACH_LONG_FILENAME`, then
+//! `PR_DISPLAY_NAME`, the 8.3 `attAttachTitle` only as a last resort; its
+//! `PR_ATTACH_MIME_TAG` is its declared type. An attached message
+//! (`PR_ATTACH_DATA_OBJ`, attach method 5) is a TNEF stream of its own,
+//! walked recursively; the message's compressed RTF body
+//! (`PR_RTF_COMPRESSED` in `attMsgProps`) is decompressed and walked as
+//! RTF. A damaged stream is a finding, never a crash.
 
 use crate::report::{Finding, FindingKind, Part};
 use crate::walk::{Object, Walker};
@@ -14,15 +21,112 @@ const ATT_ATTACH_REND_DATA: u32 = 0x0006_9002;
 const ATT_ATTACH_TITLE: u32 = 0x0001_8010;
 /// `attAttachData`: the file's bytes.
 const ATT_ATTACH_DATA: u32 = 0x0006_800f;
+/// `attAttachment`: the attachment's MAPI properties.
+const ATT_ATTACHMENT: u32 = 0x0006_9005;
+/// `attMsgProps`: the message's MAPI properties.
+const ATT_MSG_PROPS: u32 = 0x0006_9003;
 
 #[derive(Default)]
 struct Attachment<'a> {
     title: Option<String>,
     data: Option<&'a [u8]>,
+    /// `PR_ATTACH_LONG_FILENAME`, then `PR_DISPLAY_NAME`.
+    long_name: Option<String>,
+    display_name: Option<String>,
+    mime_tag: Option<String>,
+    /// An attached message: a TNEF stream of its own.
+    embedded: Option<&'a [u8]>,
 }
 
-/// Splits a TNEF stream into its attachments.
-fn attachments(bytes: &[u8]) -> Result<Vec<Attachment<'_>>, String> {
+/// A MAPI property value of interest.
+enum Value<'a> {
+    Text(String),
+    Bytes(&'a [u8]),
+}
+
+/// Reads a MAPI property list ([MS-OXTNEF] §2.1.3.4: a u32 count, then
+/// per property its type and id, a name for named properties, and its
+/// values, each variable-size value padded to 4 bytes) and calls `f` with
+/// the id and value of each string, binary or object property.
+fn mapi_props<'a>(data: &'a [u8], mut f: impl FnMut(u16, Value<'a>)) -> Result<(), String> {
+    let u32_at = |i: usize| {
+        data.get(i..i + 4)
+            .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
+            .ok_or("truncated MAPI property list".to_string())
+    };
+    let count = u32_at(0)?;
+    let mut i = 4;
+    for _ in 0..count.min(4096) {
+        let ptype = u32_at(i)? & 0xffff;
+        let id = (u32_at(i)? >> 16) as u16;
+        i += 4;
+        if id >= 0x8000 {
+            // A named property: GUID, kind, then an id or a name.
+            let kind = u32_at(i + 16)?;
+            i += 20;
+            if kind == 1 {
+                let len = u32_at(i)? as usize;
+                i = i
+                    .checked_add(4 + len.div_ceil(4) * 4)
+                    .ok_or("bad name length")?;
+            } else {
+                i += 4;
+            }
+        }
+        let multi = ptype & 0x1000 != 0;
+        let base = ptype & 0x0fff;
+        let fixed = match base {
+            0x0002 | 0x000b => Some(4), // PT_SHORT, PT_BOOLEAN (padded to 4)
+            0x0003 | 0x0004 | 0x000a => Some(4),
+            0x0005 | 0x0006 | 0x0007 | 0x0014 | 0x0040 => Some(8),
+            0x0048 => Some(16), // PT_CLSID
+            0x001e | 0x001f | 0x0102 | 0x000d => None,
+            other => return Err(format!("unknown MAPI property type {other:#06x}")),
+        };
+        let values = if multi || fixed.is_none() {
+            let n = u32_at(i)?;
+            i += 4;
+            n
+        } else {
+            1
+        };
+        for _ in 0..values.min(4096) {
+            match fixed {
+                Some(size) => i += size,
+                None => {
+                    let len = u32_at(i)? as usize;
+                    let v = data
+                        .get(i + 4..(i + 4).checked_add(len).ok_or("bad length")?)
+                        .ok_or("a MAPI value runs past the end")?;
+                    i += 4 + len.div_ceil(4) * 4;
+                    match base {
+                        0x001e => {
+                            let t = v.split(|&b| b == 0).next().unwrap_or_default();
+                            f(id, Value::Text(t.iter().map(|&b| b as char).collect()));
+                        }
+                        0x001f => {
+                            let units: Vec<u16> = v
+                                .chunks_exact(2)
+                                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                                .collect();
+                            let t = String::from_utf16_lossy(&units);
+                            f(id, Value::Text(t.trim_end_matches('\0').to_string()));
+                        }
+                        _ => f(id, Value::Bytes(v)),
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Splits a TNEF stream into its attachments; the message's compressed RTF
+/// body goes to `rtf`.
+fn attachments<'a>(
+    bytes: &'a [u8],
+    rtf: &mut Option<&'a [u8]>,
+) -> Result<Vec<Attachment<'a>>, String> {
     let u32_at = |i: usize| {
         bytes
             .get(i..i + 4)
@@ -60,8 +164,33 @@ fn attachments(bytes: &[u8]) -> Result<Vec<Attachment<'_>>, String> {
                     }
                     out.last_mut().unwrap().data = Some(data);
                 }
+                ATT_ATTACHMENT => {
+                    if out.is_empty() {
+                        out.push(Attachment::default());
+                    }
+                    let att = out.last_mut().unwrap();
+                    mapi_props(data, |id, v| match (id, v) {
+                        (0x3707, Value::Text(t)) if !t.is_empty() => att.long_name = Some(t),
+                        (0x3001, Value::Text(t)) if !t.is_empty() => att.display_name = Some(t),
+                        (0x370e, Value::Text(t)) if !t.is_empty() => {
+                            att.mime_tag = Some(t.to_ascii_lowercase())
+                        }
+                        // PR_ATTACH_DATA_OBJ: a 16-byte interface id, then the
+                        // attached message as TNEF.
+                        (0x3701, Value::Bytes(b)) if b.len() > 16 && att.data.is_none() => {
+                            att.embedded = Some(&b[16..])
+                        }
+                        _ => {}
+                    })?;
+                }
                 _ => {}
             }
+        } else if id == ATT_MSG_PROPS {
+            mapi_props(data, |id, v| {
+                if let (0x1009, Value::Bytes(b)) = (id, v) {
+                    *rtf = Some(b);
+                }
+            })?;
         }
         i = end + 2; // checksum
     }
@@ -75,7 +204,8 @@ pub(crate) fn walk(
     findings: &mut Vec<Finding>,
     children: &mut Vec<Part>,
 ) {
-    let list = match attachments(obj.bytes) {
+    let mut rtf = None;
+    let list = match attachments(obj.bytes, &mut rtf) {
         Ok(list) => list,
         Err(reason) => {
             findings.push(Finding::new(
@@ -85,12 +215,38 @@ pub(crate) fn walk(
             return;
         }
     };
+    if let Some(compressed) = rtf {
+        match crate::msg::decompress_rtf(compressed, w.object_cap()) {
+            Ok(body) => {
+                w.expanded += body.len() as u64;
+                let part = w.inspect(Object {
+                    path: format!("{}/body.rtf", obj.path),
+                    filename: None,
+                    declared_type: None,
+                    bytes: &body,
+                    depth: obj.depth + 1,
+                    is_file: false,
+                });
+                children.push(part);
+            }
+            Err(e) => findings.push(Finding::new(
+                FindingKind::UnreadableContainer,
+                format!("the TNEF message's compressed RTF body: {e}"),
+            )),
+        }
+    }
     for (n, att) in list.into_iter().enumerate() {
-        let Some(data) = att.data else { continue };
+        let name = att
+            .long_name
+            .or(att.display_name)
+            .or(att.title)
+            .unwrap_or_else(|| format!("attachment-{}", n + 1));
+        let Some(data) = att.data.or(att.embedded) else {
+            continue;
+        };
         if !crate::archive::take_entry(w, findings) {
             return;
         }
-        let name = att.title.unwrap_or_else(|| format!("attachment-{}", n + 1));
         if data.len() as u64 > w.object_cap() {
             let finding = Finding::new(
                 FindingKind::SizeExceeded,
@@ -100,7 +256,7 @@ pub(crate) fn walk(
             continue;
         }
         w.expanded += data.len() as u64;
-        let child = w.child(obj, name, None, data);
+        let child = w.child(obj, name, att.mime_tag, data);
         children.push(child);
     }
 }

@@ -8,6 +8,12 @@ use crate::{Engine, Limits, archive, content, pdf, tnef};
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 
+/// A container reader: takes the object and the walker, hands every object
+/// it finds back to the walk as `children`, and records what it could not
+/// follow in `findings` (STYLE.md 16).
+pub(crate) type ContainerReader =
+    fn(&mut Walker<'_>, &Object<'_>, &mut Vec<Finding>, &mut Vec<Part>);
+
 /// One decoded object waiting to be inspected.
 pub(crate) struct Object<'a> {
     pub path: String,
@@ -204,7 +210,11 @@ impl<'e> Walker<'e> {
                 FindingKind::UnscannableArchive,
                 format!("Écluse cannot open this archive format ({mime})"),
             )),
-            Kind::Html | Kind::Svg | Kind::Xml | Kind::Text => {
+            Kind::Pgp => findings.push(Finding::new(
+                FindingKind::EncryptedMessage,
+                "OpenPGP data encrypted for its recipient: the filter cannot read what it carries",
+            )),
+            Kind::Html | Kind::Svg | Kind::Xml | Kind::Text | Kind::Message | Kind::Calendar => {
                 if let Some(detail) = content::html_smuggling(bytes) {
                     findings.push(Finding::new(FindingKind::HtmlSmuggling, detail));
                 }
@@ -221,6 +231,21 @@ impl<'e> Walker<'e> {
                 FindingKind::OoxmlMacros,
                 format!("the document has a vbaProject.bin macro project ({mime})"),
             ));
+        }
+        // Containers a recipient's software opens, found by content.
+        let reader: Option<ContainerReader> = match detected.kind {
+            Kind::Message if obj.is_file => Some(crate::mime::walk_nested),
+            Kind::Cms => Some(crate::smime::walk),
+            Kind::Rtf => Some(crate::rtf::walk),
+            Kind::Calendar => Some(crate::ics::walk),
+            Kind::Ole { .. } => Some(crate::ole::walk),
+            _ => None,
+        };
+        if let Some(read) = reader {
+            if self.enter(obj, findings) {
+                read(self, obj, findings, children);
+            }
+            return;
         }
         let container = matches!(
             detected.kind,
@@ -305,6 +330,38 @@ impl<'e> Walker<'e> {
         })
     }
 
+    /// A part for a container that has no bytes of its own to scan (an
+    /// attached message inside a `.msg`): its findings and the parts found
+    /// in it, with the strictest action over them.
+    pub fn container_part(
+        &self,
+        holder: Object<'_>,
+        detected_type: &str,
+        findings: Vec<Finding>,
+        children: Vec<Part>,
+    ) -> Part {
+        let mut findings = findings;
+        if let Some(name) = &holder.filename {
+            findings.extend(name_only_findings(name));
+        }
+        self.finish(
+            holder,
+            detected_type.into(),
+            String::new(),
+            findings,
+            children,
+        )
+    }
+
+    /// The strictest action over a part's own findings and its children,
+    /// after findings were added to it.
+    pub fn recompute(&self, part: &Part) -> Action {
+        let policy = &self.engine.policy;
+        let own = part.findings.iter().map(|f| policy.action(f.category));
+        let below = part.children.iter().map(|c| c.action);
+        own.chain(below).max().unwrap_or(Action::Deliver)
+    }
+
     /// A child that could not be read, with the reason as its finding.
     pub fn unread_child(&self, parent: &Object<'_>, name: String, finding: Finding) -> Part {
         let action = self.engine.policy.action(finding.category);
@@ -369,6 +426,20 @@ fn name_findings(
     declared: Option<&str>,
     findings: &mut Vec<Finding>,
 ) {
+    let ext = name_checks(name, findings);
+    type_findings(&ext, detected, declared, findings);
+}
+
+/// The findings a name alone gives (dangerous or double extension, bidi
+/// controls), for a second name a reader could save the same bytes under.
+pub(crate) fn name_only_findings(name: &str) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    name_checks(name, &mut findings);
+    findings
+}
+
+/// The checks of a name by itself; returns its extension as Windows sees it.
+fn name_checks(name: &str, findings: &mut Vec<Finding>) -> String {
     let controls = sniff::bidi_controls(name);
     if !controls.is_empty() {
         let codes: Vec<String> = controls
@@ -383,8 +454,19 @@ fn name_findings(
             ),
         ));
     }
-    // Judge the name as Windows would show it: without the invisible controls.
-    let visible: String = name.chars().filter(|c| !controls.contains(c)).collect();
+    // Judge the name as Windows saves it: without the invisible controls,
+    // trailing dots and spaces; a name with an NTFS stream suffix
+    // (`a.txt:b.exe`) is also judged by the stream's name.
+    let visible = sniff::windows_name(name);
+    if let Some((_, stream)) = visible.rsplit_once(':')
+        && !stream.is_empty()
+    {
+        let before = findings.len();
+        name_checks(stream, findings);
+        for f in &mut findings[before..] {
+            f.detail = format!("NTFS stream {stream:?}: {}", f.detail);
+        }
+    }
     if let Some((inner, last)) = sniff::double_extension(&visible) {
         findings.push(Finding::new(
             FindingKind::DoubleExtension,
@@ -415,10 +497,20 @@ fn name_findings(
         )),
         NameClass::Other => {}
     }
+    ext
+}
+
+/// A real type that contradicts the extension `ext` or the declared type.
+fn type_findings(
+    ext: &str,
+    detected: &Detected,
+    declared: Option<&str>,
+    findings: &mut Vec<Finding>,
+) {
     let Some(actual) = sniff::family_of_detected(detected) else {
         return;
     };
-    if let Some(promised) = sniff::family_of_extension(&ext)
+    if let Some(promised) = sniff::family_of_extension(ext)
         && !sniff::compatible(promised, actual)
     {
         findings.push(Finding::new(
