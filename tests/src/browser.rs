@@ -18,6 +18,10 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub struct Driver {
     child: Child,
     addr: SocketAddr,
+    /// The temporary directory of chromedriver and its browsers (their
+    /// `TMPDIR` and their profiles), removed once they have all exited:
+    /// a profile removed under a running browser is written again.
+    scratch: tempfile::TempDir,
 }
 
 impl Driver {
@@ -28,10 +32,12 @@ impl Driver {
             "Chromium is not installed: run scripts/test, which installs the Debian packages chromium and chromium-driver"
         );
         let addr = crate::free_addr();
+        let scratch = tempfile::tempdir().unwrap();
         // Its own process group, so that dropping the driver ends the
         // Chromium processes it started too, not only itself.
         let child = Command::new(CHROMEDRIVER)
             .process_group(0)
+            .env("TMPDIR", scratch.path())
             .arg(format!("--port={}", addr.port()))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -46,12 +52,17 @@ impl Driver {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Driver { child, addr }
+        Driver {
+            child,
+            addr,
+            scratch,
+        }
     }
 
     /// A new browser with its own empty profile.
     pub async fn browser(&self, name: &str) -> Browser {
-        let profile = tempfile::tempdir().unwrap();
+        // Kept until the driver goes, with the scratch directory.
+        let profile = tempfile::tempdir_in(self.scratch.path()).unwrap().keep();
         let caps = serde_json::json!({
             "browserName": "chrome",
             "acceptInsecureCerts": true,
@@ -61,7 +72,7 @@ impl Driver {
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--no-first-run", "--disable-quic", "--lang=fr-FR", "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile.path().display()),
+                    format!("--user-data-dir={}", profile.display()),
                 ],
                 "prefs": { "intl.accept_languages": "fr-FR,fr" }
             }
@@ -79,14 +90,14 @@ impl Driver {
         Browser {
             client,
             name: name.to_string(),
-            _profile: profile,
         }
     }
 }
 
 impl Drop for Driver {
     /// Ends chromedriver and every browser it started: SIGTERM to the
-    /// process group, then SIGKILL to what is left after a second.
+    /// process group, then SIGKILL to what is left after 5 s; then their
+    /// temporary files go.
     fn drop(&mut self) {
         let group = format!("-{}", self.child.id());
         let signal = |sig: &str| {
@@ -96,15 +107,24 @@ impl Drop for Driver {
                 .status();
         };
         signal("-TERM");
+        // Browsers shut down on SIGTERM, removing their singleton sockets;
+        // give the whole group up to 5 s before SIGKILL.
         let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(1) {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
+        while start.elapsed() < Duration::from_secs(5) {
+            let _ = self.child.try_wait(); // reaps chromedriver
+            let alive = Command::new("kill")
+                .args(["-0", "--", &group])
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if !alive {
                 break;
             }
-            std::thread::sleep(Duration::from_millis(20));
+            std::thread::sleep(Duration::from_millis(50));
         }
         signal("-KILL");
         let _ = self.child.wait();
+        // `scratch` goes after this, with every profile in it.
     }
 }
 
@@ -114,7 +134,6 @@ pub struct Browser {
     pub client: Client,
     /// Whose browser, for screenshot names.
     pub name: String,
-    _profile: tempfile::TempDir,
 }
 
 impl Browser {
