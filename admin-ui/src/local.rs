@@ -46,6 +46,37 @@ pub fn verify(hash: &str, password: &str) -> bool {
     }
 }
 
+/// Audits a sign-in refused unread because its address or user name failed
+/// too often ([`MAX_FAILURES`] in [`WINDOW`]), and makes the `429` page.
+/// `who` is the actor named in the audit (the user name, or `saml`).
+pub(crate) async fn too_many_attempts(
+    ui: &std::sync::Arc<crate::Ui>,
+    ctx: &crate::web::Ctx,
+    who: String,
+    detail: &'static str,
+) -> axum::response::Response {
+    let actor = ctx.actor(who);
+    let _ = ui
+        .blocking(move |s| {
+            s.audit(
+                &actor,
+                ecluse_quarantine::AuditAction::LoginFailed,
+                None,
+                detail,
+            )
+        })
+        .await;
+    let l = ctx.lang;
+    ctx.error(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        l.t("Trop de tentatives", "Too many attempts"),
+        l.t(
+            "Trop d'essais de connexion ont échoué. Attendez un quart d'heure avant de réessayer.",
+            "Too many sign-in attempts failed. Wait a quarter of an hour before trying again.",
+        ),
+    )
+}
+
 /// Counts failed sign-ins per key (an address, a user name).
 #[derive(Default)]
 pub struct Guard {

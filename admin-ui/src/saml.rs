@@ -229,25 +229,13 @@ pub async fn acs(ctx: Ctx, State(ui): State<Arc<Ui>>, Form(form): Form<AcsForm>)
     let keys = [ctx.ip.as_str()];
     if !ui.local.allowed(&keys) {
         tracing::warn!(peer = %ctx.ip, "SAML sign-in refused: too many failed answers from this address");
-        let actor = ctx.actor("saml");
-        let _ = ui
-            .blocking(move |s| {
-                s.audit(
-                    &actor,
-                    AuditAction::LoginFailed,
-                    None,
-                    "SAML answer refused unread: too many failed sign-ins from this address",
-                )
-            })
-            .await;
-        return Err(ctx.error(
-            StatusCode::TOO_MANY_REQUESTS,
-            l.t("Trop de tentatives", "Too many attempts"),
-            l.t(
-                "Trop d'essais de connexion ont échoué depuis cette adresse. Attendez un quart d'heure avant de réessayer.",
-                "Too many sign-in attempts failed from this address. Wait a quarter of an hour before trying again.",
-            ),
-        ));
+        return Err(crate::local::too_many_attempts(
+            &ui,
+            &ctx,
+            "saml".into(),
+            "SAML answer refused unread: too many failed sign-ins from this address",
+        )
+        .await);
     }
     match sign_in(&ui, &form).await {
         Ok(session) => open_session(&ui, &ctx, session, &form.relay_state).await,

@@ -1095,6 +1095,151 @@ fn containers() -> Vec<Fixture> {
     ]
 }
 
+/// A ZIP with two entries of the same name (`first` then `second`): the
+/// writer refuses duplicates, so the second is written under a stand-in
+/// name of the same length, then renamed in its local header and in the
+/// central directory.
+fn zip_duplicate(name: &str, first: &[u8], second: &[u8]) -> Vec<u8> {
+    let standin = format!("{}#", &name[..name.len() - 1]);
+    let mut bytes = zip(&[(name, first), (&standin, second)]);
+    let (from, to) = (standin.as_bytes(), name.as_bytes());
+    let mut i = 0;
+    while let Some(p) = bytes[i..].windows(from.len()).position(|w| w == from) {
+        bytes[i + p..i + p + from.len()].copy_from_slice(to);
+        i += p + from.len();
+    }
+    bytes
+}
+
+/// Every reading of a file (issue 14): ZIP readings, names as Windows
+/// saves them. Hostile and benign twins.
+fn readings() -> Vec<Fixture> {
+    let r = "reading";
+    let q = "quarantine";
+    let z = "application/zip";
+    let pdf_bytes = pdf("", &[]);
+    let concatenated = [
+        zip(&[("facture.exe", &pe())]),
+        zip(&[("facture.pdf", &pdf_bytes)]),
+    ]
+    .concat();
+    let prefixed = |inner: &[u8]| {
+        [
+            b"Archive auto-extractible, version 2.1\r\n".as_slice(),
+            inner,
+        ]
+        .concat()
+    };
+    let zw = "facture.pdf\u{200b}.js";
+    vec![
+        fx(
+            r,
+            "140-zip-concatenated-exe-first",
+            with_attachment("Factures", z, "factures.zip", &concatenated),
+            q,
+            &["executable", "archive_ambiguity"],
+        ),
+        fx(
+            r,
+            "141-zip-two-pdfs",
+            with_attachment(
+                "Factures",
+                z,
+                "factures.zip",
+                &zip(&[("a.pdf", &pdf_bytes), ("b.pdf", &pdf_bytes)]),
+            ),
+            "deliver",
+            &[],
+        ),
+        fx(
+            r,
+            "142-zip-after-prefix-exe",
+            with_attachment(
+                "Factures",
+                z,
+                "factures.zip",
+                &prefixed(&zip(&[("facture.exe", &pe())])),
+            ),
+            q,
+            &["executable"],
+        ),
+        fx(
+            r,
+            "143-zip-after-prefix-pdf",
+            with_attachment(
+                "Factures",
+                z,
+                "factures.zip",
+                &prefixed(&zip(&[("facture.pdf", &pdf_bytes)])),
+            ),
+            "deliver",
+            &[],
+        ),
+        fx(
+            r,
+            "144-zip-duplicate-eicar-first",
+            with_attachment(
+                "Relevé",
+                z,
+                "releve.zip",
+                &zip_duplicate("releve.pdf", &eicar(), &pdf_bytes),
+            ),
+            "reject",
+            &["malware", "type_mismatch", "archive_ambiguity"],
+        ),
+        fx(
+            r,
+            "145-zip-duplicate-eicar-last",
+            with_attachment(
+                "Relevé",
+                z,
+                "releve.zip",
+                &zip_duplicate("releve.pdf", &pdf_bytes, &eicar()),
+            ),
+            "reject",
+            &["malware", "type_mismatch", "archive_ambiguity"],
+        ),
+        fx(
+            r,
+            "146-name-trailing-dots-spaces",
+            with_attachment(
+                "Facture",
+                "application/octet-stream",
+                "facture.pdf.js . .",
+                b"var x = 1;",
+            ),
+            q,
+            &["script", "double_extension"],
+        ),
+        fx(
+            r,
+            "147-name-ntfs-stream",
+            with_attachment(
+                "Notes",
+                "application/octet-stream",
+                "outil.exe:Zone.Identifier",
+                &pe(),
+            ),
+            q,
+            &["executable"],
+        ),
+        fx(
+            r,
+            "148-name-zero-width",
+            with_attachment("Facture", "application/octet-stream", zw, b"var x = 1;"),
+            q,
+            &["script", "double_extension"],
+        ),
+        fx(
+            r,
+            "149-name-trailing-dot-pdf",
+            with_attachment("Facture", "application/pdf", "facture.pdf.", &pdf_bytes),
+            "deliver",
+            &[],
+        ),
+    ]
+}
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eml");
     let all: Vec<Fixture> = [
@@ -1105,6 +1250,7 @@ fn main() {
         malware(),
         budget(),
         containers(),
+        readings(),
     ]
     .into_iter()
     .flatten()

@@ -208,21 +208,31 @@ pub(crate) fn walk_zip(
                 FindingKind::DamagedArchive,
                 format!("the ZIP directory cannot be read: {e}"),
             ));
+            // 7-Zip still opens what the local headers hold: scan it.
+            other_readings(w, obj, None, findings, children);
             return;
         }
     };
+    let mut listed: Vec<(String, u32, u64)> = Vec::new();
     for index in 0..zip.len() {
         if out_of_time(w, findings) || !take_entry(w, findings) {
             return;
         }
         let (name, encrypted, is_dir, declared_size, method) = match zip.by_index_raw(index) {
-            Ok(f) => (
-                String::from_utf8_lossy(f.name_raw()).into_owned(),
-                f.encrypted(),
-                f.is_dir(),
-                f.size(),
-                f.compression(),
-            ),
+            Ok(f) => {
+                listed.push((
+                    String::from_utf8_lossy(f.name_raw()).into_owned(),
+                    f.crc32(),
+                    f.compressed_size(),
+                ));
+                (
+                    String::from_utf8_lossy(f.name_raw()).into_owned(),
+                    f.encrypted(),
+                    f.is_dir(),
+                    f.size(),
+                    f.compression(),
+                )
+            }
             Err(e) => {
                 findings.push(Finding::new(
                     FindingKind::DamagedArchive,
@@ -278,6 +288,265 @@ pub(crate) fn walk_zip(
         let start = counter.get();
         let c = counter.clone();
         let read = read_capped(w, file, move || c.get() - start);
+        push_entry(w, obj, name, read, children);
+    }
+    drop(zip);
+    other_readings(w, obj, Some(&listed), findings, children);
+}
+
+/// One entry as its local file header gives it (APPNOTE.TXT §4.3.7).
+struct LocalEntry {
+    offset: usize,
+    name: String,
+    flags: u16,
+    method: u16,
+    crc: u32,
+    packed: u64,
+    /// The packed data, or for a deflated entry with a data descriptor the
+    /// whole rest of the file (the decoder stops at the stream's end).
+    data: std::ops::Range<usize>,
+}
+
+const LOCAL_HEADER: &[u8] = b"PK\x03\x04";
+
+/// Walks the local file headers from the start of `bytes`, as 7-Zip and
+/// streaming readers do: each header, its data, the next header; past a
+/// central directory or junk, the next local header (a second archive
+/// glued on, or an archive after a prefix). Stops at a header it cannot
+/// follow (ZIP64 sizes, a stored entry with a data descriptor) or after
+/// `max` entries.
+fn local_entries(bytes: &[u8], max: usize) -> Vec<LocalEntry> {
+    let u16_at = |i: usize| {
+        bytes
+            .get(i..i + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    };
+    let u32_at = |i: usize| {
+        bytes
+            .get(i..i + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let mut out = Vec::new();
+    let mut pos = match memchr::memmem::find(bytes, LOCAL_HEADER) {
+        Some(p) => p,
+        None => return out,
+    };
+    while out.len() < max {
+        if bytes.get(pos..pos + 4) != Some(LOCAL_HEADER) {
+            // A central directory, an end record or junk: look for a
+            // further archive.
+            match memchr::memmem::find(bytes.get(pos + 1..).unwrap_or_default(), LOCAL_HEADER) {
+                Some(p) => {
+                    pos = pos + 1 + p;
+                    continue;
+                }
+                None => break,
+            }
+        }
+        let (Some(flags), Some(method), Some(crc), Some(csize), Some(nlen), Some(xlen)) = (
+            u16_at(pos + 6),
+            u16_at(pos + 8),
+            u32_at(pos + 14),
+            u32_at(pos + 18),
+            u16_at(pos + 26),
+            u16_at(pos + 28),
+        ) else {
+            break;
+        };
+        let name_start = pos + 30;
+        let data_start = name_start + nlen as usize + xlen as usize;
+        let Some(name) = bytes.get(name_start..name_start + nlen as usize) else {
+            break;
+        };
+        let name = String::from_utf8_lossy(name).into_owned();
+        if csize == u32::MAX {
+            break; // ZIP64: the central directory reading has it
+        }
+        let descriptor = flags & 8 != 0;
+        let (data, next) = if descriptor {
+            if method != 8 {
+                break;
+            }
+            // The deflate stream's end gives the packed size.
+            let mut inflater = flate2::Decompress::new(false);
+            let mut sink = vec![0u8; 64 * 1024];
+            let rest = bytes.get(data_start..).unwrap_or_default();
+            loop {
+                let (in_before, out_before) = (inflater.total_in(), inflater.total_out());
+                let input = &rest[in_before as usize..];
+                match inflater.decompress(input, &mut sink, flate2::FlushDecompress::None) {
+                    Ok(flate2::Status::StreamEnd) | Err(_) => break,
+                    Ok(_) => {}
+                }
+                let stuck = inflater.total_in() == in_before && inflater.total_out() == out_before;
+                // A bomb is the directory reading's to judge: stop counting.
+                if stuck || input.is_empty() || inflater.total_out() > 1 << 31 {
+                    break;
+                }
+            }
+            let packed = inflater.total_in() as usize;
+            let end = data_start + packed;
+            let after = if bytes.get(end..end + 4) == Some(b"PK\x07\x08") {
+                16
+            } else {
+                12
+            };
+            (data_start..end, end + after)
+        } else {
+            let end = data_start + csize as usize;
+            if end > bytes.len() {
+                break;
+            }
+            (data_start..end, end)
+        };
+        let crc = if descriptor {
+            // CRC-32 of the descriptor, after the data.
+            let at = if bytes.get(data.end..data.end + 4) == Some(b"PK\x07\x08") {
+                data.end + 4
+            } else {
+                data.end
+            };
+            u32_at(at).unwrap_or(crc)
+        } else {
+            crc
+        };
+        out.push(LocalEntry {
+            offset: pos,
+            name,
+            flags,
+            method,
+            crc,
+            packed: (data.end - data.start) as u64,
+            data,
+        });
+        pos = next;
+    }
+    out
+}
+
+/// The second reading of a ZIP (issue 14: every reading is scanned): the
+/// local headers walked from the start, matched against what the central
+/// directory reading gave (`listed`: name, CRC-32, packed size). An entry
+/// only the local walk sees is scanned too, and the disagreement is an
+/// [`FindingKind::ArchiveAmbiguity`] finding; so are duplicate names in the
+/// directory and directory entries no local header carries.
+fn other_readings(
+    w: &mut Walker<'_>,
+    obj: &Object<'_>,
+    directory: Option<&[(String, u32, u64)]>,
+    findings: &mut Vec<Finding>,
+    children: &mut Vec<Part>,
+) {
+    // No directory could be read (already a damaged-archive finding): what
+    // the local headers hold is scanned, with nothing to disagree with.
+    let listed = directory.unwrap_or_default();
+    let mut unmatched: Vec<Option<&(String, u32, u64)>> = listed.iter().map(Some).collect();
+    let mut only_local: Vec<LocalEntry> = Vec::new();
+    for entry in local_entries(obj.bytes, w.limits.max_archive_entries) {
+        let key =
+            |l: &&(String, u32, u64)| l.0 == entry.name && l.1 == entry.crc && l.2 == entry.packed;
+        match unmatched
+            .iter_mut()
+            .find(|slot| slot.as_ref().is_some_and(key))
+        {
+            Some(slot) => *slot = None,
+            None if entry.name.ends_with('/') && entry.packed == 0 => {}
+            None => only_local.push(entry),
+        }
+    }
+    let mut names: Vec<&str> = listed.iter().map(|l| l.0.as_str()).collect();
+    names.sort_unstable();
+    if let Some(dup) = names.windows(2).find(|p| p[0] == p[1]) {
+        findings.push(Finding::new(
+            FindingKind::ArchiveAmbiguity,
+            format!(
+                "two entries are named {:?}: readers that key entries by name keep one",
+                dup[0]
+            ),
+        ));
+    }
+    let missing: Vec<&str> = unmatched.iter().flatten().map(|l| l.0.as_str()).collect();
+    if !missing.is_empty() && !only_local.is_empty() {
+        findings.push(Finding::new(
+            FindingKind::ArchiveAmbiguity,
+            format!(
+                "the central directory and the local headers disagree (directory only: {})",
+                missing
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    if only_local.is_empty() {
+        return;
+    }
+    let listed_names: Vec<String> = only_local
+        .iter()
+        .map(|e| format!("{} (offset {})", e.name, e.offset))
+        .collect();
+    if directory.is_some() {
+        findings.push(Finding::new(
+        FindingKind::ArchiveAmbiguity,
+        format!(
+            "{} entries are seen by readers that walk the local headers (7-Zip) but not in the central directory others read: {}",
+            only_local.len(),
+            listed_names.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+        ),
+    ));
+    }
+    for entry in only_local {
+        if out_of_time(w, findings) || !take_entry(w, findings) {
+            return;
+        }
+        let name = entry.name.clone();
+        if entry.flags & 1 != 0 {
+            children.push(w.unread_child(
+                obj,
+                name,
+                Finding::new(
+                    FindingKind::EncryptedArchive,
+                    "the entry is password-protected",
+                ),
+            ));
+            continue;
+        }
+        let data = &obj.bytes[entry.data.clone()];
+        let read = match entry.method {
+            0 => {
+                let cap = w.object_cap();
+                if data.len() as u64 > cap {
+                    Err(Stop::TooLarge { cap })
+                } else {
+                    Ok(data.to_vec())
+                }
+            }
+            8 => {
+                let counter = Rc::new(Cell::new(0u64));
+                let reader = Counting {
+                    inner: data,
+                    read: counter.clone(),
+                };
+                read_capped(w, flate2::read::DeflateDecoder::new(reader), move || {
+                    counter.get()
+                })
+            }
+            m => {
+                children.push(w.unread_child(
+                    obj,
+                    name,
+                    Finding::new(
+                        FindingKind::UnscannableArchive,
+                        format!(
+                            "the entry uses compression method {m}, which Écluse does not decode"
+                        ),
+                    ),
+                ));
+                continue;
+            }
+        };
         push_entry(w, obj, name, read, children);
     }
 }

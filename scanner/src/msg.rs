@@ -76,11 +76,7 @@ fn string_property<F: Read + Seek>(
     for name in names {
         if let Some(Ok(bytes)) = read_stream(file, &storage.join(name), 64 * 1024) {
             let s = if name.ends_with("001F") {
-                let units: Vec<u16> = bytes
-                    .chunks_exact(2)
-                    .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                    .collect();
-                String::from_utf16_lossy(&units)
+                utf16le(&bytes)
             } else {
                 bytes.iter().map(|&b| b as char).collect()
             };
@@ -91,6 +87,16 @@ fn string_property<F: Read + Seek>(
         }
     }
     None
+}
+
+/// A MAPI Unicode string (`PtypString`, UTF-16LE); a lone surrogate or an
+/// odd last byte becomes U+FFFD or is dropped rather than failing.
+pub(crate) fn utf16le(bytes: &[u8]) -> String {
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    String::from_utf16_lossy(&units)
 }
 
 /// Walks an Outlook message (the compound file of `obj`).
@@ -131,11 +137,7 @@ fn walk_message<F: Read + Seek>(
             Some(Ok(b)) => b,
         };
         let bytes = if stream.ends_with("001F") {
-            let units: Vec<u16> = bytes
-                .chunks_exact(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                .collect();
-            String::from_utf16_lossy(&units).into_bytes()
+            utf16le(&bytes).into_bytes()
         } else if name == "body.rtf" {
             match decompress_rtf(&bytes, cap) {
                 Ok(rtf) => rtf,

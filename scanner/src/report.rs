@@ -124,6 +124,10 @@ categories! {
     /// A message whose content is encrypted for its recipient (S/MIME
     /// enveloped-data, PGP): the filter cannot read what it carries.
     EncryptedMessage = "encrypted_message", "message chiffré que le filtre ne peut pas lire", "encrypted message the filter cannot read", Quarantine;
+    /// An archive that two tools read differently: entries only one reading
+    /// sees (concatenated ZIPs, a prefix, duplicate names, a central
+    /// directory that disagrees with the local headers).
+    ArchiveAmbiguity = "archive_ambiguity", "archive lue différemment selon l'outil", "archive that tools read differently", Quarantine;
     /// An archive format Écluse cannot open (rar, cab …), or a damaged archive.
     UnscannableArchive = "unscannable_archive", "archive impossible à analyser", "archive that cannot be analysed", Quarantine;
     /// A scanning budget (depth, entries, size, ratio, time) was exhausted.
@@ -215,6 +219,10 @@ pub enum FindingKind {
     /// Content encrypted for its recipient: S/MIME enveloped-data,
     /// `multipart/encrypted`, OpenPGP armour or packets.
     EncryptedMessage,
+    /// A ZIP whose readings disagree: entries that the local headers
+    /// walked from the start show and the central directory does not (or
+    /// the reverse), duplicate names, names that differ between the two.
+    ArchiveAmbiguity,
     /// Archives nested deeper than `Limits::max_archive_depth`.
     DepthExceeded,
     /// More entries than `Limits::max_archive_entries`.
@@ -279,6 +287,7 @@ impl FindingKind {
                 Category::UnscannableArchive
             }
             EncryptedMessage => Category::EncryptedMessage,
+            ArchiveAmbiguity => Category::ArchiveAmbiguity,
             DepthExceeded | EntriesExceeded | SizeExceeded | RatioExceeded | TimeExceeded
             | MimeLimitExceeded | ScanError => Category::BudgetExceeded,
             DuplicateHeader
@@ -344,6 +353,7 @@ impl FindingKind {
             DamagedArchive => ("damaged_archive", "archive endommagée ou illisible", "damaged or unreadable archive"),
             UnreadableContainer => ("unreadable_container", "contenu imbriqué que l'analyse n'a pas pu lire jusqu'au bout", "embedded content the scan could not read to the end"),
             EncryptedMessage => ("encrypted_message", "message chiffré que le filtre ne peut pas lire", "encrypted message the filter cannot read"),
+            ArchiveAmbiguity => ("archive_ambiguity", "archive dont le contenu diffère selon l'outil qui l'ouvre", "archive whose content differs with the tool that opens it"),
             DepthExceeded => ("depth_exceeded", "archives imbriquées trop profondément", "archives nested too deeply"),
             EntriesExceeded => ("entries_exceeded", "archive contenant trop de fichiers", "archive with too many files"),
             SizeExceeded => ("size_exceeded", "contenu trop volumineux une fois décompressé", "content too big once decompressed"),

@@ -207,6 +207,11 @@ pub(crate) fn detect(bytes: &[u8]) -> Detected {
     if is_pgp_packets(bytes) {
         return Detected::new("application/pgp-encrypted", Pgp);
     }
+    // A ZIP after a prefix (a self-extractor stub, a polyglot, junk before
+    // `PK`): 7-Zip and unzip find its end record and open it.
+    if zip_end_record(bytes) {
+        return detect_zip(bytes);
+    }
     detect_text(bytes)
 }
 
@@ -323,6 +328,20 @@ fn is_pgp_packets(bytes: &[u8]) -> bool {
         3 => matches!(version, Some(4 | 5 | 6)),
         _ => false,
     }
+}
+
+/// Whether an end-of-central-directory record (APPNOTE.TXT §4.3.16) sits
+/// where readers look for it: in the last 64 KiB + 22 bytes, with its
+/// comment running exactly to the end of the data.
+fn zip_end_record(bytes: &[u8]) -> bool {
+    let tail_start = bytes.len().saturating_sub(65_535 + 22);
+    let tail = &bytes[tail_start..];
+    memchr::memmem::rfind_iter(tail, b"PK\x05\x06").any(|p| {
+        let comment = tail
+            .get(p + 20..p + 22)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
+        comment.is_some_and(|c| p + 22 + c == tail.len())
+    })
 }
 
 /// ISO 9660 and UDF volume descriptors at sector 16; VHD/VHDX/DMG footers;

@@ -105,11 +105,7 @@ fn mapi_props<'a>(data: &'a [u8], mut f: impl FnMut(u16, Value<'a>)) -> Result<(
                             f(id, Value::Text(t.iter().map(|&b| b as char).collect()));
                         }
                         0x001f => {
-                            let units: Vec<u16> = v
-                                .chunks_exact(2)
-                                .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                                .collect();
-                            let t = String::from_utf16_lossy(&units);
+                            let t = crate::msg::utf16le(v);
                             f(id, Value::Text(t.trim_end_matches('\0').to_string()));
                         }
                         _ => f(id, Value::Bytes(v)),

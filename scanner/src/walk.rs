@@ -458,13 +458,20 @@ fn name_checks(name: &str, findings: &mut Vec<Finding>) -> String {
     // trailing dots and spaces; a name with an NTFS stream suffix
     // (`a.txt:b.exe`) is also judged by the stream's name.
     let visible = sniff::windows_name(name);
-    if let Some((_, stream)) = visible.rsplit_once(':')
-        && !stream.is_empty()
-    {
-        let before = findings.len();
-        name_checks(stream, findings);
-        for f in &mut findings[before..] {
-            f.detail = format!("NTFS stream {stream:?}: {}", f.detail);
+    if let Some((file, stream)) = visible.split_once(':') {
+        // `outil.exe:Zone.Identifier` lands as `outil.exe` with a stream.
+        for (what, part) in [
+            ("file", file),
+            ("stream", stream.rsplit(':').next().unwrap_or(stream)),
+        ] {
+            if part.is_empty() {
+                continue;
+            }
+            let before = findings.len();
+            name_checks(part, findings);
+            for f in &mut findings[before..] {
+                f.detail = format!("NTFS {what} {part:?}: {}", f.detail);
+            }
         }
     }
     if let Some((inner, last)) = sniff::double_extension(&visible) {

@@ -130,25 +130,13 @@ pub async fn local(
     }
     let keys = [ctx.ip.as_str(), form.username.as_str()];
     if !ui.local.allowed(&keys) {
-        let actor = ctx.actor(form.username.clone());
-        let _ = ui
-            .blocking(move |s| {
-                s.audit(
-                    &actor,
-                    AuditAction::LoginFailed,
-                    None,
-                    "local account: too many attempts, refused",
-                )
-            })
-            .await;
-        return Err(ctx.error(
-            StatusCode::TOO_MANY_REQUESTS,
-            l.t("Trop de tentatives", "Too many attempts"),
-            l.t(
-                "Trop d'essais de connexion ont échoué. Attendez un quart d'heure avant de réessayer.",
-                "Too many sign-in attempts failed. Wait a quarter of an hour before trying again.",
-            ),
-        ));
+        return Err(crate::local::too_many_attempts(
+            &ui,
+            &ctx,
+            form.username.clone(),
+            "local account: too many attempts, refused",
+        )
+        .await);
     }
     let hash = local.password_hash.clone();
     let password = form.password.clone();
