@@ -1111,6 +1111,66 @@ fn zip_duplicate(name: &str, first: &[u8], second: &[u8]) -> Vec<u8> {
     bytes
 }
 
+/// A PDF whose only object stream (object 5, holding the catalog's
+/// additions `catalog`) is RC4-128 encrypted with the empty user password
+/// (revision 3), as a PDF restricted against editing is: the standard
+/// security handler of ISO 32000-1 §7.6.3, Algorithms 1, 2 and 5.
+fn pdf_permissions_only(objstm_body: &str) -> Vec<u8> {
+    use md5::{Digest, Md5};
+    use rc4::{KeyInit, Rc4, StreamCipher};
+    const PAD: [u8; 32] = [
+        0x28, 0xbf, 0x4e, 0x5e, 0x4e, 0x75, 0x8a, 0x41, 0x64, 0x00, 0x4e, 0x56, 0xff, 0xfa, 0x01,
+        0x08, 0x2e, 0x2e, 0x00, 0xb6, 0xd0, 0x68, 0x3e, 0x80, 0x2f, 0x0c, 0xa9, 0xfe, 0x64, 0x53,
+        0x69, 0x7a,
+    ];
+    let rc4 = |key: &[u8], data: &mut [u8]| Rc4::new_from_slice(key).unwrap().apply_keystream(data);
+    let owner = [0x5au8; 32];
+    let id0 = *b"ecluse-fixture-1";
+    let p: i32 = -3900;
+    let mut key = Md5::new()
+        .chain_update(PAD)
+        .chain_update(owner)
+        .chain_update(p.to_le_bytes())
+        .chain_update(id0)
+        .finalize()
+        .to_vec();
+    for _ in 0..50 {
+        key = Md5::digest(&key[..16]).to_vec();
+    }
+    key.truncate(16);
+    let mut user = Md5::new()
+        .chain_update(PAD)
+        .chain_update(id0)
+        .finalize()
+        .to_vec();
+    for i in 0..20u8 {
+        let k: Vec<u8> = key.iter().map(|b| b ^ i).collect();
+        rc4(&k, &mut user);
+    }
+    user.resize(32, 0);
+    let object_key = Md5::new()
+        .chain_update(&key)
+        .chain_update([5, 0, 0, 0, 0])
+        .finalize();
+    let mut data = objstm_body.as_bytes().to_vec();
+    rc4(&object_key[..16], &mut data);
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02X}")).collect::<String>();
+    let mut out = b"%PDF-1.5\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n".to_vec();
+    out.extend_from_slice(
+        format!(
+            "5 0 obj\n<< /Type /ObjStm /N 1 /First 5 /Length {} >>\nstream\n",
+            data.len()
+        )
+        .as_bytes(),
+    );
+    out.extend_from_slice(&data);
+    out.extend_from_slice(format!(
+        "\nendstream\nendobj\n7 0 obj\n<< /Filter /Standard /V 2 /R 3 /Length 128 /P {p} /O <{}> /U <{}> >>\nendobj\ntrailer\n<< /Root 1 0 R /Encrypt 7 0 R /ID [<{}><{}>] >>\n%%EOF\n",
+        hex(&owner), hex(&user), hex(&id0), hex(&id0)
+    ).as_bytes());
+    out
+}
+
 /// Every reading of a file (issue 14): ZIP readings, names as Windows
 /// saves them. Hostile and benign twins.
 fn readings() -> Vec<Fixture> {
@@ -1132,6 +1192,30 @@ fn readings() -> Vec<Fixture> {
     };
     let zw = "facture.pdf\u{200b}.js";
     vec![
+        fx(
+            r,
+            "150-pdf-permissions-only-javascript",
+            with_attachment(
+                "Avis",
+                "application/pdf",
+                "avis.pdf",
+                &pdf_permissions_only("3 0 << /S /JavaScript /JS (app.alert\\(1\\)) >>"),
+            ),
+            q,
+            &["active_content"],
+        ),
+        fx(
+            r,
+            "151-pdf-permissions-only-plain",
+            with_attachment(
+                "Avis",
+                "application/pdf",
+                "avis.pdf",
+                &pdf_permissions_only("3 0 << /Producer (Mairie) >>"),
+            ),
+            "deliver",
+            &[],
+        ),
         fx(
             r,
             "140-zip-concatenated-exe-first",

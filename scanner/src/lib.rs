@@ -46,6 +46,7 @@ mod mime;
 mod msg;
 mod ole;
 mod pdf;
+mod pdf_crypt;
 pub mod policy;
 pub mod report;
 mod rtf;

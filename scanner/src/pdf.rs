@@ -282,16 +282,97 @@ fn ef_targets(bytes: &[u8], keys: &[usize], out: &mut Vec<(u32, Option<String>)>
     }
 }
 
-/// The object number of the indirect object whose `obj` keyword ends at
-/// `obj_end` in `bytes` (`12 0 obj`).
-fn object_number(bytes: &[u8], obj_end: usize) -> Option<u32> {
+/// The object and generation numbers of the indirect object whose `obj`
+/// keyword ends at `obj_end` in `bytes` (`12 0 obj`).
+fn object_id(bytes: &[u8], obj_end: usize) -> Option<(u32, u16)> {
     let lo = obj_end.saturating_sub(40);
     let toks = tokens(&bytes[lo..obj_end.saturating_sub(3)]);
     let [.., num, generation] = toks.as_slice() else {
         return None;
     };
-    std::str::from_utf8(generation).ok()?.parse::<u16>().ok()?;
-    std::str::from_utf8(num).ok()?.parse().ok()
+    let generation = std::str::from_utf8(generation).ok()?.parse::<u16>().ok()?;
+    Some((std::str::from_utf8(num).ok()?.parse().ok()?, generation))
+}
+
+/// The object number of the indirect object whose `obj` keyword ends at
+/// `obj_end` in `bytes` (`12 0 obj`).
+fn object_number(bytes: &[u8], obj_end: usize) -> Option<u32> {
+    object_id(bytes, obj_end).map(|(n, _)| n)
+}
+
+/// The value after the name `key` in the dictionary text `dict` (escapes
+/// in names decoded), white space skipped.
+fn value_after<'a>(dict: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    let pos = memchr::memchr_iter(b'/', dict).find(|&p| name_at(dict, p + 1).0 == key)?;
+    let (_, end) = name_at(dict, pos + 1);
+    Some(dict[end..].trim_ascii_start())
+}
+
+/// A stream's data by its direct `/Length`, when it has one that fits
+/// (ciphertext may end with bytes that look like the end of line before
+/// `endstream`).
+fn exact_data<'a>(dict: &[u8], bytes: &'a [u8], start: usize, end: usize) -> Option<&'a [u8]> {
+    let toks = tokens(value_after(dict, b"Length")?);
+    if toks.get(2).is_some_and(|t| *t == b"R") {
+        return None; // an indirect length
+    }
+    let len = std::str::from_utf8(toks.first()?)
+        .ok()?
+        .parse::<usize>()
+        .ok()?;
+    (start + len <= end).then(|| &bytes[start..start + len])
+}
+
+/// An integer at the start of `v`.
+fn integer(v: &[u8]) -> Option<i64> {
+    let end = v
+        .iter()
+        .position(|b| !(b.is_ascii_digit() || *b == b'-' || *b == b'+'))
+        .unwrap_or(v.len());
+    std::str::from_utf8(&v[..end]).ok()?.parse().ok()
+}
+
+/// The key of the standard security handler for the empty user password,
+/// when the PDF's `/Encrypt` dictionary allows one (see [`pdf_crypt`]).
+///
+/// [`pdf_crypt`]: crate::pdf_crypt
+fn file_key(bytes: &[u8]) -> Option<crate::pdf_crypt::FileKey> {
+    // `/Encrypt 7 0 R` in the trailer or the cross-reference stream.
+    let at = memchr::memmem::find_iter(bytes, b"/Encrypt").find_map(|p| {
+        let toks = tokens(&bytes[p + 8..(p + 40).min(bytes.len())]);
+        match toks.as_slice() {
+            [n, _, r, ..] if *r == b"R" => std::str::from_utf8(n).ok()?.parse::<u32>().ok(),
+            _ => None,
+        }
+    })?;
+    let header = format!("{at} 0 obj");
+    let start = memchr::memmem::find_iter(bytes, header.as_bytes())
+        .find(|&p| p == 0 || is_delimiter(bytes[p - 1]))?;
+    let end = memchr::memmem::find(&bytes[start..], b"endobj").map_or(bytes.len(), |e| start + e);
+    let dict = &bytes[start..end];
+    if !has_name(dict, b"Standard") {
+        return None;
+    }
+    let owner = pdf_string(value_after(dict, b"O")?)?;
+    let user = pdf_string(value_after(dict, b"U")?)?;
+    let id = memchr::memmem::rfind(bytes, b"/ID")?;
+    let ids = bytes[id + 3..].trim_ascii_start().strip_prefix(b"[")?;
+    let id0 = pdf_string(ids)?;
+    let params = crate::pdf_crypt::Params {
+        revision: integer(value_after(dict, b"R")?)? as u32,
+        length_bits: value_after(dict, b"Length").and_then(integer).unwrap_or(40) as u32,
+        owner: &owner,
+        user: &user,
+        permissions: integer(value_after(dict, b"P")?)? as i32,
+        id0: &id0,
+        encrypt_metadata: value_after(dict, b"EncryptMetadata")
+            .is_none_or(|v| !v.starts_with(b"false")),
+        aes: has_name(dict, b"AESV2"),
+    };
+    if has_name(dict, b"AESV3") {
+        return None;
+    }
+    crate::pdf_crypt::empty_password_key(&params)
 }
 
 /// Walks the PDF. `cap` bounds every inflated stream.
@@ -309,6 +390,10 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
     ef_targets(bytes, &names.embedded_files, &mut targets);
     let mut untyped: Vec<(u32, usize, usize, usize, usize)> = Vec::new();
     let encrypted = names.encrypt;
+    // Encrypted with the empty user password only (editing restricted):
+    // opened by every reader without a question, so decrypted and scanned.
+    let key = if encrypted { file_key(bytes) } else { None };
+    let encrypted = encrypted && key.is_none();
     let mut hidden_streams = 0usize;
     let mut budget = cap;
 
@@ -354,6 +439,14 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
         if encrypted {
             hidden_streams += 1;
             continue;
+        }
+        let decrypted;
+        if let Some(k) = &key
+            && let Some((n, generation)) = object_id(bytes, dict_lo + dict_start)
+        {
+            let exact = exact_data(dict, bytes, data_start, data_end).unwrap_or(data);
+            decrypted = k.decrypt(n, generation, exact).unwrap_or_default();
+            data = &decrypted;
         }
         let filters = filters(dict);
         let decoded = match filters.as_slice() {
@@ -419,6 +512,14 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
             .or_else(|| data.strip_suffix(b"\r"))
         {
             data = stripped;
+        }
+        let decrypted;
+        if let Some(k) = &key
+            && let Some((num, generation)) = object_id(bytes, dict_at)
+        {
+            let exact = exact_data(dict, bytes, data_start, data_end).unwrap_or(data);
+            decrypted = k.decrypt(num, generation, exact).unwrap_or_default();
+            data = &decrypted;
         }
         let filters = filters(dict);
         let decoded = match filters.as_slice() {
