@@ -77,6 +77,10 @@ pub struct Ui {
     pub(crate) config: UiConfig,
     pub(crate) saml: Option<saml::Sp>,
     pub(crate) local: local::Guard,
+    /// Failed SAML answers per address: the same limits as the local
+    /// admin's, counted apart, so that garbage posted to `/saml/acs` does
+    /// not lock the break-glass account too.
+    pub(crate) acs_guard: local::Guard,
 }
 
 impl Ui {
@@ -92,6 +96,7 @@ impl Ui {
             config,
             saml,
             local: local::Guard::default(),
+            acs_guard: local::Guard::default(),
         })
     }
 

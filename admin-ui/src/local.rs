@@ -107,6 +107,17 @@ impl Guard {
         }
     }
 
+    /// Takes back the latest failure counted against every key (an attempt
+    /// counted before it was made, which succeeded or was not its fault).
+    pub fn forgive(&self, keys: &[&str]) {
+        let mut map = self.failures.lock().expect("guard lock");
+        for k in keys {
+            if let Some(list) = map.get_mut(*k) {
+                list.pop();
+            }
+        }
+    }
+
     /// Forgets the failures of a key after a success.
     pub fn succeeded(&self, key: &str) {
         self.failures.lock().expect("guard lock").remove(key);

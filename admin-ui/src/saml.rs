@@ -38,8 +38,9 @@ pub const REQUEST_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_se
 /// How long the id of an accepted assertion is remembered (longer than any
 /// assertion stays valid).
 pub const ASSERTION_MEMORY: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
-/// The largest `SAMLResponse` accepted, in bytes of base64.
-pub const MAX_RESPONSE: usize = 512 * 1024;
+/// The largest `SAMLResponse` accepted, in bytes of base64 (an answer with
+/// hundreds of group values stays well under it).
+pub const MAX_RESPONSE: usize = 256 * 1024;
 /// How long the ACS waits for a signature verification before refusing
 /// the answer (an honest one takes milliseconds).
 pub const VERIFY_DEADLINE: Duration = Duration::from_millis(800);
@@ -227,7 +228,7 @@ pub async fn acs(ctx: Ctx, State(ui): State<Arc<Ui>>, Form(form): Form<AcsForm>)
     saml(&ui, &ctx)?;
     let l = ctx.lang;
     let keys = [ctx.ip.as_str()];
-    if !ui.local.allowed(&keys) {
+    if !ui.acs_guard.allowed(&keys) {
         tracing::warn!(peer = %ctx.ip, "SAML sign-in refused: too many failed answers from this address");
         return Err(crate::local::too_many_attempts(
             &ui,
@@ -237,10 +238,20 @@ pub async fn acs(ctx: Ctx, State(ui): State<Arc<Ui>>, Form(form): Form<AcsForm>)
         )
         .await);
     }
+    // Counted before any work, so that answers posted at once from one
+    // address cannot all pass the check above; forgiven on success and
+    // when the server, not the answer, was the trouble.
+    ui.acs_guard.failed(&keys);
     match sign_in(&ui, &form).await {
-        Ok(session) => open_session(&ui, &ctx, session, &form.relay_state).await,
-        Err(reason) => {
-            ui.local.failed(&keys);
+        Ok(session) => {
+            ui.acs_guard.forgive(&keys);
+            open_session(&ui, &ctx, session, &form.relay_state).await
+        }
+        Err(refusal) => {
+            if refusal.busy {
+                ui.acs_guard.forgive(&keys);
+            }
+            let reason = refusal.reason;
             tracing::warn!(peer = %ctx.ip, %reason, "SAML sign-in refused");
             let actor = ctx.actor("saml");
             let detail = format!("SAML answer refused: {reason}");
@@ -259,11 +270,33 @@ pub async fn acs(ctx: Ctx, State(ui): State<Arc<Ui>>, Form(form): Form<AcsForm>)
     }
 }
 
+/// Why an answer was refused, for the log; `busy` when the server had no
+/// place or time to verify it (not held against the address).
+struct Refusal {
+    reason: String,
+    busy: bool,
+}
+
+impl From<String> for Refusal {
+    fn from(reason: String) -> Refusal {
+        Refusal {
+            reason,
+            busy: false,
+        }
+    }
+}
+
+impl From<&str> for Refusal {
+    fn from(reason: &str) -> Refusal {
+        Refusal::from(reason.to_string())
+    }
+}
+
 /// Checks the answer and makes the session it grants; the error is for the log.
-async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, String> {
+async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, Refusal> {
     let sp = ui.saml.as_ref().expect("checked");
     if form.response.len() > MAX_RESPONSE {
-        return Err(format!("SAMLResponse larger than {MAX_RESPONSE} bytes"));
+        return Err(format!("SAMLResponse larger than {MAX_RESPONSE} bytes").into());
     }
     let compact: String = form
         .response
@@ -276,12 +309,11 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, String> {
     let xml = String::from_utf8(bytes).map_err(|_| "SAMLResponse is not UTF-8".to_string())?;
     // Nothing may leave the document: checked on libxml2, as samael reads it,
     // before any signature work (off the async threads: it parses).
-    let (xml, checked) = tokio::task::spawn_blocking(move || {
+    let (xml, checked) = bounded(ui, move || {
         let checked = crate::xmldsig::check(&xml);
         (xml, checked)
     })
-    .await
-    .map_err(|e| e.to_string())?;
+    .await?;
     checked?;
     // Only to find which of our requests it answers; everything is checked below.
     let unverified: samael::schema::Response = xml
@@ -298,9 +330,14 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, String> {
     if !pending {
         return Err(format!(
             "InResponseTo {request_id} is not a pending request of ours (unknown, already answered, or older than 10 minutes)"
-        ));
+        ).into());
     }
-    let assertion = verify_in_time(ui, xml, request_id.clone()).await?;
+    let ui2 = ui.clone();
+    let rid = request_id.clone();
+    let assertion = bounded(ui, move || {
+        ui2.saml.as_ref().expect("checked").verify(&xml, &rid)
+    })
+    .await??;
     // Only now, with the signature verified, is the request used up: a
     // forged answer naming it does not cancel the person's sign-in.
     let id = request_id.clone();
@@ -311,7 +348,8 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, String> {
     if !taken {
         return Err(format!(
             "InResponseTo {request_id} was answered meanwhile, or expired: a second answer"
-        ));
+        )
+        .into());
     }
     let assertion_id = assertion.id.clone();
     let first = ui
@@ -321,10 +359,7 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, String> {
         .await
         .map_err(|e| e.to_string())?;
     if !first {
-        return Err(format!(
-            "assertion {} was already used: replay",
-            assertion.id
-        ));
+        return Err(format!("assertion {} was already used: replay", assertion.id).into());
     }
     let c = &sp.config;
     let mut emails: Vec<String> = sp
@@ -344,7 +379,7 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, String> {
         return Err(format!(
             "the assertion for {name_id:?} has no mail address in attribute `{}` ([admin.saml] email_attribute)",
             c.email_attribute
-        ));
+        ).into());
     }
     let groups = sp.attribute(&assertion, &c.groups_attribute);
     let admin = in_group(&groups, &c.admin_group, c.groups_separator.as_deref());
@@ -370,40 +405,36 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, String> {
     })
 }
 
-/// Runs [`Sp::verify`] on a blocking thread, waiting at most
-/// [`VERIFY_DEADLINE`] for a place and the result together. A
-/// verification given up on finishes in the background, holding its place
-/// until then; nothing it returns is used.
-async fn verify_in_time(
+/// Runs `work` (the check of an answer, its verification) on a blocking
+/// thread once one of [`MAX_VERIFICATIONS`] places is free, waiting at most
+/// [`VERIFY_DEADLINE`] for the place and the result together. Work given up
+/// on finishes in the background, holding its place until then; nothing it
+/// returns is used. Running out of places or time is `busy`: the server's
+/// trouble, not held against the address.
+async fn bounded<T: Send + 'static>(
     ui: &Arc<Ui>,
-    xml: String,
-    request_id: String,
-) -> Result<Assertion, String> {
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Refusal> {
     let sp = ui.saml.as_ref().expect("checked");
-    let ui2 = ui.clone();
-    let work = async move {
-        let permit = sp
-            .verifying
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| e.to_string())?;
+    let places = sp.verifying.clone();
+    let run = async move {
+        let permit = places.acquire_owned().await.map_err(|e| e.to_string())?;
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            ui2.saml
-                .as_ref()
-                .expect("checked")
-                .verify(&xml, &request_id)
+            work()
         })
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
     };
-    match tokio::time::timeout(VERIFY_DEADLINE, work).await {
-        Ok(result) => result,
-        Err(_) => Err(format!(
-            "the signature could not be verified within {} ms (too many answers at once, or an answer built to be slow)",
-            VERIFY_DEADLINE.as_millis()
-        )),
+    match tokio::time::timeout(VERIFY_DEADLINE, run).await {
+        Ok(result) => result.map_err(Refusal::from),
+        Err(_) => Err(Refusal {
+            reason: format!(
+                "the answer could not be checked within {} ms (too many answers at once, or one built to be slow)",
+                VERIFY_DEADLINE.as_millis()
+            ),
+            busy: true,
+        }),
     }
 }
 

@@ -14,12 +14,17 @@
 //!   element's `ID`);
 //! - a transform other than enveloped-signature and exclusive
 //!   canonicalisation (with or without comments), SAML core §5.4.4; a
-//!   `SignedInfo` canonicalised otherwise than by exclusive or inclusive
+//!   `SignedInfo` canonicalised otherwise than by exclusive
 //!   canonicalisation;
 //! - `ds:Object`, `ds:Manifest`, `ds:RetrievalMethod`, encrypted content
 //!   (Écluse publishes no encryption key, so no IdP encrypts for it);
 //! - more than [`MAX_SIGNATURES`] signatures, or a signature with other
-//!   than one reference.
+//!   than one reference; a reference whose transforms are not exactly
+//!   enveloped-signature then exclusive canonicalisation;
+//! - more elements, namespace declarations, attributes on one element or
+//!   inclusive prefixes than an IdP ever sends ([`MAX_ELEMENTS`] and the
+//!   other bounds): canonicalisation and libxml2's own parse grow faster
+//!   than the document with them.
 //!
 //! [`forbid_outside_io`] then switches off, for the whole process, what
 //! libxml2 and xmlsec would use to open a URL or a file, so that a path
@@ -39,20 +44,64 @@ const XENC: &str = "http://www.w3.org/2001/04/xmlenc#";
 const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const EXC_C14N_COMMENTS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments";
 const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
-const C14N_10: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
-const C14N_10_COMMENTS: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments";
-const C14N_11: &str = "http://www.w3.org/2006/12/xml-c14n11";
-const C14N_11_COMMENTS: &str = "http://www.w3.org/2006/12/xml-c14n11#WithComments";
 
 /// The most `ds:Signature` elements an answer may carry: one on the
 /// response, one on its assertion.
 pub const MAX_SIGNATURES: usize = 2;
+/// The most elements an answer may have (an assertion with a few hundred
+/// group values has about a thousand). Canonicalisation costs grow with
+/// elements × in-scope namespaces.
+pub const MAX_ELEMENTS: usize = 10_000;
+/// The most namespace declarations in the whole answer (an IdP uses a
+/// handful): inclusive canonicalisation walks every one of them for every
+/// element.
+pub const MAX_NAMESPACE_DECLARATIONS: usize = 64;
+/// The most attributes on one element; libxml2 compares each attribute
+/// with every earlier one while it parses.
+pub const MAX_ATTRIBUTES: usize = 32;
+/// The most prefixes in an `InclusiveNamespaces PrefixList`.
+pub const MAX_INCLUSIVE_PREFIXES: usize = 16;
+
+/// A lexical pass before libxml2 parses at all: no tag with more than
+/// [`MAX_ATTRIBUTES`] `=` signs and no more than
+/// [`MAX_NAMESPACE_DECLARATIONS`] `xmlns`, so that the parse itself,
+/// quadratic in the attributes of one element, stays cheap.
+fn lexical_bounds(xml: &str) -> Result<(), String> {
+    let bytes = xml.as_bytes();
+    if xml.matches("xmlns").count() > MAX_NAMESPACE_DECLARATIONS {
+        return Err(format!(
+            "the answer declares more than {MAX_NAMESPACE_DECLARATIONS} namespaces"
+        ));
+    }
+    let mut in_tag = false;
+    let mut equals = 0usize;
+    for &b in bytes {
+        match b {
+            b'<' => {
+                in_tag = true;
+                equals = 0;
+            }
+            b'>' => in_tag = false,
+            b'=' if in_tag => {
+                equals += 1;
+                if equals > MAX_ATTRIBUTES * 2 {
+                    return Err(format!(
+                        "an element of the answer has more than {MAX_ATTRIBUTES} attributes"
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
 
 /// Checks that `xml` asks nothing of the signature library but to verify
 /// signatures over its own elements. `Err` says why not, for the log and
 /// the audit; the check reads the document once and costs about what its
 /// parse does.
 pub fn check(xml: &str) -> Result<(), String> {
+    lexical_bounds(xml)?;
     // samael parses with `Parser::default().parse_string`, default options
     // (recovering, no network option): the same reading here.
     let doc = Parser::default()
@@ -65,10 +114,27 @@ pub fn check(xml: &str) -> Result<(), String> {
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut references: Vec<String> = Vec::new();
     let mut signatures = 0usize;
+    let (mut elements, mut declarations) = (0usize, 0usize);
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         match node.get_type() {
-            Some(NodeType::ElementNode) => {}
+            Some(NodeType::ElementNode) => {
+                elements += 1;
+                declarations += node.get_namespace_declarations().len();
+                if elements > MAX_ELEMENTS {
+                    return Err(format!("the answer has more than {MAX_ELEMENTS} elements"));
+                }
+                if declarations > MAX_NAMESPACE_DECLARATIONS {
+                    return Err(format!(
+                        "the answer declares more than {MAX_NAMESPACE_DECLARATIONS} namespaces"
+                    ));
+                }
+                if node.get_properties().len() > MAX_ATTRIBUTES {
+                    return Err(format!(
+                        "an element of the answer has more than {MAX_ATTRIBUTES} attributes"
+                    ));
+                }
+            }
             Some(
                 NodeType::TextNode
                 | NodeType::CDataSectionNode
@@ -96,7 +162,10 @@ pub fn check(xml: &str) -> Result<(), String> {
                     }
                     one_reference(&node)?;
                 }
-                "Reference" => references.push(reference_uri(&node)?),
+                "Reference" => {
+                    references.push(reference_uri(&node)?);
+                    saml_transforms(&node)?;
+                }
                 "Transform" => algorithm(
                     &node,
                     "Transform",
@@ -105,14 +174,7 @@ pub fn check(xml: &str) -> Result<(), String> {
                 "CanonicalizationMethod" => algorithm(
                     &node,
                     "CanonicalizationMethod",
-                    &[
-                        EXC_C14N,
-                        EXC_C14N_COMMENTS,
-                        C14N_10,
-                        C14N_10_COMMENTS,
-                        C14N_11,
-                        C14N_11_COMMENTS,
-                    ],
+                    &[EXC_C14N, EXC_C14N_COMMENTS],
                 )?,
                 "Object" | "Manifest" | "RetrievalMethod" | "SignatureProperties" | "XPath" => {
                     return Err(format!(
@@ -201,6 +263,37 @@ fn reference_uri(node: &Node) -> Result<String, String> {
     }
 }
 
+/// The transforms of a `ds:Reference` are exactly enveloped-signature then
+/// exclusive canonicalisation, as SAML core §5.4.3 and §5.4.4 describe and
+/// every IdP sends: a longer chain makes xmlsec parse and canonicalise the
+/// document again between each two transforms, and a chain ending without
+/// canonicalisation makes it add inclusive canonicalisation, whose cost
+/// grows with the namespaces in scope.
+fn saml_transforms(reference: &Node) -> Result<(), String> {
+    let dsig = |n: &Node, name: &str| {
+        n.get_name() == name && n.get_namespace().is_some_and(|ns| ns.get_href() == DSIG)
+    };
+    let algorithms: Vec<String> = reference
+        .get_child_elements()
+        .iter()
+        .filter(|n| dsig(n, "Transforms"))
+        .flat_map(|t| t.get_child_elements())
+        .filter(|n| dsig(n, "Transform"))
+        .map(|t| t.get_attribute("Algorithm").unwrap_or_default())
+        .collect();
+    match algorithms.as_slice() {
+        [first, second]
+            if first == ENVELOPED && (second == EXC_C14N || second == EXC_C14N_COMMENTS) =>
+        {
+            Ok(())
+        }
+        _ => Err(format!(
+            "a ds:Reference has the transforms {:?}; SAML signs with enveloped-signature then exclusive canonicalisation, nothing else",
+            algorithms.iter().map(|a| truncate(a)).collect::<Vec<_>>()
+        )),
+    }
+}
+
 /// A `ds:Signature` holds one `SignedInfo` with one `Reference` (SAML core
 /// §5.4.2).
 fn one_reference(signature: &Node) -> Result<(), String> {
@@ -242,6 +335,12 @@ fn algorithm(node: &Node, what: &str, allowed: &[&str]) -> Result<(), String> {
             .get_namespace()
             .map(|n| n.get_href())
             .unwrap_or_default();
+        let prefixes = child.get_attribute("PrefixList").unwrap_or_default();
+        if prefixes.split_ascii_whitespace().count() > MAX_INCLUSIVE_PREFIXES {
+            return Err(format!(
+                "an InclusiveNamespaces lists more than {MAX_INCLUSIVE_PREFIXES} prefixes"
+            ));
+        }
         if !(ns == EXC_C14N && child.get_name() == "InclusiveNamespaces") {
             return Err(format!(
                 "a ds:{what} carries a {} element, which SAML does not use",
@@ -286,11 +385,30 @@ pub fn forbid_outside_io(cert: &samael::crypto::CertificateDer) {
         // before any verification (the UI is built before it serves).
         unsafe {
             libxml::bindings::xmlCleanupInputCallbacks();
+            // One callback that matches everything and opens nothing: with
+            // a callback registered, libxml2 does not put its defaults
+            // (file, HTTP, FTP) back on the next open.
+            libxml::bindings::xmlRegisterInputCallbacks(
+                Some(match_all),
+                Some(open_nothing),
+                None,
+                None,
+            );
             libxml::bindings::xmlCleanupOutputCallbacks();
             libxml::bindings::xmlSetExternalEntityLoader(Some(refuse_entity));
             xmlSecIOCleanupCallbacks();
         }
     });
+}
+
+/// An input callback's match function that takes every address.
+unsafe extern "C" fn match_all(_uri: *const std::os::raw::c_char) -> std::os::raw::c_int {
+    1
+}
+
+/// An input callback's open function that opens nothing.
+unsafe extern "C" fn open_nothing(_uri: *const std::os::raw::c_char) -> *mut std::os::raw::c_void {
+    std::ptr::null_mut()
 }
 
 /// An external entity loader that loads nothing.
@@ -360,6 +478,58 @@ mod tests {
         for t in [xslt, xpath, base64, hidden] {
             assert!(check(&response(&signature("#_a1", t))).is_err(), "{t}");
         }
+    }
+
+    #[test]
+    fn answers_built_to_be_slow_are_refused() {
+        // Thousands of namespaces in scope (inclusive canonicalisation walks
+        // each for each element), one element with thousands of attributes
+        // (libxml2's parse is quadratic in them), a transform chain longer
+        // than SAML's, inclusive canonicalisation of SignedInfo, a long
+        // InclusiveNamespaces prefix list.
+        let namespaces: String = (0..100).map(|i| format!(r#" xmlns:n{i}="u""#)).collect();
+        let ok = response(&signature("#_a1", USUAL));
+        assert!(
+            check(&ok.replacen(
+                "<samlp:Response",
+                &format!("<samlp:Response{namespaces}"),
+                1
+            ))
+            .is_err()
+        );
+        let attributes: String = (0..100).map(|i| format!(r#" a{i}="v""#)).collect();
+        assert!(
+            check(&ok.replacen(
+                "<saml:Assertion",
+                &format!("<saml:Assertion{attributes}"),
+                1
+            ))
+            .is_err()
+        );
+        let three = format!(
+            "{USUAL}{}",
+            r#"<ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>"#
+        );
+        assert!(check(&response(&signature("#_a1", &three))).is_err());
+        let only_enveloped =
+            r#"<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/>"#;
+        assert!(check(&response(&signature("#_a1", only_enveloped))).is_err());
+        let inclusive = ok.replace(
+            r#"<ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>"#,
+            r#"<ds:CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315"/>"#,
+        );
+        assert!(check(&inclusive).is_err());
+        let prefixes: Vec<String> = (0..40).map(|i| format!("p{i}")).collect();
+        let long = USUAL.replace(
+            r#"PrefixList="xs""#,
+            &format!(r#"PrefixList="{}""#, prefixes.join(" ")),
+        );
+        assert!(check(&response(&signature("#_a1", &long))).is_err());
+        let elements = "<e/>".repeat(20_000);
+        assert!(
+            check(&ok.replace("</samlp:Response>", &format!("{elements}</samlp:Response>")))
+                .is_err()
+        );
     }
 
     #[test]
