@@ -156,6 +156,18 @@ fn push_entry(
     children.push(child);
 }
 
+/// An entry that cannot be read without its password.
+fn encrypted_entry(w: &Walker<'_>, obj: &Object<'_>, name: String) -> Part {
+    w.unread_child(
+        obj,
+        name,
+        Finding::new(
+            FindingKind::EncryptedArchive,
+            "the entry is password-protected",
+        ),
+    )
+}
+
 /// Takes one entry from the budget of entries; false (with a finding) when spent.
 pub(crate) fn take_entry(w: &mut Walker<'_>, findings: &mut Vec<Finding>) -> bool {
     if w.entries >= w.limits.max_archive_entries {
@@ -245,14 +257,7 @@ pub(crate) fn walk_zip(
             continue;
         }
         if encrypted {
-            children.push(w.unread_child(
-                obj,
-                name,
-                Finding::new(
-                    FindingKind::EncryptedArchive,
-                    "the entry is password-protected",
-                ),
-            ));
+            children.push(encrypted_entry(w, obj, name));
             continue;
         }
         let cap = w.object_cap();
@@ -503,14 +508,7 @@ fn other_readings(
         }
         let name = entry.name.clone();
         if entry.flags & 1 != 0 {
-            children.push(w.unread_child(
-                obj,
-                name,
-                Finding::new(
-                    FindingKind::EncryptedArchive,
-                    "the entry is password-protected",
-                ),
-            ));
+            children.push(encrypted_entry(w, obj, name));
             continue;
         }
         let data = &obj.bytes[entry.data.clone()];

@@ -308,6 +308,40 @@ fn value_after<'a>(dict: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     Some(dict[end..].trim_ascii_start())
 }
 
+/// The data of the stream whose dictionary `dict` follows the `obj`
+/// keyword ending at `obj_end`, over `range` up to `endstream`: the end of
+/// line before `endstream` dropped, decrypted with the object's own key
+/// when the file has one, then its filter undone within `budget` bytes.
+fn decode_stream(
+    bytes: &[u8],
+    dict: &[u8],
+    obj_end: usize,
+    range: std::ops::Range<usize>,
+    key: Option<&crate::pdf_crypt::FileKey>,
+    budget: u64,
+) -> Result<Vec<u8>, &'static str> {
+    let mut data = &bytes[range.clone()];
+    while let Some(stripped) = data
+        .strip_suffix(b"\n")
+        .or_else(|| data.strip_suffix(b"\r"))
+    {
+        data = stripped;
+    }
+    let decrypted;
+    if let Some(k) = key
+        && let Some((num, generation)) = object_id(bytes, obj_end)
+    {
+        let exact = exact_data(dict, bytes, range.start, range.end).unwrap_or(data);
+        decrypted = k.decrypt(num, generation, exact).unwrap_or_default();
+        data = &decrypted;
+    }
+    match filters(dict).as_slice() {
+        [] => Ok(data.to_vec()),
+        [f] if f == b"FlateDecode" || f == b"Fl" => inflate(data, budget),
+        _ => Err("it uses filters Écluse does not decode"),
+    }
+}
+
 /// A stream's data by its direct `/Length`, when it has one that fits
 /// (ciphertext may end with bytes that look like the end of line before
 /// `endstream`).
@@ -428,32 +462,19 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
             }
             continue;
         }
-        let mut data = &bytes[data_start..data_end];
-        while let Some(stripped) = data
-            .strip_suffix(b"\n")
-            .or_else(|| data.strip_suffix(b"\r"))
-        {
-            data = stripped;
-        }
         search_from = data_end;
         if encrypted {
             hidden_streams += 1;
             continue;
         }
-        let decrypted;
-        if let Some(k) = &key
-            && let Some((n, generation)) = object_id(bytes, dict_lo + dict_start)
-        {
-            let exact = exact_data(dict, bytes, data_start, data_end).unwrap_or(data);
-            decrypted = k.decrypt(n, generation, exact).unwrap_or_default();
-            data = &decrypted;
-        }
-        let filters = filters(dict);
-        let decoded = match filters.as_slice() {
-            [] => Ok(data.to_vec()),
-            [f] if f == b"FlateDecode" || f == b"Fl" => inflate(data, budget),
-            _ => Err("it uses filters Écluse does not decode"),
-        };
+        let decoded = decode_stream(
+            bytes,
+            dict,
+            dict_lo + dict_start,
+            data_start..data_end,
+            key.as_ref(),
+            budget,
+        );
         let decoded = match decoded {
             Ok(decoded) => decoded,
             Err(reason) => {
@@ -462,7 +483,7 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
                 } else {
                     "object stream"
                 };
-                let list: Vec<String> = filters
+                let list: Vec<String> = filters(dict)
                     .iter()
                     .map(|f| String::from_utf8_lossy(f).into_owned())
                     .collect();
@@ -506,27 +527,14 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
             continue;
         }
         let dict = &bytes[dict_at..kw];
-        let mut data = &bytes[data_start..data_end];
-        while let Some(stripped) = data
-            .strip_suffix(b"\n")
-            .or_else(|| data.strip_suffix(b"\r"))
-        {
-            data = stripped;
-        }
-        let decrypted;
-        if let Some(k) = &key
-            && let Some((num, generation)) = object_id(bytes, dict_at)
-        {
-            let exact = exact_data(dict, bytes, data_start, data_end).unwrap_or(data);
-            decrypted = k.decrypt(num, generation, exact).unwrap_or_default();
-            data = &decrypted;
-        }
-        let filters = filters(dict);
-        let decoded = match filters.as_slice() {
-            [] => Ok(data.to_vec()),
-            [f] if f == b"FlateDecode" || f == b"Fl" => inflate(data, budget),
-            _ => Err("it uses filters Écluse does not decode"),
-        };
+        let decoded = decode_stream(
+            bytes,
+            dict,
+            dict_at,
+            data_start..data_end,
+            key.as_ref(),
+            budget,
+        );
         match decoded {
             Ok(decoded) => {
                 budget = budget.saturating_sub(decoded.len() as u64);
