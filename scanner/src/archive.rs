@@ -319,8 +319,10 @@ const LOCAL_HEADER: &[u8] = b"PK\x03\x04";
 /// central directory or junk, the next local header (a second archive
 /// glued on, or an archive after a prefix). Stops at a header it cannot
 /// follow (ZIP64 sizes, a stored entry with a data descriptor) or after
-/// `max` entries.
-fn local_entries(bytes: &[u8], max: usize) -> Vec<LocalEntry> {
+/// `max` entries. A deflated entry with a data descriptor is inflated to
+/// find its end, at most `cap` bytes of output (past that the directory
+/// reading judges it as too large).
+fn local_entries(bytes: &[u8], max: usize, cap: u64) -> Vec<LocalEntry> {
     let u16_at = |i: usize| {
         bytes
             .get(i..i + 2)
@@ -385,7 +387,7 @@ fn local_entries(bytes: &[u8], max: usize) -> Vec<LocalEntry> {
                 }
                 let stuck = inflater.total_in() == in_before && inflater.total_out() == out_before;
                 // A bomb is the directory reading's to judge: stop counting.
-                if stuck || input.is_empty() || inflater.total_out() > 1 << 31 {
+                if stuck || input.is_empty() || inflater.total_out() > cap {
                     break;
                 }
             }
@@ -447,7 +449,7 @@ fn other_readings(
     let listed = directory.unwrap_or_default();
     let mut unmatched: Vec<Option<&(String, u32, u64)>> = listed.iter().map(Some).collect();
     let mut only_local: Vec<LocalEntry> = Vec::new();
-    for entry in local_entries(obj.bytes, w.limits.max_archive_entries) {
+    for entry in local_entries(obj.bytes, w.limits.max_archive_entries, w.object_cap()) {
         let key =
             |l: &&(String, u32, u64)| l.0 == entry.name && l.1 == entry.crc && l.2 == entry.packed;
         match unmatched

@@ -18,6 +18,10 @@
 use crate::report::{Finding, FindingKind, Part};
 use crate::walk::{Object, Walker};
 
+/// Groups nested deeper than this are counted, not kept (Word itself
+/// stops reading far sooner).
+const MAX_GROUP_DEPTH: usize = 1024;
+
 /// One `\objdata` decoded to bytes.
 struct ObjData {
     bytes: Vec<u8>,
@@ -41,6 +45,7 @@ fn objdata(rtf: &[u8], cap: u64, max_objects: usize) -> Vec<ObjData> {
     }
     let mut out: Vec<ObjData> = Vec::new();
     let mut stack: Vec<Group> = vec![Group::default()];
+    let mut deeper = 0usize;
     let mut nibble: Option<u8> = None;
     let mut group_start = false;
     let mut i = 0;
@@ -58,16 +63,24 @@ fn objdata(rtf: &[u8], cap: u64, max_objects: usize) -> Vec<ObjData> {
         let top = *stack.last().expect("the outer group is never popped");
         match b {
             b'{' => {
-                stack.push(Group {
-                    owner: false,
-                    ..top
-                });
+                // Past MAX_GROUP_DEPTH, groups are only counted: memory
+                // stays bounded whatever the nesting.
+                if stack.len() < MAX_GROUP_DEPTH {
+                    stack.push(Group {
+                        owner: false,
+                        ..top
+                    });
+                } else {
+                    deeper += 1;
+                }
                 group_start = true;
                 i += 1;
                 continue;
             }
             b'}' => {
-                if stack.len() > 1 {
+                if deeper > 0 {
+                    deeper -= 1;
+                } else if stack.len() > 1 {
                     stack.pop();
                 }
                 nibble = None;
@@ -81,7 +94,7 @@ fn objdata(rtf: &[u8], cap: u64, max_objects: usize) -> Vec<ObjData> {
                 }
                 if j == start {
                     // A control symbol: `\*` marks an ignorable destination.
-                    if rtf.get(start) == Some(&b'*') && group_start && top.collect {
+                    if rtf.get(start) == Some(&b'*') && group_start && top.collect && deeper == 0 {
                         stack.last_mut().expect("a group").skip = true;
                     }
                     i = start + 1;
@@ -200,5 +213,14 @@ mod tests {
         let capped = objdata(br"{\*\objdata 010203040506}", 2, 10);
         assert!(capped[0].truncated && capped[0].bytes == [1, 2]);
         assert_eq!(objdata(br"{\*\objdata 01}{\*\objdata 02}", 9, 1).len(), 1);
+        // Nesting past the kept depth costs no memory and still closes.
+        let deep = [
+            &b"{\\*\\objdata 0a"[..],
+            &b"{".repeat(100_000),
+            &b"}".repeat(100_000),
+            b"0b}",
+        ]
+        .concat();
+        assert_eq!(objdata(&deep, 9, 1)[0].bytes, [0x0a, 0x0b]);
     }
 }
