@@ -64,9 +64,86 @@ fn main() {
         data.extend_from_slice(bytes);
         std::fs::write(archive.join(name), data).unwrap();
     }
+    let readers = reader_seeds(out);
     println!(
-        "wrote {n} MIME seeds and {} archive seeds under {}",
+        "wrote {n} MIME seeds, {} archive seeds and {readers} reader seeds under {}",
         seeds.len(),
         out.display()
     );
+}
+
+/// Seeds for the per-reader targets: every object the golden messages
+/// carry, sorted by its format's signature (the builders of those
+/// containers live with the fixtures, so the fixtures are the seeds).
+/// The OLE1 target takes an RTF object's `\objdata`, hex-decoded.
+fn reader_seeds(out: &Path) -> usize {
+    let engine = ecluse_scanner::Engine::builtin();
+    let limits = ecluse_scanner::Limits::default();
+    let mut n = 0;
+    let mut put = |target: &str, bytes: &[u8]| {
+        let dir = out.join(target);
+        std::fs::create_dir_all(&dir).unwrap();
+        let name = format!("{:016x}", fxhash(bytes));
+        std::fs::write(dir.join(name), bytes).unwrap();
+        n += 1;
+    };
+    for path in golden_paths() {
+        let raw = std::fs::read(&path).unwrap();
+        for object in ecluse_scanner::decoded_objects(&engine, &limits, &raw) {
+            if object.len() > 256 * 1024 {
+                continue;
+            }
+            if object.starts_with(&[0x78, 0x9f, 0x3e, 0x22]) {
+                put("tnef_walk", &object);
+            } else if object.starts_with(b"{\\rtf") {
+                put("rtf_walk", &object);
+                for native in objdata(&object) {
+                    put("ole1_package", &native);
+                }
+            } else if object.first() == Some(&0x30) && contains(&object, PKCS7_OID) {
+                put("cms_walk", &object);
+            } else if object.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) && contains(&object, SUBSTG) {
+                put("msg_walk", &object);
+            }
+        }
+    }
+    n
+}
+
+/// The DER of `1.2.840.113549.1.7` (PKCS #7 content types), without its
+/// last arc.
+const PKCS7_OID: &[u8] = &[0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07];
+/// `__substg1.0_` in UTF-16LE: a `.msg` property stream's name.
+const SUBSTG: &[u8] = b"_\0_\0s\0u\0b\0s\0t\0g\0";
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The hex-decoded `\objdata` groups of an RTF (plain hex only: seeds).
+fn objdata(rtf: &[u8]) -> Vec<Vec<u8>> {
+    let mut found = Vec::new();
+    let mut rest = rtf;
+    while let Some(at) = rest.windows(8).position(|w| w == b"\\objdata") {
+        rest = &rest[at + 8..];
+        let hex: Vec<u8> = rest
+            .iter()
+            .take_while(|&&b| b != b'}')
+            .filter(|b| b.is_ascii_hexdigit())
+            .copied()
+            .collect();
+        let bytes = hex
+            .chunks_exact(2)
+            .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap())
+            .collect();
+        found.push(bytes);
+    }
+    found
+}
+
+/// FNV-1a: a stable file name for a seed.
+fn fxhash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+    })
 }

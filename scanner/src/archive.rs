@@ -461,17 +461,7 @@ fn other_readings(
             None => only_local.push(entry),
         }
     }
-    let mut names: Vec<&str> = listed.iter().map(|l| l.0.as_str()).collect();
-    names.sort_unstable();
-    if let Some(dup) = names.windows(2).find(|p| p[0] == p[1]) {
-        findings.push(Finding::new(
-            FindingKind::ArchiveAmbiguity,
-            format!(
-                "two entries are named {:?}: readers that key entries by name keep one",
-                dup[0]
-            ),
-        ));
-    }
+    duplicate_names(listed.iter().map(|l| l.0.as_str()), findings);
     let missing: Vec<&str> = unmatched.iter().flatten().map(|l| l.0.as_str()).collect();
     if !missing.is_empty() && !only_local.is_empty() {
         findings.push(Finding::new(
@@ -551,7 +541,59 @@ fn other_readings(
     }
 }
 
-/// A gzip stream (all its members) holds one file.
+/// Two entries of one name: a reader that keys entries by name (or
+/// extracts them one over the other) keeps one, a listing shows both.
+fn duplicate_names<'a>(names: impl Iterator<Item = &'a str>, findings: &mut Vec<Finding>) {
+    let mut names: Vec<&str> = names.collect();
+    names.sort_unstable();
+    if let Some(dup) = names.windows(2).find(|p| p[0] == p[1]) {
+        findings.push(Finding::new(
+            FindingKind::ArchiveAmbiguity,
+            format!(
+                "two entries are named {:?}: readers that key entries by name, or extract one over the other, keep one",
+                dup[0]
+            ),
+        ));
+    }
+}
+
+/// A `BufRead` over a byte slice that tells how far it has been consumed:
+/// `flate2`'s `bufread` decoders consume exactly one gzip member, so the
+/// next one starts there.
+struct SliceReader<'a> {
+    bytes: &'a [u8],
+    at: Rc<Cell<usize>>,
+}
+
+impl Read for SliceReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let rest = &self.bytes[self.at.get()..];
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.at.set(self.at.get() + n);
+        Ok(n)
+    }
+}
+
+impl io::BufRead for SliceReader<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        Ok(&self.bytes[self.at.get()..])
+    }
+    fn consume(&mut self, n: usize) {
+        self.at.set((self.at.get() + n).min(self.bytes.len()));
+    }
+}
+
+/// Members read from one gzip file before the rest is left unread.
+const MAX_GZIP_MEMBERS: usize = 64;
+
+/// A gzip file, member by member (RFC 1952 §2.2: "a series of members").
+/// `gunzip` writes the members one after the other, so their concatenation
+/// is the file and is scanned under the file's name; a tool that reads
+/// only the first member sees less, so from the second on each member is
+/// also scanned alone, and their number is an `archive_ambiguity`
+/// finding. Bytes after the last member (`gunzip` ignores them, other
+/// tools open them as what they are) are scanned too, and are a finding.
 pub(crate) fn walk_gzip(
     w: &mut Walker<'_>,
     obj: &Object<'_>,
@@ -561,17 +603,7 @@ pub(crate) fn walk_gzip(
     if !take_entry(w, findings) {
         return;
     }
-    let counter = Rc::new(Cell::new(0u64));
-    let reader = Counting {
-        inner: Cursor::new(obj.bytes),
-        read: counter.clone(),
-    };
-    let decoder = flate2::read::MultiGzDecoder::new(reader);
-    let header_name = decoder
-        .header()
-        .and_then(|h| h.filename())
-        .map(|n| String::from_utf8_lossy(n).into_owned());
-    let name = header_name.unwrap_or_else(|| {
+    let default_name = || {
         let parent = obj.filename.as_deref().unwrap_or("data.gz");
         let base = parent.rsplit(['/', '\\']).next().unwrap_or(parent);
         match base.rsplit_once('.') {
@@ -579,10 +611,92 @@ pub(crate) fn walk_gzip(
             Some((stem, _)) => stem.to_string(),
             None => format!("{base}.out"),
         }
-    });
-    let c = counter.clone();
-    let read = read_capped(w, decoder, move || c.get());
-    push_entry(w, obj, name, read, children);
+    };
+    let at = Rc::new(Cell::new(0usize));
+    let mut members: Vec<(String, Vec<u8>)> = Vec::new();
+    while obj.bytes[at.get()..].starts_with(&[0x1f, 0x8b]) && members.len() < MAX_GZIP_MEMBERS {
+        let start = at.get();
+        let decoder = flate2::bufread::GzDecoder::new(SliceReader {
+            bytes: obj.bytes,
+            at: at.clone(),
+        });
+        let name = decoder
+            .header()
+            .and_then(|h| h.filename())
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .unwrap_or_else(|| match members.len() {
+                0 => default_name(),
+                n => format!("{}.member{}", default_name(), n + 1),
+            });
+        let a = at.clone();
+        match read_capped(w, decoder, move || (a.get() - start) as u64) {
+            Ok(bytes) => {
+                w.expanded += bytes.len() as u64;
+                members.push((name, bytes));
+            }
+            Err(stop) => {
+                push_entry(w, obj, name, Err(stop), children);
+                return;
+            }
+        }
+        if at.get() == start {
+            break;
+        }
+    }
+    let trailing = &obj.bytes[at.get()..];
+    match members.len() {
+        0 => {
+            findings.push(Finding::new(
+                FindingKind::DamagedArchive,
+                "the gzip header cannot be read",
+            ));
+            return;
+        }
+        1 => {
+            let (name, bytes) = members.pop().unwrap();
+            let child = w.child(obj, name, None, &bytes);
+            children.push(child);
+        }
+        n => {
+            findings.push(Finding::new(
+                FindingKind::ArchiveAmbiguity,
+                format!("the gzip file has {n} members: gunzip writes them one after the other, some tools read only the first"),
+            ));
+            let whole: Vec<u8> = members.iter().flat_map(|m| m.1.iter().copied()).collect();
+            if whole.len() as u64 > w.object_cap() {
+                let finding = Stop::TooLarge {
+                    cap: w.object_cap(),
+                }
+                .finding(w);
+                children.push(w.unread_child(obj, default_name(), finding));
+            } else {
+                w.expanded += whole.len() as u64;
+                let child = w.child(obj, default_name(), None, &whole);
+                children.push(child);
+            }
+            for (name, bytes) in members.into_iter().skip(1) {
+                if !take_entry(w, findings) {
+                    return;
+                }
+                let child = w.child(obj, name, None, &bytes);
+                children.push(child);
+            }
+        }
+    }
+    if trailing.iter().any(|&b| b != 0) {
+        findings.push(Finding::new(
+            FindingKind::ArchiveAmbiguity,
+            format!(
+                "{} bytes follow the last gzip member: gunzip ignores them, other tools open them",
+                trailing.len()
+            ),
+        ));
+        if take_entry(w, findings) {
+            w.expanded += trailing.len() as u64;
+            let child = w.child(obj, format!("{}.trailing", default_name()), None, trailing);
+            children.push(child);
+        }
+    }
 }
 
 /// tar: entries are stored, so only the size caps apply.
@@ -592,7 +706,40 @@ pub(crate) fn walk_tar(
     findings: &mut Vec<Finding>,
     children: &mut Vec<Part>,
 ) {
+    let mut names = Vec::new();
+    let read = tar_entries(w, obj, false, 0, &mut names, findings, children);
+    duplicate_names(names.iter().map(String::as_str), findings);
+    // After the end-of-archive marker (two zero blocks, POSIX ustar), tar
+    // stops; `tar --ignore-zeros` and other tools read on.
+    let Some((count, rest)) = read else {
+        return;
+    };
+    if rest.iter().any(|&b| b != 0) {
+        findings.push(Finding::new(
+            FindingKind::ArchiveAmbiguity,
+            "data follows the tar end-of-archive marker: tar stops there, tar --ignore-zeros and other tools read on",
+        ));
+        let mut more = Vec::new();
+        tar_entries(w, obj, true, count, &mut more, findings, children);
+    }
+}
+
+/// Reads a tar's file entries from the `skip`-th on (zero blocks skipped
+/// when `ignore_zeros`); their names go to `names`. Returns how many file
+/// entries there were and the bytes left after the end marker, unless the
+/// walk stopped early.
+fn tar_entries<'a>(
+    w: &mut Walker<'_>,
+    obj: &Object<'a>,
+    ignore_zeros: bool,
+    skip: usize,
+    names: &mut Vec<String>,
+    findings: &mut Vec<Finding>,
+    children: &mut Vec<Part>,
+) -> Option<(usize, &'a [u8])> {
     let mut archive = tar::Archive::new(obj.bytes);
+    archive.set_ignore_zeros(ignore_zeros);
+    let mut count = 0;
     let entries = match archive.entries() {
         Ok(entries) => entries,
         Err(e) => {
@@ -600,12 +747,12 @@ pub(crate) fn walk_tar(
                 FindingKind::DamagedArchive,
                 format!("the tar archive cannot be read: {e}"),
             ));
-            return;
+            return None;
         }
     };
     for entry in entries {
         if out_of_time(w, findings) {
-            return;
+            return None;
         }
         let entry = match entry {
             Ok(entry) => entry,
@@ -614,17 +761,22 @@ pub(crate) fn walk_tar(
                     FindingKind::DamagedArchive,
                     format!("the tar archive is damaged: {e}"),
                 ));
-                return;
+                return None;
             }
         };
         let kind = entry.header().entry_type();
         if !(kind.is_file() || kind.is_contiguous() || kind.is_gnu_sparse()) {
             continue;
         }
+        count += 1;
+        if count <= skip {
+            continue;
+        }
         if !take_entry(w, findings) {
-            return;
+            return None;
         }
         let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        names.push(name.clone());
         let declared = entry.header().size().unwrap_or(u64::MAX);
         let cap = w.object_cap();
         if declared > cap {
@@ -641,6 +793,7 @@ pub(crate) fn walk_tar(
         let read = read_capped(w, reader, move || p.get());
         push_entry(w, obj, name, read, children);
     }
+    Some((count, archive.into_inner()))
 }
 
 /// Memory the 7z decoder may take for dictionaries and headers, in KiB.
@@ -691,6 +844,15 @@ pub(crate) fn walk_7z(
     };
     // The scanner spawns no threads.
     reader.set_thread_count(1);
+    duplicate_names(
+        reader
+            .archive()
+            .files
+            .iter()
+            .filter(|f| !f.is_directory)
+            .map(|f| f.name.as_str()),
+        findings,
+    );
     let packed = obj.bytes.len() as u64;
     let mut stopped: Option<Finding> = None;
     let result = reader.for_each_entries_with_decision(|entry, data| {

@@ -38,8 +38,10 @@
 mod ambiguity;
 mod archive;
 mod content;
+mod dangerous;
 mod engine;
 mod error;
+mod hidden;
 mod ics;
 pub mod limits;
 mod mime;

@@ -1,6 +1,7 @@
 //! The MIME walk: every leaf part of the message, nested `message/rfc822`
-//! parts at any depth, multipart preambles and epilogues, and uuencoded
-//! blocks in text bodies, each handed to the [`Walker`].
+//! parts at any depth, multipart preambles and epilogues, and what text
+//! hides ([`crate::hidden`]: uuencoded blocks, base64 runs, undeclared
+//! MIME structure), each handed to the [`Walker`].
 //!
 //! `mail-parser` gives the tree; its traps are handled here: a plain nested
 //! message's offsets count from the root bytes and an encoded one's from
@@ -8,6 +9,7 @@
 //! messages deeper than three levels come back as bytes that we parse again.
 
 use crate::ambiguity;
+use crate::hidden;
 use crate::report::{Finding, FindingKind, MessageInfo, Part};
 use crate::walk::{Object, Walker};
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
@@ -191,7 +193,7 @@ impl State<'_> {
                     self.findings,
                 );
                 self.edge(w, &path, "preamble", &body_raw[layout.preamble.clone()]);
-                self.ancestors.push(boundary);
+                self.ancestors.push(boundary.clone());
                 for (n, child) in children.iter().enumerate() {
                     self.visit(
                         w,
@@ -204,6 +206,8 @@ impl State<'_> {
                 }
                 self.ancestors.pop();
                 self.edge(w, &path, "epilogue", &body_raw[layout.epilogue.clone()]);
+                self.encoded_multipart(w, part, label, &boundary, body_raw);
+                self.unterminated_parts(w, label, &boundary, body_raw);
             }
             PartType::Message(nested) => {
                 // A nested message: its own root starts the numbering again.
@@ -218,8 +222,95 @@ impl State<'_> {
     }
 
     /// A preamble or epilogue that holds more than a note is scanned and reported.
+    /// A multipart that declares a transfer encoding other than 7bit, 8bit
+    /// or binary, which RFC 2045 §6.4 forbids: readers that decode it
+    /// anyway see the parts of the decoded body, which are walked too.
+    fn encoded_multipart(
+        &mut self,
+        w: &mut Walker<'_>,
+        part: &mail_parser::MessagePart<'_>,
+        label: &str,
+        boundary: &[u8],
+        body_raw: &[u8],
+    ) {
+        let Some(cte) = part.content_transfer_encoding() else {
+            return;
+        };
+        let cte = cte.trim().to_ascii_lowercase();
+        let decoded = match cte.as_str() {
+            "base64" => lenient_base64(body_raw),
+            "quoted-printable" => {
+                mail_parser::decoders::quoted_printable::quoted_printable_decode(body_raw)
+                    .unwrap_or_default()
+            }
+            _ => return,
+        };
+        self.findings.push(Finding::new(
+            FindingKind::HiddenContent,
+            format!("part {label}: a multipart declares Content-Transfer-Encoding: {cte}, which RFC 2045 §6.4 forbids; readers that decode it see other parts"),
+        ));
+        let mut entity = b"Content-Type: multipart/mixed; boundary=\"".to_vec();
+        entity.extend_from_slice(boundary);
+        entity.extend_from_slice(b"\"\r\n\r\n");
+        entity.extend_from_slice(&decoded);
+        let holder = Object {
+            path: format!("{label}.decoded"),
+            filename: None,
+            declared_type: None,
+            bytes: &[],
+            depth: self.archive_depth,
+            is_file: false,
+        };
+        w.expanded += decoded.len() as u64;
+        walk_nested_bytes(w, &holder, &entity, self.findings, self.parts);
+    }
+
+    /// Parts whose header block runs into their body with no blank line
+    /// ([`hidden::unterminated_headers`]): the parser may have read the
+    /// body as headers and lost it, so each is walked again the way a
+    /// reader that starts the body at the first non-header line sees it.
+    fn unterminated_parts(
+        &mut self,
+        w: &mut Walker<'_>,
+        label: &str,
+        boundary: &[u8],
+        body_raw: &[u8],
+    ) {
+        for (n, segment) in hidden::multipart_segments(body_raw, boundary)
+            .into_iter()
+            .enumerate()
+        {
+            let Some(at) = hidden::unterminated_headers(segment) else {
+                continue;
+            };
+            let path = child_path(if label == "0" { "" } else { label }, n + 1);
+            self.findings.push(Finding::new(
+                FindingKind::HiddenContent,
+                format!("part {path}: its headers run into its body with no blank line; readers differ on where the body starts"),
+            ));
+            let entity = hidden::as_entity(segment, &hidden::Undeclared::Entity { body: at });
+            let holder = Object {
+                path: format!("{path}.lenient"),
+                filename: None,
+                declared_type: None,
+                bytes: &[],
+                depth: self.archive_depth,
+                is_file: false,
+            };
+            walk_nested_bytes(w, &holder, &entity, self.findings, self.parts);
+        }
+    }
+
+    /// Readers that show a preamble or epilogue, or decode what it
+    /// carries, see it: it is scanned, and what it hides is decoded.
     fn edge(&mut self, w: &mut Walker<'_>, path: &str, which: &str, region: &[u8]) {
-        let Some(what) = ambiguity::hidden_content(region) else {
+        let what = ambiguity::hidden_content(region).or_else(|| {
+            let encoded = !hidden::base64_runs(region).is_empty()
+                || memchr::memmem::find(region, b"begin ")
+                    .is_some_and(|_| !uudecode_blocks(region).is_empty());
+            encoded.then_some("encoded data")
+        });
+        let Some(what) = what else {
             return;
         };
         let label = if path.is_empty() { "0" } else { path };
@@ -228,15 +319,104 @@ impl State<'_> {
             format!("part {label}: the multipart {which} holds {what}"),
         ));
         w.expanded += region.len() as u64;
-        let part = w.inspect(Object {
-            path: format!("{label}.{which}"),
+        let path = format!("{label}.{which}");
+        let mut part = w.inspect(Object {
+            path: path.clone(),
             filename: None,
             declared_type: None,
             bytes: region,
             depth: self.archive_depth,
             is_file: false,
         });
+        self.hidden_files(w, &path, region, false, &mut part);
         self.parts.push(part);
+    }
+
+    /// What a lenient reader could make a file of in `text` (a text body,
+    /// a preamble, an epilogue; see [`crate::hidden`]): uuencoded blocks,
+    /// base64 runs and, unless the text was already decoded as such,
+    /// quoted-printable, each scanned as a child of `into`; MIME
+    /// structure that no header declares, walked as a nested message and
+    /// reported as `hidden_content`.
+    fn hidden_files(
+        &mut self,
+        w: &mut Walker<'_>,
+        path: &str,
+        text: &[u8],
+        was_qp: bool,
+        into: &mut Part,
+    ) {
+        let parent = Object {
+            path: path.to_string(),
+            filename: None,
+            declared_type: None,
+            bytes: &[],
+            depth: self.archive_depth,
+            is_file: false,
+        };
+        let mut decoded: Vec<(String, Option<String>, Vec<u8>)> = Vec::new();
+        if memchr::memmem::find(text, b"begin ").is_some() {
+            for block in uudecode_blocks(text) {
+                decoded.push((
+                    format!("{path}/{}", block.name),
+                    Some(block.name),
+                    block.bytes,
+                ));
+            }
+        }
+        for (n, run) in hidden::base64_runs(text).into_iter().enumerate() {
+            decoded.push((
+                format!("{path}/base64-{}", n + 1),
+                None,
+                lenient_base64(&text[run]),
+            ));
+        }
+        if !was_qp
+            && hidden::looks_quoted_printable(text)
+            && let Some(plain) =
+                mail_parser::decoders::quoted_printable::quoted_printable_decode(text)
+            && plain != text
+        {
+            decoded.push((format!("{path}/quoted-printable"), None, plain));
+        }
+        for (child_path, filename, bytes) in decoded {
+            if !crate::archive::take_entry(w, self.findings) {
+                break;
+            }
+            w.expanded += bytes.len() as u64;
+            let child = w.inspect(Object {
+                path: child_path,
+                filename,
+                declared_type: None,
+                bytes: &bytes,
+                depth: self.archive_depth + 1,
+                is_file: true,
+            });
+            into.action = into.action.max(child.action);
+            into.children.push(child);
+        }
+        if let Some(found) = hidden::undeclared_mime(text) {
+            let what = match &found {
+                hidden::Undeclared::Multipart { boundary, .. } => {
+                    format!(
+                        "MIME parts (delimiter \"--{}\")",
+                        String::from_utf8_lossy(boundary)
+                    )
+                }
+                hidden::Undeclared::Entity { .. } => "part headers".to_string(),
+            };
+            self.findings.push(Finding::new(
+                FindingKind::HiddenContent,
+                format!("part {path}: the text holds {what} that no header declares; lenient readers show them as attachments"),
+            ));
+            let entity = hidden::as_entity(text, &found);
+            let mut children = Vec::new();
+            walk_nested_bytes(w, &parent, &entity, self.findings, &mut children);
+            for child in &children {
+                into.action = into.action.max(child.action);
+            }
+            into.children.extend(children);
+        }
     }
 
     fn leaf(
@@ -345,20 +525,8 @@ impl State<'_> {
             scanned.span = Some([part.offset_header as u64, part.offset_end as u64]);
         }
         if is_text {
-            let parent = Object {
-                path,
-                filename: None,
-                declared_type: None,
-                bytes: &[],
-                depth: self.archive_depth,
-                is_file: false,
-            };
-            for block in uudecode_blocks(bytes) {
-                w.expanded += block.bytes.len() as u64;
-                let child = w.child(&parent, block.name, None, &block.bytes);
-                scanned.action = scanned.action.max(child.action);
-                scanned.children.push(child);
-            }
+            let was_qp = encoding == mail_parser::Encoding::QuotedPrintable;
+            self.hidden_files(w, &path, bytes, was_qp, &mut scanned);
         }
         self.parts.push(scanned);
     }

@@ -101,8 +101,9 @@ categories! {
     Executable = "executable", "programme exécutable", "executable program", Quarantine;
     /// Scripts that Windows runs on a double click (js, vbs, hta, ps1, bat …).
     Script = "script", "script exécutable", "executable script", Quarantine;
-    /// Windows shortcuts (.lnk) and console files that run commands.
-    Shortcut = "shortcut", "raccourci Windows qui lance une commande", "Windows shortcut that runs a command", Quarantine;
+    /// Windows shortcuts (.lnk, .url), console files, and the files that
+    /// open a connection on a double click (.rdp, .library-ms, .iqy, .theme …).
+    Shortcut = "shortcut", "raccourci ou fichier Windows qui lance une commande ou une connexion", "Windows shortcut or file that runs a command or opens a connection", Quarantine;
     /// Disk images (ISO, UDF, IMG, VHD, VHDX) that hide files from the mail filter.
     DiskImage = "disk_image", "image disque", "disk image", Quarantine;
     /// Microsoft OneNote documents, often used to carry embedded scripts.
@@ -176,7 +177,8 @@ pub enum FindingKind {
     ScriptContent,
     /// The file name carries a script extension (.js, .vbs, .hta, .ps1 …).
     ScriptName,
-    /// A Windows shortcut (.lnk) or management console file (.msc).
+    /// A Windows shortcut (.lnk, .url), management console file (.msc), or
+    /// a file that opens a connection on a double click (.rdp, .library-ms …).
     Shortcut,
     /// A disk image (ISO 9660, UDF, raw FAT image, VHD, VHDX, DMG).
     DiskImage,
@@ -334,7 +336,7 @@ impl FindingKind {
             CompiledHelp => ("compiled_help", "fichier d'aide Windows (CHM) qui peut lancer du code", "Windows help file (CHM) that can run code"),
             ScriptContent => ("script_content", "le contenu est un script", "the content is a script"),
             ScriptName => ("script_name", "nom de fichier de script (.js, .vbs…)", "script file name (.js, .vbs…)"),
-            Shortcut => ("shortcut", "raccourci Windows ou console d'administration", "Windows shortcut or management console file"),
+            Shortcut => ("shortcut", "raccourci ou fichier Windows qui ouvre une connexion ou lance une commande", "Windows shortcut or file that opens a connection or runs a command"),
             DiskImage => ("disk_image", "image disque (ISO, VHD…)", "disk image (ISO, VHD…)"),
             OneNote => ("one_note", "document OneNote", "OneNote document"),
             OleMacros => ("ole_macros", "macros dans un ancien document Office (.doc, .xls)", "macros in an old Office document (.doc, .xls)"),

@@ -16,6 +16,10 @@ pub(crate) enum Kind {
     Jar,
     /// Compiled HTML help.
     Chm,
+    /// A text file of a type Windows opens with a program that runs code
+    /// or connects out (a `.rdp`, `.url`, `.library-ms` …), found by its
+    /// signature ([`crate::dangerous`]).
+    Descriptor(&'static crate::dangerous::DangerousType),
     /// A script Windows or a shell runs.
     Script,
     /// Windows shortcut.
@@ -92,17 +96,39 @@ fn le_u32(bytes: &[u8], offset: usize) -> Option<u32> {
     ))
 }
 
+/// Whether an `MZ` file's DOS header parses as the loader reads it
+/// (`IMAGE_DOS_HEADER`, Microsoft PE format documentation, "MS-DOS Stub"):
+/// `e_cblp` (bytes in the last 512-byte page) below 512, `e_cp` (pages)
+/// at least 1, and `e_cparhdr` (header size in 16-byte paragraphs) at
+/// least the 28 bytes of the fixed fields and within the file. Text cannot
+/// meet the first: its bytes 2 and 3 are printable, so `e_cblp` ≥ 0x2020.
+pub(crate) fn dos_header(bytes: &[u8]) -> bool {
+    let u16_at = |i: usize| {
+        bytes
+            .get(i..i + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))
+    };
+    let (Some(cblp), Some(cp), Some(cparhdr)) = (u16_at(2), u16_at(4), u16_at(8)) else {
+        return false;
+    };
+    cblp < 512 && cp >= 1 && cparhdr >= 2 && (cparhdr as usize) * 16 <= bytes.len()
+}
+
 /// Looks at the bytes (and, for ZIP and OLE, inside the container directory).
 pub(crate) fn detect(bytes: &[u8]) -> Detected {
     use Kind::*;
     // Native executables.
     if at(bytes, 0, b"MZ") {
         let pe = le_u32(bytes, 0x3c).is_some_and(|off| at(bytes, off as usize, b"PE\0\0"));
-        if pe || bytes.len() < 0x40 {
+        if pe {
             return Detected::new("application/vnd.microsoft.portable-executable", Executable);
         }
-        // "MZ" without a PE header is still a DOS program.
-        return Detected::new("application/x-dosexec", Executable);
+        // "MZ" without a PE header is a DOS program only when its DOS
+        // header parses; otherwise it is whatever the rest says (a text
+        // that starts "MZ, zone artisanale" is text).
+        if dos_header(bytes) {
+            return Detected::new("application/x-dosexec", Executable);
+        }
     }
     if at(bytes, 0, b"\x7fELF") {
         return Detected::new("application/x-executable", Executable);
@@ -416,7 +442,41 @@ fn detect_ole(bytes: &[u8]) -> Detected {
             _ => {}
         }
     }
+    if !macros && mime == "application/vnd.ms-excel" {
+        let mut file = file;
+        for name in ["/Workbook", "/Book"] {
+            if let Ok(stream) = file.open_stream(name) {
+                let mut head = Vec::new();
+                // The globals substream, where the sheets are declared,
+                // comes first.
+                if std::io::Read::read_to_end(&mut std::io::Read::take(stream, 4 << 20), &mut head)
+                    .is_ok()
+                {
+                    macros |= biff_macro_sheet(&head);
+                }
+            }
+        }
+    }
     Detected::new(mime, Kind::Ole { macros })
+}
+
+/// Whether a BIFF8 workbook stream declares an Excel 4.0 (XLM) macro
+/// sheet: a `BoundSheet8` record (type 0x0085, [MS-XLS] §2.4.28) whose
+/// `dt` byte is 1, in the globals substream (up to its `EOF`, 0x000A).
+pub(crate) fn biff_macro_sheet(stream: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(header) = stream.get(i..i + 4) {
+        let kind = u16::from_le_bytes([header[0], header[1]]);
+        let len = u16::from_le_bytes([header[2], header[3]]) as usize;
+        let data = stream.get(i + 4..i + 4 + len).unwrap_or_default();
+        match kind {
+            0x0085 if data.get(5) == Some(&1) => return true,
+            0x000a => return false,
+            _ => {}
+        }
+        i += 4 + len;
+    }
+    false
 }
 
 /// A ZIP is sorted by what its directory holds: OOXML, OpenDocument, Java,
@@ -431,10 +491,15 @@ fn detect_zip(bytes: &[u8]) -> Detected {
         // A macro project really there, not a content-type string: SheetJS
         // and others declare the macro-enabled type as a `Default` for
         // `.bin` in plain workbooks (SheetJS issue 1501).
-        let macros = dir
-            .names
-            .iter()
-            .any(|n| n.to_ascii_lowercase().ends_with("vbaproject.bin"));
+        // Excel 4.0 macro sheets (`xl/macrosheets/`, international ones
+        // in `xl/intlMacrosheets/`, ECMA-376 Part 1 §12.3.19 and
+        // [MS-XLSX]) run like VBA and need no project.
+        let macros = dir.names.iter().any(|n| {
+            let n = n.to_ascii_lowercase();
+            n.ends_with("vbaproject.bin")
+                || n.starts_with("xl/macrosheets/")
+                || n.starts_with("xl/intlmacrosheets/")
+        });
         let mime = match (
             has_prefix("word/"),
             has_prefix("xl/"),
@@ -531,6 +596,9 @@ fn detect_text(bytes: &[u8]) -> Detected {
     if trimmed.starts_with(b"@echo off") || trimmed.starts_with(b"@echo on") {
         return Detected::new("application/x-bat", Kind::Script);
     }
+    if let Some((mime, t)) = crate::dangerous::by_content(&lower, trimmed) {
+        return Detected::new(mime, Kind::Descriptor(t));
+    }
     if find("<mmc_consolefile") {
         return Detected::new("application/x-msc", Kind::Msc);
     }
@@ -560,61 +628,6 @@ fn detect_text(bytes: &[u8]) -> Detected {
     Detected::new("text/plain", Kind::Text)
 }
 
-/// Extensions Windows runs as programs.
-const EXECUTABLE_EXT: &[&str] = &[
-    "exe",
-    "dll",
-    "com",
-    "pif",
-    "scr",
-    "cpl",
-    "msi",
-    "msp",
-    "mst",
-    "msix",
-    "msixbundle",
-    "appx",
-    "appxbundle",
-    "appref-ms",
-    "application",
-    "gadget",
-    "jar",
-    "chm",
-    "sys",
-    "ocx",
-    "drv",
-    "apk",
-    "xll",
-    "wll",
-];
-/// Extensions of scripts Windows runs on a double click (or a shell runs).
-const SCRIPT_EXT: &[&str] = &[
-    "js",
-    "jse",
-    "vbs",
-    "vbe",
-    "vb",
-    "wsf",
-    "wsh",
-    "wsc",
-    "hta",
-    "ps1",
-    "psm1",
-    "psd1",
-    "bat",
-    "cmd",
-    "reg",
-    "sct",
-    "inf",
-    "sh",
-    "py",
-    "pyw",
-    "settingcontent-ms",
-    "library-ms",
-    "xbap",
-];
-/// Shortcuts and console files.
-const SHORTCUT_EXT: &[&str] = &["lnk", "url", "msc", "scf", "iqy", "slk", "website"];
 /// Disk images.
 const DISK_IMAGE_EXT: &[&str] = &["iso", "img", "udf", "vhd", "vhdx", "dmg", "wim"];
 /// Names that look like a document to a reader.
@@ -674,12 +687,8 @@ pub(crate) fn name_class(name: &str) -> NameClass {
         return NameClass::Other;
     };
     let ext = ext.as_str();
-    if EXECUTABLE_EXT.contains(&ext) {
-        NameClass::Executable
-    } else if SCRIPT_EXT.contains(&ext) {
-        NameClass::Script
-    } else if SHORTCUT_EXT.contains(&ext) {
-        NameClass::Shortcut
+    if let Some(t) = crate::dangerous::by_extension(ext) {
+        t.class
     } else if DISK_IMAGE_EXT.contains(&ext) {
         NameClass::DiskImage
     } else if ext == "one" || ext == "onepkg" {
@@ -822,4 +831,8 @@ pub(crate) fn compatible(promised: Family, actual: Family) -> bool {
         || promised == Text && matches!(actual, Html)
         // Old converters save RTF under .doc.
         || promised == OleOffice && actual == Rtf
+        // A macro-enabled name or type (.xlsm, .xlsb's
+        // `sheet.binary.macroEnabled`) over a document with no macros: what
+        // it promises is only that it may have some.
+        || promised == MacroOoxml && matches!(actual, WordOoxml | ExcelOoxml | PowerPointOoxml)
 }

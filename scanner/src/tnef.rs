@@ -173,9 +173,7 @@ fn attachments<'a>(
                         }
                         // PR_ATTACH_DATA_OBJ: a 16-byte interface id, then the
                         // attached message as TNEF.
-                        (0x3701, Value::Bytes(b)) if b.len() > 16 && att.data.is_none() => {
-                            att.embedded = Some(&b[16..])
-                        }
+                        (0x3701, Value::Bytes(b)) if b.len() > 16 => att.embedded = Some(&b[16..]),
                         _ => {}
                     })?;
                 }
@@ -237,22 +235,23 @@ pub(crate) fn walk(
             .or(att.display_name)
             .or(att.title)
             .unwrap_or_else(|| format!("attachment-{}", n + 1));
-        let Some(data) = att.data.or(att.embedded) else {
-            continue;
-        };
-        if !crate::archive::take_entry(w, findings) {
-            return;
+        // An attachment may carry both its data and an attached message:
+        // Outlook shows whichever its method says, so both are walked.
+        for data in [att.data, att.embedded].into_iter().flatten() {
+            if !crate::archive::take_entry(w, findings) {
+                return;
+            }
+            if data.len() as u64 > w.object_cap() {
+                let finding = Finding::new(
+                    FindingKind::SizeExceeded,
+                    "the attachment is larger than the scan budget allows",
+                );
+                children.push(w.unread_child(obj, name.clone(), finding));
+                continue;
+            }
+            w.expanded += data.len() as u64;
+            let child = w.child(obj, name.clone(), att.mime_tag.clone(), data);
+            children.push(child);
         }
-        if data.len() as u64 > w.object_cap() {
-            let finding = Finding::new(
-                FindingKind::SizeExceeded,
-                "the attachment is larger than the scan budget allows",
-            );
-            children.push(w.unread_child(obj, name, finding));
-            continue;
-        }
-        w.expanded += data.len() as u64;
-        let child = w.child(obj, name, att.mime_tag, data);
-        children.push(child);
     }
 }

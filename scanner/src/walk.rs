@@ -190,6 +190,19 @@ impl<'e> Walker<'e> {
                 FindingKind::ScriptContent,
                 format!("the content is a script ({mime})"),
             )),
+            Kind::Descriptor(t) if obj.is_file => {
+                let kind = match t.class {
+                    NameClass::Executable => FindingKind::ExecutableContent,
+                    NameClass::Script => FindingKind::ScriptContent,
+                    _ => FindingKind::Shortcut,
+                };
+                let ext = t.extensions[0];
+                let what = t.what;
+                findings.push(Finding::new(
+                    kind,
+                    format!("the content is a .{ext} file ({mime}): {what}"),
+                ));
+            }
             Kind::Lnk | Kind::Msc => findings.push(Finding::new(
                 FindingKind::Shortcut,
                 format!("a Windows shortcut or console file ({mime})"),
@@ -481,18 +494,19 @@ fn name_checks(name: &str, findings: &mut Vec<Finding>) -> String {
         ));
     }
     let ext = sniff::extension(&visible).unwrap_or_default();
+    let what = crate::dangerous::by_extension(&ext).map_or("", |t| t.what);
     match sniff::name_class(&visible) {
         NameClass::Executable => findings.push(Finding::new(
             FindingKind::ExecutableName,
-            format!("the name has the program extension .{ext}"),
+            format!("the name has the extension .{ext}: {what}"),
         )),
         NameClass::Script => findings.push(Finding::new(
             FindingKind::ScriptName,
-            format!("the name has the script extension .{ext}"),
+            format!("the name has the extension .{ext}: {what}"),
         )),
         NameClass::Shortcut => findings.push(Finding::new(
             FindingKind::Shortcut,
-            format!("the name has the shortcut extension .{ext}"),
+            format!("the name has the extension .{ext}: {what}"),
         )),
         NameClass::DiskImage => findings.push(Finding::new(
             FindingKind::DiskImage,

@@ -435,6 +435,55 @@ pub fn tnef(attachments: &[(&str, &[u8])]) -> Vec<u8> {
     out
 }
 
+/// A TNEF stream whose one attachment is an attached message (attach
+/// method 5, [MS-OXTNEF] §2.1.3.3.2): `attAttachment` carries
+/// `PR_ATTACH_METHOD` = 5, `PR_DISPLAY_NAME` and `PR_ATTACH_DATA_OBJ`
+/// (a 16-byte interface id, then the message as a TNEF stream of its own).
+pub fn tnef_embedded_message(display_name: &str, inner: &[u8]) -> Vec<u8> {
+    fn attr(out: &mut Vec<u8>, level: u8, id: u32, data: &[u8]) {
+        out.push(level);
+        out.extend_from_slice(&id.to_le_bytes());
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(data);
+        let sum: u32 = data.iter().map(|&b| b as u32).sum();
+        out.extend_from_slice(&((sum & 0xffff) as u16).to_le_bytes());
+    }
+    fn padded(out: &mut Vec<u8>, data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        out.extend_from_slice(data);
+        out.resize(out.len().div_ceil(4) * 4, 0);
+    }
+    let mut props = 3u32.to_le_bytes().to_vec();
+    // PR_ATTACH_METHOD (0x3705, PT_LONG) = ATTACH_EMBEDDED_MSG
+    props.extend_from_slice(&0x3705_0003u32.to_le_bytes());
+    props.extend_from_slice(&5u32.to_le_bytes());
+    // PR_DISPLAY_NAME (0x3001, PT_STRING8)
+    props.extend_from_slice(&0x3001_001eu32.to_le_bytes());
+    props.extend_from_slice(&1u32.to_le_bytes());
+    let mut name = display_name.as_bytes().to_vec();
+    name.push(0);
+    padded(&mut props, &name);
+    // PR_ATTACH_DATA_OBJ (0x3701, PT_OBJECT): IID_IMessage, then TNEF
+    props.extend_from_slice(&0x3701_000du32.to_le_bytes());
+    props.extend_from_slice(&1u32.to_le_bytes());
+    let mut object = vec![
+        0x07, 0x03, 0x02, 0, 0, 0, 0, 0, 0xc0, 0, 0, 0, 0, 0, 0, 0x46,
+    ];
+    object.extend_from_slice(inner);
+    padded(&mut props, &object);
+    let mut out = 0x223e_9f78u32.to_le_bytes().to_vec();
+    out.extend_from_slice(&0x1234u16.to_le_bytes());
+    attr(&mut out, 1, 0x0008_9006, &[0x01, 0x00, 0x01, 0x00]); // attTnefVersion
+    attr(
+        &mut out,
+        2,
+        0x0006_9002,
+        &[5, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0],
+    );
+    attr(&mut out, 2, 0x0006_9005, &props); // attAttachment
+    out
+}
+
 /// Base64 with 76-column CRLF lines.
 pub fn b64(data: &[u8]) -> String {
     let s = base64::engine::general_purpose::STANDARD.encode(data);
