@@ -59,15 +59,30 @@ fn main() {
             zip_flagged_encrypted(&[("a.txt", b"bonjour".as_slice())]),
         ),
     ];
+    // The second byte lays the bytes out (see the target): as they are,
+    // and twice end to end.
     for (pick, name, bytes) in &seeds {
-        let mut data = vec![*pick];
-        data.extend_from_slice(bytes);
-        std::fs::write(archive.join(name), data).unwrap();
+        for (layout, suffix) in [(0u8, ""), (2, "-twice")] {
+            let mut data = vec![*pick, layout];
+            data.extend_from_slice(bytes);
+            std::fs::write(archive.join(format!("{name}{suffix}")), data).unwrap();
+        }
+    }
+    // Text bodies for the text decoders (a leading 1 says "wrap as text").
+    for (name, body) in [
+        ("text-base64", format!("Bonjour\r\n\r\n{}\r\nMerci", b64(&pe()))),
+        ("text-uuencode", uuencode("a.exe", &pe())),
+        ("text-qp", "caf=C3=A9 et =\r\nsuite =3D fin".to_string()),
+        ("text-multipart", format!("--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n{}--b--\r\n", b64(&pe()))),
+    ] {
+        let mut data = vec![1u8];
+        data.extend_from_slice(body.as_bytes());
+        std::fs::write(mime.join(name), data).unwrap();
     }
     let readers = reader_seeds(out);
     println!(
         "wrote {n} MIME seeds, {} archive seeds and {readers} reader seeds under {}",
-        seeds.len(),
+        seeds.len() * 2,
         out.display()
     );
 }

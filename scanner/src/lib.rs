@@ -22,10 +22,13 @@
 //! - [`policy`]: the category → action map read from TOML.
 //! - [`limits`]: every budget, with its default.
 //! - `engine`: compiled YARA rules (the shipped `signatures/` built in).
-//! - `mime`: the MIME walk; `ambiguity`: the checks for readings that differ.
+//! - `mime`: the MIME walk; `ambiguity`: the checks for readings that differ;
+//!   `hidden`: files a lenient reader finds in text (encoded runs,
+//!   undeclared MIME structure).
 //! - `walk`: per-object inspection; `sniff`: real types and name checks;
+//!   `dangerous`: the dangerous file types, with their sources;
 //!   `content`: HTML smuggling, active SVG; `pdf`: PDF actions and embedded files.
-//! - `archive`: ZIP, gzip, tar, 7z; `tnef`: winmail.dat.
+//! - `archive`: ZIP (every reading), gzip (every member), tar, 7z; `tnef`: winmail.dat.
 //! - Containers found by content, whatever their name: a message anywhere
 //!   (`mime::walk_nested`), `smime`: S/MIME and `.p7m` (CMS); `rtf`: RTF objects;
 //! `ole`: OLE1 objects, `Package`, embedded objects of OLE2 files; `msg`:
