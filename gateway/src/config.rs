@@ -121,9 +121,18 @@ struct RawLocal {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawScanner {
-    rules: Option<PathBuf>,
+    rules: Option<PathList>,
     rules_category: Option<String>,
+    builtin_rules: Option<bool>,
     limits: Option<Limits>,
+}
+
+/// A path or a list of paths.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum PathList {
+    One(PathBuf),
+    Many(Vec<PathBuf>),
 }
 
 /// How the relay uses STARTTLS towards the downstream server.
@@ -231,11 +240,11 @@ pub struct Config {
     pub admin: AdminConfig,
     /// `[policy]`: category → action, `self_release`.
     pub policy: Policy,
-    /// `[scanner] rules`: a directory of `.yar` files replacing the built-in rules.
-    pub rules: Option<PathBuf>,
-    /// `[scanner] rules_category`: the category of those rules that name
-    /// none of ours (public sets); without it such a rule is an error.
-    pub rules_category: Option<Category>,
+    /// `[scanner] rules` (files or directories of `.yar` files, added to
+    /// the shipped rules), `builtin_rules` (default true) and
+    /// `rules_category` (the category of added rules that name none of
+    /// ours; without it such a rule is an error).
+    pub rules: crate::rules::RuleSources,
     /// `[scanner.limits]`.
     pub limits: Limits,
 }
@@ -612,9 +621,21 @@ impl Config {
 
         let policy = Policy::from_table(&raw.policy, &format!("{origin} [policy]"))
             .map_err(|e| err("[policy]", e.to_string()))?;
+        let paths: Vec<PathBuf> = match raw.scanner.rules {
+            None => Vec::new(),
+            Some(PathList::One(p)) => vec![resolve(&p)],
+            Some(PathList::Many(list)) => list.iter().map(|p| resolve(p)).collect(),
+        };
+        if raw.scanner.builtin_rules == Some(false) && paths.is_empty() {
+            return Err(err(
+                "[scanner] builtin_rules",
+                "is false and [scanner] rules names no rules: there would be no rules at all"
+                    .into(),
+            ));
+        }
         let rules_category = match raw.scanner.rules_category.as_deref() {
             None => None,
-            Some(_) if raw.scanner.rules.is_none() => {
+            Some(_) if paths.is_empty() => {
                 return Err(err(
                     "[scanner] rules_category",
                     "only applies to the rules of [scanner] rules, which is not set".into(),
@@ -630,8 +651,11 @@ impl Config {
             quarantine,
             admin,
             policy,
-            rules: raw.scanner.rules.map(|p| resolve(&p)),
-            rules_category,
+            rules: crate::rules::RuleSources {
+                paths,
+                builtin: raw.scanner.builtin_rules.unwrap_or(true),
+                default_category: rules_category,
+            },
             limits: raw.scanner.limits.unwrap_or_default(),
         })
     }
@@ -673,9 +697,24 @@ mod tests {
     fn public_rule_sets_take_a_category() {
         let text = format!("{MINIMAL}[scanner]\nrules = \"rules\"\nrules_category = \"malware\"\n");
         let c = parse(&text).unwrap();
-        assert_eq!(c.rules.as_deref(), Some(Path::new("/tmp/rules")));
-        assert_eq!(c.rules_category, Some(ecluse_scanner::Category::Malware));
-        assert_eq!(parse(MINIMAL).unwrap().rules_category, None);
+        assert_eq!(c.rules.paths, vec![PathBuf::from("/tmp/rules")]);
+        assert!(c.rules.builtin);
+        assert_eq!(
+            c.rules.default_category,
+            Some(ecluse_scanner::Category::Malware)
+        );
+        assert_eq!(
+            parse(MINIMAL).unwrap().rules,
+            crate::rules::RuleSources::default()
+        );
+        let list =
+            format!("{MINIMAL}[scanner]\nrules = [\"a\", \"/etc/b.yar\"]\nbuiltin_rules = false\n");
+        let c = parse(&list).unwrap();
+        assert_eq!(
+            c.rules.paths,
+            vec![PathBuf::from("/tmp/a"), PathBuf::from("/etc/b.yar")]
+        );
+        assert!(!c.rules.builtin);
     }
 
     #[test]
@@ -726,6 +765,10 @@ mod tests {
             (
                 "[smtp]\naccepted_domains=[\"a.fr\"]\n[relay]\ndownstream=\"h:25\"\n[scanner]\nrules_category=\"suspicious\"",
                 "[scanner] rules_category",
+            ),
+            (
+                "[smtp]\naccepted_domains=[\"a.fr\"]\n[relay]\ndownstream=\"h:25\"\n[scanner]\nbuiltin_rules=false",
+                "[scanner] builtin_rules",
             ),
         ];
         for (text, key) in cases {

@@ -21,6 +21,7 @@ pub mod decide;
 pub mod fetch;
 pub mod notice;
 pub mod relay;
+pub mod rules;
 pub mod serve;
 pub mod smtp;
 pub mod tls;

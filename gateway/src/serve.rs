@@ -28,6 +28,10 @@ pub struct ServeArgs {
     /// The configuration file (see the README for every key).
     #[arg(long, short, value_name = "FILE")]
     pub config: PathBuf,
+    /// With check-config: list each warning of the YARA compiler (slow or
+    /// redundant patterns) instead of their number.
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 /// Where the running server listens, written to `<data_dir>/serve.json`
@@ -271,11 +275,20 @@ pub fn check(args: ServeArgs) -> Result<()> {
         ecluse_admin_ui::check(ui)
             .map_err(|e| anyhow::anyhow!("[admin.saml] / [admin.local]: {e}"))?;
     }
-    let engine = crate::cli::scan::load_engine(
-        config.rules.as_deref(),
-        config.rules_category,
+    let loaded = crate::rules::load(
+        &config.rules,
         config.policy.clone(),
+        Some(&rules_cache_dir(&config.quarantine.data_dir)),
     )?;
+    if args.verbose {
+        for warning in loaded.engine.warnings() {
+            println!(
+                "  rule warning: {}",
+                warning.lines().next().unwrap_or_default()
+            );
+        }
+    }
+    let engine = loaded.engine.clone();
     let listen: Vec<String> = config.smtp.listen.iter().map(|a| a.to_string()).collect();
     println!("{}: configuration OK", args.config.display());
     println!(
@@ -323,8 +336,14 @@ pub fn check(args: ServeArgs) -> Result<()> {
         ),
         None => println!("  sign-in: none configured, the web UI is off ([admin.saml])"),
     }
-    println!("  {} YARA rules", engine.rule_count());
+    println!("  {}", loaded.summary());
+    let _ = engine;
     Ok(())
+}
+
+/// Where `serve` and `check-config` keep the compiled rules.
+pub fn rules_cache_dir(data_dir: &std::path::Path) -> std::path::PathBuf {
+    data_dir.join("rules-cache")
 }
 
 /// Fetches the IdP metadata when the config gives its address.
@@ -350,11 +369,16 @@ pub fn main(args: ServeArgs) -> Result<()> {
 /// where it listens once it does (the demo sends its samples then).
 pub fn serve_with(config: Config, started: Option<std::sync::mpsc::Sender<Running>>) -> Result<()> {
     crate::tls::install_provider();
-    let engine = crate::cli::scan::load_engine(
-        config.rules.as_deref(),
-        config.rules_category,
+    let loaded = crate::rules::load(
+        &config.rules,
         config.policy.clone(),
+        Some(&rules_cache_dir(&config.quarantine.data_dir)),
     )?;
+    if let Some(note) = &loaded.cache_note {
+        tracing::info!(reason = %note, "compiled-rules cache not used");
+    }
+    tracing::info!("{}", loaded.summary());
+    let engine = loaded.engine;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -10,8 +10,11 @@ fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// Runs `ecluse` with a compiled-rules cache of its own, removed after.
 fn ecluse(args: &[&str]) -> Output {
+    let cache = tempfile::tempdir().unwrap();
     Command::new(env!("CARGO_BIN_EXE_ecluse"))
+        .env("XDG_CACHE_HOME", cache.path())
         .args(args)
         .output()
         .unwrap()
@@ -256,7 +259,7 @@ fn policy_file_changes_the_verdict() {
 }
 
 #[test]
-fn custom_rules_directory_replaces_the_shipped_rules() {
+fn custom_rules_are_added_to_the_shipped_rules_or_replace_them() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("town.yar"),
@@ -275,12 +278,17 @@ fn custom_rules_directory_replaces_the_shipped_rules() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    // Added: the shipped rules still know EICAR.
+    let eicar = fixture("malware/100-eicar.eml");
+    let out = ecluse(&["scan", "--rules", path(dir.path()), path(&eicar)]);
+    assert_eq!(out.status.code(), Some(2));
     // Without the shipped rules, EICAR alone is no longer known malware.
     let out = ecluse(&[
         "scan",
+        "--no-builtin-rules",
         "--rules",
         path(dir.path()),
-        path(&fixture("malware/100-eicar.eml")),
+        path(&eicar),
     ]);
     assert_eq!(out.status.code(), Some(0));
 }

@@ -397,6 +397,11 @@ fn main() {
         engine.rule_count()
     );
     throughput(&engine, &limits, true);
+    // ECLUSE_BENCH_THROUGHPUT_ONLY=1: the throughput and nothing else, for
+    // bench/scan-compare, which runs this bench at two revisions.
+    if std::env::var_os("ECLUSE_BENCH_THROUGHPUT_ONLY").is_some() {
+        return;
+    }
     if let Some((extra, label)) = extra_engine() {
         println!("\nsame corpus, {label}:");
         throughput(&extra, &limits, false);

@@ -70,10 +70,19 @@ fn main() {
     }
     // Text bodies for the text decoders (a leading 1 says "wrap as text").
     for (name, body) in [
-        ("text-base64", format!("Bonjour\r\n\r\n{}\r\nMerci", b64(&pe()))),
+        (
+            "text-base64",
+            format!("Bonjour\r\n\r\n{}\r\nMerci", b64(&pe())),
+        ),
         ("text-uuencode", uuencode("a.exe", &pe())),
         ("text-qp", "caf=C3=A9 et =\r\nsuite =3D fin".to_string()),
-        ("text-multipart", format!("--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n{}--b--\r\n", b64(&pe()))),
+        (
+            "text-multipart",
+            format!(
+                "--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n{}--b--\r\n",
+                b64(&pe())
+            ),
+        ),
     ] {
         let mut data = vec![1u8];
         data.extend_from_slice(body.as_bytes());

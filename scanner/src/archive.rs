@@ -614,20 +614,33 @@ pub(crate) fn walk_gzip(
     };
     let at = Rc::new(Cell::new(0usize));
     let mut members: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut stored_name: Option<String> = None;
     while obj.bytes[at.get()..].starts_with(&[0x1f, 0x8b]) && members.len() < MAX_GZIP_MEMBERS {
         let start = at.get();
         let decoder = flate2::bufread::GzDecoder::new(SliceReader {
             bytes: obj.bytes,
             at: at.clone(),
         });
-        let name = decoder
+        let stored = decoder
             .header()
             .and_then(|h| h.filename())
-            .map(|n| String::from_utf8_lossy(n).into_owned())
-            .unwrap_or_else(|| match members.len() {
-                0 => default_name(),
-                n => format!("{}.member{}", default_name(), n + 1),
-            });
+            .map(|n| String::from_utf8_lossy(n).into_owned());
+        // gunzip saves the file under the outer name without `.gz`
+        // (`-N` would use the stored one): the first member takes it, and
+        // a stored name that differs is checked too (below).
+        let name = match (members.len(), &stored) {
+            (0, Some(s)) if obj.filename.is_none() => s.clone(),
+            (0, _) => default_name(),
+            (_, Some(s)) => s.clone(),
+            (n, None) => format!("{}.member{}", default_name(), n + 1),
+        };
+        if members.is_empty()
+            && let Some(s) = stored
+                .as_deref()
+                .filter(|s| obj.filename.is_some() && *s != name)
+        {
+            stored_name = Some(s.to_string());
+        }
         let a = at.clone();
         match read_capped(w, decoder, move || (a.get() - start) as u64) {
             Ok(bytes) => {
@@ -644,6 +657,7 @@ pub(crate) fn walk_gzip(
         }
     }
     let trailing = &obj.bytes[at.get()..];
+    let first = children.len();
     match members.len() {
         0 => {
             findings.push(Finding::new(
@@ -682,6 +696,24 @@ pub(crate) fn walk_gzip(
                 children.push(child);
             }
         }
+    }
+    // The name stored in the header, which `gunzip -N`, 7-Zip and file
+    // managers use: judged as well, and the disagreement is a finding.
+    if let Some(stored) = stored_name
+        && let Some(child) = children.get_mut(first)
+    {
+        findings.push(Finding::new(
+            FindingKind::ArchiveAmbiguity,
+            format!(
+                "the gzip header names the file {stored:?}, gunzip saves it as {:?}",
+                child.path.rsplit('/').next().unwrap_or_default()
+            ),
+        ));
+        for mut f in crate::walk::name_only_findings(&stored) {
+            f.detail = format!("stored name {stored:?}: {}", f.detail);
+            child.findings.push(f);
+        }
+        child.action = w.recompute(child);
     }
     if trailing.iter().any(|&b| b != 0) {
         findings.push(Finding::new(

@@ -40,162 +40,83 @@ const fn t(
 
 use NameClass::{Executable, Script, Shortcut};
 
-/// Every dangerous type, by extension.
+/// Every dangerous type, by extension: (extensions, class, what Windows
+/// does with it, source).
+#[rustfmt::skip]
 pub(crate) static TYPES: &[DangerousType] = &[
-    t(
-        &[
-            "exe", "com", "pif", "scr", "cpl", "dll", "sys", "ocx", "drv",
-        ],
-        Executable,
-        "a Windows program or library",
-        "Outlook",
-    ),
-    t(
-        &["msi", "msp", "mst", "msu"],
-        Executable,
-        "a Windows Installer package or update",
-        "Outlook",
-    ),
-    t(
-        &["msix", "msixbundle", "appx", "appxbundle"],
-        Executable,
+    t(&["exe", "com", "pif", "scr", "cpl", "dll", "sys", "ocx", "drv"], Executable,
+        "a Windows program or library", "Outlook"),
+    t(&["msi", "msp", "mst", "msu"], Executable,
+        "a Windows Installer package or update", "Outlook"),
+    t(&["msix", "msixbundle", "appx", "appxbundle"], Executable,
         "a Windows app package",
-        "Microsoft Learn, MSIX packages; signed-package abuse: Microsoft Threat Intelligence, 2023-12-28",
-    ),
-    t(
-        &["appinstaller"],
-        Executable,
+        "Microsoft Learn, MSIX packages; signed-package abuse: Microsoft Threat Intelligence, 2023-12-28"),
+    t(&["appinstaller"], Executable,
         "an App Installer file: installs an app package from a web address",
-        "Microsoft Threat Intelligence, « Financially motivated threat actors misusing App Installer », 2023-12-28",
-    ),
-    t(
-        &["application", "appref-ms", "xbap"],
-        Executable,
-        "a ClickOnce deployment manifest: downloads and runs a .NET program",
-        "Outlook",
-    ),
-    t(
-        &["gadget", "jar", "jnlp", "vsto", "apk"],
-        Executable,
+        "Microsoft Threat Intelligence, « Financially motivated threat actors misusing App Installer », 2023-12-28"),
+    t(&["application", "appref-ms", "xbap"], Executable,
+        "a ClickOnce deployment manifest: downloads and runs a .NET program", "Outlook"),
+    t(&["gadget", "jar", "jnlp", "vsto", "apk"], Executable,
         "a program for a runtime (Windows gadget, Java, Office add-in, Android)",
-        "Outlook (gadget, jar, jnlp); Deep Instinct on VSTO add-ins, 2023",
-    ),
-    t(
-        &["xll", "wll"],
-        Executable,
+        "Outlook (gadget, jar, jnlp); Deep Instinct on VSTO add-ins, 2023"),
+    t(&["xll", "wll"], Executable,
         "an Excel or Word add-in library: native code that runs when opened",
-        "Outlook (xll); HP Wolf Security Threat Insights on XLL droppers, 2021",
-    ),
-    t(
-        &[
-            "js", "jse", "vbs", "vbe", "vb", "wsf", "wsh", "wsc", "ws", "sct",
-        ],
-        Script,
-        "a Windows Script Host script",
-        "Outlook",
-    ),
-    t(
-        &["hta", "htc"],
-        Script,
-        "an HTML application: script with the user's rights",
-        "Outlook",
-    ),
-    t(
-        &[
-            "ps1", "psm1", "psd1", "ps1xml", "ps2", "ps2xml", "psc1", "psc2", "msh", "msh1",
-            "msh2", "mshxml", "msh1xml", "msh2xml",
-        ],
-        Script,
-        "a PowerShell script, module or console file",
-        "Outlook",
-    ),
+        "Outlook (xll); HP Wolf Security Threat Insights on XLL droppers, 2021"),
+    t(&["chm", "hlp"], Executable,
+        "a Windows help file: runs script or programs when opened", "Outlook"),
+    t(&["ade", "adp", "mdb", "mde", "accde"], Script,
+        "an Access database or project: runs its macros and VBA when opened", "Outlook"),
+    t(&["bas", "vbp", "vsmacros"], Script,
+        "a Visual Basic module, project or Visual Studio macro project", "Outlook"),
+    t(&["js", "jse", "vbs", "vbe", "vb", "wsf", "wsh", "wsc", "ws", "sct"], Script,
+        "a Windows Script Host script", "Outlook"),
+    t(&["hta", "htc"], Script,
+        "an HTML application: script with the user's rights", "Outlook"),
+    t(&["ps1", "psm1", "psd1", "ps1xml", "ps2", "ps2xml", "psc1", "psc2", "pssc",
+        "msh", "msh1", "msh2", "mshxml", "msh1xml", "msh2xml"], Script,
+        "a PowerShell script, module or console file", "Outlook"),
     t(&["bat", "cmd"], Script, "a batch script", "Outlook"),
-    t(
-        &["reg"],
-        Script,
-        "a registry file: changes the registry on a double click",
-        "Outlook",
-    ),
-    t(
-        &["inf"],
-        Script,
+    t(&["reg"], Script, "a registry file: changes the registry on a double click", "Outlook"),
+    t(&["inf"], Script,
         "setup information: installs and runs commands (cmstp, rundll32)",
-        "Outlook; MITRE ATT&CK T1218.003",
-    ),
-    t(
-        &[
-            "sh", "ksh", "csh", "py", "pyw", "pyz", "pyzw", "pyc", "pyo", "pl",
-        ],
-        Script,
-        "a script for an installed interpreter",
-        "Outlook",
-    ),
-    t(
-        &["settingcontent-ms"],
-        Script,
-        "a Settings shortcut that runs a command",
-        "SpecterOps (Matt Nelson), « The Tale of SettingContent-ms Files », 2018-07",
-    ),
-    t(
-        &["diagcab"],
-        Script,
+        "Outlook; MITRE ATT&CK T1218.003"),
+    t(&["sh", "ksh", "csh", "py", "pyw", "pyz", "pyzw", "pyc", "pyo", "pl"], Script,
+        "a script for an installed interpreter", "Outlook"),
+    t(&["settingcontent-ms", "appcontent-ms"], Script,
+        "a Settings or app content shortcut that runs a command",
+        "SpecterOps (Matt Nelson), « The Tale of SettingContent-ms Files », 2018-07; Outlook (appcontent-ms)"),
+    t(&["printerexport"], Script,
+        "a printer migration file: installs drivers (code) when opened", "Outlook"),
+    t(&["diagcab"], Script,
         "a troubleshooting package: runs its PowerShell scripts",
-        "Outlook; CVE-2022-34713 (DogWalk)",
-    ),
-    t(
-        &["mht", "mhtml"],
-        Script,
+        "Outlook; CVE-2022-34713 (DogWalk)"),
+    t(&["mht", "mhtml"], Script,
         "a web archive: opened by the MSHTML engine, which runs its script",
-        "CVE-2024-38112 (MSHTML, Check Point Research, 2024-07)",
-    ),
-    t(
-        &["wsb"],
-        Script,
-        "a Windows Sandbox configuration: runs a logon command",
-        "Outlook",
-    ),
-    t(
-        &["lnk", "scf"],
-        Shortcut,
-        "a Windows shortcut or shell command file",
-        "Outlook",
-    ),
-    t(
-        &["msc"],
-        Shortcut,
+        "CVE-2024-38112 (MSHTML, Check Point Research, 2024-07)"),
+    t(&["wsb"], Script,
+        "a Windows Sandbox configuration: runs a logon command", "Outlook"),
+    t(&["lnk", "scf"], Shortcut,
+        "a Windows shortcut or shell command file", "Outlook"),
+    t(&["msc"], Shortcut,
         "a management console file: runs commands and script",
-        "Outlook; GrimResource (Elastic Security Labs, 2024-06)",
-    ),
-    t(
-        &["url", "website"],
-        Shortcut,
+        "Outlook; GrimResource (Elastic Security Labs, 2024-06)"),
+    t(&["url", "website"], Shortcut,
         "an Internet shortcut: opens a web address or a remote share",
-        "Outlook; CVE-2024-21412 (Trend Micro, 2024-02)",
-    ),
-    t(
-        &["rdp"],
-        Shortcut,
+        "Outlook; CVE-2024-21412 (Trend Micro, 2024-02)"),
+    t(&["rdp"], Shortcut,
         "a Remote Desktop connection: connects to the server it names and shares the agent's drives",
-        "Microsoft Threat Intelligence, Midnight Blizzard's RDP-file campaign, 2024-10-29",
-    ),
-    t(
-        &["library-ms", "searchconnector-ms", "search-ms"],
-        Shortcut,
+        "Microsoft Threat Intelligence, Midnight Blizzard's RDP-file campaign, 2024-10-29"),
+    t(&["library-ms", "searchconnector-ms", "search-ms"], Shortcut,
         "a search or library descriptor: opens a remote folder in Explorer",
-        "CVE-2025-24054 (library-ms, Check Point Research, 2025-04); Trellix on search-ms, 2023",
-    ),
-    t(
-        &["iqy", "slk"],
-        Shortcut,
-        "an Excel web query or SYLK sheet: fetches data or runs formulas when opened",
-        "Proofpoint on IQY campaigns, 2018; Outflank, « Abusing the SYLK file format », 2019",
-    ),
-    t(
-        &["theme", "themepack", "deskthemepack"],
-        Shortcut,
+        "CVE-2025-24054 (library-ms, Check Point Research, 2025-04); Trellix on search-ms, 2023"),
+    t(&["iqy", "dqy", "odc", "slk"], Shortcut,
+        "an Excel web query, database query, data connection or SYLK sheet: fetches outside data or runs formulas when opened",
+        "Proofpoint on IQY campaigns, 2018; Outflank, « Abusing the SYLK file format », 2019"),
+    t(&["asx", "xnk", "mcf"], Shortcut,
+        "a media playlist, Exchange shortcut or media container that opens a remote location", "Outlook"),
+    t(&["theme", "themepack", "deskthemepack"], Shortcut,
         "a Windows theme: loads files from the paths it names, remote ones included",
-        "Outlook (theme); CVE-2023-38146 (ThemeBleed); CVE-2024-21320",
-    ),
+        "Outlook (theme); CVE-2023-38146 (ThemeBleed); CVE-2024-21320"),
 ];
 
 /// The dangerous type of a lower-case extension, if it is one.
@@ -286,13 +207,13 @@ const SIGNATURES: &[Signature] = &[
 ];
 
 /// The dangerous type a text announces by its content, with the MIME type
-/// to report: `lower` is the lower-cased head of the text, `start` the
+/// to report and the extension it stands for: `lower` is the lower-cased head of the text, `start` the
 /// same without leading white space. Web queries (`WEB` then a version
 /// line then a URL) and SYLK (`ID;P`) are recognised by their first line.
 pub(crate) fn by_content(
     lower: &[u8],
     start: &[u8],
-) -> Option<(&'static str, &'static DangerousType)> {
+) -> Option<(&'static str, &'static str, &'static DangerousType)> {
     let has = |needle: &str| memchr::memmem::find(lower, needle.as_bytes()).is_some();
     let found = SIGNATURES
         .iter()
@@ -310,13 +231,28 @@ pub(crate) fn by_content(
                 .is_some_and(|l| l.starts_with(b"http://") || l.starts_with(b"https://"))
         {
             Some(("text/x-ms-iqy", "iqy"))
-        } else if start.starts_with(b"id;p") {
+        } else if start.starts_with(b"id;p") && sylk_records(start) {
             Some(("application/x-sylk", "slk"))
         } else {
             None
         }
     })?;
-    Some((found.0, by_extension(found.1)?))
+    Some((found.0, found.1, by_extension(found.1)?))
+}
+
+/// Whether a text that starts `ID;P` goes on as SYLK: a cell (`C;`),
+/// format (`F;`) or bounds (`B;`) record with `X`/`Y` coordinates. A CSV
+/// whose first column is `ID` does not.
+fn sylk_records(lower: &[u8]) -> bool {
+    lower
+        .split(|&b| b == b'\n')
+        .skip(1)
+        .map(|l| l.trim_ascii())
+        .any(|line| {
+            (line.starts_with(b"c;") || line.starts_with(b"f;") || line.starts_with(b"b;"))
+                && (memchr::memmem::find(line, b";x").is_some()
+                    || memchr::memmem::find(line, b";y").is_some())
+        })
 }
 
 #[cfg(test)]
@@ -373,7 +309,9 @@ mod tests {
         ];
         for (text, ext) in cases {
             let lower = text.to_ascii_lowercase();
-            let (_, t) = by_content(lower.as_bytes(), lower.trim_start().as_bytes()).expect(ext);
+            let (_, found, t) =
+                by_content(lower.as_bytes(), lower.trim_start().as_bytes()).expect(ext);
+            assert_eq!(found, *ext);
             assert!(
                 t.extensions.contains(ext),
                 "{text:?} read as {:?}",
@@ -383,6 +321,7 @@ mod tests {
         for text in [
             "Bonjour,\r\nveuillez trouver l'adresse complète : mairie.example.fr\r\n",
             "web\r\nla page du site\r\n",
+            "ID;Prénom;Nom;Classe\r\n1;Léa;Martin;CE2\r\n2;Hugo;Bernard;CM1\r\n",
             "[Version]\r\nnotes de version\r\n",
         ] {
             let lower = text.to_ascii_lowercase();

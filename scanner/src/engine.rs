@@ -63,16 +63,42 @@ pub const BUILTIN_RULES: &[(&str, &str)] = &[
 ];
 
 /// What the engine knows about one rule besides its code.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct RuleInfo {
     pub category: Category,
     pub description: Option<String>,
+}
+
+/// The external variables of the LOKI/THOR convention that public rule
+/// sets (signature-base) use, defined for every scanned object:
+/// `filename` (its name), `filepath` (its path in the message, e.g.
+/// `2/factures.zip/facture.exe`), `extension` (lower case, with the dot),
+/// `filetype` (a short upper-case type: `EXE`, `ZIP`, `PDF` …), `owner`
+/// (empty for mail). Each is an empty string where it does not apply.
+pub const EXTERNALS: &[&str] = &["filename", "filepath", "extension", "filetype", "owner"];
+
+/// The namespace of the shipped rules; each added set gets its own.
+const BUILTIN_NAMESPACE: &str = "ecluse";
+
+/// One set of rules to add to the engine: its files as `(origin, text)`
+/// pairs, and the category of its rules that name none of ours (`None`:
+/// such a rule is an error).
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    /// A short name, the YARA namespace of the set's rules (several sets
+    /// may declare rules of the same name).
+    pub name: String,
+    /// `(origin, text)` of each rule file.
+    pub sources: Vec<(String, String)>,
+    /// The category of the set's rules without one of ours.
+    pub default_category: Option<Category>,
 }
 
 /// Compiled rules and the policy that weighs their findings.
 #[derive(Clone)]
 pub struct Engine {
     pub(crate) rules: Arc<yara_x::Rules>,
+    /// Keyed by `namespace:identifier`.
     pub(crate) rule_info: Arc<HashMap<String, RuleInfo>>,
     pub(crate) policy: Policy,
     warnings: Arc<Vec<String>>,
@@ -85,6 +111,17 @@ impl std::fmt::Debug for Engine {
             .field("policy", &self.policy)
             .finish()
     }
+}
+
+/// The header of a serialised engine ([`Engine::to_bytes`]).
+const CACHE_MAGIC: &[u8] = b"ECLUSE-RULES-1\n";
+
+/// What [`Engine::to_bytes`] keeps besides yara-x's own serialisation.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedMeta {
+    key: String,
+    rule_info: HashMap<String, RuleInfo>,
+    warnings: Vec<String>,
 }
 
 impl Engine {
@@ -113,31 +150,65 @@ impl Engine {
         policy: Policy,
         default: Option<Category>,
     ) -> Result<Engine, Error> {
-        if sources.is_empty() {
+        let set = RuleSet {
+            name: BUILTIN_NAMESPACE.into(),
+            sources: sources
+                .iter()
+                .map(|(o, t)| (o.as_ref().to_string(), t.as_ref().to_string()))
+                .collect(),
+            default_category: default,
+        };
+        Engine::compile_sets(false, std::slice::from_ref(&set), policy)
+    }
+
+    /// Compiles the shipped rules (when `builtin`) and the given sets, each
+    /// in its own namespace, with the modules public sets import (`pe`,
+    /// `elf`, `macho`, `dotnet`, `lnk`, `math`, `string`, `hash`, `time`,
+    /// `console`) and the [`EXTERNALS`] defined. Errors name the file and
+    /// line ([`Error::RuleCompile`]) or the rule ([`Error::RuleMeta`]).
+    pub fn compile_sets(builtin: bool, sets: &[RuleSet], policy: Policy) -> Result<Engine, Error> {
+        let shipped = builtin.then(|| RuleSet {
+            name: BUILTIN_NAMESPACE.into(),
+            sources: BUILTIN_RULES
+                .iter()
+                .map(|(o, t)| (o.to_string(), t.to_string()))
+                .collect(),
+            default_category: None,
+        });
+        let all: Vec<&RuleSet> = shipped.iter().chain(sets).collect();
+        if all.iter().all(|s| s.sources.is_empty()) {
             return Err(Error::NoRules);
         }
+        let compile_err = |e: &dyn std::fmt::Display| Error::RuleCompile(e.to_string());
         let mut compiler = yara_x::Compiler::new();
         // Hex spelling is deliberate where a text literal would make the rule
         // file itself a sample (EICAR); every other warning is kept.
         compiler
             .switch_warning("text_as_hex", false)
-            .map_err(|e| Error::RuleCompile(e.to_string()))?;
-        let mut origins = Vec::new();
-        for (origin, text) in sources {
-            let source =
-                yara_x::SourceCode::from(text.as_ref()).with_origin(origin.as_ref().to_string());
+            .map_err(|e| compile_err(&e))?;
+        for name in EXTERNALS {
             compiler
-                .add_source(source)
-                .map_err(|e| Error::RuleCompile(e.to_string()))?;
-            // Remember which identifiers each file brought, to name it in meta errors.
-            origins.push(origin.as_ref().to_string());
+                .define_global(name, "")
+                .map_err(|e| compile_err(&e))?;
+        }
+        for set in &all {
+            compiler.new_namespace(&set.name);
+            for (origin, text) in &set.sources {
+                let source = yara_x::SourceCode::from(text.as_str()).with_origin(origin.clone());
+                compiler.add_source(source).map_err(|e| compile_err(&e))?;
+            }
         }
         let warnings: Vec<String> = compiler.warnings().iter().map(|w| w.to_string()).collect();
         let rules = compiler.build();
         let mut rule_info = HashMap::new();
         for rule in rules.iter() {
             let id = rule.identifier().to_string();
-            let origin = origin_of(&id, sources).unwrap_or_else(|| origins.join(", "));
+            let ns = rule.namespace();
+            let set = all.iter().find(|s| s.name == ns);
+            let default = set.and_then(|s| s.default_category);
+            let origin = set
+                .and_then(|s| origin_of(&id, &s.sources))
+                .unwrap_or_else(|| ns.to_string());
             let meta_err = |reason: String| Error::RuleMeta {
                 rule: id.clone(),
                 origin: origin.clone(),
@@ -166,7 +237,7 @@ impl Engine {
                 .or(default)
                 .ok_or_else(|| meta_err("has no `category` meta string".into()))?;
             rule_info.insert(
-                id,
+                format!("{ns}:{id}"),
                 RuleInfo {
                     category,
                     description,
@@ -178,6 +249,94 @@ impl Engine {
             rule_info: Arc::new(rule_info),
             policy,
             warnings: Arc::new(warnings),
+        })
+    }
+
+    /// What identifies a compilation of these sets: SHA-256 (lower-case
+    /// hex) over the yara-x version, the externals, whether the shipped
+    /// rules are in, and each set's name, default category, origins and
+    /// texts. Two compilations with one key give the same engine.
+    pub fn cache_key(builtin: bool, sets: &[RuleSet]) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let mut field = |bytes: &[u8]| {
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        field(b"yara-x 1.22.1");
+        field(env!("CARGO_PKG_VERSION").as_bytes());
+        field(EXTERNALS.join(",").as_bytes());
+        field(&[builtin as u8]);
+        if builtin {
+            for (origin, text) in BUILTIN_RULES {
+                field(origin.as_bytes());
+                field(text.as_bytes());
+            }
+        }
+        for set in sets {
+            field(set.name.as_bytes());
+            field(set.default_category.map_or("", |c| c.as_str()).as_bytes());
+            for (origin, text) in &set.sources {
+                field(origin.as_bytes());
+                field(text.as_bytes());
+            }
+        }
+        crate::walk::hex(&h.finalize())
+    }
+
+    /// The engine's rules and what we know of them as bytes, for a cache
+    /// file: a header, the length-prefixed metadata (JSON, with `key`)
+    /// and yara-x's serialisation, then SHA-256 of all that.
+    pub fn to_bytes(&self, key: &str) -> Result<Vec<u8>, Error> {
+        use sha2::{Digest, Sha256};
+        let meta = serde_json::to_vec(&CachedMeta {
+            key: key.to_string(),
+            rule_info: (*self.rule_info).clone(),
+            warnings: (*self.warnings).clone(),
+        })
+        .map_err(|e| Error::Cache(e.to_string()))?;
+        let rules = self
+            .rules
+            .serialize()
+            .map_err(|e| Error::Cache(e.to_string()))?;
+        let mut out = CACHE_MAGIC.to_vec();
+        out.extend_from_slice(&(meta.len() as u64).to_le_bytes());
+        out.extend_from_slice(&meta);
+        out.extend_from_slice(&rules);
+        let sum = Sha256::digest(&out);
+        out.extend_from_slice(&sum);
+        Ok(out)
+    }
+
+    /// An engine back from [`Engine::to_bytes`], when the bytes are whole
+    /// (their checksum holds) and were made for `key`; an
+    /// [`Error::Cache`] saying why not otherwise (the caller compiles).
+    pub fn from_bytes(bytes: &[u8], key: &str, policy: Policy) -> Result<Engine, Error> {
+        use sha2::{Digest, Sha256};
+        let bad = |why: &str| Error::Cache(why.to_string());
+        let (body, sum) = bytes
+            .split_at_checked(bytes.len().saturating_sub(32))
+            .ok_or_else(|| bad("truncated"))?;
+        if sum.len() != 32 || Sha256::digest(body).as_slice() != sum {
+            return Err(bad("its checksum does not match (damaged or cut short)"));
+        }
+        let rest = body
+            .strip_prefix(CACHE_MAGIC)
+            .ok_or_else(|| bad("not an Écluse rules cache"))?;
+        let (len, rest) = rest.split_at_checked(8).ok_or_else(|| bad("truncated"))?;
+        let len = u64::from_le_bytes(len.try_into().unwrap()) as usize;
+        let (meta, rules) = rest.split_at_checked(len).ok_or_else(|| bad("truncated"))?;
+        let meta: CachedMeta =
+            serde_json::from_slice(meta).map_err(|e| Error::Cache(format!("metadata: {e}")))?;
+        if meta.key != key {
+            return Err(bad("made for other rules (stale)"));
+        }
+        let rules = yara_x::Rules::deserialize(rules).map_err(|e| Error::Cache(e.to_string()))?;
+        Ok(Engine {
+            rules: Arc::new(rules),
+            rule_info: Arc::new(meta.rule_info),
+            policy,
+            warnings: Arc::new(meta.warnings),
         })
     }
 

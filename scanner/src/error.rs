@@ -19,6 +19,10 @@ pub enum Error {
         /// What is wrong with its metadata.
         reason: String,
     },
+    /// A compiled-rules cache cannot be used (damaged, stale, another
+    /// version); the caller compiles the rules again.
+    #[error("the compiled rules cache cannot be used: {0}")]
+    Cache(String),
     /// No rule source was given.
     #[error("no YARA rules were given (an empty rules directory?)")]
     NoRules,

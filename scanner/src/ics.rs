@@ -54,7 +54,16 @@ fn attachments(ics: &[u8], max: usize) -> Vec<Attach> {
         let value = &line[colon + 1..];
         let mut encoding_base64 = false;
         let (mut name, mut fmttype) = (None, None);
-        for param in params.split(';').filter(|p| !p.is_empty()) {
+        // `;` separates parameters, except inside a quoted value (§3.1:
+        // `X-FILENAME="ordre;du jour.js"` is one name).
+        let mut quoted = false;
+        let split = params.split(|c: char| {
+            if c == '"' {
+                quoted = !quoted;
+            }
+            c == ';' && !quoted
+        });
+        for param in split.filter(|p| !p.is_empty()) {
             let (key, val) = param.split_once('=').unwrap_or((param, ""));
             let val = val.trim_matches('"').to_string();
             match key.to_ascii_uppercase().as_str() {

@@ -60,7 +60,7 @@ mod sniff;
 mod tnef;
 mod walk;
 
-pub use engine::{BUILTIN_RULES, Engine};
+pub use engine::{BUILTIN_RULES, EXTERNALS, Engine, RuleSet};
 pub use error::Error;
 pub use limits::Limits;
 pub use policy::Policy;

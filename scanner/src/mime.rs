@@ -261,6 +261,9 @@ impl State<'_> {
             depth: self.archive_depth,
             is_file: false,
         };
+        if !w.enter(&holder, self.findings) {
+            return;
+        }
         w.expanded += decoded.len() as u64;
         walk_nested_bytes(w, &holder, &entity, self.findings, self.parts);
     }
@@ -297,6 +300,9 @@ impl State<'_> {
                 depth: self.archive_depth,
                 is_file: false,
             };
+            if !w.enter(&holder, self.findings) {
+                return;
+            }
             walk_nested_bytes(w, &holder, &entity, self.findings, self.parts);
         }
     }
@@ -409,6 +415,9 @@ impl State<'_> {
                 FindingKind::HiddenContent,
                 format!("part {path}: the text holds {what} that no header declares; lenient readers show them as attachments"),
             ));
+            if !w.enter(&parent, self.findings) {
+                return;
+            }
             let entity = hidden::as_entity(text, &found);
             let mut children = Vec::new();
             walk_nested_bytes(w, &parent, &entity, self.findings, &mut children);

@@ -214,9 +214,11 @@ fn text_string(raw: &[u8]) -> String {
 /// (`/UF` preferred over `/F`), in order.
 fn filespec_names(bytes: &[u8], keys: &[usize], out: &mut Vec<String>) {
     for &ef in keys {
-        let lo = ef.saturating_sub(1024);
-        let hi = (ef + 1024).min(bytes.len());
-        let window = &bytes[lo..hi];
+        // The file specification's own dictionary; a window around the
+        // key when it cannot be delimited.
+        let range = enclosing_dict(bytes, ef)
+            .unwrap_or_else(|| ef.saturating_sub(1024)..(ef + 1024).min(bytes.len()));
+        let window = &bytes[range];
         let mut best: Option<(bool, String)> = None;
         for pos in memchr::memchr_iter(b'/', window) {
             let (name, end) = name_at(window, pos + 1);
@@ -292,6 +294,71 @@ fn object_id(bytes: &[u8], obj_end: usize) -> Option<(u32, u16)> {
     };
     let generation = std::str::from_utf8(generation).ok()?.parse::<u16>().ok()?;
     Some((std::str::from_utf8(num).ok()?.parse().ok()?, generation))
+}
+
+/// Where the `N G obj` header of the object holding the keyword at `at`
+/// ends: the nearest `obj` before it that follows two integers (an `obj`
+/// inside a string or a name does not), looked for up to 1 MiB back
+/// (dictionaries have no length limit, §7.3.7).
+fn object_header_before(bytes: &[u8], at: usize) -> Option<usize> {
+    let floor = at.saturating_sub(1 << 20);
+    let mut end = at;
+    while let Some(p) = memmem::rfind(&bytes[floor..end], b"obj") {
+        let obj_end = floor + p + 3;
+        let standalone = bytes.get(obj_end).is_none_or(|&b| is_delimiter(b))
+            && (floor + p == 0 || is_delimiter(bytes[floor + p - 1]));
+        if standalone && object_id(bytes, obj_end).is_some() {
+            return Some(obj_end);
+        }
+        end = floor + p;
+    }
+    None
+}
+
+/// The dictionary (`<<` … `>>`, nested ones counted) that holds the
+/// position `at`, as a range of `bytes`, looked for within 64 KiB.
+fn enclosing_dict(bytes: &[u8], at: usize) -> Option<std::ops::Range<usize>> {
+    let lo = at.saturating_sub(64 << 10);
+    let mut depth = 0usize;
+    let mut i = at;
+    let start = loop {
+        if i < lo + 2 {
+            return None;
+        }
+        i -= 1;
+        match &bytes[i - 1..=i] {
+            b">>" => {
+                depth += 1;
+                i -= 1;
+            }
+            b"<<" if depth == 0 => break i - 1,
+            b"<<" => {
+                depth -= 1;
+                i -= 1;
+            }
+            _ => {}
+        }
+    };
+    let hi = (at + (64 << 10)).min(bytes.len());
+    let mut depth = 0usize;
+    let mut j = start;
+    while j + 1 < hi {
+        match &bytes[j..j + 2] {
+            b"<<" => {
+                depth += 1;
+                j += 2;
+            }
+            b">>" => {
+                depth -= 1;
+                j += 2;
+                if depth == 0 {
+                    return Some(start..j);
+                }
+            }
+            _ => j += 1,
+        }
+    }
+    None
 }
 
 /// The object number of the indirect object whose `obj` keyword ends at
@@ -448,10 +515,11 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
         } else if data_start == kw + 6 {
             continue; // not a stream keyword
         }
-        let dict_lo = kw.saturating_sub(4096);
-        let dict_region = &bytes[dict_lo..kw];
-        let dict_start = memmem::rfind(dict_region, b"obj").map_or(0, |p| p + 3);
-        let dict = &dict_region[dict_start..];
+        let (dict_lo, dict_start) = match object_header_before(bytes, kw) {
+            Some(obj_end) => (obj_end, 0),
+            None => (kw.saturating_sub(4096), 0),
+        };
+        let dict = &bytes[dict_lo..kw];
         let object_stream = has_name(dict, b"ObjStm");
         let embedded_file = has_name(dict, b"EmbeddedFile");
         let data_end = memmem::find(&bytes[data_start..], b"endstream")
@@ -510,8 +578,13 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
             names.launch |= inner.launch;
             names.open_action |= inner.open_action;
         } else {
+            // Named by the file specification that refers to it when one
+            // does; by order of appearance otherwise (below).
+            let name = object_number(bytes, dict_lo + dict_start)
+                .and_then(|n| targets.iter().find(|(t, _)| *t == n))
+                .and_then(|(_, name)| name.clone());
             embedded.push(EmbeddedFile {
-                name: None,
+                name,
                 bytes: decoded,
             });
         }
@@ -555,8 +628,10 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
             format!("the PDF is encrypted and {hidden_streams} object or embedded-file streams cannot be inspected"),
         ));
     }
-    for (file, name) in embedded.iter_mut().zip(file_names) {
-        file.name = Some(name);
+    let claimed: Vec<String> = embedded.iter().filter_map(|f| f.name.clone()).collect();
+    let mut unclaimed = file_names.into_iter().filter(|n| !claimed.contains(n));
+    for file in embedded.iter_mut().filter(|f| f.name.is_none()) {
+        file.name = unclaimed.next();
     }
     embedded.extend(extra);
     if let Some(js) = names.javascript {

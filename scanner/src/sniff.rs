@@ -19,7 +19,12 @@ pub(crate) enum Kind {
     /// A text file of a type Windows opens with a program that runs code
     /// or connects out (a `.rdp`, `.url`, `.library-ms` …), found by its
     /// signature ([`crate::dangerous`]).
-    Descriptor(&'static crate::dangerous::DangerousType),
+    Descriptor {
+        /// The extension its signature stands for (`rdp`, `slk` …).
+        ext: &'static str,
+        /// Its entry in the table.
+        t: &'static crate::dangerous::DangerousType,
+    },
     /// A script Windows or a shell runs.
     Script,
     /// Windows shortcut.
@@ -94,6 +99,54 @@ fn le_u32(bytes: &[u8], offset: usize) -> Option<u32> {
     Some(u32::from_le_bytes(
         bytes.get(offset..offset + 4)?.try_into().ok()?,
     ))
+}
+
+/// The short upper-case type of the LOKI/THOR `filetype` external
+/// (`EXE`, `ELF`, `ZIP`, `PDF`, `DOC` …; empty when none fits), as public
+/// rule sets test it.
+pub(crate) fn short_type(d: &Detected) -> &'static str {
+    match d.kind {
+        Kind::Executable => match d.mime.as_str() {
+            "application/x-executable" => "ELF",
+            "application/x-mach-binary" => "MACHO",
+            "application/vnd.android.package-archive" => "APK",
+            _ => "EXE",
+        },
+        Kind::Msi => "MSI",
+        Kind::Jar => "JAR",
+        Kind::Chm => "CHM",
+        Kind::Lnk => "LNK",
+        Kind::Zip => "ZIP",
+        Kind::Gzip => "GZIP",
+        Kind::Tar => "TAR",
+        Kind::SevenZip => "7Z",
+        Kind::OtherArchive if d.mime == "application/vnd.rar" => "RAR",
+        Kind::OtherArchive => "ARCHIVE",
+        Kind::Pdf => "PDF",
+        Kind::Rtf => "RTF",
+        Kind::Ole { .. } => match d.mime.as_str() {
+            "application/msword" => "DOC",
+            "application/vnd.ms-excel" => "XLS",
+            "application/vnd.ms-powerpoint" => "PPT",
+            "application/vnd.ms-outlook" => "MSG",
+            _ => "OLE",
+        },
+        Kind::Ooxml { .. } => match d.mime.as_str() {
+            m if m.contains("wordprocessingml") || m.contains("ms-word") => "DOCX",
+            m if m.contains("spreadsheetml") || m.contains("ms-excel") => "XLSX",
+            m if m.contains("presentationml") || m.contains("ms-powerpoint") => "PPTX",
+            _ => "OOXML",
+        },
+        Kind::Odf => "ODF",
+        Kind::Html => "HTML",
+        Kind::Svg => "SVG",
+        Kind::Xml => "XML",
+        Kind::Script => "SCRIPT",
+        Kind::Message => "EML",
+        Kind::Image => "IMAGE",
+        Kind::Text => "TXT",
+        _ => "",
+    }
 }
 
 /// Whether an `MZ` file's DOS header parses as the loader reads it
@@ -209,17 +262,49 @@ pub(crate) fn detect(bytes: &[u8]) -> Detected {
     if let Some(mime) = disk_image(bytes) {
         return Detected::new(mime, DiskImage);
     }
-    if let Some(pos) = memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-") {
-        let _ = pos;
+    // ISO 32000-1 §7.5.2 puts the header first; readers accept it within
+    // the first 1,024 bytes. At the start it decides; further in, the
+    // other readings of the bytes come first (a message, an RTF, an SVG
+    // that merely quote "%PDF-" are opened as what they are, and
+    // `walk::kind_findings` reads their PDF side too), and a text that is
+    // nothing else is a PDF only when PDF objects follow.
+    let pdf_at = memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-");
+    if pdf_at == Some(0) {
         return Detected::new("application/pdf", Pdf);
     }
+    let rest = detect_after_pdf_header(bytes);
+    if pdf_at.is_some() && matches!(rest.kind, Text | Unknown) && pdf_body(bytes) {
+        return Detected::new("application/pdf", Pdf);
+    }
+    rest
+}
+
+/// Whether a "%PDF-" marker found past the start has a PDF after it:
+/// indirect objects (`obj` … `endobj`, §7.3.10) and a cross-reference
+/// section or stream, or the end-of-file marker.
+pub(crate) fn pdf_body(bytes: &[u8]) -> bool {
+    let has = |n: &[u8]| memchr::memmem::find(bytes, n).is_some();
+    has(b"endobj") && (has(b"%%EOF") || has(b"startxref") || has(b"xref"))
+}
+
+/// Whether the bytes carry a PDF header within the first 1,024 bytes but
+/// not at the start: a second reading of an object detected as something
+/// else.
+pub(crate) fn pdf_inside(bytes: &[u8]) -> bool {
+    memchr::memmem::find(&bytes[..bytes.len().min(1024)], b"%PDF-").is_some_and(|p| p > 0)
+}
+
+/// [`detect`] past the PDF header check.
+fn detect_after_pdf_header(bytes: &[u8]) -> Detected {
+    use Kind::*;
     if at(bytes, 0, b"{\\rt") {
         return Detected::new("application/rtf", Rtf);
     }
     if is_cms(bytes) {
         return Detected::new("application/pkcs7-mime", Cms);
     }
-    if let Some(t) = infer::get(bytes) {
+    // infer also looks for "%PDF" in the first 1,024 bytes: decided above.
+    if let Some(t) = infer::get(bytes).filter(|t| t.mime_type() != "application/pdf") {
         let mime = t.mime_type();
         match t.matcher_type() {
             infer::MatcherType::Image => return Detected::new(mime, Image),
@@ -596,8 +681,8 @@ fn detect_text(bytes: &[u8]) -> Detected {
     if trimmed.starts_with(b"@echo off") || trimmed.starts_with(b"@echo on") {
         return Detected::new("application/x-bat", Kind::Script);
     }
-    if let Some((mime, t)) = crate::dangerous::by_content(&lower, trimmed) {
-        return Detected::new(mime, Kind::Descriptor(t));
+    if let Some((mime, ext, t)) = crate::dangerous::by_content(&lower, trimmed) {
+        return Detected::new(mime, Kind::Descriptor { ext, t });
     }
     if find("<mmc_consolefile") {
         return Detected::new("application/x-msc", Kind::Msc);

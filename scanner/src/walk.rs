@@ -136,7 +136,7 @@ impl<'e> Walker<'e> {
             name_findings(name, &detected, obj.declared_type.as_deref(), &mut findings);
         }
         self.kind_findings(&obj, &detected, &mut findings, &mut children);
-        self.yara_findings(bytes, &mut findings);
+        self.yara_findings(&obj, &detected, &mut findings);
         self.finish(obj, detected.mime, sha256, findings, children)
     }
 
@@ -186,17 +186,17 @@ impl<'e> Walker<'e> {
                 FindingKind::CompiledHelp,
                 "compiled HTML help (CHM) runs script when opened",
             )),
-            Kind::Script if obj.is_file => findings.push(Finding::new(
-                FindingKind::ScriptContent,
-                format!("the content is a script ({mime})"),
-            )),
-            Kind::Descriptor(t) if obj.is_file => {
+            Kind::Script if obj.is_file && !plain_text_name(obj.filename.as_deref()) => findings
+                .push(Finding::new(
+                    FindingKind::ScriptContent,
+                    format!("the content is a script ({mime})"),
+                )),
+            Kind::Descriptor { ext, t } if obj.is_file => {
                 let kind = match t.class {
                     NameClass::Executable => FindingKind::ExecutableContent,
                     NameClass::Script => FindingKind::ScriptContent,
                     _ => FindingKind::Shortcut,
                 };
-                let ext = t.extensions[0];
                 let what = t.what;
                 findings.push(Finding::new(
                     kind,
@@ -244,6 +244,12 @@ impl<'e> Walker<'e> {
                 FindingKind::OoxmlMacros,
                 format!("the document has a vbaProject.bin macro project ({mime})"),
             ));
+        }
+        // A PDF header past the start of something else (a message, an
+        // RTF, an SVG): a PDF reader opens its PDF side, read here too.
+        if detected.kind != Kind::Pdf && sniff::pdf_inside(bytes) && sniff::pdf_body(bytes) {
+            let scan = pdf::inspect(bytes, self.object_cap());
+            findings.extend(scan.findings);
         }
         // Containers a recipient's software opens, found by content.
         let reader: Option<ContainerReader> = match detected.kind {
@@ -311,7 +317,9 @@ impl<'e> Walker<'e> {
     }
 
     /// Whether a container at `obj.depth` may be opened; records why not.
-    fn enter(&self, obj: &Object<'_>, findings: &mut Vec<Finding>) -> bool {
+    /// Whether a container inside `obj` may be opened: one more level
+    /// within `max_archive_depth`; a `DepthExceeded` finding otherwise.
+    pub(crate) fn enter(&self, obj: &Object<'_>, findings: &mut Vec<Finding>) -> bool {
         if obj.depth + 1 > self.limits.max_archive_depth {
             findings.push(Finding::new(
                 FindingKind::DepthExceeded,
@@ -392,9 +400,34 @@ impl<'e> Walker<'e> {
         }
     }
 
-    fn yara_findings(&mut self, bytes: &[u8], findings: &mut Vec<Finding>) {
+    /// Runs the rules over one object, with the LOKI/THOR externals
+    /// ([`crate::engine::EXTERNALS`]) set for it.
+    fn yara_findings(
+        &mut self,
+        obj: &Object<'_>,
+        detected: &Detected,
+        findings: &mut Vec<Finding>,
+    ) {
+        let bytes = obj.bytes;
         if let Some(collected) = self.collected.as_mut() {
             collected.push(bytes.to_vec());
+        }
+        let name = obj
+            .filename
+            .as_deref()
+            .map(sniff::windows_name)
+            .unwrap_or_default();
+        let extension = sniff::extension(&name)
+            .map(|e| format!(".{e}"))
+            .unwrap_or_default();
+        for (var, value) in [
+            ("filename", name.as_str()),
+            ("filepath", obj.path.as_str()),
+            ("extension", extension.as_str()),
+            ("filetype", sniff::short_type(detected)),
+        ] {
+            // Defined at compile time for every engine: cannot fail.
+            let _ = self.yara.set_global(var, value);
         }
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         // YARA's timeout has a resolution of one second; never pass zero.
@@ -403,7 +436,10 @@ impl<'e> Walker<'e> {
             Ok(results) => {
                 for rule in results.matching_rules() {
                     let id = rule.identifier();
-                    let info = self.engine.rule_info.get(id);
+                    let info = self
+                        .engine
+                        .rule_info
+                        .get(&format!("{}:{id}", rule.namespace()));
                     let category = info.map_or(crate::Category::Suspicious, |i| i.category);
                     let detail = info
                         .and_then(|i| i.description.clone())
@@ -429,6 +465,18 @@ impl<'e> Walker<'e> {
             )),
         }
     }
+}
+
+/// Whether the name is that of plain text (`.txt`, `.csv`, `.log`,
+/// `.md`), which Windows opens in a text editor: a procedure that quotes
+/// a PowerShell command is not a script there (its YARA rules still run).
+fn plain_text_name(name: Option<&str>) -> bool {
+    let Some(name) = name else { return false };
+    let saved = sniff::windows_name(name);
+    matches!(
+        sniff::extension(&saved).as_deref(),
+        Some("txt" | "csv" | "log" | "md")
+    )
 }
 
 /// Findings about a file name: dangerous extension, double extension, bidi

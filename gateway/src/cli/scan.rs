@@ -1,8 +1,8 @@
 //! `ecluse scan`: the scanner on files, with a readable tree or JSON lines.
 
 use anstream::{eprintln, println};
-use anyhow::{Context, Result, bail};
-use ecluse_scanner::{Action, Category, Engine, Limits, Part, Policy, Report};
+use anyhow::{Context, Result};
+use ecluse_scanner::{Action, Category, Limits, Part, Policy, Report};
 use owo_colors::OwoColorize;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -17,13 +17,21 @@ pub struct ScanArgs {
     /// Policy file (TOML: category = "deliver" | "quarantine" | "reject").
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// Directory of YARA rules (*.yar, *.yara) to use instead of the shipped ones.
-    #[arg(long, value_name = "DIR")]
-    rules: Option<PathBuf>,
+    /// YARA rules to add to the shipped ones: a file, or a directory of
+    /// *.yar and *.yara files (searched recursively). May be repeated.
+    #[arg(long, value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// Leave the shipped rules out (then --rules is needed).
+    #[arg(long, requires = "rules")]
+    no_builtin_rules: bool,
     /// Category of the rules in --rules that name none of ours (public sets
     /// such as signature-base); without it such a rule is an error.
     #[arg(long, value_name = "CATEGORY", requires = "rules", value_parser = Category::parse_named)]
     rules_category: Option<Category>,
+    /// Compile the rules without reading or writing the compiled-rules
+    /// cache ($XDG_CACHE_HOME/ecluse, else ~/.cache/ecluse).
+    #[arg(long)]
+    no_rules_cache: bool,
     /// Messages to scan: files, directories (their .eml files, recursively), or - for stdin.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -40,41 +48,6 @@ pub fn load_policy(path: Option<&Path>) -> Result<Policy> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the policy file {}", path.display()))?;
     Ok(Policy::from_toml(&text, &path.display().to_string())?)
-}
-
-/// Compiles the rules of a directory, or the shipped ones. A rule that names
-/// none of our categories gets `default` when it is given, else is an error.
-pub fn load_engine(
-    rules: Option<&Path>,
-    default: Option<Category>,
-    policy: Policy,
-) -> Result<Engine> {
-    let Some(dir) = rules else {
-        return Ok(Engine::builtin().with_policy(policy));
-    };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read the rules directory {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "yar" || e == "yara"))
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        bail!("no *.yar or *.yara file in {}", dir.display());
-    }
-    let mut sources = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file)
-            .with_context(|| format!("cannot read the rule file {}", file.display()))?;
-        sources.push((file.display().to_string(), text));
-    }
-    let engine = Engine::compile_with_default(&sources, policy, default)?;
-    for warning in engine.warnings() {
-        eprintln!(
-            "ecluse scan: rule warning: {}",
-            warning.lines().next().unwrap_or_default()
-        );
-    }
-    Ok(engine)
 }
 
 /// Expands directories into the `.eml` files below them, sorted; files
@@ -120,10 +93,25 @@ struct Outcome {
 
 /// Runs `ecluse scan`.
 pub fn run(args: ScanArgs) -> ExitCode {
+    let sources = crate::rules::RuleSources {
+        paths: args.rules.clone(),
+        builtin: !args.no_builtin_rules,
+        default_category: args.rules_category,
+    };
+    let cache = if args.no_rules_cache {
+        None
+    } else {
+        crate::rules::user_cache_dir()
+    };
     let engine = match load_policy(args.policy.as_deref())
-        .and_then(|p| load_engine(args.rules.as_deref(), args.rules_category, p))
+        .and_then(|p| crate::rules::load(&sources, p, cache.as_deref()))
     {
-        Ok(engine) => engine,
+        Ok(loaded) => {
+            if !args.rules.is_empty() {
+                eprintln!("ecluse scan: {}", loaded.summary());
+            }
+            loaded.engine
+        }
         Err(e) => {
             eprintln!("ecluse scan: {e:#}");
             return ExitCode::from(EXIT_ERROR);
