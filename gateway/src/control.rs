@@ -55,6 +55,9 @@ pub enum Op {
         /// The admin passing it on.
         actor: Actor,
     },
+    /// Reload the rules and the STARTTLS certificate (the running server
+    /// only; `ecluse reload`).
+    Reload,
     /// Refuse to release an item.
     Deny {
         /// Item id.
@@ -206,6 +209,9 @@ pub fn execute(
             let item = store.request_release(id, &on_behalf, &reason).map_err(s)?;
             Ok(serde_json::to_value(item).expect("items serialise"))
         }
+        Op::Reload => {
+            Err("reloading needs the running server: none answers for this data directory".into())
+        }
         Op::Deny { id, reason, actor } => {
             let item = store.deny(item_id(&id)?, &actor, &reason).map_err(s)?;
             Ok(serde_json::to_value(item).expect("items serialise"))
@@ -274,6 +280,7 @@ pub async fn serve(
     store: Arc<Store>,
     limits: Limits,
     wakeup: Arc<tokio::sync::Notify>,
+    reload: Option<tokio::sync::mpsc::Sender<crate::serve::ReloadRequest>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
@@ -281,8 +288,13 @@ pub async fn serve(
             c = listener.accept() => match c { Ok(c) => c, Err(_) => continue },
             _ = crate::smtp::stopped(&mut shutdown) => return,
         };
-        let (token, store, limits, wakeup) =
-            (token.clone(), store.clone(), limits.clone(), wakeup.clone());
+        let (token, store, limits, wakeup, reload) = (
+            token.clone(),
+            store.clone(),
+            limits.clone(),
+            wakeup.clone(),
+            reload.clone(),
+        );
         tokio::spawn(async move {
             let (r, mut w) = stream.into_split();
             // Requests are small: a connection may send 1 MiB in all.
@@ -291,6 +303,7 @@ pub async fn serve(
                 let answer = match serde_json::from_str::<Value>(&line) {
                     Ok(v) if v.get("token").and_then(Value::as_str) == Some(token.as_str()) => {
                         match serde_json::from_value::<Op>(v["request"].clone()) {
+                            Ok(Op::Reload) => ask_reload(reload.as_ref()).await,
                             Ok(op) => match run_streaming(&store, &limits, op, &mut w).await {
                                 Some(answer) => answer,
                                 None => {
@@ -311,6 +324,24 @@ pub async fn serve(
                 }
             }
         });
+    }
+}
+
+/// Passes a reload request to the server's reloader and waits for its answer.
+async fn ask_reload(
+    reload: Option<&tokio::sync::mpsc::Sender<crate::serve::ReloadRequest>>,
+) -> Value {
+    let Some(reload) = reload else {
+        return json!({ "error": "this server cannot reload" });
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    if reload.send(tx).await.is_err() {
+        return json!({ "error": "the server is stopping" });
+    }
+    match rx.await {
+        Ok(Ok(what)) => json!({ "ok": what }),
+        Ok(Err(why)) => json!({ "error": why }),
+        Err(_) => json!({ "error": "the server is stopping" }),
     }
 }
 

@@ -35,6 +35,11 @@ enum Command {
     /// Check a configuration file (and the TLS files and rules it names)
     /// without starting anything. Exit code 0 when it is good, 1 when not.
     CheckConfig(serve::ServeArgs),
+    /// Make the running server read its YARA rules and STARTTLS
+    /// certificate again (as SIGHUP does). Exit code 0 when it did, 1 when
+    /// the reload failed (the server keeps what it had; the message says
+    /// why), 3 when no server answers.
+    Reload(cli::reload::ReloadArgs),
     /// Held items: list, show, release, deny, download, purge.
     ///
     /// Works against the running server (its local admin API) or, when it
@@ -70,6 +75,7 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
+        Command::Reload(args) => cli::reload::run(args),
         Command::Quarantine(args) => cli::quarantine::quarantine(args),
         Command::Audit(args) => cli::quarantine::audit(args),
         Command::Admin(args) => cli::admin::run(args),

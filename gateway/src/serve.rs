@@ -91,10 +91,10 @@ pub async fn run(
     let wakeup = Arc::new(Notify::new());
     let ctx = Arc::new(Context {
         config: config.clone(),
-        engine: Arc::new(engine),
+        engine: std::sync::RwLock::new(Arc::new(engine)),
         store: store.clone(),
         scans: Arc::new(Semaphore::new(config.smtp.max_scans)),
-        tls,
+        tls: std::sync::RwLock::new(tls),
         notices: notices.clone(),
         relay_wakeup: wakeup.clone(),
     });
@@ -143,12 +143,14 @@ pub async fn run(
     ));
     let relay_task = tokio::spawn(relay.run(shutdown.clone()));
     let (control_listener, token) = control;
+    let reload = reloader(ctx.clone(), shutdown.clone());
     tokio::spawn(crate::control::serve(
         control_listener,
         token,
         store.clone(),
         config.limits.clone(),
         ctx.relay_wakeup.clone(),
+        Some(reload),
         shutdown.clone(),
     ));
     tokio::spawn(retention(store.clone(), ui, shutdown.clone()));
@@ -162,6 +164,95 @@ pub async fn run(
         .context("final flush of the store")?;
     tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// Asks the reloader for a reload; it answers what was loaded, or why the
+/// old rules and certificates were kept.
+pub type ReloadRequest = tokio::sync::oneshot::Sender<Result<String, String>>;
+
+/// Starts the task that reloads the rules and the STARTTLS certificate on
+/// SIGHUP and on `ecluse reload` (over the control port), one reload at a
+/// time: both are read and checked first, then swapped together; a
+/// failure keeps what is in force and says why (log, and the answer).
+/// Sessions in flight go on with what they started with.
+fn reloader(
+    ctx: Arc<Context>,
+    mut shutdown: watch::Receiver<bool>,
+) -> tokio::sync::mpsc::Sender<ReloadRequest> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<ReloadRequest>(4);
+    let from_signal = tx.clone();
+    let mut hangup_stop = shutdown.clone();
+    tokio::spawn(async move {
+        let Ok(mut hangup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            tracing::warn!("SIGHUP cannot be handled here; use `ecluse reload`");
+            return;
+        };
+        loop {
+            tokio::select! {
+                _ = hangup.recv() => {
+                    tracing::info!("SIGHUP: reloading the rules and the TLS certificate");
+                    let (answer, _) = tokio::sync::oneshot::channel();
+                    if from_signal.send(answer).await.is_err() {
+                        return;
+                    }
+                }
+                _ = crate::smtp::stopped(&mut hangup_stop) => return,
+            }
+        }
+    });
+    tokio::spawn(async move {
+        loop {
+            let answer = tokio::select! {
+                req = rx.recv() => match req { Some(a) => a, None => return },
+                _ = crate::smtp::stopped(&mut shutdown) => return,
+            };
+            let c = ctx.clone();
+            let outcome = tokio::task::spawn_blocking(move || reload_now(&c))
+                .await
+                .unwrap_or_else(|e| Err(format!("the reload stopped: {e}")));
+            match &outcome {
+                Ok(what) => tracing::info!("reloaded: {what}"),
+                Err(why) => tracing::error!(
+                    "reload failed, the rules and certificate in force are kept: {why}"
+                ),
+            }
+            let _ = answer.send(outcome);
+        }
+    });
+    tx
+}
+
+/// Reads the rules (through the cache) and the STARTTLS certificate
+/// again, and swaps them in when both are good.
+fn reload_now(ctx: &Context) -> Result<String, String> {
+    let config = &ctx.config;
+    let policy = ctx.engine().policy().clone();
+    let loaded = crate::rules::load(
+        &config.rules,
+        policy,
+        Some(&rules_cache_dir(&config.quarantine.data_dir)),
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    let tls = match &config.smtp.tls {
+        Some((cert, key)) => Some(tokio_rustls::TlsAcceptor::from(
+            crate::tls::server_config(cert, key)
+                .map_err(|e| format!("[smtp] tls_cert / tls_key: {e}"))?,
+        )),
+        None => None,
+    };
+    let summary = loaded.summary();
+    *ctx.engine.write().expect("engine lock") = Arc::new(loaded.engine);
+    let with_tls = tls.is_some();
+    *ctx.tls.write().expect("tls lock") = tls;
+    Ok(format!(
+        "{summary}{}",
+        if with_tls {
+            "; STARTTLS certificate read again"
+        } else {
+            ""
+        }
+    ))
 }
 
 /// Serves the admin router, over TLS when an acceptor is given. Each

@@ -4,4 +4,5 @@ pub mod admin;
 pub mod demo;
 pub mod progress;
 pub mod quarantine;
+pub mod reload;
 pub mod scan;

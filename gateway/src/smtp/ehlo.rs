@@ -31,7 +31,7 @@ impl Session {
         let mut ehlo = EhloResponse::new(smtp.hostname.as_str());
         ehlo.capabilities =
             EXT_SIZE | EXT_8BIT_MIME | EXT_PIPELINING | EXT_ENHANCED_STATUS_CODES | EXT_SMTP_UTF8;
-        if self.ctx.tls.is_some() && !self.tls {
+        if self.ctx.tls().is_some() && !self.tls {
             ehlo.capabilities |= EXT_START_TLS;
         }
         ehlo.size = smtp.max_message_size;

@@ -84,10 +84,11 @@ impl Session {
             tls: self.tls,
         };
         let ctx = self.ctx.clone();
+        let engine = ctx.engine();
         let started = Instant::now();
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let report = ecluse_scanner::scan(&ctx.engine, &ctx.config.limits, &message);
+            let report = ecluse_scanner::scan(&engine, &ctx.config.limits, &message);
             let inbound = Inbound {
                 queue_id,
                 envelope: &envelope,
@@ -96,7 +97,7 @@ impl Session {
             };
             let verdict = decide::decide(
                 &report,
-                ctx.engine.policy(),
+                engine.policy(),
                 &inbound,
                 &ctx.notices,
                 ctx.config.quarantine.retention_days,

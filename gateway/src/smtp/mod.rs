@@ -40,18 +40,31 @@ use tokio_rustls::TlsAcceptor;
 pub struct Context {
     /// The configuration.
     pub config: Arc<Config>,
-    /// The scanner, with the policy.
-    pub engine: Arc<Engine>,
+    /// The scanner, with the policy; swapped whole by a reload (SIGHUP,
+    /// `ecluse reload`), a message in flight keeps the one it started with.
+    pub engine: std::sync::RwLock<Arc<Engine>>,
     /// The store.
     pub store: Arc<Store>,
     /// Permits for messages being scanned.
     pub scans: Arc<Semaphore>,
-    /// STARTTLS, when a certificate is configured.
-    pub tls: Option<TlsAcceptor>,
+    /// STARTTLS, when a certificate is configured; swapped by a reload.
+    pub tls: std::sync::RwLock<Option<TlsAcceptor>>,
     /// Where notices point.
     pub notices: NoticeConfig,
     /// Wakes the relay when something was queued.
     pub relay_wakeup: Arc<Notify>,
+}
+
+impl Context {
+    /// The engine in force now.
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine.read().expect("engine lock").clone()
+    }
+
+    /// The STARTTLS acceptor in force now.
+    pub fn tls(&self) -> Option<TlsAcceptor> {
+        self.tls.read().expect("tls lock").clone()
+    }
 }
 
 /// Resolves once the shutdown signal is raised.
@@ -172,7 +185,7 @@ pub async fn serve_connection(
     ctx: Arc<Context>,
     shutdown: watch::Receiver<bool>,
 ) {
-    let tls = ctx.tls.clone();
+    let tls = ctx.tls();
     let mut session = Session::new(ctx, peer, shutdown);
     session.greet();
     match session.run(stream).await {

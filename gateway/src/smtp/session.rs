@@ -271,7 +271,7 @@ impl Session {
             Request::StartTls => {
                 if self.tls {
                     self.reply(reply::tls_required_first());
-                } else if self.ctx.tls.is_none() {
+                } else if self.ctx.tls().is_none() {
                     self.reply(reply::tls_not_available());
                 } else if self.helo.is_none() {
                     self.reply(reply::bad_sequence("Send EHLO first"));

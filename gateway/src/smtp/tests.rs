@@ -22,10 +22,10 @@ fn context(dir: &std::path::Path, extra: &str) -> Arc<Context> {
     );
     let config = Config::parse(&text, "test", dir).unwrap();
     Arc::new(Context {
-        engine: engine(),
+        engine: std::sync::RwLock::new(engine()),
         store: Arc::new(Store::open(&dir.join("data")).unwrap()),
         scans: Arc::new(Semaphore::new(config.smtp.max_scans)),
-        tls: None,
+        tls: std::sync::RwLock::new(None),
         notices: NoticeConfig {
             hostname: "mx.test.fr".into(),
             public_url: "https://q.test.fr".into(),
