@@ -125,6 +125,16 @@ struct RawScanner {
     rules_category: Option<String>,
     builtin_rules: Option<bool>,
     limits: Option<Limits>,
+    clamav: Option<RawClamav>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClamav {
+    address: String,
+    on_error: Option<String>,
+    timeout: Option<String>,
+    max_object_bytes: Option<String>,
 }
 
 /// A path or a list of paths.
@@ -247,6 +257,8 @@ pub struct Config {
     pub rules: crate::rules::RuleSources,
     /// `[scanner.limits]`.
     pub limits: Limits,
+    /// `[scanner.clamav]`: ClamAV as a second engine, when configured.
+    pub clamav: Option<crate::clamav::ClamavConfig>,
 }
 
 /// Parses `50MiB`, `10MB`, `512KiB`, `1000000`.
@@ -621,6 +633,38 @@ impl Config {
 
         let policy = Policy::from_table(&raw.policy, &format!("{origin} [policy]"))
             .map_err(|e| err("[policy]", e.to_string()))?;
+        let clamav = match &raw.scanner.clamav {
+            None => None,
+            Some(c) => Some(crate::clamav::ClamavConfig {
+                address: c
+                    .address
+                    .parse()
+                    .map_err(|e| err("[scanner.clamav] address", e))?,
+                on_error: match c.on_error.as_deref() {
+                    None | Some("tempfail") => crate::clamav::OnError::Tempfail,
+                    Some("hold") => crate::clamav::OnError::Hold,
+                    Some(other) => {
+                        return Err(err(
+                            "[scanner.clamav] on_error",
+                            format!(
+                                "`{other}` is neither \"tempfail\" (answer 451, the sender tries again) nor \"hold\" (accept and hold)"
+                            ),
+                        ));
+                    }
+                },
+                timeout: duration(
+                    "[scanner.clamav] timeout",
+                    &c.timeout,
+                    Duration::from_secs(30),
+                )?,
+                max_object_bytes: match &c.max_object_bytes {
+                    None => 25 << 20,
+                    Some(s) => parse_size(s)
+                        .map_err(|e| err("[scanner.clamav] max_object_bytes", e))?
+                        as u64,
+                },
+            }),
+        };
         let paths: Vec<PathBuf> = match raw.scanner.rules {
             None => Vec::new(),
             Some(PathList::One(p)) => vec![resolve(&p)],
@@ -657,6 +701,7 @@ impl Config {
                 default_category: rules_category,
             },
             limits: raw.scanner.limits.unwrap_or_default(),
+            clamav,
         })
     }
 }

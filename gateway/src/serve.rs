@@ -105,8 +105,12 @@ pub async fn run(
         wakeup,
     });
     let handle = metrics_recorder();
+    let clamav = config.clamav.clone();
     let router = axum::Router::new()
-        .route("/healthz", axum::routing::get(|| async { "ok\n" }))
+        .route(
+            "/healthz",
+            axum::routing::get(move || healthz(clamav.clone())),
+        )
         .route(
             "/metrics",
             axum::routing::get(move || {
@@ -429,7 +433,41 @@ pub fn check(args: ServeArgs) -> Result<()> {
     }
     println!("  {}", loaded.summary());
     let _ = engine;
+    if let Some(c) = &config.clamav {
+        match crate::clamav::ping(c) {
+            Ok(version) => println!("  ClamAV at {}: {version}", c.address),
+            Err(e) => println!(
+                "  ClamAV at {}: NOT ANSWERING ({e}); until it does, mail gets {}",
+                c.address,
+                match c.on_error {
+                    crate::clamav::OnError::Tempfail => "451 (the senders try again later)",
+                    crate::clamav::OnError::Hold => "held in quarantine",
+                }
+            ),
+        }
+    }
     Ok(())
+}
+
+/// `GET /healthz`: `ok`, and with ClamAV configured whether clamd answers
+/// (`clamav: up` or `clamav: down (why)`); always 200, since Écluse itself
+/// is up (mail gets `451` or is held while clamd is down).
+async fn healthz(clamav: Option<crate::clamav::ClamavConfig>) -> String {
+    let Some(c) = clamav else {
+        return "ok\n".into();
+    };
+    let ping = tokio::task::spawn_blocking(move || crate::clamav::ping(&c)).await;
+    match ping {
+        Ok(Ok(_)) => {
+            metrics::gauge!("ecluse_clamav_up").set(1.0);
+            "ok\nclamav: up\n".into()
+        }
+        Ok(Err(e)) => {
+            metrics::gauge!("ecluse_clamav_up").set(0.0);
+            format!("ok\nclamav: down ({e})\n")
+        }
+        Err(e) => format!("ok\nclamav: unknown ({e})\n"),
+    }
 }
 
 /// Where `serve` and `check-config` keep the compiled rules.

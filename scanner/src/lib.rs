@@ -71,19 +71,41 @@ use std::time::Instant;
 /// Scans one raw message (RFC 5322 bytes). Never panics on hostile input and
 /// never fails: a part that cannot be analysed is reported with a finding.
 pub fn scan(engine: &Engine, limits: &Limits, raw: &[u8]) -> Report {
-    scan_with(engine, limits, raw, true)
+    scan_with(engine, limits, raw, true, None).0
+}
+
+/// [`scan`], keeping the objects found inside containers (archive entries,
+/// attached messages, embedded files, decoded runs: everything below a
+/// MIME part) as `(path, bytes)`, in walk order, while their bytes add up
+/// to at most `max_bytes`: for a second engine that would not reach them
+/// (ClamAV reads MIME and common archives, not TNEF attached messages,
+/// RTF objects or our decrypted PDFs).
+pub fn scan_keeping_objects(
+    engine: &Engine,
+    limits: &Limits,
+    raw: &[u8],
+    max_bytes: u64,
+) -> (Report, Vec<(String, Vec<u8>)>) {
+    scan_with(engine, limits, raw, true, Some(max_bytes))
 }
 
 /// [`scan`] without the guard against panics, for fuzz targets and property
 /// tests, which must see a panic to report it.
 #[doc(hidden)]
 pub fn scan_unguarded(engine: &Engine, limits: &Limits, raw: &[u8]) -> Report {
-    scan_with(engine, limits, raw, false)
+    scan_with(engine, limits, raw, false, None).0
 }
 
-fn scan_with(engine: &Engine, limits: &Limits, raw: &[u8], guarded: bool) -> Report {
+fn scan_with(
+    engine: &Engine,
+    limits: &Limits,
+    raw: &[u8],
+    guarded: bool,
+    keep: Option<u64>,
+) -> (Report, Vec<(String, Vec<u8>)>) {
     let started = Instant::now();
     let mut walker = walk::Walker::new(engine, limits);
+    walker.kept = keep.map(|budget| (budget, Vec::new()));
     let mut findings = Vec::new();
     let mut parts = Vec::new();
     let mut walk = || mime::walk(&mut walker, raw, &mut findings, &mut parts);
@@ -101,7 +123,8 @@ fn scan_with(engine: &Engine, limits: &Limits, raw: &[u8], guarded: bool) -> Rep
         walk()
     };
     let scanned_bytes = walker.expanded;
-    finish(
+    let kept = walker.kept.take().map(|(_, k)| k).unwrap_or_default();
+    let report = finish(
         engine,
         findings,
         parts,
@@ -109,7 +132,8 @@ fn scan_with(engine: &Engine, limits: &Limits, raw: &[u8], guarded: bool) -> Rep
         raw.len() as u64,
         scanned_bytes,
         started,
-    )
+    );
+    (report, kept)
 }
 
 /// Inspects one object (an attachment's decoded bytes) as the MIME walk

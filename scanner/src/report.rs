@@ -167,6 +167,11 @@ impl fmt::Display for Category {
 pub enum FindingKind {
     /// A YARA rule matched; its `category` meta says the category.
     YaraMatch,
+    /// ClamAV (clamd) found a signature; the finding's `rule` names it.
+    ClamavMatch,
+    /// ClamAV could not give a verdict and the policy holds such mail
+    /// (`[scanner.clamav] on_error = "hold"`).
+    AntivirusUnavailable,
     /// The content is a native executable (PE, ELF, Mach-O, MSI, JAR).
     ExecutableContent,
     /// The file name carries an executable extension (.exe, .scr, .cpl …).
@@ -273,6 +278,8 @@ impl FindingKind {
         use FindingKind::*;
         match self {
             YaraMatch => Category::Suspicious,
+            ClamavMatch => Category::Malware,
+            AntivirusUnavailable => Category::BudgetExceeded,
             ExecutableContent | ExecutableName | CompiledHelp => Category::Executable,
             ScriptContent | ScriptName => Category::Script,
             Shortcut => Category::Shortcut,
@@ -331,6 +338,8 @@ impl FindingKind {
         use FindingKind::*;
         match self {
             YaraMatch => ("yara_match", "reconnu par une règle de détection", "matched by a detection rule"),
+            ClamavMatch => ("clamav_match", "reconnu par l'antivirus ClamAV", "found by the ClamAV antivirus"),
+            AntivirusUnavailable => ("antivirus_unavailable", "antivirus indisponible : analyse incomplète", "antivirus unavailable: incomplete analysis"),
             ExecutableContent => ("executable_content", "le contenu est un programme", "the content is a program"),
             ExecutableName => ("executable_name", "nom de fichier de programme (.exe, .scr…)", "program file name (.exe, .scr…)"),
             CompiledHelp => ("compiled_help", "fichier d'aide Windows (CHM) qui peut lancer du code", "Windows help file (CHM) that can run code"),
@@ -485,6 +494,59 @@ pub struct Report {
 }
 
 impl Report {
+    /// Adds a finding of another engine (ClamAV) to the part at `path`, or
+    /// to the message when `path` is `None` or names no part, then weighs
+    /// the report again under `policy`: the parts' actions up the tree, the
+    /// categories, the deciding category and the action.
+    pub fn add_finding(&mut self, path: Option<&str>, finding: Finding, policy: &crate::Policy) {
+        fn place(
+            parts: &mut [Part],
+            path: &str,
+            finding: &mut Option<Finding>,
+            policy: &crate::Policy,
+        ) {
+            for part in parts {
+                if part.path == path {
+                    if let Some(f) = finding.take() {
+                        part.action = part.action.max(policy.action(f.category));
+                        part.findings.push(f);
+                    }
+                    return;
+                }
+                if path.starts_with(&part.path) {
+                    place(&mut part.children, path, finding, policy);
+                    if finding.is_none() {
+                        let below = part
+                            .children
+                            .iter()
+                            .map(|c| c.action)
+                            .max()
+                            .unwrap_or(Action::Deliver);
+                        part.action = part.action.max(below);
+                        return;
+                    }
+                }
+            }
+        }
+        let mut finding = Some(finding);
+        if let Some(path) = path {
+            place(&mut self.parts, path, &mut finding, policy);
+        }
+        if let Some(f) = finding {
+            self.findings.push(f);
+        }
+        let mut categories: Vec<Category> = self.all_findings().map(|(_, f)| f.category).collect();
+        categories.sort();
+        categories.dedup();
+        self.category = categories
+            .iter()
+            .copied()
+            .filter(|c| policy.action(*c) > Action::Deliver)
+            .max_by(|a, b| policy.action(*a).cmp(&policy.action(*b)).then(b.cmp(a)));
+        self.action = self.category.map_or(Action::Deliver, |c| policy.action(c));
+        self.categories = categories;
+    }
+
     /// Every finding, message-level ones first, then parts depth first.
     pub fn all_findings(&self) -> impl Iterator<Item = (&str, &Finding)> {
         let message = self.findings.iter().map(|f| ("", f));

@@ -43,6 +43,9 @@ pub(crate) struct Walker<'e> {
     pub out_of_time: bool,
     /// When set, a copy of every object handed to YARA (for benchmarks).
     pub collected: Option<Vec<Vec<u8>>>,
+    /// Objects found inside containers, with their paths, kept for a
+    /// second engine (ClamAV) while their bytes fit the budget left.
+    pub kept: Option<(u64, Vec<(String, Vec<u8>)>)>,
     /// When set, the path of one object whose bytes to keep in `extracted`.
     pub extract: Option<String>,
     /// The bytes of the object at `extract`, once seen.
@@ -63,6 +66,7 @@ impl<'e> Walker<'e> {
             mime_parts: 0,
             out_of_time: false,
             collected: None,
+            kept: None,
             extract: None,
             extracted: None,
         }
@@ -411,6 +415,13 @@ impl<'e> Walker<'e> {
         let bytes = obj.bytes;
         if let Some(collected) = self.collected.as_mut() {
             collected.push(bytes.to_vec());
+        }
+        if let Some((left, kept)) = self.kept.as_mut()
+            && obj.depth >= 1
+            && bytes.len() as u64 <= *left
+        {
+            *left -= bytes.len() as u64;
+            kept.push((obj.path.clone(), bytes.to_vec()));
         }
         let name = obj
             .filename

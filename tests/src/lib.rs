@@ -11,6 +11,7 @@
 //! - [`samples`]: the scanner's sample builders (EICAR, docm, zip …).
 //! - [`idp`]: a real SAML identity provider, SimpleSAMLphp under `php -S`.
 //! - [`browser`]: headless Chromium through chromedriver (fantoccini).
+//! - [`clamd`]: a real clamd with a signature database the test writes.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -24,6 +25,7 @@ use std::time::{Duration, Instant};
 pub mod samples;
 
 pub mod browser;
+pub mod clamd;
 pub mod idp;
 
 /// The `ecluse` binary of this build, built (again) on demand when a

@@ -88,7 +88,10 @@ impl Session {
         let started = Instant::now();
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let report = ecluse_scanner::scan(&engine, &ctx.config.limits, &message);
+            let (report, clamd_failed) = scan_both(&engine, &ctx.config, &message);
+            if let Some(e) = clamd_failed {
+                return Err(e);
+            }
             let inbound = Inbound {
                 queue_id,
                 envelope: &envelope,
@@ -116,10 +119,14 @@ impl Session {
                     deliveries: deliveries.clone(),
                 }),
             };
-            (report, verdict, stored, envelope, message.len())
+            Ok((report, verdict, stored, envelope, message.len()))
         });
         let (report, verdict, stored, envelope, size) = match task.await {
-            Ok(done) => done,
+            Ok(Ok(done)) => done,
+            Ok(Err(e)) => {
+                tracing::warn!(client = %self.peer.ip(), error = %e, "clamd gave no verdict: 451, the sender will try again");
+                return reply::antivirus_unavailable();
+            }
             Err(e) => {
                 tracing::error!(client = %self.peer.ip(), error = %e, "scan task failed");
                 return reply::scan_failed();
@@ -146,6 +153,61 @@ impl Session {
                     .increment(1);
                 tracing::error!(queue_id = %queue_id, client = %envelope.client_ip, error = %e, "cannot store the message; answered 451");
                 reply::store_failed()
+            }
+        }
+    }
+}
+
+/// YARA and our readers, then ClamAV when configured: the message as
+/// received and the objects our walk took out, unless the report already
+/// refuses it. A hit is a `malware` finding naming the signature. When
+/// clamd gives no verdict: the error (the caller answers `451`) with
+/// `on_error = "tempfail"`, an `antivirus_unavailable` finding (held)
+/// with `"hold"`; never clean.
+fn scan_both(
+    engine: &ecluse_scanner::Engine,
+    config: &crate::config::Config,
+    message: &[u8],
+) -> (ecluse_scanner::Report, Option<crate::clamav::ClamdError>) {
+    use ecluse_scanner::{Finding, FindingKind};
+    let Some(clamav) = &config.clamav else {
+        return (ecluse_scanner::scan(engine, &config.limits, message), None);
+    };
+    let (mut report, objects) =
+        ecluse_scanner::scan_keeping_objects(engine, &config.limits, message, 64 << 20);
+    if report.action == ecluse_scanner::Action::Reject {
+        return (report, None);
+    }
+    match crate::clamav::scan_message(clamav, message, &objects) {
+        Ok(hits) => {
+            metrics::gauge!("ecluse_clamav_up").set(1.0);
+            let result = if hits.is_empty() { "clean" } else { "found" };
+            metrics::counter!("ecluse_clamav_scans_total", "result" => result).increment(1);
+            for hit in hits {
+                let mut finding = Finding::new(
+                    FindingKind::ClamavMatch,
+                    format!("ClamAV: {}", hit.signature),
+                );
+                finding.rule = Some(hit.signature);
+                report.add_finding(hit.path.as_deref(), finding, engine.policy());
+            }
+            (report, None)
+        }
+        Err(e) => {
+            metrics::gauge!("ecluse_clamav_up").set(0.0);
+            metrics::counter!("ecluse_clamav_scans_total", "result" => "error").increment(1);
+            match clamav.on_error {
+                crate::clamav::OnError::Tempfail => (report, Some(e)),
+                crate::clamav::OnError::Hold => {
+                    let finding = Finding::new(
+                        FindingKind::AntivirusUnavailable,
+                        format!(
+                            "ClamAV gave no verdict ({e}); held rather than delivered unscanned"
+                        ),
+                    );
+                    report.add_finding(None, finding, engine.policy());
+                    (report, None)
+                }
             }
         }
     }

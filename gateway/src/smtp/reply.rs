@@ -126,6 +126,14 @@ pub fn store_failed() -> Reply {
         "Cannot store the message right now, try again later",
     )
 }
+/// clamd could not answer and `[scanner.clamav] on_error = "tempfail"`.
+pub fn antivirus_unavailable() -> Reply {
+    Reply::new(
+        451,
+        "4.3.0",
+        "The antivirus cannot be reached right now, try again later",
+    )
+}
 pub fn scan_failed() -> Reply {
     Reply::new(
         451,
