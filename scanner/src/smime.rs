@@ -8,8 +8,10 @@
 //! (RFC 8551 §3.5.2), as a file otherwise. No signature is verified: it is
 //! not needed to scan. Enveloped (encrypted) data cannot be read without the
 //! recipient's key: an [`FindingKind::EncryptedMessage`] finding, held by
-//! default. A structure the `cms` crate cannot decode (BER with indefinite
-//! lengths, damage) is an [`FindingKind::UnreadableContainer`] finding.
+//! default. BER (indefinite lengths, constructed octet strings: NSS and
+//! Apple Mail) is re-encoded as DER ([`ber_to_der`]) for the `cms` crate;
+//! a structure that still cannot be decoded (damage) is an
+//! [`FindingKind::UnreadableContainer`] finding.
 
 use crate::report::{Finding, FindingKind, Part};
 use crate::walk::{Object, Walker};
@@ -27,6 +29,124 @@ const ENCRYPTED_DATA: &str = "1.2.840.113549.1.7.6";
 const AUTH_ENVELOPED_DATA: &str = "1.2.840.113549.1.9.16.1.23";
 const COMPRESSED_DATA: &str = "1.2.840.113549.1.9.16.1.9";
 
+/// Nesting accepted in BER before giving up.
+const MAX_BER_DEPTH: usize = 64;
+
+/// Re-encodes BER as DER (X.690 §10): definite lengths in their shortest
+/// form, constructed OCTET STRINGs joined into one primitive. Other
+/// canonical rules (SET OF ordering, BOOLEAN values) are left as they are:
+/// signers write those as DER already. At most `cap` bytes of output.
+pub(crate) fn ber_to_der(bytes: &[u8], cap: u64) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(bytes.len());
+    // Trailing bytes (a newline) are ignored, as for DER.
+    ber_value(bytes, 0, &mut out, cap)?;
+    Ok(out)
+}
+
+/// One BER element at the start of `input`, re-encoded into `out`;
+/// returns how many input bytes it took.
+fn ber_value(input: &[u8], depth: usize, out: &mut Vec<u8>, cap: u64) -> Result<usize, String> {
+    if depth > MAX_BER_DEPTH {
+        return Err(format!("nested more than {MAX_BER_DEPTH} levels"));
+    }
+    let byte = |i: usize| input.get(i).copied().ok_or("truncated");
+    // Identifier octets (§8.1.2): the high-tag-number form continues
+    // while bit 8 is set.
+    let mut i = 1;
+    if byte(0)? & 0x1f == 0x1f {
+        while byte(i)? & 0x80 != 0 {
+            i += 1;
+        }
+        i += 1;
+    }
+    let tag = &input[..i];
+    let constructed = tag[0] & 0x20 != 0;
+    // Length octets (§8.1.3).
+    let first = byte(i)?;
+    i += 1;
+    let definite = match first {
+        0x80 if constructed => None,
+        0x80 => return Err("indefinite length on a primitive".into()),
+        n if n < 0x80 => Some(n as usize),
+        n => {
+            let count = (n & 0x7f) as usize;
+            if count > 4 {
+                return Err("length too long".into());
+            }
+            let mut len = 0usize;
+            for _ in 0..count {
+                len = len << 8 | byte(i)? as usize;
+                i += 1;
+            }
+            Some(len)
+        }
+    };
+    let mut content = Vec::new();
+    let end = if !constructed {
+        let len = definite.unwrap_or(0);
+        let data = input.get(i..i + len).ok_or("a length runs past the end")?;
+        content.extend_from_slice(data);
+        i + len
+    } else {
+        let limit = definite.map(|len| i + len);
+        if limit.is_some_and(|l| l > input.len()) {
+            return Err("a length runs past the end".into());
+        }
+        let mut at = i;
+        loop {
+            match limit {
+                Some(l) if at >= l => break,
+                None if input.get(at..at + 2) == Some(&[0, 0]) => {
+                    at += 2;
+                    break;
+                }
+                _ => {}
+            }
+            let child_input = &input[at..limit.unwrap_or(input.len())];
+            at += ber_value(child_input, depth + 1, &mut content, cap)?;
+        }
+        at
+    };
+    // A constructed OCTET STRING (universal 4): its segments' contents
+    // joined into one primitive.
+    let tag: Vec<u8> = if tag == [0x24] {
+        content = join_octet_segments(&content)?;
+        vec![0x04]
+    } else {
+        tag.to_vec()
+    };
+    if (out.len() + content.len()) as u64 > cap {
+        return Err("larger than the scan budget allows".into());
+    }
+    out.extend_from_slice(&tag);
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let be = (len as u64).to_be_bytes();
+        let skip = be.iter().take_while(|&&b| b == 0).count();
+        out.push(0x80 | (8 - skip) as u8);
+        out.extend_from_slice(&be[skip..]);
+    }
+    out.extend_from_slice(&content);
+    Ok(end)
+}
+
+/// The contents of the DER OCTET STRINGs laid one after another in `der`.
+fn join_octet_segments(der: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < der.len() {
+        let mut reader = SliceReader::new(&der[at..]).map_err(|e| e.to_string())?;
+        let segment: der::asn1::OctetStringRef<'_> = reader
+            .decode()
+            .map_err(|e| format!("a segment of an octet string: {e}"))?;
+        out.extend_from_slice(segment.as_bytes());
+        at += usize::try_from(reader.position()).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
 /// What one CMS structure holds.
 enum Content {
     /// The encapsulated content (none in a detached signature).
@@ -39,8 +159,20 @@ enum Content {
 /// as a newline, are ignored) and takes out what it carries, within `cap`
 /// bytes.
 fn read(bytes: &[u8], cap: u64) -> Result<Content, String> {
-    let mut reader = SliceReader::new(bytes).map_err(|e| e.to_string())?;
-    let info: ContentInfo = reader.decode().map_err(|e| format!("not DER CMS: {e}"))?;
+    let decode = |bytes: &[u8]| -> Result<ContentInfo, String> {
+        let mut reader = SliceReader::new(bytes).map_err(|e| e.to_string())?;
+        reader.decode().map_err(|e| e.to_string())
+    };
+    // BER (indefinite lengths, segmented octet strings), as Thunderbird's
+    // NSS and Apple Mail write signatures, is re-encoded as DER first.
+    let info = match decode(bytes) {
+        Ok(info) => info,
+        Err(as_der) => {
+            let der = ber_to_der(bytes, cap)
+                .map_err(|e| format!("not DER CMS ({as_der}), nor BER ({e})"))?;
+            decode(&der).map_err(|e| format!("not DER CMS, even re-encoded from BER: {e}"))?
+        }
+    };
     match info.content_type.to_string().as_str() {
         SIGNED_DATA => {
             let signed: SignedData = info
@@ -107,5 +239,33 @@ pub(crate) fn walk(
             FindingKind::UnreadableContainer,
             format!("a CMS (S/MIME, .p7m) structure that cannot be read: {e}"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ber_indefinite_lengths_and_segmented_octet_strings_become_der() {
+        // SEQUENCE (indefinite) { INTEGER 1, OCTET STRING (constructed,
+        // indefinite) { "ab", "c" } }
+        let ber = [
+            0x30, 0x80, 0x02, 0x01, 0x01, 0x24, 0x80, 0x04, 0x02, b'a', b'b', 0x04, 0x01, b'c', 0,
+            0, 0, 0,
+        ];
+        let der = ber_to_der(&ber, 1 << 20).unwrap();
+        assert_eq!(
+            der,
+            [0x30, 0x08, 0x02, 0x01, 0x01, 0x04, 0x03, b'a', b'b', b'c']
+        );
+        // DER is left as it is.
+        assert_eq!(ber_to_der(&der, 1 << 20).unwrap(), der);
+        // Damage is an error, never a panic.
+        for cut in 0..ber.len() - 4 {
+            assert!(ber_to_der(&ber[..cut], 1 << 20).is_err(), "cut at {cut}");
+        }
+        let deep: Vec<u8> = std::iter::repeat_n([0x30u8, 0x80], 100).flatten().collect();
+        assert!(ber_to_der(&deep, 1 << 20).is_err());
     }
 }
