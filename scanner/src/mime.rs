@@ -79,6 +79,33 @@ pub(crate) fn walk_nested(
     walk_nested_bytes(w, obj, obj.bytes, findings, children);
 }
 
+/// Walks `entity` (the bytes as another reader sees them: decoded, or
+/// with the structure it finds declared) as a nested message under
+/// `path`, one container level below `depth`; false, with a depth
+/// finding, when that level is past `max_archive_depth`.
+fn walk_reading(
+    w: &mut Walker<'_>,
+    findings: &mut Vec<Finding>,
+    depth: usize,
+    path: String,
+    entity: &[u8],
+    out: &mut Vec<Part>,
+) -> bool {
+    let holder = Object {
+        path,
+        filename: None,
+        declared_type: None,
+        bytes: &[],
+        depth,
+        is_file: false,
+    };
+    if !w.enter(&holder, findings) {
+        return false;
+    }
+    walk_nested_bytes(w, &holder, entity, findings, out);
+    true
+}
+
 /// [`walk_nested`] for message bytes that are not the object's own (the
 /// content taken out of a CMS structure, a `.msg` rebuilt as MIME).
 pub(crate) fn walk_nested_bytes(
@@ -253,19 +280,16 @@ impl State<'_> {
         entity.extend_from_slice(boundary);
         entity.extend_from_slice(b"\"\r\n\r\n");
         entity.extend_from_slice(&decoded);
-        let holder = Object {
-            path: format!("{label}.decoded"),
-            filename: None,
-            declared_type: None,
-            bytes: &[],
-            depth: self.archive_depth,
-            is_file: false,
-        };
-        if !w.enter(&holder, self.findings) {
-            return;
-        }
         w.expanded += decoded.len() as u64;
-        walk_nested_bytes(w, &holder, &entity, self.findings, self.parts);
+        let path = format!("{label}.decoded");
+        walk_reading(
+            w,
+            self.findings,
+            self.archive_depth,
+            path,
+            &entity,
+            self.parts,
+        );
     }
 
     /// Parts whose header block runs into their body with no blank line
@@ -292,18 +316,17 @@ impl State<'_> {
                 format!("part {path}: its headers run into its body with no blank line; readers differ on where the body starts"),
             ));
             let entity = hidden::as_entity(segment, &hidden::Undeclared::Entity { body: at });
-            let holder = Object {
-                path: format!("{path}.lenient"),
-                filename: None,
-                declared_type: None,
-                bytes: &[],
-                depth: self.archive_depth,
-                is_file: false,
-            };
-            if !w.enter(&holder, self.findings) {
+            let path = format!("{path}.lenient");
+            if !walk_reading(
+                w,
+                self.findings,
+                self.archive_depth,
+                path,
+                &entity,
+                self.parts,
+            ) {
                 return;
             }
-            walk_nested_bytes(w, &holder, &entity, self.findings, self.parts);
         }
     }
 
@@ -352,14 +375,6 @@ impl State<'_> {
         was_qp: bool,
         into: &mut Part,
     ) {
-        let parent = Object {
-            path: path.to_string(),
-            filename: None,
-            declared_type: None,
-            bytes: &[],
-            depth: self.archive_depth,
-            is_file: false,
-        };
         let mut decoded: Vec<(String, Option<String>, Vec<u8>)> = Vec::new();
         if memchr::memmem::find(text, b"begin ").is_some() {
             for block in uudecode_blocks(text) {
@@ -415,12 +430,17 @@ impl State<'_> {
                 FindingKind::HiddenContent,
                 format!("part {path}: the text holds {what} that no header declares; lenient readers show them as attachments"),
             ));
-            if !w.enter(&parent, self.findings) {
-                return;
-            }
             let entity = hidden::as_entity(text, &found);
             let mut children = Vec::new();
-            walk_nested_bytes(w, &parent, &entity, self.findings, &mut children);
+            let depth = self.archive_depth;
+            walk_reading(
+                w,
+                self.findings,
+                depth,
+                path.to_string(),
+                &entity,
+                &mut children,
+            );
             for child in &children {
                 into.action = into.action.max(child.action);
             }

@@ -408,15 +408,17 @@ pub fn png() -> Vec<u8> {
 }
 
 /// A TNEF stream with the given attachments.
+/// One TNEF attribute: level, id, length, data, checksum ([MS-OXTNEF] §2.1.3.1).
+fn attr(out: &mut Vec<u8>, level: u8, id: u32, data: &[u8]) {
+    out.push(level);
+    out.extend_from_slice(&id.to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out.extend_from_slice(data);
+    let sum: u32 = data.iter().map(|&b| b as u32).sum();
+    out.extend_from_slice(&((sum & 0xffff) as u16).to_le_bytes());
+}
+
 pub fn tnef(attachments: &[(&str, &[u8])]) -> Vec<u8> {
-    fn attr(out: &mut Vec<u8>, level: u8, id: u32, data: &[u8]) {
-        out.push(level);
-        out.extend_from_slice(&id.to_le_bytes());
-        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        out.extend_from_slice(data);
-        let sum: u32 = data.iter().map(|&b| b as u32).sum();
-        out.extend_from_slice(&((sum & 0xffff) as u16).to_le_bytes());
-    }
     let mut out = 0x223e_9f78u32.to_le_bytes().to_vec();
     out.extend_from_slice(&0x1234u16.to_le_bytes());
     attr(&mut out, 1, 0x0008_9006, &[0x01, 0x00, 0x01, 0x00]); // attTnefVersion
@@ -440,14 +442,6 @@ pub fn tnef(attachments: &[(&str, &[u8])]) -> Vec<u8> {
 /// `PR_ATTACH_METHOD` = 5, `PR_DISPLAY_NAME` and `PR_ATTACH_DATA_OBJ`
 /// (a 16-byte interface id, then the message as a TNEF stream of its own).
 pub fn tnef_embedded_message(display_name: &str, inner: &[u8]) -> Vec<u8> {
-    fn attr(out: &mut Vec<u8>, level: u8, id: u32, data: &[u8]) {
-        out.push(level);
-        out.extend_from_slice(&id.to_le_bytes());
-        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        out.extend_from_slice(data);
-        let sum: u32 = data.iter().map(|&b| b as u32).sum();
-        out.extend_from_slice(&((sum & 0xffff) as u16).to_le_bytes());
-    }
     fn padded(out: &mut Vec<u8>, data: &[u8]) {
         out.extend_from_slice(&(data.len() as u32).to_le_bytes());
         out.extend_from_slice(data);
