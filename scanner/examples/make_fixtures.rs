@@ -1504,6 +1504,10 @@ fn more_readings() -> Vec<Fixture> {
         fx(r, "167-dos-program-as-txt",
             with_attachment("Notes", "text/plain", "notes.txt", &dos_program()),
             q, &["executable", "type_mismatch"]),
+        fx(r, "168-jpeg-zip-polyglot-exe",
+            with_attachment("Photo", "image/jpeg", "photo.jpg",
+                &[jpeg(), zip(&[("setup.exe", &pe())])].concat()),
+            q, &["executable", "archive_ambiguity"]),
     ]
 }
 

@@ -444,7 +444,7 @@ fn is_pgp_packets(bytes: &[u8]) -> bool {
 /// Whether an end-of-central-directory record (APPNOTE.TXT §4.3.16) sits
 /// where readers look for it: in the last 64 KiB + 22 bytes, with its
 /// comment running exactly to the end of the data.
-fn zip_end_record(bytes: &[u8]) -> bool {
+pub(crate) fn zip_end_record(bytes: &[u8]) -> bool {
     let tail_start = bytes.len().saturating_sub(65_535 + 22);
     let tail = &bytes[tail_start..];
     memchr::memmem::rfind_iter(tail, b"PK\x05\x06").any(|p| {

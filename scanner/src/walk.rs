@@ -255,6 +255,20 @@ impl<'e> Walker<'e> {
             let scan = pdf::inspect(bytes, self.object_cap());
             findings.extend(scan.findings);
         }
+        // A ZIP behind something else (an image, a PDF, a text: a
+        // polyglot): 7-Zip and unzip find its end record and open it.
+        if !matches!(
+            detected.kind,
+            Kind::Zip | Kind::Ooxml { .. } | Kind::Odf | Kind::Jar
+        ) && sniff::zip_end_record(bytes)
+            && self.enter(obj, findings)
+        {
+            findings.push(Finding::new(
+                FindingKind::ArchiveAmbiguity,
+                format!("the file reads as {mime} and also as a ZIP archive (a polyglot): archive tools open the ZIP"),
+            ));
+            archive::walk_zip(self, obj, findings, children);
+        }
         // Containers a recipient's software opens, found by content.
         let reader: Option<ContainerReader> = match detected.kind {
             Kind::Message if obj.is_file => Some(crate::mime::walk_nested),
