@@ -1504,6 +1504,9 @@ fn more_readings() -> Vec<Fixture> {
         fx(r, "167-dos-program-as-txt",
             with_attachment("Notes", "text/plain", "notes.txt", &dos_program()),
             q, &["executable", "type_mismatch"]),
+        fx(r, "169-name-short-8dot3",
+            with_attachment("Facture", "application/octet-stream", "FACTUR~1.JS", b"WScript.Echo(1)"),
+            q, &["script"]),
         fx(r, "168-jpeg-zip-polyglot-exe",
             with_attachment("Photo", "image/jpeg", "photo.jpg",
                 &[jpeg(), zip(&[("setup.exe", &pe())])].concat()),
@@ -1543,6 +1546,13 @@ fn dangerous_types() -> Vec<Fixture> {
         ("mht", b"MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"x\"\r\n\r\n--x\r\nContent-Location: file:///C:/page.htm\r\nContent-Type: text/html\r\n\r\n<html><body>Facture</body></html>\r\n--x--\r\n".to_vec(), "script"),
         ("diagcab", cab(), "script,unscannable_archive"),
         ("search-ms", b"search-ms:query=facture&crumb=location:\\\\203.0.113.7\\partage".to_vec(), "shortcut"),
+        ("mdb", b"\x00\x01\x00\x00Standard Jet DB\x00".to_vec(), "script"),
+        ("accde", b"\x00\x01\x00\x00Standard ACE DB\x00".to_vec(), "script"),
+        ("appcontent-ms", br#"<?xml version="1.0"?><ApplicationContent xmlns="http://schemas.microsoft.com/Search/2013/ApplicationContent"><DeepLink>cmd.exe /c calc</DeepLink></ApplicationContent>"#.to_vec(), "script"),
+        ("dqy", b"XLODBC\r\n1\r\nDRIVER=SQL Server;SERVER=203.0.113.7\r\nSELECT 1\r\n".to_vec(), "shortcut"),
+        ("odc", b"<html><head><meta name=ProgId content=ODC.Database><xml id=docprops></xml></head></html>".to_vec(), "shortcut"),
+        ("chm", b"ITSF\x03\x00\x00\x00".to_vec(), "executable"),
+        ("bas", b"Attribute VB_Name = \"Module1\"\r\nSub Auto_Open()\r\nEnd Sub\r\n".to_vec(), "script"),
     ];
     let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
     let cats = |c: &'static str| -> &'static [&'static str] {
