@@ -3,7 +3,8 @@
 //! - Throughput of the full scan over a corpus of realistic messages (text,
 //!   PDF invoice, DOCX, ZIP, a 20 MB attachment), in MB/s of decoded bytes,
 //!   next to YARA alone over the very same decoded bytes, in the same run.
-//!   Target: full scan ≥ 0.75 × YARA alone. Set `ECLUSE_BENCH_RULES=DIR` to
+//!   Target: the full scan at most 1.1 × its floor (MIME parse and
+//!   decoding + SHA-256 + YARA alone). Set `ECLUSE_BENCH_RULES=DIR` to
 //!   add a directory of rules (a production set) and measure again with it.
 //! - Peak heap while scanning a 50 MB message (target ≤ 3 × its size) and a
 //!   42.zip-style recursive bomb (target ≤ 64 MB), measured by a counting
@@ -156,31 +157,30 @@ fn time(f: impl FnOnce()) -> Duration {
 /// really runs.
 fn extra_engine() -> Option<(Engine, String)> {
     let dir = std::env::var_os("ECLUSE_BENCH_RULES")?;
-    let mut sources: Vec<(String, String)> = ecluse_scanner::BUILTIN_RULES
-        .iter()
-        .map(|(o, t)| (o.to_string(), t.to_string()))
-        .collect();
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|f| f.extension().is_some_and(|e| e == "yar" || e == "yara"))
         .collect();
     files.sort();
-    for f in files
+    // As `ecluse` reads them: bytes that are not UTF-8 (a few public files
+    // are Latin-1) taken one for one.
+    let sources = files
         .into_iter()
-        .filter(|f| f.extension().is_some_and(|e| e == "yar" || e == "yara"))
-    {
-        sources.push((
-            f.display().to_string(),
-            std::fs::read_to_string(&f).unwrap(),
-        ));
-    }
+        .map(|f| {
+            let bytes = std::fs::read(&f).unwrap();
+            let text = String::from_utf8(bytes)
+                .unwrap_or_else(|e| e.into_bytes().iter().map(|&b| b as char).collect());
+            (f.display().to_string(), text)
+        })
+        .collect();
     // Public sets carry no `category` meta: their hits count as suspicious.
-    let engine = Engine::compile_with_default(
-        &sources,
-        ecluse_scanner::Policy::default(),
-        Some(ecluse_scanner::Category::Suspicious),
-    )
-    .unwrap();
+    let set = ecluse_scanner::RuleSet {
+        name: "bench".into(),
+        sources,
+        default_category: Some(ecluse_scanner::Category::Suspicious),
+    };
+    let engine = Engine::compile_sets(true, &[set], ecluse_scanner::Policy::default()).unwrap();
     let label = format!(
         "shipped + {} ({} rules)",
         std::path::Path::new(&dir).display(),
@@ -286,9 +286,13 @@ fn throughput(engine: &Engine, limits: &Limits, shipped: bool) -> f64 {
         floor.as_secs_f64() * 1e3,
         yara_alone.as_secs_f64() / floor.as_secs_f64()
     );
+    // The target of the engines issue, which replaced full/YARA-alone >=
+    // 0.75 (the floor itself made that impossible): everything of ours
+    // costs at most 10 % on top of what cannot be avoided.
+    let over_floor = full.as_secs_f64() / floor.as_secs_f64();
     println!(
-        "ratio full/YARA-alone: {ratio:.2} (target >= 0.75) {}",
-        if ratio >= 0.75 { "OK" } else { "BELOW TARGET" }
+        "full scan / floor: {over_floor:.2} (target <= 1.10) {}; full/YARA-alone {ratio:.2}",
+        if over_floor <= 1.10 { "OK" } else { "ABOVE TARGET" }
     );
     ratio
 }
