@@ -222,22 +222,15 @@ pub(crate) fn unterminated_headers(entity: &[u8]) -> Option<usize> {
 
 /// The bodies between the delimiter lines of a multipart body (RFC 2046
 /// §5.1.1: `--boundary` at the start of a line), without the delimiters.
-pub(crate) fn multipart_segments<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
-    let mut delimiter = b"--".to_vec();
-    delimiter.extend_from_slice(boundary);
-    let mut starts = Vec::new();
-    for line in lines(body) {
-        if body[line.clone()].starts_with(&delimiter) {
-            starts.push(line);
-        }
-    }
-    starts
+/// `delimiters` are the offsets of those lines, in order, as
+/// [`crate::ambiguity::check_multipart`] found them.
+pub(crate) fn multipart_segments<'a>(body: &'a [u8], delimiters: &[usize]) -> Vec<&'a [u8]> {
+    delimiters
         .windows(2)
         .map(|pair| {
-            let next_line =
-                memchr::memchr(b'\n', &body[pair[0].end..]).map(|i| pair[0].end + i + 1);
-            let from = next_line.unwrap_or(pair[1].start).min(pair[1].start);
-            &body[from..pair[1].start]
+            let next_line = memchr::memchr(b'\n', &body[pair[0]..]).map(|i| pair[0] + i + 1);
+            let from = next_line.unwrap_or(pair[1]).min(pair[1]);
+            &body[from..pair[1]]
         })
         .collect()
 }
@@ -342,7 +335,11 @@ mod tests {
             Some(Undeclared::Entity { .. })
         ));
 
-        let segments = multipart_segments(b"pre\r\n--b\r\nContent-Type: text/plain\r\n\r\nBonjour\r\n--b\r\nContent-Type: application/octet-stream\r\nTVqQAAMA\r\n--b--\r\n", b"b");
+        let body = b"pre\r\n--b\r\nContent-Type: text/plain\r\n\r\nBonjour\r\n--b\r\nContent-Type: application/octet-stream\r\nTVqQAAMA\r\n--b--\r\n";
+        let mut findings = Vec::new();
+        let layout = crate::ambiguity::check_multipart(body, b"b", &[], "1", &mut findings, None);
+        assert_eq!(layout.delimiters.len(), 3);
+        let segments = multipart_segments(body, &layout.delimiters);
         assert_eq!(segments.len(), 2);
         assert_eq!(unterminated_headers(segments[0]), None);
         assert_eq!(unterminated_headers(segments[1]), Some(40));

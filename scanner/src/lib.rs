@@ -55,6 +55,7 @@ mod pdf_crypt;
 pub mod policy;
 pub mod report;
 mod rtf;
+mod simd;
 mod smime;
 mod sniff;
 mod tnef;
@@ -112,7 +113,11 @@ fn scan_with(
     let message = if guarded {
         // A third-party parser that panics on hostile bytes must not take the
         // gateway down: the message is held as not analysable instead.
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(walk)).unwrap_or_else(|_| {
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(walk));
+        if caught.is_err() {
+            walker.discard_scanner();
+        }
+        caught.unwrap_or_else(|_| {
             findings.push(Finding::new(
                 FindingKind::ScanError,
                 "the scanner failed on this message; it is held unanalysed",
@@ -160,7 +165,7 @@ pub fn decoded_objects(engine: &Engine, limits: &Limits, raw: &[u8]) -> Vec<Vec<
     walker.collected = Some(Vec::new());
     let (mut findings, mut parts) = (Vec::new(), Vec::new());
     mime::walk(&mut walker, raw, &mut findings, &mut parts);
-    walker.collected.unwrap_or_default()
+    walker.collected.take().unwrap_or_default()
 }
 
 /// The decoded bytes of the object at `path` (a [`Part::path`] of the
@@ -171,7 +176,7 @@ pub fn extract(engine: &Engine, limits: &Limits, raw: &[u8], path: &str) -> Opti
     walker.extract = Some(path.to_string());
     let (mut findings, mut parts) = (Vec::new(), Vec::new());
     mime::walk(&mut walker, raw, &mut findings, &mut parts);
-    walker.extracted
+    walker.extracted.take()
 }
 
 fn finish(

@@ -21,7 +21,7 @@ pub(crate) fn walk(
     findings: &mut Vec<Finding>,
     parts: &mut Vec<Part>,
 ) -> MessageInfo {
-    ambiguity::check_line_ends(raw, findings);
+    let lines = ambiguity::check_line_ends(raw, findings);
     let Some(message) = MessageParser::default().parse(raw) else {
         findings.push(Finding::new(
             FindingKind::UnparsableMessage,
@@ -59,6 +59,7 @@ pub(crate) fn walk(
         ancestors: Vec::new(),
         limit_reported: false,
         archive_depth: 0,
+        lines,
     };
     state.visit(w, &message, 0, String::new(), true, 0);
     info
@@ -115,7 +116,7 @@ pub(crate) fn walk_nested_bytes(
     findings: &mut Vec<Finding>,
     children: &mut Vec<Part>,
 ) {
-    ambiguity::check_line_ends(bytes, findings);
+    let lines = ambiguity::check_line_ends(bytes, findings);
     let Some(message) = MessageParser::default().parse(bytes) else {
         findings.push(Finding::new(
             FindingKind::UnparsableMessage,
@@ -130,6 +131,7 @@ pub(crate) fn walk_nested_bytes(
         ancestors: Vec::new(),
         limit_reported: false,
         archive_depth: obj.depth + 1,
+        lines,
     };
     state.visit(w, &message, 0, format!("{}/", obj.path), true, 0);
 }
@@ -146,6 +148,10 @@ struct State<'a> {
     limit_reported: bool,
     /// Container levels above this message (0 for the message received).
     archive_depth: usize,
+    /// The line-end pass over the message's bytes: the lines that start
+    /// with `--` (where the delimiters of multiparts are looked for) and
+    /// the blocks of plain base64 (which the base64 check skips).
+    lines: ambiguity::LineScan<'a>,
 }
 
 fn child_path(path: &str, n: usize) -> String {
@@ -218,6 +224,7 @@ impl State<'_> {
                     &self.ancestors,
                     label,
                     self.findings,
+                    self.lines.within(body_raw),
                 );
                 self.edge(w, &path, "preamble", &body_raw[layout.preamble.clone()]);
                 self.ancestors.push(boundary.clone());
@@ -234,7 +241,7 @@ impl State<'_> {
                 self.ancestors.pop();
                 self.edge(w, &path, "epilogue", &body_raw[layout.epilogue.clone()]);
                 self.encoded_multipart(w, part, label, &boundary, body_raw);
-                self.unterminated_parts(w, label, &boundary, body_raw);
+                self.unterminated_parts(w, label, &layout.delimiters, body_raw);
             }
             PartType::Message(nested) => {
                 // A nested message: its own root starts the numbering again.
@@ -300,10 +307,10 @@ impl State<'_> {
         &mut self,
         w: &mut Walker<'_>,
         label: &str,
-        boundary: &[u8],
+        delimiters: &[usize],
         body_raw: &[u8],
     ) {
-        for (n, segment) in hidden::multipart_segments(body_raw, boundary)
+        for (n, segment) in hidden::multipart_segments(body_raw, delimiters)
             .into_iter()
             .enumerate()
         {
@@ -468,7 +475,7 @@ impl State<'_> {
             .is_some_and(|d| d == "message/rfc822" || d == "message/global");
         let encoding = part.encoding;
         if encoding == mail_parser::Encoding::Base64 || declares_base64(part) {
-            ambiguity::check_base64(body_raw, &path, self.findings);
+            ambiguity::check_base64(body_raw, &path, self.findings, Some(&self.lines));
         } else if memchr::memchr(0, body_raw).is_some() {
             self.findings.push(Finding::new(
                 FindingKind::NulByte,

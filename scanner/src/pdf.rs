@@ -60,26 +60,60 @@ fn hex_val(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
+/// [`scan_names`], and the offset of every `stream` keyword (those of
+/// `endstream` included), in one pass of byte masks ([`crate::simd`]):
+/// two passes over a 20 MB image cost 2 ms more than one, and a `memchr`
+/// stopping at each of its 80,000 slashes 1.5 ms more than the masks.
+fn scan_names_and_streams(bytes: &[u8], names: &mut Names) -> Vec<usize> {
+    let mut streams = Vec::new();
+    let wants = [b'/', b's', b't', b'J', b'L', b'O', b'A', b'E', b'#'];
+    crate::simd::block_masks(bytes, wants, |at, m| {
+        let [slash, s, t, j, l, o, a, e, escape] = m;
+        // A slash followed by a letter a name of interest starts with (the
+        // last byte of the block is judged by the full check).
+        let mut hits = slash & ((j | l | o | a | e | escape) >> 1 | 1 << 63);
+        while hits != 0 {
+            name_of_interest(bytes, at + hits.trailing_zeros() as usize, names);
+            hits &= hits - 1;
+        }
+        let mut hits = s & (t >> 1 | 1 << 63);
+        while hits != 0 {
+            let pos = at + hits.trailing_zeros() as usize;
+            if bytes[pos.min(bytes.len())..].starts_with(b"stream") {
+                streams.push(pos);
+            }
+            hits &= hits - 1;
+        }
+    });
+    streams
+}
+
 /// Every name of interest in a region, in one pass over it.
 fn scan_names(bytes: &[u8], names: &mut Names) {
     for pos in memchr::memchr_iter(b'/', bytes) {
-        // Only names starting J, L, O, A or E (or an escape) can be of interest.
-        if !matches!(
-            bytes.get(pos + 1),
-            Some(b'J' | b'L' | b'O' | b'A' | b'E' | b'#')
-        ) {
-            continue;
-        }
-        let (name, _) = name_at(bytes, pos + 1);
-        match name.as_slice() {
-            b"JavaScript" => names.javascript = Some("/JavaScript"),
-            b"JS" => names.javascript = names.javascript.or(Some("/JS")),
-            b"Launch" => names.launch = true,
-            b"OpenAction" | b"AA" => names.open_action = true,
-            b"Encrypt" => names.encrypt = true,
-            b"EF" => names.embedded_files.push(pos),
-            _ => {}
-        }
+        name_of_interest(bytes, pos, names);
+    }
+}
+
+/// Records the name that starts with the `/` at `pos` when it is one of
+/// interest; a name may run to the end of `bytes`.
+fn name_of_interest(bytes: &[u8], pos: usize, names: &mut Names) {
+    // Only names starting J, L, O, A or E (or an escape) can be of interest.
+    if !matches!(
+        bytes.get(pos + 1),
+        Some(b'J' | b'L' | b'O' | b'A' | b'E' | b'#')
+    ) {
+        return;
+    }
+    let (name, _) = name_at(bytes, pos + 1);
+    match name.as_slice() {
+        b"JavaScript" => names.javascript = Some("/JavaScript"),
+        b"JS" => names.javascript = names.javascript.or(Some("/JS")),
+        b"Launch" => names.launch = true,
+        b"OpenAction" | b"AA" => names.open_action = true,
+        b"Encrypt" => names.encrypt = true,
+        b"EF" => names.embedded_files.push(pos),
+        _ => {}
     }
 }
 
@@ -476,20 +510,26 @@ fn file_key(bytes: &[u8]) -> Option<crate::pdf_crypt::FileKey> {
     crate::pdf_crypt::empty_password_key(&params)
 }
 
+/// Where the data of a stream that starts at `data_start` ends: at the
+/// next `endstream` keyword (ISO 32000-1 §7.3.8.1), or the end of the file.
+fn stream_end(bytes: &[u8], data_start: usize) -> usize {
+    memmem::find(&bytes[data_start..], b"endstream").map_or(bytes.len(), |p| data_start + p)
+}
+
 /// Walks the PDF. `cap` bounds every inflated stream.
 pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
     let mut names = Names::default();
     let mut findings = Vec::new();
     let mut embedded = Vec::new();
     let mut file_names = Vec::new();
-    scan_names(bytes, &mut names);
+    let keywords = scan_names_and_streams(bytes, &mut names);
     filespec_names(bytes, &names.embedded_files, &mut file_names);
     // Objects the `/EF` dictionaries refer to, with their file names; the
     // streams seen without `/Type /EmbeddedFile`, to look at once every
     // reference (some only inside object streams) is known.
     let mut targets: Vec<(u32, Option<String>)> = Vec::new();
     ef_targets(bytes, &names.embedded_files, &mut targets);
-    let mut untyped: Vec<(u32, usize, usize, usize, usize)> = Vec::new();
+    let mut untyped: Vec<(u32, usize, usize, usize)> = Vec::new();
     let encrypted = names.encrypt;
     // Encrypted with the empty user password only (editing restricted):
     // opened by every reader without a question, so decrypted and scanned.
@@ -499,8 +539,10 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
     let mut budget = cap;
 
     let mut search_from = 0;
-    while let Some(rel) = memmem::find(&bytes[search_from..], b"stream") {
-        let kw = search_from + rel;
+    for kw in keywords {
+        if kw < search_from {
+            continue;
+        }
         search_from = kw + 6;
         if kw >= 3 && &bytes[kw - 3..kw] == b"end" {
             continue;
@@ -522,14 +564,16 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
         let dict = &bytes[dict_lo..kw];
         let object_stream = has_name(dict, b"ObjStm");
         let embedded_file = has_name(dict, b"EmbeddedFile");
-        let data_end = memmem::find(&bytes[data_start..], b"endstream")
-            .map_or(bytes.len(), |p| data_start + p);
         if !(object_stream || embedded_file) {
+            // Its end is looked for only if an `/EF` turns out to refer to
+            // it: most such streams are images, and the search for the
+            // next keyword reads their data once already.
             if let Some(n) = object_number(bytes, dict_lo + dict_start) {
-                untyped.push((n, dict_lo + dict_start, kw, data_start, data_end));
+                untyped.push((n, dict_lo + dict_start, kw, data_start));
             }
             continue;
         }
+        let data_end = stream_end(bytes, data_start);
         search_from = data_end;
         if encrypted {
             hidden_streams += 1;
@@ -591,7 +635,7 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
     }
     // Streams an `/EF` refers to that do not call themselves embedded files.
     let mut extra: Vec<EmbeddedFile> = Vec::new();
-    for (n, dict_at, kw, data_start, data_end) in untyped {
+    for (n, dict_at, kw, data_start) in untyped {
         let Some((_, name)) = targets.iter().find(|(t, _)| *t == n) else {
             continue;
         };
@@ -600,6 +644,7 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
             continue;
         }
         let dict = &bytes[dict_at..kw];
+        let data_end = stream_end(bytes, data_start);
         let decoded = decode_stream(
             bytes,
             dict,
