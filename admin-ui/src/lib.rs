@@ -36,6 +36,42 @@ pub mod web;
 pub mod xmldsig;
 
 pub use config::{LocalAdmin, SamlConfig, UiConfig};
+
+/// What the admin dashboard shows of the scanning engines. `ecluse serve`
+/// keeps it current through [`Ui::engines`]: the rules after each load
+/// and reload, clamd after each check.
+#[derive(Debug, Clone, Default)]
+pub struct EngineStatus {
+    /// YARA rules in force (shipped and added); 0 before the first load.
+    pub yara_rules: usize,
+    /// Whether the shipped rules are among them.
+    pub yara_builtin: bool,
+    /// The added rule files and directories (`[scanner] rules`).
+    pub yara_paths: Vec<String>,
+    /// When they were loaded (start or last reload).
+    pub yara_loaded_at: Option<jiff::Timestamp>,
+    /// ClamAV, when `[scanner.clamav]` is configured.
+    pub clamav: Option<ClamavStatus>,
+}
+
+/// The last check of clamd.
+#[derive(Debug, Clone)]
+pub struct ClamavStatus {
+    /// `unix:/run/clamav/clamd.ctl` or `host:port`.
+    pub address: String,
+    /// `Ok(version)` when clamd answered, `Err(why)` when it did not.
+    pub state: Result<String, String>,
+    /// When it was checked.
+    pub checked_at: jiff::Timestamp,
+    /// Since when it has been unreachable, while it is.
+    pub down_since: Option<jiff::Timestamp>,
+    /// What mail gets while clamd is down: true for held in quarantine
+    /// (`on_error = "hold"`), false for `451` (the default).
+    pub hold_when_down: bool,
+}
+
+/// A shared handle on the [`EngineStatus`] the dashboard reads.
+pub type Engines = Arc<std::sync::RwLock<EngineStatus>>;
 pub use local::hash_password;
 
 use axum::Router;
@@ -81,6 +117,8 @@ pub struct Ui {
     /// admin's, counted apart, so that garbage posted to `/saml/acs` does
     /// not lock the break-glass account too.
     pub(crate) acs_guard: local::Guard,
+    /// The scanning engines' state, for the dashboard.
+    pub(crate) engines: Engines,
 }
 
 impl Ui {
@@ -97,7 +135,13 @@ impl Ui {
             saml,
             local: local::Guard::default(),
             acs_guard: local::Guard::default(),
+            engines: Engines::default(),
         })
+    }
+
+    /// The engines' state the dashboard shows, for the gateway to update.
+    pub fn engines(&self) -> Engines {
+        self.engines.clone()
     }
 
     /// Forgets expired sessions and SAML records; `ecluse serve` calls it

@@ -300,3 +300,46 @@ mod tests {
         assert!(ping(&config).is_err());
     }
 }
+
+/// Records what clamd just did for the dashboard and the
+/// `ecluse_clamav_up` gauge: `Ok(Some(version))` for an answered check,
+/// `Ok(None)` for a scan it answered, `Err(why)` when it did not answer.
+/// Logs when it goes down and when it is back.
+pub fn record(
+    engines: &ecluse_admin_ui::Engines,
+    config: &ClamavConfig,
+    state: Result<Option<String>, String>,
+) {
+    metrics::gauge!("ecluse_clamav_up").set(if state.is_ok() { 1.0 } else { 0.0 });
+    let now = jiff::Timestamp::now();
+    let Ok(mut e) = engines.write() else { return };
+    let before = e.clamav.take();
+    let down_since = before.as_ref().and_then(|c| c.down_since);
+    let state = match state {
+        Ok(version) => {
+            if down_since.is_some() {
+                tracing::info!(address = %config.address, "clamd answers again");
+            }
+            Ok(version
+                .or_else(|| before.as_ref().and_then(|c| c.state.clone().ok()))
+                .unwrap_or_else(|| "clamd".into()))
+        }
+        Err(why) => {
+            if down_since.is_none() {
+                tracing::error!(address = %config.address, error = %why, "clamd does not answer");
+            }
+            Err(why)
+        }
+    };
+    e.clamav = Some(ecluse_admin_ui::ClamavStatus {
+        address: config.address.to_string(),
+        down_since: if state.is_ok() {
+            None
+        } else {
+            down_since.or(Some(now))
+        },
+        state,
+        checked_at: now,
+        hold_when_down: matches!(config.on_error, OnError::Hold),
+    });
+}

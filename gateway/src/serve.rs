@@ -89,6 +89,16 @@ pub async fn run(
         public_url: config.admin.public_url.clone(),
     };
     let wakeup = Arc::new(Notify::new());
+    let ui = match &config.admin.ui {
+        Some(ui_config) => Some(Arc::new(
+            ecluse_admin_ui::Ui::new(store.clone(), ui_config.clone())
+                .map_err(|e| anyhow::anyhow!("[admin.saml] / [admin.local]: {e}"))?,
+        )),
+        None => None,
+    };
+    // What the dashboard shows of the engines, kept current by the reloads,
+    // the clamd checks and the scans.
+    let engines = ui.as_ref().map(|ui| ui.engines()).unwrap_or_default();
     let ctx = Arc::new(Context {
         config: config.clone(),
         engine: std::sync::RwLock::new(Arc::new(engine)),
@@ -97,6 +107,7 @@ pub async fn run(
         tls: std::sync::RwLock::new(tls),
         notices: notices.clone(),
         relay_wakeup: wakeup.clone(),
+        engines: engines.clone(),
     });
     let relay = Arc::new(Relay {
         store: store.clone(),
@@ -118,14 +129,8 @@ pub async fn run(
                 async move { handle.map(|h| h.render()).unwrap_or_default() }
             }),
         );
-    let (router, ui) = match &config.admin.ui {
-        Some(ui_config) => {
-            let ui = Arc::new(
-                ecluse_admin_ui::Ui::new(store.clone(), ui_config.clone())
-                    .map_err(|e| anyhow::anyhow!("[admin.saml] / [admin.local]: {e}"))?,
-            );
-            (router.merge(ecluse_admin_ui::router(ui.clone())), Some(ui))
-        }
+    let (router, ui) = match ui {
+        Some(ui) => (router.merge(ecluse_admin_ui::router(ui.clone())), Some(ui)),
         None => {
             tracing::warn!(
                 "admin UI off: configure [admin.saml] (or [admin.local]) so that agents and admins can sign in"
@@ -146,8 +151,12 @@ pub async fn run(
         shutdown.clone(),
     ));
     let relay_task = tokio::spawn(relay.run(shutdown.clone()));
+    show_rules(&engines, &config.rules, &ctx.engine());
+    if let Some(clamav) = config.clamav.clone() {
+        tokio::spawn(watch_clamd(clamav, engines.clone(), shutdown.clone()));
+    }
     let (control_listener, token) = control;
-    let reload = reloader(ctx.clone(), shutdown.clone());
+    let reload = reloader(ctx.clone(), engines, shutdown.clone());
     tokio::spawn(crate::control::serve(
         control_listener,
         token,
@@ -181,6 +190,7 @@ pub type ReloadRequest = tokio::sync::oneshot::Sender<Result<String, String>>;
 /// Sessions in flight go on with what they started with.
 fn reloader(
     ctx: Arc<Context>,
+    engines: ecluse_admin_ui::Engines,
     mut shutdown: watch::Receiver<bool>,
 ) -> tokio::sync::mpsc::Sender<ReloadRequest> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<ReloadRequest>(4);
@@ -216,7 +226,10 @@ fn reloader(
                 .await
                 .unwrap_or_else(|e| Err(format!("the reload stopped: {e}")));
             match &outcome {
-                Ok(what) => tracing::info!("reloaded: {what}"),
+                Ok(what) => {
+                    show_rules(&engines, &ctx.config.rules, &ctx.engine());
+                    tracing::info!("reloaded: {what}")
+                }
                 Err(why) => tracing::error!(
                     "reload failed, the rules and certificate in force are kept: {why}"
                 ),
@@ -257,6 +270,51 @@ fn reload_now(ctx: &Context) -> Result<String, String> {
             ""
         }
     ))
+}
+
+/// Puts the rules in force on the dashboard.
+fn show_rules(
+    engines: &ecluse_admin_ui::Engines,
+    sources: &crate::rules::RuleSources,
+    engine: &Engine,
+) {
+    if let Ok(mut e) = engines.write() {
+        e.yara_rules = engine.rule_count();
+        e.yara_builtin = sources.builtin;
+        e.yara_paths = sources
+            .paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        e.yara_loaded_at = Some(jiff::Timestamp::now());
+    }
+}
+
+/// How often clamd is asked whether it is there, for the dashboard and
+/// `ecluse_clamav_up` while no mail comes.
+const CLAMD_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Pings clamd every [`CLAMD_CHECK_EVERY`] and records the answer for the
+/// dashboard and the `ecluse_clamav_up` gauge; logs when it goes down and
+/// when it is back.
+async fn watch_clamd(
+    clamav: crate::clamav::ClamavConfig,
+    engines: ecluse_admin_ui::Engines,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        let c = clamav.clone();
+        let state = match tokio::task::spawn_blocking(move || crate::clamav::ping(&c)).await {
+            Ok(Ok(version)) => Ok(version),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(e) => Err(format!("the check stopped: {e}")),
+        };
+        crate::clamav::record(&engines, &clamav, state.map(Some));
+        tokio::select! {
+            _ = tokio::time::sleep(CLAMD_CHECK_EVERY) => {}
+            _ = crate::smtp::stopped(&mut shutdown) => return,
+        }
+    }
 }
 
 /// Serves the admin router, over TLS when an acceptor is given. Each

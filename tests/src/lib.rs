@@ -606,3 +606,116 @@ pub fn on_tty(argv: &[String]) -> (i32, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
     )
 }
+
+/// An HTTP answer: status, the cookies it sets (`name=value`), the body.
+pub struct HttpAnswer {
+    pub status: u16,
+    pub cookies: Vec<String>,
+    pub body: String,
+}
+
+/// One HTTP/1.1 request to `addr` (the admin listener), with a `Cookie`
+/// header when `cookie` is not empty and a form body when given; sent
+/// with the `Origin` of the configured public address, as a browser would.
+pub fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    form: Option<&str>,
+) -> HttpAnswer {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAccept-Language: fr\r\nOrigin: https://quarantaine.ville-exemple.fr\r\n"
+    );
+    if !cookie.is_empty() {
+        req.push_str(&format!("Cookie: {cookie}\r\n"));
+    }
+    if let Some(form) = form {
+        req.push_str(&format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            form.len()
+        ));
+    }
+    req.push_str("\r\n");
+    req.push_str(form.unwrap_or(""));
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let cookies = head
+        .lines()
+        .filter_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("set-cookie")
+                .then(|| value.trim().split(';').next().unwrap_or("").to_string())
+        })
+        .collect();
+    // Chunked bodies are read as they come: the tests look for words.
+    HttpAnswer {
+        status,
+        cookies,
+        body: body.to_string(),
+    }
+}
+
+/// An argon2 hash of `password`, made by `ecluse admin hash-password`.
+pub fn hash_password(password: &str) -> String {
+    let mut child = Command::new(ecluse_bin())
+        .args(["admin", "hash-password"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Signs in as the local admin (`[admin.local]`) through the sign-in
+/// form, as a browser would, and returns the `Cookie` header value of
+/// the session.
+pub fn sign_in_local(addr: SocketAddr, username: &str, password: &str) -> String {
+    let page = http(addr, "GET", "/login", "", None);
+    let login = page
+        .cookies
+        .iter()
+        .find(|c| c.contains("ecluse_login="))
+        .unwrap_or_else(|| panic!("no sign-in cookie: {}", page.status))
+        .clone();
+    let csrf = login.split_once('=').unwrap().1.to_string();
+    let answer = http(
+        addr,
+        "POST",
+        "/login/local",
+        &login,
+        Some(&format!(
+            "csrf={csrf}&next=%2Fadmin&username={username}&password={password}"
+        )),
+    );
+    answer
+        .cookies
+        .iter()
+        .find(|c| {
+            (c.starts_with("__Host-ecluse=") || c.starts_with("ecluse=")) && !c.ends_with('=')
+        })
+        .unwrap_or_else(|| panic!("not signed in ({}): {}", answer.status, answer.body))
+        .clone()
+}

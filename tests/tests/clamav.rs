@@ -7,13 +7,24 @@ use std::time::Duration;
 
 const AGENT: &str = "agent@ville-exemple.fr";
 
+const ADMIN_PASSWORD: &str = "une phrase de passe de secours";
+
 fn gateway(clamd: &Clamd, sink: &Sink, on_error: &str) -> Gateway {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = HASH.get_or_init(|| ecluse_tests::hash_password(ADMIN_PASSWORD));
     let config = format!(
-        "{}\n[scanner.clamav]\naddress = \"{}\"\non_error = \"{on_error}\"\ntimeout = \"10s\"\n",
+        "{}\n[admin.local]\nusername = \"secours\"\npassword_hash = \"{hash}\"\n\n[scanner.clamav]\naddress = \"{}\"\non_error = \"{on_error}\"\ntimeout = \"10s\"\n",
         Gateway::config_text(sink.addr, ""),
         clamd.address()
     );
     Gateway::start_with(&config)
+}
+
+/// The admin's dashboard, signed in as the break-glass admin.
+fn dashboard(g: &Gateway, cookie: &str) -> String {
+    let page = ecluse_tests::http(g.admin, "GET", "/admin/dashboard", cookie, None);
+    assert_eq!(page.status, 200, "{}", page.body);
+    page.body
 }
 
 fn letter() -> Vec<u8> {
@@ -58,10 +69,24 @@ fn while_clamd_is_down_mail_gets_451_and_is_delivered_once_it_is_back() {
     let mut clamd = Clamd::start();
     let sink = Sink::start();
     let g = gateway(&clamd, &sink, "tempfail");
+    let admin = ecluse_tests::sign_in_local(g.admin, "secours", &ADMIN_PASSWORD.replace(' ', "+"));
+    let page = dashboard(&g, &admin);
+    assert!(
+        page.contains("en service")
+            && page.contains("ClamAV 1.")
+            && page.contains("règles intégrées"),
+        "{page}"
+    );
     clamd.stop();
     let reply = send_one(g.smtp, "a@example.org", &[AGENT], &letter());
     assert!(reply.starts_with("451 4.3.0"), "{reply}");
     assert!(g.log().contains("clamd gave no verdict"), "{}", g.log());
+    // The dashboard says so at once, in words, with what happens to mail.
+    let page = dashboard(&g, &admin);
+    assert!(
+        page.contains("injoignable") && page.contains("les expéditeurs réessaient plus tard"),
+        "{page}"
+    );
     let (code, out, _) = g.cli(&["check-config"]);
     assert_eq!(code, 0);
     assert!(out.contains("NOT ANSWERING"), "{out}");
@@ -72,6 +97,11 @@ fn while_clamd_is_down_mail_gets_451_and_is_delivered_once_it_is_back() {
     assert_eq!(sink.wait_for(1, Duration::from_secs(30)).len(), 1);
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(sink.messages().len(), 1);
+    let page = dashboard(&g, &admin);
+    assert!(
+        page.contains("en service") && !page.contains("injoignable"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -91,4 +121,10 @@ fn with_on_error_hold_mail_is_held_while_clamd_is_down() {
         .to_string();
     let shown = g.cli(&["quarantine", "show", &id, "--json"]).1;
     assert!(shown.contains("antivirus_unavailable"), "{shown}");
+    let admin = ecluse_tests::sign_in_local(g.admin, "secours", &ADMIN_PASSWORD.replace(' ', "+"));
+    let page = dashboard(&g, &admin);
+    assert!(
+        page.contains("injoignable") && page.contains("retenu en quarantaine"),
+        "{page}"
+    );
 }

@@ -253,7 +253,11 @@ fn signature_base_loads_and_its_pe_and_filename_rules_fire() {
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&checked.stdout);
-    assert!(checked.status.success(), "{out}{}", String::from_utf8_lossy(&checked.stderr));
+    assert!(
+        checked.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
     // Loaded whole, warnings counted on one line, none printed per rule.
     assert!(out.contains("YARA rules compiled"), "{out}");
     assert!(!out.contains("rule warning"), "{out}");

@@ -534,6 +534,70 @@ pub async fn dashboard(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
                     } } }
                 }
             }
+            (engines_section(l, &ui.engines.read().map(|e| e.clone()).unwrap_or_default()))
         },
     ))
+}
+
+/// The dashboard's "Moteurs d'analyse": the YARA rules in force, and
+/// whether clamd answers, in plain words with what happens to mail while
+/// it does not.
+fn engines_section(l: Lang, e: &crate::EngineStatus) -> Markup {
+    html! {
+        h2 { (l.t("Moteurs d'analyse", "Scanning engines")) }
+        dl.facts.engines {
+            dt { "YARA" }
+            dd {
+                @if e.yara_rules == 0 {
+                    (l.t("pas encore chargé", "not loaded yet"))
+                } @else {
+                    (e.yara_rules) " " (l.t("règles", "rules"))
+                    " ("
+                    @if e.yara_builtin { (l.t("règles intégrées", "shipped rules")) }
+                    @for (n, path) in e.yara_paths.iter().enumerate() {
+                        @if e.yara_builtin || n > 0 { " + " }
+                        code { (path) }
+                    }
+                    ")"
+                    @if let Some(at) = e.yara_loaded_at {
+                        ", " (l.t("chargées le", "loaded on")) " " (l.datetime(at))
+                    }
+                }
+            }
+            dt { "ClamAV" }
+            dd {
+                @match &e.clamav {
+                    None => {
+                        (l.t("non configuré : seules les règles YARA analysent les pièces jointes ([scanner.clamav] dans la configuration, voir docs/deploy.md).",
+                             "not configured: only the YARA rules scan attachments ([scanner.clamav] in the configuration, see docs/deploy.md)."))
+                    }
+                    Some(c) => {
+                        @match &c.state {
+                            Ok(version) => {
+                                span.ok { (l.t("en service", "running")) }
+                                " — " code { (version) } " " (l.t("à", "at")) " " code { (c.address) }
+                                ", " (l.t("vérifié le", "checked on")) " " (l.datetime(c.checked_at))
+                            }
+                            Err(why) => {
+                                strong.alert { (l.t("injoignable", "unreachable")) }
+                                @if let Some(since) = c.down_since {
+                                    " " (l.t("depuis le", "since")) " " (l.datetime(since))
+                                }
+                                " — " code { (c.address) } " : " (why) ". "
+                                @if c.hold_when_down {
+                                    (l.t("En attendant, le courrier avec pièce jointe est retenu en quarantaine.",
+                                         "Meanwhile, mail with attachments is held in quarantine."))
+                                } @else {
+                                    (l.t("En attendant, les messages reçoivent 451 : les expéditeurs réessaient plus tard, rien n'est perdu.",
+                                         "Meanwhile, messages get 451: senders try again later, nothing is lost."))
+                                }
+                                " " (l.t("Vérifiez le service clamav-daemon (systemctl status clamav-daemon).",
+                                         "Check the clamav-daemon service (systemctl status clamav-daemon)."))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -88,7 +88,7 @@ impl Session {
         let started = Instant::now();
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let (report, clamd_failed) = scan_both(&engine, &ctx.config, &message);
+            let (report, clamd_failed) = scan_both(&engine, &ctx.config, &ctx.engines, &message);
             if let Some(e) = clamd_failed {
                 return Err(e);
             }
@@ -167,6 +167,7 @@ impl Session {
 fn scan_both(
     engine: &ecluse_scanner::Engine,
     config: &crate::config::Config,
+    engines: &ecluse_admin_ui::Engines,
     message: &[u8],
 ) -> (ecluse_scanner::Report, Option<crate::clamav::ClamdError>) {
     use ecluse_scanner::{Finding, FindingKind};
@@ -180,7 +181,7 @@ fn scan_both(
     }
     match crate::clamav::scan_message(clamav, message, &objects) {
         Ok(hits) => {
-            metrics::gauge!("ecluse_clamav_up").set(1.0);
+            crate::clamav::record(engines, clamav, Ok(None));
             let result = if hits.is_empty() { "clean" } else { "found" };
             metrics::counter!("ecluse_clamav_scans_total", "result" => result).increment(1);
             for hit in hits {
@@ -194,7 +195,7 @@ fn scan_both(
             (report, None)
         }
         Err(e) => {
-            metrics::gauge!("ecluse_clamav_up").set(0.0);
+            crate::clamav::record(engines, clamav, Err(e.to_string()));
             metrics::counter!("ecluse_clamav_scans_total", "result" => "error").increment(1);
             match clamav.on_error {
                 crate::clamav::OnError::Tempfail => (report, Some(e)),

@@ -53,6 +53,8 @@ pub struct Context {
     pub notices: NoticeConfig,
     /// Wakes the relay when something was queued.
     pub relay_wakeup: Arc<Notify>,
+    /// The engines' state on the admin dashboard (clamd's, after each scan).
+    pub engines: ecluse_admin_ui::Engines,
 }
 
 impl Context {

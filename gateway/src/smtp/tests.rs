@@ -31,6 +31,7 @@ fn context(dir: &std::path::Path, extra: &str) -> Arc<Context> {
             public_url: "https://q.test.fr".into(),
         },
         relay_wakeup: Arc::new(Notify::new()),
+        engines: Default::default(),
         config: Arc::new(config),
     })
 }
