@@ -62,6 +62,11 @@ struct RawSmtp {
     data_timeout: Option<String>,
     max_line_length: Option<usize>,
     max_errors: Option<usize>,
+    verify_recipients: Option<String>,
+    recipients_file: Option<PathBuf>,
+    recipient_cache_positive: Option<String>,
+    recipient_cache_negative: Option<String>,
+    dns_resolvers: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -187,6 +192,33 @@ pub struct SmtpConfig {
     pub max_line_length: usize,
     /// Protocol errors before the session is closed.
     pub max_errors: usize,
+    /// `verify_recipients`: how `RCPT` addresses are checked.
+    pub verify_recipients: VerifyRecipients,
+    /// `recipient_cache_positive`: how long an address found to exist is
+    /// not asked about again (default 1 day).
+    pub recipient_cache_positive: Duration,
+    /// `recipient_cache_negative`: how long an unknown address is refused
+    /// without asking again (default 1 hour: a new agent's address works
+    /// within the hour).
+    pub recipient_cache_negative: Duration,
+    /// `dns_resolvers`: the DNS servers asked for SPF, DKIM and DMARC
+    /// records (`ip:port`); empty for the system's (`/etc/resolv.conf`).
+    pub dns_resolvers: Vec<SocketAddr>,
+}
+
+/// `[smtp] verify_recipients`: whether and how an address is checked at
+/// `RCPT` before `250` (Postfix's `reject_unverified_recipient`, Proxmox
+/// Mail Gateway's receiver verification).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyRecipients {
+    /// `"off"` (the default): any address of an accepted domain.
+    Off,
+    /// `"callout"`: the town's server ([relay] downstream) is asked with a
+    /// `RCPT` probe under the null sender, on a reused connection.
+    Callout,
+    /// `"list"`: the addresses and `@domain` lines of `recipients_file`,
+    /// read again when the file changes.
+    List(PathBuf),
 }
 
 /// `[relay]`: delivery to the town's mail server.
@@ -454,7 +486,58 @@ impl Config {
             )?,
             max_line_length: positive("[smtp] max_line_length", s.max_line_length, 65536)?,
             max_errors: positive("[smtp] max_errors", s.max_errors, 10)?,
+            verify_recipients: match s.verify_recipients.as_deref() {
+                None | Some("off") => VerifyRecipients::Off,
+                Some("callout") => VerifyRecipients::Callout,
+                Some("list") => match &s.recipients_file {
+                    Some(f) => VerifyRecipients::List(base.join(f)),
+                    None => {
+                        return Err(err(
+                            "[smtp] recipients_file",
+                            "missing: verify_recipients = \"list\" reads the addresses from this file (one address or @domain per line)".into(),
+                        ));
+                    }
+                },
+                Some(other) => {
+                    return Err(err(
+                        "[smtp] verify_recipients",
+                        format!("`{other}` is not a choice: write \"callout\" (ask the town's server), \"list\" (recipients_file) or \"off\""),
+                    ));
+                }
+            },
+            recipient_cache_positive: duration(
+                "[smtp] recipient_cache_positive",
+                &s.recipient_cache_positive,
+                Duration::from_secs(24 * 3600),
+            )?,
+            recipient_cache_negative: duration(
+                "[smtp] recipient_cache_negative",
+                &s.recipient_cache_negative,
+                Duration::from_secs(3600),
+            )?,
+            dns_resolvers: s
+                .dns_resolvers
+                .unwrap_or_default()
+                .iter()
+                .map(|r| {
+                    r.parse::<SocketAddr>()
+                        .or_else(|_| r.parse::<std::net::IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
+                        .map_err(|_| err("[smtp] dns_resolvers", format!("`{r}` is not an address: write \"192.0.2.53\" or \"127.0.0.1:5353\"")))
+                })
+                .collect::<Result<_, _>>()?,
         };
+        if s.recipients_file.is_some()
+            && !matches!(smtp.verify_recipients, VerifyRecipients::List(_))
+        {
+            return Err(err(
+                "[smtp] recipients_file",
+                "is only read with verify_recipients = \"list\"".into(),
+            ));
+        }
+        if let VerifyRecipients::List(file) = &smtp.verify_recipients {
+            crate::recipients::RecipientList::read(file)
+                .map_err(|e| err("[smtp] recipients_file", e))?;
+        }
         if smtp.max_line_length < 1000 {
             return Err(err(
                 "[smtp] max_line_length",

@@ -21,6 +21,7 @@ pub mod control;
 pub mod decide;
 pub mod fetch;
 pub mod notice;
+pub mod recipients;
 pub mod relay;
 pub mod rules;
 pub mod serve;

@@ -108,6 +108,14 @@ pub async fn run(
         notices: notices.clone(),
         relay_wakeup: wakeup.clone(),
         engines: engines.clone(),
+        recipients: Arc::new(crate::recipients::Verifier::new(
+            config.smtp.verify_recipients.clone(),
+            store.clone(),
+            config.relay.clone(),
+            config.smtp.hostname.clone(),
+            config.smtp.recipient_cache_positive,
+            config.smtp.recipient_cache_negative,
+        )),
     });
     let relay = Arc::new(Relay {
         store: store.clone(),
@@ -397,6 +405,10 @@ async fn retention(
             }
         }
         let s = store.clone();
+        if let Ok(Err(e)) = tokio::task::spawn_blocking(move || s.recipient_cache_purge()).await {
+            tracing::error!(error = %e, "recipient verification cache: purge failed");
+        }
+        let s = store.clone();
         match tokio::task::spawn_blocking(move || s.purge_expired(|_, _| {})).await {
             Ok(Ok(p)) if p.purged > 0 => {
                 tracing::info!(expired = p.expired, purged = p.purged, "retention: purged")
@@ -462,6 +474,26 @@ pub fn check(args: ServeArgs) -> Result<()> {
         "  relaying to {} (STARTTLS {:?})",
         config.relay.downstream, config.relay.starttls
     );
+    match &config.smtp.verify_recipients {
+        crate::config::VerifyRecipients::Off => println!(
+            "  recipients: NOT verified: any address of the accepted domains gets 250, and mail for unknown ones bounces later (set [smtp] verify_recipients = \"callout\" or \"list\")"
+        ),
+        crate::config::VerifyRecipients::Callout => println!(
+            "  recipients: verified at RCPT by asking {} (known for {}, unknown for {})",
+            config.relay.downstream,
+            humantime::format_duration(config.smtp.recipient_cache_positive),
+            humantime::format_duration(config.smtp.recipient_cache_negative)
+        ),
+        crate::config::VerifyRecipients::List(file) => {
+            let (a, d) = crate::recipients::RecipientList::read(file)
+                .map(|l| l.len())
+                .unwrap_or_default();
+            println!(
+                "  recipients: verified at RCPT against {} ({a} addresses, {d} whole domains)",
+                file.display()
+            )
+        }
+    }
     println!(
         "  quarantine in {}, kept {} days",
         config.quarantine.data_dir.display(),

@@ -28,6 +28,7 @@ pub mod error;
 pub mod lifecycle;
 pub mod mail;
 pub mod model;
+pub mod recipients;
 pub mod sessions;
 pub mod spool;
 pub mod store;
@@ -40,5 +41,6 @@ pub use model::{
     Cut, Decision, Delivery, DeliveryId, Envelope, HeldItem, HeldPart, Incoming, ItemId,
     MessageRecord, Payload, Purpose, QueueId, ReleaseRequest, Status,
 };
+pub use recipients::RecipientAnswer;
 pub use sessions::{SignIn, WebSession};
 pub use store::{AttemptOutcome, Clock, ItemFilter, Store};

@@ -33,7 +33,8 @@ pub(crate) const SEGMENTS: usize = 5;
 pub(crate) const AUDIT: usize = 6;
 pub(crate) const META: usize = 7;
 pub(crate) const SESSIONS: usize = 8;
-const TREE_NAMES: [&str; 9] = [
+pub(crate) const RECIPIENTS: usize = 9;
+const TREE_NAMES: [&str; 10] = [
     "messages",
     "items",
     "items_by_recipient",
@@ -43,6 +44,7 @@ const TREE_NAMES: [&str; 9] = [
     "audit",
     "meta",
     "sessions",
+    "recipients",
 ];
 const AUDIT_HEAD: &[u8] = b"audit_head";
 

@@ -55,6 +55,8 @@ pub struct Context {
     pub relay_wakeup: Arc<Notify>,
     /// The engines' state on the admin dashboard (clamd's, after each scan).
     pub engines: ecluse_admin_ui::Engines,
+    /// Recipient verification at `RCPT`.
+    pub recipients: Arc<crate::recipients::Verifier>,
 }
 
 impl Context {

@@ -1,11 +1,13 @@
-//! RCPT TO: only our own domains (no open relay), at most `max_recipients`.
+//! RCPT TO: only our own domains (no open relay), at most `max_recipients`,
+//! and only addresses that exist when `[smtp] verify_recipients` is on
+//! ([`crate::recipients`]). `postmaster` is always accepted (RFC 5321 §4.5.1).
 
 use super::reply;
 use super::session::Session;
 use smtp_proto::RcptTo;
 
 impl Session {
-    pub(super) fn rcpt(&mut self, to: RcptTo<String>) {
+    pub(super) async fn rcpt(&mut self, to: RcptTo<String>) {
         if self.mail_from.is_none() {
             self.reply(reply::bad_sequence("Send MAIL FROM first"));
             return;
@@ -39,6 +41,21 @@ impl Session {
             return;
         }
         let address = format!("{local}@{domain}");
+        if !local.eq_ignore_ascii_case("postmaster") {
+            match self.ctx.recipients.verify(&address).await {
+                crate::recipients::Verdict::Exists => {}
+                crate::recipients::Verdict::Unknown(why) => {
+                    tracing::info!(rcpt = %address, %why, "RCPT refused: unknown recipient");
+                    self.reply(reply::unknown_recipient(&address, &why));
+                    return;
+                }
+                crate::recipients::Verdict::Unavailable(why) => {
+                    tracing::warn!(rcpt = %address, %why, "RCPT deferred: recipient cannot be verified");
+                    self.reply(reply::unverified_recipient(&address, &why));
+                    return;
+                }
+            }
+        }
         if !self.rcpts.iter().any(|r| r.eq_ignore_ascii_case(&address)) {
             self.rcpts.push(address);
         }

@@ -171,6 +171,24 @@ pub fn relay_denied(rcpt: &str) -> Reply {
         format!("<{rcpt}>: relay access denied, this server only accepts mail for its own domains"),
     )
 }
+/// The town's server (or the recipients list) does not know the address
+/// (RFC 3463 5.1.1: bad destination mailbox address).
+pub fn unknown_recipient(rcpt: &str, why: &str) -> Reply {
+    Reply::new(
+        550,
+        "5.1.1",
+        format!("<{rcpt}>: unknown recipient, no such mailbox here ({why})"),
+    )
+}
+/// The address could not be verified now; the sender tries again later
+/// (Postfix answers the same with `reject_unverified_recipient`).
+pub fn unverified_recipient(rcpt: &str, why: &str) -> Reply {
+    Reply::new(
+        450,
+        "4.1.1",
+        format!("<{rcpt}>: recipient cannot be verified now, try again later ({why})"),
+    )
+}
 pub fn bad_recipient(rcpt: &str) -> Reply {
     Reply::new(
         553,

@@ -182,6 +182,7 @@ impl Session {
                             self.read_data(&mut stream, &mut buf, &mut start).await?;
                         }
                     }
+                    Ok(Request::Rcpt { to }) => self.rcpt(to).await,
                     Ok(req) => self.command(req),
                     Err(smtp_proto::Error::NeedsMoreData { .. }) => {}
                     Err(smtp_proto::Error::ResponseTooLong) => {
@@ -256,7 +257,9 @@ impl Session {
             Request::Ehlo { host } => self.ehlo(host, true),
             Request::Helo { host } => self.ehlo(host, false),
             Request::Mail { from } => self.mail(from),
-            Request::Rcpt { to } => self.rcpt(to),
+            Request::Rcpt { .. } => {
+                unreachable!("RCPT is handled by `run`, it may wait for verification")
+            }
             Request::Rset => {
                 self.reset_transaction();
                 self.reply(reply::reset());

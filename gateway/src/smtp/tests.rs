@@ -21,9 +21,18 @@ fn context(dir: &std::path::Path, extra: &str) -> Arc<Context> {
         "[smtp]\nhostname = \"mx.test.fr\"\naccepted_domains = [\"ville-exemple.fr\"]\nmax_message_size = \"64KiB\"\nmax_recipients = 3\n{extra}\n[relay]\ndownstream = \"127.0.0.1:9\"\n"
     );
     let config = Config::parse(&text, "test", dir).unwrap();
+    let store = Arc::new(Store::open(&dir.join("data")).unwrap());
     Arc::new(Context {
         engine: std::sync::RwLock::new(engine()),
-        store: Arc::new(Store::open(&dir.join("data")).unwrap()),
+        recipients: Arc::new(crate::recipients::Verifier::new(
+            config.smtp.verify_recipients.clone(),
+            store.clone(),
+            config.relay.clone(),
+            "mx.test.fr".into(),
+            config.smtp.recipient_cache_positive,
+            config.smtp.recipient_cache_negative,
+        )),
+        store,
         scans: Arc::new(Semaphore::new(config.smtp.max_scans)),
         tls: std::sync::RwLock::new(None),
         notices: NoticeConfig {

@@ -1,0 +1,380 @@
+//! Recipient verification at `RCPT` (`[smtp] verify_recipients`): Écluse
+//! answers `550 5.1.1` for an address the town's server does not know,
+//! instead of accepting it and bouncing later to a sender that spammers
+//! forge (backscatter). Postfix's `reject_unverified_recipient` and
+//! Proxmox Mail Gateway's receiver verification do the same.
+//!
+//! - `callout`: the town's server (`[relay] downstream`) is asked with a
+//!   probe, `MAIL FROM:<>` then `RCPT TO:<address>` then `RSET`, on
+//!   connections kept open between probes (at most [`IDLE_CONNECTIONS`],
+//!   each for [`IDLE_FOR`]). A `2xx` means the address exists, a `5xx` that
+//!   it does not; both are cached in the store (`recipient_cache_positive`,
+//!   `recipient_cache_negative`) and so survive a restart. A `4xx`, a
+//!   connection failure or a timeout is not an answer: `450 4.1.1`, the
+//!   sender tries again later; nothing is accepted unverified, nothing is
+//!   refused for it.
+//! - `list`: `recipients_file`, one address or `@domain` (every address of
+//!   that domain) per line, `#` comments; read again when it changes.
+
+use crate::config::{RelayConfig, StartTls, VerifyRecipients};
+use ecluse_quarantine::Store;
+use mail_send::SmtpClient;
+use smtp_proto::{EXT_START_TLS, Response};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+use tokio::net::TcpStream;
+
+/// Connections to the town's server kept open between probes.
+pub const IDLE_CONNECTIONS: usize = 4;
+/// How long an unused probe connection is kept (servers close idle
+/// connections after a few minutes; Postfix's `smtpd_timeout` is 300 s).
+pub const IDLE_FOR: Duration = Duration::from_secs(30);
+/// How often the recipients file is looked at for changes.
+const LIST_CHECK_EVERY: Duration = Duration::from_secs(2);
+
+/// What verification says of an address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// It exists (or verification is off): `250`.
+    Exists,
+    /// It does not: `550 5.1.1`, with the reason in words.
+    Unknown(String),
+    /// No answer could be had: `450 4.1.1`, with the reason in words.
+    Unavailable(String),
+}
+
+/// The addresses of `recipients_file`.
+#[derive(Debug, Default)]
+pub struct RecipientList {
+    addresses: HashSet<String>,
+    domains: HashSet<String>,
+}
+
+impl RecipientList {
+    /// Reads the file: one address (`agent@ville-exemple.fr`) or one
+    /// domain (`@ville-exemple.fr`: every address there) per line, blank
+    /// lines and `#` comments ignored, compared without regard to case.
+    /// Errors name the line.
+    pub fn read(path: &Path) -> Result<RecipientList, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let mut list = RecipientList::default();
+        for (n, line) in text.lines().enumerate() {
+            let entry = line
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if entry.is_empty() {
+                continue;
+            }
+            match entry.rsplit_once('@') {
+                Some(("", domain)) if !domain.is_empty() => {
+                    list.domains.insert(domain.to_string());
+                }
+                Some((local, domain))
+                    if !local.is_empty()
+                        && !domain.is_empty()
+                        && !entry.contains(char::is_whitespace) =>
+                {
+                    list.addresses.insert(entry.clone());
+                }
+                _ => {
+                    return Err(format!(
+                        "{} line {}: `{entry}` is neither an address nor @domain",
+                        path.display(),
+                        n + 1
+                    ));
+                }
+            }
+        }
+        Ok(list)
+    }
+
+    /// Whether `address` (lower case) is in the list, itself or by its domain.
+    pub fn contains(&self, address: &str) -> bool {
+        self.addresses.contains(address)
+            || address
+                .rsplit_once('@')
+                .is_some_and(|(_, d)| self.domains.contains(d))
+    }
+
+    /// How many addresses and domains it holds.
+    pub fn len(&self) -> (usize, usize) {
+        (self.addresses.len(), self.domains.len())
+    }
+}
+
+/// The list in force and when its file was last looked at.
+struct ListState {
+    list: Arc<RecipientList>,
+    modified: Option<SystemTime>,
+    checked: Instant,
+}
+
+/// A connection to the town's server, in clear or over STARTTLS.
+enum Conn {
+    Plain(SmtpClient<TcpStream>),
+    Tls(SmtpClient<tokio_rustls::client::TlsStream<TcpStream>>),
+}
+
+impl Conn {
+    async fn cmd(&mut self, line: &str) -> Result<Response<String>, String> {
+        let r = match self {
+            Conn::Plain(c) => c.cmd(line).await,
+            Conn::Tls(c) => c.cmd(line).await,
+        };
+        r.map_err(|e| e.to_string())
+    }
+}
+
+/// Verifies recipients as `[smtp] verify_recipients` says.
+pub struct Verifier {
+    mode: VerifyRecipients,
+    store: Arc<Store>,
+    relay: RelayConfig,
+    hostname: String,
+    positive: Duration,
+    negative: Duration,
+    idle: Mutex<Vec<(Conn, Instant)>>,
+    list: Mutex<Option<ListState>>,
+}
+
+impl Verifier {
+    /// A verifier for `mode`; `relay` is where callouts go, `hostname` our
+    /// EHLO name, `positive`/`negative` how long answers are cached.
+    pub fn new(
+        mode: VerifyRecipients,
+        store: Arc<Store>,
+        relay: RelayConfig,
+        hostname: String,
+        positive: Duration,
+        negative: Duration,
+    ) -> Verifier {
+        Verifier {
+            mode,
+            store,
+            relay,
+            hostname,
+            positive,
+            negative,
+            idle: Mutex::default(),
+            list: Mutex::default(),
+        }
+    }
+
+    /// Whether `address` (lower-case domain) may be accepted.
+    pub async fn verify(&self, address: &str) -> Verdict {
+        let (verdict, source) = match &self.mode {
+            VerifyRecipients::Off => return Verdict::Exists,
+            VerifyRecipients::List(file) => (self.from_list(file, address), "list"),
+            VerifyRecipients::Callout => match self.store.recipient_cached(address) {
+                Ok(Some(answer)) if answer.exists => (Verdict::Exists, "cache"),
+                Ok(Some(answer)) => (Verdict::Unknown(answer.reply), "cache"),
+                Ok(None) | Err(_) => {
+                    let verdict = self.callout(address).await;
+                    let cached = match &verdict {
+                        Verdict::Exists => Some((true, "exists".to_string(), self.positive)),
+                        Verdict::Unknown(why) => Some((false, why.clone(), self.negative)),
+                        Verdict::Unavailable(_) => None,
+                    };
+                    if let Some((exists, why, ttl)) = cached
+                        && let Err(e) = self.store.recipient_cache(address, exists, &why, ttl)
+                    {
+                        tracing::warn!(error = %e, "recipient verification: the answer could not be cached");
+                    }
+                    (verdict, "downstream")
+                }
+            },
+        };
+        let result = match &verdict {
+            Verdict::Exists => "exists",
+            Verdict::Unknown(_) => "unknown",
+            Verdict::Unavailable(_) => "unavailable",
+        };
+        metrics::counter!("ecluse_recipient_verifications_total", "result" => result, "source" => source)
+            .increment(1);
+        verdict
+    }
+
+    fn from_list(&self, file: &PathBuf, address: &str) -> Verdict {
+        let mut state = self.list.lock().unwrap_or_else(|p| p.into_inner());
+        let stale = state
+            .as_ref()
+            .is_none_or(|s| s.checked.elapsed() >= LIST_CHECK_EVERY);
+        if stale {
+            let modified = std::fs::metadata(file).and_then(|m| m.modified()).ok();
+            let changed = state.as_ref().is_none_or(|s| s.modified != modified);
+            if changed {
+                match RecipientList::read(file) {
+                    Ok(list) => {
+                        let (a, d) = list.len();
+                        tracing::info!(file = %file.display(), addresses = a, domains = d, "recipients list read");
+                        *state = Some(ListState {
+                            list: Arc::new(list),
+                            modified,
+                            checked: Instant::now(),
+                        });
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "recipients list: kept the previous one");
+                        match state.as_mut() {
+                            Some(s) => s.checked = Instant::now(),
+                            None => {
+                                return Verdict::Unavailable(
+                                    "the recipients list cannot be read".into(),
+                                );
+                            }
+                        }
+                    }
+                }
+            } else if let Some(s) = state.as_mut() {
+                s.checked = Instant::now();
+            }
+        }
+        match state.as_ref() {
+            Some(s) if s.list.contains(address) => Verdict::Exists,
+            Some(_) => Verdict::Unknown("not in the recipients list".into()),
+            None => Verdict::Unavailable("the recipients list cannot be read".into()),
+        }
+    }
+
+    /// Asks the town's server; a reused connection that fails is replaced
+    /// once by a new one.
+    async fn callout(&self, address: &str) -> Verdict {
+        for _ in 0..2 {
+            let (mut conn, reused) = match self.take_idle() {
+                Some(c) => (c, true),
+                None => match self.connect().await {
+                    Ok(c) => (c, false),
+                    Err(why) => return Verdict::Unavailable(why),
+                },
+            };
+            match probe(&mut conn, address).await {
+                Ok(verdict) => {
+                    self.put_idle(conn);
+                    return verdict;
+                }
+                Err(_) if reused => continue,
+                Err(why) => return Verdict::Unavailable(why),
+            }
+        }
+        Verdict::Unavailable("the town's server closed the connection".into())
+    }
+
+    fn take_idle(&self) -> Option<Conn> {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        while let Some((conn, since)) = idle.pop() {
+            if since.elapsed() < IDLE_FOR {
+                return Some(conn);
+            }
+        }
+        None
+    }
+
+    fn put_idle(&self, conn: Conn) {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < IDLE_CONNECTIONS {
+            idle.push((conn, Instant::now()));
+        }
+    }
+
+    async fn connect(&self) -> Result<Conn, String> {
+        let cfg = &self.relay;
+        let addr = tokio::net::lookup_host(&cfg.downstream)
+            .await
+            .ok()
+            .and_then(|mut a| a.next())
+            .ok_or_else(|| format!("cannot resolve {}", cfg.downstream))?;
+        let mut client = SmtpClient::connect(addr, cfg.timeout)
+            .await
+            .map_err(|e| format!("cannot connect to {}: {e}", cfg.downstream))?;
+        match client.read().await {
+            Ok(r) if r.code() / 100 == 2 => {}
+            Ok(r) => {
+                return Err(format!(
+                    "the town's server greets with {} {}",
+                    r.code, r.message
+                ));
+            }
+            Err(e) => return Err(format!("no greeting from {}: {e}", cfg.downstream)),
+        }
+        let ehlo = client
+            .ehlo(&self.hostname)
+            .await
+            .map_err(|e| format!("EHLO: {e}"))?;
+        if cfg.starttls != StartTls::Off && ehlo.has_capability(EXT_START_TLS) {
+            let connector = mail_send::smtp::tls::build_tls_connector(true)
+                .map_err(|e| format!("TLS set-up: {e}"))?;
+            let name = cfg
+                .downstream
+                .rsplit_once(':')
+                .map(|(h, _)| h)
+                .unwrap_or(&cfg.downstream);
+            let mut client = client
+                .start_tls(&connector, name)
+                .await
+                .map_err(|e| format!("STARTTLS: {e}"))?;
+            client
+                .ehlo(&self.hostname)
+                .await
+                .map_err(|e| format!("EHLO after STARTTLS: {e}"))?;
+            Ok(Conn::Tls(client))
+        } else if cfg.starttls == StartTls::Required {
+            Err(
+                "the town's server does not offer STARTTLS, and [relay] starttls = \"required\""
+                    .into(),
+            )
+        } else {
+            Ok(Conn::Plain(client))
+        }
+    }
+}
+
+/// One probe: the null sender (RFC 5321 §4.5.5, so that nothing could ever
+/// be bounced), the address, then `RSET` to leave the connection clean.
+/// `Err` when the connection failed (the caller may try a new one).
+async fn probe(conn: &mut Conn, address: &str) -> Result<Verdict, String> {
+    let from = conn.cmd("MAIL FROM:<>\r\n").await?;
+    if from.code() / 100 != 2 {
+        let _ = conn.cmd("RSET\r\n").await;
+        return Ok(Verdict::Unavailable(format!(
+            "the town's server refuses the null sender used to verify recipients: {} {}",
+            from.code, from.message
+        )));
+    }
+    let rcpt = conn.cmd(&format!("RCPT TO:<{address}>\r\n")).await?;
+    conn.cmd("RSET\r\n").await?;
+    let said = format!("{} {}", rcpt.code, rcpt.message.trim());
+    Ok(match rcpt.code() / 100 {
+        2 => Verdict::Exists,
+        5 => Verdict::Unknown(format!("the town's server says: {said}")),
+        _ => Verdict::Unavailable(format!("the town's server says: {said}")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_holds_addresses_and_domains_and_names_a_bad_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("recipients.txt");
+        std::fs::write(
+            &file,
+            "# agents\nAgent@Ville-Exemple.fr\n\n@annexe.ville-exemple.fr  # every address\n",
+        )
+        .unwrap();
+        let list = RecipientList::read(&file).unwrap();
+        assert!(list.contains("agent@ville-exemple.fr"));
+        assert!(list.contains("qui.que.ce.soit@annexe.ville-exemple.fr"));
+        assert!(!list.contains("inconnu@ville-exemple.fr"));
+        std::fs::write(&file, "agent@ville-exemple.fr\nnot an address\n").unwrap();
+        let e = RecipientList::read(&file).unwrap_err();
+        assert!(e.contains("line 2"), "{e}");
+    }
+}
