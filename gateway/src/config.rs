@@ -822,6 +822,44 @@ mod tests {
     }
 
     #[test]
+    fn recipient_verification_keys() {
+        let with = |extra: &str| parse(&MINIMAL.replace("[relay]", &format!("{extra}\n[relay]")));
+        let c = with(
+            "verify_recipients = \"callout\"\ndns_resolvers = [\"127.0.0.1:5353\", \"192.0.2.53\"]",
+        )
+        .unwrap();
+        assert_eq!(c.smtp.verify_recipients, VerifyRecipients::Callout);
+        assert_eq!(
+            c.smtp.dns_resolvers,
+            [
+                "127.0.0.1:5353".parse::<SocketAddr>().unwrap(),
+                "192.0.2.53:53".parse().unwrap()
+            ]
+        );
+        assert_eq!(c.smtp.recipient_cache_negative, Duration::from_secs(3600));
+        assert_eq!(
+            parse(MINIMAL).unwrap().smtp.verify_recipients,
+            VerifyRecipients::Off
+        );
+        let e = with("verify_recipients = \"list\"").unwrap_err();
+        assert_eq!(e.key, "[smtp] recipients_file", "{e}");
+        let e = with("verify_recipients = \"ldap\"").unwrap_err();
+        assert!(e.reason.contains("callout"), "{e}");
+        let e = with("verify_recipients = \"list\"\nrecipients_file = \"/nonexistent/r.txt\"")
+            .unwrap_err();
+        assert!(e.reason.contains("cannot read"), "{e}");
+        let e = with("dns_resolvers = [\"dns.example\"]").unwrap_err();
+        assert_eq!(e.key, "[smtp] dns_resolvers", "{e}");
+        assert!(
+            with("verify_recipients = \"off\"")
+                .unwrap()
+                .smtp
+                .dns_resolvers
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn public_rule_sets_take_a_category() {
         let text = format!("{MINIMAL}[scanner]\nrules = \"rules\"\nrules_category = \"malware\"\n");
         let c = parse(&text).unwrap();
