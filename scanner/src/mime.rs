@@ -103,7 +103,10 @@ fn walk_reading(
     if !w.enter(&holder, findings) {
         return false;
     }
+    // Another reader's view: what ClamAV's own MIME reading may not reach.
+    let outer = std::mem::replace(&mut w.clamav_reaches, false);
     walk_nested_bytes(w, &holder, entity, findings, out);
+    w.clamav_reaches = outer;
     true
 }
 
@@ -412,6 +415,8 @@ impl State<'_> {
                 break;
             }
             w.expanded += bytes.len() as u64;
+            // Decoded from text by us: ClamAV may not read it so.
+            let outer = std::mem::replace(&mut w.clamav_reaches, false);
             let child = w.inspect(Object {
                 path: child_path,
                 filename,
@@ -420,6 +425,7 @@ impl State<'_> {
                 depth: self.archive_depth + 1,
                 is_file: true,
             });
+            w.clamav_reaches = outer;
             into.action = into.action.max(child.action);
             into.children.push(child);
         }

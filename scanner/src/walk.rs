@@ -81,6 +81,13 @@ pub(crate) struct Walker<'e> {
     /// Objects found inside containers, with their paths, kept for a
     /// second engine (ClamAV) while their bytes fit the budget left.
     pub kept: Option<(u64, Vec<(String, Vec<u8>)>)>,
+    /// Whether the object being inspected was reached only through
+    /// containers ClamAV unpacks itself (MIME, ZIP and its documents,
+    /// gzip, tar, 7z, TNEF, OLE2, RTF, PDF): clamd, scanning the message,
+    /// reads it already, so it is not kept for a second pass. Objects of
+    /// our own readings (encoded text, undeclared parts, polyglots, CMS,
+    /// calendars) are.
+    pub(crate) clamav_reaches: bool,
     /// When set, the path of one object whose bytes to keep in `extracted`.
     pub extract: Option<String>,
     /// The bytes of the object at `extract`, once seen.
@@ -106,6 +113,7 @@ impl<'e> Walker<'e> {
             out_of_time: false,
             collected: None,
             kept: None,
+            clamav_reaches: true,
             extract: None,
             extracted: None,
         }
@@ -184,7 +192,27 @@ impl<'e> Walker<'e> {
         if let Some(name) = &obj.filename {
             name_findings(name, &detected, obj.declared_type.as_deref(), &mut findings);
         }
+        // Its children are reached by ClamAV when it is, and when ClamAV
+        // unpacks this kind of container itself.
+        let outer = self.clamav_reaches;
+        self.clamav_reaches = outer
+            && matches!(
+                detected.kind,
+                Kind::Message
+                    | Kind::Zip
+                    | Kind::Ooxml { .. }
+                    | Kind::Odf
+                    | Kind::Jar
+                    | Kind::Gzip
+                    | Kind::Tar
+                    | Kind::SevenZip
+                    | Kind::Tnef
+                    | Kind::Ole { .. }
+                    | Kind::Rtf
+                    | Kind::Pdf
+            );
         self.kind_findings(&obj, &detected, &mut findings, &mut children);
+        self.clamav_reaches = outer;
         self.yara_findings(&obj, &detected, &mut findings);
         self.finish(obj, detected.mime, sha256, findings, children)
     }
@@ -312,7 +340,9 @@ impl<'e> Walker<'e> {
                 FindingKind::ArchiveAmbiguity,
                 format!("the file reads as {mime} and also as a ZIP archive (a polyglot): archive tools open the ZIP"),
             ));
+            let outer = std::mem::replace(&mut self.clamav_reaches, false);
             archive::walk_zip(self, obj, findings, children);
+            self.clamav_reaches = outer;
         }
         // Containers a recipient's software opens, found by content.
         let reader: Option<ContainerReader> = match detected.kind {
@@ -477,6 +507,7 @@ impl<'e> Walker<'e> {
         }
         if let Some((left, kept)) = self.kept.as_mut()
             && obj.depth >= 1
+            && !self.clamav_reaches
             && bytes.len() as u64 <= *left
         {
             *left -= bytes.len() as u64;

@@ -54,6 +54,27 @@ fn a_clamav_signature_inside_a_zip_is_refused_naming_it() {
         "{reply}\n{}",
         clamd.log()
     );
+    // The same file as a base64 run in the text of the mail, which no
+    // header declares: ClamAV's own MIME reading leaves it encoded, our
+    // reading decodes it and hands it to clamd.
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(sample());
+    let lines: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|l| std::str::from_utf8(l).unwrap())
+        .collect();
+    let text = format!(
+        "Bonjour,\r\n\r\nvoici l'annexe :\r\n\r\n{}\r\n\r\nCordialement\r\n",
+        lines.join("\r\n")
+    );
+    let hidden = samples::message("Annexe", &samples::text_part(&text)).into_bytes();
+    let reply = send_one(g.smtp, "a@example.org", &[AGENT], &hidden);
+    assert!(
+        reply.starts_with("550 5.7.1") && reply.contains(SIGNATURE),
+        "{reply}\n{}",
+        clamd.log()
+    );
     // Ordinary mail passes through both engines.
     assert!(send_one(g.smtp, "a@example.org", &[AGENT], &letter()).starts_with("250"));
     assert_eq!(sink.wait_for(1, Duration::from_secs(30)).len(), 1);
