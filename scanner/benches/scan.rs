@@ -157,7 +157,14 @@ fn time(f: impl FnOnce()) -> Duration {
 /// production set such as signature-base), to measure with the rules a town
 /// really runs.
 fn extra_engine() -> Option<(Engine, String)> {
-    let dir = std::env::var_os("ECLUSE_BENCH_RULES")?;
+    let dir = std::path::PathBuf::from(std::env::var_os("ECLUSE_BENCH_RULES")?);
+    // `cargo bench` runs in `scanner/`: a relative path is also looked for
+    // from the workspace root (`../shared/rules/signature-base`).
+    let dir = if dir.is_relative() && !dir.exists() {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(&dir)
+    } else {
+        dir
+    };
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
