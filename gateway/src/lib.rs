@@ -14,6 +14,7 @@
 //! - [`control`]: the local admin API behind `ecluse quarantine` and `ecluse audit`.
 //! - [`cli`]: the other subcommands.
 
+pub mod authres;
 pub mod clamav;
 pub mod cli;
 pub mod config;

@@ -161,7 +161,9 @@ fn extra_engine() -> Option<(Engine, String)> {
     // `cargo bench` runs in `scanner/`: a relative path is also looked for
     // from the workspace root (`../shared/rules/signature-base`).
     let dir = if dir.is_relative() && !dir.exists() {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(&dir)
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(&dir)
     } else {
         dir
     };

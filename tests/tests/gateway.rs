@@ -60,6 +60,33 @@ fn clean_mail_arrives_byte_identical_after_our_received_line() {
     );
 }
 
+#[test]
+fn authentication_results_claiming_our_name_are_removed_and_others_kept() {
+    let sink = Sink::start();
+    let gw = Gateway::start(sink.addr, "");
+    let clean = clean_message();
+    let forged_line = b"Authentication-Results: MX.ville-exemple.fr;\r\n\tdkim=pass header.d=prefecture.gouv.fr\r\n";
+    let theirs = b"Authentication-Results: mx.exemple.org; spf=pass smtp.mailfrom=exemple.org\r\n";
+    let mut msg = forged_line.to_vec();
+    msg.extend_from_slice(theirs);
+    msg.extend_from_slice(&clean);
+    let reply = send_one(gw.smtp, "mairie@example.org", &[AGENT], &msg);
+    assert!(reply.starts_with("250 2.0.0 "), "{reply}");
+    let got = sink.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1, "{}", gw.log());
+    let text = got[0].text();
+    assert!(!text.contains("prefecture.gouv.fr"), "{text}");
+    // Everything else arrives byte for byte after our Received line.
+    let mut kept = theirs.to_vec();
+    kept.extend_from_slice(&clean);
+    assert!(got[0].data.ends_with(&kept), "{text}");
+    assert!(
+        gw.log().contains("removed Authentication-Results"),
+        "{}",
+        gw.log()
+    );
+}
+
 fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).unwrap();

@@ -64,6 +64,14 @@ impl Session {
                 return r;
             }
         };
+        // Authentication-Results claiming our authserv-id were not written
+        // by us: removed before anything reads the message (RFC 8601 §5).
+        let (message, forged) = crate::authres::remove_forged(message, &smtp.hostname);
+        if forged > 0 {
+            metrics::counter!("ecluse_forged_authentication_results_total")
+                .increment(forged as u64);
+            tracing::info!(client = %self.peer.ip(), from = self.mail_from.as_deref().unwrap_or(""), removed = forged, "removed Authentication-Results fields that claimed our authserv-id");
+        }
         // Wait a little for a scan slot (the data is already in memory), then
         // tell the sender to come back: backpressure, not an unbounded queue.
         let permit =

@@ -1,0 +1,135 @@
+//! `Authentication-Results:` (RFC 8601) fields that claim to come from us.
+//!
+//! The town's server may trust the `Authentication-Results` fields that
+//! carry Écluse's authserv-id (`[smtp] hostname`): that is how it learns
+//! what Écluse found about the sender. A sender can write such a field
+//! itself (« dkim=pass » for the préfecture's domain, say), so every
+//! incoming field with our authserv-id is removed before anything else
+//! reads the message, as RFC 8601 §5 requires of the border MTA; fields
+//! of other authserv-ids are left as they are.
+
+/// `message` without the fields of its header block (not of nested
+/// messages) that are `Authentication-Results` with authserv-id `ours`
+/// (compared without regard to case, comments skipped), and how many were
+/// removed. Every other byte is kept, line ends included.
+pub fn remove_forged(message: Vec<u8>, ours: &str) -> (Vec<u8>, usize) {
+    let header_end = header_block_end(&message);
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut at = 0;
+    while at < header_end {
+        let end = field_end(&message, at, header_end);
+        if is_ours(&message[at..end], ours) {
+            spans.push((at, end));
+        }
+        at = end;
+    }
+    if spans.is_empty() {
+        return (message, 0);
+    }
+    let mut out = Vec::with_capacity(message.len());
+    let mut from = 0;
+    for &(start, end) in &spans {
+        out.extend_from_slice(&message[from..start]);
+        from = end;
+    }
+    out.extend_from_slice(&message[from..]);
+    (out, spans.len())
+}
+
+/// Where the header block ends: the offset of the empty line that ends it
+/// (CRLF CRLF or LF LF), or the end of the message.
+fn header_block_end(message: &[u8]) -> usize {
+    let mut at = 0;
+    while at < message.len() {
+        let line_end = memchr::memchr(b'\n', &message[at..]).map_or(message.len(), |i| at + i + 1);
+        let line = &message[at..line_end];
+        if line == b"\r\n" || line == b"\n" {
+            return at;
+        }
+        at = line_end;
+    }
+    message.len()
+}
+
+/// The end of the field that starts at `start`: past its continuation
+/// lines (those that start with a space or a tab, RFC 5322 §2.2.3).
+fn field_end(message: &[u8], start: usize, limit: usize) -> usize {
+    let mut at = start;
+    loop {
+        at = memchr::memchr(b'\n', &message[at..limit]).map_or(limit, |i| at + i + 1);
+        if at >= limit || !matches!(message[at], b' ' | b'\t') {
+            return at;
+        }
+    }
+}
+
+/// Whether the field is an `Authentication-Results` whose authserv-id is
+/// `ours`.
+fn is_ours(field: &[u8], ours: &str) -> bool {
+    let Some(colon) = memchr::memchr(b':', field) else {
+        return false;
+    };
+    if !field[..colon]
+        .trim_ascii()
+        .eq_ignore_ascii_case(b"Authentication-Results")
+    {
+        return false;
+    }
+    authserv_id(&field[colon + 1..]).is_some_and(|id| id.eq_ignore_ascii_case(ours.as_bytes()))
+}
+
+/// The authserv-id of a field value: the first token after white space
+/// and comments (`(…)`, nested), up to `;`, white space or a comment.
+fn authserv_id(value: &[u8]) -> Option<&[u8]> {
+    let mut at = 0;
+    let mut depth = 0usize;
+    while at < value.len() {
+        match value[at] {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            _ if depth > 0 => {}
+            _ => break,
+        }
+        at += 1;
+    }
+    let start = at;
+    while at < value.len() && !matches!(value[at], b';' | b' ' | b'\t' | b'\r' | b'\n' | b'(') {
+        at += 1;
+    }
+    (at > start).then(|| &value[start..at])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_our_fields_of_the_header_block_go() {
+        let message = b"Received: from x\r\n\
+Authentication-Results: MX.Ville-Exemple.fr;\r\n\tdkim=pass header.d=prefecture.gouv.fr\r\n\
+Authentication-Results: (forged) mx.ville-exemple.fr; spf=pass\r\n\
+Authentication-Results: mx.google.com; dkim=pass header.d=exemple.org\r\n\
+Authentication-Results: mx.ville-exemple.fr.evil.example; spf=pass\r\n\
+Subject: Bonjour\r\n\
+\r\n\
+Authentication-Results: mx.ville-exemple.fr; spf=pass\r\n";
+        let (out, removed) = remove_forged(message.to_vec(), "mx.ville-exemple.fr");
+        assert_eq!(removed, 2);
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "Received: from x\r\n\
+Authentication-Results: mx.google.com; dkim=pass header.d=exemple.org\r\n\
+Authentication-Results: mx.ville-exemple.fr.evil.example; spf=pass\r\n\
+Subject: Bonjour\r\n\
+\r\n\
+Authentication-Results: mx.ville-exemple.fr; spf=pass\r\n"
+        );
+        let plain = b"Subject: x\r\n\r\nbody".to_vec();
+        assert_eq!(
+            remove_forged(plain.clone(), "mx.ville-exemple.fr"),
+            (plain, 0)
+        );
+    }
+}
