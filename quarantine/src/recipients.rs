@@ -77,8 +77,8 @@ impl Store {
         Ok(purged)
     }
 
-    /// Forgets every cached answer (`ecluse recipients forget`, after the
-    /// town's directory changed).
+    /// Forgets every cached answer (after the town's directory changed,
+    /// with Écluse stopped: the store is one process's).
     pub fn recipient_cache_clear(&self) -> Result<()> {
         self.db_tree(RECIPIENTS).clear()?;
         Ok(())
