@@ -236,7 +236,7 @@ impl Verifier {
             }
         }
         match state.as_ref() {
-            Some(s) if s.list.contains(address) => Verdict::Exists,
+            Some(s) if s.list.contains(&address.to_ascii_lowercase()) => Verdict::Exists,
             Some(_) => Verdict::Unknown("not in the recipients list".into()),
             None => Verdict::Unavailable("the recipients list cannot be read".into()),
         }
@@ -292,7 +292,17 @@ impl Verifier {
         let mut client = SmtpClient::connect(addr, cfg.timeout)
             .await
             .map_err(|e| format!("cannot connect to {}: {e}", cfg.downstream))?;
-        match client.read().await {
+        // A server that accepts and never greets must not hold RCPT (nor a
+        // shutdown) forever.
+        let greeting = tokio::time::timeout(cfg.timeout, client.read())
+            .await
+            .map_err(|_| {
+                format!(
+                    "no greeting from {} within {:?}",
+                    cfg.downstream, cfg.timeout
+                )
+            })?;
+        match greeting {
             Ok(r) if r.code() / 100 == 2 => {}
             Ok(r) => {
                 return Err(format!(
@@ -339,6 +349,14 @@ impl Verifier {
 /// `Err` when the connection failed (the caller may try a new one).
 async fn probe(conn: &mut Conn, address: &str) -> Result<Verdict, String> {
     let from = conn.cmd("MAIL FROM:<>\r\n").await?;
+    // 421: the server is closing this connection (an idle timeout): not an
+    // answer about the address; the caller tries a new connection.
+    if from.code == 421 {
+        return Err(format!(
+            "the town's server closed the connection: {}",
+            from.message
+        ));
+    }
     if from.code() / 100 != 2 {
         let _ = conn.cmd("RSET\r\n").await;
         return Ok(Verdict::Unavailable(format!(
@@ -347,18 +365,65 @@ async fn probe(conn: &mut Conn, address: &str) -> Result<Verdict, String> {
         )));
     }
     let rcpt = conn.cmd(&format!("RCPT TO:<{address}>\r\n")).await?;
+    if rcpt.code == 421 {
+        return Err(format!(
+            "the town's server closed the connection: {}",
+            rcpt.message
+        ));
+    }
     conn.cmd("RSET\r\n").await?;
-    let said = format!("{} {}", rcpt.code, rcpt.message.trim());
-    Ok(match rcpt.code() / 100 {
+    let said = crate::smtp::reply::printable(&format!("{} {}", rcpt.code, rcpt.message.trim()));
+    Ok(classify(rcpt.code, rcpt.esc, said))
+}
+
+/// What a reply to the probe's `RCPT` says of the address. Only a refusal
+/// of the mailbox itself (550, 551 or 553 without an enhanced status, or
+/// an enhanced status 5.1.x, RFC 3463) means unknown; another `5xx` (the
+/// server refusing Écluse, a policy) is no answer about the address, is
+/// not cached, and gets `450`.
+fn classify(code: u16, esc: [u8; 3], said: String) -> Verdict {
+    let mailbox = (esc[0] == 5 && esc[1] == 1) || (esc[0] == 0 && matches!(code, 550 | 551 | 553));
+    match code / 100 {
         2 => Verdict::Exists,
-        5 => Verdict::Unknown(format!("the town's server says: {said}")),
+        5 if mailbox => Verdict::Unknown(format!("the town's server says: {said}")),
         _ => Verdict::Unavailable(format!("the town's server says: {said}")),
-    })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_refusal_of_the_mailbox_means_unknown() {
+        let said = String::new;
+        assert_eq!(classify(250, [2, 1, 5], said()), Verdict::Exists);
+        assert!(matches!(
+            classify(550, [5, 1, 1], said()),
+            Verdict::Unknown(_)
+        ));
+        assert!(matches!(
+            classify(550, [0, 0, 0], said()),
+            Verdict::Unknown(_)
+        ));
+        assert!(matches!(
+            classify(554, [5, 1, 1], said()),
+            Verdict::Unknown(_)
+        ));
+        // The server refusing Écluse itself, or a policy: no answer.
+        assert!(matches!(
+            classify(554, [5, 7, 1], said()),
+            Verdict::Unavailable(_)
+        ));
+        assert!(matches!(
+            classify(550, [5, 7, 1], said()),
+            Verdict::Unavailable(_)
+        ));
+        assert!(matches!(
+            classify(450, [4, 2, 0], said()),
+            Verdict::Unavailable(_)
+        ));
+    }
 
     #[test]
     fn the_list_holds_addresses_and_domains_and_names_a_bad_line() {

@@ -237,7 +237,13 @@ impl Relay {
             Err(e) => return all_temporary(format!("cannot connect to {}: {e}", cfg.downstream)),
         };
         let host = &self.notices.hostname;
-        let greeting = client.read().await;
+        // A server that accepts and never greets must not hold the worker.
+        let Ok(greeting) = tokio::time::timeout(cfg.timeout, client.read()).await else {
+            return all_temporary(format!(
+                "no greeting from {} within {:?}",
+                cfg.downstream, cfg.timeout
+            ));
+        };
         match greeting {
             Ok(r) if r.code() / 100 == 2 => {}
             Ok(r) => return all_temporary(format!("downstream greeting: {}", said(&r))),

@@ -19,6 +19,11 @@ impl Session {
             self.reply(reply::declared_too_big(max));
             return;
         }
+        if !super::writable_address(&from.address) {
+            let r = reply::bad_sender(&from.address);
+            self.reply(r);
+            return;
+        }
         self.mail_from = Some(from.address);
         self.reply(reply::sender_ok());
     }

@@ -215,3 +215,18 @@ pub async fn serve_connection(
 
 #[cfg(test)]
 mod tests;
+
+/// Whether an address (as smtp-proto gives it, quotes of a quoted local
+/// part removed) can be written back into `MAIL FROM:<…>` or `RCPT
+/// TO:<…>` towards the town's server as one address and nothing else.
+/// An address with `<`, `>`, `"`, `\`, white space or a control
+/// character would, unquoted, close the path early and add parameters or
+/// another address (`"victim@example.net> ORCPT=…"@ville-exemple.fr`
+/// was relayed to victim@example.net): such addresses are refused.
+/// Quoted local parts with those characters are legal (RFC 5321 §4.1.2)
+/// but no real mailbox of a town uses them.
+pub fn writable_address(address: &str) -> bool {
+    !address
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\\'))
+}

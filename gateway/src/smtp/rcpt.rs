@@ -19,6 +19,11 @@ impl Session {
         if address.is_empty() || address.eq_ignore_ascii_case("postmaster") {
             address = format!("postmaster@{}", smtp.accepted_domains[0]);
         }
+        if !super::writable_address(&address) {
+            let r = reply::bad_recipient(&address);
+            self.reply(r);
+            return;
+        }
         let Some((local, domain)) = address.rsplit_once('@') else {
             let r = reply::bad_recipient(&address);
             self.reply(r);
@@ -51,7 +56,7 @@ impl Session {
                 }
                 crate::recipients::Verdict::Unavailable(why) => {
                     tracing::warn!(rcpt = %address, %why, "RCPT deferred: recipient cannot be verified");
-                    self.reply(reply::unverified_recipient(&address, &why));
+                    self.reply(reply::unverified_recipient(&address));
                     return;
                 }
             }

@@ -177,23 +177,41 @@ pub fn unknown_recipient(rcpt: &str, why: &str) -> Reply {
     Reply::new(
         550,
         "5.1.1",
-        format!("<{rcpt}>: unknown recipient, no such mailbox here ({why})"),
+        format!(
+            "<{rcpt}>: unknown recipient, no such mailbox here ({})",
+            printable(why)
+        ),
     )
 }
 /// The address could not be verified now; the sender tries again later
-/// (Postfix answers the same with `reject_unverified_recipient`).
-pub fn unverified_recipient(rcpt: &str, why: &str) -> Reply {
+/// (Postfix answers the same with `reject_unverified_recipient`). Why is
+/// in the log only: it names the town's internal server.
+pub fn unverified_recipient(rcpt: &str) -> Reply {
     Reply::new(
         450,
         "4.1.1",
-        format!("<{rcpt}>: recipient cannot be verified now, try again later ({why})"),
+        format!("<{rcpt}>: recipient cannot be verified now, try again later"),
     )
+}
+/// A sender address Écluse cannot pass on as one address.
+pub fn bad_sender(from: &str) -> Reply {
+    Reply::new(
+        553,
+        "5.1.7",
+        format!("<{}>: not a valid sender address", printable(from)),
+    )
+}
+/// `text` with control characters shown as `?`, for replies and logs.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 pub fn bad_recipient(rcpt: &str) -> Reply {
     Reply::new(
         553,
         "5.1.3",
-        format!("<{rcpt}>: not a valid mailbox address"),
+        format!("<{}>: not a valid mailbox address", printable(rcpt)),
     )
 }
 pub fn no_recipients() -> Reply {
