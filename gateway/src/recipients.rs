@@ -396,33 +396,23 @@ mod tests {
 
     #[test]
     fn only_a_refusal_of_the_mailbox_means_unknown() {
-        let said = String::new;
-        assert_eq!(classify(250, [2, 1, 5], said()), Verdict::Exists);
-        assert!(matches!(
-            classify(550, [5, 1, 1], said()),
-            Verdict::Unknown(_)
-        ));
-        assert!(matches!(
-            classify(550, [0, 0, 0], said()),
-            Verdict::Unknown(_)
-        ));
-        assert!(matches!(
-            classify(554, [5, 1, 1], said()),
-            Verdict::Unknown(_)
-        ));
-        // The server refusing Écluse itself, or a policy: no answer.
-        assert!(matches!(
-            classify(554, [5, 7, 1], said()),
-            Verdict::Unavailable(_)
-        ));
-        assert!(matches!(
-            classify(550, [5, 7, 1], said()),
-            Verdict::Unavailable(_)
-        ));
-        assert!(matches!(
-            classify(450, [4, 2, 0], said()),
-            Verdict::Unavailable(_)
-        ));
+        let kind = |code, esc| match classify(code, esc, String::new()) {
+            Verdict::Exists => "exists",
+            Verdict::Unknown(_) => "unknown",
+            Verdict::Unavailable(_) => "unavailable",
+        };
+        for (code, esc, want) in [
+            (250, [2, 1, 5], "exists"),
+            (550, [5, 1, 1], "unknown"),
+            (550, [0, 0, 0], "unknown"),
+            (554, [5, 1, 1], "unknown"),
+            // The server refusing Écluse itself, or a policy: no answer.
+            (554, [5, 7, 1], "unavailable"),
+            (550, [5, 7, 1], "unavailable"),
+            (450, [4, 2, 0], "unavailable"),
+        ] {
+            assert_eq!(kind(code, esc), want, "{code} {esc:?}");
+        }
     }
 
     #[test]
