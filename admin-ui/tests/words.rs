@@ -206,6 +206,7 @@ fn report(category: Category, kinds: &[FindingKind]) -> Report {
             subject: Some("Facture".into()),
             date: None,
             message_id: Some("test@example.org".into()),
+            sender_auth: None,
         },
         size: RAW.len() as u64,
         scanned_bytes: 1234,

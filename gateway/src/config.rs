@@ -67,6 +67,8 @@ struct RawSmtp {
     recipient_cache_positive: Option<String>,
     recipient_cache_negative: Option<String>,
     dns_resolvers: Option<Vec<String>>,
+    sender_checks: Option<bool>,
+    sender_check_timeout: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -204,6 +206,13 @@ pub struct SmtpConfig {
     /// `dns_resolvers`: the DNS servers asked for SPF, DKIM and DMARC
     /// records (`ip:port`); empty for the system's (`/etc/resolv.conf`).
     pub dns_resolvers: Vec<SocketAddr>,
+    /// `sender_checks`: SPF, DKIM and DMARC on every message, the
+    /// `Authentication-Results:` field and the provenance categories
+    /// (default true).
+    pub sender_checks: bool,
+    /// `sender_check_timeout`: the most the DNS lookups of one message may
+    /// take; past it the results are `temperror` (default 10 s).
+    pub sender_check_timeout: Duration,
 }
 
 /// `[smtp] verify_recipients`: whether and how an address is checked at
@@ -282,6 +291,10 @@ pub struct Config {
     pub admin: AdminConfig,
     /// `[policy]`: category → action, `self_release`.
     pub policy: Policy,
+    /// `[policy] partner_domains`: domains whose imitations are
+    /// `lookalike_sender` besides our own (the préfecture, the trésorerie,
+    /// suppliers), lower case.
+    pub partner_domains: Vec<String>,
     /// `[scanner] rules` (files or directories of `.yar` files, added to
     /// the shipped rules), `builtin_rules` (default true) and
     /// `rules_category` (the category of added rules that name none of
@@ -525,6 +538,12 @@ impl Config {
                         .map_err(|_| err("[smtp] dns_resolvers", format!("`{r}` is not an address: write \"192.0.2.53\" or \"127.0.0.1:5353\"")))
                 })
                 .collect::<Result<_, _>>()?,
+            sender_checks: s.sender_checks.unwrap_or(true),
+            sender_check_timeout: duration(
+                "[smtp] sender_check_timeout",
+                &s.sender_check_timeout,
+                Duration::from_secs(10),
+            )?,
         };
         if s.recipients_file.is_some()
             && !matches!(smtp.verify_recipients, VerifyRecipients::List(_))
@@ -714,7 +733,26 @@ impl Config {
             idp_metadata_url,
         };
 
-        let policy = Policy::from_table(&raw.policy, &format!("{origin} [policy]"))
+        // `partner_domains` is ours; the rest of [policy] is the scanner's.
+        let mut policy_table = raw.policy.clone();
+        let partner_domains = match policy_table.remove("partner_domains") {
+            None => Vec::new(),
+            Some(v) => v
+                .as_array()
+                .and_then(|a| {
+                    a.iter()
+                        .map(|d| d.as_str().map(|d| d.trim().trim_end_matches('.').to_lowercase()))
+                        .collect::<Option<Vec<String>>>()
+                })
+                .filter(|list| list.iter().all(|d| d.contains('.') && !d.contains('@')))
+                .ok_or_else(|| {
+                    err(
+                        "[policy] partner_domains",
+                        "must be a list of domain names, such as [\"ain.gouv.fr\", \"dgfip.finances.gouv.fr\"]".into(),
+                    )
+                })?,
+        };
+        let policy = Policy::from_table(&policy_table, &format!("{origin} [policy]"))
             .map_err(|e| err("[policy]", e.to_string()))?;
         let clamav = match &raw.scanner.clamav {
             None => None,
@@ -778,6 +816,7 @@ impl Config {
             quarantine,
             admin,
             policy,
+            partner_domains,
             rules: crate::rules::RuleSources {
                 paths,
                 builtin: raw.scanner.builtin_rules.unwrap_or(true),

@@ -22,6 +22,7 @@ pub mod control;
 pub mod decide;
 pub mod fetch;
 pub mod notice;
+pub mod provenance;
 pub mod recipients;
 pub mod relay;
 pub mod rules;

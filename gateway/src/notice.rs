@@ -34,6 +34,37 @@ pub fn reason(category: Category) -> (&'static str, &'static str) {
     (category.label_fr(), category.label_en())
 }
 
+/// What the reader should know about a held file, by category: most
+/// categories are file types that can hide a program; the provenance
+/// categories are about who sent it.
+fn advice(category: Category) -> (&'static str, &'static str) {
+    match category {
+        Category::SpoofedSender => (
+            "L'adresse de l'expéditeur est falsifiée : ce message ne vient pas de\r\n\
+             celui qu'il prétend être. Vérifiez auprès de l'expéditeur par un autre\r\n\
+             moyen (téléphone) avant d'en suivre les instructions. Si vous attendiez\r\n\
+             ce fichier, demandez-le ici (connexion avec votre compte habituel) :",
+            "The sender's address is forged: this message does not come from whom it\r\n\
+             claims. Check with the sender by other means (telephone) before following\r\n\
+             it. If you were expecting this file, ask for it here:",
+        ),
+        Category::LookalikeSender => (
+            "Le domaine de l'expéditeur imite celui d'un correspondant connu (une lettre\r\n\
+             changée, un caractère d'un autre alphabet). Vérifiez auprès de ce\r\n\
+             correspondant par un autre moyen (téléphone). Si vous attendiez ce fichier,\r\n\
+             demandez-le ici (connexion avec votre compte habituel) :",
+            "The sender's domain imitates that of a known correspondent (a letter\r\n\
+             changed, a character from another alphabet). Check with them by other\r\n\
+             means (telephone). If you were expecting this file, ask for it here:",
+        ),
+        _ => (
+            "Ce type de fichier peut cacher un programme malveillant. Si vous attendiez\r\n\
+             ce fichier, demandez-le ici (connexion avec votre compte habituel) :",
+            "If you were expecting this file, ask for it here:",
+        ),
+    }
+}
+
 /// The MIME part (headers, blank line, body; no final CRLF) that takes the
 /// place of a held attachment.
 pub fn held_part(
@@ -43,6 +74,7 @@ pub fn held_part(
     category: Category,
 ) -> Vec<u8> {
     let (fr, en) = reason(category);
+    let (advice_fr, advice_en) = advice(category);
     let link = cfg.link(item);
     let name_fr = filename
         .map(|f| format!("« {f} »"))
@@ -56,8 +88,7 @@ pub fn held_part(
          Fichier : {name_fr}\r\n\
          Raison : {fr}\r\n\
          \r\n\
-         Ce type de fichier peut cacher un programme malveillant. Si vous attendiez\r\n\
-         ce fichier, demandez-le ici (connexion avec votre compte habituel) :\r\n\
+         {advice_fr}\r\n\
          {link}\r\n\
          \r\n\
          --\r\n\
@@ -66,7 +97,7 @@ pub fn held_part(
          File: {name_en}\r\n\
          Reason: {en}\r\n\
          \r\n\
-         If you were expecting this file, ask for it here:\r\n\
+         {advice_en}\r\n\
          {link}\r\n"
     );
     format!(

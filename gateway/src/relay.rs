@@ -41,6 +41,44 @@ pub struct Relay {
     pub notices: NoticeConfig,
     /// Wakes the worker when something is queued.
     pub wakeup: Arc<Notify>,
+    /// DSNs sent lately, per envelope sender, for the rate limit.
+    pub dsn_sent: DsnLimit,
+}
+
+/// At most [`DsnLimit::PER_SENDER`] DSNs per envelope sender and
+/// [`DsnLimit::TOTAL`] in all per hour: even to authenticated senders, a
+/// burst of failures downstream must not make us a mail cannon.
+#[derive(Default)]
+pub struct DsnLimit(
+    Mutex<(
+        Option<std::time::Instant>,
+        std::collections::HashMap<String, u32>,
+    )>,
+);
+
+impl DsnLimit {
+    /// DSNs per envelope sender per hour.
+    pub const PER_SENDER: u32 = 10;
+    /// DSNs per hour in all.
+    pub const TOTAL: u32 = 200;
+
+    /// Counts one DSN to `sender`; false when over the limit.
+    pub fn take(&self, sender: &str) -> bool {
+        let mut guard = self.0.lock().expect("dsn limit lock");
+        let (since, counts) = &mut *guard;
+        let now = std::time::Instant::now();
+        if since.is_none_or(|t| now.duration_since(t) >= std::time::Duration::from_secs(3600)) {
+            *since = Some(now);
+            counts.clear();
+        }
+        let total: u32 = counts.values().sum();
+        let mine = counts.entry(sender.to_ascii_lowercase()).or_default();
+        if *mine >= Self::PER_SENDER || total >= Self::TOTAL {
+            return false;
+        }
+        *mine += 1;
+        true
+    }
 }
 
 impl Relay {
@@ -171,9 +209,24 @@ impl Relay {
             for (rcpt, why) in &permanent {
                 tracing::warn!(delivery = %d.id, queue_id, to = %rcpt, error = %why, "bounced");
             }
-            let bounces_allowed = !d.mail_from.is_empty()
-                && matches!(d.purpose, Purpose::Inbound | Purpose::Release { .. });
-            if bounces_allowed {
+            // No backscatter (RFC 5321 §6.2 and §4.5.5): never to the null
+            // sender or for our own notices and DSNs, only to a sender
+            // whose domain passed SPF or DKIM on receipt, and rate-limited.
+            let suppressed = if d.mail_from.is_empty()
+                || !matches!(d.purpose, Purpose::Inbound | Purpose::Release { .. })
+            {
+                Some("null_sender_or_own_message")
+            } else if !d.dsn_allowed {
+                Some("sender_not_authenticated")
+            } else if !self.dsn_sent.take(&d.mail_from) {
+                Some("rate_limited")
+            } else {
+                None
+            };
+            if let Some(reason) = suppressed {
+                metrics::counter!("ecluse_dsn_suppressed_total", "reason" => reason).increment(1);
+                tracing::info!(delivery = %d.id, queue_id, to = %d.mail_from, reason, "no DSN to the sender (no backscatter)");
+            } else {
                 let headers = match &d.payload {
                     Payload::Stored { queue_id, .. } => self
                         .store

@@ -99,6 +99,22 @@ pub async fn run(
     // What the dashboard shows of the engines, kept current by the reloads,
     // the clamd checks and the scans.
     let engines = ui.as_ref().map(|ui| ui.engines()).unwrap_or_default();
+    let senders = if config.smtp.sender_checks {
+        Some(Arc::new(
+            crate::provenance::SenderChecks::new(
+                &config.smtp.dns_resolvers,
+                &config.smtp.hostname,
+                &config.smtp.accepted_domains,
+                &config.partner_domains,
+                config.smtp.sender_check_timeout,
+            )
+            .map_err(|e| {
+                anyhow::anyhow!("{e}; set [smtp] dns_resolvers, or sender_checks = false")
+            })?,
+        ))
+    } else {
+        None
+    };
     let ctx = Arc::new(Context {
         config: config.clone(),
         engine: std::sync::RwLock::new(Arc::new(engine)),
@@ -116,12 +132,14 @@ pub async fn run(
             config.smtp.recipient_cache_positive,
             config.smtp.recipient_cache_negative,
         )),
+        senders,
     });
     let relay = Arc::new(Relay {
         store: store.clone(),
         config: config.relay.clone(),
         notices,
         wakeup,
+        dsn_sent: Default::default(),
     });
     let handle = metrics_recorder();
     let clamav = config.clamav.clone();
@@ -493,6 +511,29 @@ pub fn check(args: ServeArgs) -> Result<()> {
                 file.display()
             )
         }
+    }
+    if config.smtp.sender_checks {
+        println!(
+            "  senders: SPF, DKIM, DMARC checked through {} (at most {} per message), Authentication-Results as {}; lookalikes of {} domain(s)",
+            if config.smtp.dns_resolvers.is_empty() {
+                "the system's resolvers (/etc/resolv.conf)".to_string()
+            } else {
+                config
+                    .smtp
+                    .dns_resolvers
+                    .iter()
+                    .map(|a| a.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            humantime::format_duration(config.smtp.sender_check_timeout),
+            config.smtp.hostname,
+            config.smtp.accepted_domains.len() + config.partner_domains.len()
+        );
+    } else {
+        println!(
+            "  senders: NOT checked (sender_checks = false): no SPF, DKIM or DMARC, no spoofed_sender or lookalike_sender, and no DSN to any sender"
+        );
     }
     println!(
         "  quarantine in {}, kept {} days",

@@ -383,6 +383,11 @@ pub struct Delivery {
     /// The last temporary failure.
     #[serde(default)]
     pub last_error: Option<String>,
+    /// Whether a delivery status notification may go back to `mail_from`
+    /// when a recipient fails for good: only when its domain passed SPF or
+    /// DKIM on receipt, so that a forged sender is never sent backscatter.
+    #[serde(default)]
+    pub dsn_allowed: bool,
 }
 
 impl Delivery {
@@ -404,6 +409,7 @@ impl Delivery {
             attempts: 0,
             next_attempt: now,
             last_error: None,
+            dsn_allowed: false,
         }
     }
 

@@ -65,7 +65,9 @@ pub use engine::{BUILTIN_RULES, EXTERNALS, Engine, RuleSet};
 pub use error::Error;
 pub use limits::Limits;
 pub use policy::Policy;
-pub use report::{Action, Category, Finding, FindingKind, MessageInfo, Part, Report};
+pub use report::{
+    Action, Category, DkimCheck, Finding, FindingKind, MessageInfo, Part, Report, SenderAuth,
+};
 
 use std::time::Instant;
 

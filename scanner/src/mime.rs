@@ -51,6 +51,7 @@ pub(crate) fn walk(
         subject: message.subject().map(str::to_string),
         date: message.date().map(|d| d.to_rfc3339()),
         message_id: message.message_id().map(str::to_string),
+        sender_auth: None,
     };
     let mut state = State {
         root: Some(raw),

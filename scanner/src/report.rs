@@ -137,6 +137,15 @@ categories! {
     MimeAmbiguity = "mime_ambiguity", "structure du message ambiguë", "ambiguous message structure", Quarantine;
     /// Content a YARA rule calls suspicious without calling it malware.
     Suspicious = "suspicious", "contenu suspect", "suspicious content", Quarantine;
+    /// Mail with attachments whose sender is forged: DMARC fails for a
+    /// domain that publishes `p=quarantine` or `p=reject` (RFC 7489 §6.3),
+    /// or the `From:` domain is one of ours and the mail comes from outside
+    /// without passing SPF or DKIM for it. Set by the gateway, not the scanner.
+    SpoofedSender = "spoofed_sender", "expéditeur usurpé (adresse d'envoi falsifiée)", "spoofed sender (forged sender address)", Quarantine;
+    /// Mail with attachments from a domain that imitates one of ours or a
+    /// partner's (Unicode confusable skeleton, UTS #39 §4, or an edit
+    /// distance of one or two). Set by the gateway, not the scanner.
+    LookalikeSender = "lookalike_sender", "expéditeur au nom de domaine trompeur (imitation d'un domaine connu)", "sender domain that imitates a known domain", Quarantine;
 }
 
 impl Category {
@@ -167,6 +176,11 @@ impl fmt::Display for Category {
 pub enum FindingKind {
     /// A YARA rule matched; its `category` meta says the category.
     YaraMatch,
+    /// The gateway found the sender forged (DMARC, or our own domain from
+    /// outside unauthenticated).
+    SpoofedSender,
+    /// The gateway found the sender's domain imitates a known domain.
+    LookalikeSender,
     /// ClamAV (clamd) found a signature; the finding's `rule` names it.
     ClamavMatch,
     /// ClamAV could not give a verdict and the policy holds such mail
@@ -279,6 +293,8 @@ impl FindingKind {
         match self {
             YaraMatch => Category::Suspicious,
             ClamavMatch => Category::Malware,
+            SpoofedSender => Category::SpoofedSender,
+            LookalikeSender => Category::LookalikeSender,
             AntivirusUnavailable => Category::BudgetExceeded,
             ExecutableContent | ExecutableName | CompiledHelp => Category::Executable,
             ScriptContent | ScriptName => Category::Script,
@@ -339,6 +355,8 @@ impl FindingKind {
         match self {
             YaraMatch => ("yara_match", "reconnu par une règle de détection", "matched by a detection rule"),
             ClamavMatch => ("clamav_match", "reconnu par l'antivirus ClamAV", "found by the ClamAV antivirus"),
+            SpoofedSender => ("spoofed_sender", "l'adresse de l'expéditeur est falsifiée (SPF, DKIM, DMARC)", "the sender's address is forged (SPF, DKIM, DMARC)"),
+            LookalikeSender => ("lookalike_sender", "le domaine de l'expéditeur imite un domaine connu", "the sender's domain imitates a known domain"),
             AntivirusUnavailable => ("antivirus_unavailable", "antivirus indisponible : analyse incomplète", "antivirus unavailable: incomplete analysis"),
             ExecutableContent => ("executable_content", "le contenu est un programme", "the content is a program"),
             ExecutableName => ("executable_name", "nom de fichier de programme (.exe, .scr…)", "program file name (.exe, .scr…)"),
@@ -468,6 +486,102 @@ pub struct MessageInfo {
     pub date: Option<String>,
     /// The `Message-ID:` without angle brackets.
     pub message_id: Option<String>,
+    /// Who really sent it: SPF, DKIM and DMARC as the gateway checked them
+    /// on receipt (none for `ecluse scan`, or mail received before checks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_auth: Option<SenderAuth>,
+}
+
+/// The sender checks of a received message (RFC 7208 SPF, RFC 6376 DKIM,
+/// RFC 7489 DMARC), with result words as in `Authentication-Results`
+/// (RFC 8601 §2.7: `pass`, `fail`, `softfail`, `neutral`, `none`,
+/// `temperror`, `permerror`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SenderAuth {
+    /// The domain of the `From:` address (RFC 5322), lower case; empty when
+    /// there is none or several domains.
+    pub from_domain: String,
+    /// SPF for the `MAIL FROM` domain (the `HELO` name for a null sender).
+    pub spf: String,
+    /// The domain SPF checked.
+    pub spf_domain: String,
+    /// Each DKIM signature: its `d=` domain and result.
+    pub dkim: Vec<DkimCheck>,
+    /// DMARC for the `From:` domain: `pass` when SPF or DKIM passed aligned
+    /// with it, `fail` when its record exists and neither did, `none` when
+    /// it publishes no record.
+    pub dmarc: String,
+    /// The policy its DMARC record asks for failing mail: `none`,
+    /// `quarantine`, `reject` (empty without a record).
+    pub dmarc_policy: String,
+    /// The envelope sender's domain passed SPF, or a DKIM signature of that
+    /// domain passed: a delivery status notification may go back to it.
+    pub envelope_authenticated: bool,
+    /// SPF or DKIM passed for a domain aligned with the `From:` domain
+    /// (relaxed alignment, RFC 7489 §3.1), whether or not it publishes a
+    /// DMARC record: the sender is who the `From:` line says.
+    #[serde(default)]
+    pub from_authenticated: bool,
+}
+
+/// One DKIM signature checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DkimCheck {
+    /// The signing domain (`d=`).
+    pub domain: String,
+    /// `pass`, `fail`, `neutral`, `temperror`, `permerror`.
+    pub result: String,
+}
+
+impl SenderAuth {
+    /// The `From:` domain is authenticated: SPF or DKIM passed aligned
+    /// with it.
+    pub fn verified(&self) -> bool {
+        self.from_authenticated
+    }
+
+    /// In plain French, for agents and admins: « expéditeur vérifié … » or
+    /// « expéditeur non vérifié … ».
+    pub fn summary_fr(&self) -> String {
+        let domain = if self.from_domain.is_empty() {
+            "?"
+        } else {
+            &self.from_domain
+        };
+        if self.verified() {
+            return format!(
+                "expéditeur vérifié : le domaine {domain} a authentifié ce message (SPF ou DKIM)"
+            );
+        }
+        let why = match self.dmarc.as_str() {
+            "fail" => "l'authentification du domaine a échoué (DMARC)",
+            "none" => "ni SPF ni DKIM ne confirment le domaine, qui ne publie pas de règle DMARC",
+            "temperror" => "la vérification n'a pas pu être faite (DNS indisponible)",
+            _ => "l'authentification n'a pas pu être vérifiée",
+        };
+        format!("expéditeur non vérifié : {why} pour {domain}")
+    }
+
+    /// The same in plain English.
+    pub fn summary_en(&self) -> String {
+        let domain = if self.from_domain.is_empty() {
+            "?"
+        } else {
+            &self.from_domain
+        };
+        if self.verified() {
+            return format!(
+                "verified sender: the domain {domain} authenticated this message (SPF or DKIM)"
+            );
+        }
+        let why = match self.dmarc.as_str() {
+            "fail" => "domain authentication failed (DMARC)",
+            "none" => "neither SPF nor DKIM confirms the domain, which publishes no DMARC policy",
+            "temperror" => "the check could not be made (DNS unavailable)",
+            _ => "authentication could not be checked",
+        };
+        format!("unverified sender: {why} for {domain}")
+    }
 }
 
 /// Everything the scanner has to say about one message.

@@ -26,6 +26,7 @@ pub mod samples;
 
 pub mod browser;
 pub mod clamd;
+pub mod dns;
 pub mod idp;
 
 /// The `ecluse` binary of this build, built (again) on demand when a
@@ -288,8 +289,15 @@ impl Gateway {
     /// The configuration every test starts from; `extra` is appended
     /// (sections the base does not have) or `downstream` replaced.
     pub fn config_text(downstream: SocketAddr, extra: &str) -> String {
+        // The sender checks ask DNS: off unless the test gives its own
+        // DNS server (`dns_resolvers`, see [`dns::Dns`]).
+        let checks = if extra.contains("dns_resolvers") || extra.contains("sender_checks") {
+            ""
+        } else {
+            "sender_checks = false\n"
+        };
         format!(
-            "[smtp]\nlisten = \"127.0.0.1:0\"\nhostname = \"mx.ville-exemple.fr\"\naccepted_domains = [\"ville-exemple.fr\"]\nmax_message_size = \"2MiB\"\n{extra_smtp}\n\
+            "[smtp]\nlisten = \"127.0.0.1:0\"\nhostname = \"mx.ville-exemple.fr\"\naccepted_domains = [\"ville-exemple.fr\"]\nmax_message_size = \"2MiB\"\n{checks}{extra_smtp}\n\
              [relay]\ndownstream = \"{downstream}\"\nretry_min = \"200ms\"\nretry_max = \"1s\"\n\n\
              [quarantine]\ndata_dir = \"data\"\n\n\
              [admin]\nlisten = \"127.0.0.1:0\"\npublic_url = \"https://quarantaine.ville-exemple.fr\"\nnotify = [\"dsi@ville-exemple.fr\"]\n",

@@ -191,6 +191,14 @@ pub async fn item(ctx: Ctx, State(ui): State<Arc<Ui>>, Path(id): Path<String>) -
                 dt { "MAIL FROM" } dd { (msg.envelope.mail_from) }
                 dt { "RCPT TO" } dd { (msg.envelope.rcpts.join(", ")) }
                 dt { (l.t("Serveur d'origine", "Sending server")) } dd { (msg.envelope.helo) " [" (msg.envelope.client_ip) "]" @if msg.envelope.tls { " (TLS)" } }
+                @if let Some(a) = &msg.info.sender_auth {
+                    dt { "SPF" } dd { (a.spf) " (" (a.spf_domain) ")" }
+                    dt { "DKIM" } dd {
+                        @if a.dkim.is_empty() { (l.t("aucune signature", "no signature")) }
+                        @for (i, d) in a.dkim.iter().enumerate() { @if i > 0 { ", " } (d.result) " (d=" (d.domain) ")" }
+                    }
+                    dt { "DMARC" } dd { (a.dmarc) @if !a.dmarc_policy.is_empty() { " (p=" (a.dmarc_policy) ")" } " — " (a.from_domain) }
+                }
                 dt { "Message-ID" } dd.hash { (msg.info.message_id.as_deref().unwrap_or("")) }
                 dt { (l.t("Taille", "Size")) } dd { (size(l, msg.size)) }
             }

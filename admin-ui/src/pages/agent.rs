@@ -142,6 +142,10 @@ pub fn facts(l: crate::web::Lang, it: &HeldItem) -> Markup {
         dl.facts {
             dt { (l.t("État", "Status")) } dd { (status(l, it.status)) }
             dt { (l.t("Expéditeur", "From")) } dd { (sender(it)) }
+            @if let Some(a) = &it.info.sender_auth {
+                dt { (l.t("Authenticité de l'expéditeur", "Sender authenticity")) }
+                dd class=(if a.verified() { "verified" } else { "unverified" }) { (l.t(&a.summary_fr(), &a.summary_en())) }
+            }
             dt { (l.t("Destinataire", "To")) } dd { (it.recipient) }
             dt { (l.t("Objet", "Subject")) } dd { (it.info.subject.as_deref().unwrap_or("")) }
             dt { (l.t("Reçu le", "Received")) } dd { (l.datetime(it.created_at)) }

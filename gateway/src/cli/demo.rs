@@ -62,7 +62,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
     let hash = ecluse_admin_ui::hash_password(&password);
     let public_url = format!("http://{}", args.ui);
     let text = format!(
-        "[smtp]\nlisten = \"{smtp}\"\nhostname = \"ecluse.demo\"\naccepted_domains = [\"{DOMAIN}\"]\n\n\
+        "[smtp]\nlisten = \"{smtp}\"\nhostname = \"ecluse.demo\"\naccepted_domains = [\"{DOMAIN}\"]\nsender_checks = false\n\n\
          [relay]\ndownstream = \"{capture}\"\nstarttls = \"off\"\nretry_min = \"1s\"\nretry_max = \"10s\"\n\n\
          [quarantine]\ndata_dir = \"{data}\"\n\n\
          [admin]\nlisten = \"{ui}\"\npublic_url = \"{public_url}\"\nnotify = [\"dsi@{DOMAIN}\"]\n\n\

@@ -72,6 +72,21 @@ impl Session {
                 .increment(forged as u64);
             tracing::info!(client = %self.peer.ip(), from = self.mail_from.as_deref().unwrap_or(""), removed = forged, "removed Authentication-Results fields that claimed our authserv-id");
         }
+        // SPF, DKIM, DMARC: DNS lookups (cached by the resolver, bounded by
+        // [smtp] sender_check_timeout), before the scan slot is taken.
+        let checked = match &self.ctx.senders {
+            Some(senders) => Some(
+                senders
+                    .check(
+                        self.peer.ip(),
+                        self.helo.as_deref().unwrap_or(""),
+                        self.mail_from.as_deref().unwrap_or(""),
+                        &message,
+                    )
+                    .await,
+            ),
+            None => None,
+        };
         // Wait a little for a scan slot (the data is already in memory), then
         // tell the sender to come back: backpressure, not an unbounded queue.
         let permit =
@@ -82,7 +97,10 @@ impl Session {
         };
         let queue_id = QueueId::new();
         let now = self.ctx.store.now();
-        let received = self.received_header(queue_id, now);
+        let mut received = self.received_header(queue_id, now);
+        if let Some(c) = &checked {
+            received.extend_from_slice(&c.header);
+        }
         let envelope = Envelope {
             client_ip: self.peer.ip().to_string(),
             helo: self.helo.clone().unwrap_or_default(),
@@ -96,9 +114,13 @@ impl Session {
         let started = Instant::now();
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let (report, clamd_failed) = scan_both(&engine, &ctx.config, &ctx.engines, &message);
+            let (mut report, clamd_failed) =
+                scan_both(&engine, &ctx.config, &ctx.engines, &message);
             if let Some(e) = clamd_failed {
                 return Err(e);
+            }
+            if let Some(c) = &checked {
+                weigh_provenance(&mut report, c, engine.policy());
             }
             let inbound = Inbound {
                 queue_id,
@@ -114,6 +136,17 @@ impl Session {
                 ctx.config.quarantine.retention_days,
                 now,
             );
+            let mut verdict = verdict;
+            if let Verdict::Accept { deliveries, .. } = &mut verdict {
+                // No backscatter: a DSN may go back only to a sender whose
+                // domain passed SPF or DKIM.
+                let allowed = checked
+                    .as_ref()
+                    .is_some_and(|c| c.auth.envelope_authenticated);
+                for d in deliveries.iter_mut() {
+                    d.dsn_allowed = allowed;
+                }
+            }
             let stored = match &verdict {
                 Verdict::Reject(_) => Ok(()),
                 Verdict::Accept {
@@ -141,18 +174,47 @@ impl Session {
             }
         };
         let categories: Vec<&str> = report.categories.iter().map(|c| c.as_str()).collect();
+        let sender = report
+            .message
+            .sender_auth
+            .as_ref()
+            .map(|a| {
+                let dkim: Vec<String> = a
+                    .dkim
+                    .iter()
+                    .map(|d| format!("{}:{}", d.domain, d.result))
+                    .collect();
+                format!(
+                    "spf={} dkim={} dmarc={}{} from_domain={} verified={}",
+                    a.spf,
+                    if dkim.is_empty() {
+                        "none".into()
+                    } else {
+                        dkim.join(",")
+                    },
+                    a.dmarc,
+                    if a.dmarc_policy.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (p={})", a.dmarc_policy)
+                    },
+                    a.from_domain,
+                    a.verified()
+                )
+            })
+            .unwrap_or_else(|| "unchecked".into());
         metrics::histogram!("ecluse_scan_seconds").record(report.scan_ms as f64 / 1000.0);
         metrics::counter!("ecluse_message_bytes_total").increment(size as u64);
         let elapsed_ms = started.elapsed().as_millis() as u64;
         match (verdict, stored) {
             (Verdict::Reject(r), _) => {
                 metrics::counter!("ecluse_messages_total", "action" => "rejected").increment(1);
-                tracing::info!(queue_id = %queue_id, client = %envelope.client_ip, from = %envelope.mail_from, rcpts = envelope.rcpts.len(), size, action = "rejected", categories = ?categories, scan_ms = report.scan_ms, "message");
+                tracing::info!(queue_id = %queue_id, client = %envelope.client_ip, from = %envelope.mail_from, rcpts = envelope.rcpts.len(), size, action = "rejected", categories = ?categories, sender = %sender, scan_ms = report.scan_ms, "message");
                 r
             }
             (Verdict::Accept { outcome, items, .. }, Ok(())) => {
                 metrics::counter!("ecluse_messages_total", "action" => outcome).increment(1);
-                tracing::info!(queue_id = %queue_id, client = %envelope.client_ip, from = %envelope.mail_from, rcpts = envelope.rcpts.len(), size, action = outcome, held = items.len(), categories = ?categories, scan_ms = report.scan_ms, total_ms = elapsed_ms, "message");
+                tracing::info!(queue_id = %queue_id, client = %envelope.client_ip, from = %envelope.mail_from, rcpts = envelope.rcpts.len(), size, action = outcome, held = items.len(), categories = ?categories, sender = %sender, scan_ms = report.scan_ms, total_ms = elapsed_ms, "message");
                 self.ctx.relay_wakeup.notify_one();
                 reply::queued(&queue_id.to_string())
             }
@@ -218,6 +280,43 @@ fn scan_both(
                     (report, None)
                 }
             }
+        }
+    }
+}
+
+/// Puts the sender checks into the report: the results for the pages and
+/// the JSON report, and `spoofed_sender` / `lookalike_sender` on each
+/// attachment (a named part, or one that is not text), so that with the
+/// default policy the attachments are held and the notice says why. Mail
+/// without attachments keeps its text: we are not a spam filter.
+fn weigh_provenance(
+    report: &mut ecluse_scanner::Report,
+    checked: &crate::provenance::Checked,
+    policy: &ecluse_scanner::Policy,
+) {
+    use ecluse_scanner::{Finding, FindingKind};
+    report.message.sender_auth = Some(checked.auth.clone());
+    let attachments: Vec<String> = report
+        .parts
+        .iter()
+        .filter(|p| {
+            p.filename.is_some()
+                || !p
+                    .declared_type
+                    .as_deref()
+                    .unwrap_or("text/plain")
+                    .to_ascii_lowercase()
+                    .starts_with("text/")
+        })
+        .map(|p| p.path.clone())
+        .collect();
+    for (kind, why) in [
+        (FindingKind::SpoofedSender, &checked.spoofed),
+        (FindingKind::LookalikeSender, &checked.lookalike),
+    ] {
+        let Some(why) = why else { continue };
+        for path in &attachments {
+            report.add_finding(Some(path), Finding::new(kind, why.clone()), policy);
         }
     }
 }

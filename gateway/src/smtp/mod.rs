@@ -57,6 +57,8 @@ pub struct Context {
     pub engines: ecluse_admin_ui::Engines,
     /// Recipient verification at `RCPT`.
     pub recipients: Arc<crate::recipients::Verifier>,
+    /// SPF, DKIM and DMARC (`[smtp] sender_checks`).
+    pub senders: Option<Arc<crate::provenance::SenderChecks>>,
 }
 
 impl Context {

@@ -41,6 +41,8 @@ fn context(dir: &std::path::Path, extra: &str) -> Arc<Context> {
         },
         relay_wakeup: Arc::new(Notify::new()),
         engines: Default::default(),
+        // These tests speak SMTP only: no DNS.
+        senders: None,
         config: Arc::new(config),
     })
 }

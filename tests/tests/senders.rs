@@ -1,0 +1,457 @@
+//! Sender provenance end to end: the real `ecluse serve` asking a real DNS
+//! server (dnsmasq, [`ecluse_tests::dns::Dns`]) for SPF, DKIM and DMARC
+//! records; messages signed with real DKIM keys (RSA made by `openssl`,
+//! Ed25519 from RFC 8463 §A.2); what the town's server receives, what is
+//! held and why, and when a delivery status notification may go back.
+
+use ecluse_tests::dns::Dns;
+use ecluse_tests::{Gateway, Sink, samples, send_one};
+use mail_auth::common::crypto::{Ed25519Key, RsaKey, Sha256};
+use mail_auth::common::headers::HeaderWriter;
+use mail_auth::dkim::DkimSigner;
+use std::time::Duration;
+
+const AGENT: &str = "agent@ville-exemple.fr";
+const WAIT: Duration = Duration::from_secs(20);
+/// RFC 8463 §A.2, the Ed25519 test key.
+const ED25519_SEED: &str = "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=";
+const ED25519_PUBLIC: &str = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+/// The Cyrillic lookalike of ville-exemple.fr: "ville-еxemple.fr" with
+/// U+0435 for the first "e" of "exemple", as an A-label.
+const CYRILLIC: &str = "xn--ville-xemple-xck.fr";
+
+struct Rsa {
+    pem: String,
+    public_b64: String,
+}
+
+/// A fresh 2048-bit RSA key from `openssl` (PKCS#8 PEM) and its public
+/// key as DKIM's `p=` (SubjectPublicKeyInfo, base64).
+fn rsa_key() -> Rsa {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("k.pem");
+    let ok = std::process::Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&key)
+        .output()
+        .expect("openssl");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let public = std::process::Command::new("openssl")
+        .args(["pkey", "-pubout", "-outform", "DER", "-in"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(public.status.success());
+    use base64::Engine;
+    Rsa {
+        pem: std::fs::read_to_string(&key).unwrap(),
+        public_b64: base64::engine::general_purpose::STANDARD.encode(public.stdout),
+    }
+}
+
+/// The DNS of the tests:
+/// - ville-exemple.fr, ours: SPF for its real outbound server only, no
+///   DMARC record (like many towns);
+/// - prefecture-exemple.fr, a partner: SPF elsewhere, DMARC `p=reject`;
+/// - newsletter-exemple.fr: DKIM (RSA, selector `s2026`), DMARC `p=none`;
+/// - notaire-exemple.fr: SPF for 127.0.0.0/8 and DKIM (Ed25519) — an
+///   honest sender;
+/// - vi11e-exemple.fr and the Cyrillic lookalike: SPF pass from here and
+///   DMARC `p=reject` — an attacker authenticates their own domain.
+fn dns(rsa: &Rsa) -> Dns {
+    Dns::start(
+        &[
+            "ville-exemple.fr",
+            "prefecture-exemple.fr",
+            "newsletter-exemple.fr",
+            "esp-exemple.fr",
+            "notaire-exemple.fr",
+            "vi11e-exemple.fr",
+            CYRILLIC,
+        ],
+        &[
+            ("ville-exemple.fr", "v=spf1 ip4:192.0.2.10 -all"),
+            ("prefecture-exemple.fr", "v=spf1 ip4:192.0.2.20 -all"),
+            ("_dmarc.prefecture-exemple.fr", "v=DMARC1; p=reject"),
+            (
+                "s2026._domainkey.newsletter-exemple.fr",
+                &format!("v=DKIM1; k=rsa; p={}", rsa.public_b64),
+            ),
+            ("_dmarc.newsletter-exemple.fr", "v=DMARC1; p=none"),
+            ("notaire-exemple.fr", "v=spf1 ip4:127.0.0.0/8 -all"),
+            (
+                "brisbane._domainkey.notaire-exemple.fr",
+                &format!("v=DKIM1; k=ed25519; p={ED25519_PUBLIC}"),
+            ),
+            ("_dmarc.notaire-exemple.fr", "v=DMARC1; p=quarantine"),
+            ("vi11e-exemple.fr", "v=spf1 ip4:127.0.0.0/8 -all"),
+            ("_dmarc.vi11e-exemple.fr", "v=DMARC1; p=reject"),
+            (CYRILLIC, "v=spf1 ip4:127.0.0.0/8 -all"),
+            (&format!("_dmarc.{CYRILLIC}"), "v=DMARC1; p=reject"),
+        ],
+    )
+}
+
+fn gateway(dns: &Dns, sink: &Sink) -> Gateway {
+    Gateway::start_with(&format!(
+        "{}\n[policy]\npartner_domains = [\"prefecture-exemple.fr\"]\n",
+        Gateway::config_text(
+            sink.addr,
+            &format!(
+                "dns_resolvers = [\"{}\"]\nsender_check_timeout = \"5s\"",
+                dns.addr
+            )
+        )
+    ))
+}
+
+/// `samples`' message with another `From:` line.
+fn from(from: &str, message: String) -> Vec<u8> {
+    let (first, rest) = message.split_once("\r\n").unwrap();
+    assert!(first.starts_with("From: "));
+    format!("From: {from}\r\n{rest}").into_bytes()
+}
+
+fn with_pdf(sender: &str) -> Vec<u8> {
+    from(
+        sender,
+        samples::with_attachment(
+            "Convocation",
+            "application/pdf",
+            "convocation.pdf",
+            &samples::pdf("", &[]),
+        ),
+    )
+}
+
+/// The held items as JSON lines.
+fn held(g: &Gateway) -> Vec<serde_json::Value> {
+    let (code, list, err) = g.cli(&["quarantine", "list", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    list.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The text of the notice that took a held attachment's place.
+fn notice_of(raw: &[u8]) -> String {
+    let m = mail_parser::MessageParser::default().parse(raw).unwrap();
+    m.parts
+        .iter()
+        .find(|p| p.headers.iter().any(|h| h.name.as_str() == "X-Ecluse-Held"))
+        .and_then(|p| p.text_contents())
+        .unwrap_or_else(|| panic!("no notice part in {}", String::from_utf8_lossy(raw)))
+        .to_string()
+}
+
+fn ar_of(text: &str) -> String {
+    let start = text
+        .find("Authentication-Results: mx.ville-exemple.fr")
+        .unwrap_or_else(|| panic!("no Authentication-Results of ours:\n{text}"));
+    let rest = &text[start..];
+    // the field and its folded lines
+    let mut end = rest.find("\r\n").unwrap();
+    while rest[end + 2..].starts_with(['\t', ' ']) {
+        end += 2 + rest[end + 2..].find("\r\n").unwrap();
+    }
+    rest[..end].to_string()
+}
+
+#[test]
+fn a_dmarc_reject_spoof_of_a_partner_with_a_pdf_is_held_as_spoofed_sender() {
+    let rsa = rsa_key();
+    let dns = dns(&rsa);
+    let sink = Sink::start();
+    let g = gateway(&dns, &sink);
+    let r = send_one(
+        g.smtp,
+        "courrier@prefecture-exemple.fr",
+        &[AGENT],
+        &with_pdf("Préfecture <courrier@prefecture-exemple.fr>"),
+    );
+    assert!(r.starts_with("250"), "{r}");
+    let got = sink.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1, "{}", g.log());
+    let text = got[0].text();
+    let ar = ar_of(&text);
+    assert!(ar.contains("spf=fail") && ar.contains("dmarc=fail"), "{ar}");
+    // the notice in place of the PDF says why, in French
+    assert!(!text.contains("%PDF"), "{text}");
+    let notice = notice_of(&got[0].data);
+    assert!(
+        notice.contains("Raison : expéditeur usurpé") && notice.contains("ne vient pas de"),
+        "{notice}"
+    );
+    let items = held(&g);
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["category"], "spoofed_sender", "{items:?}");
+    let id = items[0]["id"].as_str().unwrap();
+    let shown = g.cli(&["quarantine", "show", id, "--json"]).1;
+    let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    let auth = &shown["item"]["info"]["sender_auth"];
+    assert_eq!(auth["dmarc"], "fail", "{shown}");
+    assert_eq!(auth["dmarc_policy"], "reject", "{shown}");
+    assert_eq!(auth["spf"], "fail", "{shown}");
+    assert_eq!(auth["from_authenticated"], false, "{shown}");
+    assert!(g.log().contains("dmarc=fail (p=reject)"), "{}", g.log());
+}
+
+#[test]
+fn the_towns_own_domain_forged_from_outside_is_held() {
+    let rsa = rsa_key();
+    let dns = dns(&rsa);
+    let sink = Sink::start();
+    let g = gateway(&dns, &sink);
+    // ville-exemple.fr publishes no DMARC record: the rule is ours.
+    let r = send_one(
+        g.smtp,
+        "maire@ville-exemple.fr",
+        &[AGENT],
+        &with_pdf("Le maire <maire@ville-exemple.fr>"),
+    );
+    assert!(r.starts_with("250"), "{r}");
+    assert_eq!(sink.wait_for(1, WAIT).len(), 1);
+    let items = held(&g);
+    assert_eq!(items.len(), 1, "{items:?}\n{}", g.log());
+    assert_eq!(items[0]["category"], "spoofed_sender");
+    let shown = g
+        .cli(&[
+            "quarantine",
+            "show",
+            items[0]["id"].as_str().unwrap(),
+            "--json",
+        ])
+        .1;
+    assert!(shown.contains("is one of ours"), "{shown}");
+    // The same message with only text is delivered as it is: we are not
+    // a spam filter; the town's server reads our Authentication-Results.
+    let text = from(
+        "Le maire <maire@ville-exemple.fr>",
+        samples::message("Réunion", &samples::text_part("À demain.")),
+    );
+    let r = send_one(g.smtp, "maire@ville-exemple.fr", &[AGENT], &text);
+    assert!(r.starts_with("250"), "{r}");
+    let got = sink.wait_for(2, WAIT);
+    assert!(got[1].data.ends_with(&text));
+    assert!(ar_of(&got[1].text()).contains("spf=fail"));
+    assert_eq!(held(&g).len(), 1);
+}
+
+#[test]
+fn lookalike_domains_are_held_even_when_they_authenticate() {
+    let rsa = rsa_key();
+    let dns = dns(&rsa);
+    let sink = Sink::start();
+    let g = gateway(&dns, &sink);
+    for domain in ["vi11e-exemple.fr", CYRILLIC] {
+        let sender = format!("mairie@{domain}");
+        let r = send_one(
+            g.smtp,
+            &sender,
+            &[AGENT],
+            &with_pdf(&format!("Mairie <{sender}>")),
+        );
+        assert!(r.starts_with("250"), "{r}");
+    }
+    let got = sink.wait_for(2, WAIT);
+    assert_eq!(got.len(), 2);
+    for m in &got {
+        // SPF passes for the attacker's own domain, and so does DMARC
+        assert!(ar_of(&m.text()).contains("dmarc=pass"), "{}", m.text());
+    }
+    let items = held(&g);
+    assert_eq!(items.len(), 2, "{items:?}\n{}", g.log());
+    for it in &items {
+        assert_eq!(it["category"], "lookalike_sender", "{items:?}");
+    }
+    let notice = notice_of(&got[0].data);
+    assert!(
+        notice.contains("imite celui d'un correspondant connu"),
+        "{notice}"
+    );
+    let shown = g
+        .cli(&[
+            "quarantine",
+            "show",
+            items[0]["id"].as_str().unwrap(),
+            "--json",
+        ])
+        .1;
+    assert!(shown.contains("ville-exemple.fr"), "{shown}");
+}
+
+#[test]
+fn a_dkim_signed_newsletter_is_delivered_byte_for_byte_after_our_fields() {
+    let rsa = rsa_key();
+    let dns = dns(&rsa);
+    let sink = Sink::start();
+    let g = gateway(&dns, &sink);
+    let body = from(
+        "La lettre <lettre@newsletter-exemple.fr>",
+        samples::with_attachment(
+            "Lettre de novembre",
+            "application/pdf",
+            "lettre.pdf",
+            &samples::pdf("", &[]),
+        ),
+    );
+    use rustls_pki_types::pem::PemObject;
+    let der = rustls_pki_types::PrivateKeyDer::from_pem_slice(rsa.pem.as_bytes()).unwrap();
+    let key = RsaKey::<Sha256>::from_key_der(der).unwrap();
+    let signature = DkimSigner::from_key(key)
+        .domain("newsletter-exemple.fr")
+        .selector("s2026")
+        .headers(["From", "To", "Subject", "Date", "Message-ID"])
+        .sign(&body)
+        .unwrap();
+    let mut signed = signature.to_header().into_bytes();
+    signed.extend_from_slice(&body);
+    // The envelope sender is the mailing service's: SPF says nothing for
+    // it (no record), DKIM aligned with From is what passes DMARC.
+    let r = send_one(g.smtp, "bounce-123@esp-exemple.fr", &[AGENT], &signed);
+    assert!(r.starts_with("250"), "{r}");
+    let got = sink.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1);
+    let data = &got[0].data;
+    assert!(
+        data.ends_with(&signed),
+        "the signed message must arrive unchanged"
+    );
+    let head = String::from_utf8_lossy(&data[..data.len() - signed.len()]).to_string();
+    assert!(head.starts_with("Received: from "), "{head}");
+    let ar = ar_of(&head);
+    assert!(
+        ar.contains("dkim=pass") && ar.contains("header.d=newsletter-exemple.fr"),
+        "{ar}"
+    );
+    assert!(ar.contains("dmarc=pass"), "{ar}");
+    assert!(
+        head.ends_with(&format!("{ar}\r\n")),
+        "Received, then our Authentication-Results, then the message:\n{head}"
+    );
+    assert!(held(&g).is_empty(), "{}", g.log());
+}
+
+#[test]
+fn a_permanent_refusal_bounces_only_to_an_authenticated_sender() {
+    let rsa = rsa_key();
+    let dns = dns(&rsa);
+    let sink = Sink::start();
+    sink.refuse
+        .lock()
+        .unwrap()
+        .push("parti@ville-exemple.fr".into());
+    let g = gateway(&dns, &sink);
+    // The notary passes SPF and DKIM (Ed25519): the DSN goes back to it.
+    let body = from(
+        "Étude <etude@notaire-exemple.fr>",
+        samples::message("Acte", &samples::text_part("Ci-dessous.")),
+    );
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let key = Ed25519Key::from_seed_and_public_key(
+        &b64.decode(ED25519_SEED).unwrap(),
+        &b64.decode(ED25519_PUBLIC).unwrap(),
+    )
+    .unwrap();
+    let signature = DkimSigner::from_key(key)
+        .domain("notaire-exemple.fr")
+        .selector("brisbane")
+        .headers(["From", "To", "Subject", "Date"])
+        .sign(&body)
+        .unwrap();
+    let mut signed = signature.to_header().into_bytes();
+    signed.extend_from_slice(&body);
+    let r = send_one(
+        g.smtp,
+        "etude@notaire-exemple.fr",
+        &["parti@ville-exemple.fr", AGENT],
+        &signed,
+    );
+    assert!(r.starts_with("250"), "{r}");
+    let got = sink.wait_for(2, WAIT);
+    assert_eq!(got.len(), 2, "{}", g.log());
+    assert_eq!(got[0].rcpts, vec![AGENT.to_string()]);
+    let ar = ar_of(&got[0].text());
+    assert!(ar.contains("dkim=pass") && ar.contains("spf=pass"), "{ar}");
+    let dsn = &got[1];
+    assert_eq!(dsn.mail_from, "");
+    assert_eq!(dsn.rcpts, vec!["etude@notaire-exemple.fr".to_string()]);
+    assert!(
+        dsn.text()
+            .contains("Final-Recipient: rfc822; parti@ville-exemple.fr"),
+        "{}",
+        dsn.text()
+    );
+    assert!(dsn.text().contains("Status: 5.1.1"));
+
+    // A forged sender (SPF fails for the préfecture from here): the same
+    // refusal makes no DSN, only a log line and a counter.
+    let forged = from(
+        "Préfecture <courrier@prefecture-exemple.fr>",
+        samples::message("Urgent", &samples::text_part("Voir ci-dessous.")),
+    );
+    let r = send_one(
+        g.smtp,
+        "courrier@prefecture-exemple.fr",
+        &["parti@ville-exemple.fr", AGENT],
+        &forged,
+    );
+    assert!(r.starts_with("250"), "{r}");
+    let got = sink.wait_for(3, WAIT);
+    std::thread::sleep(Duration::from_secs(2));
+    let got_after = sink.messages();
+    assert_eq!(got.len(), 3);
+    assert_eq!(
+        got_after.len(),
+        3,
+        "no DSN to a forged sender: {:?}",
+        got_after.last().map(|m| m.text())
+    );
+    assert!(g.log().contains("sender_not_authenticated"), "{}", g.log());
+    let metrics = ecluse_tests::http(g.admin, "GET", "/metrics", "", None).body;
+    assert!(
+        metrics.contains("ecluse_dsn_suppressed_total{reason=\"sender_not_authenticated\"} 1"),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn a_dead_dns_server_delays_nothing_and_blocks_nothing() {
+    // Port 9 on loopback: nothing answers. The checks give temperror
+    // within sender_check_timeout and the message is delivered.
+    let sink = Sink::start();
+    let g = Gateway::start(
+        sink.addr,
+        "dns_resolvers = [\"127.0.0.1:9\"]\nsender_check_timeout = \"2s\"",
+    );
+    let msg = with_pdf("Fournisseur <compta@fournisseur-exemple.fr>");
+    let started = std::time::Instant::now();
+    let r = send_one(g.smtp, "compta@fournisseur-exemple.fr", &[AGENT], &msg);
+    assert!(r.starts_with("250"), "{r}");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    let got = sink.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1);
+    assert!(got[0].data.ends_with(&msg), "delivered whole");
+    assert!(
+        ar_of(&got[0].text()).contains("temperror"),
+        "{}",
+        got[0].text()
+    );
+    assert!(held(&g).is_empty());
+}
