@@ -24,6 +24,9 @@ pub struct UiConfig {
     /// the local admin as the demo's way in, with the one-time password the
     /// demo printed, instead of as the emergency account.
     pub demo: bool,
+    /// The configuration's `[[policy.exception]]` and `[[policy.block]]`,
+    /// listed read-only beside those admins add.
+    pub sender_rules: Vec<ecluse_quarantine::SenderRule>,
 }
 
 impl UiConfig {
@@ -36,6 +39,7 @@ impl UiConfig {
             session_idle: Duration::from_secs(30 * 60),
             session_max: Duration::from_secs(10 * 3600),
             demo: false,
+            sender_rules: Vec::new(),
         }
     }
 

@@ -295,6 +295,9 @@ pub struct Config {
     /// `lookalike_sender` besides our own (the préfecture, the trésorerie,
     /// suppliers), lower case.
     pub partner_domains: Vec<String>,
+    /// `[[policy.exception]]` and `[[policy.block]]`, in file order (the
+    /// web UI adds more, kept in the store).
+    pub sender_rules: Vec<ecluse_quarantine::SenderRule>,
     /// `[scanner] rules` (files or directories of `.yar` files, added to
     /// the shipped rules), `builtin_rules` (default true) and
     /// `rules_category` (the category of added rules that name none of
@@ -724,7 +727,7 @@ impl Config {
             });
         }
         let ui = (ui.saml.is_some() || ui.local.is_some()).then_some(ui);
-        let admin = AdminConfig {
+        let mut admin = AdminConfig {
             listen,
             public_url,
             notify,
@@ -752,8 +755,93 @@ impl Config {
                     )
                 })?,
         };
+        let mut sender_rules = Vec::new();
+        for (key, kind) in [
+            ("exception", ecluse_quarantine::RuleKind::Allow),
+            ("block", ecluse_quarantine::RuleKind::Block),
+        ] {
+            let Some(list) = policy_table.remove(key) else {
+                continue;
+            };
+            let where_ = format!("[[policy.{key}]]");
+            let list = list.as_array().ok_or_else(|| {
+                err(
+                    &where_,
+                    "must be an array of tables: write [[policy.".to_string() + key + "]] blocks",
+                )
+            })?;
+            for (n, entry) in list.iter().enumerate() {
+                let here = format!("{where_} #{}", n + 1);
+                let table = entry
+                    .as_table()
+                    .ok_or_else(|| err(&here, "must be a table".into()))?;
+                let strings = |k: &str| -> Result<Vec<String>, ConfigError> {
+                    match table.get(k) {
+                        None => Ok(Vec::new()),
+                        Some(v) => v
+                            .as_array()
+                            .and_then(|a| {
+                                a.iter()
+                                    .map(|x| x.as_str().map(|x| x.trim().to_lowercase()))
+                                    .collect::<Option<Vec<String>>>()
+                            })
+                            .ok_or_else(|| {
+                                err(&format!("{here} {k}"), "must be a list of strings".into())
+                            }),
+                    }
+                };
+                for k in table.keys() {
+                    if !["sender", "recipients", "categories", "comment"].contains(&k.as_str()) {
+                        return Err(err(
+                            &format!("{here} {k}"),
+                            "unknown key; one of sender, recipients, categories, comment".into(),
+                        ));
+                    }
+                }
+                let sender = table
+                    .get("sender")
+                    .and_then(|v| v.as_str())
+                    .map(|v| v.trim().to_lowercase())
+                    .ok_or_else(|| {
+                        err(
+                            &format!("{here} sender"),
+                            "missing: an address, or a domain written @domain".into(),
+                        )
+                    })?;
+                let categories = strings("categories")?
+                    .iter()
+                    .map(|c| Category::parse_named(c))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| err(&format!("{here} categories"), e))?;
+                if kind == ecluse_quarantine::RuleKind::Block && !categories.is_empty() {
+                    return Err(err(
+                        &format!("{here} categories"),
+                        "a block refuses the whole message: it takes no categories".into(),
+                    ));
+                }
+                let rule = ecluse_quarantine::SenderRule {
+                    id: format!("config-{key}-{}", n + 1),
+                    kind,
+                    sender,
+                    recipients: strings("recipients")?,
+                    categories,
+                    comment: table
+                        .get("comment")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_string(),
+                    created_by: "configuration".into(),
+                    created_at: jiff::Timestamp::UNIX_EPOCH,
+                };
+                rule.validate().map_err(|e| err(&here, e))?;
+                sender_rules.push(rule);
+            }
+        }
         let policy = Policy::from_table(&policy_table, &format!("{origin} [policy]"))
             .map_err(|e| err("[policy]", e.to_string()))?;
+        if let Some(ui) = admin.ui.as_mut() {
+            ui.sender_rules = sender_rules.clone();
+        }
         let clamav = match &raw.scanner.clamav {
             None => None,
             Some(c) => Some(crate::clamav::ClamavConfig {
@@ -817,6 +905,7 @@ impl Config {
             admin,
             policy,
             partner_domains,
+            sender_rules,
             rules: crate::rules::RuleSources {
                 paths,
                 builtin: raw.scanner.builtin_rules.unwrap_or(true),

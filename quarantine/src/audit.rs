@@ -38,6 +38,10 @@ pub enum AuditAction {
     LoginFailed,
     /// A person signed out.
     Logout,
+    /// An admin added a sender exception or block entry.
+    RuleAdded,
+    /// An admin removed one.
+    RuleRemoved,
 }
 
 impl AuditAction {
@@ -55,6 +59,8 @@ impl AuditAction {
             AuditAction::Login => "login",
             AuditAction::LoginFailed => "login_failed",
             AuditAction::Logout => "logout",
+            AuditAction::RuleAdded => "rule_added",
+            AuditAction::RuleRemoved => "rule_removed",
         }
     }
 }

@@ -37,6 +37,9 @@ pub enum Error {
         /// The newest version this build reads.
         known: u8,
     },
+    /// A sender exception or block entry is not well formed.
+    #[error("invalid sender rule: {0}")]
+    Invalid(String),
     /// No held item has this id.
     #[error("no held item {0}")]
     NoSuchItem(String),

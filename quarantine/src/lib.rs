@@ -29,6 +29,7 @@ pub mod lifecycle;
 pub mod mail;
 pub mod model;
 pub mod recipients;
+pub mod sender_rules;
 pub mod sessions;
 pub mod spool;
 pub mod store;
@@ -42,5 +43,6 @@ pub use model::{
     MessageRecord, Payload, Purpose, QueueId, ReleaseRequest, Status,
 };
 pub use recipients::RecipientAnswer;
+pub use sender_rules::{RuleKind, SenderRule};
 pub use sessions::{SignIn, WebSession};
 pub use store::{AttemptOutcome, Clock, ItemFilter, Store};

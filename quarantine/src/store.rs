@@ -34,7 +34,8 @@ pub(crate) const AUDIT: usize = 6;
 pub(crate) const META: usize = 7;
 pub(crate) const SESSIONS: usize = 8;
 pub(crate) const RECIPIENTS: usize = 9;
-const TREE_NAMES: [&str; 10] = [
+pub(crate) const SENDER_RULES: usize = 10;
+const TREE_NAMES: [&str; 11] = [
     "messages",
     "items",
     "items_by_recipient",
@@ -45,6 +46,7 @@ const TREE_NAMES: [&str; 10] = [
     "meta",
     "sessions",
     "recipients",
+    "sender_rules",
 ];
 const AUDIT_HEAD: &[u8] = b"audit_head";
 

@@ -649,6 +649,42 @@ impl Report {
         if let Some(f) = finding {
             self.findings.push(f);
         }
+        self.reweigh(policy);
+    }
+
+    /// The report without the findings of `categories` (a sender
+    /// exception), weighed again under `policy`: a part whose subtree lost
+    /// findings takes the strictest action of what remains; other parts
+    /// keep theirs. `malware` findings are kept whatever `categories` says.
+    pub fn without_categories(&self, categories: &[Category], policy: &crate::Policy) -> Report {
+        fn strip(part: &mut Part, categories: &[Category], policy: &crate::Policy) -> bool {
+            let before = part.findings.len();
+            part.findings
+                .retain(|f| f.category == Category::Malware || !categories.contains(&f.category));
+            let mut changed = part.findings.len() != before;
+            for child in &mut part.children {
+                changed |= strip(child, categories, policy);
+            }
+            if changed {
+                let own = part.findings.iter().map(|f| policy.action(f.category));
+                let below = part.children.iter().map(|c| c.action);
+                part.action = own.chain(below).max().unwrap_or(Action::Deliver);
+            }
+            changed
+        }
+        let mut out = self.clone();
+        out.findings
+            .retain(|f| f.category == Category::Malware || !categories.contains(&f.category));
+        for part in &mut out.parts {
+            strip(part, categories, policy);
+        }
+        out.reweigh(policy);
+        out
+    }
+
+    /// The categories, the deciding category and the action again, from
+    /// the findings, under `policy`.
+    fn reweigh(&mut self, policy: &crate::Policy) {
         let mut categories: Vec<Category> = self.all_findings().map(|(_, f)| f.category).collect();
         categories.sort();
         categories.dedup();

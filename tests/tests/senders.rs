@@ -455,3 +455,228 @@ fn a_dead_dns_server_delays_nothing_and_blocks_nothing() {
     );
     assert!(held(&g).is_empty());
 }
+
+const ADMIN_PASSWORD: &str = "une phrase de passe de secours";
+
+/// [`gateway`] with the notary's exception and a block entry in the
+/// configuration, and the break-glass admin for the web UI.
+fn gateway_with_rules(dns: &Dns, sink: &Sink) -> Gateway {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = HASH.get_or_init(|| ecluse_tests::hash_password(ADMIN_PASSWORD));
+    Gateway::start_with(&format!(
+        "{}\n[admin.local]\nusername = \"secours\"\npassword_hash = \"{hash}\"\n\n\
+         [policy]\npartner_domains = [\"prefecture-exemple.fr\"]\n\n\
+         [[policy.exception]]\nsender = \"@notaire-exemple.fr\"\nrecipients = [\"compta@ville-exemple.fr\"]\ncategories = [\"encrypted_archive\"]\ncomment = \"actes chiffrés de l'étude\"\n\n\
+         [[policy.block]]\nsender = \"@spam-exemple.fr\"\n",
+        Gateway::config_text(
+            sink.addr,
+            &format!(
+                "dns_resolvers = [\"{}\"]\nsender_check_timeout = \"5s\"",
+                dns.addr
+            )
+        )
+    ))
+}
+
+/// The notary's letter with a password-protected ZIP, DKIM-signed
+/// (Ed25519, RFC 8463's key) when `sign`.
+fn notary_letter(sign: bool) -> Vec<u8> {
+    let body = from(
+        "Étude <etude@notaire-exemple.fr>",
+        samples::with_attachment(
+            "Acte de vente",
+            "application/zip",
+            "acte.zip",
+            &samples::zip_flagged_encrypted(&[("acte.pdf", &samples::pdf("", &[]))]),
+        ),
+    );
+    if !sign {
+        return body;
+    }
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let key = Ed25519Key::from_seed_and_public_key(
+        &b64.decode(ED25519_SEED).unwrap(),
+        &b64.decode(ED25519_PUBLIC).unwrap(),
+    )
+    .unwrap();
+    let signature = DkimSigner::from_key(key)
+        .domain("notaire-exemple.fr")
+        .selector("brisbane")
+        .headers(["From", "To", "Subject", "Date"])
+        .sign(&body)
+        .unwrap();
+    let mut signed = signature.to_header().into_bytes();
+    signed.extend_from_slice(&body);
+    signed
+}
+
+#[test]
+fn the_notary_exception_delivers_an_encrypted_zip_only_when_dkim_passes() {
+    let rsa = rsa_key();
+    let dns = dns(&rsa);
+    let sink = Sink::start();
+    let g = gateway_with_rules(&dns, &sink);
+    const COMPTA: &str = "compta@ville-exemple.fr";
+    // The envelope sender is a relay's with no SPF record: DKIM alone can
+    // authenticate the notary.
+    let signed = notary_letter(true);
+    let r = send_one(g.smtp, "relais@esp-exemple.fr", &[COMPTA, AGENT], &signed);
+    assert!(r.starts_with("250"), "{r}");
+    let got = sink.wait_for(2, WAIT);
+    assert_eq!(got.len(), 2, "{}", g.log());
+    let to_compta = got
+        .iter()
+        .find(|m| m.rcpts == [COMPTA])
+        .expect("a delivery to compta");
+    let to_agent = got
+        .iter()
+        .find(|m| m.rcpts == [AGENT])
+        .expect("a delivery to the agent");
+    assert!(
+        to_compta.data.ends_with(&signed),
+        "compta gets the ZIP, byte for byte"
+    );
+    assert!(ar_of(&to_compta.text()).contains("dkim=pass"));
+    assert!(
+        !to_agent.data.ends_with(&signed),
+        "the agent is not in the exception"
+    );
+    let items = held(&g);
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["recipient"], AGENT);
+    assert_eq!(items[0]["category"], "encrypted_archive");
+    assert!(g.log().contains("config-exception-1"), "{}", g.log());
+
+    // The same letter unsigned: nothing authenticates the From: address,
+    // so the exception does not apply (a forger would write this).
+    let unsigned = notary_letter(false);
+    let r = send_one(g.smtp, "relais@esp-exemple.fr", &[COMPTA], &unsigned);
+    assert!(r.starts_with("250"), "{r}");
+    let got = sink.wait_for(3, WAIT);
+    assert!(!got[2].data.ends_with(&unsigned), "held for compta too");
+    let items = held(&g);
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert!(items.iter().any(|i| i["recipient"] == COMPTA));
+}
+
+#[test]
+fn a_block_entry_refuses_at_smtp_time() {
+    let rsa = rsa_key();
+    let dns = dns(&rsa);
+    let sink = Sink::start();
+    let g = gateway_with_rules(&dns, &sink);
+    // the envelope sender: refused at MAIL FROM
+    let mut c = g.client();
+    assert!(c.cmd("EHLO client.example").starts_with("250"));
+    let r = c.cmd("MAIL FROM:<promo@spam-exemple.fr>");
+    assert!(r.starts_with("550 5.7.1"), "{r}");
+    // the From: address behind another envelope: refused after DATA
+    let msg = from(
+        "Promo <promo@news.spam-exemple.fr>",
+        samples::message("Offre", &samples::text_part("Achetez.")),
+    );
+    let r = send_one(g.smtp, "bounce@esp-exemple.fr", &[AGENT], &msg);
+    assert!(r.starts_with("550 5.7.1"), "{r}");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(sink.messages().is_empty());
+    assert!(held(&g).is_empty());
+}
+
+/// The admin adds an exception from an item page (HTTP, as the browser
+/// posts the form), it is listed and audited, and the next letter from
+/// the same authenticated sender is delivered; removing it holds again.
+#[test]
+fn an_admin_adds_an_exception_from_an_item_page() {
+    let rsa = rsa_key();
+    let dns = dns(&rsa);
+    let sink = Sink::start();
+    let g = gateway_with_rules(&dns, &sink);
+    let signed = notary_letter(true);
+    let r = send_one(g.smtp, "relais@esp-exemple.fr", &[AGENT], &signed);
+    assert!(r.starts_with("250"), "{r}");
+    sink.wait_for(1, WAIT);
+    let items = held(&g);
+    assert_eq!(items.len(), 1, "{items:?}");
+    let id = items[0]["id"].as_str().unwrap().to_string();
+    let admin = ecluse_tests::sign_in_local(g.admin, "secours", &ADMIN_PASSWORD.replace(' ', "+"));
+    let page = ecluse_tests::http(g.admin, "GET", &format!("/admin/items/{id}"), &admin, None);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("expéditeur vérifié"), "{}", page.body);
+    assert!(page.body.contains("Toujours accepter « "), "{}", page.body);
+    let csrf = page
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let answer = ecluse_tests::http(
+        g.admin,
+        "POST",
+        &format!("/admin/items/{id}/rule"),
+        &admin,
+        Some(&format!(
+            "csrf={csrf}&kind=allow&scope=domain&recipients=recipient&comment=actes"
+        )),
+    );
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let list = ecluse_tests::http(g.admin, "GET", "/admin/exceptions", &admin, None).body;
+    assert!(
+        list.contains("@notaire-exemple.fr") && list.contains(AGENT),
+        "{list}"
+    );
+    let audit = ecluse_tests::http(g.admin, "GET", "/admin/audit", &admin, None).body;
+    assert!(audit.contains("exception ou blocage ajouté"), "{audit}");
+    // the next signed letter reaches the agent whole
+    let r = send_one(g.smtp, "relais@esp-exemple.fr", &[AGENT], &signed);
+    assert!(r.starts_with("250"), "{r}");
+    let got = sink.wait_for(2, WAIT);
+    assert!(got[1].data.ends_with(&signed), "{}", g.log());
+    assert_eq!(held(&g).len(), 1);
+    // removed: held again
+    let rule_id = list
+        .split("/admin/exceptions/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .unwrap()
+        .to_string();
+    let answer = ecluse_tests::http(
+        g.admin,
+        "POST",
+        &format!("/admin/exceptions/{rule_id}/delete"),
+        &admin,
+        Some(&format!("csrf={csrf}")),
+    );
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let r = send_one(g.smtp, "relais@esp-exemple.fr", &[AGENT], &signed);
+    assert!(r.starts_with("250"), "{r}");
+    sink.wait_for(3, WAIT);
+    assert_eq!(held(&g).len(), 2);
+    // an unauthenticated sender's item offers no exception
+    let forged = with_pdf("Le maire <maire@ville-exemple.fr>");
+    send_one(g.smtp, "maire@ville-exemple.fr", &[AGENT], &forged);
+    sink.wait_for(4, WAIT);
+    let items = held(&g);
+    let forged_item = items
+        .iter()
+        .find(|i| i["category"] == "spoofed_sender")
+        .unwrap();
+    let page = ecluse_tests::http(
+        g.admin,
+        "GET",
+        &format!("/admin/items/{}", forged_item["id"].as_str().unwrap()),
+        &admin,
+        None,
+    );
+    assert!(
+        page.body.contains("Pas d'exception possible"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("expéditeur non vérifié"),
+        "{}",
+        page.body
+    );
+}

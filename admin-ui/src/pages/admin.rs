@@ -221,6 +221,7 @@ pub async fn item(ctx: Ctx, State(ui): State<Arc<Ui>>, Path(id): Path<String>) -
                     }
                 }
             }
+            (super::rules::item_section(l, &it, &user.csrf))
             @if !it.purged {
                 h2 { (l.t("Télécharger pour analyse", "Download for analysis")) }
                 p { (l.t(
@@ -394,7 +395,7 @@ pub struct AuditFilter {
     pub from: String,
 }
 
-const ACTIONS: [AuditAction; 11] = [
+const ACTIONS: [AuditAction; 13] = [
     AuditAction::Held,
     AuditAction::Requested,
     AuditAction::Released,
@@ -406,6 +407,8 @@ const ACTIONS: [AuditAction; 11] = [
     AuditAction::Login,
     AuditAction::LoginFailed,
     AuditAction::Logout,
+    AuditAction::RuleAdded,
+    AuditAction::RuleRemoved,
 ];
 
 /// `GET /admin/audit`: newest first.

@@ -33,6 +33,7 @@ pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Response {
                                 @if u.admin {
                                     li { a href="/admin" { (l.t("File d'attente", "Queue")) } }
                                     li { a href="/admin/dashboard" { (l.t("Tableau de bord", "Dashboard")) } }
+                                    li { a href="/admin/exceptions" { (l.t("Exceptions", "Exceptions")) } }
                                     li { a href="/admin/audit" { (l.t("Journal d'audit", "Audit log")) } }
                                 }
                             }

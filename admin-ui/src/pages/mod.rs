@@ -6,6 +6,7 @@ pub mod admin;
 pub mod agent;
 pub mod layout;
 pub mod login;
+pub mod rules;
 
 use crate::web::Lang;
 use ecluse_quarantine::{AuditAction, HeldItem, Status};
@@ -76,6 +77,11 @@ pub fn audit_action_label(lang: Lang, action: AuditAction) -> &'static str {
         AuditAction::Login => lang.t("connexion", "sign-in"),
         AuditAction::LoginFailed => lang.t("connexion refusée", "sign-in refused"),
         AuditAction::Logout => lang.t("déconnexion", "sign-out"),
+        AuditAction::RuleAdded => lang.t("exception ou blocage ajouté", "exception or block added"),
+        AuditAction::RuleRemoved => lang.t(
+            "exception ou blocage supprimé",
+            "exception or block removed",
+        ),
     }
 }
 

@@ -24,6 +24,20 @@ impl Session {
             self.reply(r);
             return;
         }
+        if !from.address.is_empty()
+            && crate::smtp::message::sender_rules(&self.ctx)
+                .iter()
+                .any(|r| {
+                    r.kind == ecluse_quarantine::RuleKind::Block
+                        && r.recipients.is_empty()
+                        && r.applies(&from.address, "")
+                })
+        {
+            metrics::counter!("ecluse_messages_total", "action" => "blocked").increment(1);
+            tracing::info!(client = %self.peer.ip(), from = %from.address, "sender refused by a block entry");
+            self.reply(reply::blocked_sender());
+            return;
+        }
         self.mail_from = Some(from.address);
         self.reply(reply::sender_ok());
     }

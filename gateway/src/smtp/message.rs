@@ -122,20 +122,103 @@ impl Session {
             if let Some(c) = &checked {
                 weigh_provenance(&mut report, c, engine.policy());
             }
+            let rules = sender_rules(&ctx);
+            let from_address = header_address(report.message.from.as_deref().unwrap_or(""));
+            if report.action != ecluse_scanner::Action::Reject
+                && rules.iter().any(|r| {
+                    r.kind == ecluse_quarantine::RuleKind::Block
+                        && envelope.rcpts.iter().any(|rcpt| {
+                            r.applies(&envelope.mail_from, rcpt) || r.applies(&from_address, rcpt)
+                        })
+                })
+            {
+                return Ok(Blocked);
+            }
             let inbound = Inbound {
                 queue_id,
                 envelope: &envelope,
                 raw: &message,
                 received,
             };
-            let verdict = decide::decide(
-                &report,
-                engine.policy(),
-                &inbound,
-                &ctx.notices,
-                ctx.config.quarantine.retention_days,
-                now,
-            );
+            // Sender exceptions: only for an authenticated From: address;
+            // recipients they cover are decided on the report without
+            // the categories they deliver.
+            let authenticated = report
+                .message
+                .sender_auth
+                .as_ref()
+                .is_some_and(|a| a.verified());
+            let groups = exception_groups(&rules, &from_address, authenticated, &envelope.rcpts);
+            let applied: Vec<String> = groups.iter().flat_map(|g| g.2.clone()).collect();
+            let verdict = if report.action == ecluse_scanner::Action::Reject
+                || groups.len() <= 1 && groups.first().is_none_or(|g| g.1.is_empty())
+            {
+                decide::decide(
+                    &report,
+                    engine.policy(),
+                    &inbound,
+                    &ctx.notices,
+                    ctx.config.quarantine.retention_days,
+                    now,
+                )
+            } else {
+                let mut all_items = Vec::new();
+                let mut all_deliveries = Vec::new();
+                let mut worst = "delivered";
+                for (rcpts, categories, _) in &groups {
+                    let r = report.without_categories(categories, engine.policy());
+                    let env = Envelope {
+                        rcpts: rcpts.clone(),
+                        ..envelope.clone()
+                    };
+                    let part = Inbound {
+                        queue_id,
+                        envelope: &env,
+                        raw: &message,
+                        received: inbound.received.clone(),
+                    };
+                    match decide::decide(
+                        &r,
+                        engine.policy(),
+                        &part,
+                        &ctx.notices,
+                        ctx.config.quarantine.retention_days,
+                        now,
+                    ) {
+                        Verdict::Accept {
+                            items,
+                            deliveries,
+                            outcome,
+                        } => {
+                            all_items.extend(items);
+                            all_deliveries.extend(deliveries);
+                            let rank = |o: &str| {
+                                ["delivered", "stripped", "held"]
+                                    .iter()
+                                    .position(|x| *x == o)
+                            };
+                            if rank(outcome) > rank(worst) {
+                                worst = outcome;
+                            }
+                        }
+                        reject => {
+                            return Ok(Decided((
+                                report,
+                                reject,
+                                Ok(()),
+                                envelope,
+                                message.len(),
+                                applied,
+                            )));
+                        }
+                    }
+                }
+                Verdict::Accept {
+                    items: all_items,
+                    deliveries: all_deliveries,
+                    outcome: worst,
+                }
+            };
             let mut verdict = verdict;
             if let Verdict::Accept { deliveries, .. } = &mut verdict {
                 // No backscatter: a DSN may go back only to a sender whose
@@ -160,10 +243,22 @@ impl Session {
                     deliveries: deliveries.clone(),
                 }),
             };
-            Ok((report, verdict, stored, envelope, message.len()))
+            Ok(Decided((
+                report,
+                verdict,
+                stored,
+                envelope,
+                message.len(),
+                applied,
+            )))
         });
-        let (report, verdict, stored, envelope, size) = match task.await {
-            Ok(Ok(done)) => done,
+        let (report, verdict, stored, envelope, size, applied) = match task.await {
+            Ok(Ok(Decided(done))) => done,
+            Ok(Ok(Blocked)) => {
+                metrics::counter!("ecluse_messages_total", "action" => "blocked").increment(1);
+                tracing::info!(client = %self.peer.ip(), from = self.mail_from.as_deref().unwrap_or(""), rcpts = self.rcpts.len(), action = "blocked", "message refused by a block entry");
+                return reply::blocked_sender();
+            }
             Ok(Err(e)) => {
                 tracing::warn!(client = %self.peer.ip(), error = %e, "clamd gave no verdict: 451, the sender will try again");
                 return reply::antivirus_unavailable();
@@ -214,7 +309,7 @@ impl Session {
             }
             (Verdict::Accept { outcome, items, .. }, Ok(())) => {
                 metrics::counter!("ecluse_messages_total", "action" => outcome).increment(1);
-                tracing::info!(queue_id = %queue_id, client = %envelope.client_ip, from = %envelope.mail_from, rcpts = envelope.rcpts.len(), size, action = outcome, held = items.len(), categories = ?categories, sender = %sender, scan_ms = report.scan_ms, total_ms = elapsed_ms, "message");
+                tracing::info!(queue_id = %queue_id, client = %envelope.client_ip, from = %envelope.mail_from, rcpts = envelope.rcpts.len(), size, action = outcome, held = items.len(), categories = ?categories, sender = %sender, exceptions = ?applied, scan_ms = report.scan_ms, total_ms = elapsed_ms, "message");
                 self.ctx.relay_wakeup.notify_one();
                 reply::queued(&queue_id.to_string())
             }
@@ -319,4 +414,83 @@ fn weigh_provenance(
             report.add_finding(Some(path), Finding::new(kind, why.clone()), policy);
         }
     }
+}
+
+/// What the scan task ends with.
+enum Outcome {
+    /// A block entry names the sender: refused, nothing stored.
+    Blocked,
+    /// Scanned and decided: the report, the verdict, whether it was
+    /// stored, the envelope, the size, the exceptions applied.
+    Decided(
+        (
+            ecluse_scanner::Report,
+            Verdict,
+            Result<(), ecluse_quarantine::Error>,
+            Envelope,
+            usize,
+            Vec<String>,
+        ),
+    ),
+}
+use Outcome::{Blocked, Decided};
+
+/// The sender rules in force: the configuration's, then the store's (an
+/// unreadable store gives the configuration's alone, and a log line).
+pub(crate) fn sender_rules(ctx: &super::Context) -> Vec<ecluse_quarantine::SenderRule> {
+    let mut rules = ctx.config.sender_rules.clone();
+    match ctx.store.sender_rules() {
+        Ok(more) => rules.extend(more),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the sender rules of the store; those of the configuration apply")
+        }
+    }
+    rules
+}
+
+/// The address of a `From:` text such as `Name <a@b>` (or `a@b`), lower case.
+fn header_address(from: &str) -> String {
+    let inner = match (from.rfind('<'), from.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &from[a + 1..b],
+        _ => from,
+    };
+    inner.trim().to_ascii_lowercase()
+}
+
+/// The recipients grouped by the categories the exceptions deliver to
+/// them (with the ids of those exceptions); one group with no categories
+/// when none applies. Exceptions need an authenticated `From:` address.
+fn exception_groups(
+    rules: &[ecluse_quarantine::SenderRule],
+    from_address: &str,
+    authenticated: bool,
+    rcpts: &[String],
+) -> Vec<(Vec<String>, Vec<ecluse_scanner::Category>, Vec<String>)> {
+    let mut groups: Vec<(Vec<String>, Vec<ecluse_scanner::Category>, Vec<String>)> = Vec::new();
+    for rcpt in rcpts {
+        let mut categories = Vec::new();
+        let mut ids = Vec::new();
+        if authenticated && !from_address.is_empty() {
+            for r in rules.iter().filter(|r| {
+                r.kind == ecluse_quarantine::RuleKind::Allow && r.applies(from_address, rcpt)
+            }) {
+                categories.extend(r.categories.iter().copied());
+                ids.push(r.id.clone());
+            }
+        }
+        categories.sort();
+        categories.dedup();
+        match groups.iter_mut().find(|g| g.1 == categories) {
+            Some(g) => {
+                g.0.push(rcpt.clone());
+                for id in ids {
+                    if !g.2.contains(&id) {
+                        g.2.push(id);
+                    }
+                }
+            }
+            None => groups.push((vec![rcpt.clone()], categories, ids)),
+        }
+    }
+    groups
 }

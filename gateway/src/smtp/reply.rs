@@ -261,3 +261,13 @@ pub fn rejected(category: &str, detail: &str) -> Reply {
         format!("Message refused: {category} ({detail})"),
     )
 }
+
+/// A block entry (`[[policy.block]]` or one an admin added) names the
+/// sender: `550 5.7.1` (RFC 3463 §3.8, delivery not authorized).
+pub fn blocked_sender() -> Reply {
+    Reply::new(
+        550,
+        "5.7.1",
+        "Sender refused by the recipient's policy (block list); contact the recipient by other means",
+    )
+}
