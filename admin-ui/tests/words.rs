@@ -95,11 +95,13 @@ fn every_audit_action() -> Vec<AuditAction> {
         Login,
         LoginFailed,
         Logout,
+        RuleAdded,
+        RuleRemoved,
     ];
     for a in &all {
         match a {
             Held | Requested | Released | Denied | Expired | Purged | Downloaded | Viewed
-            | Login | LoginFailed | Logout => {}
+            | Login | LoginFailed | Logout | RuleAdded | RuleRemoved => {}
         }
     }
     all

@@ -9,10 +9,10 @@
 //!   connections kept open between probes (at most [`IDLE_CONNECTIONS`],
 //!   each for [`IDLE_FOR`]). A `2xx` means the address exists, a `5xx` that
 //!   it does not; both are cached in the store (`recipient_cache_positive`,
-//!   `recipient_cache_negative`) and so survive a restart. A `4xx`, a
-//!   connection failure or a timeout is not an answer: `450 4.1.1`, the
-//!   sender tries again later; nothing is accepted unverified, nothing is
-//!   refused for it.
+//!   `recipient_cache_negative`) and so survive a restart. A `4xx` is not
+//!   an answer (`450 4.1.1`), nor is a connection failure or a timeout
+//!   (`451 4.4.1`): the sender tries again later; nothing is accepted
+//!   unverified, nothing is refused for it.
 //! - `list`: `recipients_file`, one address or `@domain` (every address of
 //!   that domain) per line, `#` comments; read again when it changes.
 
@@ -41,8 +41,13 @@ pub enum Verdict {
     Exists,
     /// It does not: `550 5.1.1`, with the reason in words.
     Unknown(String),
-    /// No answer could be had: `450 4.1.1`, with the reason in words.
+    /// The town's server answered without a verdict (a `4xx`, the null
+    /// sender refused) or the list cannot be read: `450 4.1.1`, with the
+    /// reason in words.
     Unavailable(String),
+    /// The town's server cannot be reached (refused, timed out, closed the
+    /// connection): `451 4.4.1` (RFC 3463 §3.5, no answer from host).
+    Unreachable(String),
 }
 
 /// The addresses of `recipients_file`.
@@ -179,7 +184,7 @@ impl Verifier {
                     let cached = match &verdict {
                         Verdict::Exists => Some((true, "exists".to_string(), self.positive)),
                         Verdict::Unknown(why) => Some((false, why.clone(), self.negative)),
-                        Verdict::Unavailable(_) => None,
+                        Verdict::Unavailable(_) | Verdict::Unreachable(_) => None,
                     };
                     if let Some((exists, why, ttl)) = cached
                         && let Err(e) = self.store.recipient_cache(address, exists, &why, ttl)
@@ -194,6 +199,7 @@ impl Verifier {
             Verdict::Exists => "exists",
             Verdict::Unknown(_) => "unknown",
             Verdict::Unavailable(_) => "unavailable",
+            Verdict::Unreachable(_) => "unreachable",
         };
         metrics::counter!("ecluse_recipient_verifications_total", "result" => result, "source" => source)
             .increment(1);
@@ -250,7 +256,7 @@ impl Verifier {
                 Some(c) => (c, true),
                 None => match self.connect().await {
                     Ok(c) => (c, false),
-                    Err(why) => return Verdict::Unavailable(why),
+                    Err(why) => return Verdict::Unreachable(why),
                 },
             };
             match probe(&mut conn, address).await {
@@ -259,10 +265,10 @@ impl Verifier {
                     return verdict;
                 }
                 Err(_) if reused => continue,
-                Err(why) => return Verdict::Unavailable(why),
+                Err(why) => return Verdict::Unreachable(why),
             }
         }
-        Verdict::Unavailable("the town's server closed the connection".into())
+        Verdict::Unreachable("the town's server closed the connection".into())
     }
 
     fn take_idle(&self) -> Option<Conn> {
@@ -400,6 +406,7 @@ mod tests {
             Verdict::Exists => "exists",
             Verdict::Unknown(_) => "unknown",
             Verdict::Unavailable(_) => "unavailable",
+            Verdict::Unreachable(_) => "unreachable",
         };
         for (code, esc, want) in [
             (250, [2, 1, 5], "exists"),

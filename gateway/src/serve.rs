@@ -535,6 +535,15 @@ pub fn check(args: ServeArgs) -> Result<()> {
             "  senders: NOT checked (sender_checks = false): no SPF, DKIM or DMARC, no spoofed_sender or lookalike_sender, and no DSN to any sender"
         );
     }
+    let allow = config
+        .sender_rules
+        .iter()
+        .filter(|r| r.kind == ecluse_quarantine::RuleKind::Allow)
+        .count();
+    println!(
+        "  sender rules in the file: {allow} exception(s), {} block entr(ies); admins add more in the web UI",
+        config.sender_rules.len() - allow
+    );
     println!(
         "  quarantine in {}, kept {} days",
         config.quarantine.data_dir.display(),

@@ -79,12 +79,12 @@ fn an_unknown_recipient_is_refused_at_rcpt_and_nothing_is_queued_for_it() {
 }
 
 #[test]
-fn a_downstream_that_cannot_answer_gets_450_and_then_the_answer_counts() {
+fn a_downstream_that_is_down_gets_451_and_then_the_answer_counts() {
     let down = free_addr();
     let g = callout(down);
     let reply = send(&g, AGENT);
     assert!(
-        reply.starts_with("450 4.1.1"),
+        reply.starts_with("451 4.4.1"),
         "never accepted unverified: {reply}"
     );
     // Why is in the log, not in the reply (it names the internal server).
@@ -118,7 +118,7 @@ fn answers_survive_a_restart_of_ecluse() {
     let r = c.cmd(&format!("RCPT TO:<{UNKNOWN}>"));
     assert!(r.starts_with("550 5.1.1"), "{r}");
     let r = c.cmd("RCPT TO:<nouvelle@ville-exemple.fr>");
-    assert!(r.starts_with("450 4.1.1"), "{r}");
+    assert!(r.starts_with("451 4.4.1"), "{r}");
     let r = c.cmd(&format!("RCPT TO:<{AGENT}>"));
     assert!(r.starts_with("250"), "{r}");
 }

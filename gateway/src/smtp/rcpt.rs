@@ -59,6 +59,11 @@ impl Session {
                     self.reply(reply::unverified_recipient(&address));
                     return;
                 }
+                crate::recipients::Verdict::Unreachable(why) => {
+                    tracing::warn!(rcpt = %address, %why, "RCPT deferred: the town's server cannot be reached to verify the recipient");
+                    self.reply(reply::verifier_unreachable(&address));
+                    return;
+                }
             }
         }
         if !self.rcpts.iter().any(|r| r.eq_ignore_ascii_case(&address)) {

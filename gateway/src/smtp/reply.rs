@@ -193,6 +193,16 @@ pub fn unverified_recipient(rcpt: &str) -> Reply {
         format!("<{rcpt}>: recipient cannot be verified now, try again later"),
     )
 }
+/// The town's server cannot be reached to verify a recipient: `451
+/// 4.4.1` (RFC 3463 §3.5 "no answer from host"; RFC 5321 §4.2.5: the
+/// sender retries). The server's address stays in the log.
+pub fn verifier_unreachable(rcpt: &str) -> Reply {
+    Reply::new(
+        451,
+        "4.4.1",
+        format!("<{}>: the recipient's mail server cannot be reached to verify this address, try again later", printable(rcpt)),
+    )
+}
 /// A sender address Écluse cannot pass on as one address.
 pub fn bad_sender(from: &str) -> Reply {
     Reply::new(
