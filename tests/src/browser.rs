@@ -81,6 +81,9 @@ impl Driver {
             serde_json::Value::Object(m) => m,
             _ => unreachable!(),
         };
+        // Two rustls providers are linked (aws-lc-rs, ours; ring, through
+        // mail-auth's resolver): name one, as `ecluse` does in `main`.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let client = ClientBuilder::rustls()
             .expect("rustls client")
             .capabilities(caps)

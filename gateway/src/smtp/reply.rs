@@ -200,7 +200,10 @@ pub fn verifier_unreachable(rcpt: &str) -> Reply {
     Reply::new(
         451,
         "4.4.1",
-        format!("<{}>: the recipient's mail server cannot be reached to verify this address, try again later", printable(rcpt)),
+        format!(
+            "<{}>: the recipient's mail server cannot be reached to verify this address, try again later",
+            printable(rcpt)
+        ),
     )
 }
 /// A sender address Écluse cannot pass on as one address.
