@@ -837,6 +837,22 @@ impl Config {
                 sender_rules.push(rule);
             }
         }
+        if !smtp.sender_checks
+            && sender_rules
+                .iter()
+                .any(|r| r.kind == ecluse_quarantine::RuleKind::Allow)
+        {
+            return Err(err(
+                "[[policy.exception]]",
+                "an exception applies only to an authenticated sender, and [smtp] sender_checks = false checks none: remove the exceptions or turn the sender checks on".into(),
+            ));
+        }
+        if smtp.sender_check_timeout.is_zero() {
+            return Err(err(
+                "[smtp] sender_check_timeout",
+                "must be more than 0 s (\"10s\" is the default): with 0 no sender could ever be checked".into(),
+            ));
+        }
         let policy = Policy::from_table(&policy_table, &format!("{origin} [policy]"))
             .map_err(|e| err("[policy]", e.to_string()))?;
         if let Some(ui) = admin.ui.as_mut() {

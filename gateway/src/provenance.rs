@@ -30,9 +30,76 @@ use mail_auth::{
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+/// Parsed DNS answers (SPF and DMARC records, DKIM keys, addresses) until
+/// their TTL ends, so that a warm message parses no record again; at most
+/// [`DnsCache::CAPACITY`] entries (then emptied: a cache, not a store).
+pub struct DnsCache<K, V>(std::sync::Mutex<std::collections::HashMap<K, (V, std::time::Instant)>>);
+
+impl<K, V> DnsCache<K, V> {
+    /// Most entries kept.
+    pub const CAPACITY: usize = 8192;
+
+    fn new() -> Self {
+        DnsCache(std::sync::Mutex::new(std::collections::HashMap::new()))
+    }
+}
+
+impl<K: std::hash::Hash + Eq, V: Clone> mail_auth::ResolverCache<K, V> for DnsCache<K, V> {
+    fn get<Q>(&self, name: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(name)
+            .filter(|(_, until)| *until > std::time::Instant::now())
+            .map(|(v, _)| v.clone())
+    }
+
+    fn remove<Q>(&self, name: &Q) -> Option<V>
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(name).map(|(v, _)| v)
+    }
+
+    fn insert(&self, key: K, value: V, valid_until: std::time::Instant) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= Self::CAPACITY {
+            map.clear();
+        }
+        map.insert(key, (value, valid_until));
+    }
+}
+
+type Arc<T> = std::sync::Arc<T>;
+
+/// The caches of the lookups SPF, DKIM and DMARC make.
+struct Caches {
+    txt: DnsCache<String, mail_auth::Txt>,
+    mx: DnsCache<String, Arc<Vec<mail_auth::MX>>>,
+    ipv4: DnsCache<String, Arc<Vec<std::net::Ipv4Addr>>>,
+    ipv6: DnsCache<String, Arc<Vec<std::net::Ipv6Addr>>>,
+    ptr: DnsCache<IpAddr, Arc<Vec<String>>>,
+}
+
+/// Lookup parameters with our caches.
+type Cached<'x, P> = mail_auth::Parameters<
+    'x,
+    P,
+    DnsCache<String, mail_auth::Txt>,
+    DnsCache<String, Arc<Vec<mail_auth::MX>>>,
+    DnsCache<String, Arc<Vec<std::net::Ipv4Addr>>>,
+    DnsCache<String, Arc<Vec<std::net::Ipv6Addr>>>,
+    DnsCache<IpAddr, Arc<Vec<String>>>,
+>;
+
 /// The sender checks, built once at start (and at each reload).
 pub struct SenderChecks {
     auth: MessageAuthenticator,
+    caches: Caches,
     authserv_id: String,
     /// Our accepted domains, lower case.
     own: Vec<String>,
@@ -53,6 +120,8 @@ pub struct Checked {
     pub spoofed: Option<String>,
     /// Why the sender's domain imitates a known one (`lookalike_sender`).
     pub lookalike: Option<String>,
+    /// Every address of the `From:` fields, lower case, without a root dot.
+    pub from_addresses: Vec<String>,
 }
 
 /// The resolver could not be set up.
@@ -108,6 +177,13 @@ impl SenderChecks {
             .collect();
         Ok(SenderChecks {
             auth,
+            caches: Caches {
+                txt: DnsCache::new(),
+                mx: DnsCache::new(),
+                ipv4: DnsCache::new(),
+                ipv6: DnsCache::new(),
+                ptr: DnsCache::new(),
+            },
             authserv_id: authserv_id.to_string(),
             own,
             known,
@@ -115,14 +191,38 @@ impl SenderChecks {
         })
     }
 
+    /// `params` with the caches.
+    fn cached<P>(&self, params: P) -> Cached<'_, P> {
+        let c = &self.caches;
+        mail_auth::Parameters::new(params)
+            .with_txt_cache(&c.txt)
+            .with_mx_cache(&c.mx)
+            .with_ipv4_cache(&c.ipv4)
+            .with_ipv6_cache(&c.ipv6)
+            .with_ptr_cache(&c.ptr)
+    }
+
     /// Checks one message received from `ip`, which said `helo`, with
     /// envelope sender `mail_from` (empty for the null sender).
     pub async fn check(&self, ip: IpAddr, helo: &str, mail_from: &str, raw: &[u8]) -> Checked {
-        let parsed = AuthenticatedMessage::parse(raw);
-        let from_domain = parsed
-            .as_ref()
-            .map(|m| from_domain(m.froms()))
-            .unwrap_or_default();
+        let helo = &printable_name(helo);
+        let mut parsed = AuthenticatedMessage::parse(raw);
+        if let Some(m) = parsed.as_mut() {
+            // `a@banque.fr.` is `a@banque.fr` (RFC 1034 §3.1): without the
+            // root dot, so that DMARC and the rules see the domain.
+            for f in &mut m.from {
+                *f = normalize_address(f);
+            }
+            // A signature whose d= or s= is no DNS name cannot pass, and
+            // its text would go as it is into Authentication-Results.
+            m.dkim_headers.retain(|h| match &h.header {
+                Ok(sig) => is_dns_name(&sig.d) && is_dns_name(&sig.s),
+                Err(_) => true,
+            });
+        }
+        let from_addresses: Vec<String> =
+            parsed.as_ref().map(|m| m.from.clone()).unwrap_or_default();
+        let from_domain = from_domain(&from_addresses);
         let checked = tokio::time::timeout(
             self.budget,
             self.lookups(ip, helo, mail_from, parsed.as_ref()),
@@ -152,14 +252,51 @@ impl SenderChecks {
                 (auth, header)
             }
         };
-        let spoofed = self.spoofed(&auth);
+        let header = if well_formed(&header) {
+            header
+        } else {
+            // What mail-auth wrote carries text that would break the field
+            // (RFC 8601 §2.2 comments and quotes): ours, results only.
+            metrics::counter!("ecluse_authentication_results_rebuilt_total").increment(1);
+            minimal_header(&self.authserv_id, &auth)
+        };
+        let display = parsed.as_ref().and_then(|m| {
+            m.headers
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(b"From"))
+                .and_then(|(_, value)| self.display_name_spoof(&String::from_utf8_lossy(value)))
+        });
+        let spoofed = if from_addresses.len() != 1 {
+            Some(format!(
+                "the message has {} From: addresses: its sender cannot be told (RFC 5322 §3.6.2 asks for one From: field; RFC 7489 §6.6.1)",
+                from_addresses.len()
+            ))
+        } else {
+            self.spoofed(&auth).or(display)
+        };
         let lookalike = self.lookalike(&auth.from_domain);
         Checked {
             auth,
             header,
             spoofed,
             lookalike,
+            from_addresses,
         }
+    }
+
+    /// A display name that shows an address of ours or a partner's while
+    /// the address is elsewhere (`"maire@ville-exemple.fr" <a@evil.com>`).
+    pub fn display_name_spoof(&self, from_text: &str) -> Option<String> {
+        let (name, address) = from_text.rsplit_once('<')?;
+        let address_domain = normalize_address(address.trim_end_matches('>'))
+            .rsplit_once('@')
+            .map(|(_, d)| d.to_string())?;
+        let name = name.to_lowercase();
+        self.known.iter().find_map(|(known, _)| {
+            (name.contains(&format!("@{known}")) && address_domain != *known
+                && !address_domain.ends_with(&format!(".{known}")))
+            .then(|| format!("the From: display name shows an address of {known}, but the address is at {address_domain}"))
+        })
     }
 
     async fn lookups(
@@ -172,27 +309,27 @@ impl SenderChecks {
         let empty = AuthenticatedMessage::default();
         let message = parsed.unwrap_or(&empty);
         let dkim = if parsed.is_some() {
-            self.auth.verify_dkim(message).await
+            self.auth.verify_dkim(self.cached(message)).await
         } else {
             Vec::new()
         };
         let helo_domain = if helo.is_empty() { "unknown" } else { helo };
         let spf = if mail_from.is_empty() {
             self.auth
-                .verify_spf(SpfParameters::verify_ehlo(
+                .verify_spf(self.cached(SpfParameters::verify_ehlo(
                     ip,
                     helo_domain,
                     &self.authserv_id,
-                ))
+                )))
                 .await
         } else {
             self.auth
-                .verify_spf(SpfParameters::verify_mail_from(
+                .verify_spf(self.cached(SpfParameters::verify_mail_from(
                     ip,
                     helo_domain,
                     &self.authserv_id,
                     mail_from,
-                ))
+                )))
                 .await
         };
         let mail_from_domain = domain_of(mail_from)
@@ -201,8 +338,10 @@ impl SenderChecks {
         let dmarc = self
             .auth
             .verify_dmarc(
-                DmarcParameters::new(message, &dkim, &mail_from_domain, &spf)
-                    .with_domain_suffix_fn(organizational_domain),
+                self.cached(
+                    DmarcParameters::new(message, &dkim, &mail_from_domain, &spf)
+                        .with_domain_suffix_fn(organizational_domain),
+                ),
             )
             .await;
         // mail-auth 0.7 leaves both DMARC results at `None` when neither
@@ -303,38 +442,164 @@ impl SenderChecks {
         None
     }
 
-    /// `lookalike_sender`, with the reason.
+    /// `lookalike_sender`, with the reason. Domains are compared by their
+    /// registrable label (`ville-exemple` of `ville-exemple.fr`, `ain` of
+    /// `ain.gouv.fr`: the Public Suffix List) and their public suffix:
+    /// - the same confusable skeleton (UTS #39), hyphens aside, under any
+    ///   suffix (`vi11e-exemple.fr`, `ville-exemple.com`, `villeexemple.fr`);
+    /// - under the same suffix, one edit away for a label of 5 to 8
+    ///   characters, two from 9 (`ville-exemples.fr`); none below 5, where
+    ///   real names are that close (`ain`, `aisne`, `tarn`);
+    /// - a known domain, or a known label of 5 characters or more, as a
+    ///   label of another domain (`ville-exemple.fr.evil.com`,
+    ///   `ville-exemple.evil.com`, `mairie-ville-exemple.fr`).
     fn lookalike(&self, from_domain: &str) -> Option<String> {
         if from_domain.is_empty() {
             return None;
         }
         let d = unicode_domain(from_domain);
-        let s = skeleton(&d);
+        let org = organizational_domain(&d).to_string();
         for (known, _) in &self.known {
-            if d == *known || d.ends_with(&format!(".{known}")) {
+            // the same registrant: a known domain, or a sibling under it
+            if d == *known
+                || d.ends_with(&format!(".{known}"))
+                || org == organizational_domain(known)
+            {
                 return None;
             }
         }
-        for (known, known_skeleton) in &self.known {
-            if s == *known_skeleton {
+        let (label, suffix) = split_registrable(&d);
+        let squeezed = skeleton(&label.replace('-', ""));
+        for (known, _) in &self.known {
+            let (known_label, known_suffix) = split_registrable(known);
+            if squeezed == skeleton(&known_label.replace('-', "")) {
                 return Some(format!(
-                    "the From: domain {from_domain} is written with characters that look like {known}"
+                    "the From: domain {from_domain} reads like {known} (the same letters, or letters that look the same)"
                 ));
             }
-            let edits = strsim::damerau_levenshtein(&d, known);
-            let near = match known.chars().count() {
-                0..6 => 0,
-                6..10 => 1,
+            let n = known_label.chars().count();
+            let near = match n {
+                0..5 => 0,
+                5..9 => 1,
                 _ => 2,
             };
-            if edits <= near {
+            let edits = strsim::damerau_levenshtein(&label, &known_label);
+            if suffix == known_suffix && edits <= near {
                 return Some(format!(
                     "the From: domain {from_domain} is {edits} character(s) away from {known}"
+                ));
+            }
+            let inside = d.contains(&format!("{known}."))
+                || (n >= 5
+                    && d.split(['.', '-'])
+                        .collect::<Vec<_>>()
+                        .windows(known_label.split('-').count())
+                        .any(|w| w.join("-") == known_label));
+            if inside {
+                return Some(format!(
+                    "the From: domain {from_domain} carries the name {known} inside another domain"
                 ));
             }
         }
         None
     }
+}
+
+/// The registrable label and the public suffix of a domain
+/// (`ville-exemple`, `fr`); an unknown suffix counts as the last label.
+fn split_registrable(domain: &str) -> (String, String) {
+    let org = organizational_domain(domain);
+    match org.split_once('.') {
+        Some((label, suffix)) => (label.to_string(), suffix.to_string()),
+        None => (org.to_string(), String::new()),
+    }
+}
+
+/// `name@Domain.` as `name@domain`.
+fn normalize_address(address: &str) -> String {
+    let a = address.trim().to_lowercase();
+    match a.rsplit_once('@') {
+        Some((local, domain)) => format!("{local}@{}", domain.trim_end_matches('.')),
+        None => a,
+    }
+}
+
+/// Letters, digits, `-`, `_` and dots: what a DKIM `d=` or `s=` can be.
+fn is_dns_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+}
+
+/// A `HELO` name as it may appear in a header: printable ASCII without
+/// the characters that open or escape a comment or a quote; the rest `?`.
+pub fn printable_name(name: &str) -> String {
+    name.chars()
+        .take(255)
+        .map(|c| {
+            if c.is_ascii_graphic() && !"()\\\";<>".contains(c) {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
+/// The field is printable ASCII, its comments and quotes balanced, no
+/// backslash (RFC 8601 §2.2, RFC 5322 §3.2.2).
+fn well_formed(header: &[u8]) -> bool {
+    let mut depth = 0i32;
+    let mut quoted = false;
+    for &b in header {
+        match b {
+            b'\\' => return false,
+            b'"' if depth == 0 => quoted = !quoted,
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            b'\r' | b'\n' | b'\t' => {}
+            b if !(0x20..0x7f).contains(&b) => return false,
+            _ => {}
+        }
+    }
+    // An empty value (`header.from= `) is no value (RFC 8601 §2.2).
+    let empty_value = header
+        .windows(2)
+        .any(|w| w[0] == b'=' && matches!(w[1], b' ' | b';' | b'\r'));
+    depth == 0 && !quoted && !empty_value
+}
+
+/// The results without comments or sender-given text but domain names.
+fn minimal_header(authserv_id: &str, a: &SenderAuth) -> Vec<u8> {
+    let mut h = format!("Authentication-Results: {authserv_id}");
+    for d in &a.dkim {
+        h.push_str(&format!(
+            ";\r\n\tdkim={} header.d={}",
+            d.result,
+            printable_name(&d.domain)
+        ));
+    }
+    h.push_str(&format!(
+        ";\r\n\tspf={} smtp.mailfrom={}",
+        a.spf,
+        printable_name(&a.spf_domain)
+    ));
+    h.push_str(&format!(
+        ";\r\n\tdmarc={} header.from={}\r\n",
+        a.dmarc,
+        if a.from_domain.is_empty() {
+            "none".to_string()
+        } else {
+            printable_name(&a.from_domain)
+        }
+    ));
+    h.into_bytes()
 }
 
 /// The organizational domain (RFC 7489 §3.2) by the Public Suffix List.
@@ -350,6 +615,7 @@ fn from_domain(froms: &[String]) -> String {
         .filter_map(|f| f.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()));
     match (domains.next(), domains.next()) {
         (Some(d), None) => d,
+        (Some(d), Some(e)) if d == e && domains.all(|x| x == d) => d,
         _ => String::new(),
     }
 }
@@ -423,8 +689,12 @@ mod tests {
             "ville-\u{435}xemple.fr",
             "ville-exemples.fr",
             "viile-exemple.fr",
-            "a1n.gouv.fr",
             "dgfip-finances.gouv.fr",
+            "ville-exemple.com",
+            "villeexemple.fr",
+            "ville-exemple.fr.evil.com",
+            "ville-exemple.evil.com",
+            "mairie-ville-exemple.fr",
         ] {
             assert!(
                 c.lookalike(d).is_some(),
@@ -432,6 +702,7 @@ mod tests {
             );
         }
         let cyrillic = idna::domain_to_ascii("ville-\u{435}xemple.fr").unwrap();
+        assert_eq!(cyrillic, "xn--ville-xemple-xck.fr");
         assert!(cyrillic.starts_with("xn--"));
         assert!(c.lookalike(&cyrillic).is_some(), "{cyrillic}");
         for d in [
@@ -442,6 +713,13 @@ mod tests {
             "orange.fr",
             "ville-autre.fr",
             "gmail.com",
+            // real préfectures near a short partner name
+            "aisne.gouv.fr",
+            "tarn.gouv.fr",
+            // the partner's own organisation
+            "impots.finances.gouv.fr",
+            "wanadoo.fr",
+            "free.fr",
         ] {
             assert_eq!(c.lookalike(d), None, "{d} is no lookalike");
         }
@@ -486,5 +764,30 @@ mod tests {
             None,
             "a DNS failure is not proof"
         );
+    }
+}
+
+#[cfg(test)]
+mod header_tests {
+    use super::*;
+
+    #[test]
+    fn a_field_with_sender_text_that_breaks_it_is_not_well_formed() {
+        assert!(well_formed(b"Authentication-Results: mx.a.fr;\r\n\tspf=fail (mx.a.fr: x) smtp.mailfrom=a@b.fr;\r\n\tdmarc=fail header.from=b.fr policy.dmarc=reject\r\n"));
+        for bad in [
+            &b"Authentication-Results: mx.a.fr; dkim=neutral header.s=sel(; spf=fail\r\n"[..],
+            b"Authentication-Results: mx.a.fr; spf=none (x\\) smtp.mailfrom=<>\r\n",
+            b"Authentication-Results: mx.a.fr; dkim=pass header.s=x\"\r\n",
+            b"Authentication-Results: mx.a.fr; dmarc=none header.from= policy.dmarc=none\r\n",
+            b"Authentication-Results: mx.a.fr; spf=pass (\xc3\xa9)\r\n",
+        ] {
+            assert!(!well_formed(bad), "{}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(
+            printable_name("x\\(evil);dmarc=pass"),
+            "x??evil??dmarc=pass"
+        );
+        assert_eq!(normalize_address("A@Banque.FR."), "a@banque.fr");
+        assert!(!is_dns_name("sel(") && is_dns_name("s2026._sub"));
     }
 }

@@ -55,7 +55,9 @@ pub struct SenderRule {
 /// `address` is `pattern` (`name@domain`), or in the domain of `@domain`
 /// or one of its subdomains; both compared in lower case.
 pub fn address_matches(pattern: &str, address: &str) -> bool {
+    // `a@domain.` is `a@domain` (the root dot, RFC 1034 §3.1)
     let address = address.to_ascii_lowercase();
+    let address = address.trim_end_matches('.');
     match pattern.strip_prefix('@') {
         Some(domain) => address.rsplit_once('@').is_some_and(|(_, d)| {
             d == domain
@@ -64,6 +66,17 @@ pub fn address_matches(pattern: &str, address: &str) -> bool {
         }),
         None => address == pattern,
     }
+}
+
+/// The address of a `From:` text as the report keeps it (`Name <a@b>` or
+/// `a@b`), lower case; `None` when it holds no `@`.
+pub fn header_address(from: &str) -> Option<String> {
+    let inner = match (from.rfind('<'), from.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &from[a + 1..b],
+        _ => from,
+    };
+    let inner = inner.trim().to_ascii_lowercase();
+    inner.contains('@').then_some(inner)
 }
 
 impl SenderRule {
@@ -190,12 +203,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_address_of_a_from_text() {
+        assert_eq!(
+            header_address("Étude <Etude@Notaire.fr>").as_deref(),
+            Some("etude@notaire.fr")
+        );
+        assert_eq!(
+            header_address("etude@notaire.fr").as_deref(),
+            Some("etude@notaire.fr")
+        );
+        assert_eq!(header_address("Étude"), None);
+    }
+
+    #[test]
     fn patterns_match_addresses_and_subdomains() {
         assert!(address_matches("@notaire.fr", "etude@notaire.fr"));
         assert!(address_matches("@notaire.fr", "Etude@Mail.Notaire.FR"));
         assert!(!address_matches("@notaire.fr", "x@faux-notaire.fr"));
         assert!(!address_matches("@notaire.fr", "x@notaire.fr.evil.com"));
         assert!(address_matches("etude@notaire.fr", "ETUDE@notaire.fr"));
+        assert!(address_matches("@notaire.fr", "x@notaire.fr."));
+        assert!(address_matches("etude@notaire.fr", "etude@notaire.fr."));
         assert!(!address_matches("etude@notaire.fr", "autre@notaire.fr"));
     }
 

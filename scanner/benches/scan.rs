@@ -11,6 +11,8 @@
 //!   42.zip-style recursive bomb (target ≤ 64 MB), measured by a counting
 //!   allocator.
 
+#[path = "../examples/samples/rule_files.rs"]
+mod rule_files;
 #[path = "../examples/samples/mod.rs"]
 mod samples;
 
@@ -167,29 +169,8 @@ fn extra_engine() -> Option<(Engine, String)> {
     } else {
         dir
     };
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|f| f.extension().is_some_and(|e| e == "yar" || e == "yara"))
-        .collect();
-    files.sort();
-    // As `ecluse` reads them: bytes that are not UTF-8 (a few public files
-    // are Latin-1) taken one for one.
-    let sources = files
-        .into_iter()
-        .map(|f| {
-            let bytes = std::fs::read(&f).unwrap();
-            let text = String::from_utf8(bytes)
-                .unwrap_or_else(|e| e.into_bytes().iter().map(|&b| b as char).collect());
-            (f.display().to_string(), text)
-        })
-        .collect();
     // Public sets carry no `category` meta: their hits count as suspicious.
-    let set = ecluse_scanner::RuleSet {
-        name: "bench".into(),
-        sources,
-        default_category: Some(ecluse_scanner::Category::Suspicious),
-    };
+    let set = rule_files::rule_set(&dir, "bench");
     let engine = Engine::compile_sets(true, &[set], ecluse_scanner::Policy::default()).unwrap();
     let label = format!(
         "shipped + {} ({} rules)",

@@ -10,32 +10,15 @@
 //!
 //! Prints one line per message: `PATH FLOOR_MSG_PER_S FULL_MSG_PER_S`.
 
+#[path = "samples/rule_files.rs"]
+mod rule_files;
+
 use ecluse_scanner::{Engine, Limits};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 fn engine(dir: &str) -> Engine {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{dir}: {e}"))
-        .map(|e| e.unwrap().path())
-        .filter(|f| f.extension().is_some_and(|e| e == "yar" || e == "yara"))
-        .collect();
-    files.sort();
-    // As `ecluse` reads them: bytes that are not UTF-8 taken one for one.
-    let sources = files
-        .into_iter()
-        .map(|f| {
-            let bytes = std::fs::read(&f).unwrap();
-            let text = String::from_utf8(bytes)
-                .unwrap_or_else(|e| e.into_bytes().iter().map(|&b| b as char).collect());
-            (f.display().to_string(), text)
-        })
-        .collect();
-    let set = ecluse_scanner::RuleSet {
-        name: "bench".into(),
-        sources,
-        default_category: Some(ecluse_scanner::Category::Suspicious),
-    };
+    let set = rule_files::rule_set(std::path::Path::new(dir), "bench");
     Engine::compile_sets(true, &[set], ecluse_scanner::Policy::default()).unwrap()
 }
 

@@ -358,21 +358,7 @@ fn a_permanent_refusal_bounces_only_to_an_authenticated_sender() {
         "Étude <etude@notaire-exemple.fr>",
         samples::message("Acte", &samples::text_part("Ci-dessous.")),
     );
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let key = Ed25519Key::from_seed_and_public_key(
-        &b64.decode(ED25519_SEED).unwrap(),
-        &b64.decode(ED25519_PUBLIC).unwrap(),
-    )
-    .unwrap();
-    let signature = DkimSigner::from_key(key)
-        .domain("notaire-exemple.fr")
-        .selector("brisbane")
-        .headers(["From", "To", "Subject", "Date"])
-        .sign(&body)
-        .unwrap();
-    let mut signed = signature.to_header().into_bytes();
-    signed.extend_from_slice(&body);
+    let signed = notary_signed(&body);
     let r = send_one(
         g.smtp,
         "etude@notaire-exemple.fr",
@@ -490,9 +476,12 @@ fn notary_letter(sign: bool) -> Vec<u8> {
             &samples::zip_flagged_encrypted(&[("acte.pdf", &samples::pdf("", &[]))]),
         ),
     );
-    if !sign {
-        return body;
-    }
+    if sign { notary_signed(&body) } else { body }
+}
+
+/// `body` with the notary's DKIM signature (Ed25519, RFC 8463's key,
+/// selector `brisbane`) on top.
+fn notary_signed(body: &[u8]) -> Vec<u8> {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD;
     let key = Ed25519Key::from_seed_and_public_key(
@@ -504,10 +493,10 @@ fn notary_letter(sign: bool) -> Vec<u8> {
         .domain("notaire-exemple.fr")
         .selector("brisbane")
         .headers(["From", "To", "Subject", "Date"])
-        .sign(&body)
+        .sign(body)
         .unwrap();
     let mut signed = signature.to_header().into_bytes();
-    signed.extend_from_slice(&body);
+    signed.extend_from_slice(body);
     signed
 }
 
@@ -678,5 +667,71 @@ fn an_admin_adds_an_exception_from_an_item_page() {
         page.body.contains("expéditeur non vérifié"),
         "{}",
         page.body
+    );
+}
+
+/// Tricks from a red-team session: each gets its attachment held, and the
+/// Authentication-Results field stays well formed whatever the sender writes.
+#[test]
+fn from_tricks_are_held_and_our_field_stays_well_formed() {
+    let rsa = rsa_key();
+    let dns = dns(&rsa);
+    let sink = Sink::start();
+    let g = gateway(&dns, &sink);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        // two From: fields naming the mayor
+        (
+            "two From fields",
+            [
+                b"From: maire@ville-exemple.fr\r\n".to_vec(),
+                with_pdf("maire@ville-exemple.fr"),
+            ]
+            .concat(),
+        ),
+        // the partner's domain with its root dot
+        (
+            "root dot",
+            with_pdf("Préfecture <courrier@prefecture-exemple.fr.>"),
+        ),
+        // the mayor's address as the display name of another address
+        (
+            "display name",
+            with_pdf("\"maire@ville-exemple.fr\" <a@esp-exemple.fr>"),
+        ),
+    ];
+    for (what, msg) in &cases {
+        let r = send_one(g.smtp, "a@esp-exemple.fr", &[AGENT], msg);
+        assert!(r.starts_with("250"), "{what}: {r}");
+    }
+    let got = sink.wait_for(cases.len(), WAIT);
+    assert_eq!(got.len(), cases.len());
+    let items = held(&g);
+    assert_eq!(items.len(), cases.len(), "{items:?}\n{}", g.log());
+    for it in &items {
+        assert_eq!(it["category"], "spoofed_sender", "{items:?}");
+    }
+    // A DKIM selector and an EHLO name that would open a comment or escape
+    // its end in our field.
+    let mut c = g.client();
+    assert!(c.cmd("EHLO evil\\(x;dmarc=pass").starts_with("250"));
+    assert!(c.cmd("MAIL FROM:<>").starts_with("250"));
+    assert!(c.cmd(&format!("RCPT TO:<{AGENT}>")).starts_with("250"));
+    assert!(c.cmd("DATA").starts_with("354"));
+    let msg = [
+        b"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=ville-exemple.fr; s=sel(; h=from; bh=AAAA; b=AAAA\r\n".to_vec(),
+        from("maire@ville-exemple.fr", samples::message("x", &samples::text_part("x"))),
+    ]
+    .concat();
+    c.send_raw(&ecluse_tests::dot_stuff(&msg));
+    assert!(c.reply().starts_with("250"));
+    let got = sink.wait_for(cases.len() + 1, WAIT);
+    let text = got.last().unwrap().text();
+    let ar = ar_of(&text);
+    assert!(!ar.contains('\\') && !ar.contains("sel("), "{ar}");
+    assert_eq!(ar.matches('(').count(), ar.matches(')').count(), "{ar}");
+    let received = &text[..text.find("Authentication-Results").unwrap()];
+    assert!(
+        !received.contains('\\') && !received.contains("(x;"),
+        "{received}"
     );
 }

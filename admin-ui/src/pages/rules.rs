@@ -36,13 +36,7 @@ pub struct RuleForm {
 
 /// The `From:` address of an item (`Name <a@b>` → `a@b`), lower case.
 pub fn from_address(it: &HeldItem) -> Option<String> {
-    let from = it.info.from.as_deref()?;
-    let inner = match (from.rfind('<'), from.rfind('>')) {
-        (Some(a), Some(b)) if a < b => &from[a + 1..b],
-        _ => from,
-    };
-    let inner = inner.trim().to_ascii_lowercase();
-    inner.contains('@').then_some(inner)
+    ecluse_quarantine::sender_rules::header_address(it.info.from.as_deref()?)
 }
 
 /// The section of an admin's item page that adds an exception or a block.

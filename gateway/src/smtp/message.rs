@@ -27,7 +27,7 @@ impl Session {
 
     fn received_header(&self, queue_id: QueueId, now: jiff::Timestamp) -> Vec<u8> {
         let smtp = &self.ctx.config.smtp;
-        let helo = self.helo.as_deref().unwrap_or("unknown");
+        let helo = crate::provenance::printable_name(self.helo.as_deref().unwrap_or("unknown"));
         let with = match (self.esmtp, self.tls) {
             (true, true) => "ESMTPS",
             (true, false) => "ESMTP",
@@ -123,12 +123,22 @@ impl Session {
                 weigh_provenance(&mut report, c, engine.policy());
             }
             let rules = sender_rules(&ctx);
-            let from_address = header_address(report.message.from.as_deref().unwrap_or(""));
+            let from_address = ecluse_quarantine::sender_rules::header_address(
+                report.message.from.as_deref().unwrap_or(""),
+            )
+            .unwrap_or_default();
+            // Every From: address counts for a block, not only the first.
+            let mut froms = checked
+                .as_ref()
+                .map(|c| c.from_addresses.clone())
+                .unwrap_or_default();
+            froms.push(from_address.clone());
             if report.action != ecluse_scanner::Action::Reject
                 && rules.iter().any(|r| {
                     r.kind == ecluse_quarantine::RuleKind::Block
                         && envelope.rcpts.iter().any(|rcpt| {
-                            r.applies(&envelope.mail_from, rcpt) || r.applies(&from_address, rcpt)
+                            r.applies(&envelope.mail_from, rcpt)
+                                || froms.iter().any(|f| r.applies(f, rcpt))
                         })
                 })
             {
@@ -446,15 +456,6 @@ pub(crate) fn sender_rules(ctx: &super::Context) -> Vec<ecluse_quarantine::Sende
         }
     }
     rules
-}
-
-/// The address of a `From:` text such as `Name <a@b>` (or `a@b`), lower case.
-fn header_address(from: &str) -> String {
-    let inner = match (from.rfind('<'), from.rfind('>')) {
-        (Some(a), Some(b)) if a < b => &from[a + 1..b],
-        _ => from,
-    };
-    inner.trim().to_ascii_lowercase()
 }
 
 /// The recipients grouped by the categories the exceptions deliver to
