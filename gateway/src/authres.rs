@@ -75,12 +75,19 @@ fn is_ours(field: &[u8], ours: &str) -> bool {
     {
         return false;
     }
-    authserv_id(&field[colon + 1..]).is_some_and(|id| id.eq_ignore_ascii_case(ours.as_bytes()))
+    // The same host written with its root dot is the same id (RFC 1034 §3.1).
+    let ours = ours.trim_end_matches('.').as_bytes();
+    authserv_id(&field[colon + 1..]).is_some_and(|id| {
+        let id = id.strip_suffix(b".").unwrap_or(&id[..]);
+        id.eq_ignore_ascii_case(ours)
+    })
 }
 
 /// The authserv-id of a field value: the first token after white space
-/// and comments (`(…)`, nested), up to `;`, white space or a comment.
-fn authserv_id(value: &[u8]) -> Option<&[u8]> {
+/// and comments (`(…)`, nested), up to `;`, white space or a comment; or
+/// the content of a quoted-string there, its quoted-pairs undone (RFC 8601
+/// §2.2: the authserv-id is a `value`, a token or a quoted-string).
+fn authserv_id(value: &[u8]) -> Option<Vec<u8>> {
     let mut at = 0;
     let mut depth = 0usize;
     while at < value.len() {
@@ -93,11 +100,25 @@ fn authserv_id(value: &[u8]) -> Option<&[u8]> {
         }
         at += 1;
     }
+    if value.get(at) == Some(&b'"') {
+        let mut id = Vec::new();
+        at += 1;
+        while at < value.len() && value[at] != b'"' {
+            if value[at] == b'\\' {
+                at += 1;
+            }
+            if let Some(&b) = value.get(at) {
+                id.push(b);
+            }
+            at += 1;
+        }
+        return (!id.is_empty()).then_some(id);
+    }
     let start = at;
     while at < value.len() && !matches!(value[at], b';' | b' ' | b'\t' | b'\r' | b'\n' | b'(') {
         at += 1;
     }
-    (at > start).then(|| &value[start..at])
+    (at > start).then(|| value[start..at].to_vec())
 }
 
 #[cfg(test)]
@@ -111,11 +132,14 @@ Authentication-Results: MX.Ville-Exemple.fr;\r\n\tdkim=pass header.d=prefecture.
 Authentication-Results: (forged) mx.ville-exemple.fr; spf=pass\r\n\
 Authentication-Results: mx.google.com; dkim=pass header.d=exemple.org\r\n\
 Authentication-Results: mx.ville-exemple.fr.evil.example; spf=pass\r\n\
+Authentication-Results: \"mx.ville-exemple.fr\"; dmarc=pass\r\n\
+Authentication-Results: \"mx.ville\\-exemple.fr\" 1; dmarc=pass\r\n\
+Authentication-Results: mx.ville-exemple.fr.; dmarc=pass\r\n\
 Subject: Bonjour\r\n\
 \r\n\
 Authentication-Results: mx.ville-exemple.fr; spf=pass\r\n";
         let (out, removed) = remove_forged(message.to_vec(), "mx.ville-exemple.fr");
-        assert_eq!(removed, 2);
+        assert_eq!(removed, 5);
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,

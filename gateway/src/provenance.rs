@@ -396,15 +396,33 @@ impl SenderChecks {
             _ if record => "fail",
             _ => "none",
         };
-        let policy = if record {
-            match dmarc.policy() {
-                mail_auth::dmarc::Policy::Reject => "reject",
-                mail_auth::dmarc::Policy::Quarantine => "quarantine",
-                _ => "none",
-            }
+        let policy_word = |p: &mail_auth::dmarc::Policy| match p {
+            mail_auth::dmarc::Policy::Reject => "reject",
+            mail_auth::dmarc::Policy::Quarantine => "quarantine",
+            _ => "none",
+        };
+        let mut policy = if record {
+            policy_word(&dmarc.policy())
         } else {
             ""
         };
+        // A subdomain without a record of its own takes the organizational
+        // domain's `sp=` (RFC 7489 §6.6.3 step 6); mail-auth applies it only
+        // when SPF or DKIM passed unaligned.
+        if word == "fail" && from_domain != organizational_domain(&from_domain) {
+            if let Some(rec) = dmarc.dmarc_record() {
+                let own = self
+                    .auth
+                    .txt_lookup::<mail_auth::dmarc::Dmarc>(
+                        format!("_dmarc.{from_domain}."),
+                        Some(&self.caches.txt),
+                    )
+                    .await;
+                if own.is_err() {
+                    policy = policy_word(&rec.sp);
+                }
+            }
+        }
         let auth = SenderAuth {
             from_domain,
             spf: spf_word(spf.result()).into(),

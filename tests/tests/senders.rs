@@ -78,9 +78,11 @@ fn dns(rsa: &Rsa) -> Dns {
             "esp-exemple.fr",
             "notaire-exemple.fr",
             "vi11e-exemple.fr",
+            "banque-exemple.fr",
             CYRILLIC,
         ],
         &[
+            ("_dmarc.banque-exemple.fr", "v=DMARC1; p=reject; sp=none"),
             ("ville-exemple.fr", "v=spf1 ip4:192.0.2.10 -all"),
             ("prefecture-exemple.fr", "v=spf1 ip4:192.0.2.20 -all"),
             ("_dmarc.prefecture-exemple.fr", "v=DMARC1; p=reject"),
@@ -733,5 +735,41 @@ fn from_tricks_are_held_and_our_field_stays_well_formed() {
     assert!(
         !received.contains('\\') && !received.contains("(x;"),
         "{received}"
+    );
+}
+
+/// `sp=none` on the organizational domain leaves its subdomains alone
+/// (RFC 7489 §6.3, §6.6.3): a forged subdomain is delivered with its
+/// `dmarc=fail`, the domain itself held.
+#[test]
+fn the_subdomain_policy_of_dmarc_is_read() {
+    let rsa = rsa_key();
+    let dns = dns(&rsa);
+    let sink = Sink::start();
+    let g = gateway(&dns, &sink);
+    let sub = with_pdf("Agence <agence@paris.banque-exemple.fr>");
+    let r = send_one(g.smtp, "a@esp-exemple.fr", &[AGENT], &sub);
+    assert!(r.starts_with("250"), "{r}");
+    let top = with_pdf("Banque <service@banque-exemple.fr>");
+    let r = send_one(g.smtp, "a@esp-exemple.fr", &[AGENT], &top);
+    assert!(r.starts_with("250"), "{r}");
+    let got = sink.wait_for(2, WAIT);
+    assert_eq!(got.len(), 2);
+    let items = held(&g);
+    assert_eq!(items.len(), 1, "{items:?}\n{}", g.log());
+    let shown = g
+        .cli(&[
+            "quarantine",
+            "show",
+            items[0]["id"].as_str().unwrap(),
+            "--json",
+        ])
+        .1;
+    assert!(shown.contains("service@banque-exemple.fr"), "{shown}");
+    assert!(
+        g.log()
+            .contains("dmarc=fail (p=none) from_domain=paris.banque-exemple.fr"),
+        "{}",
+        g.log()
     );
 }
