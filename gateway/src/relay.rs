@@ -72,8 +72,12 @@ impl DsnLimit {
             counts.clear();
         }
         let total: u32 = counts.values().sum();
+        // Checked before the entry is made: at most TOTAL senders are kept.
+        if total >= Self::TOTAL {
+            return false;
+        }
         let mine = counts.entry(sender.to_ascii_lowercase()).or_default();
-        if *mine >= Self::PER_SENDER || total >= Self::TOTAL {
+        if *mine >= Self::PER_SENDER {
             return false;
         }
         *mine += 1;
