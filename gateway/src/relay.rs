@@ -556,6 +556,21 @@ pub fn dsn(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dsns_are_limited_per_sender_and_in_all() {
+        let limit = DsnLimit::default();
+        for _ in 0..DsnLimit::PER_SENDER {
+            assert!(limit.take("a@exemple.fr"));
+        }
+        assert!(!limit.take("A@Exemple.fr"), "the same sender, any case");
+        let mut others = 0;
+        while limit.take(&format!("s{others}@exemple.fr")) {
+            others += 1;
+        }
+        assert_eq!(others + DsnLimit::PER_SENDER, DsnLimit::TOTAL);
+        assert!(limit.0.lock().unwrap().1.len() <= DsnLimit::TOTAL as usize);
+    }
+
     use super::*;
     use mail_parser::MimeHeaders;
 
