@@ -27,6 +27,24 @@ pub struct UiConfig {
     /// The configuration's `[[policy.exception]]` and `[[policy.block]]`,
     /// listed read-only beside those admins add.
     pub sender_rules: Vec<ecluse_quarantine::SenderRule>,
+    /// `[[tenant]]`: the communes this Écluse serves; empty for a
+    /// configuration without tenants (one implicit tenant, whose admins
+    /// administer everything).
+    pub tenants: Vec<UiTenant>,
+}
+
+/// What the UI knows of a tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UiTenant {
+    /// Its id (`chamalieres`).
+    pub id: String,
+    /// The commune's name (« Mairie de Chamalières »).
+    pub name: String,
+    /// The SAML group of its admins.
+    pub admin_group: Option<String>,
+    /// Its mail domains: an agent's sign-ins go to the chain of the
+    /// tenant of their address.
+    pub domains: Vec<String>,
 }
 
 impl UiConfig {
@@ -40,7 +58,43 @@ impl UiConfig {
             session_max: Duration::from_secs(10 * 3600),
             demo: false,
             sender_rules: Vec::new(),
+            tenants: Vec::new(),
         }
+    }
+
+    /// The name of tenant `id` (its id when it is not configured, such as
+    /// `default` for records written before tenants).
+    pub fn tenant_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.tenants
+            .iter()
+            .find(|t| t.id == id)
+            .map_or(id, |t| t.name.as_str())
+    }
+
+    /// The tenant of a mail address, by its domain.
+    pub fn tenant_of(&self, address: &str) -> Option<&UiTenant> {
+        let domain = address.rsplit_once('@')?.1.trim_end_matches('.');
+        self.tenants
+            .iter()
+            .find(|t| t.domains.iter().any(|d| d.eq_ignore_ascii_case(domain)))
+    }
+
+    /// The tenant whose audit chain records what `session` does outside
+    /// any item (its sign-in, its sign-out): a commune admin's first
+    /// tenant, an agent's by their address; `None` for a service admin
+    /// (the service's chain) and without tenants.
+    pub fn session_tenant(&self, session: &ecluse_quarantine::WebSession) -> Option<String> {
+        if self.tenants.is_empty() || session.is_service_admin() {
+            return None;
+        }
+        if session.admin {
+            return session.admin_tenants().and_then(|t| t.first().cloned());
+        }
+        session
+            .emails
+            .iter()
+            .find_map(|e| self.tenant_of(e))
+            .map(|t| t.id.clone())
     }
 
     /// Whether the UI is served over HTTPS (cookies are then `Secure`).
@@ -62,8 +116,12 @@ pub struct SamlConfig {
     pub name_attribute: String,
     /// The attribute with their groups.
     pub groups_attribute: String,
-    /// The group whose members are admins.
+    /// The group whose members are admins: of everything (without
+    /// tenants, or when set beside them); empty for none.
     pub admin_group: String,
+    /// `service_admin_group`: the group whose members administer every
+    /// tenant (a departmental service's team).
+    pub service_admin_group: Option<String>,
     /// The separator with which the IdP joins several groups into one
     /// value (LemonLDAP::NG's `multiValuesSeparator`, `; `, trimmed to
     /// `;`). `None` (the default): each value is one group, taken whole,
@@ -90,6 +148,7 @@ impl SamlConfig {
             name_attribute: "displayName".into(),
             groups_attribute: "groups".into(),
             admin_group: "quarantine-admins".into(),
+            service_admin_group: None,
             groups_separator: None,
             match_friendly_name: false,
             clock_skew: Duration::from_secs(60),

@@ -35,7 +35,7 @@ pub mod saml;
 pub mod web;
 pub mod xmldsig;
 
-pub use config::{LocalAdmin, SamlConfig, UiConfig};
+pub use config::{LocalAdmin, SamlConfig, UiConfig, UiTenant};
 
 /// What the admin dashboard shows of the scanning engines. `ecluse serve`
 /// keeps it current through [`Ui::engines`]: the rules after each load

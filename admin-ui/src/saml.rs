@@ -382,7 +382,31 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, Refusal> {
         ).into());
     }
     let groups = sp.attribute(&assertion, &c.groups_attribute);
-    let admin = in_group(&groups, &c.admin_group, c.groups_separator.as_deref());
+    let sep = c.groups_separator.as_deref();
+    // Service-wide: the service group, and admin_group (which, with
+    // tenants configured, counts only when set). Else each commune whose
+    // admin group they are in.
+    let service = (!c.admin_group.is_empty() && in_group(&groups, &c.admin_group, sep))
+        || c.service_admin_group
+            .as_deref()
+            .is_some_and(|g| in_group(&groups, g, sep));
+    let tenants: Vec<String> = ui
+        .config
+        .tenants
+        .iter()
+        .filter(|t| {
+            t.admin_group
+                .as_deref()
+                .is_some_and(|g| in_group(&groups, g, sep))
+        })
+        .map(|t| t.id.clone())
+        .collect();
+    let admin = service || !tenants.is_empty();
+    let admin_of = if service {
+        ecluse_quarantine::AdminScope::Service
+    } else {
+        ecluse_quarantine::AdminScope::Tenants(tenants)
+    };
     let display_name = sp
         .attribute(&assertion, &c.name_attribute)
         .into_iter()
@@ -398,6 +422,7 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, Refusal> {
         display_name,
         emails,
         admin,
+        admin_of,
         via: SignIn::Saml,
         csrf: random_token(),
         created_at: now,

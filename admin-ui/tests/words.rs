@@ -244,6 +244,7 @@ impl World {
             info: report.message.clone(),
             mail_from: "a@example.org".into(),
             purged: false,
+            tenant: ecluse_quarantine::DEFAULT_TENANT.to_string(),
         };
         let id = item.id;
         let delivery = Delivery::new(
@@ -290,6 +291,7 @@ impl World {
                     display_name: email.into(),
                     emails: vec![email.into()],
                     admin,
+                    admin_of: ecluse_quarantine::AdminScope::Service,
                     via: SignIn::Saml,
                     csrf: csrf.clone(),
                     created_at: now,

@@ -35,6 +35,25 @@ struct RawConfig {
     policy: toml::Table,
     #[serde(default)]
     scanner: RawScanner,
+    #[serde(default)]
+    tenant: Vec<RawTenant>,
+}
+
+/// `[[tenant]]`: one commune served by this Écluse.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTenant {
+    id: Option<String>,
+    name: Option<String>,
+    domains: Option<Vec<String>>,
+    downstream: Option<String>,
+    starttls: Option<String>,
+    admin_group: Option<String>,
+    notify: Option<Vec<String>>,
+    retention_days: Option<u32>,
+    notice_contact: Option<String>,
+    notice_help: Option<String>,
+    policy: Option<toml::Table>,
 }
 
 #[derive(Deserialize)]
@@ -113,6 +132,7 @@ struct RawSaml {
     name_attribute: Option<String>,
     groups_attribute: Option<String>,
     admin_group: Option<String>,
+    service_admin_group: Option<String>,
     groups_separator: Option<String>,
     match_friendly_name: Option<bool>,
     clock_skew: Option<String>,
@@ -278,6 +298,88 @@ pub struct AdminConfig {
     pub idp_metadata_url: Option<String>,
 }
 
+/// One tenant: a commune with its own domains, mail server, admins,
+/// notices and policy (`[[tenant]]`), or the implicit tenant
+/// [`DEFAULT_TENANT`](ecluse_quarantine::DEFAULT_TENANT) of a configuration
+/// without `[[tenant]]` blocks.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    /// `id`: lower-case letters, digits and `-`, 1 to 63 characters.
+    pub id: String,
+    /// `name`: the commune as agents read it (« Mairie de Chamalières »);
+    /// empty for the implicit tenant.
+    pub name: String,
+    /// `domains`: its mail domains, lower case (each in one tenant only).
+    pub domains: Vec<String>,
+    /// `[relay]` with its `downstream` and `starttls`.
+    pub relay: RelayConfig,
+    /// `admin_group`: the value of the SAML groups attribute of its admins.
+    pub admin_group: Option<String>,
+    /// `notify`: who is told of release requests (default `[admin] notify`).
+    pub notify: Vec<String>,
+    /// `retention_days` (default `[quarantine] retention_days`).
+    pub retention_days: u32,
+    /// `notice_contact`: a line in every notice (who to call).
+    pub notice_contact: Option<String>,
+    /// `notice_help`: a sentence in every notice.
+    pub notice_help: Option<String>,
+    /// `[tenant.policy]` over the service's `[policy]`.
+    pub policy: Policy,
+    /// `[[tenant.policy.override]]`: recipients (addresses or `@domain`)
+    /// and their policy, first match wins.
+    pub overrides: Vec<(Vec<String>, Policy)>,
+}
+
+impl Tenant {
+    /// The policy for `rcpt` and the index of the override that gave it
+    /// (`None`: the tenant's own).
+    pub fn policy_for(&self, rcpt: &str) -> (&Policy, Option<usize>) {
+        for (n, (rcpts, policy)) in self.overrides.iter().enumerate() {
+            if rcpts
+                .iter()
+                .any(|r| ecluse_quarantine::sender_rules::address_matches(r, rcpt))
+            {
+                return (policy, Some(n));
+            }
+        }
+        (&self.policy, None)
+    }
+}
+
+/// Every tenant, and which one each domain belongs to.
+#[derive(Debug, Clone)]
+pub struct Tenants {
+    list: Vec<Tenant>,
+    by_domain: std::collections::HashMap<String, usize>,
+    implicit: bool,
+}
+
+impl Tenants {
+    /// The tenants, in file order.
+    pub fn all(&self) -> &[Tenant] {
+        &self.list
+    }
+
+    /// Whether this is the implicit tenant of a configuration without
+    /// `[[tenant]]` blocks.
+    pub fn implicit(&self) -> bool {
+        self.implicit
+    }
+
+    /// The tenant `id`.
+    pub fn get(&self, id: &str) -> Option<&Tenant> {
+        self.list.iter().find(|t| t.id == id)
+    }
+
+    /// The tenant of an address, by its domain (exact, case-insensitive,
+    /// a root dot ignored); `None` outside every tenant's domains.
+    pub fn of_address(&self, address: &str) -> Option<&Tenant> {
+        let domain = address.rsplit_once('@').map_or(address, |(_, d)| d);
+        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+        self.by_domain.get(&domain).map(|&n| &self.list[n])
+    }
+}
+
 /// The validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -307,6 +409,50 @@ pub struct Config {
     pub limits: Limits,
     /// `[scanner.clamav]`: ClamAV as a second engine, when configured.
     pub clamav: Option<crate::clamav::ClamavConfig>,
+    /// `[[tenant]]`, or the one implicit tenant.
+    pub tenants: Tenants,
+    /// `[policy] locked`: categories a tenant may only make stricter
+    /// (`malware` always is).
+    pub locked: Vec<Category>,
+}
+
+impl Config {
+    /// Where the store sends notifications: each tenant's `notify`.
+    pub fn notifications(&self) -> ecluse_quarantine::Notifications {
+        ecluse_quarantine::Notifications {
+            hostname: self.smtp.hostname.clone(),
+            public_url: self.admin.public_url.clone(),
+            admins: self.admin.notify.clone(),
+            tenant_admins: self
+                .tenants
+                .all()
+                .iter()
+                .map(|t| (t.id.clone(), t.notify.clone()))
+                .collect(),
+        }
+    }
+
+    /// Sets what the store needs of the configuration: where notifications
+    /// go, and (with tenants) that service-level actions have their own
+    /// audit chain.
+    pub fn prepare_store(&self, store: &ecluse_quarantine::Store) {
+        store.set_notifications(self.notifications());
+        if !self.tenants.implicit() {
+            store.set_service_chain(ecluse_quarantine::SERVICE_CHAIN);
+        }
+    }
+
+    /// The notice settings of `tenant` (the service's for an unknown id).
+    pub fn notices_for(&self, tenant: &str) -> crate::notice::NoticeConfig {
+        let t = self.tenants.get(tenant);
+        crate::notice::NoticeConfig {
+            hostname: self.smtp.hostname.clone(),
+            public_url: self.admin.public_url.clone(),
+            org: t.map(|t| t.name.clone()).filter(|n| !n.is_empty()),
+            contact: t.and_then(|t| t.notice_contact.clone()),
+            help: t.and_then(|t| t.notice_help.clone()),
+        }
+    }
 }
 
 /// Parses `50MiB`, `10MB`, `512KiB`, `1000000`.
@@ -439,8 +585,10 @@ impl Config {
                 format!("`{hostname}` is not a host name"),
             ));
         }
+        let with_tenants = !raw.tenant.is_empty();
         let accepted_domains: Vec<String> = s
             .accepted_domains
+            .or_else(|| with_tenants.then(|| vec!["tenants.invalid".to_string()]))
             .ok_or_else(|| err("[smtp] accepted_domains", "missing: list the domains Écluse receives mail for, e.g. [\"ville-exemple.fr\"]".into()))?
             .into_iter()
             .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
@@ -568,32 +716,28 @@ impl Config {
         }
 
         let r = raw.relay;
-        let downstream = r.downstream.ok_or_else(|| {
-            err(
-                "[relay] downstream",
-                "missing: the town's mail server as host:port, e.g. \"10.0.0.5:25\"".into(),
-            )
-        })?;
-        match downstream.rsplit_once(':') {
-            Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0) => {}
-            _ => {
+        let every_tenant_routed = with_tenants && raw.tenant.iter().all(|t| t.downstream.is_some());
+        let downstream = match r.downstream {
+            Some(d) => d,
+            // Every commune has its own server: mail outside their domains
+            // goes through the first one's (see Tenants::route).
+            None if every_tenant_routed => String::new(),
+            None => {
                 return Err(err(
                     "[relay] downstream",
-                    format!("`{downstream}` is not host:port, e.g. \"10.0.0.5:25\""),
-                ));
-            }
-        }
-        let starttls = match r.starttls.as_deref().unwrap_or("opportunistic") {
-            "opportunistic" => StartTls::Opportunistic,
-            "required" => StartTls::Required,
-            "off" => StartTls::Off,
-            other => {
-                return Err(err(
-                    "[relay] starttls",
-                    format!("`{other}`: use \"opportunistic\", \"required\" or \"off\""),
+                    if with_tenants {
+                        "missing: give the service's mail server as host:port, or a downstream to every [[tenant]]".into()
+                    } else {
+                        "missing: the town's mail server as host:port, e.g. \"10.0.0.5:25\"".into()
+                    },
                 ));
             }
         };
+        if !downstream.is_empty() {
+            check_host_port(&downstream).map_err(|e| err("[relay] downstream", e))?;
+        }
+        let starttls =
+            parse_starttls(r.starttls.as_deref()).map_err(|e| err("[relay] starttls", e))?;
         let relay = RelayConfig {
             downstream,
             starttls,
@@ -697,7 +841,15 @@ impl Config {
             set(saml.email_attribute, &mut c.email_attribute);
             set(saml.name_attribute, &mut c.name_attribute);
             set(saml.groups_attribute, &mut c.groups_attribute);
+            // With tenants, admin_group is service-wide, and only when set.
+            if with_tenants && saml.admin_group.is_none() {
+                c.admin_group = String::new();
+            }
             set(saml.admin_group, &mut c.admin_group);
+            c.service_admin_group = saml
+                .service_admin_group
+                .map(|g| g.trim().to_string())
+                .filter(|g| !g.is_empty());
             if let Some(sep) = saml.groups_separator {
                 if sep.trim().is_empty() {
                     return Err(err(
@@ -736,8 +888,27 @@ impl Config {
             idp_metadata_url,
         };
 
-        // `partner_domains` is ours; the rest of [policy] is the scanner's.
+        // `partner_domains`, `locked`, the exceptions and blocks are ours;
+        // the rest of [policy] is the scanner's.
         let mut policy_table = raw.policy.clone();
+        let mut locked = vec![Category::Malware];
+        if let Some(v) = policy_table.remove("locked") {
+            let names = v
+                .as_array()
+                .and_then(|a| a.iter().map(|x| x.as_str()).collect::<Option<Vec<_>>>())
+                .ok_or_else(|| {
+                    err(
+                        "[policy] locked",
+                        "must be a list of categories, such as [\"executable\", \"macro\"]".into(),
+                    )
+                })?;
+            for name in names {
+                let c = Category::parse_named(name).map_err(|e| err("[policy] locked", e))?;
+                if !locked.contains(&c) {
+                    locked.push(c);
+                }
+            }
+        }
         let partner_domains = match policy_table.remove("partner_domains") {
             None => Vec::new(),
             Some(v) => v
@@ -832,6 +1003,7 @@ impl Config {
                         .to_string(),
                     created_by: "configuration".into(),
                     created_at: jiff::Timestamp::UNIX_EPOCH,
+                    tenant: None,
                 };
                 rule.validate().map_err(|e| err(&here, e))?;
                 sender_rules.push(rule);
@@ -855,6 +1027,33 @@ impl Config {
         }
         let policy = Policy::from_table(&policy_table, &format!("{origin} [policy]"))
             .map_err(|e| err("[policy]", e.to_string()))?;
+        let mut smtp = smtp;
+        let tenants = tenants(
+            raw.tenant,
+            &mut smtp,
+            &relay,
+            &admin,
+            &quarantine,
+            &policy,
+            &locked,
+            &err,
+        )?;
+        if let Some(ui) = admin.ui.as_mut() {
+            ui.tenants = if tenants.implicit() {
+                Vec::new()
+            } else {
+                tenants
+                    .all()
+                    .iter()
+                    .map(|t| ecluse_admin_ui::UiTenant {
+                        id: t.id.clone(),
+                        name: t.name.clone(),
+                        admin_group: t.admin_group.clone(),
+                        domains: t.domains.clone(),
+                    })
+                    .collect()
+            };
+        }
         if let Some(ui) = admin.ui.as_mut() {
             ui.sender_rules = sender_rules.clone();
         }
@@ -929,8 +1128,280 @@ impl Config {
             },
             limits: raw.scanner.limits.unwrap_or_default(),
             clamav,
+            tenants,
+            locked,
         })
     }
+}
+
+fn check_host_port(v: &str) -> Result<(), String> {
+    match v.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0) => {
+            Ok(())
+        }
+        _ => Err(format!("`{v}` is not host:port, e.g. \"10.0.0.5:25\"")),
+    }
+}
+
+fn parse_starttls(v: Option<&str>) -> Result<StartTls, String> {
+    match v.unwrap_or("opportunistic") {
+        "opportunistic" => Ok(StartTls::Opportunistic),
+        "required" => Ok(StartTls::Required),
+        "off" => Ok(StartTls::Off),
+        other => Err(format!(
+            "`{other}`: use \"opportunistic\", \"required\" or \"off\""
+        )),
+    }
+}
+
+/// A tenant's policy must not loosen the service's floor: a locked
+/// category (and `malware`) may only get a stricter action, and may be
+/// released by agents only where the service lets them.
+fn check_floor(floor: &Policy, policy: &Policy, locked: &[Category]) -> Result<(), String> {
+    for c in locked {
+        if policy.action(*c) < floor.action(*c) {
+            return Err(format!(
+                "`{c}` is locked by the service at \"{}\" ([policy] locked): a commune may make it stricter, never looser",
+                floor.action(*c).as_str()
+            ));
+        }
+        if policy.self_release(*c) && !floor.self_release(*c) {
+            return Err(format!(
+                "`self_release` names `{c}`, which the service locks ([policy] locked) without letting agents release it"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `[[tenant]]` blocks, or the implicit tenant; fills `[smtp]
+/// accepted_domains` with the tenants' domains.
+#[allow(clippy::too_many_arguments)]
+fn tenants(
+    raw: Vec<RawTenant>,
+    smtp: &mut SmtpConfig,
+    relay: &RelayConfig,
+    admin: &AdminConfig,
+    quarantine: &QuarantineConfig,
+    floor: &Policy,
+    locked: &[Category],
+    err: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<Tenants, ConfigError> {
+    use std::collections::HashMap;
+    if raw.is_empty() {
+        let t = Tenant {
+            id: ecluse_quarantine::DEFAULT_TENANT.to_string(),
+            name: String::new(),
+            domains: smtp.accepted_domains.clone(),
+            relay: relay.clone(),
+            admin_group: None,
+            notify: admin.notify.clone(),
+            retention_days: quarantine.retention_days,
+            notice_contact: None,
+            notice_help: None,
+            policy: floor.clone(),
+            overrides: Vec::new(),
+        };
+        let by_domain = t.domains.iter().map(|d| (d.clone(), 0)).collect();
+        return Ok(Tenants {
+            list: vec![t],
+            by_domain,
+            implicit: true,
+        });
+    }
+    let given: Option<Vec<String>> =
+        (smtp.accepted_domains != ["tenants.invalid"]).then(|| smtp.accepted_domains.clone());
+    let mut list: Vec<Tenant> = Vec::new();
+    let mut by_domain: HashMap<String, usize> = HashMap::new();
+    for (n, t) in raw.into_iter().enumerate() {
+        let id = t.id.clone().unwrap_or_default().trim().to_string();
+        let here = if id.is_empty() {
+            format!("[[tenant]] #{}", n + 1)
+        } else {
+            format!("[[tenant]] {id}")
+        };
+        let key = |k: &str| format!("{here}: {k}");
+        if id.is_empty()
+            || id.len() > 63
+            || id.starts_with('-')
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(err(
+                &key("id"),
+                format!(
+                    "`{id}` is not a tenant id: 1 to 63 lower-case letters, digits and '-', such as \"chamalieres\""
+                ),
+            ));
+        }
+        if list.iter().any(|o| o.id == id) {
+            return Err(err(&key("id"), format!("`{id}` is the id of two tenants")));
+        }
+        let name = t.name.unwrap_or_default().trim().to_string();
+        if name.is_empty() {
+            return Err(err(
+                &key("name"),
+                "missing: the commune's name as agents read it, such as \"Mairie de Chamalières\""
+                    .into(),
+            ));
+        }
+        let domains: Vec<String> = t
+            .domains
+            .unwrap_or_default()
+            .iter()
+            .map(|d| {
+                d.trim()
+                    .trim_start_matches('@')
+                    .trim_end_matches('.')
+                    .to_ascii_lowercase()
+            })
+            .collect();
+        if domains.is_empty() || domains.iter().any(|d| d.is_empty() || !d.contains('.')) {
+            return Err(err(
+                &key("domains"),
+                "give the commune's mail domains, such as [\"ville-chamalieres.fr\"]".into(),
+            ));
+        }
+        for d in &domains {
+            if let Some(&other) = by_domain.get(d) {
+                return Err(err(
+                    &key("domains"),
+                    format!(
+                        "`{d}` is also a domain of the tenant `{}`: a domain belongs to one tenant",
+                        list[other].id
+                    ),
+                ));
+            }
+            by_domain.insert(d.clone(), list.len());
+        }
+        let mut trelay = relay.clone();
+        if let Some(d) = t.downstream {
+            check_host_port(&d).map_err(|e| err(&key("downstream"), e))?;
+            trelay.downstream = d;
+        }
+        if t.starttls.is_some() {
+            trelay.starttls =
+                parse_starttls(t.starttls.as_deref()).map_err(|e| err(&key("starttls"), e))?;
+        }
+        let notify = t.notify.unwrap_or_else(|| admin.notify.clone());
+        if let Some(bad) = notify.iter().find(|n| !n.contains('@')) {
+            return Err(err(
+                &key("notify"),
+                format!("`{bad}` is not a mail address"),
+            ));
+        }
+        let retention_days = match t.retention_days {
+            None => quarantine.retention_days,
+            Some(d) if (1..=3650).contains(&d) => d,
+            Some(d) => {
+                return Err(err(
+                    &key("retention_days"),
+                    format!("{d}: give between 1 and 3650 days"),
+                ));
+            }
+        };
+        let text = |v: Option<String>, k: &str| -> Result<Option<String>, ConfigError> {
+            match v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+                Some(v) if v.chars().any(char::is_control) || v.len() > 500 => {
+                    Err(err(&key(k), "one line of at most 500 characters".into()))
+                }
+                v => Ok(v),
+            }
+        };
+        let notice_contact = text(t.notice_contact, "notice_contact")?;
+        let notice_help = text(t.notice_help, "notice_help")?;
+        let mut table = t.policy.unwrap_or_default();
+        let raw_overrides = table.remove("override");
+        let origin = format!("{here} [tenant.policy]");
+        let policy = floor
+            .with_table(&table, &origin)
+            .map_err(|e| err(&key("policy"), e.to_string()))?;
+        check_floor(floor, &policy, locked).map_err(|e| err(&key("policy"), e))?;
+        let mut overrides = Vec::new();
+        if let Some(v) = raw_overrides {
+            let list_ = v.as_array().ok_or_else(|| {
+                err(
+                    &key("policy.override"),
+                    "write [[tenant.policy.override]] blocks".into(),
+                )
+            })?;
+            for (m, o) in list_.iter().enumerate() {
+                let okey = key(&format!("policy.override #{}", m + 1));
+                let mut o = o
+                    .as_table()
+                    .cloned()
+                    .ok_or_else(|| err(&okey, "must be a table".into()))?;
+                let rcpts: Vec<String> = o
+                    .remove("recipients")
+                    .and_then(|v| {
+                        v.as_array().and_then(|a| {
+                            a.iter()
+                                .map(|x| x.as_str().map(|x| x.trim().to_lowercase()))
+                                .collect::<Option<Vec<_>>>()
+                        })
+                    })
+                    .filter(|r| !r.is_empty())
+                    .ok_or_else(|| {
+                        err(
+                            &format!("{okey} recipients"),
+                            "give the addresses (or @domain) it applies to, such as [\"compta@ville-chamalieres.fr\"]".into(),
+                        )
+                    })?;
+                for r in &rcpts {
+                    let d = r.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
+                    if !domains
+                        .iter()
+                        .any(|own| d == own || d.ends_with(&format!(".{own}")))
+                    {
+                        return Err(err(
+                            &format!("{okey} recipients"),
+                            format!("`{r}` is not an address of this tenant's domains"),
+                        ));
+                    }
+                }
+                let p = policy
+                    .with_table(&o, &okey)
+                    .map_err(|e| err(&okey, e.to_string()))?;
+                check_floor(floor, &p, locked).map_err(|e| err(&okey, e))?;
+                overrides.push((rcpts, p));
+            }
+        }
+        list.push(Tenant {
+            id,
+            name,
+            domains,
+            relay: trelay,
+            admin_group: t
+                .admin_group
+                .map(|g| g.trim().to_string())
+                .filter(|g| !g.is_empty()),
+            notify,
+            retention_days,
+            notice_contact,
+            notice_help,
+            policy,
+            overrides,
+        });
+    }
+    if let Some(given) = given {
+        for d in given {
+            if !by_domain.contains_key(&d) {
+                return Err(err(
+                    "[smtp] accepted_domains",
+                    format!(
+                        "`{d}` belongs to no [[tenant]]: add it to one tenant's domains, or remove it"
+                    ),
+                ));
+            }
+        }
+    }
+    smtp.accepted_domains = list.iter().flat_map(|t| t.domains.clone()).collect();
+    Ok(Tenants {
+        list,
+        by_domain,
+        implicit: false,
+    })
 }
 
 #[cfg(test)]

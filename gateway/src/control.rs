@@ -134,22 +134,40 @@ pub fn infected_zip(name: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out.into_inner())
 }
 
-/// Runs one request on the store. `progress(done, total)` is called as
-/// the long requests (purge, audit verification) go.
+/// Runs one request on the store, for the items and audit chain of
+/// `tenant` only when given (`ecluse quarantine --tenant`): an item of
+/// another tenant is then "no held item", as if it did not exist.
+/// `progress(done, total)` is called as the long requests (purge, audit
+/// verification) go.
 pub fn execute(
     store: &Store,
     limits: &Limits,
     op: Op,
+    tenant: Option<&str>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Value, String> {
     let s = |e: ecluse_quarantine::Error| e.to_string();
+    // The item `id`, when it is in the tenant asked for.
+    let scoped = |id: ItemId| -> Result<ecluse_quarantine::HeldItem, String> {
+        let item = store.item(id).map_err(s)?;
+        match tenant {
+            Some(t) if item.tenant != t => Err(format!("no held item {id} in tenant {t}")),
+            _ => Ok(item),
+        }
+    };
     match op {
         Op::List { status, recipient } => {
-            let items = store.items(&ItemFilter { status, recipient }).map_err(s)?;
+            let items = store
+                .items(&ItemFilter {
+                    status,
+                    recipient,
+                    tenants: tenant.map(|t| vec![t.to_string()]),
+                })
+                .map_err(s)?;
             Ok(serde_json::to_value(items).expect("items serialise"))
         }
         Op::Show { id } => {
-            let item = store.item(item_id(&id)?).map_err(s)?;
+            let item = scoped(item_id(&id)?)?;
             let report = store.report(item.queue_id).ok();
             let message = store.message(item.queue_id).map_err(s)?;
             Ok(json!({ "item": item, "message": message, "report": report }))
@@ -161,12 +179,13 @@ pub fn execute(
             actor,
         } => {
             let ids: Vec<ItemId> = match id.parse::<ItemId>() {
-                Ok(item) if store.item(item).is_ok() => vec![item],
+                Ok(item) if store.item(item).is_ok() => vec![scoped(item)?.id],
                 _ => {
                     let q: QueueId = id
                         .parse()
                         .map_err(|_| format!("`{id}` is neither an item id nor a queue id"))?;
-                    let items = store.items_of_message(q).map_err(s)?;
+                    let mut items = store.items_of_message(q).map_err(s)?;
+                    items.retain(|i| tenant.is_none_or(|t| i.tenant == t));
                     if items.is_empty() {
                         return Err(format!("no held item for {id}"));
                     }
@@ -201,7 +220,7 @@ pub fn execute(
         }
         Op::Request { id, reason, actor } => {
             let id = item_id(&id)?;
-            let recipient = store.item(id).map_err(s)?.recipient;
+            let recipient = scoped(id)?.recipient;
             let on_behalf = Actor::person(
                 recipient,
                 format!("{} (passed on by {})", actor.origin, actor.who),
@@ -213,12 +232,13 @@ pub fn execute(
             Err("reloading needs the running server: none answers for this data directory".into())
         }
         Op::Deny { id, reason, actor } => {
-            let item = store.deny(item_id(&id)?, &actor, &reason).map_err(s)?;
+            let id = scoped(item_id(&id)?)?.id;
+            let item = store.deny(id, &actor, &reason).map_err(s)?;
             Ok(serde_json::to_value(item).expect("items serialise"))
         }
         Op::Download { id, actor } => {
             let id = item_id(&id)?;
-            let item = store.item(id).map_err(s)?;
+            let item = scoped(id)?;
             let (name, what) = match &item.part {
                 Some(p) => (
                     p.filename
@@ -263,12 +283,25 @@ pub fn execute(
             Ok(serde_json::to_value(p).expect("serialises"))
         }
         Op::AuditVerify => {
-            let check = store.audit_verify(&mut *progress).map_err(s)?;
+            let mut check = store.audit_verify(&mut *progress).map_err(s)?;
+            if let Some(t) = tenant {
+                check.chains.retain(|c| c.chain == t);
+                check.entries = check.chains.iter().map(|c| c.entries).sum();
+                check.broken = check.chains.iter().find_map(|c| {
+                    c.broken
+                        .as_ref()
+                        .map(|(seq, why)| (*seq, format!("chain `{}`: {why}", c.chain)))
+                });
+            }
             Ok(serde_json::to_value(check).expect("serialises"))
         }
         Op::AuditExport { since } => {
             let since = since.as_deref().map(parse_since).transpose()?;
-            Ok(serde_json::to_value(store.audit_entries(since).map_err(s)?).expect("serialises"))
+            let entries = match tenant {
+                Some(t) => store.audit_chain_entries(t, since),
+                None => store.audit_entries(since),
+            };
+            Ok(serde_json::to_value(entries.map_err(s)?).expect("serialises"))
         }
     }
 }
@@ -302,15 +335,18 @@ pub async fn serve(
             while let Ok(Some(line)) = lines.next_line().await {
                 let answer = match serde_json::from_str::<Value>(&line) {
                     Ok(v) if v.get("token").and_then(Value::as_str) == Some(token.as_str()) => {
+                        let tenant = v.get("tenant").and_then(Value::as_str).map(str::to_string);
                         match serde_json::from_value::<Op>(v["request"].clone()) {
                             Ok(Op::Reload) => ask_reload(reload.as_ref()).await,
-                            Ok(op) => match run_streaming(&store, &limits, op, &mut w).await {
-                                Some(answer) => answer,
-                                None => {
-                                    wakeup.notify_one();
-                                    return;
+                            Ok(op) => {
+                                match run_streaming(&store, &limits, op, tenant, &mut w).await {
+                                    Some(answer) => answer,
+                                    None => {
+                                        wakeup.notify_one();
+                                        return;
+                                    }
                                 }
-                            },
+                            }
                             Err(e) => json!({ "error": format!("bad request: {e}") }),
                         }
                     }
@@ -355,6 +391,7 @@ async fn run_streaming(
     store: &Arc<Store>,
     limits: &Limits,
     op: Op,
+    tenant: Option<String>,
     w: &mut tokio::net::tcp::OwnedWriteHalf,
 ) -> Option<Value> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(u64, u64)>();
@@ -367,7 +404,7 @@ async fn run_streaming(
                 let _ = tx.send((done, total));
             }
         };
-        execute(&store, &limits, op, &mut report)
+        execute(&store, &limits, op, tenant.as_deref(), &mut report)
     });
     // The sender lives in the task: the loop ends when the work does.
     while let Some((done, total)) = rx.recv().await {
@@ -411,6 +448,7 @@ pub fn new_token(data_dir: &Path) -> std::io::Result<String> {
 pub fn ask_server(
     data_dir: &Path,
     op: &Op,
+    tenant: Option<&str>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Option<Result<Value, String>> {
     use std::io::{BufRead, BufReader};
@@ -422,7 +460,8 @@ pub fn ask_server(
         std::net::TcpStream::connect_timeout(&control, std::time::Duration::from_secs(2)).ok()?;
     let mut w = stream.try_clone().ok()?;
     let mut line =
-        serde_json::to_vec(&json!({ "token": token.trim(), "request": op })).expect("serialises");
+        serde_json::to_vec(&json!({ "token": token.trim(), "request": op, "tenant": tenant }))
+            .expect("serialises");
     line.push(b'\n');
     w.write_all(&line).ok()?;
     let mut reader = BufReader::new(stream);

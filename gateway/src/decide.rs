@@ -72,8 +72,34 @@ fn reasons(part: &Part, policy: &Policy) -> Vec<String> {
         .collect()
 }
 
-/// Decides. `retention_days` sets when held items expire.
+/// Decides for the recipients of `inbound.envelope`, all of `tenant`.
+/// `retention_days` sets when held items expire; held items and
+/// deliveries carry the tenant.
 pub fn decide(
+    report: &Report,
+    policy: &Policy,
+    inbound: &Inbound<'_>,
+    notices: &NoticeConfig,
+    retention_days: u32,
+    now: Timestamp,
+    tenant: &str,
+) -> Verdict {
+    let mut v = decide_untagged(report, policy, inbound, notices, retention_days, now);
+    if let Verdict::Accept {
+        items, deliveries, ..
+    } = &mut v
+    {
+        for it in items.iter_mut() {
+            it.tenant = tenant.to_string();
+        }
+        for d in deliveries.iter_mut() {
+            d.tenant = Some(tenant.to_string());
+        }
+    }
+    v
+}
+
+fn decide_untagged(
     report: &Report,
     policy: &Policy,
     inbound: &Inbound<'_>,
@@ -136,6 +162,7 @@ pub fn decide(
                 info: report.message.clone(),
                 mail_from: env.mail_from.clone(),
                 purged: false,
+                tenant: String::new(),
             }
         };
 

@@ -7,18 +7,50 @@ use ecluse_scanner::{Category, MessageInfo};
 use jiff::Timestamp;
 
 /// Where notices point and who signs them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NoticeConfig {
     /// Our host name (`postmaster@<hostname>` signs notices).
     pub hostname: String,
     /// The web UI's address; links are `<public_url>/q/<item id>`.
     pub public_url: String,
+    /// The commune's name (`[[tenant]] name`); `None`: « la mairie ».
+    pub org: Option<String>,
+    /// `[[tenant]] notice_contact`: who to call, a line of its own.
+    pub contact: Option<String>,
+    /// `[[tenant]] notice_help`: a sentence of the commune's.
+    pub help: Option<String>,
 }
 
 impl NoticeConfig {
     /// The link to ask for an item.
     pub fn link(&self, item: &str) -> String {
         format!("{}/q/{item}", self.public_url)
+    }
+
+    /// Whose mail filter it is, in French and in English.
+    pub fn whose(&self) -> (String, String) {
+        match &self.org {
+            Some(org) => (format!("de {org}"), format!("of {org}")),
+            None => ("de la mairie".into(), "the town's".into()),
+        }
+    }
+
+    /// The commune's own lines (contact, help), CRLF-ended; empty without.
+    pub fn own_lines(&self, eol: &str) -> String {
+        let mut out = String::new();
+        if let Some(h) = &self.help {
+            out.push_str(h);
+            out.push_str(eol);
+        }
+        if let Some(c) = &self.contact {
+            out.push_str("Contact : ");
+            out.push_str(c);
+            out.push_str(eol);
+        }
+        if !out.is_empty() {
+            out.insert_str(0, eol);
+        }
+        out
     }
 
     /// The address notices come from.
@@ -82,17 +114,25 @@ pub fn held_part(
     let name_en = filename
         .map(|f| format!("\"{f}\""))
         .unwrap_or_else(|| "without a name".into());
+    let (whose_fr, whose_en) = cfg.whose();
+    let whose_en = if cfg.org.is_some() {
+        format!("the mail filter {whose_en}")
+    } else {
+        format!("{whose_en} mail filter")
+    };
+    let own = cfg.own_lines("\r\n");
     let text = format!(
-        "Pièce jointe retenue par Écluse, le filtre de messagerie de la mairie.\r\n\
+        "Pièce jointe retenue par Écluse, le filtre de messagerie {whose_fr}.\r\n\
          \r\n\
          Fichier : {name_fr}\r\n\
          Raison : {fr}\r\n\
          \r\n\
          {advice_fr}\r\n\
          {link}\r\n\
+         {own}\
          \r\n\
          --\r\n\
-         Attachment held by Écluse, the town's mail filter.\r\n\
+         Attachment held by Écluse, {whose_en}.\r\n\
          \r\n\
          File: {name_en}\r\n\
          Reason: {en}\r\n\
@@ -127,8 +167,15 @@ pub fn held_message(
     let from = info.from.clone().unwrap_or_else(|| mail_from.to_string());
     let subject = info.subject.clone().unwrap_or_default();
     let date = info.date.clone().unwrap_or_default();
+    let (whose_fr, whose_en) = cfg.whose();
+    let whose_en = if cfg.org.is_some() {
+        format!("the mail filter {whose_en}")
+    } else {
+        format!("{whose_en} mail filter")
+    };
+    let own = cfg.own_lines("\n");
     let body = format!(
-        "Écluse, le filtre de messagerie de la mairie, a retenu un message qui vous était adressé.\n\
+        "Écluse, le filtre de messagerie {whose_fr}, a retenu un message qui vous était adressé.\n\
          \n\
          Expéditeur : {from}\n\
          Objet : {subject}\n\
@@ -138,9 +185,10 @@ pub fn held_message(
          Le message entier est retenu, car il pourrait être dangereux. Si vous l'attendiez,\n\
          demandez-le ici (connexion avec votre compte habituel) :\n\
          {link}\n\
+         {own}\
          \n\
          --\n\
-         Écluse, the town's mail filter, held a message sent to you.\n\
+         Écluse, {whose_en}, held a message sent to you.\n\
          \n\
          From: {from}\n\
          Subject: {subject}\n\
@@ -170,6 +218,9 @@ mod tests {
         NoticeConfig {
             hostname: "mx.ville-exemple.fr".into(),
             public_url: "https://q.ville-exemple.fr".into(),
+            org: None,
+            contact: None,
+            help: None,
         }
     }
 

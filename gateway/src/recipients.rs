@@ -144,8 +144,11 @@ pub struct Verifier {
     hostname: String,
     positive: Duration,
     negative: Duration,
-    idle: Mutex<Vec<(Conn, Instant)>>,
+    /// Idle callout connections, by downstream server.
+    idle: Mutex<Vec<(String, Conn, Instant)>>,
     list: Mutex<Option<ListState>>,
+    /// The tenants: a callout asks the recipient's tenant's server.
+    tenants: Option<crate::config::Tenants>,
 }
 
 impl Verifier {
@@ -168,7 +171,23 @@ impl Verifier {
             negative,
             idle: Mutex::default(),
             list: Mutex::default(),
+            tenants: None,
         }
+    }
+
+    /// The same verifier asking each recipient's tenant's server.
+    pub fn with_tenants(mut self, tenants: crate::config::Tenants) -> Verifier {
+        self.tenants = Some(tenants);
+        self
+    }
+
+    /// Where a callout for `address` goes: its tenant's server, else `[relay]`.
+    fn relay_for(&self, address: &str) -> &RelayConfig {
+        self.tenants
+            .as_ref()
+            .and_then(|t| t.of_address(address))
+            .map(|t| &t.relay)
+            .unwrap_or(&self.relay)
     }
 
     /// Whether `address` (lower-case domain) may be accepted.
@@ -251,17 +270,18 @@ impl Verifier {
     /// Asks the town's server; a reused connection that fails is replaced
     /// once by a new one.
     async fn callout(&self, address: &str) -> Verdict {
+        let cfg = self.relay_for(address);
         for _ in 0..2 {
-            let (mut conn, reused) = match self.take_idle() {
+            let (mut conn, reused) = match self.take_idle(&cfg.downstream) {
                 Some(c) => (c, true),
-                None => match self.connect().await {
+                None => match self.connect(cfg).await {
                     Ok(c) => (c, false),
                     Err(why) => return Verdict::Unreachable(why),
                 },
             };
             match probe(&mut conn, address).await {
                 Ok(verdict) => {
-                    self.put_idle(conn);
+                    self.put_idle(&cfg.downstream, conn);
                     return verdict;
                 }
                 Err(_) if reused => continue,
@@ -271,25 +291,21 @@ impl Verifier {
         Verdict::Unreachable("the town's server closed the connection".into())
     }
 
-    fn take_idle(&self) -> Option<Conn> {
+    fn take_idle(&self, downstream: &str) -> Option<Conn> {
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        while let Some((conn, since)) = idle.pop() {
-            if since.elapsed() < IDLE_FOR {
-                return Some(conn);
-            }
-        }
-        None
+        idle.retain(|(_, _, since)| since.elapsed() < IDLE_FOR);
+        let at = idle.iter().rposition(|(d, _, _)| d == downstream)?;
+        Some(idle.swap_remove(at).1)
     }
 
-    fn put_idle(&self, conn: Conn) {
+    fn put_idle(&self, downstream: &str, conn: Conn) {
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         if idle.len() < IDLE_CONNECTIONS {
-            idle.push((conn, Instant::now()));
+            idle.push((downstream.to_string(), conn, Instant::now()));
         }
     }
 
-    async fn connect(&self) -> Result<Conn, String> {
-        let cfg = &self.relay;
+    async fn connect(&self, cfg: &RelayConfig) -> Result<Conn, String> {
         let addr = tokio::net::lookup_host(&cfg.downstream)
             .await
             .ok()

@@ -43,6 +43,8 @@ pub struct Relay {
     pub wakeup: Arc<Notify>,
     /// DSNs sent lately, per envelope sender, for the rate limit.
     pub dsn_sent: DsnLimit,
+    /// The tenants: each recipient goes to its tenant's downstream server.
+    pub tenants: crate::config::Tenants,
 }
 
 /// At most [`DsnLimit::PER_SENDER`] DSNs per envelope sender and
@@ -157,7 +159,26 @@ impl Relay {
         };
         metrics::counter!("ecluse_delivery_attempts_total").increment(1);
         let result = match bytes {
-            Ok(bytes) => self.send(&d.mail_from, &d.rcpts, &bytes).await,
+            Ok(bytes) => {
+                // Each recipient through its tenant's server: one
+                // transaction per server.
+                let mut result = AttemptResult::default();
+                let mut routes: Vec<(&RelayConfig, Vec<String>)> = Vec::new();
+                for rcpt in &d.rcpts {
+                    let cfg = self.route(rcpt, d.tenant.as_deref());
+                    match routes.iter_mut().find(|(c, _)| std::ptr::eq(*c, cfg)) {
+                        Some((_, list)) => list.push(rcpt.clone()),
+                        None => routes.push((cfg, vec![rcpt.clone()])),
+                    }
+                }
+                for (cfg, rcpts) in routes {
+                    let r = self.send_via(cfg, &d.mail_from, &rcpts, &bytes).await;
+                    result.delivered.extend(r.delivered);
+                    result.temporary.extend(r.temporary);
+                    result.permanent.extend(r.permanent);
+                }
+                result
+            }
             Err(e) => {
                 tracing::error!(delivery = %d.id, error = %e, "cannot read the message to deliver; will retry");
                 AttemptResult {
@@ -171,6 +192,23 @@ impl Relay {
             }
         };
         let now = self.store.now();
+        let tenant = d.tenant.clone().unwrap_or_else(|| {
+            d.rcpts
+                .first()
+                .and_then(|r| self.tenants.of_address(r))
+                .map(|t| t.id.clone())
+                .unwrap_or_else(|| ecluse_quarantine::DEFAULT_TENANT.to_string())
+        });
+        for (result, n) in [
+            ("delivered", result.delivered.len()),
+            ("deferred", result.temporary.len()),
+            ("bounced", result.permanent.len()),
+        ] {
+            if n > 0 {
+                metrics::counter!("ecluse_deliveries_total", "tenant" => tenant.clone(), "result" => result)
+                    .increment(n as u64);
+            }
+        }
         let outcome = self.outcome(&d, result, now);
         let store = self.store.clone();
         let saved = tokio::task::spawn_blocking(move || store.finish_attempt(id, outcome))
@@ -273,13 +311,40 @@ impl Relay {
         AttemptOutcome { retry, follow_ups }
     }
 
-    /// One SMTP transaction to the downstream server.
+    /// The downstream server of `rcpt`: its domain's tenant's; for an
+    /// address outside every tenant (a DSN, a service address), the
+    /// delivery's tenant's, else `[relay] downstream`, else the first
+    /// tenant's.
+    pub fn route(&self, rcpt: &str, tenant: Option<&str>) -> &RelayConfig {
+        if let Some(t) = self.tenants.of_address(rcpt) {
+            return &t.relay;
+        }
+        if let Some(t) = tenant.and_then(|t| self.tenants.get(t)) {
+            return &t.relay;
+        }
+        if !self.config.downstream.is_empty() {
+            return &self.config;
+        }
+        &self.tenants.all()[0].relay
+    }
+
+    /// One SMTP transaction to the service's downstream server.
     pub async fn send(&self, mail_from: &str, rcpts: &[String], bytes: &[u8]) -> AttemptResult {
+        self.send_via(&self.config, mail_from, rcpts, bytes).await
+    }
+
+    /// One SMTP transaction to the server of `cfg`.
+    pub async fn send_via(
+        &self,
+        cfg: &RelayConfig,
+        mail_from: &str,
+        rcpts: &[String],
+        bytes: &[u8],
+    ) -> AttemptResult {
         let all_temporary = |why: String| AttemptResult {
             temporary: rcpts.iter().map(|r| (r.clone(), why.clone())).collect(),
             ..Default::default()
         };
-        let cfg = &self.config;
         let addr = match tokio::net::lookup_host(&cfg.downstream)
             .await
             .map(|mut a| a.next())
@@ -586,6 +651,7 @@ mod tests {
         let cfg = NoticeConfig {
             hostname: "mx.ville-exemple.fr".into(),
             public_url: "http://x".into(),
+            ..Default::default()
         };
         let bytes = dsn(
             &cfg,

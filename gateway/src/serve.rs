@@ -73,11 +73,7 @@ pub async fn run(
     shutdown: watch::Receiver<bool>,
 ) -> Result<()> {
     let config = Arc::new(config);
-    store.set_notifications(ecluse_quarantine::Notifications {
-        hostname: config.smtp.hostname.clone(),
-        public_url: config.admin.public_url.clone(),
-        admins: config.admin.notify.clone(),
-    });
+    config.prepare_store(&store);
     let tls = match &config.smtp.tls {
         Some((cert, key)) => Some(tokio_rustls::TlsAcceptor::from(
             crate::tls::server_config(cert, key).map_err(anyhow::Error::msg)?,
@@ -87,6 +83,9 @@ pub async fn run(
     let notices = NoticeConfig {
         hostname: config.smtp.hostname.clone(),
         public_url: config.admin.public_url.clone(),
+        org: None,
+        contact: None,
+        help: None,
     };
     let wakeup = Arc::new(Notify::new());
     let ui = match &config.admin.ui {
@@ -124,14 +123,17 @@ pub async fn run(
         notices: notices.clone(),
         relay_wakeup: wakeup.clone(),
         engines: engines.clone(),
-        recipients: Arc::new(crate::recipients::Verifier::new(
-            config.smtp.verify_recipients.clone(),
-            store.clone(),
-            config.relay.clone(),
-            config.smtp.hostname.clone(),
-            config.smtp.recipient_cache_positive,
-            config.smtp.recipient_cache_negative,
-        )),
+        recipients: Arc::new(
+            crate::recipients::Verifier::new(
+                config.smtp.verify_recipients.clone(),
+                store.clone(),
+                config.relay.clone(),
+                config.smtp.hostname.clone(),
+                config.smtp.recipient_cache_positive,
+                config.smtp.recipient_cache_negative,
+            )
+            .with_tenants(config.tenants.clone()),
+        ),
         senders,
     });
     let relay = Arc::new(Relay {
@@ -140,6 +142,7 @@ pub async fn run(
         notices,
         wakeup,
         dsn_sent: Default::default(),
+        tenants: config.tenants.clone(),
     });
     let handle = metrics_recorder();
     let clamav = config.clamav.clone();
@@ -488,10 +491,65 @@ pub fn check(args: ServeArgs) -> Result<()> {
             "not offered (no tls_cert/tls_key)"
         }
     );
-    println!(
-        "  relaying to {} (STARTTLS {:?})",
-        config.relay.downstream, config.relay.starttls
-    );
+    if config.tenants.implicit() {
+        println!(
+            "  relaying to {} (STARTTLS {:?})",
+            config.relay.downstream, config.relay.starttls
+        );
+        println!("  one tenant (no [[tenant]] blocks): every item and audit entry in `default`");
+    } else {
+        if !config.relay.downstream.is_empty() {
+            println!(
+                "  mail outside the communes' domains relayed to {} (STARTTLS {:?})",
+                config.relay.downstream, config.relay.starttls
+            );
+        }
+        let locked: Vec<&str> = config.locked.iter().map(|c| c.as_str()).collect();
+        println!(
+            "  {} tenants (communes); the service's [policy] is their floor, locked: {}",
+            config.tenants.all().len(),
+            locked.join(", ")
+        );
+        for t in config.tenants.all() {
+            let mut differs: Vec<String> = ecluse_scanner::Category::ALL
+                .iter()
+                .filter(|c| t.policy.action(**c) != config.policy.action(**c))
+                .map(|c| format!("{c} = {}", t.policy.action(*c).as_str()))
+                .collect();
+            if t.policy.self_release_list() != config.policy.self_release_list() {
+                let list: Vec<&str> = t
+                    .policy
+                    .self_release_list()
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect();
+                differs.push(format!("self_release = [{}]", list.join(", ")));
+            }
+            if !t.overrides.is_empty() {
+                differs.push(format!(
+                    "{} override(s) for some recipients",
+                    t.overrides.len()
+                ));
+            }
+            println!(
+                "    {} « {} »: {} → {} (STARTTLS {:?}); admins: {}; kept {} days; policy: {}",
+                t.id,
+                t.name,
+                t.domains.join(", "),
+                t.relay.downstream,
+                t.relay.starttls,
+                t.admin_group
+                    .as_deref()
+                    .unwrap_or("(no admin group: service admins only)"),
+                t.retention_days,
+                if differs.is_empty() {
+                    "the service's".to_string()
+                } else {
+                    differs.join(", ")
+                }
+            );
+        }
+    }
     match &config.smtp.verify_recipients {
         crate::config::VerifyRecipients::Off => println!(
             "  recipients: NOT verified: any address of the accepted domains gets 250, and mail for unknown ones bounces later (set [smtp] verify_recipients = \"callout\" or \"list\")"

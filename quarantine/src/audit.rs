@@ -78,6 +78,11 @@ pub struct Actor {
     pub who: String,
     /// An IP address, `cli@<host>`, or `internal`.
     pub origin: String,
+    /// The tenant they act for, whose audit chain records what they do
+    /// when it is not about one item (a sign-in, a rule); `None` for the
+    /// service ([`SERVICE_CHAIN`](crate::model::SERVICE_CHAIN)).
+    #[serde(default)]
+    pub tenant: Option<String>,
 }
 
 impl Actor {
@@ -86,7 +91,14 @@ impl Actor {
         Actor {
             who: who.into(),
             origin: "internal".into(),
+            tenant: None,
         }
+    }
+
+    /// The same actor, acting for `tenant`.
+    pub fn in_tenant(mut self, tenant: impl Into<String>) -> Actor {
+        self.tenant = Some(tenant.into());
+        self
     }
 
     /// A person.
@@ -94,6 +106,7 @@ impl Actor {
         Actor {
             who: who.into(),
             origin: origin.into(),
+            tenant: None,
         }
     }
 }
@@ -123,9 +136,23 @@ pub struct AuditEntry {
     pub prev: String,
     /// The SHA-256 of this entry with this field empty.
     pub hash: String,
+    /// The chain it belongs to: a tenant id, or
+    /// [`SERVICE_CHAIN`](crate::model::SERVICE_CHAIN). Absent from entries
+    /// written before tenants, which belong to
+    /// [`DEFAULT_TENANT`](crate::model::DEFAULT_TENANT) (and whose hashes
+    /// were computed without the field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
 }
 
 impl AuditEntry {
+    /// The chain it belongs to.
+    pub fn chain(&self) -> &str {
+        self.tenant
+            .as_deref()
+            .unwrap_or(crate::model::DEFAULT_TENANT)
+    }
+
     /// The hash this entry should carry.
     pub fn compute_hash(&self) -> String {
         let mut unhashed = self.clone();
@@ -162,11 +189,26 @@ impl Default for AuditHead {
     }
 }
 
-/// The outcome of checking the chain.
+/// The outcome of checking the chains.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditCheck {
     /// Entries checked.
     pub entries: u64,
-    /// The first entry that breaks the chain, and how.
+    /// The first entry that breaks a chain, and how (the reason names
+    /// the chain when there are several).
+    pub broken: Option<(u64, String)>,
+    /// Each chain checked: its name, entries, and the first break.
+    #[serde(default)]
+    pub chains: Vec<ChainCheck>,
+}
+
+/// The outcome of checking one chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainCheck {
+    /// The chain: a tenant id, or `_service`.
+    pub chain: String,
+    /// Entries checked.
+    pub entries: u64,
+    /// The first entry that breaks it (its sequence number), and how.
     pub broken: Option<(u64, String)>,
 }

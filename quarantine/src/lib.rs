@@ -35,14 +35,14 @@ pub mod spool;
 pub mod store;
 pub mod sync;
 
-pub use audit::{Actor, AuditAction, AuditCheck, AuditEntry};
+pub use audit::{Actor, AuditAction, AuditCheck, AuditEntry, ChainCheck};
 pub use error::{Error, Result};
 pub use lifecycle::{Authority, Notifications, Purged};
 pub use model::{
-    Cut, Decision, Delivery, DeliveryId, Envelope, HeldItem, HeldPart, Incoming, ItemId,
-    MessageRecord, Payload, Purpose, QueueId, ReleaseRequest, Status,
+    Cut, DEFAULT_TENANT, Decision, Delivery, DeliveryId, Envelope, HeldItem, HeldPart, Incoming,
+    ItemId, MessageRecord, Payload, Purpose, QueueId, ReleaseRequest, SERVICE_CHAIN, Status,
 };
 pub use recipients::RecipientAnswer;
 pub use sender_rules::{RuleKind, SenderRule};
-pub use sessions::{SignIn, WebSession};
+pub use sessions::{AdminScope, SignIn, WebSession};
 pub use store::{AttemptOutcome, Clock, ItemFilter, Store};

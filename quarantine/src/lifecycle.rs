@@ -32,6 +32,19 @@ pub struct Notifications {
     pub public_url: String,
     /// Admins told of release requests (`[admin] notify`).
     pub admins: Vec<String>,
+    /// Per tenant, those told of its items' requests (`[[tenant]] notify`);
+    /// a tenant not listed uses `admins`.
+    pub tenant_admins: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl Notifications {
+    /// Who is told of a request for an item of `tenant`.
+    pub fn admins_for(&self, tenant: &str) -> &[String] {
+        self.tenant_admins
+            .get(tenant)
+            .map(Vec::as_slice)
+            .unwrap_or(&self.admins)
+    }
 }
 
 /// On whose authority a release is made.
@@ -81,18 +94,22 @@ impl Tx<'_> {
     fn notify(
         &self,
         n: &Notifications,
+        tenant: &str,
         to: &str,
         subject: &str,
         body: &str,
     ) -> Result<(), TxError> {
         let bytes = mail::compose(&n.hostname, to, subject, body, "", self.now());
-        self.enqueue(&Delivery::new(
-            Purpose::Notification,
-            String::new(),
-            vec![to.to_string()],
-            Payload::Inline { bytes },
-            self.now(),
-        ))
+        self.enqueue(
+            &Delivery::new(
+                Purpose::Notification,
+                String::new(),
+                vec![to.to_string()],
+                Payload::Inline { bytes },
+                self.now(),
+            )
+            .for_tenant(tenant),
+        )
     }
 
     /// Queues the original message for the item's recipient and counts the reference.
@@ -114,17 +131,20 @@ impl Tx<'_> {
             item.id,
             self.now()
         );
-        self.enqueue(&Delivery::new(
-            Purpose::Release { item: item.id },
-            msg.envelope.mail_from.clone(),
-            vec![item.recipient.clone()],
-            Payload::Stored {
-                queue_id: item.queue_id,
-                prepend: header.into_bytes(),
-                cuts: Vec::new(),
-            },
-            self.now(),
-        ))
+        self.enqueue(
+            &Delivery::new(
+                Purpose::Release { item: item.id },
+                msg.envelope.mail_from.clone(),
+                vec![item.recipient.clone()],
+                Payload::Stored {
+                    queue_id: item.queue_id,
+                    prepend: header.into_bytes(),
+                    cuts: Vec::new(),
+                },
+                self.now(),
+            )
+            .for_tenant(&item.tenant),
+        )
     }
 }
 
@@ -175,7 +195,7 @@ impl Store {
             let link = format!("{}/q/{}", n.public_url, id);
             let from = item.info.from.clone().unwrap_or_else(|| item.mail_from.clone());
             let subject = item.info.subject.clone().unwrap_or_default();
-            for admin in &n.admins {
+            for admin in n.admins_for(&item.tenant) {
                 let body = format!(
                     "{who} demande la libération d'une pièce jointe retenue.\n\n\
                      Fichier : {file}\nRaison de la retenue : {cat_fr}\nExpéditeur : {from}\nObjet : {subject}\n\
@@ -187,7 +207,7 @@ impl Store {
                     cat_fr = item.category.label_fr(),
                     cat_en = item.category.label_en(),
                 );
-                tx.notify(&n, admin, &format!("Demande de libération / Release request: {file}"), &body)?;
+                tx.notify(&n, &item.tenant, admin, &format!("Demande de libération / Release request: {file}"), &body)?;
             }
             Ok(item)
         })
@@ -246,7 +266,7 @@ impl Store {
                          Your request was accepted: the message that contained \"{file}\" was delivered to you.\n\
                          Comment: {comment}\n"
                     );
-                    tx.notify(&n, &it.recipient, &format!("Demande acceptée / Request accepted: {file}"), &body)?;
+                    tx.notify(&n, &it.tenant, &it.recipient, &format!("Demande acceptée / Request accepted: {file}"), &body)?;
                 }
                 if it.id == id {
                     released = Some(it);
@@ -281,7 +301,7 @@ impl Store {
                      (par exemple en PDF), ou contactez le service informatique.\n\n--\n\
                      Your request for \"{file}\" was refused.\nReason: {comment}\n"
                 );
-                tx.notify(&n, &item.recipient, &format!("Demande refusée / Request refused: {file}"), &body)?;
+                tx.notify(&n, &item.tenant, &item.recipient, &format!("Demande refusée / Request refused: {file}"), &body)?;
             }
             Ok(item)
         })

@@ -17,6 +17,18 @@ use std::str::FromStr;
 /// The record format this build writes.
 pub const FORMAT_VERSION: u8 = 1;
 
+/// The tenant of a configuration without `[[tenant]]` blocks, and of every
+/// record written before tenants existed (they carry no tenant field).
+pub const DEFAULT_TENANT: &str = "default";
+
+/// The audit chain of service-level actions (service admins' sign-ins,
+/// their changes not about one commune). Tenant ids cannot start with `_`.
+pub const SERVICE_CHAIN: &str = "_service";
+
+pub(crate) fn default_tenant() -> String {
+    DEFAULT_TENANT.to_string()
+}
+
 pub(crate) fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     let mut out = vec![FORMAT_VERSION];
     serde_json::to_writer(&mut out, value).expect("records always serialise");
@@ -307,6 +319,10 @@ pub struct HeldItem {
     /// Whether its retention ended and its hold on the bytes was dropped.
     #[serde(default)]
     pub purged: bool,
+    /// The tenant (commune) it belongs to: the one of its recipient's
+    /// domain; [`DEFAULT_TENANT`] for items written before tenants.
+    #[serde(default = "default_tenant")]
+    pub tenant: String,
 }
 
 /// A splice of the original bytes: `[start, end)` replaced by `with`.
@@ -388,6 +404,11 @@ pub struct Delivery {
     /// DKIM on receipt, so that a forged sender is never sent backscatter.
     #[serde(default)]
     pub dsn_allowed: bool,
+    /// The tenant it is made for, when it is one's: the relay sends
+    /// recipients outside every tenant's domains (a DSN, a notification to
+    /// a service address) through this tenant's downstream server.
+    #[serde(default)]
+    pub tenant: Option<String>,
 }
 
 impl Delivery {
@@ -410,7 +431,14 @@ impl Delivery {
             next_attempt: now,
             last_error: None,
             dsn_allowed: false,
+            tenant: None,
         }
+    }
+
+    /// The same delivery, made for `tenant`.
+    pub fn for_tenant(mut self, tenant: &str) -> Delivery {
+        self.tenant = Some(tenant.to_string());
+        self
     }
 
     /// The stored message it sends, if any.

@@ -50,6 +50,10 @@ pub struct SenderRule {
     pub created_by: String,
     /// When.
     pub created_at: Timestamp,
+    /// The tenant whose recipients it covers (a commune admin's rule);
+    /// `None` for every tenant (the configuration's, a service admin's).
+    #[serde(default)]
+    pub tenant: Option<String>,
 }
 
 /// `address` is `pattern` (`name@domain`), or in the domain of `@domain`
@@ -144,7 +148,12 @@ impl Store {
         let detail = describe(rule);
         self.write(|tx| {
             tx.put(SENDER_RULES, rule.id.as_bytes(), rule)?;
-            tx.audit(actor, AuditAction::RuleAdded, None, None, detail.clone())
+            match &rule.tenant {
+                Some(t) => {
+                    tx.audit_in(t, actor, AuditAction::RuleAdded, None, None, detail.clone())
+                }
+                None => tx.audit(actor, AuditAction::RuleAdded, None, None, detail.clone()),
+            }
         })
     }
 
@@ -157,7 +166,17 @@ impl Store {
         let detail = describe(&rule);
         self.write(|tx| {
             tx.tree(SENDER_RULES).remove(id.as_bytes())?;
-            tx.audit(actor, AuditAction::RuleRemoved, None, None, detail.clone())
+            match &rule.tenant {
+                Some(t) => tx.audit_in(
+                    t,
+                    actor,
+                    AuditAction::RuleRemoved,
+                    None,
+                    None,
+                    detail.clone(),
+                ),
+                None => tx.audit(actor, AuditAction::RuleRemoved, None, None, detail.clone()),
+            }
         })?;
         Ok(true)
     }
@@ -238,6 +257,7 @@ mod tests {
             comment: String::new(),
             created_by: "t".into(),
             created_at: Timestamp::UNIX_EPOCH,
+            tenant: None,
         };
         assert_eq!(r.validate(), Ok(()));
         assert!(r.applies("etude@notaire.fr", "compta@ville-exemple.fr"));

@@ -32,8 +32,11 @@ pub struct WebSession {
     pub display_name: String,
     /// Their mail addresses, lower-case: they see the items held for these.
     pub emails: Vec<String>,
-    /// Whether they may review and decide every item.
+    /// Whether they are an admin (of some tenant, or of the service).
     pub admin: bool,
+    /// Which tenants' items they review and decide, when `admin`.
+    #[serde(default)]
+    pub admin_of: AdminScope,
     /// How they signed in.
     pub via: SignIn,
     /// The anti-forgery token every form of theirs carries.
@@ -42,6 +45,49 @@ pub struct WebSession {
     pub created_at: Timestamp,
     /// Their last request.
     pub last_seen: Timestamp,
+}
+
+/// What an admin administers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdminScope {
+    /// Every tenant: a service admin (`[admin.saml] service_admin_group`),
+    /// the admins of a configuration without tenants, the local admin.
+    Service,
+    /// These tenants only: a commune's admins (`[[tenant]] admin_group`).
+    Tenants(Vec<String>),
+}
+
+impl Default for AdminScope {
+    /// A session saved before tenants: the implicit tenant only.
+    fn default() -> AdminScope {
+        AdminScope::Tenants(vec![model::DEFAULT_TENANT.to_string()])
+    }
+}
+
+impl WebSession {
+    /// Whether they may see and decide the items of `tenant`.
+    pub fn may_administer(&self, tenant: &str) -> bool {
+        self.admin
+            && match &self.admin_of {
+                AdminScope::Service => true,
+                AdminScope::Tenants(list) => list.iter().any(|t| t == tenant),
+            }
+    }
+
+    /// Whether they administer every tenant.
+    pub fn is_service_admin(&self) -> bool {
+        self.admin && self.admin_of == AdminScope::Service
+    }
+
+    /// The tenants they administer; `None` for every tenant.
+    pub fn admin_tenants(&self) -> Option<Vec<String>> {
+        match (&self.admin_of, self.admin) {
+            (_, false) => Some(Vec::new()),
+            (AdminScope::Service, true) => None,
+            (AdminScope::Tenants(list), true) => Some(list.clone()),
+        }
+    }
 }
 
 fn session_key(token: &str) -> Vec<u8> {

@@ -8,7 +8,7 @@
 //! `flush`, and an `fsync` of sled's log file — as one group-commit round
 //! shared by every writer waiting.
 
-use crate::audit::{Actor, AuditAction, AuditCheck, AuditEntry, AuditHead};
+use crate::audit::{Actor, AuditAction, AuditCheck, AuditEntry, AuditHead, ChainCheck};
 use crate::error::{Error, Result};
 use crate::model::{
     Delivery, DeliveryId, HeldItem, Incoming, ItemId, MessageRecord, Payload, QueueId, Status,
@@ -20,6 +20,7 @@ use ecluse_scanner::Report;
 use jiff::Timestamp;
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -48,7 +49,32 @@ const TREE_NAMES: [&str; 11] = [
     "recipients",
     "sender_rules",
 ];
-const AUDIT_HEAD: &[u8] = b"audit_head";
+/// Before tenants: the end of the one audit chain.
+const OLD_AUDIT_HEAD: &[u8] = b"audit_head";
+/// `audit_head\0<chain>`: the end of each chain.
+const AUDIT_HEAD_PREFIX: &[u8] = b"audit_head\0";
+/// The layout of the trees: absent before tenants (audit keys were bare
+/// sequence numbers), 2 since (keys `<chain>\0<seq>`).
+const LAYOUT: &[u8] = b"layout";
+const LAYOUT_VERSION: u8 = 2;
+
+fn head_key(chain: &str) -> Vec<u8> {
+    let mut k = AUDIT_HEAD_PREFIX.to_vec();
+    k.extend_from_slice(chain.as_bytes());
+    k
+}
+
+fn audit_prefix(chain: &str) -> Vec<u8> {
+    let mut k = chain.as_bytes().to_vec();
+    k.push(0);
+    k
+}
+
+fn audit_key(chain: &str, seq: u64) -> Vec<u8> {
+    let mut k = audit_prefix(chain);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
 
 /// A transaction failure: a conflict (retried by sled) or our abort.
 pub type TxError = ConflictableTransactionError<Error>;
@@ -70,16 +96,21 @@ pub struct Store {
     group: GroupSync,
     /// sled's log file, fsynced after each flush.
     db_log: File,
-    /// The writer lock, holding the end of the audit chain.
-    writer: Mutex<AuditHead>,
+    /// The writer lock, holding the end of each audit chain.
+    writer: Mutex<HashMap<String, AuditHead>>,
     clock: Clock,
     pub(crate) notifications: Mutex<crate::lifecycle::Notifications>,
+    /// The chain of entries about no item whose actor has no tenant.
+    service_chain: std::sync::RwLock<String>,
 }
 
 /// One transaction's view of the trees, and the audit entries it adds.
 pub struct Tx<'a> {
     trees: &'a [TransactionalTree],
-    head: AuditHead,
+    heads: &'a HashMap<String, AuditHead>,
+    service_chain: &'a str,
+    /// The chains this transaction extended, with their new ends.
+    moved: HashMap<String, AuditHead>,
     now: Timestamp,
     /// Segments whose live count fell to zero.
     freed: Vec<u64>,
@@ -116,7 +147,9 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Adds an audit entry, chained to the previous one.
+    /// Adds an audit entry, chained to the previous one of its chain: the
+    /// item's tenant when it is about an item, else the actor's tenant,
+    /// else the service's chain.
     pub fn audit(
         &mut self,
         actor: &Actor,
@@ -125,8 +158,35 @@ impl Tx<'_> {
         queue_id: Option<QueueId>,
         detail: impl Into<String>,
     ) -> Result<(), TxError> {
+        let item_tenant = match item {
+            Some(id) => self.get::<HeldItem>(ITEMS, &id.key())?.map(|i| i.tenant),
+            None => None,
+        };
+        let chain = item_tenant
+            .or_else(|| actor.tenant.clone())
+            .unwrap_or_else(|| self.service_chain.to_string());
+        self.audit_in(&chain, actor, action, item, queue_id, detail)
+    }
+
+    /// Adds an audit entry to the chain `chain` (a tenant id or
+    /// [`SERVICE_CHAIN`](crate::model::SERVICE_CHAIN)).
+    pub fn audit_in(
+        &mut self,
+        chain: &str,
+        actor: &Actor,
+        action: AuditAction,
+        item: Option<ItemId>,
+        queue_id: Option<QueueId>,
+        detail: impl Into<String>,
+    ) -> Result<(), TxError> {
+        let head = self
+            .moved
+            .get(chain)
+            .or_else(|| self.heads.get(chain))
+            .cloned()
+            .unwrap_or_default();
         let mut entry = AuditEntry {
-            seq: self.head.seq + 1,
+            seq: head.seq + 1,
             at: self.now,
             actor: actor.who.clone(),
             origin: actor.origin.clone(),
@@ -134,16 +194,18 @@ impl Tx<'_> {
             item,
             queue_id,
             detail: detail.into(),
-            prev: self.head.hash.clone(),
+            prev: head.hash.clone(),
             hash: String::new(),
+            tenant: Some(chain.to_string()),
         };
         entry.hash = entry.compute_hash();
-        self.trees[AUDIT].insert(&entry.seq.to_be_bytes(), encode(&entry))?;
-        self.head = AuditHead {
+        self.trees[AUDIT].insert(audit_key(chain, entry.seq), encode(&entry))?;
+        let head = AuditHead {
             seq: entry.seq,
             hash: entry.hash,
         };
-        self.put(META, AUDIT_HEAD, &self.head)?;
+        self.put(META, &head_key(chain), &head)?;
+        self.moved.insert(chain.to_string(), head);
         Ok(())
     }
 
@@ -222,6 +284,8 @@ pub struct ItemFilter {
     pub status: Option<Status>,
     /// Only items held for this address (case-insensitive).
     pub recipient: Option<String>,
+    /// Only items of these tenants; `None` for every tenant.
+    pub tenants: Option<Vec<String>>,
 }
 
 impl Store {
@@ -245,10 +309,13 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         let log_path = db_dir.join("db");
         let db_log = File::open(&log_path).map_err(|e| Error::io(&log_path, e))?;
-        let head = match trees[META].get(AUDIT_HEAD)? {
-            Some(v) => decode("meta", &v)?,
-            None => AuditHead::default(),
-        };
+        migrate(&db, &trees)?;
+        let mut heads = HashMap::new();
+        for kv in trees[META].scan_prefix(AUDIT_HEAD_PREFIX) {
+            let (k, v) = kv?;
+            let chain = String::from_utf8_lossy(&k[AUDIT_HEAD_PREFIX.len()..]).into_owned();
+            heads.insert(chain, decode::<AuditHead>("meta", &v)?);
+        }
         let spool = Spool::open(&dir.join("spool"))?;
         let store = Store {
             dir: dir.to_path_buf(),
@@ -257,12 +324,21 @@ impl Store {
             spool,
             group: GroupSync::default(),
             db_log,
-            writer: Mutex::new(head),
+            writer: Mutex::new(heads),
             clock,
             notifications: Mutex::default(),
+            service_chain: std::sync::RwLock::new(crate::model::DEFAULT_TENANT.to_string()),
         };
         store.collect_segments()?;
         Ok(store)
+    }
+
+    /// Where entries about no item, by an actor of no tenant, are chained:
+    /// [`DEFAULT_TENANT`](crate::model::DEFAULT_TENANT) (the default, for a
+    /// configuration without tenants: one chain, as before) or
+    /// [`SERVICE_CHAIN`](crate::model::SERVICE_CHAIN) (with tenants).
+    pub fn set_service_chain(&self, chain: &str) {
+        *self.service_chain.write().expect("service chain lock") = chain.to_string();
     }
 
     /// One of the store's sled trees, for the crate's other modules.
@@ -302,21 +378,27 @@ impl Store {
     /// [`Store::write`] without waiting for the disk: for changes that may be
     /// redone after a crash (a delivery marked done may be sent again).
     pub fn write_unsynced<R>(&self, f: impl Fn(&mut Tx<'_>) -> Result<R, TxError>) -> Result<R> {
-        let mut head = self.writer.lock().expect("store writer lock");
+        let service_chain = self
+            .service_chain
+            .read()
+            .expect("service chain lock")
+            .clone();
+        let mut heads = self.writer.lock().expect("store writer lock");
         let now = self.now();
-        let start = head.clone();
-        let (r, end, freed) = self.trees.as_slice().transaction(|trees| {
+        let (r, moved, freed) = self.trees.as_slice().transaction(|trees| {
             let mut tx = Tx {
                 trees,
-                head: start.clone(),
+                heads: &heads,
+                service_chain: &service_chain,
+                moved: HashMap::new(),
                 now,
                 freed: Vec::new(),
             };
             let r = f(&mut tx)?;
-            Ok((r, tx.head, tx.freed))
+            Ok((r, tx.moved, tx.freed))
         })?;
-        *head = end;
-        drop(head);
+        heads.extend(moved);
+        drop(heads);
         for seg in freed {
             self.spool.delete_if_idle(seg)?;
         }
@@ -454,6 +536,9 @@ impl Store {
     }
 
     /// Held items matching `filter`, newest first.
+    ///
+    /// Items are read whole and filtered; a departmental service's store
+    /// of a few hundred thousand items is listed in well under a second.
     pub fn items(&self, filter: &ItemFilter) -> Result<Vec<HeldItem>> {
         let mut out = Vec::new();
         if let Some(rcpt) = &filter.recipient {
@@ -473,6 +558,9 @@ impl Store {
         }
         if let Some(status) = filter.status {
             out.retain(|i: &HeldItem| i.status == status);
+        }
+        if let Some(tenants) = &filter.tenants {
+            out.retain(|i: &HeldItem| tenants.iter().any(|t| *t == i.tenant));
         }
         Ok(out)
     }
@@ -606,7 +694,20 @@ impl Store {
         })
     }
 
-    /// Audit entries from `since` (inclusive), in order.
+    /// The audit chains: the tenants' and the service's that have entries.
+    pub fn audit_chains(&self) -> Vec<String> {
+        let mut chains: Vec<String> = self
+            .writer
+            .lock()
+            .expect("store writer lock")
+            .keys()
+            .cloned()
+            .collect();
+        chains.sort();
+        chains
+    }
+
+    /// Audit entries of every chain from `since` (inclusive), in time order.
     pub fn audit_entries(&self, since: Option<Timestamp>) -> Result<Vec<AuditEntry>> {
         let mut out = Vec::new();
         for kv in self.trees[AUDIT].iter() {
@@ -615,10 +716,29 @@ impl Store {
                 out.push(entry);
             }
         }
+        out.sort_by(|a, b| a.at.cmp(&b.at).then(a.seq.cmp(&b.seq)));
         Ok(out)
     }
 
-    /// Adds one audit entry on its own (a view, a download, a login).
+    /// The entries of one chain (a tenant id, or `_service`) from `since`
+    /// (inclusive), in order.
+    pub fn audit_chain_entries(
+        &self,
+        chain: &str,
+        since: Option<Timestamp>,
+    ) -> Result<Vec<AuditEntry>> {
+        let mut out = Vec::new();
+        for kv in self.trees[AUDIT].scan_prefix(audit_prefix(chain)) {
+            let entry: AuditEntry = decode("audit", &kv?.1)?;
+            if since.is_none_or(|s| entry.at >= s) {
+                out.push(entry);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds one audit entry on its own (a view, a download, a login): in
+    /// the item's chain, else the actor's tenant's, else the service's.
     pub fn audit(
         &self,
         actor: &Actor,
@@ -633,18 +753,76 @@ impl Store {
         self.write(|tx| tx.audit(actor, action, item, queue_id, detail))
     }
 
-    /// Checks the audit chain: sequence numbers, each entry's hash, each
-    /// entry's link to the one before, and the stored end of the chain.
-    /// `progress` is called with (checked, total).
+    /// Checks every audit chain: sequence numbers, each entry's hash, each
+    /// entry's link to the one before, that it belongs to its chain, and
+    /// the stored end of the chain. `progress` is called with (checked,
+    /// total). The result names the first broken chain and entry.
     pub fn audit_verify(&self, mut progress: impl FnMut(u64, u64)) -> Result<AuditCheck> {
         let total = self.trees[AUDIT].len() as u64;
+        let mut chains: Vec<String> = Vec::new();
+        for kv in self.trees[META].scan_prefix(AUDIT_HEAD_PREFIX) {
+            let (k, _) = kv?;
+            chains.push(String::from_utf8_lossy(&k[AUDIT_HEAD_PREFIX.len()..]).into_owned());
+        }
+        // Chains with entries but no recorded end (a removed head) too.
+        let mut last: Option<Vec<u8>> = None;
+        for kv in self.trees[AUDIT].iter() {
+            let (k, _) = kv?;
+            let Some(zero) = k.iter().position(|b| *b == 0) else {
+                continue;
+            };
+            if last.as_deref() != Some(&k[..zero]) {
+                let name = String::from_utf8_lossy(&k[..zero]).into_owned();
+                if !chains.contains(&name) {
+                    chains.push(name);
+                }
+                last = Some(k[..zero].to_vec());
+            }
+        }
+        chains.sort();
+        let mut done = 0;
+        let mut out = AuditCheck {
+            entries: 0,
+            broken: None,
+            chains: Vec::new(),
+        };
+        for chain in chains {
+            let check = self.verify_chain(&chain, &mut done, total, &mut progress)?;
+            out.entries += check.entries;
+            if out.broken.is_none()
+                && let Some((seq, why)) = &check.broken
+            {
+                out.broken = Some((*seq, format!("chain `{chain}`: {why}")));
+            }
+            out.chains.push(check);
+        }
+        Ok(out)
+    }
+
+    fn verify_chain(
+        &self,
+        chain: &str,
+        done: &mut u64,
+        total: u64,
+        progress: &mut impl FnMut(u64, u64),
+    ) -> Result<ChainCheck> {
+        let prefix = audit_prefix(chain);
         let mut prev = AuditHead::default();
         let mut n = 0;
-        for kv in self.trees[AUDIT].iter() {
+        let broken = |n: u64, seq: u64, why: String| ChainCheck {
+            chain: chain.to_string(),
+            entries: n,
+            broken: Some((seq, why)),
+        };
+        for kv in self.trees[AUDIT].scan_prefix(&prefix) {
             let (k, v) = kv?;
             n += 1;
-            progress(n, total);
-            let seq = k.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0);
+            *done += 1;
+            progress(*done, total);
+            let seq = k[prefix.len()..]
+                .try_into()
+                .map(u64::from_be_bytes)
+                .unwrap_or(0);
             let entry: AuditEntry = match decode("audit", &v) {
                 Ok(e) => e,
                 Err(e) => return Ok(broken(n, seq, format!("unreadable: {e}"))),
@@ -656,6 +834,16 @@ impl Store {
                     format!(
                         "sequence {} follows {}: an entry is missing or moved",
                         entry.seq, prev.seq
+                    ),
+                ));
+            }
+            if entry.chain() != chain {
+                return Ok(broken(
+                    n,
+                    seq,
+                    format!(
+                        "it belongs to the chain `{}`: it was moved here",
+                        entry.chain()
                     ),
                 ));
             }
@@ -674,7 +862,7 @@ impl Store {
                 hash: entry.hash,
             };
         }
-        let head: AuditHead = match self.trees[META].get(AUDIT_HEAD)? {
+        let head: AuditHead = match self.trees[META].get(head_key(chain))? {
             Some(v) => decode("meta", &v)?,
             None => AuditHead::default(),
         };
@@ -688,7 +876,8 @@ impl Store {
                 ),
             ));
         }
-        Ok(AuditCheck {
+        Ok(ChainCheck {
+            chain: chain.to_string(),
             entries: n,
             broken: None,
         })
@@ -713,11 +902,45 @@ impl Store {
     }
 }
 
-fn broken(entries: u64, seq: u64, why: String) -> AuditCheck {
-    AuditCheck {
-        entries,
-        broken: Some((seq, why)),
+/// Brings a data directory written by an older Écluse to this layout, in
+/// steps that can be redone after a crash: before tenants, audit keys
+/// were bare sequence numbers and the end of the chain was `audit_head`;
+/// those entries become the chain of [`DEFAULT_TENANT`](crate::model::DEFAULT_TENANT).
+/// Items, deliveries and rules need nothing: their missing `tenant`
+/// field reads as the default tenant.
+fn migrate(db: &sled::Db, trees: &[sled::Tree]) -> Result<()> {
+    if trees[META].get(LAYOUT)?.as_deref() == Some(&[LAYOUT_VERSION][..]) {
+        return Ok(());
     }
+    let chain = crate::model::DEFAULT_TENANT;
+    let mut moved = 0u64;
+    for kv in trees[AUDIT].iter() {
+        let (k, v) = kv?;
+        if k.len() != 8 {
+            continue;
+        }
+        let seq = u64::from_be_bytes(k.as_ref().try_into().expect("8 bytes"));
+        let mut batch = sled::Batch::default();
+        batch.insert(audit_key(chain, seq), v);
+        batch.remove(k);
+        trees[AUDIT].apply_batch(batch)?;
+        moved += 1;
+    }
+    if let Some(head) = trees[META].get(OLD_AUDIT_HEAD)? {
+        let mut batch = sled::Batch::default();
+        batch.insert(head_key(chain), head);
+        batch.remove(OLD_AUDIT_HEAD);
+        trees[META].apply_batch(batch)?;
+    }
+    trees[META].insert(LAYOUT, &[LAYOUT_VERSION])?;
+    db.flush()?;
+    if moved > 0 {
+        tracing::info!(
+            entries = moved,
+            "data directory from before tenants: its audit log is now the chain of the tenant `default`"
+        );
+    }
+    Ok(())
 }
 
 pub(crate) fn rcpt_prefix(rcpt: &str) -> Vec<u8> {

@@ -44,6 +44,7 @@ fn open(dir: &Path, clock: ecluse_quarantine::Clock) -> Store {
         hostname: "mx.ville-exemple.fr".into(),
         public_url: "https://q.ville-exemple.fr".into(),
         admins: vec!["dsi@ville-exemple.fr".into()],
+        tenant_admins: Default::default(),
     });
     store
 }
@@ -78,6 +79,7 @@ fn hold(store: &Store, rcpts: &[&str], self_release: bool) -> (QueueId, Vec<Item
             info: report.message.clone(),
             mail_from: "a@example.org".into(),
             purged: false,
+            tenant: ecluse_quarantine::DEFAULT_TENANT.to_string(),
         })
         .collect();
     let ids = items.iter().map(|i| i.id).collect();
@@ -428,8 +430,9 @@ fn a_tampered_audit_entry_is_found() {
     {
         let db = sled::open(dir.path().join("db")).unwrap();
         let audit = db.open_tree("audit").unwrap();
-        let key = 3u64.to_be_bytes();
-        let v = audit.get(key).unwrap().unwrap();
+        let mut key = b"default\0".to_vec();
+        key.extend_from_slice(&3u64.to_be_bytes());
+        let v = audit.get(&key).unwrap().unwrap();
         let text = String::from_utf8(v[1..].to_vec())
             .unwrap()
             .replace("dsi@ville-exemple.fr", "someone@else.fr");

@@ -49,7 +49,18 @@ impl Policy {
     /// Reads an already parsed table (the `[policy]` section of the gateway
     /// configuration); `origin` names it in errors.
     pub fn from_table(table: &toml::Table, origin: &str) -> Result<Policy, Error> {
-        let mut policy = Policy::default();
+        Policy::default().with_table(table, origin)
+    }
+
+    /// This policy with the keys of `table` applied on top (a tenant's
+    /// `[tenant.policy]` over the service's `[policy]`): named categories
+    /// take the table's action, `self_release` (when given) replaces the
+    /// list. `origin` names the table in errors.
+    pub fn with_table(&self, table: &toml::Table, origin: &str) -> Result<Policy, Error> {
+        let mut policy = self.clone();
+        if table.contains_key("self_release") {
+            policy.self_release.clear();
+        }
         let err = |reason: String| Error::Policy {
             origin: origin.to_string(),
             reason,
@@ -105,6 +116,24 @@ impl Policy {
     /// Whether an agent may release an item held for this category without an admin.
     pub fn self_release(&self, category: Category) -> bool {
         self.self_release.contains(&category)
+    }
+
+    /// The same policy with every `reject` turned into `quarantine`: for
+    /// recipients whose stricter policy refuses what the same message's
+    /// other recipients accept (one SMTP answer covers them all).
+    pub fn holding_rejects(&self) -> Policy {
+        let mut out = self.clone();
+        for c in Category::ALL {
+            if out.action(*c) == Action::Reject {
+                out.actions.insert(*c, Action::Quarantine);
+            }
+        }
+        out
+    }
+
+    /// The categories an agent may release alone.
+    pub fn self_release_list(&self) -> &[Category] {
+        &self.self_release
     }
 
     /// Changes one category's action (used by tests and the demo).

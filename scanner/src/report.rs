@@ -682,6 +682,26 @@ impl Report {
         out
     }
 
+    /// The same report weighed under another `policy` (a tenant's): each
+    /// part's action from its own findings and its children's, then the
+    /// categories, the deciding category and the action.
+    pub fn weighed(&self, policy: &crate::Policy) -> Report {
+        fn weigh(part: &mut Part, policy: &crate::Policy) {
+            for child in &mut part.children {
+                weigh(child, policy);
+            }
+            let own = part.findings.iter().map(|f| policy.action(f.category));
+            let below = part.children.iter().map(|c| c.action);
+            part.action = own.chain(below).max().unwrap_or(Action::Deliver);
+        }
+        let mut out = self.clone();
+        for part in &mut out.parts {
+            weigh(part, policy);
+        }
+        out.reweigh(policy);
+        out
+    }
+
     /// The categories, the deciding category and the action again, from
     /// the findings, under `policy`.
     fn reweigh(&mut self, policy: &crate::Policy) {

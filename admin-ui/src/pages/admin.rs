@@ -24,6 +24,21 @@ use std::sync::Arc;
 /// Rows shown at most on one page of the queue or the audit log.
 pub const MAX_ROWS: usize = 500;
 
+/// Item `id` when `user` administers its tenant; else as if it did not
+/// exist (404), so that ids of other communes cannot be probed.
+fn mine(
+    store: &ecluse_quarantine::Store,
+    user: &WebSession,
+    id: ItemId,
+) -> ecluse_quarantine::Result<HeldItem> {
+    let it = store.item(id)?;
+    if user.may_administer(&it.tenant) {
+        Ok(it)
+    } else {
+        Err(ecluse_quarantine::Error::NoSuchItem(id.to_string()))
+    }
+}
+
 /// The page of an admin about item `id`: the admin as the audit log names
 /// them and the item id, or the page to show instead (sign-in, 403, 404).
 fn admin_on_item(ctx: &Ctx, id: &str) -> Result<(WebSession, Actor, ItemId), Response> {
@@ -56,6 +71,43 @@ pub struct QueueFilter {
     /// Last day, `YYYY-MM-DD`.
     #[serde(default)]
     pub to: String,
+    /// A tenant id (service admins, and admins of several communes).
+    #[serde(default)]
+    pub tenant: String,
+}
+
+/// The tenants whose items `user` sees, narrowed to `wanted` when it is
+/// one of them: `None` for every tenant.
+fn visible_tenants(user: &WebSession, wanted: &str) -> Option<Vec<String>> {
+    let wanted = wanted.trim();
+    match user.admin_tenants() {
+        None if wanted.is_empty() => None,
+        None => Some(vec![wanted.to_string()]),
+        Some(mine) if mine.iter().any(|t| t == wanted) => Some(vec![wanted.to_string()]),
+        Some(mine) => Some(mine),
+    }
+}
+
+/// The tenant filter of a page: shown to whoever sees several tenants.
+fn tenant_select(l: Lang, ui: &Ui, user: &WebSession, id: &str, current: &str) -> Markup {
+    let choices: Vec<(&str, &str)> = ui
+        .config
+        .tenants
+        .iter()
+        .filter(|t| user.may_administer(&t.id))
+        .map(|t| (t.id.as_str(), t.name.as_str()))
+        .collect();
+    html! {
+        @if choices.len() > 1 {
+            div { label for=(id) { (l.t("Commune", "Commune")) }
+                select id=(id) name="tenant" {
+                    option value="" { (l.t("Toutes", "All")) }
+                    @for (tid, name) in &choices {
+                        option value=(tid) selected[current == *tid] { (name) }
+                    }
+                } }
+        }
+    }
 }
 
 fn day_start(s: &str) -> Option<Timestamp> {
@@ -76,15 +128,18 @@ fn keep(f: &QueueFilter, it: &HeldItem) -> bool {
         && day_start(&f.to).is_none_or(|t| it.created_at < t + jiff::SignedDuration::from_hours(24))
 }
 
-/// `GET /admin`: the queue.
+/// `GET /admin`: the queue (of the tenants the admin administers).
 pub async fn queue(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<QueueFilter>) -> Page {
-    ctx.admin()?;
+    let user = ctx.admin()?.clone();
     let l = ctx.lang;
     let status_filter: Option<Status> = f.status.parse().ok();
+    let tenants = visible_tenants(&user, &f.tenant);
+    let multi = ui.config.tenants.len() > 1 && tenants.as_ref().is_none_or(|t| t.len() > 1);
     let mut items = ui
         .blocking(move |store| {
             store.items(&ItemFilter {
                 status: status_filter,
+                tenants,
                 ..ItemFilter::default()
             })
         })
@@ -127,6 +182,7 @@ pub async fn queue(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<QueueFil
                     input id="f-from" type="date" name="from" value=(f.from); }
                 div { label for="f-to" { (l.t("Au", "To")) }
                     input id="f-to" type="date" name="to" value=(f.to); }
+                (tenant_select(l, &ui, &user, "f-tenant", &f.tenant))
                 div { button type="submit" { (l.t("Filtrer", "Filter")) } }
             }
             p { (total) " " (l.t("élément(s)", "item(s)"))
@@ -135,6 +191,7 @@ pub async fn queue(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<QueueFil
                 thead { tr {
                     th scope="col" { (l.t("État", "Status")) }
                     th scope="col" { (l.t("Reçu le", "Received")) }
+                    @if multi { th scope="col" { (l.t("Commune", "Commune")) } }
                     th scope="col" { (l.t("Destinataire", "Recipient")) }
                     th scope="col" { (l.t("Expéditeur", "From")) }
                     th scope="col" { (l.t("Fichier", "File")) }
@@ -145,6 +202,7 @@ pub async fn queue(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<QueueFil
                         tr {
                             td data-label=(l.t("État", "Status")) { (status(l, it.status)) }
                             td data-label=(l.t("Reçu le", "Received")) { (l.datetime(it.created_at)) }
+                            @if multi { td data-label=(l.t("Commune", "Commune")) { (ui.config.tenant_name(&it.tenant)) } }
                             td data-label=(l.t("Destinataire", "Recipient")) { (it.recipient) }
                             td data-label=(l.t("Expéditeur", "From")) { (sender(it)) }
                             td data-label=(l.t("Fichier", "File")) { a href={ "/admin/items/" (it.id) } { (file_name(l, it)) } }
@@ -162,9 +220,10 @@ pub async fn queue(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<QueueFil
 pub async fn item(ctx: Ctx, State(ui): State<Arc<Ui>>, Path(id): Path<String>) -> Page {
     let (user, who, id) = admin_on_item(&ctx, &id)?;
     let l = ctx.lang;
+    let viewer = user.clone();
     let (it, msg, report) = ui
         .blocking(move |store| {
-            let it = store.item(id)?;
+            let it = mine(store, &viewer, id)?;
             let msg = store.message(it.queue_id)?;
             let report = if it.purged {
                 None
@@ -184,6 +243,9 @@ pub async fn item(ctx: Ctx, State(ui): State<Arc<Ui>>, Path(id): Path<String>) -
         html! {
             p { a href="/admin" { "← " (l.t("File d'attente", "Queue")) } }
             h1 { (l.t("Pièce jointe retenue : ", "Held attachment: ")) (title) }
+            @if !ui.config.tenants.is_empty() {
+                p { (l.t("Commune : ", "Commune: ")) strong { (ui.config.tenant_name(&it.tenant)) } }
+            }
             (facts(l, &it))
             h2 { (l.t("Enveloppe SMTP", "SMTP envelope")) }
             dl.facts {
@@ -315,7 +377,7 @@ pub async fn decide(
     Path(id): Path<String>,
     Form(form): Form<DecideForm>,
 ) -> Page {
-    let (_, who, item) = admin_on_item(&ctx, &id)?;
+    let (user, who, item) = admin_on_item(&ctx, &id)?;
     ctx.check_csrf(&ui, &form.csrf)?;
     let comment: String = form.comment.trim().chars().take(2000).collect();
     let release = match form.action.as_str() {
@@ -333,6 +395,7 @@ pub async fn decide(
         }
     };
     ui.blocking(move |store| {
+        mine(store, &user, item)?;
         if release {
             store.release(item, &who, &comment, Authority::Admin)
         } else {
@@ -352,10 +415,11 @@ pub async fn download(
     Path(id): Path<String>,
     Form(form): Form<super::agent::CsrfForm>,
 ) -> Page {
-    let (_, who, item) = admin_on_item(&ctx, &id)?;
+    let (user, who, item) = admin_on_item(&ctx, &id)?;
     ctx.check_csrf(&ui, &form.csrf)?;
     let (it, raw, report) = ui
         .blocking(move |store| {
+            mine(store, &user, item)?;
             let (it, raw) =
                 store.read_held(item, &who, AuditAction::Downloaded, "encrypted zip")?;
             let report = store.report(it.queue_id)?;
@@ -393,6 +457,9 @@ pub struct AuditFilter {
     /// First day, `YYYY-MM-DD`.
     #[serde(default)]
     pub from: String,
+    /// A chain: a tenant id, or `_service` (service admins).
+    #[serde(default)]
+    pub tenant: String,
 }
 
 const ACTIONS: [AuditAction; 13] = [
@@ -413,13 +480,25 @@ const ACTIONS: [AuditAction; 13] = [
 
 /// `GET /admin/audit`: newest first.
 pub async fn audit(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<AuditFilter>) -> Page {
-    ctx.admin()?;
+    let user = ctx.admin()?.clone();
     let l = ctx.lang;
     let since = day_start(&f.from);
     let mut entries = ui
         .blocking(move |store| store.audit_entries(since))
         .await
         .map_err(|e| ctx.store_error(&e))?;
+    // A commune's admins read their commune's chain; service admins all
+    // chains (one of them with the filter).
+    let multi = !ui.config.tenants.is_empty();
+    entries.retain(|e| {
+        let chain = e.chain();
+        let allowed = if multi {
+            user.may_administer(chain)
+        } else {
+            user.is_service_admin() || user.may_administer(chain)
+        };
+        allowed && (f.tenant.is_empty() || chain == f.tenant.trim())
+    });
     entries.retain(|e| {
         (f.action.is_empty() || e.action.as_str() == f.action)
             && (f.actor.is_empty()
@@ -452,11 +531,13 @@ pub async fn audit(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<AuditFil
                 div { label for="a-actor" { (l.t("Auteur", "Actor")) } input id="a-actor" type="text" name="actor" value=(f.actor); }
                 div { label for="a-item" { (l.t("Pièce jointe (identifiant)", "Item id")) } input id="a-item" type="text" name="item" value=(f.item); }
                 div { label for="a-from" { (l.t("Depuis le", "Since")) } input id="a-from" type="date" name="from" value=(f.from); }
+                (tenant_select(l, &ui, &user, "a-tenant", &f.tenant))
                 div { button type="submit" { (l.t("Filtrer", "Filter")) } }
             }
             p { (total) " " (l.t("entrée(s)", "entries")) }
             div.table-wrap { table {
                 thead { tr {
+                    @if multi { th scope="col" { (l.t("Commune", "Commune")) } }
                     th scope="col" { "#" }
                     th scope="col" { (l.t("Date", "Date")) }
                     th scope="col" { (l.t("Auteur", "Actor")) }
@@ -465,6 +546,7 @@ pub async fn audit(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<AuditFil
                     th scope="col" { (l.t("Détail", "Detail")) }
                 } }
                 tbody { @for e in &entries { tr {
+                    @if multi { td data-label=(l.t("Commune", "Commune")) { @if e.chain() == ecluse_quarantine::SERVICE_CHAIN { (l.t("service", "service")) } @else { (ui.config.tenant_name(e.chain())) } } }
                     td data-label="#" { (e.seq) }
                     td data-label=(l.t("Date", "Date")) { (l.datetime(e.at)) }
                     td data-label=(l.t("Auteur", "Actor")) { (actor(l, &e.actor, &e.origin)) }
@@ -497,10 +579,16 @@ fn actor(l: Lang, who: &str, origin: &str) -> Markup {
 
 /// `GET /admin/dashboard`: counts by state and by category over 30 days.
 pub async fn dashboard(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
-    ctx.admin()?;
+    let user = ctx.admin()?.clone();
     let l = ctx.lang;
+    let tenants = user.admin_tenants();
     let items = ui
-        .blocking(|store| store.items(&ItemFilter::default()))
+        .blocking(move |store| {
+            store.items(&ItemFilter {
+                tenants,
+                ..ItemFilter::default()
+            })
+        })
         .await
         .map_err(|e| ctx.store_error(&e))?;
     let since = ui.store.now() - jiff::SignedDuration::from_hours(24 * 30);
@@ -516,6 +604,23 @@ pub async fn dashboard(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
         .iter()
         .filter(|i| i.status == Status::Requested)
         .count();
+    // Per commune, for whoever sees several: held in 30 days, waiting, open.
+    let summary: Vec<(&str, &str, usize, usize, usize)> = ui
+        .config
+        .tenants
+        .iter()
+        .filter(|t| user.may_administer(&t.id))
+        .map(|t| {
+            let mine = || items.iter().filter(|i| i.tenant == t.id);
+            (
+                t.id.as_str(),
+                t.name.as_str(),
+                mine().filter(|i| i.created_at >= since).count(),
+                mine().filter(|i| i.status == Status::Requested).count(),
+                mine().filter(|i| i.status.is_open()).count(),
+            )
+        })
+        .collect();
     let title = l.t("Tableau de bord", "Dashboard");
     Ok(page(
         &ctx,
@@ -532,6 +637,23 @@ pub async fn dashboard(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
                 div.card { span.n { (count(Status::Released)) } (l.t("libérées", "released")) }
                 div.card { span.n { (count(Status::Denied)) } (l.t("refusées", "denied")) }
                 div.card { span.n { (count(Status::Expired)) } (l.t("expirées", "expired")) }
+            }
+            @if summary.len() > 1 {
+                h2 { (l.t("Par commune", "By commune")) }
+                div.table-wrap { table.tenants {
+                    thead { tr {
+                        th scope="col" { (l.t("Commune", "Commune")) }
+                        th scope="col" { (l.t("Retenues (30 jours)", "Held (30 days)")) }
+                        th scope="col" { (l.t("Demandes en attente", "Requests waiting")) }
+                        th scope="col" { (l.t("En quarantaine", "In quarantine")) }
+                    } }
+                    tbody { @for (id, name, held, waiting, open) in &summary { tr {
+                        td data-label=(l.t("Commune", "Commune")) { a href={ "/admin?tenant=" (id) } { (name) } }
+                        td data-label=(l.t("Retenues (30 jours)", "Held (30 days)")) { (held) }
+                        td data-label=(l.t("Demandes en attente", "Requests waiting")) { (waiting) }
+                        td data-label=(l.t("En quarantaine", "In quarantine")) { (open) }
+                    } } }
+                } }
             }
             h2 { (l.t("Par catégorie", "By category")) }
             @if by_category.is_empty() {

@@ -73,7 +73,8 @@ pub async fn show(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(q): Query<NextQuery
 /// Opens a session for `session` and sends the browser to `next`.
 pub(crate) async fn open_session(ui: &Arc<Ui>, ctx: &Ctx, session: WebSession, next: &str) -> Page {
     let token = random_token();
-    let actor = ctx.actor_of(&session);
+    let mut actor = ctx.actor_of(&session);
+    actor.tenant = ui.config.session_tenant(&session);
     let detail = format!(
         "{} via {}",
         if session.admin { "admin" } else { "agent" },
@@ -178,6 +179,7 @@ pub async fn local(
         display_name: local.username.clone(),
         emails: Vec::new(),
         admin: true,
+        admin_of: ecluse_quarantine::AdminScope::Service,
         via: SignIn::Local,
         csrf: random_token(),
         created_at: now,
@@ -196,7 +198,8 @@ pub async fn logout(
         return Ok(Redirect::to("/login").into_response());
     };
     ctx.check_csrf(&ui, &form.csrf)?;
-    let actor = ctx.actor_of(&s);
+    let mut actor = ctx.actor_of(&s);
+    actor.tenant = ui.config.session_tenant(&s);
     ui.blocking(move |store| {
         store.session_delete(&token)?;
         store.audit(&actor, AuditAction::Logout, None, "")

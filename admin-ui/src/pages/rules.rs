@@ -140,9 +140,13 @@ pub async fn add(
     };
     let comment: String = form.comment.trim().chars().take(500).collect();
     let (scope, recipients) = (form.scope.clone(), form.recipients.clone());
+    let multi = !ui.config.tenants.is_empty();
     let done = ui
         .blocking(move |store| {
             let it = store.item(item)?;
+            if !user.may_administer(&it.tenant) {
+                return Err(ecluse_quarantine::Error::NoSuchItem(item.to_string()));
+            }
             let address = from_address(&it).unwrap_or_default();
             let sender = match scope.as_str() {
                 "domain" => format!(
@@ -178,6 +182,9 @@ pub async fn add(
                 comment,
                 created_by: who.who.clone(),
                 created_at: store.now(),
+                // With tenants, a rule made from an item covers that
+                // commune's recipients only.
+                tenant: multi.then(|| it.tenant.clone()),
             };
             store.add_sender_rule(&who, &rule)
         })
@@ -196,10 +203,13 @@ pub async fn add(
 pub async fn list(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
     let user = ctx.admin()?.clone();
     let l = ctx.lang;
-    let stored = ui
+    let mut stored = ui
         .blocking(|store| store.sender_rules())
         .await
         .map_err(|e| ctx.store_error(&e))?;
+    // A commune's admins see the service's rules and their commune's.
+    stored.retain(|r| r.tenant.as_deref().is_none_or(|t| user.may_administer(t)));
+    let multi = !ui.config.tenants.is_empty();
     let configured = ui.config.sender_rules.clone();
     Ok(page(
         &ctx,
@@ -219,6 +229,7 @@ pub async fn list(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
                     th scope="col" { (l.t("Catégories", "Categories")) }
                     th scope="col" { (l.t("Motif", "Reason")) }
                     th scope="col" { (l.t("Ajoutée par", "Added by")) }
+                    @if multi { th scope="col" { (l.t("Commune", "Commune")) } }
                     th scope="col" { "" }
                 } }
                 tbody {
@@ -230,7 +241,8 @@ pub async fn list(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
                             td { @for (i, c) in r.categories.iter().enumerate() { @if i > 0 { ", " } (category_label(l, *c)) } }
                             td { (r.comment) }
                             td { @if r.created_by == "configuration" { (l.t("fichier de configuration", "configuration file")) } @else { (r.created_by) " — " (l.datetime(r.created_at)) } }
-                            td { @if r.created_by != "configuration" {
+                            @if multi { td { @match &r.tenant { Some(t) => (ui.config.tenant_name(t)), None => (l.t("toutes", "all")) } } }
+                            td { @if r.created_by != "configuration" && r.tenant.as_deref().map_or(user.is_service_admin(), |t| user.may_administer(t)) {
                                 form method="post" action={ "/admin/exceptions/" (r.id) "/delete" } {
                                     input type="hidden" name="csrf" value=(user.csrf);
                                     button.secondary type="submit" { (l.t("Supprimer", "Remove")) }
@@ -256,7 +268,21 @@ pub async fn remove(
     ctx.check_csrf(&ui, &form.csrf)?;
     let who = ctx.actor_of(&user);
     let removed = ui
-        .blocking(move |store| store.remove_sender_rule(&who, &id))
+        .blocking(move |store| {
+            // Another commune's rule, or a service rule for a commune
+            // admin, is not there for them.
+            let rule = store.sender_rules()?.into_iter().find(|r| r.id == id);
+            match rule {
+                Some(r)
+                    if r.tenant
+                        .as_deref()
+                        .map_or(user.is_service_admin(), |t| user.may_administer(t)) =>
+                {
+                    store.remove_sender_rule(&who, &id)
+                }
+                _ => Ok(false),
+            }
+        })
         .await
         .map_err(|e| ctx.store_error(&e))?;
     if !removed {

@@ -7,7 +7,7 @@ use crate::control::{self, Op};
 use anyhow::{Context as _, Result, anyhow, bail};
 use base64::Engine as _;
 use clap::{Args, Subcommand};
-use ecluse_quarantine::{HeldItem, Notifications, Status, Store};
+use ecluse_quarantine::{HeldItem, Status, Store};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +24,11 @@ pub struct ConfigArg {
         global = true
     )]
     pub config: PathBuf,
+    /// Only this tenant's items and audit chain (`[[tenant]] id`, or
+    /// `_service` for the service's chain); an item of another tenant is
+    /// then an error, as if it did not exist.
+    #[arg(long, value_name = "ID", global = true)]
+    pub tenant: Option<String>,
 }
 
 /// `ecluse quarantine`.
@@ -123,12 +128,12 @@ enum AuditCommand {
 }
 
 /// Runs `op` on the running server, or on the data directory when stopped.
-pub fn run_op(config_path: &std::path::Path, op: Op) -> Result<Value> {
+pub fn run_op(config_path: &ConfigArg, op: Op) -> Result<Value> {
     run_op_with(config_path, op, &mut |_, _| {})
 }
 
 /// [`run_op`] with a bar on the terminal for the long requests.
-fn run_op_shown(config_path: &std::path::Path, op: Op, what: &str) -> Result<Value> {
+fn run_op_shown(config_path: &ConfigArg, op: Op, what: &str) -> Result<Value> {
     let bar = super::progress::bar(0, what);
     let answer = run_op_with(config_path, op, &mut |done, total| {
         bar.set_length(total);
@@ -138,25 +143,30 @@ fn run_op_shown(config_path: &std::path::Path, op: Op, what: &str) -> Result<Val
     answer
 }
 
-fn run_op_with(
-    config_path: &std::path::Path,
-    op: Op,
-    progress: &mut dyn FnMut(u64, u64),
-) -> Result<Value> {
-    let config = Config::load(config_path).map_err(|e| anyhow!("configuration error: {e}"))?;
+fn run_op_with(arg: &ConfigArg, op: Op, progress: &mut dyn FnMut(u64, u64)) -> Result<Value> {
+    let config = Config::load(&arg.config).map_err(|e| anyhow!("configuration error: {e}"))?;
+    let tenant = arg.tenant.as_deref();
+    if let Some(t) = tenant
+        && config.tenants.get(t).is_none()
+        && t != ecluse_quarantine::SERVICE_CHAIN
+        && t != ecluse_quarantine::DEFAULT_TENANT
+    {
+        let known: Vec<&str> = config.tenants.all().iter().map(|t| t.id.as_str()).collect();
+        bail!(
+            "no tenant `{t}` in {}: the tenants are {}",
+            arg.config.display(),
+            known.join(", ")
+        );
+    }
     let data_dir = &config.quarantine.data_dir;
-    if let Some(answer) = control::ask_server(data_dir, &op, progress) {
+    if let Some(answer) = control::ask_server(data_dir, &op, tenant, progress) {
         return answer.map_err(anyhow::Error::msg);
     }
     let store = Store::open(data_dir).with_context(|| {
         format!("opening {} (if `ecluse serve` runs, its admin API did not answer: check {}/serve.json)", data_dir.display(), data_dir.display())
     })?;
-    store.set_notifications(Notifications {
-        hostname: config.smtp.hostname.clone(),
-        public_url: config.admin.public_url.clone(),
-        admins: config.admin.notify.clone(),
-    });
-    control::execute(&store, &config.limits, op, progress).map_err(anyhow::Error::msg)
+    config.prepare_store(&store);
+    control::execute(&store, &config.limits, op, tenant, progress).map_err(anyhow::Error::msg)
 }
 
 fn file_of(item: &HeldItem) -> String {
@@ -203,7 +213,7 @@ pub fn quarantine(args: QuarantineArgs) -> ExitCode {
 }
 
 fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
-    let cfg = &args.config.config;
+    let cfg = &args.config;
     match args.command {
         QuarantineCommand::List {
             status,
@@ -373,7 +383,7 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
 
 /// `ecluse audit …`.
 pub fn audit(args: AuditArgs) -> ExitCode {
-    let cfg = &args.config.config;
+    let cfg = &args.config;
     let result = match args.command {
         AuditCommand::Verify => run_op_shown(
             cfg,
@@ -382,6 +392,22 @@ pub fn audit(args: AuditArgs) -> ExitCode {
         )
         .map(|v| {
             let entries = v["entries"].as_u64().unwrap_or(0);
+            let chains = v["chains"].as_array().cloned().unwrap_or_default();
+            // One line per chain when there are several (one per tenant).
+            if chains.len() > 1 {
+                for c in &chains {
+                    let name = c["chain"].as_str().unwrap_or("?");
+                    let n = c["entries"].as_u64().unwrap_or(0);
+                    match c["broken"].as_array() {
+                        Some(b) => println!(
+                            "  chain {name}: BROKEN at entry {}: {}",
+                            b[0],
+                            b[1].as_str().unwrap_or("")
+                        ),
+                        None => println!("  chain {name}: intact, {n} entries"),
+                    }
+                }
+            }
             match v["broken"].as_array() {
                 Some(b) => {
                     println!(
@@ -394,7 +420,14 @@ pub fn audit(args: AuditArgs) -> ExitCode {
                 }
                 None => {
                     let noun = if entries == 1 { "entry" } else { "entries" };
-                    println!("audit log intact: {entries} {noun}, each chained to the one before");
+                    if chains.len() > 1 {
+                        println!(
+                            "audit log intact: {entries} {noun} in {} chains, each entry chained to the one before",
+                            chains.len()
+                        );
+                    } else {
+                        println!("audit log intact: {entries} {noun}, each chained to the one before");
+                    }
                     ExitCode::SUCCESS
                 }
             }

@@ -24,7 +24,7 @@ pub fn run(args: ReloadArgs) -> ExitCode {
         }
     };
     let data_dir = &config.quarantine.data_dir;
-    match crate::control::ask_server(data_dir, &crate::control::Op::Reload, &mut |_, _| {}) {
+    match crate::control::ask_server(data_dir, &crate::control::Op::Reload, None, &mut |_, _| {}) {
         Some(Ok(what)) => {
             println!("ecluse reload: {}", what.as_str().unwrap_or_default());
             ExitCode::SUCCESS

@@ -30,6 +30,7 @@ impl Session {
                 .any(|r| {
                     r.kind == ecluse_quarantine::RuleKind::Block
                         && r.recipients.is_empty()
+                        && r.tenant.is_none()
                         && r.applies(&from.address, "")
                 })
         {

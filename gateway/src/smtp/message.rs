@@ -133,93 +133,127 @@ impl Session {
                 .map(|c| c.from_addresses.clone())
                 .unwrap_or_default();
             froms.push(from_address.clone());
-            if report.action != ecluse_scanner::Action::Reject
-                && rules.iter().any(|r| {
-                    r.kind == ecluse_quarantine::RuleKind::Block
-                        && envelope.rcpts.iter().any(|rcpt| {
-                            r.applies(&envelope.mail_from, rcpt)
-                                || froms.iter().any(|f| r.applies(f, rcpt))
-                        })
-                })
-            {
+            // A service-wide block refuses the message when it covers one
+            // recipient; a commune's own blocks only when every recipient
+            // is covered (one commune does not refuse another's mail).
+            let covers = |r: &ecluse_quarantine::SenderRule, rcpt: &str| {
+                r.kind == ecluse_quarantine::RuleKind::Block
+                    && r.tenant.as_deref().is_none_or(|t| {
+                        ctx.config
+                            .tenants
+                            .of_address(rcpt)
+                            .is_some_and(|x| x.id == t)
+                    })
+                    && (r.applies(&envelope.mail_from, rcpt)
+                        || froms.iter().any(|f| r.applies(f, rcpt)))
+            };
+            let blocked = envelope
+                .rcpts
+                .iter()
+                .any(|rcpt| rules.iter().any(|r| r.tenant.is_none() && covers(r, rcpt)))
+                || (!envelope.rcpts.is_empty()
+                    && envelope
+                        .rcpts
+                        .iter()
+                        .all(|rcpt| rules.iter().any(|r| covers(r, rcpt))));
+            if report.action != ecluse_scanner::Action::Reject && blocked {
                 return Ok(Blocked);
             }
-            let inbound = Inbound {
-                queue_id,
-                envelope: &envelope,
-                raw: &message,
-                received,
-            };
-            // Sender exceptions: only for an authenticated From: address;
-            // recipients they cover are decided on the report without
-            // the categories they deliver.
+            // Each recipient's tenant (by domain), the policy it gets there
+            // (a per-recipient override, else the tenant's), and the
+            // categories authenticated-sender exceptions deliver to it:
+            // recipients alike are decided together, on the one scan.
             let authenticated = report
                 .message
                 .sender_auth
                 .as_ref()
                 .is_some_and(|a| a.verified());
-            let groups = exception_groups(&rules, &from_address, authenticated, &envelope.rcpts);
-            let applied: Vec<String> = groups.iter().flat_map(|g| g.2.clone()).collect();
-            let verdict = if report.action == ecluse_scanner::Action::Reject
-                || groups.len() <= 1 && groups.first().is_none_or(|g| g.1.is_empty())
-            {
-                decide::decide(
-                    &report,
-                    engine.policy(),
-                    &inbound,
-                    &ctx.notices,
-                    ctx.config.quarantine.retention_days,
-                    now,
-                )
+            let groups = recipient_groups(
+                &ctx.config.tenants,
+                &rules,
+                &from_address,
+                authenticated,
+                &envelope.rcpts,
+            );
+            let applied: Vec<String> = groups.iter().flat_map(|g| g.exceptions.clone()).collect();
+            let decide_group = |g: &Group<'_>, policy: &ecluse_scanner::Policy| {
+                let env = Envelope {
+                    rcpts: g.rcpts.clone(),
+                    ..envelope.clone()
+                };
+                let part = Inbound {
+                    queue_id,
+                    envelope: &env,
+                    raw: &message,
+                    received: received.clone(),
+                };
+                let notices = ctx.config.notices_for(&g.tenant.id);
+                let decided = |r: &ecluse_scanner::Report| {
+                    decide::decide(
+                        r,
+                        policy,
+                        &part,
+                        &notices,
+                        g.tenant.retention_days,
+                        now,
+                        &g.tenant.id,
+                    )
+                };
+                let same = policy == engine.policy();
+                match (same, g.categories.is_empty()) {
+                    (true, true) => decided(&report),
+                    (true, false) => decided(&report.without_categories(&g.categories, policy)),
+                    (false, true) => decided(&report.weighed(policy)),
+                    (false, false) => decided(
+                        &report
+                            .weighed(policy)
+                            .without_categories(&g.categories, policy),
+                    ),
+                }
+            };
+            let mut verdicts: Vec<Verdict> =
+                groups.iter().map(|g| decide_group(g, g.policy)).collect();
+            let rejects = verdicts
+                .iter()
+                .filter(|v| matches!(v, Verdict::Reject(_)))
+                .count();
+            if rejects > 0 && rejects < verdicts.len() {
+                // One SMTP answer covers every recipient: a commune whose
+                // stricter policy refuses what others accept gets it held
+                // (malware is locked at reject: refused for all).
+                for (v, g) in verdicts.iter_mut().zip(&groups) {
+                    if matches!(v, Verdict::Reject(_)) {
+                        *v = decide_group(g, &g.policy.holding_rejects());
+                    }
+                }
+            }
+            let mut per_tenant: Vec<(String, &'static str, usize)> = Vec::new();
+            let verdict = if rejects == verdicts.len() {
+                for g in &groups {
+                    per_tenant.push((g.tenant.id.clone(), "rejected", g.rcpts.len()));
+                }
+                verdicts.swap_remove(0)
             } else {
                 let mut all_items = Vec::new();
                 let mut all_deliveries = Vec::new();
                 let mut worst = "delivered";
-                for (rcpts, categories, _) in &groups {
-                    let r = report.without_categories(categories, engine.policy());
-                    let env = Envelope {
-                        rcpts: rcpts.clone(),
-                        ..envelope.clone()
-                    };
-                    let part = Inbound {
-                        queue_id,
-                        envelope: &env,
-                        raw: &message,
-                        received: inbound.received.clone(),
-                    };
-                    match decide::decide(
-                        &r,
-                        engine.policy(),
-                        &part,
-                        &ctx.notices,
-                        ctx.config.quarantine.retention_days,
-                        now,
-                    ) {
-                        Verdict::Accept {
-                            items,
-                            deliveries,
-                            outcome,
-                        } => {
-                            all_items.extend(items);
-                            all_deliveries.extend(deliveries);
-                            let rank = |o: &str| {
-                                ["delivered", "stripped", "held"]
-                                    .iter()
-                                    .position(|x| *x == o)
-                            };
-                            if rank(outcome) > rank(worst) {
-                                worst = outcome;
-                            }
-                        }
-                        reject => {
-                            return Ok(Decided((
-                                report,
-                                reject,
-                                Ok(()),
-                                envelope,
-                                message.len(),
-                                applied,
-                            )));
+                let rank = |o: &str| {
+                    ["delivered", "stripped", "held"]
+                        .iter()
+                        .position(|x| *x == o)
+                };
+                for (v, g) in verdicts.into_iter().zip(&groups) {
+                    if let Verdict::Accept {
+                        items,
+                        deliveries,
+                        outcome,
+                    } = v
+                    {
+                        per_tenant.push((g.tenant.id.clone(), outcome, g.rcpts.len()));
+                        all_items.extend(items);
+                        all_deliveries.extend(deliveries);
+                        if rank(outcome) > rank(worst) {
+                            worst = outcome;
                         }
                     }
                 }
@@ -260,9 +294,10 @@ impl Session {
                 envelope,
                 message.len(),
                 applied,
+                per_tenant,
             )))
         });
-        let (report, verdict, stored, envelope, size, applied) = match task.await {
+        let (report, verdict, stored, envelope, size, applied, per_tenant) = match task.await {
             Ok(Ok(Decided(done))) => done,
             Ok(Ok(Blocked)) => {
                 metrics::counter!("ecluse_messages_total", "action" => "blocked").increment(1);
@@ -314,11 +349,16 @@ impl Session {
         match (verdict, stored) {
             (Verdict::Reject(r), _) => {
                 metrics::counter!("ecluse_messages_total", "action" => "rejected").increment(1);
+                count_per_tenant(&per_tenant);
                 tracing::info!(queue_id = %queue_id, client = %envelope.client_ip, from = %envelope.mail_from, rcpts = envelope.rcpts.len(), size, action = "rejected", categories = ?categories, sender = %sender, scan_ms = report.scan_ms, "message");
                 r
             }
             (Verdict::Accept { outcome, items, .. }, Ok(())) => {
                 metrics::counter!("ecluse_messages_total", "action" => outcome).increment(1);
+                count_per_tenant(&per_tenant);
+                for it in &items {
+                    metrics::counter!("ecluse_items_held_total", "tenant" => it.tenant.clone(), "category" => it.category.as_str()).increment(1);
+                }
                 tracing::info!(queue_id = %queue_id, client = %envelope.client_ip, from = %envelope.mail_from, rcpts = envelope.rcpts.len(), size, action = outcome, held = items.len(), categories = ?categories, sender = %sender, exceptions = ?applied, scan_ms = report.scan_ms, total_ms = elapsed_ms, "message");
                 self.ctx.relay_wakeup.notify_one();
                 reply::queued(&queue_id.to_string())
@@ -440,8 +480,18 @@ enum Outcome {
             Envelope,
             usize,
             Vec<String>,
+            Vec<(String, &'static str, usize)>,
         ),
     ),
+}
+
+/// `ecluse_recipients_total{tenant, action}`: recipients per tenant and
+/// what became of their copy (the label's values are configured tenant ids).
+fn count_per_tenant(per_tenant: &[(String, &'static str, usize)]) {
+    for (tenant, action, n) in per_tenant {
+        metrics::counter!("ecluse_recipients_total", "tenant" => tenant.clone(), "action" => *action)
+            .increment(*n as u64);
+    }
 }
 use Outcome::{Blocked, Decided};
 
@@ -458,22 +508,45 @@ pub(crate) fn sender_rules(ctx: &super::Context) -> Vec<ecluse_quarantine::Sende
     rules
 }
 
-/// The recipients grouped by the categories the exceptions deliver to
-/// them (with the ids of those exceptions); one group with no categories
-/// when none applies. Exceptions need an authenticated `From:` address.
-fn exception_groups(
+/// Recipients decided together: same tenant, same policy, same
+/// exception categories.
+struct Group<'a> {
+    tenant: &'a crate::config::Tenant,
+    policy: &'a ecluse_scanner::Policy,
+    /// The policy's source: `None` the tenant's, `Some(n)` its override n.
+    source: Option<usize>,
+    /// Categories exceptions deliver to them (sorted).
+    categories: Vec<ecluse_scanner::Category>,
+    /// The ids of those exceptions.
+    exceptions: Vec<String>,
+    rcpts: Vec<String>,
+}
+
+/// The recipients grouped by tenant (their domain's), policy (the
+/// tenant's, or an override naming them) and the categories the sender
+/// exceptions deliver to them (only for an authenticated `From:` address;
+/// a commune's own exceptions only for its recipients).
+fn recipient_groups<'a>(
+    tenants: &'a crate::config::Tenants,
     rules: &[ecluse_quarantine::SenderRule],
     from_address: &str,
     authenticated: bool,
     rcpts: &[String],
-) -> Vec<(Vec<String>, Vec<ecluse_scanner::Category>, Vec<String>)> {
-    let mut groups: Vec<(Vec<String>, Vec<ecluse_scanner::Category>, Vec<String>)> = Vec::new();
+) -> Vec<Group<'a>> {
+    let mut groups: Vec<Group<'a>> = Vec::new();
     for rcpt in rcpts {
+        // RCPT accepts only our domains; the first tenant is a safe default.
+        let tenant = tenants
+            .of_address(rcpt)
+            .unwrap_or_else(|| &tenants.all()[0]);
+        let (policy, source) = tenant.policy_for(rcpt);
         let mut categories = Vec::new();
         let mut ids = Vec::new();
         if authenticated && !from_address.is_empty() {
             for r in rules.iter().filter(|r| {
-                r.kind == ecluse_quarantine::RuleKind::Allow && r.applies(from_address, rcpt)
+                r.kind == ecluse_quarantine::RuleKind::Allow
+                    && r.tenant.as_deref().is_none_or(|t| t == tenant.id)
+                    && r.applies(from_address, rcpt)
             }) {
                 categories.extend(r.categories.iter().copied());
                 ids.push(r.id.clone());
@@ -481,16 +554,26 @@ fn exception_groups(
         }
         categories.sort();
         categories.dedup();
-        match groups.iter_mut().find(|g| g.1 == categories) {
+        match groups
+            .iter_mut()
+            .find(|g| g.tenant.id == tenant.id && g.source == source && g.categories == categories)
+        {
             Some(g) => {
-                g.0.push(rcpt.clone());
+                g.rcpts.push(rcpt.clone());
                 for id in ids {
-                    if !g.2.contains(&id) {
-                        g.2.push(id);
+                    if !g.exceptions.contains(&id) {
+                        g.exceptions.push(id);
                     }
                 }
             }
-            None => groups.push((vec![rcpt.clone()], categories, ids)),
+            None => groups.push(Group {
+                tenant,
+                policy,
+                source,
+                categories,
+                exceptions: ids,
+                rcpts: vec![rcpt.clone()],
+            }),
         }
     }
     groups

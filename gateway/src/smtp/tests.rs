@@ -38,6 +38,7 @@ fn context(dir: &std::path::Path, extra: &str) -> Arc<Context> {
         notices: NoticeConfig {
             hostname: "mx.test.fr".into(),
             public_url: "https://q.test.fr".into(),
+            ..Default::default()
         },
         relay_wakeup: Arc::new(Notify::new()),
         engines: Default::default(),
