@@ -101,6 +101,18 @@ impl Idp {
         clock_offset: Option<&str>,
         style: Style,
     ) -> Idp {
+        Idp::start_with_users(sp_entity_id, acs_url, clock_offset, style, &[])
+    }
+
+    /// [`Idp::start_as`] with more users: (login, password, mail address,
+    /// display name, groups) each.
+    pub fn start_with_users(
+        sp_entity_id: &str,
+        acs_url: &str,
+        clock_offset: Option<&str>,
+        style: Style,
+        users: &[(&str, &str, &str, &str, &[&str])],
+    ) -> Idp {
         assert!(
             Path::new(SIMPLESAMLPHP).join("www/index.php").exists(),
             "SimpleSAMLphp is not installed: run scripts/test, which installs the Debian packages simplesamlphp php-cli php-xml php-mbstring"
@@ -201,6 +213,13 @@ $config = [
             );
             authsources.replacen("    ],\n];", &format!("{intruder}    ],\n];"), 1)
         };
+        let more: String = users
+            .iter()
+            .map(|(login, password, email, display, groups)| {
+                user((login, password), email, display, groups)
+            })
+            .collect();
+        let authsources = authsources.replacen("    ],\n];", &format!("{more}    ],\n];"), 1);
         std::fs::write(d.join("config/authsources.php"), authsources).unwrap();
         let (sign_response, sign_assertion) = style.signs();
         let name_format = if style == Style::Adfs {
