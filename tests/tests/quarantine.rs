@@ -237,13 +237,14 @@ fn download_deny_and_the_cli_on_a_stopped_server() {
     {
         let db = sled::open(gw.data_dir().join("db")).unwrap();
         let audit = db.open_tree("audit").unwrap();
-        let key = 2u64.to_be_bytes();
-        let v = audit.get(key).unwrap().unwrap();
+        // The one chain of a configuration without tenants: `default`.
+        let key = [&b"default\0"[..], &2u64.to_be_bytes()].concat();
+        let v = audit.get(&key).unwrap().unwrap();
         let text = String::from_utf8(v[1..].to_vec())
             .unwrap()
             .replace("agent@ville-exemple.fr", "nobody@ville-exemple.fr");
         audit
-            .insert(key, [&v[..1], text.as_bytes()].concat())
+            .insert(&key, [&v[..1], text.as_bytes()].concat())
             .unwrap();
         db.flush().unwrap();
     }
