@@ -27,11 +27,12 @@ impl NoticeConfig {
         format!("{}/q/{item}", self.public_url)
     }
 
-    /// Whose mail filter it is, in French and in English.
+    /// Whose mail filter it is: « de la mairie » / "the town's mail
+    /// filter", or the commune's name (`[[tenant]] name`) in both.
     pub fn whose(&self) -> (String, String) {
         match &self.org {
-            Some(org) => (format!("de {org}"), format!("of {org}")),
-            None => ("de la mairie".into(), "the town's".into()),
+            Some(org) => (format!("de {org}"), format!("the mail filter of {org}")),
+            None => ("de la mairie".into(), "the town's mail filter".into()),
         }
     }
 
@@ -115,11 +116,6 @@ pub fn held_part(
         .map(|f| format!("\"{f}\""))
         .unwrap_or_else(|| "without a name".into());
     let (whose_fr, whose_en) = cfg.whose();
-    let whose_en = if cfg.org.is_some() {
-        format!("the mail filter {whose_en}")
-    } else {
-        format!("{whose_en} mail filter")
-    };
     let own = cfg.own_lines("\r\n");
     let text = format!(
         "Pièce jointe retenue par Écluse, le filtre de messagerie {whose_fr}.\r\n\
@@ -168,11 +164,6 @@ pub fn held_message(
     let subject = info.subject.clone().unwrap_or_default();
     let date = info.date.clone().unwrap_or_default();
     let (whose_fr, whose_en) = cfg.whose();
-    let whose_en = if cfg.org.is_some() {
-        format!("the mail filter {whose_en}")
-    } else {
-        format!("{whose_en} mail filter")
-    };
     let own = cfg.own_lines("\n");
     let body = format!(
         "Écluse, le filtre de messagerie {whose_fr}, a retenu un message qui vous était adressé.\n\

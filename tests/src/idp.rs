@@ -272,6 +272,32 @@ $config = [
         idp
     }
 
+    /// Follows the sign-in button of the page `b` shows to this IdP and
+    /// signs in there as `(user, password)`; SimpleSAMLphp posts the answer
+    /// back with a script, whose button is pressed if the script has not
+    /// done it within a second.
+    pub async fn sign_in(&self, b: &crate::browser::Browser, (user, password): (&str, &str)) {
+        b.click("a.button[href^='/saml/login']").await;
+        b.wait_text("password").await;
+        assert!(b.url().await.starts_with(&self.base), "{}", b.url().await);
+        b.fill("#username", user).await;
+        b.fill("#password", password).await;
+        b.click("#submit_button").await;
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(3) {
+            if !b.url().await.starts_with(&self.base) {
+                return;
+            }
+            if start.elapsed() > Duration::from_secs(1)
+                && b.html().await.contains("postLoginSubmitButton")
+            {
+                b.click("#postLoginSubmitButton").await;
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The IdP's metadata address as our server fetches it (by IP: the
     /// server does not resolve `*.localhost` names).
     pub fn metadata_url(&self) -> String {

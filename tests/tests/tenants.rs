@@ -466,25 +466,8 @@ impl Ui {
         }
     }
 
-    async fn sign_in(&self, b: &Browser, (user, password): (&str, &str)) {
-        b.click("a.button[href^='/saml/login']").await;
-        b.wait_text("password").await;
-        b.fill("#username", user).await;
-        b.fill("#password", password).await;
-        b.click("#submit_button").await;
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(3) {
-            if !b.url().await.starts_with(&self.idp.base) {
-                return;
-            }
-            if start.elapsed() > Duration::from_secs(1)
-                && b.html().await.contains("postLoginSubmitButton")
-            {
-                b.click("#postLoginSubmitButton").await;
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+    async fn sign_in(&self, b: &Browser, creds: (&str, &str)) {
+        self.idp.sign_in(b, creds).await;
     }
 }
 
