@@ -8,7 +8,7 @@ use ecluse_tests::browser::{Browser, Driver, failure_dir};
 use ecluse_tests::idp::{self, Idp};
 use ecluse_tests::{Gateway, Sink, free_addr, http, samples, send_one};
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(20);
 
