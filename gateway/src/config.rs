@@ -442,15 +442,14 @@ impl Config {
         }
     }
 
-    /// The notice settings of `tenant` (the service's for an unknown id).
-    pub fn notices_for(&self, tenant: &str) -> crate::notice::NoticeConfig {
-        let t = self.tenants.get(tenant);
+    /// The notice settings of tenant `t`: its name, contact and help.
+    pub fn notices_for(&self, t: &Tenant) -> crate::notice::NoticeConfig {
         crate::notice::NoticeConfig {
             hostname: self.smtp.hostname.clone(),
             public_url: self.admin.public_url.clone(),
-            org: t.map(|t| t.name.clone()).filter(|n| !n.is_empty()),
-            contact: t.and_then(|t| t.notice_contact.clone()),
-            help: t.and_then(|t| t.notice_help.clone()),
+            org: Some(t.name.clone()).filter(|n| !n.is_empty()),
+            contact: t.notice_contact.clone(),
+            help: t.notice_help.clone(),
         }
     }
 }

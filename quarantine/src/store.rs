@@ -484,7 +484,9 @@ impl Store {
                     .as_ref()
                     .and_then(|p| p.filename.clone())
                     .unwrap_or_else(|| "whole message".into());
-                tx.audit(
+                // The item's tenant is at hand: no read back of the item.
+                tx.audit_in(
+                    &item.tenant,
                     &gateway,
                     AuditAction::Held,
                     Some(item.id),

@@ -187,7 +187,7 @@ impl Session {
                     raw: &message,
                     received: received.clone(),
                 };
-                let notices = ctx.config.notices_for(&g.tenant.id);
+                let notices = ctx.config.notices_for(g.tenant);
                 let decided = |r: &ecluse_scanner::Report| {
                     decide::decide(
                         r,
