@@ -66,6 +66,9 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if !matches!(args.command, Command::Serve(_) | Command::Demo(_)) {
+        default_sigpipe();
+    }
     match args.command {
         Command::Scan(scan) => cli::scan::run(scan),
         Command::CheckConfig(args) => match serve::check(args) {
@@ -143,5 +146,19 @@ mod tests {
         undescribed(&cmd, "ecluse", &mut missing);
         assert!(missing.is_empty(), "no help text: {missing:#?}");
         assert!(cmd.get_subcommands().count() >= 7);
+    }
+}
+
+/// Gives the one-shot commands (`check-config`, `quarantine list`, `audit
+/// export` …) the default action of `SIGPIPE`, as every Unix filter has:
+/// `ecluse audit export | head` ends quietly when `head` is done, instead of
+/// panicking on the closed pipe. The Rust runtime ignores `SIGPIPE` at
+/// start; the servers keep it ignored, since a peer closing a socket must
+/// give a write error, never end the process.
+fn default_sigpipe() {
+    // SAFETY: called once at start, before any thread exists; `signal`
+    // with `SIG_DFL` installs no handler of ours.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
