@@ -37,6 +37,19 @@ struct RawConfig {
     scanner: RawScanner,
     #[serde(default)]
     tenant: Vec<RawTenant>,
+    #[serde(default)]
+    store: RawStore,
+}
+
+/// `[store]`: where the quarantine, the queue and the audit log live.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawStore {
+    backend: Option<String>,
+    url: Option<String>,
+    ca_file: Option<PathBuf>,
+    pool_size: Option<usize>,
+    delivery_lease: Option<String>,
 }
 
 /// `[[tenant]]`: one commune served by this Écluse.
@@ -269,11 +282,19 @@ pub struct RelayConfig {
     pub timeout: Duration,
 }
 
-/// `[quarantine]`.
+/// `[quarantine]` and `[store]`.
 #[derive(Debug, Clone)]
 pub struct QuarantineConfig {
-    /// Where the store lives.
+    /// Where the store lives (sled), or local files only (PostgreSQL: the
+    /// control socket).
     pub data_dir: PathBuf,
+    /// `[store] backend` (`"sled"`, the default, or `"postgres"` with
+    /// `url`, `ca_file`, `pool_size`).
+    pub backend: ecluse_quarantine::Backend,
+    /// `[store] delivery_lease`: how long a relay's claim on a delivery
+    /// lasts before another node may take it over (renewed every third of
+    /// it while sending). Default 60 s.
+    pub delivery_lease: Duration,
     /// Days before an undecided item expires and is purged.
     pub retention_days: u32,
 }
@@ -757,9 +778,56 @@ impl Config {
             ));
         }
 
+        let st = raw.store;
+        let backend = match st.backend.as_deref().unwrap_or("sled") {
+            "sled" => {
+                if st.url.is_some() {
+                    return Err(err(
+                        "[store] url",
+                        "is for backend = \"postgres\"; with sled the store is [quarantine] data_dir".into(),
+                    ));
+                }
+                ecluse_quarantine::Backend::Sled
+            }
+            "postgres" => {
+                let url = st.url.clone().filter(|u| !u.trim().is_empty()).ok_or_else(|| {
+                    err(
+                        "[store] url",
+                        "backend = \"postgres\" needs the database's URL, for example url = \"postgres://ecluse@127.0.0.1:5432/ecluse\"".into(),
+                    )
+                })?;
+                if let Err(e) = url.parse::<tokio_postgres::Config>() {
+                    return Err(err("[store] url", format!("not a PostgreSQL URL: {e}")));
+                }
+                ecluse_quarantine::Backend::Postgres(ecluse_quarantine::PgOptions {
+                    url,
+                    ca_file: st.ca_file.as_deref().map(resolve),
+                    pool_size: positive("[store] pool_size", st.pool_size, 16)?,
+                })
+            }
+            other => {
+                return Err(err(
+                    "[store] backend",
+                    format!("`{other}` is not a store backend: write \"sled\" (one node, the default) or \"postgres\" (several nodes)"),
+                ));
+            }
+        };
+        let delivery_lease = duration(
+            "[store] delivery_lease",
+            &st.delivery_lease,
+            Duration::from_secs(60),
+        )?;
+        if delivery_lease < Duration::from_secs(3) {
+            return Err(err(
+                "[store] delivery_lease",
+                "must be at least 3s: it is renewed every third of it while a delivery is sent".into(),
+            ));
+        }
         let q = raw.quarantine;
         let quarantine = QuarantineConfig {
             data_dir: resolve(&q.data_dir.unwrap_or_else(|| PathBuf::from("data"))),
+            backend,
+            delivery_lease,
             retention_days: match q.retention_days {
                 Some(0) => {
                     return Err(err(

@@ -52,6 +52,13 @@ enum Command {
     /// Web UI administration: `hash-password` makes the argon2 hash of the
     /// break-glass local admin (`[admin.local] password_hash`).
     Admin(cli::admin::AdminArgs),
+    /// Apply the store's schema migrations (PostgreSQL; `serve` also does
+    /// at start) and print the schema version. Exit code 1 when the
+    /// database cannot be reached or is newer than this Écluse.
+    Migrate(cli::store::MigrateArgs),
+    /// The store itself: `copy --from sled --to postgres` moves a
+    /// single-node town to a PostgreSQL cluster.
+    Store(cli::store::StoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +89,8 @@ fn main() -> ExitCode {
         Command::Quarantine(args) => cli::quarantine::quarantine(args),
         Command::Audit(args) => cli::quarantine::audit(args),
         Command::Admin(args) => cli::admin::run(args),
+        Command::Migrate(args) => cli::store::migrate(args),
+        Command::Store(args) => cli::store::run(args),
         Command::Demo(args) => {
             // The demo logs to <data-dir>/demo.log: the terminal keeps its banner.
             match cli::demo::run(args) {

@@ -45,6 +45,8 @@ pub struct Relay {
     pub dsn_sent: DsnLimit,
     /// The tenants: each recipient goes to its tenant's downstream server.
     pub tenants: crate::config::Tenants,
+    /// How long a claim on a delivery lasts (`[store] delivery_lease`).
+    pub lease: Duration,
 }
 
 /// At most [`DsnLimit::PER_SENDER`] DSNs per envelope sender and
@@ -93,14 +95,26 @@ impl Relay {
         let permits = Arc::new(Semaphore::new(self.config.concurrency));
         let in_flight: Arc<Mutex<HashSet<DeliveryId>>> = Arc::default();
         let done = Arc::new(Notify::new());
+        let mut last_clock = std::time::Instant::now();
         loop {
             if *shutdown.borrow() {
                 break;
             }
+            if last_clock.elapsed() >= Duration::from_secs(60) {
+                last_clock = std::time::Instant::now();
+                let store = self.store.clone();
+                if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.sample_db_clock()).await {
+                    tracing::warn!(error = %e, "cannot read the database's clock");
+                }
+            }
+            // Claim only what can be sent now: a claimed delivery waits
+            // for its lease to run out before anyone else may take it.
+            let free = permits.available_permits();
             let store = self.store.clone();
-            let batch = tokio::task::spawn_blocking(move || store.due_deliveries(store.now(), 256))
+            let lease = self.lease;
+            let batch = tokio::task::spawn_blocking(move || store.claim_due(free, lease))
                 .await
-                .expect("due_deliveries does not panic");
+                .expect("claim_due does not panic");
             let batch = match batch {
                 Ok(b) => b,
                 Err(e) => {
@@ -142,21 +156,35 @@ impl Relay {
     async fn attempt(&self, d: Delivery) {
         let store = self.store.clone();
         let id = d.id;
-        // Read it again now that it is ours: the batch may predate the end of
-        // an attempt that just finished it (a second send would be a duplicate).
-        let fresh = tokio::task::spawn_blocking(move || {
-            Ok::<_, ecluse_quarantine::Error>(store.delivery(id)?.map(|d| {
-                let bytes = store.delivery_bytes(&d);
-                (d, bytes)
-            }))
+        let token = d.lease;
+        let (d, bytes) = tokio::task::spawn_blocking(move || {
+            let bytes = store.delivery_bytes(&d);
+            (d, bytes)
         })
         .await
         .expect("delivery reads do not panic");
-        let (d, bytes) = match fresh {
-            Ok(Some(found)) => found,
-            Ok(None) => return,
-            Err(e) => (d, Err(e)),
-        };
+        // Keep the claim while sending: renewed every third of the lease.
+        let renewal = token.map(|token| {
+            let store = self.store.clone();
+            let lease = self.lease;
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(lease / 3).await;
+                    let s = store.clone();
+                    match tokio::task::spawn_blocking(move || s.renew_lease(id, token, lease)).await {
+                        Ok(Ok(true)) => {}
+                        Ok(Ok(false)) => {
+                            tracing::warn!(delivery = %id, "the claim on this delivery was lost: another node may send it too");
+                            return;
+                        }
+                        Ok(Err(e)) => {
+                            tracing::warn!(delivery = %id, error = %e, "cannot renew the claim on this delivery");
+                        }
+                        Err(_) => return,
+                    }
+                }
+            })
+        });
         metrics::counter!("ecluse_delivery_attempts_total").increment(1);
         let result = match bytes {
             Ok(bytes) => {
@@ -209,13 +237,18 @@ impl Relay {
                     .increment(n as u64);
             }
         }
+        if let Some(r) = renewal {
+            r.abort();
+        }
         let outcome = self.outcome(&d, result, now);
         let store = self.store.clone();
-        let saved = tokio::task::spawn_blocking(move || store.finish_attempt(id, outcome))
+        let saved = tokio::task::spawn_blocking(move || store.finish_attempt(id, token, outcome))
             .await
             .expect("finish_attempt does not panic");
-        if let Err(e) = saved {
-            tracing::error!(delivery = %d.id, error = %e, "cannot record the delivery attempt");
+        match saved {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!(delivery = %d.id, "the result of this attempt is dropped: the delivery was taken over by another relay after its claim ran out"),
+            Err(e) => tracing::error!(delivery = %d.id, error = %e, "cannot record the delivery attempt"),
         }
     }
 

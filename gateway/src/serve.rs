@@ -143,13 +143,17 @@ pub async fn run(
         wakeup,
         dsn_sent: Default::default(),
         tenants: config.tenants.clone(),
+        lease: config.quarantine.delivery_lease,
     });
     let handle = metrics_recorder();
     let clamav = config.clamav.clone();
     let router = axum::Router::new()
         .route(
             "/healthz",
-            axum::routing::get(move || healthz(clamav.clone())),
+            axum::routing::get({
+                let store = store.clone();
+                move || healthz(clamav.clone(), store.clone())
+            }),
         )
         .route(
             "/metrics",
@@ -604,7 +608,15 @@ pub fn check(args: ServeArgs) -> Result<()> {
     );
     println!(
         "  quarantine in {}, kept {} days",
-        config.quarantine.data_dir.display(),
+        match &config.quarantine.backend {
+            ecluse_quarantine::Backend::Sled => config.quarantine.data_dir.display().to_string(),
+            ecluse_quarantine::Backend::Postgres(o) => format!(
+                "PostgreSQL {} (shared by every node; local files in {}; deliveries claimed for {}s)",
+                o.redacted(),
+                config.quarantine.data_dir.display(),
+                config.quarantine.delivery_lease.as_secs()
+            ),
+        },
         config.quarantine.retention_days
     );
     println!(
@@ -650,22 +662,47 @@ pub fn check(args: ServeArgs) -> Result<()> {
 /// `GET /healthz`: `ok`, and with ClamAV configured whether clamd answers
 /// (`clamav: up` or `clamav: down (why)`); always 200, since Écluse itself
 /// is up (mail gets `451` or is held while clamd is down).
-async fn healthz(clamav: Option<crate::clamav::ClamavConfig>) -> String {
+async fn healthz(
+    clamav: Option<crate::clamav::ClamavConfig>,
+    store: Arc<Store>,
+) -> (axum::http::StatusCode, String) {
+    // The store first: without it nothing is accepted (SMTP answers 451),
+    // so a load balancer must take the node out (503).
+    let backend = store.backend_name();
+    let s = store.clone();
+    match tokio::task::spawn_blocking(move || s.ping()).await {
+        Ok(Ok(())) => metrics::gauge!("ecluse_store_up").set(1.0),
+        Ok(Err(e)) => {
+            metrics::gauge!("ecluse_store_up").set(0.0);
+            return (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                format!("unavailable\nstore: {backend} down ({e})\n"),
+            );
+        }
+        Err(e) => {
+            return (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                format!("unavailable\nstore: {backend} unknown ({e})\n"),
+            );
+        }
+    }
+    let store_line = format!("store: {backend} up\n");
     let Some(c) = clamav else {
-        return "ok\n".into();
+        return (axum::http::StatusCode::OK, format!("ok\n{store_line}"));
     };
     let ping = tokio::task::spawn_blocking(move || crate::clamav::ping(&c)).await;
-    match ping {
+    let body = match ping {
         Ok(Ok(_)) => {
             metrics::gauge!("ecluse_clamav_up").set(1.0);
-            "ok\nclamav: up\n".into()
+            format!("ok\n{store_line}clamav: up\n")
         }
         Ok(Err(e)) => {
             metrics::gauge!("ecluse_clamav_up").set(0.0);
-            format!("ok\nclamav: down ({e})\n")
+            format!("ok\n{store_line}clamav: down ({e})\n")
         }
-        Err(e) => format!("ok\nclamav: unknown ({e})\n"),
-    }
+        Err(e) => format!("ok\n{store_line}clamav: unknown ({e})\n"),
+    };
+    (axum::http::StatusCode::OK, body)
 }
 
 /// Where `serve` and `check-config` keep the compiled rules.
@@ -714,11 +751,16 @@ pub fn serve_with(config: Config, started: Option<std::sync::mpsc::Sender<Runnin
         let mut config = config;
         fetch_idp_metadata(&mut config).await?;
         let data_dir = config.quarantine.data_dir.clone();
+        let backend = config.quarantine.backend.clone();
         let store = {
             let d = data_dir.clone();
-            tokio::task::spawn_blocking(move || Store::open(&d)).await?
+            let b = backend.clone();
+            tokio::task::spawn_blocking(move || Store::open_backend(&d, &b, Arc::new(jiff::Timestamp::now))).await?
         }
-        .with_context(|| format!("opening the quarantine store in {}", data_dir.display()))?;
+        .with_context(|| match &backend {
+            ecluse_quarantine::Backend::Sled => format!("opening the quarantine store in {}", data_dir.display()),
+            ecluse_quarantine::Backend::Postgres(o) => format!("opening the quarantine store in PostgreSQL ({}): is the database up and reachable from this node?", o.redacted()),
+        })?;
         let mut smtp_listeners = Vec::new();
         let mut smtp_addrs = Vec::new();
         for addr in &config.smtp.listen {

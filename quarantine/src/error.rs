@@ -17,6 +17,11 @@ pub enum Error {
     /// The sled database failed; another Écluse process may hold the data directory.
     #[error("quarantine database: {0} (is another Écluse process using this data_dir?)")]
     Db(#[from] sled::Error),
+    /// PostgreSQL failed or did not answer ([`store`](crate::store) with
+    /// `[store] backend = "postgres"`): the operation was not done, and may
+    /// be tried again once the database is back.
+    #[error("quarantine database: {0}")]
+    Database(String),
     /// A record could not be decoded.
     #[error("damaged record in tree `{tree}`: {reason}")]
     Corrupt {

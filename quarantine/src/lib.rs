@@ -24,10 +24,13 @@
 //! - [`error`]: the crate's [`Error`].
 
 pub mod audit;
+pub mod backend;
+pub mod copy;
 pub mod error;
 pub mod lifecycle;
 pub mod mail;
 pub mod model;
+pub mod pg;
 pub mod recipients;
 pub mod sender_rules;
 pub mod sessions;
@@ -45,4 +48,7 @@ pub use model::{
 pub use recipients::RecipientAnswer;
 pub use sender_rules::{RuleKind, SenderRule};
 pub use sessions::{AdminScope, SignIn, WebSession};
+pub use backend::Backend;
+pub use copy::CopyStats;
+pub use pg::PgOptions;
 pub use store::{AttemptOutcome, Clock, ItemFilter, Store};

@@ -409,6 +409,12 @@ pub struct Delivery {
     /// a service address) through this tenant's downstream server.
     #[serde(default)]
     pub tenant: Option<String>,
+    /// The fencing token of the claim a relay holds on it while it sends
+    /// ([`Store::claim_due`](crate::Store::claim_due)); `None` while it
+    /// waits. A result written under another token is dropped: the claim
+    /// expired and another node took it over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease: Option<u64>,
 }
 
 impl Delivery {
@@ -432,6 +438,7 @@ impl Delivery {
             last_error: None,
             dsn_allowed: false,
             tenant: None,
+            lease: None,
         }
     }
 

@@ -31,7 +31,7 @@ impl Store {
     /// The answer cached for `address` (compared in lower case), if one is
     /// still valid by the store's clock.
     pub fn recipient_cached(&self, address: &str) -> Result<Option<RecipientAnswer>> {
-        let Some(v) = self.db_tree(RECIPIENTS).get(key(address))? else {
+        let Some(v) = self.db().get(RECIPIENTS, &key(address))? else {
             return Ok(None);
         };
         let answer: RecipientAnswer = model::decode("recipients", &v)?;
@@ -53,8 +53,8 @@ impl Store {
             reply: reply.to_string(),
             until,
         };
-        self.db_tree(RECIPIENTS)
-            .insert(key(address), model::encode(&answer))?;
+        self.db()
+            .insert(RECIPIENTS, &key(address), &model::encode(&answer))?;
         Ok(())
     }
 
@@ -62,15 +62,14 @@ impl Store {
     /// from its hourly housekeeping.
     pub fn recipient_cache_purge(&self) -> Result<usize> {
         let now = self.now();
-        let tree = self.db_tree(RECIPIENTS);
+        let db = self.db();
         let mut purged = 0;
-        for entry in tree.iter() {
-            let (k, v) = entry?;
+        for (k, v) in db.all(RECIPIENTS, false)? {
             let expired = model::decode::<RecipientAnswer>("recipients", &v)
                 .map(|a| a.until <= now)
                 .unwrap_or(true);
             if expired {
-                tree.remove(k)?;
+                db.remove(RECIPIENTS, &k)?;
                 purged += 1;
             }
         }
@@ -80,7 +79,7 @@ impl Store {
     /// Forgets every cached answer (after the town's directory changed,
     /// with Écluse stopped: the store is one process's).
     pub fn recipient_cache_clear(&self) -> Result<()> {
-        self.db_tree(RECIPIENTS).clear()?;
+        self.db().clear(RECIPIENTS)?;
         Ok(())
     }
 }

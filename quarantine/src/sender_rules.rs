@@ -135,8 +135,7 @@ impl Store {
     /// The rules admins added, oldest first.
     pub fn sender_rules(&self) -> Result<Vec<SenderRule>> {
         let mut out = Vec::new();
-        for entry in self.db_tree(SENDER_RULES).iter() {
-            let (_, v) = entry?;
+        for (_, v) in self.db().all(SENDER_RULES, false)? {
             out.push(model::decode::<SenderRule>("sender_rules", &v)?);
         }
         Ok(out)
@@ -159,13 +158,13 @@ impl Store {
 
     /// Removes the rule `id`, audited as `rule_removed`; false when there is none.
     pub fn remove_sender_rule(&self, actor: &Actor, id: &str) -> Result<bool> {
-        let Some(v) = self.db_tree(SENDER_RULES).get(id.as_bytes())? else {
+        let Some(v) = self.db().get(SENDER_RULES, id.as_bytes())? else {
             return Ok(false);
         };
         let rule: SenderRule = model::decode("sender_rules", &v)?;
         let detail = describe(&rule);
         self.write(|tx| {
-            tx.tree(SENDER_RULES).remove(id.as_bytes())?;
+            tx.remove_raw(SENDER_RULES, id.as_bytes())?;
             match &rule.tenant {
                 Some(t) => tx.audit_in(
                     t,

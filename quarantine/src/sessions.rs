@@ -105,14 +105,14 @@ fn prefixed(prefix: &str, id: &str) -> Vec<u8> {
 impl Store {
     /// Saves (or refreshes) the session behind `token`.
     pub fn session_put(&self, token: &str, session: &WebSession) -> Result<()> {
-        self.db_tree(SESSIONS)
-            .insert(session_key(token), model::encode(session))?;
+        self.db()
+            .insert(SESSIONS, &session_key(token), &model::encode(session))?;
         Ok(())
     }
 
     /// The session behind `token`, if there is one.
     pub fn session_get(&self, token: &str) -> Result<Option<WebSession>> {
-        match self.db_tree(SESSIONS).get(session_key(token))? {
+        match self.db().get(SESSIONS, &session_key(token))? {
             Some(v) => Ok(Some(model::decode("sessions", &v)?)),
             None => Ok(None),
         }
@@ -120,15 +120,15 @@ impl Store {
 
     /// Ends the session behind `token` (sign-out, expiry).
     pub fn session_delete(&self, token: &str) -> Result<()> {
-        self.db_tree(SESSIONS).remove(session_key(token))?;
+        self.db().remove(SESSIONS, &session_key(token))?;
         Ok(())
     }
 
     /// Remembers a SAML request id until `until`, so that the answer to it,
     /// and only to it, is accepted.
     pub fn saml_request_put(&self, id: &str, until: Timestamp) -> Result<()> {
-        self.db_tree(SESSIONS)
-            .insert(prefixed("r:", id), model::encode(&until))?;
+        self.db()
+            .insert(SESSIONS, &prefixed("r:", id), &model::encode(&until))?;
         Ok(())
     }
 
@@ -136,7 +136,7 @@ impl Store {
     /// without using it up (a forged answer naming it must not cancel the
     /// person's sign-in: it is taken only once an answer has verified).
     pub fn saml_request_pending(&self, id: &str) -> Result<bool> {
-        match self.db_tree(SESSIONS).get(prefixed("r:", id))? {
+        match self.db().get(SESSIONS, &prefixed("r:", id))? {
             Some(v) => {
                 let until: Timestamp = model::decode("sessions", &v)?;
                 Ok(self.now() < until)
@@ -148,7 +148,7 @@ impl Store {
     /// Takes a SAML request id back: true if it was pending and not past its
     /// time. An id is taken once; a second answer to it is refused.
     pub fn saml_request_take(&self, id: &str) -> Result<bool> {
-        match self.db_tree(SESSIONS).remove(prefixed("r:", id))? {
+        match self.db().remove(SESSIONS, &prefixed("r:", id))? {
             Some(v) => {
                 let until: Timestamp = model::decode("sessions", &v)?;
                 Ok(self.now() < until)
@@ -160,12 +160,8 @@ impl Store {
     /// Records that the assertion `id` was used, keeping the record until
     /// `until`. False when it had been used already: a replay.
     pub fn assertion_first_use(&self, id: &str, until: Timestamp) -> Result<bool> {
-        let swapped = self.db_tree(SESSIONS).compare_and_swap(
-            prefixed("a:", id),
-            None as Option<&[u8]>,
-            Some(model::encode(&until)),
-        )?;
-        Ok(swapped.is_ok())
+        self.db()
+            .insert_new(SESSIONS, &prefixed("a:", id), &model::encode(&until))
     }
 
     /// Forgets sessions idle since before `idle_before` or opened before
@@ -177,10 +173,9 @@ impl Store {
         opened_before: Timestamp,
     ) -> Result<usize> {
         let now = self.now();
-        let tree = self.db_tree(SESSIONS);
+        let db = self.db();
         let mut gone = 0;
-        for kv in tree.iter() {
-            let (k, v) = kv?;
+        for (k, v) in db.all(SESSIONS, false)? {
             let stale = match k.first() {
                 Some(b's') => match model::decode::<WebSession>("sessions", &v) {
                     Ok(s) => s.last_seen < idle_before || s.created_at < opened_before,
@@ -192,7 +187,7 @@ impl Store {
                 },
             };
             if stale {
-                tree.remove(k)?;
+                db.remove(SESSIONS, &k)?;
                 gone += 1;
             }
         }

@@ -1,28 +1,36 @@
-//! The store: sled trees for records and indexes, the spool for bytes.
+//! The store: ordered key–value trees for records and indexes (sled in the
+//! data directory, or PostgreSQL for several nodes: [`Backend`]), and the
+//! message bytes (sled: our spool of segment files; PostgreSQL: the tree
+//! `blobs`, in the same transaction as the records).
 //!
-//! Every change goes through [`Store::write`]: one sled transaction over
-//! all the trees it touches, under the store's writer lock (one writer at a
-//! time, so two admins deciding the same item are simply ordered), with the
-//! audit entries it makes chained in the same transaction. [`Store::sync`]
-//! then makes it durable: `fdatasync` of the spool's current segment, sled
-//! `flush`, and an `fsync` of sled's log file — as one group-commit round
-//! shared by every writer waiting.
+//! Every change goes through [`Store::write`]: one transaction over all the
+//! trees it touches, with the audit entries it makes chained in the same
+//! transaction. With sled, a writer lock orders writers (two admins deciding
+//! the same item are simply ordered) and [`Store::sync`] makes the change
+//! durable: `fdatasync` of the spool's current segment, sled `flush`, and an
+//! `fsync` of sled's log file — as one group-commit round shared by every
+//! writer waiting. With PostgreSQL, the transaction is `SERIALIZABLE` and
+//! retried on conflicts, and is durable when its commit returns.
 
 use crate::audit::{Actor, AuditAction, AuditCheck, AuditEntry, AuditHead, ChainCheck};
+pub use crate::backend::Backend;
+use crate::backend::{Db, SledDb};
 use crate::error::{Error, Result};
 use crate::model::{
     Delivery, DeliveryId, HeldItem, Incoming, ItemId, MessageRecord, Payload, QueueId, Status,
     decode, encode,
 };
+use crate::pg::{Isolation, PgDb, PgTx};
 use crate::spool::{Spool, SpoolRef};
 use crate::sync::GroupSync;
 use ecluse_scanner::Report;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub(crate) const MESSAGES: usize = 0;
@@ -36,7 +44,10 @@ pub(crate) const META: usize = 7;
 pub(crate) const SESSIONS: usize = 8;
 pub(crate) const RECIPIENTS: usize = 9;
 pub(crate) const SENDER_RULES: usize = 10;
-const TREE_NAMES: [&str; 11] = [
+pub(crate) const BLOBS: usize = 11;
+/// The trees, by number. The number is the `tree` column in PostgreSQL:
+/// never reorder, only append.
+pub(crate) const TREE_NAMES: [&str; 12] = [
     "messages",
     "items",
     "items_by_recipient",
@@ -48,6 +59,7 @@ const TREE_NAMES: [&str; 11] = [
     "sessions",
     "recipients",
     "sender_rules",
+    "blobs",
 ];
 /// Before tenants: the end of the one audit chain.
 const OLD_AUDIT_HEAD: &[u8] = b"audit_head";
@@ -57,6 +69,11 @@ const AUDIT_HEAD_PREFIX: &[u8] = b"audit_head\0";
 /// sequence numbers), 2 since (keys `<chain>\0<seq>`).
 const LAYOUT: &[u8] = b"layout";
 const LAYOUT_VERSION: u8 = 2;
+/// The spool segment number that means "in the tree `blobs`" (the spool's
+/// own segments start at 1); the offset is then the blob's key.
+pub(crate) const DB_SEGMENT: u64 = 0;
+/// The advisory lock of the periodic jobs (purges) across nodes.
+const JOBS_LOCK: i64 = 0x6563_6c75_7365_0002;
 
 fn head_key(chain: &str) -> Vec<u8> {
     let mut k = AUDIT_HEAD_PREFIX.to_vec();
@@ -76,38 +93,75 @@ fn audit_key(chain: &str, seq: u64) -> Vec<u8> {
     k
 }
 
-/// A transaction failure: a conflict (retried by sled) or our abort.
-pub type TxError = ConflictableTransactionError<Error>;
+/// A transaction failure: a conflict (the transaction is run again), our
+/// abort, or the database's own error.
+#[derive(Debug)]
+pub enum TxError {
+    /// Another writer changed what this transaction read: run it again.
+    Conflict,
+    /// The transaction gave up with this error; nothing was written.
+    Abort(Error),
+    /// sled failed.
+    Sled(sled::Error),
+}
+
+impl From<sled::transaction::UnabortableTransactionError> for TxError {
+    fn from(e: sled::transaction::UnabortableTransactionError) -> TxError {
+        match e {
+            sled::transaction::UnabortableTransactionError::Conflict => TxError::Conflict,
+            sled::transaction::UnabortableTransactionError::Storage(e) => TxError::Sled(e),
+        }
+    }
+}
+
+impl From<TxError> for ConflictableTransactionError<Error> {
+    fn from(e: TxError) -> Self {
+        match e {
+            TxError::Conflict => ConflictableTransactionError::Conflict,
+            TxError::Abort(e) => ConflictableTransactionError::Abort(e),
+            TxError::Sled(e) => ConflictableTransactionError::Storage(e),
+        }
+    }
+}
 
 /// Aborts a transaction with `e`.
 pub fn abort(e: Error) -> TxError {
-    ConflictableTransactionError::Abort(e)
+    TxError::Abort(e)
 }
 
 /// A source of the current time; tests pass their own.
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 
-/// The open quarantine store of one data directory.
+/// The open quarantine store of one data directory, or of one PostgreSQL
+/// database shared by several nodes.
 pub struct Store {
     dir: PathBuf,
-    db: sled::Db,
-    trees: Vec<sled::Tree>,
-    spool: Spool,
+    db: Db,
+    /// The spool of message bytes (sled only).
+    spool: Option<Spool>,
     group: GroupSync,
-    /// sled's log file, fsynced after each flush.
-    db_log: File,
-    /// The writer lock, holding the end of each audit chain.
-    writer: Mutex<HashMap<String, AuditHead>>,
+    /// The writer lock (sled only: PostgreSQL orders transactions itself).
+    writer: Mutex<()>,
     clock: Clock,
+    /// The database's clock minus ours, in microseconds (PostgreSQL: times
+    /// that more than one node reads come from the database's clock).
+    clock_offset: AtomicI64,
     pub(crate) notifications: Mutex<crate::lifecycle::Notifications>,
     /// The chain of entries about no item whose actor has no tenant.
     service_chain: std::sync::RwLock<String>,
 }
 
+enum TxKv<'a> {
+    Sled {
+        trees: &'a [TransactionalTree],
+        db: &'a [sled::Tree],
+    },
+    Pg(&'a PgTx<'a>),
+}
+
 /// One transaction's view of the trees, and the audit entries it adds.
 pub struct Tx<'a> {
-    trees: &'a [TransactionalTree],
-    heads: &'a HashMap<String, AuditHead>,
+    kv: TxKv<'a>,
     service_chain: &'a str,
     /// The chains this transaction extended, with their new ends.
     moved: HashMap<String, AuditHead>,
@@ -122,8 +176,28 @@ impl Tx<'_> {
         self.now
     }
 
-    pub(crate) fn tree(&self, t: usize) -> &TransactionalTree {
-        &self.trees[t]
+    pub(crate) fn get_raw(&self, t: usize, key: &[u8]) -> Result<Option<Vec<u8>>, TxError> {
+        match &self.kv {
+            TxKv::Sled { trees, .. } => Ok(trees[t].get(key)?.map(|v| v.to_vec())),
+            TxKv::Pg(p) => p.get(t, key),
+        }
+    }
+
+    pub(crate) fn insert_raw(&self, t: usize, key: &[u8], value: &[u8]) -> Result<(), TxError> {
+        match &self.kv {
+            TxKv::Sled { trees, .. } => {
+                trees[t].insert(key, value)?;
+                Ok(())
+            }
+            TxKv::Pg(p) => p.insert(t, key, value),
+        }
+    }
+
+    pub(crate) fn remove_raw(&self, t: usize, key: &[u8]) -> Result<Option<Vec<u8>>, TxError> {
+        match &self.kv {
+            TxKv::Sled { trees, .. } => Ok(trees[t].remove(key)?.map(|v| v.to_vec())),
+            TxKv::Pg(p) => p.remove(t, key),
+        }
     }
 
     pub(crate) fn get<T: serde::de::DeserializeOwned>(
@@ -131,7 +205,7 @@ impl Tx<'_> {
         t: usize,
         key: &[u8],
     ) -> Result<Option<T>, TxError> {
-        match self.trees[t].get(key)? {
+        match self.get_raw(t, key)? {
             Some(v) => decode(TREE_NAMES[t], &v).map(Some).map_err(abort),
             None => Ok(None),
         }
@@ -143,8 +217,41 @@ impl Tx<'_> {
         key: &[u8],
         value: &T,
     ) -> Result<(), TxError> {
-        self.trees[t].insert(key, encode(value))?;
-        Ok(())
+        self.insert_raw(t, key, &encode(value))
+    }
+
+    /// Due keys up to `end`, oldest first, at most `limit`: with
+    /// PostgreSQL locked for this transaction, skipping those another
+    /// node holds; with sled read under the writer lock.
+    fn due_keys(&self, end: &[u8], limit: usize) -> Result<Vec<Vec<u8>>, TxError> {
+        match &self.kv {
+            TxKv::Sled { db, .. } => {
+                let mut out = Vec::new();
+                for kv in db[DUE].range(..=end.to_vec()).take(limit) {
+                    let (k, _) = kv.map_err(TxError::Sled)?;
+                    out.push(k.to_vec());
+                }
+                Ok(out)
+            }
+            TxKv::Pg(p) => p.lock_up_to(DUE, end, limit),
+        }
+    }
+
+    /// Whether this transaction may run a cluster-wide periodic job: always
+    /// with sled (one node); with PostgreSQL when no other node holds the
+    /// jobs' advisory lock, held until this transaction ends.
+    pub fn job_lock(&self) -> Result<bool, TxError> {
+        match &self.kv {
+            TxKv::Sled { .. } => Ok(true),
+            TxKv::Pg(p) => p.try_advisory_lock(JOBS_LOCK),
+        }
+    }
+
+    fn head(&self, chain: &str) -> Result<AuditHead, TxError> {
+        if let Some(h) = self.moved.get(chain) {
+            return Ok(h.clone());
+        }
+        Ok(self.get::<AuditHead>(META, &head_key(chain))?.unwrap_or_default())
     }
 
     /// Adds an audit entry, chained to the previous one of its chain: the
@@ -179,12 +286,7 @@ impl Tx<'_> {
         queue_id: Option<QueueId>,
         detail: impl Into<String>,
     ) -> Result<(), TxError> {
-        let head = self
-            .moved
-            .get(chain)
-            .or_else(|| self.heads.get(chain))
-            .cloned()
-            .unwrap_or_default();
+        let head = self.head(chain)?;
         let mut entry = AuditEntry {
             seq: head.seq + 1,
             at: self.now,
@@ -199,7 +301,7 @@ impl Tx<'_> {
             tenant: Some(chain.to_string()),
         };
         entry.hash = entry.compute_hash();
-        self.trees[AUDIT].insert(audit_key(chain, entry.seq), encode(&entry))?;
+        self.insert_raw(AUDIT, &audit_key(chain, entry.seq), &encode(&entry))?;
         let head = AuditHead {
             seq: entry.seq,
             hash: entry.hash,
@@ -212,7 +314,7 @@ impl Tx<'_> {
     /// Queues a delivery.
     pub fn enqueue(&self, d: &Delivery) -> Result<(), TxError> {
         self.put(DELIVERIES, &d.id.key(), d)?;
-        self.trees[DUE].insert(due_key(d.next_attempt, d.id).to_vec(), &[][..])?;
+        self.insert_raw(DUE, &due_key(d.next_attempt, d.id), &[])?;
         Ok(())
     }
 
@@ -231,33 +333,52 @@ impl Tx<'_> {
         Ok(freed)
     }
 
-    /// Drops the spool bytes of a message (the record stays as a tombstone).
+    /// Drops the stored bytes of a message (the record stays as a tombstone).
     pub fn free_bytes(&mut self, msg: &mut MessageRecord) -> Result<(), TxError> {
         for r in [msg.bytes.take(), msg.report.take()].into_iter().flatten() {
+            if r.segment == DB_SEGMENT {
+                self.remove_raw(BLOBS, &r.offset.to_be_bytes())?;
+                continue;
+            }
             let key = r.segment.to_be_bytes();
-            let live = self.trees[SEGMENTS]
-                .get(key)?
-                .map(|v| u64::from_be_bytes(v.as_ref().try_into().unwrap_or_default()))
+            let live = self
+                .get_raw(SEGMENTS, &key)?
+                .map(|v| u64::from_be_bytes(v.as_slice().try_into().unwrap_or_default()))
                 .unwrap_or(0)
                 .saturating_sub(1);
             if live == 0 {
-                self.trees[SEGMENTS].remove(&key)?;
+                self.remove_raw(SEGMENTS, &key)?;
                 self.freed.push(r.segment);
             } else {
-                self.trees[SEGMENTS].insert(&key, &live.to_be_bytes())?;
+                self.insert_raw(SEGMENTS, &key, &live.to_be_bytes())?;
             }
         }
         Ok(())
     }
 
     fn count_segment_ref(&self, r: &SpoolRef) -> Result<(), TxError> {
+        if r.segment == DB_SEGMENT {
+            return Ok(());
+        }
         let key = r.segment.to_be_bytes();
-        let live = self.trees[SEGMENTS]
-            .get(key)?
-            .map(|v| u64::from_be_bytes(v.as_ref().try_into().unwrap_or_default()))
+        let live = self
+            .get_raw(SEGMENTS, &key)?
+            .map(|v| u64::from_be_bytes(v.as_slice().try_into().unwrap_or_default()))
             .unwrap_or(0);
-        self.trees[SEGMENTS].insert(&key, &(live + 1).to_be_bytes())?;
+        self.insert_raw(SEGMENTS, &key, &(live + 1).to_be_bytes())?;
         Ok(())
+    }
+
+    /// Stores `bytes` in the tree `blobs` (PostgreSQL), under a fresh key.
+    fn put_blob(&self, bytes: &[u8]) -> Result<SpoolRef, TxError> {
+        let id = ulid::Ulid::new().0 as u64;
+        self.insert_raw(BLOBS, &id.to_be_bytes(), bytes)?;
+        Ok(SpoolRef {
+            segment: DB_SEGMENT,
+            offset: id,
+            len: bytes.len() as u64,
+            crc: crc32fast::hash(bytes),
+        })
     }
 }
 
@@ -294,43 +415,99 @@ impl Store {
         Store::open_with_clock(dir, Arc::new(Timestamp::now))
     }
 
-    /// Opens the store with a clock of the caller's.
+    /// Opens the sled store with a clock of the caller's.
     pub fn open_with_clock(dir: &Path, clock: Clock) -> Result<Store> {
+        Store::open_backend(dir, &Backend::Sled, clock)
+    }
+
+    /// Opens the store on `backend`. `dir` is the data directory: sled's
+    /// trees and the spool with sled; with PostgreSQL only local files (the
+    /// control socket). For PostgreSQL this connects and applies the
+    /// schema's migrations; it fails with [`Error::Database`] when the
+    /// database cannot be reached.
+    pub fn open_backend(dir: &Path, backend: &Backend, clock: Clock) -> Result<Store> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let db_dir = dir.join("db");
-        let db = sled::Config::new()
-            .path(&db_dir)
-            .cache_capacity(64 << 20)
-            .flush_every_ms(Some(500))
-            .open()?;
-        let trees = TREE_NAMES
-            .iter()
-            .map(|n| db.open_tree(n))
-            .collect::<Result<Vec<_>, _>>()?;
-        let log_path = db_dir.join("db");
-        let db_log = File::open(&log_path).map_err(|e| Error::io(&log_path, e))?;
-        migrate(&db, &trees)?;
-        let mut heads = HashMap::new();
-        for kv in trees[META].scan_prefix(AUDIT_HEAD_PREFIX) {
-            let (k, v) = kv?;
-            let chain = String::from_utf8_lossy(&k[AUDIT_HEAD_PREFIX.len()..]).into_owned();
-            heads.insert(chain, decode::<AuditHead>("meta", &v)?);
-        }
-        let spool = Spool::open(&dir.join("spool"))?;
+        let (db, spool) = match backend {
+            Backend::Sled => {
+                let db_dir = dir.join("db");
+                let db = sled::Config::new()
+                    .path(&db_dir)
+                    .cache_capacity(64 << 20)
+                    .flush_every_ms(Some(500))
+                    .open()?;
+                let trees = TREE_NAMES
+                    .iter()
+                    .map(|n| db.open_tree(n))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let log_path = db_dir.join("db");
+                let log = File::open(&log_path).map_err(|e| Error::io(&log_path, e))?;
+                migrate(&db, &trees)?;
+                let spool = Spool::open(&dir.join("spool"))?;
+                (
+                    Db::Sled(SledDb {
+                        db,
+                        trees,
+                        log,
+                        dir: db_dir,
+                    }),
+                    Some(spool),
+                )
+            }
+            Backend::Postgres(opts) => (Db::Pg(PgDb::connect(opts)?), None),
+        };
         let store = Store {
             dir: dir.to_path_buf(),
             db,
-            trees,
             spool,
             group: GroupSync::default(),
-            db_log,
-            writer: Mutex::new(heads),
+            writer: Mutex::new(()),
             clock,
+            clock_offset: AtomicI64::new(0),
             notifications: Mutex::default(),
             service_chain: std::sync::RwLock::new(crate::model::DEFAULT_TENANT.to_string()),
         };
         store.collect_segments()?;
+        store.sample_db_clock()?;
         Ok(store)
+    }
+
+    /// Which backend this store is on: `"sled"` or `"postgres"`.
+    pub fn backend_name(&self) -> &'static str {
+        match &self.db {
+            Db::Sled(_) => "sled",
+            Db::Pg(_) => "postgres",
+        }
+    }
+
+    /// Where the store is, for logs and `check-config`: the data directory
+    /// (sled) or the database URL without its password (PostgreSQL).
+    pub fn location(&self) -> String {
+        match &self.db {
+            Db::Sled(_) => self.dir.display().to_string(),
+            Db::Pg(p) => p.target().to_string(),
+        }
+    }
+
+    /// Whether the database answers (PostgreSQL; always with sled), for
+    /// `/healthz`. The error says what failed.
+    pub fn ping(&self) -> Result<()> {
+        match &self.db {
+            Db::Sled(_) => Ok(()),
+            Db::Pg(p) => p.ping(),
+        }
+    }
+
+    /// With PostgreSQL, reads the database's clock and keeps its offset
+    /// from ours: [`Store::now`] then gives the database's time, the same
+    /// on every node. A no-op with sled.
+    pub fn sample_db_clock(&self) -> Result<()> {
+        if let Db::Pg(p) = &self.db {
+            let ours = (self.clock)();
+            let theirs = p.now()?;
+            let offset = theirs.as_microsecond() - ours.as_microsecond();
+            self.clock_offset.store(offset as i64, Ordering::Relaxed);
+        }
+        Ok(())
     }
 
     /// Where entries about no item, by an actor of no tenant, are chained:
@@ -341,9 +518,14 @@ impl Store {
         *self.service_chain.write().expect("service chain lock") = chain.to_string();
     }
 
-    /// One of the store's sled trees, for the crate's other modules.
-    pub(crate) fn db_tree(&self, t: usize) -> &sled::Tree {
-        &self.trees[t]
+    /// The database, for the crate's other modules.
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The spool (sled only).
+    pub(crate) fn spool(&self) -> Option<&Spool> {
+        self.spool.as_ref()
     }
 
     /// The data directory.
@@ -351,67 +533,106 @@ impl Store {
         &self.dir
     }
 
-    /// The store's clock.
+    /// The store's clock (with PostgreSQL, set to the database's).
     pub fn now(&self) -> Timestamp {
-        (self.clock)()
+        let now = (self.clock)();
+        match self.clock_offset.load(Ordering::Relaxed) {
+            0 => now,
+            us => now
+                .checked_add(SignedDuration::from_micros(us))
+                .unwrap_or(now),
+        }
     }
 
     /// Deletes spool segments that no record refers to (the torn tail of a
     /// crash, or segments whose messages were all purged).
     fn collect_segments(&self) -> Result<()> {
-        for seg in Spool::segments_in(self.spool.dir())? {
-            if !self.trees[SEGMENTS].contains_key(seg.to_be_bytes())? {
-                self.spool.delete_if_idle(seg)?;
+        let Some(spool) = &self.spool else {
+            return Ok(());
+        };
+        for seg in Spool::segments_in(spool.dir())? {
+            if self.db.get(SEGMENTS, &seg.to_be_bytes())?.is_none() {
+                spool.delete_if_idle(seg)?;
             }
         }
         Ok(())
     }
 
-    /// Runs `f` as one atomic change of the store, under the writer lock,
-    /// then makes it durable (group commit).
+    /// Runs `f` as one atomic change of the store, then makes it durable
+    /// (sled: group commit; PostgreSQL: the commit).
     pub fn write<R>(&self, f: impl Fn(&mut Tx<'_>) -> Result<R, TxError>) -> Result<R> {
         let r = self.write_unsynced(f)?;
         self.sync()?;
         Ok(r)
     }
 
-    /// [`Store::write`] without waiting for the disk: for changes that may be
-    /// redone after a crash (a delivery marked done may be sent again).
+    /// [`Store::write`] without waiting for the disk (sled): for changes
+    /// that may be redone after a crash (a delivery marked done may be sent
+    /// again). With PostgreSQL every commit is durable.
     pub fn write_unsynced<R>(&self, f: impl Fn(&mut Tx<'_>) -> Result<R, TxError>) -> Result<R> {
+        self.write_as(Isolation::Serializable, f)
+    }
+
+    fn write_as<R>(
+        &self,
+        isolation: Isolation,
+        f: impl Fn(&mut Tx<'_>) -> Result<R, TxError>,
+    ) -> Result<R> {
         let service_chain = self
             .service_chain
             .read()
             .expect("service chain lock")
             .clone();
-        let mut heads = self.writer.lock().expect("store writer lock");
         let now = self.now();
-        let (r, moved, freed) = self.trees.as_slice().transaction(|trees| {
-            let mut tx = Tx {
-                trees,
-                heads: &heads,
-                service_chain: &service_chain,
-                moved: HashMap::new(),
-                now,
-                freed: Vec::new(),
-            };
-            let r = f(&mut tx)?;
-            Ok((r, tx.moved, tx.freed))
-        })?;
-        heads.extend(moved);
-        drop(heads);
-        for seg in freed {
-            self.spool.delete_if_idle(seg)?;
+        let (r, freed) = match &self.db {
+            Db::Sled(s) => {
+                let _writer = self.writer.lock().expect("store writer lock");
+                s.trees.as_slice().transaction(|trees| {
+                    let mut tx = Tx {
+                        kv: TxKv::Sled {
+                            trees,
+                            db: &s.trees,
+                        },
+                        service_chain: &service_chain,
+                        moved: HashMap::new(),
+                        now,
+                        freed: Vec::new(),
+                    };
+                    let r = f(&mut tx).map_err(ConflictableTransactionError::from)?;
+                    Ok((r, tx.freed))
+                })?
+            }
+            Db::Pg(p) => p.transaction(isolation, |ptx| {
+                let mut tx = Tx {
+                    kv: TxKv::Pg(ptx),
+                    service_chain: &service_chain,
+                    moved: HashMap::new(),
+                    now,
+                    freed: Vec::new(),
+                };
+                let r = f(&mut tx)?;
+                Ok((r, tx.freed))
+            })?,
+        };
+        if let Some(spool) = &self.spool {
+            for seg in freed {
+                spool.delete_if_idle(seg)?;
+            }
         }
         Ok(r)
     }
 
-    /// Makes every change so far durable.
+    /// Makes every change so far durable (sled; nothing to do with
+    /// PostgreSQL, whose commits are).
     pub fn sync(&self) -> Result<()> {
+        let (Db::Sled(s), Some(spool)) = (&self.db, &self.spool) else {
+            return Ok(());
+        };
         self.group
             .wait(|| {
-                self.spool.sync().map_err(|e| e.to_string())?;
-                self.db.flush().map_err(|e| e.to_string())?;
-                self.db_log
+                spool.sync().map_err(|e| e.to_string())?;
+                s.db.flush().map_err(|e| e.to_string())?;
+                s.log
                     .sync_all()
                     .map_err(|e| format!("fsync sled log: {e}"))
             })
@@ -421,33 +642,68 @@ impl Store {
             })
     }
 
-    /// Stores an accepted message: its bytes and report in the spool, its
-    /// record, held items and deliveries in sled, an audit entry per held
-    /// item; durable when this returns `Ok`.
+    /// Reads stored bytes back, checking their CRC-32.
+    pub(crate) fn read_blob(&self, r: &SpoolRef) -> Result<Vec<u8>> {
+        if r.segment == DB_SEGMENT {
+            let bytes = self
+                .db
+                .get(BLOBS, &r.offset.to_be_bytes())?
+                .ok_or_else(|| Error::Corrupt {
+                    tree: "blobs",
+                    reason: format!("blob {} is missing", r.offset),
+                })?;
+            if bytes.len() as u64 != r.len || crc32fast::hash(&bytes) != r.crc {
+                return Err(Error::Checksum {
+                    segment: r.segment,
+                    offset: r.offset,
+                });
+            }
+            return Ok(bytes);
+        }
+        match &self.spool {
+            Some(spool) => spool.read(r),
+            None => Err(Error::Corrupt {
+                tree: "messages",
+                reason: format!(
+                    "bytes in spool segment {} but this store has no spool (a record copied from sled without its bytes?)",
+                    r.segment
+                ),
+            }),
+        }
+    }
+
+    /// Stores an accepted message: its bytes and report, its record, held
+    /// items and deliveries, an audit entry per held item; durable when
+    /// this returns `Ok`.
     pub fn accept(&self, incoming: Incoming<'_>) -> Result<()> {
         let report_json = serde_json::to_vec(incoming.report).expect("reports serialise");
-        let bytes = self.spool.append(incoming.message)?;
-        let report = match self.spool.append(&report_json) {
+        let Some(spool) = &self.spool else {
+            // PostgreSQL: the bytes in the same transaction as the records.
+            return self.accept_records(&incoming, None, &report_json);
+        };
+        let bytes = spool.append(incoming.message)?;
+        let report = match spool.append(&report_json) {
             Ok(r) => r,
             Err(e) => {
-                self.spool.settle(&bytes);
+                spool.settle(&bytes);
                 return Err(e);
             }
         };
-        let result = self.accept_records(&incoming, bytes, report);
-        self.spool.settle(&bytes);
-        self.spool.settle(&report);
+        // The bytes first, so that no durable record points at bytes that are not.
+        let result = self
+            .sync()
+            .and_then(|()| self.accept_records(&incoming, Some((bytes, report)), &report_json));
+        spool.settle(&bytes);
+        spool.settle(&report);
         result
     }
 
     fn accept_records(
         &self,
         incoming: &Incoming<'_>,
-        bytes: SpoolRef,
-        report: SpoolRef,
+        spooled: Option<(SpoolRef, SpoolRef)>,
+        report_json: &[u8],
     ) -> Result<()> {
-        // The bytes first, so that no durable record points at bytes that are not.
-        self.sync()?;
         let refs = incoming.items.len()
             + incoming
                 .deliveries
@@ -458,8 +714,8 @@ impl Store {
             id: incoming.id,
             envelope: incoming.envelope.clone(),
             size: incoming.message.len() as u64,
-            bytes: Some(bytes),
-            report: Some(report),
+            bytes: None,
+            report: None,
             action: incoming.report.action,
             categories: incoming.report.categories.clone(),
             info: incoming.report.message.clone(),
@@ -468,6 +724,12 @@ impl Store {
         let gateway = Actor::system("gateway");
         self.write(|tx| {
             let mut record = record.clone();
+            let (bytes, report) = match spooled {
+                Some(refs) => refs,
+                None => (tx.put_blob(incoming.message)?, tx.put_blob(report_json)?),
+            };
+            record.bytes = Some(bytes);
+            record.report = Some(report);
             tx.count_segment_ref(&bytes)?;
             tx.count_segment_ref(&report)?;
             if record.refs == 0 {
@@ -477,8 +739,7 @@ impl Store {
             tx.put(MESSAGES, &record.id.key(), &record)?;
             for item in &incoming.items {
                 tx.put(ITEMS, &item.id.key(), item)?;
-                tx.tree(BY_RCPT)
-                    .insert(rcpt_key(&item.recipient, item.id), &[][..])?;
+                tx.insert_raw(BY_RCPT, &rcpt_key(&item.recipient, item.id), &[])?;
                 let what = item
                     .part
                     .as_ref()
@@ -503,8 +764,8 @@ impl Store {
 
     /// The record of a message.
     pub fn message(&self, id: QueueId) -> Result<MessageRecord> {
-        self.trees[MESSAGES]
-            .get(id.key())?
+        self.db
+            .get(MESSAGES, &id.key())?
             .map(|v| decode("messages", &v))
             .transpose()?
             .ok_or_else(|| Error::NoSuchMessage(id.to_string()))
@@ -514,14 +775,14 @@ impl Store {
     pub fn message_bytes(&self, id: QueueId) -> Result<Vec<u8>> {
         let msg = self.message(id)?;
         let r = msg.bytes.ok_or_else(|| Error::Purged(id.to_string()))?;
-        self.spool.read(&r)
+        self.read_blob(&r)
     }
 
     /// The scan report of a message.
     pub fn report(&self, id: QueueId) -> Result<Report> {
         let msg = self.message(id)?;
         let r = msg.report.ok_or_else(|| Error::Purged(id.to_string()))?;
-        let json = self.spool.read(&r)?;
+        let json = self.read_blob(&r)?;
         serde_json::from_slice(&json).map_err(|e| Error::Corrupt {
             tree: "spool",
             reason: format!("report of {id}: {e}"),
@@ -530,8 +791,8 @@ impl Store {
 
     /// A held item.
     pub fn item(&self, id: ItemId) -> Result<HeldItem> {
-        self.trees[ITEMS]
-            .get(id.key())?
+        self.db
+            .get(ITEMS, &id.key())?
             .map(|v| decode("items", &v))
             .transpose()?
             .ok_or_else(|| Error::NoSuchItem(id.to_string()))
@@ -545,16 +806,14 @@ impl Store {
         let mut out = Vec::new();
         if let Some(rcpt) = &filter.recipient {
             let prefix = rcpt_prefix(rcpt);
-            for kv in self.trees[BY_RCPT].scan_prefix(&prefix) {
-                let (k, _) = kv?;
+            for (k, _) in self.db.prefix(BY_RCPT, &prefix)? {
                 if let Some(id) = ItemId::from_key(&k[prefix.len()..]) {
                     out.push(self.item(id)?);
                 }
             }
             out.reverse();
         } else {
-            for kv in self.trees[ITEMS].iter().rev() {
-                let (_, v) = kv?;
+            for (_, v) in self.db.all(ITEMS, true)? {
                 out.push(decode("items", &v)?);
             }
         }
@@ -567,51 +826,118 @@ impl Store {
         Ok(out)
     }
 
-    /// Deliveries due at `now`, oldest first, at most `limit`.
+    /// Deliveries due at `now`, oldest first, at most `limit`, without
+    /// claiming them (for reports; the relay uses [`Store::claim_due`]).
     pub fn due_deliveries(&self, now: Timestamp, limit: usize) -> Result<Vec<Delivery>> {
         let end = due_key(now, DeliveryId(ulid::Ulid::from_bytes([0xff; 16])));
         let mut out = Vec::new();
-        for kv in self.trees[DUE].range(..=end.to_vec()) {
-            let (k, _) = kv?;
+        for (k, _) in self
+            .db
+            .scan(DUE, &[], Some(&crate::backend::after(&end)), false, limit)?
+        {
             if let Some(id) = DeliveryId::from_key(&k[8..])
-                && let Some(v) = self.trees[DELIVERIES].get(id.key())?
+                && let Some(v) = self.db.get(DELIVERIES, &id.key())?
             {
                 out.push(decode("deliveries", &v)?);
-            }
-            if out.len() >= limit {
-                break;
             }
         }
         Ok(out)
     }
 
+    /// Claims up to `limit` deliveries due at the store's time for
+    /// `lease`: each gets a fresh fencing token ([`Delivery::lease`]) and
+    /// is due again only when the lease runs out, so that no other relay
+    /// (another node's, with PostgreSQL) takes it meanwhile, and another
+    /// does take it if this node dies. With PostgreSQL the due rows are
+    /// locked `FOR UPDATE SKIP LOCKED` in a `READ COMMITTED` transaction:
+    /// nodes claiming at once take different deliveries. Renew with
+    /// [`Store::renew_lease`]; end with [`Store::finish_attempt`].
+    pub fn claim_due(&self, limit: usize, lease: std::time::Duration) -> Result<Vec<Delivery>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let lease = SignedDuration::try_from(lease).unwrap_or(SignedDuration::from_secs(60));
+        self.write_as(Isolation::ReadCommitted, |tx| {
+            let now = tx.now();
+            let end = due_key(now, DeliveryId(ulid::Ulid::from_bytes([0xff; 16])));
+            let mut claimed = Vec::new();
+            for k in tx.due_keys(&end, limit)? {
+                tx.remove_raw(DUE, &k)?;
+                let Some(id) = DeliveryId::from_key(&k[8..]) else {
+                    continue;
+                };
+                let Some(mut d) = tx.get::<Delivery>(DELIVERIES, &id.key())? else {
+                    continue;
+                };
+                if due_key(d.next_attempt, d.id).as_slice() != k.as_slice() {
+                    // A stale index entry: the delivery is due at another time.
+                    continue;
+                }
+                d.lease = Some(ulid::Ulid::new().0 as u64);
+                d.next_attempt = now.checked_add(lease).unwrap_or(now);
+                tx.enqueue(&d)?;
+                claimed.push(d);
+            }
+            Ok(claimed)
+        })
+    }
+
+    /// Extends the claim `token` on delivery `id` by `lease` from now;
+    /// false when the claim is no longer ours (it ran out and another
+    /// relay took the delivery, or it is done).
+    pub fn renew_lease(
+        &self,
+        id: DeliveryId,
+        token: u64,
+        lease: std::time::Duration,
+    ) -> Result<bool> {
+        let lease = SignedDuration::try_from(lease).unwrap_or(SignedDuration::from_secs(60));
+        self.write_unsynced(|tx| {
+            let Some(mut d) = tx.get::<Delivery>(DELIVERIES, &id.key())? else {
+                return Ok(false);
+            };
+            if d.lease != Some(token) {
+                return Ok(false);
+            }
+            tx.remove_raw(DUE, &due_key(d.next_attempt, d.id))?;
+            d.next_attempt = tx.now().checked_add(lease).unwrap_or(d.next_attempt);
+            tx.enqueue(&d)?;
+            Ok(true)
+        })
+    }
+
     /// One queued delivery, as it is now.
     pub fn delivery(&self, id: DeliveryId) -> Result<Option<Delivery>> {
-        self.trees[DELIVERIES]
-            .get(id.key())?
+        self.db
+            .get(DELIVERIES, &id.key())?
             .map(|v| decode("deliveries", &v))
             .transpose()
     }
 
     /// Every queued delivery.
     pub fn deliveries(&self) -> Result<Vec<Delivery>> {
-        self.trees[DELIVERIES]
+        self.db
+            .all(DELIVERIES, false)?
             .iter()
-            .map(|kv| decode("deliveries", &kv?.1))
+            .map(|(_, v)| decode("deliveries", v))
             .collect()
     }
 
-    /// The number of queued deliveries.
+    /// The number of queued deliveries (0 when the database cannot say).
     pub fn queue_len(&self) -> usize {
-        self.trees[DELIVERIES].len()
+        self.db.len(DELIVERIES).unwrap_or(0)
     }
 
     /// When the next delivery is due, if any.
     pub fn next_due(&self) -> Result<Option<Timestamp>> {
-        Ok(self.trees[DUE].first()?.and_then(|(k, _)| {
-            let ms = u64::from_be_bytes(k[..8].try_into().ok()?);
-            Timestamp::from_millisecond(ms as i64).ok()
-        }))
+        Ok(self
+            .db
+            .scan(DUE, &[], None, false, 1)?
+            .first()
+            .and_then(|(k, _)| {
+                let ms = u64::from_be_bytes(k.get(..8)?.try_into().ok()?);
+                Timestamp::from_millisecond(ms as i64).ok()
+            }))
     }
 
     /// The bytes a delivery sends.
@@ -649,16 +975,26 @@ impl Store {
     }
 
     /// Records how an attempt ended: done for the recipients not retried;
-    /// rescheduled for the others; follow-ups (DSNs) queued. Not synced: a
-    /// crash just after a delivery may send it again, never lose it.
-    pub fn finish_attempt(&self, id: DeliveryId, outcome: AttemptOutcome) -> Result<()> {
+    /// rescheduled for the others; follow-ups (DSNs) queued. `token` is the
+    /// claim's ([`Store::claim_due`]); a result under a claim that is no
+    /// longer the delivery's is dropped (returns false): another relay
+    /// took the delivery over. Not synced (sled): a crash just after a
+    /// delivery may send it again, never lose it.
+    pub fn finish_attempt(
+        &self,
+        id: DeliveryId,
+        token: Option<u64>,
+        outcome: AttemptOutcome,
+    ) -> Result<bool> {
         let sync = !outcome.follow_ups.is_empty();
         let f = |tx: &mut Tx<'_>| {
             let Some(mut d) = tx.get::<Delivery>(DELIVERIES, &id.key())? else {
-                return Ok(());
+                return Ok(false);
             };
-            tx.tree(DUE)
-                .remove(due_key(d.next_attempt, d.id).to_vec())?;
+            if token.is_some() && d.lease != token {
+                return Ok(false);
+            }
+            tx.remove_raw(DUE, &due_key(d.next_attempt, d.id))?;
             for f in &outcome.follow_ups {
                 tx.enqueue(f)?;
             }
@@ -668,16 +1004,17 @@ impl Store {
                     d.attempts += 1;
                     d.next_attempt = *at;
                     d.last_error = Some(error.clone());
+                    d.lease = None;
                     tx.enqueue(&d)?;
                 }
                 _ => {
-                    tx.tree(DELIVERIES).remove(&id.key())?;
+                    tx.remove_raw(DELIVERIES, &id.key())?;
                     if let Some(q) = d.queue_id() {
                         tx.release_message_ref(q)?;
                     }
                 }
             }
-            Ok(())
+            Ok(true)
         };
         if sync {
             self.write(f)
@@ -697,27 +1034,27 @@ impl Store {
     }
 
     /// The audit chains: the tenants' and the service's that have entries.
-    pub fn audit_chains(&self) -> Vec<String> {
+    pub fn audit_chains(&self) -> Result<Vec<String>> {
         let mut chains: Vec<String> = self
-            .writer
-            .lock()
-            .expect("store writer lock")
-            .keys()
-            .cloned()
+            .db
+            .prefix(META, AUDIT_HEAD_PREFIX)?
+            .into_iter()
+            .map(|(k, _)| String::from_utf8_lossy(&k[AUDIT_HEAD_PREFIX.len()..]).into_owned())
             .collect();
         chains.sort();
-        chains
+        Ok(chains)
     }
 
     /// Audit entries of every chain from `since` (inclusive), in time order.
     pub fn audit_entries(&self, since: Option<Timestamp>) -> Result<Vec<AuditEntry>> {
         let mut out = Vec::new();
-        for kv in self.trees[AUDIT].iter() {
-            let entry: AuditEntry = decode("audit", &kv?.1)?;
+        self.db.for_each_paged(AUDIT, &[], 4096, |_, v| {
+            let entry: AuditEntry = decode("audit", v)?;
             if since.is_none_or(|s| entry.at >= s) {
                 out.push(entry);
             }
-        }
+            Ok(true)
+        })?;
         out.sort_by(|a, b| a.at.cmp(&b.at).then(a.seq.cmp(&b.seq)));
         Ok(out)
     }
@@ -730,12 +1067,14 @@ impl Store {
         since: Option<Timestamp>,
     ) -> Result<Vec<AuditEntry>> {
         let mut out = Vec::new();
-        for kv in self.trees[AUDIT].scan_prefix(audit_prefix(chain)) {
-            let entry: AuditEntry = decode("audit", &kv?.1)?;
-            if since.is_none_or(|s| entry.at >= s) {
-                out.push(entry);
-            }
-        }
+        self.db
+            .for_each_paged(AUDIT, &audit_prefix(chain), 4096, |_, v| {
+                let entry: AuditEntry = decode("audit", v)?;
+                if since.is_none_or(|s| entry.at >= s) {
+                    out.push(entry);
+                }
+                Ok(true)
+            })?;
         Ok(out)
     }
 
@@ -760,25 +1099,23 @@ impl Store {
     /// the stored end of the chain. `progress` is called with (checked,
     /// total). The result names the first broken chain and entry.
     pub fn audit_verify(&self, mut progress: impl FnMut(u64, u64)) -> Result<AuditCheck> {
-        let total = self.trees[AUDIT].len() as u64;
-        let mut chains: Vec<String> = Vec::new();
-        for kv in self.trees[META].scan_prefix(AUDIT_HEAD_PREFIX) {
-            let (k, _) = kv?;
-            chains.push(String::from_utf8_lossy(&k[AUDIT_HEAD_PREFIX.len()..]).into_owned());
-        }
-        // Chains with entries but no recorded end (a removed head) too.
-        let mut last: Option<Vec<u8>> = None;
-        for kv in self.trees[AUDIT].iter() {
-            let (k, _) = kv?;
+        let total = self.db.len(AUDIT)? as u64;
+        let mut chains = self.audit_chains()?;
+        // Chains with entries but no recorded end (a removed head) too:
+        // jump from one chain's prefix to the next.
+        let mut start: Vec<u8> = Vec::new();
+        while let Some((k, _)) = self.db.scan(AUDIT, &start, None, false, 1)?.pop() {
             let Some(zero) = k.iter().position(|b| *b == 0) else {
+                start = crate::backend::after(&k);
                 continue;
             };
-            if last.as_deref() != Some(&k[..zero]) {
-                let name = String::from_utf8_lossy(&k[..zero]).into_owned();
-                if !chains.contains(&name) {
-                    chains.push(name);
-                }
-                last = Some(k[..zero].to_vec());
+            let name = String::from_utf8_lossy(&k[..zero]).into_owned();
+            if !chains.contains(&name) {
+                chains.push(name);
+            }
+            match crate::backend::prefix_end(&k[..=zero]) {
+                Some(next) => start = next,
+                None => break,
             }
         }
         chains.sort();
@@ -811,13 +1148,8 @@ impl Store {
         let prefix = audit_prefix(chain);
         let mut prev = AuditHead::default();
         let mut n = 0;
-        let broken = |n: u64, seq: u64, why: String| ChainCheck {
-            chain: chain.to_string(),
-            entries: n,
-            broken: Some((seq, why)),
-        };
-        for kv in self.trees[AUDIT].scan_prefix(&prefix) {
-            let (k, v) = kv?;
+        let mut broken: Option<(u64, String)> = None;
+        self.db.for_each_paged(AUDIT, &prefix, 4096, |k, v| {
             n += 1;
             *done += 1;
             progress(*done, total);
@@ -825,58 +1157,63 @@ impl Store {
                 .try_into()
                 .map(u64::from_be_bytes)
                 .unwrap_or(0);
-            let entry: AuditEntry = match decode("audit", &v) {
+            let entry: AuditEntry = match decode("audit", v) {
                 Ok(e) => e,
-                Err(e) => return Ok(broken(n, seq, format!("unreadable: {e}"))),
+                Err(e) => {
+                    broken = Some((seq, format!("unreadable: {e}")));
+                    return Ok(false);
+                }
             };
-            if entry.seq != seq || seq != prev.seq + 1 {
-                return Ok(broken(
-                    n,
-                    seq,
-                    format!(
-                        "sequence {} follows {}: an entry is missing or moved",
-                        entry.seq, prev.seq
-                    ),
-                ));
-            }
-            if entry.chain() != chain {
-                return Ok(broken(
-                    n,
-                    seq,
-                    format!(
-                        "it belongs to the chain `{}`: it was moved here",
-                        entry.chain()
-                    ),
-                ));
-            }
-            if entry.prev != prev.hash {
-                return Ok(broken(n, seq, "its link to the previous entry does not match: an entry before it was changed or removed".into()));
-            }
-            if entry.compute_hash() != entry.hash {
-                return Ok(broken(
-                    n,
-                    seq,
-                    "its content does not match its hash: it was changed".into(),
-                ));
+            let why = if entry.seq != seq || seq != prev.seq + 1 {
+                Some(format!(
+                    "sequence {} follows {}: an entry is missing or moved",
+                    entry.seq, prev.seq
+                ))
+            } else if entry.chain() != chain {
+                Some(format!(
+                    "it belongs to the chain `{}`: it was moved here",
+                    entry.chain()
+                ))
+            } else if entry.prev != prev.hash {
+                Some("its link to the previous entry does not match: an entry before it was changed or removed".into())
+            } else if entry.compute_hash() != entry.hash {
+                Some("its content does not match its hash: it was changed".into())
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                broken = Some((seq, why));
+                return Ok(false);
             }
             prev = AuditHead {
                 seq,
                 hash: entry.hash,
             };
+            Ok(true)
+        })?;
+        if let Some(b) = broken {
+            return Ok(ChainCheck {
+                chain: chain.to_string(),
+                entries: n,
+                broken: Some(b),
+            });
         }
-        let head: AuditHead = match self.trees[META].get(head_key(chain))? {
+        let head: AuditHead = match self.db.get(META, &head_key(chain))? {
             Some(v) => decode("meta", &v)?,
             None => AuditHead::default(),
         };
         if head != prev {
-            return Ok(broken(
-                n,
-                head.seq,
-                format!(
-                    "the log ends at entry {} but the store recorded entry {} as last: entries were removed from the end",
-                    prev.seq, head.seq
-                ),
-            ));
+            return Ok(ChainCheck {
+                chain: chain.to_string(),
+                entries: n,
+                broken: Some((
+                    head.seq,
+                    format!(
+                        "the log ends at entry {} but the store recorded entry {} as last: entries were removed from the end",
+                        prev.seq, head.seq
+                    ),
+                )),
+            });
         }
         Ok(ChainCheck {
             chain: chain.to_string(),
@@ -885,8 +1222,12 @@ impl Store {
         })
     }
 
-    /// Total bytes the store takes on disk (sled and spool).
+    /// Total bytes the store takes: on disk (sled and spool), or the
+    /// table's size in PostgreSQL.
     pub fn disk_bytes(&self) -> Result<u64> {
+        if let Db::Pg(p) = &self.db {
+            return p.size();
+        }
         fn walk(p: &Path) -> u64 {
             std::fs::read_dir(p)
                 .map(|rd| {

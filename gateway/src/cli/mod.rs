@@ -6,3 +6,4 @@ pub mod progress;
 pub mod quarantine;
 pub mod reload;
 pub mod scan;
+pub mod store;

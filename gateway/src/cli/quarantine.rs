@@ -162,7 +162,12 @@ fn run_op_with(arg: &ConfigArg, op: Op, progress: &mut dyn FnMut(u64, u64)) -> R
     if let Some(answer) = control::ask_server(data_dir, &op, tenant, progress) {
         return answer.map_err(anyhow::Error::msg);
     }
-    let store = Store::open(data_dir).with_context(|| {
+    let store = Store::open_backend(
+        data_dir,
+        &config.quarantine.backend,
+        std::sync::Arc::new(jiff::Timestamp::now),
+    )
+    .with_context(|| {
         format!("opening {} (if `ecluse serve` runs, its admin API did not answer: check {}/serve.json)", data_dir.display(), data_dir.display())
     })?;
     config.prepare_store(&store);
