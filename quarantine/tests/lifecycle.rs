@@ -1,10 +1,15 @@
 //! Every transition of a held item through the public API, on a real store
 //! in a temp dir: the legal ones, the illegal ones, two admins at once, a
 //! restart in the middle, expiry under a clock the test moves, and a
-//! tampered audit entry.
+//! tampered audit entry. Each test runs twice: on sled (`on_sled::…`) and
+//! on a throwaway PostgreSQL server (`on_postgres::…`), the two backends of
+//! the one store API.
+
+#[path = "../../tests/src/postgres.rs"]
+mod postgres;
 
 use ecluse_quarantine::{
-    Actor, AuditAction, Authority, Delivery, Envelope, Error, HeldItem, HeldPart, Incoming,
+    Actor, Backend, PgOptions, AuditAction, Authority, Delivery, Envelope, Error, HeldItem, HeldPart, Incoming,
     ItemFilter, ItemId, Notifications, Payload, Purpose, QueueId, Status, Store,
 };
 use ecluse_scanner::{Category, Engine, Limits, Report};
@@ -38,8 +43,46 @@ impl TestClock {
     }
 }
 
-fn open(dir: &Path, clock: ecluse_quarantine::Clock) -> Store {
-    let store = Store::open_with_clock(dir, clock).unwrap();
+/// Where a test's store lives: a temp dir for sled, plus a throwaway
+/// PostgreSQL server for the other backend.
+struct Bk {
+    dir: tempfile::TempDir,
+    pg: Option<postgres::Postgres>,
+}
+
+impl Bk {
+    fn sled() -> Bk {
+        Bk {
+            dir: tempfile::tempdir().unwrap(),
+            pg: None,
+        }
+    }
+
+    fn postgres() -> Bk {
+        Bk {
+            dir: tempfile::tempdir().unwrap(),
+            pg: Some(postgres::Postgres::start()),
+        }
+    }
+
+    fn backend(&self) -> Backend {
+        match &self.pg {
+            None => Backend::Sled,
+            Some(pg) => Backend::Postgres(PgOptions {
+                url: pg.url(),
+                ca_file: None,
+                pool_size: 8,
+            }),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+fn open(bk: &Bk, clock: ecluse_quarantine::Clock) -> Store {
+    let store = Store::open_backend(bk.path(), &bk.backend(), clock).unwrap();
     store.set_notifications(Notifications {
         hostname: "mx.ville-exemple.fr".into(),
         public_url: "https://q.ville-exemple.fr".into(),
@@ -143,10 +186,8 @@ fn notifications_to(store: &Store, to: &str) -> usize {
         .count()
 }
 
-#[test]
-fn request_then_admin_release_delivers_the_original_and_tells_everyone() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path(), TestClock::new().1);
+fn request_then_admin_release_delivers_the_original_and_tells_everyone(dir: &Bk) {
+    let store = open(dir, TestClock::new().1);
     let (qid, ids) = hold(&store, &[AGENT], false);
     let item = store
         .request_release(ids[0], &agent(), "J'attends cette facture")
@@ -194,10 +235,8 @@ fn request_then_admin_release_delivers_the_original_and_tells_everyone() {
     assert!(store.message_bytes(qid).is_ok());
 }
 
-#[test]
-fn deny_after_request_tells_the_agent_and_delivers_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path(), TestClock::new().1);
+fn deny_after_request_tells_the_agent_and_delivers_nothing(dir: &Bk) {
+    let store = open(dir, TestClock::new().1);
     let (_, ids) = hold(&store, &[AGENT], false);
     store.request_release(ids[0], &agent(), "besoin").unwrap();
     let item = store.deny(ids[0], &admin(), "programme inconnu").unwrap();
@@ -207,10 +246,8 @@ fn deny_after_request_tells_the_agent_and_delivers_nothing() {
     assert_eq!(notifications_to(&store, AGENT), 1);
 }
 
-#[test]
-fn illegal_transitions_say_why() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path(), TestClock::new().1);
+fn illegal_transitions_say_why(dir: &Bk) {
+    let store = open(dir, TestClock::new().1);
     let (_, ids) = hold(&store, &[AGENT, "autre@ville-exemple.fr"], false);
     let id = ids[0];
     // Only the recipient asks, with a reason.
@@ -262,10 +299,8 @@ fn illegal_transitions_say_why() {
     assert_eq!(store.item(ids[1]).unwrap().status, Status::Held);
 }
 
-#[test]
-fn self_release_where_the_policy_allows_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path(), TestClock::new().1);
+fn self_release_where_the_policy_allows_it(dir: &Bk) {
+    let store = open(dir, TestClock::new().1);
     let (_, ids) = hold(&store, &[AGENT], true);
     let item = store
         .release(ids[0], &agent(), "", Authority::Recipient)
@@ -279,10 +314,8 @@ fn self_release_where_the_policy_allows_it() {
     );
 }
 
-#[test]
-fn two_admins_at_once_one_decision_one_delivery() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(open(dir.path(), TestClock::new().1));
+fn two_admins_at_once_one_decision_one_delivery(dir: &Bk) {
+    let store = Arc::new(open(dir, TestClock::new().1));
     for _ in 0..5 {
         let (_, ids) = hold(&store, &[AGENT], false);
         let id = ids[0];
@@ -312,11 +345,9 @@ fn two_admins_at_once_one_decision_one_delivery() {
     }
 }
 
-#[test]
-fn a_restart_in_the_middle_loses_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+fn a_restart_in_the_middle_loses_nothing(dir: &Bk) {
     let (qid, ids) = {
-        let store = open(dir.path(), TestClock::new().1);
+        let store = open(dir, TestClock::new().1);
         let held = hold(&store, &[AGENT], false);
         store
             .request_release(held.1[0], &agent(), "besoin")
@@ -324,7 +355,7 @@ fn a_restart_in_the_middle_loses_nothing() {
         held
         // dropped without any shutdown step
     };
-    let store = open(dir.path(), TestClock::new().1);
+    let store = open(dir, TestClock::new().1);
     let item = store.item(ids[0]).unwrap();
     assert_eq!(item.status, Status::Requested);
     assert_eq!(store.message_bytes(qid).unwrap(), RAW);
@@ -337,11 +368,9 @@ fn a_restart_in_the_middle_loses_nothing() {
     assert_eq!(store.audit_entries(None).unwrap().len(), 3);
 }
 
-#[test]
-fn expiry_under_a_moving_clock_purges_bytes_and_keeps_a_tombstone() {
-    let dir = tempfile::tempdir().unwrap();
+fn expiry_under_a_moving_clock_purges_bytes_and_keeps_a_tombstone(dir: &Bk) {
     let (clock, c) = TestClock::new();
-    let store = open(dir.path(), c);
+    let store = open(dir, c);
     let (q_open, open_ids) = hold(&store, &[AGENT], false);
     let (q_denied, denied_ids) = hold(&store, &[AGENT], false);
     store.deny(denied_ids[0], &admin(), "non").unwrap();
@@ -350,6 +379,7 @@ fn expiry_under_a_moving_clock_purges_bytes_and_keeps_a_tombstone() {
         store
             .finish_attempt(
                 d.id,
+                None,
                 ecluse_quarantine::AttemptOutcome {
                     retry: None,
                     follow_ups: vec![],
@@ -416,34 +446,64 @@ fn expiry_under_a_moving_clock_purges_bytes_and_keeps_a_tombstone() {
     );
 }
 
-#[test]
-fn a_tampered_audit_entry_is_found() {
-    let dir = tempfile::tempdir().unwrap();
+fn a_tampered_audit_entry_is_found(dir: &Bk) {
     {
-        let store = open(dir.path(), TestClock::new().1);
+        let store = open(dir, TestClock::new().1);
         let (_, ids) = hold(&store, &[AGENT], false);
         store.request_release(ids[0], &agent(), "besoin").unwrap();
         store.deny(ids[0], &admin(), "non").unwrap();
         assert_eq!(store.audit_verify(|_, _| {}).unwrap().broken, None);
     }
-    // Someone with disk access rewrites who denied entry 3.
-    {
-        let db = sled::open(dir.path().join("db")).unwrap();
-        let audit = db.open_tree("audit").unwrap();
-        let mut key = b"default\0".to_vec();
-        key.extend_from_slice(&3u64.to_be_bytes());
-        let v = audit.get(&key).unwrap().unwrap();
-        let text = String::from_utf8(v[1..].to_vec())
-            .unwrap()
-            .replace("dsi@ville-exemple.fr", "someone@else.fr");
-        let mut new = vec![v[0]];
-        new.extend_from_slice(text.as_bytes());
-        audit.insert(key, new).unwrap();
-        db.flush().unwrap();
+    // Someone with access to the database rewrites who denied entry 3.
+    match &dir.pg {
+        None => {
+            let db = sled::open(dir.path().join("db")).unwrap();
+            let audit = db.open_tree("audit").unwrap();
+            let mut key = b"default\0".to_vec();
+            key.extend_from_slice(&3u64.to_be_bytes());
+            let v = audit.get(&key).unwrap().unwrap();
+            let text = String::from_utf8(v[1..].to_vec())
+                .unwrap()
+                .replace("dsi@ville-exemple.fr", "someone@else.fr");
+            let mut new = vec![v[0]];
+            new.extend_from_slice(text.as_bytes());
+            audit.insert(key, new).unwrap();
+            db.flush().unwrap();
+        }
+        Some(pg) => {
+            let changed = pg.psql(
+                "ecluse",
+                "UPDATE ecluse_kv SET v = substring(v from 1 for 1) || convert_to(replace(convert_from(substring(v from 2), 'UTF8'), 'dsi@ville-exemple.fr', 'someone@else.fr'), 'UTF8') \
+                 WHERE tree = 6 AND k = '\\x64656661756c7400'::bytea || int8send(3) RETURNING 1",
+            );
+            assert_eq!(changed.lines().next(), Some("1"), "{changed}");
+        }
     }
-    let store = open(dir.path(), TestClock::new().1);
+    let store = open(dir, TestClock::new().1);
     let check = store.audit_verify(|_, _| {}).unwrap();
     let (seq, why) = check.broken.expect("the change is found");
     assert_eq!(seq, 3);
     assert!(why.contains("changed"), "{why}");
 }
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod on_sled {
+            $( #[test] fn $name() { super::$name(&super::Bk::sled()) } )*
+        }
+        mod on_postgres {
+            $( #[test] fn $name() { super::$name(&super::Bk::postgres()) } )*
+        }
+    };
+}
+
+on_both!(
+    request_then_admin_release_delivers_the_original_and_tells_everyone,
+    deny_after_request_tells_the_agent_and_delivers_nothing,
+    illegal_transitions_say_why,
+    self_release_where_the_policy_allows_it,
+    two_admins_at_once_one_decision_one_delivery,
+    a_restart_in_the_middle_loses_nothing,
+    expiry_under_a_moving_clock_purges_bytes_and_keeps_a_tombstone,
+    a_tampered_audit_entry_is_found,
+);

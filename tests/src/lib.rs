@@ -28,6 +28,7 @@ pub mod browser;
 pub mod clamd;
 pub mod dns;
 pub mod idp;
+pub mod postgres;
 
 /// The `ecluse` binary of this build, built (again) on demand when a
 /// filtered test run did not build it or a source file of the product is
