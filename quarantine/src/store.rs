@@ -154,7 +154,6 @@ pub struct Store {
 enum TxKv<'a> {
     Sled {
         trees: &'a [TransactionalTree],
-        db: &'a [sled::Tree],
     },
     Pg(&'a PgTx<'a>),
 }
@@ -222,17 +221,17 @@ impl Tx<'_> {
 
     /// Due keys up to `end`, oldest first, at most `limit`: with
     /// PostgreSQL locked for this transaction, skipping those another
-    /// node holds; with sled read under the writer lock.
-    fn due_keys(&self, end: &[u8], limit: usize) -> Result<Vec<Vec<u8>>, TxError> {
+    /// node holds; with sled those read just before the transaction
+    /// (`scanned`: sled cannot scan a tree inside a transaction on it), each
+    /// checked again inside it by the caller.
+    fn due_keys(
+        &self,
+        end: &[u8],
+        limit: usize,
+        scanned: &[Vec<u8>],
+    ) -> Result<Vec<Vec<u8>>, TxError> {
         match &self.kv {
-            TxKv::Sled { db, .. } => {
-                let mut out = Vec::new();
-                for kv in db[DUE].range(..=end.to_vec()).take(limit) {
-                    let (k, _) = kv.map_err(TxError::Sled)?;
-                    out.push(k.to_vec());
-                }
-                Ok(out)
-            }
+            TxKv::Sled { .. } => Ok(scanned.to_vec()),
             TxKv::Pg(p) => p.lock_up_to(DUE, end, limit),
         }
     }
@@ -589,10 +588,7 @@ impl Store {
                 let _writer = self.writer.lock().expect("store writer lock");
                 s.trees.as_slice().transaction(|trees| {
                     let mut tx = Tx {
-                        kv: TxKv::Sled {
-                            trees,
-                            db: &s.trees,
-                        },
+                        kv: TxKv::Sled { trees },
                         service_chain: &service_chain,
                         moved: HashMap::new(),
                         now,
@@ -857,12 +853,25 @@ impl Store {
             return Ok(Vec::new());
         }
         let lease = SignedDuration::try_from(lease).unwrap_or(SignedDuration::from_secs(60));
+        let scanned: Vec<Vec<u8>> = match &self.db {
+            Db::Sled(_) => {
+                let end = due_key(self.now(), DeliveryId(ulid::Ulid::from_bytes([0xff; 16])));
+                self.db
+                    .scan(DUE, &[], Some(&crate::backend::after(&end)), false, limit)?
+                    .into_iter()
+                    .map(|(k, _)| k)
+                    .collect()
+            }
+            Db::Pg(_) => Vec::new(),
+        };
         self.write_as(Isolation::ReadCommitted, |tx| {
             let now = tx.now();
             let end = due_key(now, DeliveryId(ulid::Ulid::from_bytes([0xff; 16])));
             let mut claimed = Vec::new();
-            for k in tx.due_keys(&end, limit)? {
-                tx.remove_raw(DUE, &k)?;
+            for k in tx.due_keys(&end, limit, &scanned)? {
+                if tx.remove_raw(DUE, &k)?.is_none() {
+                    continue;
+                }
                 let Some(id) = DeliveryId::from_key(&k[8..]) else {
                     continue;
                 };

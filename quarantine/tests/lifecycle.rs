@@ -486,6 +486,114 @@ fn a_tampered_audit_entry_is_found(dir: &Bk) {
     assert!(why.contains("changed"), "{why}");
 }
 
+/// Claims of the outbound queue: a claimed delivery is not claimed again
+/// while its lease runs; once it runs out another relay takes it with a new
+/// token, and the first relay's late result is dropped (fencing).
+fn claims_are_exclusive_until_the_lease_runs_out_and_fenced(dir: &Bk) {
+    let (clock, c) = TestClock::new();
+    let store = open(dir, c);
+    hold(&store, &[AGENT], false);
+    let lease = std::time::Duration::from_secs(60);
+    let first = store.claim_due(10, lease).unwrap();
+    assert_eq!(first.len(), 1, "the inbound delivery is due");
+    let token = first[0].lease.expect("a fencing token");
+    assert!(store.claim_due(10, lease).unwrap().is_empty(), "leased");
+    assert!(store.renew_lease(first[0].id, token, lease).unwrap());
+    clock.0.fetch_add(61, Ordering::SeqCst);
+    let second = store.claim_due(10, lease).unwrap();
+    assert_eq!(second.len(), 1, "the lease ran out: claimed again");
+    assert_ne!(second[0].lease, Some(token));
+    assert!(!store.renew_lease(first[0].id, token, lease).unwrap());
+    let done = ecluse_quarantine::AttemptOutcome {
+        retry: None,
+        follow_ups: vec![],
+    };
+    assert!(
+        !store
+            .finish_attempt(first[0].id, Some(token), done.clone())
+            .unwrap(),
+        "the stale claim's result is dropped"
+    );
+    assert_eq!(store.deliveries().unwrap().len(), 1);
+    assert!(
+        store
+            .finish_attempt(second[0].id, second[0].lease, done)
+            .unwrap()
+    );
+    assert!(store.deliveries().unwrap().is_empty());
+}
+
+/// Two nodes on one PostgreSQL database claiming at once take different
+/// deliveries: every delivery is claimed exactly once.
+fn two_nodes_claiming_at_once_take_each_delivery_once(dir: &Bk) {
+    let a = Arc::new(open(dir, TestClock::new().1));
+    let b = Arc::new(open(dir, TestClock::new().1));
+    for _ in 0..60 {
+        hold(&a, &[AGENT], false);
+    }
+    let lease = std::time::Duration::from_secs(300);
+    let threads: Vec<_> = [a.clone(), b.clone(), a.clone(), b.clone()]
+        .into_iter()
+        .map(|store| {
+            std::thread::spawn(move || {
+                let mut mine = Vec::new();
+                loop {
+                    let got = store.claim_due(7, lease).unwrap();
+                    if got.is_empty() {
+                        break mine;
+                    }
+                    mine.extend(got.into_iter().map(|d| d.id));
+                }
+            })
+        })
+        .collect();
+    let mut all: Vec<_> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    let n = all.len();
+    all.sort_by_key(|id| id.to_string());
+    all.dedup();
+    assert_eq!((n, all.len()), (60, 60), "each delivery claimed once");
+}
+
+/// `ecluse store copy`: a sled store with held items, a decision, a
+/// queued delivery and its audit chain, copied into PostgreSQL, reads the
+/// same there: items, bytes, reports, deliveries, and a chain that verifies
+/// and goes on.
+fn a_sled_store_copied_to_postgres_reads_the_same(dir: &Bk) {
+    let sled_dir = tempfile::tempdir().unwrap();
+    let source = Store::open(sled_dir.path()).unwrap();
+    let (qid, ids) = hold(&source, &[AGENT, "compta@ville-exemple.fr"], false);
+    source.request_release(ids[0], &agent(), "besoin").unwrap();
+    source
+        .release(ids[0], &admin(), "ok", Authority::Admin)
+        .unwrap();
+    let dest = open(dir, TestClock::new().1);
+    let stats = source.copy_to(&dest, |_, _| {}).unwrap();
+    assert_eq!((stats.messages, stats.items), (1, 2));
+    assert_eq!(stats.audit_entries, 4);
+    assert_eq!(dest.message_bytes(qid).unwrap(), RAW);
+    assert_eq!(dest.report(qid).unwrap().action, report().action);
+    assert_eq!(dest.item(ids[0]).unwrap().status, Status::Released);
+    assert_eq!(
+        source.deliveries().unwrap().len(),
+        dest.deliveries().unwrap().len()
+    );
+    for d in dest.deliveries().unwrap() {
+        assert_eq!(
+            dest.delivery_bytes(&d).unwrap(),
+            source.delivery_bytes(&d).unwrap()
+        );
+    }
+    dest.deny(ids[1], &admin(), "non").unwrap();
+    let check = dest.audit_verify(|_, _| {}).unwrap();
+    assert_eq!((check.entries, check.broken), (5, None));
+    // A second copy into the same, now full, store is refused.
+    let e = source.copy_to(&dest, |_, _| {}).unwrap_err();
+    assert!(e.to_string().contains("empty store"), "{e}");
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         mod on_sled {
@@ -493,6 +601,14 @@ macro_rules! on_both {
         }
         mod on_postgres {
             $( #[test] fn $name() { super::$name(&super::Bk::postgres()) } )*
+            #[test]
+            fn two_nodes_claiming_at_once_take_each_delivery_once() {
+                super::two_nodes_claiming_at_once_take_each_delivery_once(&super::Bk::postgres())
+            }
+            #[test]
+            fn a_sled_store_copied_to_postgres_reads_the_same() {
+                super::a_sled_store_copied_to_postgres_reads_the_same(&super::Bk::postgres())
+            }
         }
     };
 }
@@ -506,4 +622,5 @@ on_both!(
     a_restart_in_the_middle_loses_nothing,
     expiry_under_a_moving_clock_purges_bytes_and_keeps_a_tombstone,
     a_tampered_audit_entry_is_found,
+    claims_are_exclusive_until_the_lease_runs_out_and_fenced,
 );
