@@ -231,7 +231,7 @@ impl FromRequestParts<Arc<Ui>> for Ctx {
                 .await;
             session = match found {
                 Ok(s) => s,
-                Err(e) => return Err(internal(lang, &e)),
+                Err(e) => return Err(store_failure(lang, &e)),
             };
         }
         Ok(Ctx {
@@ -363,7 +363,7 @@ impl Ctx {
                     crate::pages::status_label(self.lang, *status)
                 ),
             ),
-            other => internal(self.lang, other),
+            other => store_failure(self.lang, other),
         }
     }
 }
@@ -375,6 +375,32 @@ fn same_origin(origin: &str, public_url: &str) -> bool {
         .collect::<Vec<_>>()
         .join("/");
     origin == rest
+}
+
+/// The answer to a store failure: 503 when the database cannot be
+/// reached (PostgreSQL down: nothing is lost, it comes back by itself),
+/// else [`internal`].
+pub fn store_failure(lang: Lang, e: &ecluse_quarantine::Error) -> Response {
+    if !matches!(e, ecluse_quarantine::Error::Database(_)) {
+        return internal(lang, e);
+    }
+    tracing::error!(error = %e, "admin UI: the database does not answer");
+    let body = maud::html! {
+        (maud::DOCTYPE)
+        html lang=(lang.code()) {
+            head { meta charset="utf-8"; title { "Écluse" } link rel="stylesheet" href="/static/style.css"; }
+            body { main {
+                h1 { (lang.t("Base de données injoignable", "Database unreachable")) }
+                p { (lang.t(
+                    "La base de données de la quarantaine ne répond pas. Rien n'est perdu : les pièces jointes retenues y sont toujours, et le courrier entrant est mis en attente chez l'expéditeur. Réessayez dans quelques minutes ; si cela continue, prévenez le service informatique.",
+                    "The quarantine's database does not answer. Nothing is lost: the held attachments are still in it, and incoming mail waits at the sender's server. Try again in a few minutes; if it goes on, tell the IT service.")) }
+            } }
+        }
+    };
+    let mut res = (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    res
 }
 
 /// 500, logged with the reason; the person sees what to do next.

@@ -467,7 +467,42 @@ impl Store {
         };
         store.collect_segments()?;
         store.sample_db_clock()?;
+        store.drop_stale_claims()?;
         Ok(store)
+    }
+
+    /// With sled, one process owns the store: claims left by a process
+    /// that died are its own, and its deliveries are due again now instead
+    /// of when their lease would run out. With PostgreSQL other nodes may
+    /// hold live claims: they run out by themselves.
+    fn drop_stale_claims(&self) -> Result<()> {
+        if !matches!(self.db, Db::Sled(_)) {
+            return Ok(());
+        }
+        let stale: Vec<Delivery> = self
+            .deliveries()?
+            .into_iter()
+            .filter(|d| d.lease.is_some())
+            .collect();
+        if stale.is_empty() {
+            return Ok(());
+        }
+        self.write(|tx| {
+            let now = tx.now();
+            for d in &stale {
+                let mut d = d.clone();
+                tx.remove_raw(DUE, &due_key(d.next_attempt, d.id))?;
+                d.lease = None;
+                d.next_attempt = now;
+                tx.enqueue(&d)?;
+            }
+            Ok(())
+        })?;
+        tracing::info!(
+            deliveries = stale.len(),
+            "deliveries in flight when Écluse stopped are due again"
+        );
+        Ok(())
     }
 
     /// Which backend this store is on: `"sled"` or `"postgres"`.
