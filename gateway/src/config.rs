@@ -808,7 +808,9 @@ impl Config {
             other => {
                 return Err(err(
                     "[store] backend",
-                    format!("`{other}` is not a store backend: write \"sled\" (one node, the default) or \"postgres\" (several nodes)"),
+                    format!(
+                        "`{other}` is not a store backend: write \"sled\" (one node, the default) or \"postgres\" (several nodes)"
+                    ),
                 ));
             }
         };
@@ -820,7 +822,8 @@ impl Config {
         if delivery_lease < Duration::from_secs(3) {
             return Err(err(
                 "[store] delivery_lease",
-                "must be at least 3s: it is renewed every third of it while a delivery is sent".into(),
+                "must be at least 3s: it is renewed every third of it while a delivery is sent"
+                    .into(),
             ));
         }
         let q = raw.quarantine;

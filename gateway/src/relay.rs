@@ -103,7 +103,9 @@ impl Relay {
             if last_clock.elapsed() >= Duration::from_secs(60) {
                 last_clock = std::time::Instant::now();
                 let store = self.store.clone();
-                if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.sample_db_clock()).await {
+                if let Ok(Err(e)) =
+                    tokio::task::spawn_blocking(move || store.sample_db_clock()).await
+                {
                     tracing::warn!(error = %e, "cannot read the database's clock");
                 }
             }
@@ -247,8 +249,12 @@ impl Relay {
             .expect("finish_attempt does not panic");
         match saved {
             Ok(true) => {}
-            Ok(false) => tracing::warn!(delivery = %d.id, "the result of this attempt is dropped: the delivery was taken over by another relay after its claim ran out"),
-            Err(e) => tracing::error!(delivery = %d.id, error = %e, "cannot record the delivery attempt"),
+            Ok(false) => {
+                tracing::warn!(delivery = %d.id, "the result of this attempt is dropped: the delivery was taken over by another relay after its claim ran out")
+            }
+            Err(e) => {
+                tracing::error!(delivery = %d.id, error = %e, "cannot record the delivery attempt")
+            }
         }
     }
 

@@ -88,6 +88,11 @@ pub async fn run(
         help: None,
     };
     let wakeup = Arc::new(Notify::new());
+    {
+        // Another node queued a delivery (PostgreSQL NOTIFY): wake ours.
+        let w = wakeup.clone();
+        store.listen_queue(Arc::new(move || w.notify_one()));
+    }
     let ui = match &config.admin.ui {
         Some(ui_config) => Some(Arc::new(
             ecluse_admin_ui::Ui::new(store.clone(), ui_config.clone())
@@ -429,18 +434,31 @@ async fn retention(
                 Ok(Ok(_)) => {}
             }
         }
+        // One node at a time across a cluster (PostgreSQL advisory lock).
         let s = store.clone();
-        if let Ok(Err(e)) = tokio::task::spawn_blocking(move || s.recipient_cache_purge()).await {
-            tracing::error!(error = %e, "recipient verification cache: purge failed");
-        }
-        let s = store.clone();
-        match tokio::task::spawn_blocking(move || s.purge_expired(|_, _| {})).await {
-            Ok(Ok(p)) if p.purged > 0 => {
-                tracing::info!(expired = p.expired, purged = p.purged, "retention: purged")
+        let ran = tokio::task::spawn_blocking(move || {
+            s.exclusive_job(|| (s.recipient_cache_purge(), s.purge_expired(|_, _| {})))
+        })
+        .await;
+        match ran {
+            Ok(Ok(Some((cache, purge)))) => {
+                if let Err(e) = cache {
+                    tracing::error!(error = %e, "recipient verification cache: purge failed");
+                }
+                match purge {
+                    Ok(p) if p.purged > 0 => {
+                        tracing::info!(expired = p.expired, purged = p.purged, "retention: purged")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(
+                        error = %e,
+                        "retention: purge failed; will retry in an hour"
+                    ),
+                }
             }
-            Ok(Ok(_)) => {}
+            Ok(Ok(None)) => tracing::debug!("retention: another node is purging"),
             Ok(Err(e)) => {
-                tracing::error!(error = %e, "retention: purge failed; will retry in an hour")
+                tracing::error!(error = %e, "retention: cannot take the jobs' lock; will retry in an hour")
             }
             Err(e) => tracing::error!(error = %e, "retention: purge task failed"),
         }

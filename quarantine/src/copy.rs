@@ -125,7 +125,8 @@ impl Store {
                     .get(SEGMENTS, &key)?
                     .map(|v| u64::from_be_bytes(v.as_slice().try_into().unwrap_or_default()))
                     .unwrap_or(0);
-                self.db().insert(SEGMENTS, &key, &(live + 1).to_be_bytes())?;
+                self.db()
+                    .insert(SEGMENTS, &key, &(live + 1).to_be_bytes())?;
                 spool.settle(&r);
                 Ok(r)
             }

@@ -39,16 +39,16 @@ pub mod store;
 pub mod sync;
 
 pub use audit::{Actor, AuditAction, AuditCheck, AuditEntry, ChainCheck};
+pub use backend::Backend;
+pub use copy::CopyStats;
 pub use error::{Error, Result};
 pub use lifecycle::{Authority, Notifications, Purged};
 pub use model::{
     Cut, DEFAULT_TENANT, Decision, Delivery, DeliveryId, Envelope, HeldItem, HeldPart, Incoming,
     ItemId, MessageRecord, Payload, Purpose, QueueId, ReleaseRequest, SERVICE_CHAIN, Status,
 };
+pub use pg::PgOptions;
 pub use recipients::RecipientAnswer;
 pub use sender_rules::{RuleKind, SenderRule};
 pub use sessions::{AdminScope, SignIn, WebSession};
-pub use backend::Backend;
-pub use copy::CopyStats;
-pub use pg::PgOptions;
 pub use store::{AttemptOutcome, Clock, ItemFilter, Store};

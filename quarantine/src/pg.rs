@@ -24,12 +24,12 @@
 use crate::error::{Error, Result};
 use crate::store::TxError;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use rustls_pki_types::pem::PemObject;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_postgres::error::SqlState;
-use rustls_pki_types::pem::PemObject;
 use tokio_postgres::types::ToSql;
 
 /// The schema, one step per version; version `n` is `MIGRATIONS[n - 1]`.
@@ -111,7 +111,14 @@ pub(crate) struct PgDb {
     handle: tokio::runtime::Handle,
     pool: Pool,
     target: String,
+    /// For the listening connection, outside the pool.
+    config: tokio_postgres::Config,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
 }
+
+/// The channel on which a node that queues a delivery wakes the relays of
+/// every node (`NOTIFY`, sent when its transaction commits).
+pub const QUEUE_CHANNEL: &str = "ecluse_queue";
 
 impl Drop for PgDb {
     fn drop(&mut self) {
@@ -153,8 +160,8 @@ impl PgDb {
         config.keepalives_idle(Duration::from_secs(30));
         let tls = tls_connector(opts.ca_file.as_deref())?;
         let manager = Manager::from_config(
-            config,
-            tls,
+            config.clone(),
+            tls.clone(),
             ManagerConfig {
                 // A connection left inside a transaction, or broken, fails
                 // `SELECT 1` once the transaction is rolled back or the
@@ -185,6 +192,8 @@ impl PgDb {
             handle,
             pool,
             target,
+            config,
+            tls,
         };
         db.migrate()?;
         Ok(db)
@@ -276,6 +285,83 @@ impl PgDb {
             );
         }
         Ok(MIGRATIONS.len() as u32)
+    }
+
+    /// Calls `wake` whenever any node queues a delivery (`LISTEN` on
+    /// [`QUEUE_CHANNEL`]), on a connection of its own that is opened again
+    /// after a failure (and `wake` called then too, for what was missed),
+    /// until the store is dropped.
+    pub fn listen_queue(&self, wake: std::sync::Arc<dyn Fn() + Send + Sync>) {
+        let (config, tls, target) = (self.config.clone(), self.tls.clone(), self.target.clone());
+        self.handle.spawn(async move {
+            let mut logged = false;
+            loop {
+                match config.connect(tls.clone()).await {
+                    Ok((client, mut conn)) => {
+                        let driver = async {
+                            loop {
+                                match std::future::poll_fn(|cx| conn.poll_message(cx)).await {
+                                    Some(Ok(tokio_postgres::AsyncMessage::Notification(_))) => wake(),
+                                    Some(Ok(_)) => {}
+                                    Some(Err(_)) | None => return,
+                                }
+                            }
+                        };
+                        tokio::pin!(driver);
+                        let listen = format!("LISTEN {QUEUE_CHANNEL}");
+                        let listening = tokio::select! {
+                            r = client.batch_execute(&listen) => r.is_ok(),
+                            _ = &mut driver => false,
+                        };
+                        if listening {
+                            if logged {
+                                tracing::info!(database = %target, "listening for queued deliveries again");
+                                logged = false;
+                            }
+                            wake();
+                            driver.await;
+                        }
+                        drop(client);
+                    }
+                    Err(e) => {
+                        if !logged {
+                            tracing::warn!(database = %target, error = %e, "cannot listen for queued deliveries; the relay polls meanwhile");
+                            logged = true;
+                        }
+                    }
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+    }
+
+    /// Runs `f` if no other node runs a job under `key` (a session
+    /// advisory lock, held on one pooled connection for the job's length);
+    /// `None` when another node holds it.
+    pub fn exclusive<R>(&self, key: i64, f: impl FnOnce() -> R) -> Result<Option<R>> {
+        let conn = Arc::new(self.conn()?);
+        let c = conn.clone();
+        let got = self
+            .run(async move {
+                c.query_one("SELECT pg_try_advisory_lock($1)", &[&key])
+                    .await
+                    .map(|r| r.get::<_, bool>(0))
+            })?
+            .map_err(|e| db_error(&self.target, e))?;
+        if !got {
+            return Ok(None);
+        }
+        let r = f();
+        let c = conn.clone();
+        let unlocked =
+            self.run(async move { c.query_one("SELECT pg_advisory_unlock($1)", &[&key]).await });
+        if !matches!(unlocked, Ok(Ok(_)))
+            && let Ok(obj) = Arc::try_unwrap(conn)
+        {
+            // The lock may still be held: close the session, which frees it.
+            drop(Object::take(obj));
+        }
+        Ok(Some(r))
     }
 
     /// The database's clock.
@@ -422,9 +508,7 @@ impl PgDb {
                     }
                     match e {
                         TxError::Conflict if attempt < MAX_RETRIES => {
-                            std::thread::sleep(Duration::from_millis(
-                                (attempt as u64 * 3).min(50),
-                            ));
+                            std::thread::sleep(Duration::from_millis((attempt as u64 * 3).min(50)));
                             continue;
                         }
                         TxError::Conflict => {
@@ -483,7 +567,10 @@ impl PgTx<'_> {
         self.map(r)
     }
 
-    fn map<T>(&self, r: std::result::Result<T, Option<tokio_postgres::Error>>) -> Result<T, TxError> {
+    fn map<T>(
+        &self,
+        r: std::result::Result<T, Option<tokio_postgres::Error>>,
+    ) -> Result<T, TxError> {
         r.map_err(|e| match e {
             Some(e) if is_conflict(&e) => TxError::Conflict,
             Some(e) => TxError::Abort(db_error(&self.db.target, e)),
@@ -494,7 +581,11 @@ impl PgTx<'_> {
         })
     }
 
-    fn query(&self, sql: &'static str, params: Vec<Param>) -> Result<Vec<tokio_postgres::Row>, TxError> {
+    fn query(
+        &self,
+        sql: &'static str,
+        params: Vec<Param>,
+    ) -> Result<Vec<tokio_postgres::Row>, TxError> {
         let conn = self.conn.clone();
         let r = self
             .db
@@ -542,7 +633,12 @@ impl PgTx<'_> {
     /// Keys of `tree` up to `end` (inclusive), oldest first, at most
     /// `limit`, locked for this transaction; keys another node holds
     /// locked are skipped (`FOR UPDATE SKIP LOCKED`).
-    pub fn lock_up_to(&self, tree: usize, end: &[u8], limit: usize) -> Result<Vec<Vec<u8>>, TxError> {
+    pub fn lock_up_to(
+        &self,
+        tree: usize,
+        end: &[u8],
+        limit: usize,
+    ) -> Result<Vec<Vec<u8>>, TxError> {
         let rows = self.query(
             "SELECT k FROM ecluse_kv WHERE tree = $1 AND k <= $2 ORDER BY k LIMIT $3
              FOR UPDATE SKIP LOCKED",
@@ -555,21 +651,19 @@ impl PgTx<'_> {
         Ok(rows.into_iter().map(|r| r.get(0)).collect())
     }
 
-    /// Takes the transaction-scoped advisory lock `key` if no other
-    /// session holds it: the periodic jobs run on one node at a time.
-    pub fn try_advisory_lock(&self, key: i64) -> Result<bool, TxError> {
-        let rows = self.query(
-            "SELECT pg_try_advisory_xact_lock($1)",
-            vec![Param::Limit(key)],
-        )?;
-        Ok(rows[0].get(0))
+    /// Wakes every node's relay when this transaction commits.
+    pub fn notify_queue(&self) -> Result<(), TxError> {
+        self.query("SELECT pg_notify('ecluse_queue', '')", vec![])?;
+        Ok(())
     }
 }
 
 /// The TLS connector: rustls with the system's roots, or the CA in
 /// `ca_file`. Used when the URL asks for it (`sslmode=prefer`, libpq's
 /// default, or `require`).
-fn tls_connector(ca_file: Option<&std::path::Path>) -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
+fn tls_connector(
+    ca_file: Option<&std::path::Path>,
+) -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
     let mut roots = rustls::RootCertStore::empty();
     match ca_file {
         Some(path) => {

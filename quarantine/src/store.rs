@@ -152,9 +152,7 @@ pub struct Store {
 }
 
 enum TxKv<'a> {
-    Sled {
-        trees: &'a [TransactionalTree],
-    },
+    Sled { trees: &'a [TransactionalTree] },
     Pg(&'a PgTx<'a>),
 }
 
@@ -236,21 +234,13 @@ impl Tx<'_> {
         }
     }
 
-    /// Whether this transaction may run a cluster-wide periodic job: always
-    /// with sled (one node); with PostgreSQL when no other node holds the
-    /// jobs' advisory lock, held until this transaction ends.
-    pub fn job_lock(&self) -> Result<bool, TxError> {
-        match &self.kv {
-            TxKv::Sled { .. } => Ok(true),
-            TxKv::Pg(p) => p.try_advisory_lock(JOBS_LOCK),
-        }
-    }
-
     fn head(&self, chain: &str) -> Result<AuditHead, TxError> {
         if let Some(h) = self.moved.get(chain) {
             return Ok(h.clone());
         }
-        Ok(self.get::<AuditHead>(META, &head_key(chain))?.unwrap_or_default())
+        Ok(self
+            .get::<AuditHead>(META, &head_key(chain))?
+            .unwrap_or_default())
     }
 
     /// Adds an audit entry, chained to the previous one of its chain: the
@@ -310,10 +300,17 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Queues a delivery.
+    /// Queues a delivery (with PostgreSQL, waking every node's relay
+    /// when the transaction commits, if it is due now).
     pub fn enqueue(&self, d: &Delivery) -> Result<(), TxError> {
         self.put(DELIVERIES, &d.id.key(), d)?;
         self.insert_raw(DUE, &due_key(d.next_attempt, d.id), &[])?;
+        if let TxKv::Pg(p) = &self.kv
+            && d.lease.is_none()
+            && d.next_attempt <= self.now
+        {
+            p.notify_queue()?;
+        }
         Ok(())
     }
 
@@ -505,6 +502,25 @@ impl Store {
         Ok(())
     }
 
+    /// Calls `wake` when any node queues a delivery due now (PostgreSQL
+    /// `LISTEN`/`NOTIFY`); with sled the process queues its own, and
+    /// nothing is done.
+    pub fn listen_queue(&self, wake: Arc<dyn Fn() + Send + Sync>) {
+        if let Db::Pg(p) = &self.db {
+            p.listen_queue(wake);
+        }
+    }
+
+    /// Runs a periodic job (a purge) on one node at a time: with
+    /// PostgreSQL under an advisory lock, `None` when another node is
+    /// running it; with sled always.
+    pub fn exclusive_job<R>(&self, f: impl FnOnce() -> R) -> Result<Option<R>> {
+        match &self.db {
+            Db::Sled(_) => Ok(Some(f())),
+            Db::Pg(p) => p.exclusive(JOBS_LOCK, f),
+        }
+    }
+
     /// Which backend this store is on: `"sled"` or `"postgres"`.
     pub fn backend_name(&self) -> &'static str {
         match &self.db {
@@ -663,9 +679,7 @@ impl Store {
             .wait(|| {
                 spool.sync().map_err(|e| e.to_string())?;
                 s.db.flush().map_err(|e| e.to_string())?;
-                s.log
-                    .sync_all()
-                    .map_err(|e| format!("fsync sled log: {e}"))
+                s.log.sync_all().map_err(|e| format!("fsync sled log: {e}"))
             })
             .map_err(|e| Error::Io {
                 path: self.dir.display().to_string(),

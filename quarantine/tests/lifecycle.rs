@@ -9,8 +9,9 @@
 mod postgres;
 
 use ecluse_quarantine::{
-    Actor, Backend, PgOptions, AuditAction, Authority, Delivery, Envelope, Error, HeldItem, HeldPart, Incoming,
-    ItemFilter, ItemId, Notifications, Payload, Purpose, QueueId, Status, Store,
+    Actor, AuditAction, Authority, Backend, Delivery, Envelope, Error, HeldItem, HeldPart,
+    Incoming, ItemFilter, ItemId, Notifications, Payload, PgOptions, Purpose, QueueId, Status,
+    Store,
 };
 use ecluse_scanner::{Category, Engine, Limits, Report};
 use jiff::{Timestamp, ToSpan};
@@ -594,6 +595,41 @@ fn a_sled_store_copied_to_postgres_reads_the_same(dir: &Bk) {
     assert!(e.to_string().contains("empty store"), "{e}");
 }
 
+/// A delivery queued on one node wakes the relay of another (`LISTEN` /
+/// `NOTIFY`), and a periodic job runs on one node at a time.
+fn a_node_queueing_wakes_the_others_and_jobs_run_once(dir: &Bk) {
+    let a = open(dir, TestClock::new().1);
+    let b = open(dir, TestClock::new().1);
+    let woken = Arc::new(AtomicI64::new(0));
+    let w = woken.clone();
+    a.listen_queue(Arc::new(move || {
+        w.fetch_add(1, Ordering::SeqCst);
+    }));
+    // The listener calls once when it starts listening.
+    let start = std::time::Instant::now();
+    while woken.load(Ordering::SeqCst) == 0 && start.elapsed().as_secs() < 10 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let before = woken.load(Ordering::SeqCst);
+    assert!(before >= 1, "listening");
+    hold(&b, &[AGENT], false);
+    while woken.load(Ordering::SeqCst) == before && start.elapsed().as_secs() < 10 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        woken.load(Ordering::SeqCst) > before,
+        "node b's delivery woke node a"
+    );
+    // While a runs a job, b's attempt finds it taken.
+    let inner = a.exclusive_job(|| b.exclusive_job(|| ()).unwrap()).unwrap();
+    assert_eq!(inner, Some(None), "b did not run it while a did");
+    assert_eq!(
+        b.exclusive_job(|| 1).unwrap(),
+        Some(1),
+        "free again afterwards"
+    );
+}
+
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         mod on_sled {
@@ -604,6 +640,10 @@ macro_rules! on_both {
             #[test]
             fn two_nodes_claiming_at_once_take_each_delivery_once() {
                 super::two_nodes_claiming_at_once_take_each_delivery_once(&super::Bk::postgres())
+            }
+            #[test]
+            fn a_node_queueing_wakes_the_others_and_jobs_run_once() {
+                super::a_node_queueing_wakes_the_others_and_jobs_run_once(&super::Bk::postgres())
             }
             #[test]
             fn a_sled_store_copied_to_postgres_reads_the_same() {

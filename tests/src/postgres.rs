@@ -141,7 +141,10 @@ impl Postgres {
 
     /// The URL of the database `db` as the superuser `ecluse`.
     pub fn url_of(&self, db: &str) -> String {
-        format!("postgres://ecluse@127.0.0.1:{}/{db}?sslmode=disable", self.port)
+        format!(
+            "postgres://ecluse@127.0.0.1:{}/{db}?sslmode=disable",
+            self.port
+        )
     }
 
     /// The URL of the database `ecluse`.
@@ -194,7 +197,14 @@ impl Postgres {
     pub fn stop(&self, mode: &str) {
         self.run(
             "pg_ctl",
-            &["-D", self.data().to_str().unwrap(), "-m", mode, "-w", "stop"],
+            &[
+                "-D",
+                self.data().to_str().unwrap(),
+                "-m",
+                mode,
+                "-w",
+                "stop",
+            ],
         );
     }
 
@@ -234,13 +244,21 @@ impl Drop for Postgres {
         let data = self.data();
         let mut cmd = if self.as_postgres {
             let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(self.bin.join("pg_ctl"));
+            c.args(["-u", "postgres", "--"])
+                .arg(self.bin.join("pg_ctl"));
             c
         } else {
             Command::new(self.bin.join("pg_ctl"))
         };
         let _ = cmd
-            .args(["-D", data.to_str().unwrap(), "-m", "immediate", "-w", "stop"])
+            .args([
+                "-D",
+                data.to_str().unwrap(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ])
             .output();
     }
 }

@@ -60,7 +60,9 @@ fn send(addr: SocketAddr, message: &[u8]) -> std::io::Result<String> {
         loop {
             let mut line = String::new();
             if r.read_line(&mut line)? == 0 {
-                return Err(std::io::Error::other(format!("connection closed after {all:?}")));
+                return Err(std::io::Error::other(format!(
+                    "connection closed after {all:?}"
+                )));
             }
             all.push_str(&line);
             if line.len() < 4 || line.as_bytes()[3] != b'-' {
@@ -129,7 +131,12 @@ fn held_ids(g: &Gateway) -> Vec<String> {
     let (code, list, err) = g.cli(&["quarantine", "list", "--json"]);
     assert_eq!(code, 0, "{err}");
     list.lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect()
 }
 
@@ -176,7 +183,8 @@ fn three_nodes_one_quarantine() {
         .map(|&n| {
             let addr = nodes[n].admin;
             let cookie = ecluse_tests::sign_in_local(addr, "secours", &password);
-            let page = ecluse_tests::http(addr, "GET", &format!("/admin/items/{id}"), &cookie, None);
+            let page =
+                ecluse_tests::http(addr, "GET", &format!("/admin/items/{id}"), &cookie, None);
             assert_eq!(page.status, 200, "{}", page.body);
             let csrf = csrf_of(&page.body);
             (addr, cookie, csrf)
@@ -205,7 +213,11 @@ fn three_nodes_one_quarantine() {
         .collect();
     let mut sorted = answers.clone();
     sorted.sort();
-    assert_eq!(sorted, [303, 409], "one release, one 'changed state': {answers:?}");
+    assert_eq!(
+        sorted,
+        [303, 409],
+        "one release, one 'changed state': {answers:?}"
+    );
     let released = |sink: &Sink| {
         sink.messages()
             .iter()
@@ -237,7 +249,10 @@ fn three_nodes_one_quarantine() {
         "POST",
         &format!("/admin/items/{id}/decide"),
         &cookie,
-        Some(&format!("csrf={}&action=release&comment=ok", csrf_of(&page.body))),
+        Some(&format!(
+            "csrf={}&action=release&comment=ok",
+            csrf_of(&page.body)
+        )),
     );
     assert_eq!(answer.status, 303, "{}", answer.body);
     let start = Instant::now();
@@ -297,8 +312,15 @@ fn a_node_killed_during_a_burst_loses_nothing() {
         std::thread::sleep(Duration::from_millis(5));
     }
     nodes[0].kill9();
-    let accepted: Vec<usize> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
-    assert!(accepted.len() >= 290, "only {} of 300 accepted", accepted.len());
+    let accepted: Vec<usize> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    assert!(
+        accepted.len() >= 290,
+        "only {} of 300 accepted",
+        accepted.len()
+    );
     let refs: Vec<&Gateway> = nodes.iter().collect();
     let got = wait_for_seqs(&sink, &accepted, &refs);
     let dups = got.values().filter(|n| **n > 1).count();
@@ -331,12 +353,19 @@ fn postgres_stopped_during_a_burst_gives_451_and_loses_nothing() {
         pg.stop(mode);
         for _ in 0..6 {
             let r = send(nodes[seq % 2].smtp, &plain(seq)).unwrap();
-            assert!(r.starts_with("451 4.3.0"), "with PostgreSQL down ({mode}): {r}");
+            assert!(
+                r.starts_with("451 4.3.0"),
+                "with PostgreSQL down ({mode}): {r}"
+            );
             seq += 1;
         }
         let health = ecluse_tests::http(nodes[0].admin, "GET", "/healthz", "", None);
         assert_eq!(health.status, 503, "{}", health.body);
-        assert!(health.body.contains("store: postgres down"), "{}", health.body);
+        assert!(
+            health.body.contains("store: postgres down"),
+            "{}",
+            health.body
+        );
         pg.start_again();
         // Each node finds the database again by itself.
         let start = Instant::now();

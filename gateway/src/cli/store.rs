@@ -103,7 +103,8 @@ pub fn run(args: StoreArgs) -> ExitCode {
 
 fn open(config: &Config, backend: &Backend) -> Result<Store> {
     let dir = &config.quarantine.data_dir;
-    Store::open_backend(dir, backend, Arc::new(jiff::Timestamp::now)).with_context(|| match backend {
+    Store::open_backend(dir, backend, Arc::new(jiff::Timestamp::now)).with_context(|| match backend
+    {
         Backend::Sled => format!(
             "opening the sled store in {} (is `ecluse serve` still running on it?)",
             dir.display()
@@ -136,7 +137,12 @@ fn run_copy(args: &CopyArgs) -> Result<()> {
         .context("the copy stopped; empty the destination before trying again")?;
     println!(
         "copied {} records: {} messages ({} bytes of messages and reports), {} held items, {} queued deliveries, {} audit entries (every chain verified)",
-        stats.records, stats.messages, stats.bytes, stats.items, stats.deliveries, stats.audit_entries
+        stats.records,
+        stats.messages,
+        stats.bytes,
+        stats.items,
+        stats.deliveries,
+        stats.audit_entries
     );
     Ok(())
 }
