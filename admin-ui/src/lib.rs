@@ -130,11 +130,11 @@ impl Ui {
             None => None,
         };
         Ok(Ui {
+            local: local::Guard::new(store.clone(), "local:"),
+            acs_guard: local::Guard::new(store.clone(), "acs:"),
             store,
             config,
             saml,
-            local: local::Guard::default(),
-            acs_guard: local::Guard::default(),
             engines: Engines::default(),
         })
     }

@@ -6,9 +6,7 @@
 use crate::UiError;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Failed attempts allowed in [`WINDOW`] before the next ones are refused.
 pub const MAX_FAILURES: usize = 5;
@@ -77,50 +75,67 @@ pub(crate) async fn too_many_attempts(
     )
 }
 
-/// Counts failed sign-ins per key (an address, a user name).
-#[derive(Default)]
+/// Counts failed sign-ins per key (an address, a user name), in the store:
+/// with PostgreSQL every node of a cluster counts the same failures. A
+/// store that cannot be read refuses the attempt (fail closed).
 pub struct Guard {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    store: std::sync::Arc<ecluse_quarantine::Store>,
+    /// Keeps this guard's keys apart from another's (`local:`, `acs:`).
+    prefix: &'static str,
 }
 
 impl Guard {
+    /// A guard over `store` whose keys start with `prefix`.
+    pub fn new(store: std::sync::Arc<ecluse_quarantine::Store>, prefix: &'static str) -> Guard {
+        Guard { store, prefix }
+    }
+
+    fn key(&self, k: &str) -> String {
+        format!("{}{k}", self.prefix)
+    }
+
+    fn since(&self) -> jiff::Timestamp {
+        let window = jiff::SignedDuration::try_from(WINDOW).expect("a short window");
+        self.store.now() - window
+    }
+
     /// Whether every key may try now.
     pub fn allowed(&self, keys: &[&str]) -> bool {
-        let mut map = self.failures.lock().expect("guard lock");
-        let now = Instant::now();
-        keys.iter().all(|k| {
-            let list = map.entry(k.to_string()).or_default();
-            list.retain(|t| now.duration_since(*t) < WINDOW);
-            list.len() < MAX_FAILURES
+        let since = self.since();
+        keys.iter().all(|k| match self.store.login_failures(&self.key(k), since) {
+            Ok(n) => n < MAX_FAILURES,
+            Err(e) => {
+                tracing::error!(error = %e, "sign-in refused: the failed attempts cannot be read");
+                false
+            }
         })
     }
 
     /// Counts one failure against every key.
     pub fn failed(&self, keys: &[&str]) {
-        let mut map = self.failures.lock().expect("guard lock");
-        if map.len() > 10_000 {
-            let now = Instant::now();
-            map.retain(|_, l| l.iter().any(|t| now.duration_since(*t) < WINDOW));
-        }
+        let since = self.since();
         for k in keys {
-            map.entry(k.to_string()).or_default().push(Instant::now());
+            if let Err(e) = self.store.login_failure_add(&self.key(k), since) {
+                tracing::error!(error = %e, "cannot count a failed sign-in");
+            }
         }
     }
 
     /// Takes back the latest failure counted against every key (an attempt
     /// counted before it was made, which succeeded or was not its fault).
     pub fn forgive(&self, keys: &[&str]) {
-        let mut map = self.failures.lock().expect("guard lock");
         for k in keys {
-            if let Some(list) = map.get_mut(*k) {
-                list.pop();
+            if let Err(e) = self.store.login_failure_forgive(&self.key(k)) {
+                tracing::error!(error = %e, "cannot take back a failed sign-in");
             }
         }
     }
 
     /// Forgets the failures of a key after a success.
     pub fn succeeded(&self, key: &str) {
-        self.failures.lock().expect("guard lock").remove(key);
+        if let Err(e) = self.store.login_failures_clear(&self.key(key)) {
+            tracing::error!(error = %e, "cannot clear the failed sign-ins");
+        }
     }
 }
 
@@ -139,8 +154,10 @@ mod tests {
     }
 
     #[test]
-    fn guard_locks_after_max_failures() {
-        let g = Guard::default();
+    fn guard_locks_after_max_failures_and_another_guard_on_the_store_sees_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(ecluse_quarantine::Store::open(dir.path()).unwrap());
+        let g = Guard::new(store.clone(), "local:");
         for _ in 0..MAX_FAILURES {
             assert!(g.allowed(&["1.2.3.4", "root"]));
             g.failed(&["1.2.3.4", "root"]);
@@ -148,5 +165,14 @@ mod tests {
         assert!(!g.allowed(&["1.2.3.4", "admin"]));
         assert!(!g.allowed(&["5.6.7.8", "root"]));
         assert!(g.allowed(&["5.6.7.8", "admin"]));
+        // Another node's guard on the same store counts the same failures;
+        // another kind of guard counts apart.
+        assert!(!Guard::new(store.clone(), "local:").allowed(&["root"]));
+        assert!(Guard::new(store.clone(), "acs:").allowed(&["root"]));
+        g.forgive(&["root"]);
+        assert!(g.allowed(&["root"]));
+        g.failed(&["root"]);
+        g.succeeded("root");
+        assert!(g.allowed(&["root"]));
     }
 }

@@ -164,6 +164,49 @@ impl Store {
             .insert_new(SESSIONS, &prefixed("a:", id), &model::encode(&until))
     }
 
+    /// Failed sign-ins counted against `key` (an address or a user name,
+    /// with the caller's prefix) since `since`. Kept in the store so that
+    /// every node of a cluster counts the same failures.
+    pub fn login_failures(&self, key: &str, since: Timestamp) -> Result<usize> {
+        match self.db().get(SESSIONS, &prefixed("l:", key))? {
+            Some(v) => Ok(model::decode::<Vec<Timestamp>>("sessions", &v)?
+                .iter()
+                .filter(|t| **t >= since)
+                .count()),
+            None => Ok(0),
+        }
+    }
+
+    /// Counts one failed sign-in against `key` now, forgetting those
+    /// before `since`.
+    pub fn login_failure_add(&self, key: &str, since: Timestamp) -> Result<()> {
+        let k = prefixed("l:", key);
+        self.write_unsynced(|tx| {
+            let mut list: Vec<Timestamp> = tx.get(SESSIONS, &k)?.unwrap_or_default();
+            list.retain(|t| *t >= since);
+            list.push(tx.now());
+            tx.put(SESSIONS, &k, &list)
+        })
+    }
+
+    /// Takes back the latest failure counted against `key`.
+    pub fn login_failure_forgive(&self, key: &str) -> Result<()> {
+        let k = prefixed("l:", key);
+        self.write_unsynced(|tx| {
+            let Some(mut list): Option<Vec<Timestamp>> = tx.get(SESSIONS, &k)? else {
+                return Ok(());
+            };
+            list.pop();
+            tx.put(SESSIONS, &k, &list)
+        })
+    }
+
+    /// Forgets the failures counted against `key` (after a success).
+    pub fn login_failures_clear(&self, key: &str) -> Result<()> {
+        self.db().remove(SESSIONS, &prefixed("l:", key))?;
+        Ok(())
+    }
+
     /// Forgets sessions idle since before `idle_before` or opened before
     /// `opened_before`, and request and assertion records past their time.
     /// Returns how many records went.
@@ -179,6 +222,13 @@ impl Store {
             let stale = match k.first() {
                 Some(b's') => match model::decode::<WebSession>("sessions", &v) {
                     Ok(s) => s.last_seen < idle_before || s.created_at < opened_before,
+                    Err(_) => true,
+                },
+                // Failed sign-ins: counted over a quarter of an hour.
+                Some(b'l') => match model::decode::<Vec<Timestamp>>("sessions", &v) {
+                    Ok(list) => list
+                        .last()
+                        .is_none_or(|t| *t < now - jiff::SignedDuration::from_hours(1)),
                     Err(_) => true,
                 },
                 _ => match model::decode::<Timestamp>("sessions", &v) {
