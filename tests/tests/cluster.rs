@@ -392,3 +392,72 @@ fn postgres_stopped_during_a_burst_gives_451_and_loses_nothing() {
     let health = ecluse_tests::http(nodes[1].admin, "GET", "/healthz", "", None);
     assert_eq!(health.status, 200, "{}", health.body);
 }
+
+/// `[store]` mistakes are named with the key and what to write; a good
+/// PostgreSQL configuration is shown without its password.
+#[test]
+fn store_configuration_mistakes_are_named() {
+    let sink = Sink::start();
+    let dir = tempfile::tempdir().unwrap();
+    let base = Gateway::config_text(sink.addr, "");
+    for (store, want) in [
+        (
+            "backend = \"mysql\"",
+            "[store] backend: `mysql` is not a store backend",
+        ),
+        (
+            "backend = \"postgres\"",
+            "[store] url: backend = \"postgres\" needs the database's URL",
+        ),
+        (
+            "url = \"postgres://x@y/z\"",
+            "[store] url: is for backend = \"postgres\"",
+        ),
+        (
+            "backend = \"postgres\"\nurl = \"::nonsense\"",
+            "[store] url: not a PostgreSQL URL",
+        ),
+        (
+            "backend = \"postgres\"\nurl = \"postgres://a@b/c\"\ndelivery_lease = \"1s\"",
+            "[store] delivery_lease: must be at least 3s",
+        ),
+        (
+            "backend = \"postgres\"\nurl = \"postgres://a@b/c\"\nhost = \"b\"",
+            "unknown field `host`",
+        ),
+    ] {
+        let config = dir.path().join("ecluse.toml");
+        std::fs::write(&config, format!("{base}\n[store]\n{store}\n")).unwrap();
+        let out = std::process::Command::new(ecluse_tests::ecluse_bin())
+            .args(["check-config", "--config"])
+            .arg(&config)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{store}: {err}");
+        assert!(err.contains(want), "{store}: {err}");
+    }
+    let config = dir.path().join("ecluse.toml");
+    std::fs::write(
+        &config,
+        format!("{base}\n[store]\nbackend = \"postgres\"\nurl = \"postgres://ecluse:s3cret@db1:5432,db2:5432/ecluse?target_session_attrs=read-write\"\n"),
+    )
+    .unwrap();
+    let out = std::process::Command::new(ecluse_tests::ecluse_bin())
+        .args(["check-config", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("quarantine in PostgreSQL postgres://ecluse:***@db1:5432,db2:5432/ecluse"),
+        "{text}"
+    );
+    assert!(!text.contains("s3cret"), "{text}");
+}
