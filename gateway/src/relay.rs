@@ -96,6 +96,7 @@ impl Relay {
         let in_flight: Arc<Mutex<HashSet<DeliveryId>>> = Arc::default();
         let done = Arc::new(Notify::new());
         let mut last_clock = std::time::Instant::now();
+        let mut last_depth = std::time::Instant::now() - Duration::from_secs(2);
         loop {
             if *shutdown.borrow() {
                 break;
@@ -124,7 +125,15 @@ impl Relay {
                     Vec::new()
                 }
             };
-            metrics::gauge!("ecluse_queue_depth").set(self.store.queue_len() as f64);
+            // Counting the queue costs a scan of it (a query with
+            // PostgreSQL): at most once a second, not at every wake-up.
+            if last_depth.elapsed() >= Duration::from_secs(1) {
+                last_depth = std::time::Instant::now();
+                let store = self.store.clone();
+                if let Ok(n) = tokio::task::spawn_blocking(move || store.queue_len()).await {
+                    metrics::gauge!("ecluse_queue_depth").set(n as f64);
+                }
+            }
             for d in batch {
                 if !in_flight.lock().expect("relay lock").insert(d.id) {
                     continue;
