@@ -133,6 +133,22 @@ pub(crate) fn db_error(target: &str, e: impl std::fmt::Display) -> Error {
     Error::Database(format!("PostgreSQL {target}: {e}"))
 }
 
+/// An error with its causes, `outer: inner: innermost`: "error performing
+/// TLS handshake" alone does not say that the certificate is unknown.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}
+
 fn is_conflict(e: &tokio_postgres::Error) -> bool {
     matches!(
         e.code(),
@@ -216,20 +232,20 @@ impl PgDb {
     fn conn(&self) -> Result<Object> {
         let pool = self.pool.clone();
         self.run(async move { pool.get().await })?
-            .map_err(|e| db_error(&self.target, e))
+            .map_err(|e| db_error(&self.target, chain(&e)))
     }
 
     /// Runs one query on a pooled connection, outside any transaction.
     fn query(&self, sql: &'static str, params: Vec<Param>) -> Result<Vec<tokio_postgres::Row>> {
         let pool = self.pool.clone();
         let r = self.run(async move {
-            let conn = pool.get().await.map_err(|e| e.to_string())?;
-            let st = conn.prepare_cached(sql).await.map_err(|e| e.to_string())?;
+            let conn = pool.get().await.map_err(|e| chain(&e))?;
+            let st = conn.prepare_cached(sql).await.map_err(|e| chain(&e))?;
             let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(Param::as_sql).collect();
             tokio::time::timeout(OP_TIMEOUT, conn.query(&st, &refs))
                 .await
                 .map_err(|_| format!("no answer within {}s", OP_TIMEOUT.as_secs()))?
-                .map_err(|e| e.to_string())
+                .map_err(|e| chain(&e))
         })?;
         r.map_err(|e| db_error(&self.target, e))
     }
@@ -268,7 +284,7 @@ impl PgDb {
                 .await?;
             Ok::<_, tokio_postgres::Error>((found, applied))
         })?;
-        let (found, applied) = r.map_err(|e| db_error(&self.target, e))?;
+        let (found, applied) = r.map_err(|e| db_error(&self.target, chain(&e)))?;
         if found as usize > MIGRATIONS.len() {
             return Err(Error::Database(format!(
                 "PostgreSQL {}: the schema is at version {found}, newer than this Écluse knows ({}); upgrade Écluse on this node",
@@ -573,7 +589,7 @@ impl PgTx<'_> {
     ) -> Result<T, TxError> {
         r.map_err(|e| match e {
             Some(e) if is_conflict(&e) => TxError::Conflict,
-            Some(e) => TxError::Abort(db_error(&self.db.target, e)),
+            Some(e) => TxError::Abort(db_error(&self.db.target, chain(&e))),
             None => TxError::Abort(db_error(
                 &self.db.target,
                 format!("no answer within {}s", OP_TIMEOUT.as_secs()),

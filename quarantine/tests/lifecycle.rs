@@ -664,3 +664,39 @@ on_both!(
     a_tampered_audit_entry_is_found,
     claims_are_exclusive_until_the_lease_runs_out_and_fenced,
 );
+
+/// `[store] url` with `sslmode=require`: the server's certificate is
+/// checked against `ca_file`; without TLS the server (hostssl only) refuses
+/// the node, and with the system's roots the test CA is unknown.
+#[test]
+fn postgres_over_tls_checks_the_servers_certificate() {
+    let pg = postgres::Postgres::start_tls();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "postgres://ecluse@127.0.0.1:{}/ecluse?sslmode=require",
+        pg.port()
+    );
+    let with = |url: &str, ca_file: Option<std::path::PathBuf>| {
+        Store::open_backend(
+            dir.path(),
+            &Backend::Postgres(PgOptions {
+                url: url.to_string(),
+                ca_file,
+                pool_size: 4,
+            }),
+            TestClock::new().1,
+        )
+    };
+    let store = with(&url, Some(pg.ca_file())).unwrap();
+    hold(&store, &[AGENT], false);
+    assert_eq!(store.items(&ItemFilter::default()).unwrap().len(), 1);
+    drop(store);
+    let plain = url.replace("sslmode=require", "sslmode=disable");
+    let e = with(&plain, None).err().expect("no TLS: refused");
+    assert!(matches!(e, Error::Database(_)), "{e}");
+    let e = with(&url, None).err().expect("unknown CA: refused");
+    assert!(
+        e.to_string().contains("certificate") || e.to_string().contains("Certificate"),
+        "{e}"
+    );
+}

@@ -51,6 +51,24 @@ impl Postgres {
     /// Makes a cluster and starts it; the role `ecluse` is its superuser
     /// and the database `ecluse` exists.
     pub fn start() -> Postgres {
+        Postgres::start_inner(false)
+    }
+
+    /// [`Postgres::start`] with TLS only: a certificate for `127.0.0.1`
+    /// signed by a CA of its own (openssl), `ssl = on`, and `hostssl` the
+    /// only way in over TCP (a connection without TLS is refused). The
+    /// CA's certificate is [`Postgres::ca_file`].
+    pub fn start_tls() -> Postgres {
+        Postgres::start_inner(true)
+    }
+
+    /// The PEM file of the CA that signed the server's certificate
+    /// ([`Postgres::start_tls`]).
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.path().join("ca.pem")
+    }
+
+    fn start_inner(tls: bool) -> Postgres {
         let bin = bin_dir();
         let dir = tempfile::Builder::new()
             .prefix("ecluse-pg-")
@@ -86,6 +104,9 @@ impl Postgres {
                 "--no-sync",
             ],
         );
+        if tls {
+            pg.make_tls();
+        }
         pg.start_again();
         pg.run(
             "createdb",
@@ -100,6 +121,94 @@ impl Postgres {
             ],
         );
         pg
+    }
+
+    fn make_tls(&self) {
+        let d = self.dir.path();
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(d)
+                .output()
+                .expect("openssl");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Ecluse test CA",
+        ]);
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
+        std::fs::write(d.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+        ]);
+        let data = self.data();
+        for f in ["server.crt", "server.key"] {
+            std::fs::copy(d.join(f), data.join(f)).unwrap();
+        }
+        if self.as_postgres {
+            let ok = Command::new("chown")
+                .args(["postgres:postgres"])
+                .arg(data.join("server.crt"))
+                .arg(data.join("server.key"))
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+            assert!(ok, "chown of the server's key failed");
+        }
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            data.join("server.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .unwrap();
+        let conf = data.join("postgresql.conf");
+        let mut text = std::fs::read_to_string(&conf).unwrap();
+        text.push_str("\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
+        std::fs::write(&conf, text).unwrap();
+        // TCP only over TLS; the tools keep the Unix socket.
+        let hba = "local all all trust\nhostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n";
+        std::fs::write(data.join("pg_hba.conf"), hba).unwrap();
     }
 
     fn data(&self) -> PathBuf {

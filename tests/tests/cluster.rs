@@ -461,3 +461,58 @@ fn store_configuration_mistakes_are_named() {
     );
     assert!(!text.contains("s3cret"), "{text}");
 }
+
+/// A town on sled moves to the cluster as `docs/cluster.md` says: stop,
+/// add `[store]`, `ecluse store copy --from sled --to postgres`, start.
+/// The held item, its bytes and the audit chain are there, and a node on
+/// PostgreSQL releases it. `ecluse migrate` says where the schema stands.
+#[test]
+fn a_sled_town_moves_to_postgres_with_store_copy() {
+    let pg = Postgres::start();
+    let sink = Sink::start();
+    let mut town = Gateway::start(sink.addr, "");
+    let r = send(town.smtp, &with_exe(7)).unwrap();
+    assert!(r.starts_with("250"), "{r}");
+    sink.wait_for(1, WAIT);
+    let ids = held_ids(&town);
+    assert_eq!(ids.len(), 1);
+    assert_eq!(town.stop(), Some(0));
+    let config = std::fs::read_to_string(town.config_path()).unwrap();
+    std::fs::write(
+        town.config_path(),
+        format!(
+            "{config}\n[store]\nbackend = \"postgres\"\nurl = \"{}\"\n",
+            pg.url()
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = town.cli(&["migrate"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("schema at version 1"), "{out}");
+    let (code, out, err) = town.cli(&["store", "copy", "--from", "sled", "--to", "postgres"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 held items"), "{out}");
+    assert!(out.contains("every chain verified"), "{out}");
+    // A second copy into the now full database is refused, and says why.
+    let (code, _, err) = town.cli(&["store", "copy", "--from", "sled", "--to", "postgres"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("empty store"), "{err}");
+    // The sled files go: what follows can only come from PostgreSQL.
+    std::fs::remove_dir_all(town.data_dir().join("db")).unwrap();
+    std::fs::remove_dir_all(town.data_dir().join("spool")).unwrap();
+    town.restart();
+    assert_eq!(held_ids(&town), ids);
+    let (code, out, err) = town.cli(&["quarantine", "release", &ids[0], "--comment", "attendu"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let got = sink.wait_for(2, WAIT);
+    assert!(
+        got[1].text().contains("facture.exe"),
+        "the original, released"
+    );
+    let (code, out, err) = town.cli(&["audit", "verify"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        !town.data_dir().join("db").exists(),
+        "no sled store was made again"
+    );
+}
