@@ -385,19 +385,15 @@ pub fn store_failure(lang: Lang, e: &ecluse_quarantine::Error) -> Response {
         return internal(lang, e);
     }
     tracing::error!(error = %e, "admin UI: the database does not answer");
-    let body = maud::html! {
-        (maud::DOCTYPE)
-        html lang=(lang.code()) {
-            head { meta charset="utf-8"; title { "Écluse" } link rel="stylesheet" href="/static/style.css"; }
-            body { main {
-                h1 { (lang.t("Base de données injoignable", "Database unreachable")) }
-                p { (lang.t(
-                    "La base de données de la quarantaine ne répond pas. Rien n'est perdu : les pièces jointes retenues y sont toujours, et le courrier entrant est mis en attente chez l'expéditeur. Réessayez dans quelques minutes ; si cela continue, prévenez le service informatique.",
-                    "The quarantine's database does not answer. Nothing is lost: the held attachments are still in it, and incoming mail waits at the sender's server. Try again in a few minutes; if it goes on, tell the IT service.")) }
-            } }
-        }
-    };
-    let mut res = (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
+    let mut res = plain_page(
+        lang,
+        StatusCode::SERVICE_UNAVAILABLE,
+        lang.t("Base de données injoignable", "Database unreachable"),
+        lang.t(
+            "La base de données de la quarantaine ne répond pas. Rien n'est perdu : les pièces jointes retenues y sont toujours, et le courrier entrant est mis en attente chez l'expéditeur. Réessayez dans quelques minutes ; si cela continue, prévenez le service informatique.",
+            "The quarantine's database does not answer. Nothing is lost: the held attachments are still in it, and incoming mail waits at the sender's server. Try again in a few minutes; if it goes on, tell the IT service.",
+        ),
+    );
     res.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
     res
@@ -406,19 +402,31 @@ pub fn store_failure(lang: Lang, e: &ecluse_quarantine::Error) -> Response {
 /// 500, logged with the reason; the person sees what to do next.
 pub fn internal(lang: Lang, e: &dyn std::fmt::Display) -> Response {
     tracing::error!(error = %e, "admin UI: store failure");
+    plain_page(
+        lang,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        lang.t("Erreur du serveur", "Server error"),
+        lang.t(
+            "Écluse n'a pas pu lire ou écrire la quarantaine. Réessayez dans un instant ; si cela continue, prévenez l'administrateur (le détail est dans le journal du serveur).",
+            "Écluse could not read or write the quarantine. Try again in a moment; if it goes on, tell the administrator (the details are in the server log).",
+        ),
+    )
+}
+
+/// A page with a title and one paragraph, for failures that happen before
+/// the page's own context is known.
+fn plain_page(lang: Lang, status: StatusCode, title: &str, text: &str) -> Response {
     let body = maud::html! {
         (maud::DOCTYPE)
         html lang=(lang.code()) {
             head { meta charset="utf-8"; title { "Écluse" } link rel="stylesheet" href="/static/style.css"; }
             body { main {
-                h1 { (lang.t("Erreur du serveur", "Server error")) }
-                p { (lang.t(
-                    "Écluse n'a pas pu lire ou écrire la quarantaine. Réessayez dans un instant ; si cela continue, prévenez l'administrateur (le détail est dans le journal du serveur).",
-                    "Écluse could not read or write the quarantine. Try again in a moment; if it goes on, tell the administrator (the details are in the server log).")) }
+                h1 { (title) }
+                p { (text) }
             } }
         }
     };
-    (StatusCode::INTERNAL_SERVER_ERROR, body).into_response()
+    (status, body).into_response()
 }
 
 /// Adds the security headers to every answer.

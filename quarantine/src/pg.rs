@@ -406,23 +406,12 @@ impl PgDb {
     }
 
     pub fn get(&self, tree: usize, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let rows = self.query(
-            "SELECT v FROM ecluse_kv WHERE tree = $1 AND k = $2",
-            vec![Param::Tree(tree as i16), Param::Bytes(key.to_vec())],
-        )?;
+        let rows = self.query(SQL_GET, key_params(tree, key))?;
         Ok(rows.first().map(|r| r.get(0)))
     }
 
     pub fn insert(&self, tree: usize, key: &[u8], value: &[u8]) -> Result<()> {
-        self.query(
-            "INSERT INTO ecluse_kv (tree, k, v) VALUES ($1, $2, $3)
-             ON CONFLICT (tree, k) DO UPDATE SET v = EXCLUDED.v",
-            vec![
-                Param::Tree(tree as i16),
-                Param::Bytes(key.to_vec()),
-                Param::Bytes(value.to_vec()),
-            ],
-        )?;
+        self.query(SQL_PUT, pair_params(tree, key, value))?;
         Ok(())
     }
 
@@ -431,20 +420,13 @@ impl PgDb {
         let rows = self.query(
             "INSERT INTO ecluse_kv (tree, k, v) VALUES ($1, $2, $3)
              ON CONFLICT (tree, k) DO NOTHING RETURNING 1",
-            vec![
-                Param::Tree(tree as i16),
-                Param::Bytes(key.to_vec()),
-                Param::Bytes(value.to_vec()),
-            ],
+            pair_params(tree, key, value),
         )?;
         Ok(!rows.is_empty())
     }
 
     pub fn remove(&self, tree: usize, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let rows = self.query(
-            "DELETE FROM ecluse_kv WHERE tree = $1 AND k = $2 RETURNING v",
-            vec![Param::Tree(tree as i16), Param::Bytes(key.to_vec())],
-        )?;
+        let rows = self.query(SQL_REMOVE, key_params(tree, key))?;
         Ok(rows.first().map(|r| r.get(0)))
     }
 
@@ -542,6 +524,23 @@ impl PgDb {
     }
 }
 
+const SQL_GET: &str = "SELECT v FROM ecluse_kv WHERE tree = $1 AND k = $2";
+const SQL_PUT: &str = "INSERT INTO ecluse_kv (tree, k, v) VALUES ($1, $2, $3)
+    ON CONFLICT (tree, k) DO UPDATE SET v = EXCLUDED.v";
+const SQL_REMOVE: &str = "DELETE FROM ecluse_kv WHERE tree = $1 AND k = $2 RETURNING v";
+
+fn key_params(tree: usize, key: &[u8]) -> Vec<Param> {
+    vec![Param::Tree(tree as i16), Param::Bytes(key.to_vec())]
+}
+
+fn pair_params(tree: usize, key: &[u8], value: &[u8]) -> Vec<Param> {
+    vec![
+        Param::Tree(tree as i16),
+        Param::Bytes(key.to_vec()),
+        Param::Bytes(value.to_vec()),
+    ]
+}
+
 /// An owned statement parameter (the futures run on another thread).
 #[derive(Debug)]
 pub(crate) enum Param {
@@ -618,31 +617,17 @@ impl PgTx<'_> {
     }
 
     pub fn get(&self, tree: usize, key: &[u8]) -> Result<Option<Vec<u8>>, TxError> {
-        let rows = self.query(
-            "SELECT v FROM ecluse_kv WHERE tree = $1 AND k = $2",
-            vec![Param::Tree(tree as i16), Param::Bytes(key.to_vec())],
-        )?;
+        let rows = self.query(SQL_GET, key_params(tree, key))?;
         Ok(rows.first().map(|r| r.get(0)))
     }
 
     pub fn insert(&self, tree: usize, key: &[u8], value: &[u8]) -> Result<(), TxError> {
-        self.query(
-            "INSERT INTO ecluse_kv (tree, k, v) VALUES ($1, $2, $3)
-             ON CONFLICT (tree, k) DO UPDATE SET v = EXCLUDED.v",
-            vec![
-                Param::Tree(tree as i16),
-                Param::Bytes(key.to_vec()),
-                Param::Bytes(value.to_vec()),
-            ],
-        )?;
+        self.query(SQL_PUT, pair_params(tree, key, value))?;
         Ok(())
     }
 
     pub fn remove(&self, tree: usize, key: &[u8]) -> Result<Option<Vec<u8>>, TxError> {
-        let rows = self.query(
-            "DELETE FROM ecluse_kv WHERE tree = $1 AND k = $2 RETURNING v",
-            vec![Param::Tree(tree as i16), Param::Bytes(key.to_vec())],
-        )?;
+        let rows = self.query(SQL_REMOVE, key_params(tree, key))?;
         Ok(rows.first().map(|r| r.get(0)))
     }
 

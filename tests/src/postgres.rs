@@ -215,15 +215,20 @@ impl Postgres {
         self.dir.path().join("data")
     }
 
-    fn run(&self, tool: &str, args: &[&str]) -> String {
-        let mut cmd = if self.as_postgres {
+    /// `tool` of PostgreSQL's, as the `postgres` user when we are root.
+    fn command(&self, tool: &str) -> Command {
+        if self.as_postgres {
             let mut c = Command::new("runuser");
             c.args(["-u", "postgres", "--"]).arg(self.bin.join(tool));
             c
         } else {
             Command::new(self.bin.join(tool))
-        };
-        let out = cmd
+        }
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) -> String {
+        let out = self
+            .command(tool)
             .args(args)
             .current_dir(self.dir.path())
             .output()
@@ -351,15 +356,8 @@ impl Postgres {
 impl Drop for Postgres {
     fn drop(&mut self) {
         let data = self.data();
-        let mut cmd = if self.as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"])
-                .arg(self.bin.join("pg_ctl"));
-            c
-        } else {
-            Command::new(self.bin.join("pg_ctl"))
-        };
-        let _ = cmd
+        let _ = self
+            .command("pg_ctl")
             .args([
                 "-D",
                 data.to_str().unwrap(),

@@ -341,6 +341,8 @@ fn postgres_stopped_during_a_burst_gives_451_and_loses_nothing() {
     let sink = Sink::start();
     let nodes: Vec<Gateway> = (0..2).map(|_| node(&pg, &sink)).collect();
     let refs: Vec<&Gateway> = nodes.iter().collect();
+    let password = ADMIN_PASSWORD.replace(' ', "+");
+    let admin = ecluse_tests::sign_in_local(nodes[0].admin, "secours", &password);
     let mut accepted = Vec::new();
     let mut seq = 0;
     for mode in ["fast", "immediate"] {
@@ -359,6 +361,15 @@ fn postgres_stopped_during_a_burst_gives_451_and_loses_nothing() {
             );
             seq += 1;
         }
+        // The UI says so plainly.
+        let page = ecluse_tests::http(nodes[0].admin, "GET", "/admin", &admin, None);
+        assert_eq!(page.status, 503, "{}", page.body);
+        assert!(
+            page.body.contains("Base de données injoignable"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("Rien n'est perdu"), "{}", page.body);
         let health = ecluse_tests::http(nodes[0].admin, "GET", "/healthz", "", None);
         assert_eq!(health.status, 503, "{}", health.body);
         assert!(
@@ -391,6 +402,17 @@ fn postgres_stopped_during_a_burst_gives_451_and_loses_nothing() {
     wait_for_seqs(&sink, &accepted, &refs);
     let health = ecluse_tests::http(nodes[1].admin, "GET", "/healthz", "", None);
     assert_eq!(health.status, 200, "{}", health.body);
+    // The session made before the outages still holds: it is in the database.
+    let page = ecluse_tests::http(nodes[1].admin, "GET", "/admin", &admin, None);
+    assert_eq!(page.status, 200, "{}", page.body);
+}
+
+fn check_config(config: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(ecluse_tests::ecluse_bin())
+        .args(["check-config", "--config"])
+        .arg(config)
+        .output()
+        .unwrap()
 }
 
 /// `[store]` mistakes are named with the key and what to write; a good
@@ -428,11 +450,7 @@ fn store_configuration_mistakes_are_named() {
     ] {
         let config = dir.path().join("ecluse.toml");
         std::fs::write(&config, format!("{base}\n[store]\n{store}\n")).unwrap();
-        let out = std::process::Command::new(ecluse_tests::ecluse_bin())
-            .args(["check-config", "--config"])
-            .arg(&config)
-            .output()
-            .unwrap();
+        let out = check_config(&config);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{store}: {err}");
         assert!(err.contains(want), "{store}: {err}");
@@ -443,11 +461,7 @@ fn store_configuration_mistakes_are_named() {
         format!("{base}\n[store]\nbackend = \"postgres\"\nurl = \"postgres://ecluse:s3cret@db1:5432,db2:5432/ecluse?target_session_attrs=read-write\"\n"),
     )
     .unwrap();
-    let out = std::process::Command::new(ecluse_tests::ecluse_bin())
-        .args(["check-config", "--config"])
-        .arg(&config)
-        .output()
-        .unwrap();
+    let out = check_config(&config);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
