@@ -99,16 +99,16 @@ impl Guard {
         self.store.now() - window
     }
 
-    /// Whether every key may try now.
-    pub fn allowed(&self, keys: &[&str]) -> bool {
+    /// Whether every key may try now; an error when the counts cannot be
+    /// read (the caller refuses the attempt and says why).
+    pub fn allowed(&self, keys: &[&str]) -> Result<bool, ecluse_quarantine::Error> {
         let since = self.since();
-        keys.iter().all(|k| match self.store.login_failures(&self.key(k), since) {
-            Ok(n) => n < MAX_FAILURES,
-            Err(e) => {
-                tracing::error!(error = %e, "sign-in refused: the failed attempts cannot be read");
-                false
+        for k in keys {
+            if self.store.login_failures(&self.key(k), since)? >= MAX_FAILURES {
+                return Ok(false);
             }
-        })
+        }
+        Ok(true)
     }
 
     /// Counts one failure against every key.
@@ -143,6 +143,12 @@ impl Guard {
 mod tests {
     use super::*;
 
+    impl Guard {
+        fn allowed_ok(&self, keys: &[&str]) -> bool {
+            self.allowed(keys).unwrap()
+        }
+    }
+
     #[test]
     fn hash_then_verify() {
         let h = hash_password("correct horse");
@@ -159,20 +165,28 @@ mod tests {
         let store = std::sync::Arc::new(ecluse_quarantine::Store::open(dir.path()).unwrap());
         let g = Guard::new(store.clone(), "local:");
         for _ in 0..MAX_FAILURES {
-            assert!(g.allowed(&["1.2.3.4", "root"]));
+            assert!(g.allowed_ok(&["1.2.3.4", "root"]));
             g.failed(&["1.2.3.4", "root"]);
         }
-        assert!(!g.allowed(&["1.2.3.4", "admin"]));
-        assert!(!g.allowed(&["5.6.7.8", "root"]));
-        assert!(g.allowed(&["5.6.7.8", "admin"]));
+        assert!(!g.allowed_ok(&["1.2.3.4", "admin"]));
+        assert!(!g.allowed_ok(&["5.6.7.8", "root"]));
+        assert!(g.allowed_ok(&["5.6.7.8", "admin"]));
         // Another node's guard on the same store counts the same failures;
         // another kind of guard counts apart.
-        assert!(!Guard::new(store.clone(), "local:").allowed(&["root"]));
-        assert!(Guard::new(store.clone(), "acs:").allowed(&["root"]));
+        assert!(
+            !Guard::new(store.clone(), "local:")
+                .allowed(&["root"])
+                .unwrap()
+        );
+        assert!(
+            Guard::new(store.clone(), "acs:")
+                .allowed(&["root"])
+                .unwrap()
+        );
         g.forgive(&["root"]);
-        assert!(g.allowed(&["root"]));
+        assert!(g.allowed_ok(&["root"]));
         g.failed(&["root"]);
         g.succeeded("root");
-        assert!(g.allowed(&["root"]));
+        assert!(g.allowed_ok(&["root"]));
     }
 }

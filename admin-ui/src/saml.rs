@@ -228,7 +228,11 @@ pub async fn acs(ctx: Ctx, State(ui): State<Arc<Ui>>, Form(form): Form<AcsForm>)
     saml(&ui, &ctx)?;
     let l = ctx.lang;
     let keys = [ctx.ip.as_str()];
-    if !ui.acs_guard.allowed(&keys) {
+    let allowed = ui
+        .acs_guard
+        .allowed(&keys)
+        .map_err(|e| crate::web::store_failure(l, &e))?;
+    if !allowed {
         tracing::warn!(peer = %ctx.ip, "SAML sign-in refused: too many failed answers from this address");
         return Err(crate::local::too_many_attempts(
             &ui,

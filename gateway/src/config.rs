@@ -48,6 +48,7 @@ struct RawStore {
     backend: Option<String>,
     url: Option<String>,
     ca_file: Option<PathBuf>,
+    password_file: Option<PathBuf>,
     pool_size: Option<usize>,
     delivery_lease: Option<String>,
 }
@@ -801,7 +802,39 @@ impl Config {
                 }
                 ecluse_quarantine::Backend::Postgres(ecluse_quarantine::PgOptions {
                     url,
-                    ca_file: st.ca_file.as_deref().map(resolve),
+                    ca_file: match st.ca_file.as_deref().map(resolve) {
+                        Some(path) => {
+                            let pem = std::fs::read_to_string(&path).map_err(|e| {
+                                err(
+                                    "[store] ca_file",
+                                    format!("cannot read {}: {e}", path.display()),
+                                )
+                            })?;
+                            if !pem.contains("-----BEGIN CERTIFICATE-----") {
+                                return Err(err(
+                                    "[store] ca_file",
+                                    format!(
+                                        "{}: no PEM certificate in it (-----BEGIN CERTIFICATE-----)",
+                                        path.display()
+                                    ),
+                                ));
+                            }
+                            Some(path)
+                        }
+                        None => None,
+                    },
+                    password_file: match st.password_file.as_deref().map(resolve) {
+                        Some(path) => {
+                            std::fs::metadata(&path).map_err(|e| {
+                                err(
+                                    "[store] password_file",
+                                    format!("cannot read {}: {e}", path.display()),
+                                )
+                            })?;
+                            Some(path)
+                        }
+                        None => None,
+                    },
                     pool_size: positive("[store] pool_size", st.pool_size, 16)?,
                 })
             }

@@ -690,17 +690,21 @@ async fn healthz(
     let s = store.clone();
     match tokio::task::spawn_blocking(move || s.ping()).await {
         Ok(Ok(())) => metrics::gauge!("ecluse_store_up").set(1.0),
+        // The reason goes to the log only: /healthz answers anyone who
+        // reaches the UI's port, and the reason names the database.
         Ok(Err(e)) => {
             metrics::gauge!("ecluse_store_up").set(0.0);
+            tracing::error!(error = %e, "healthz: the store does not take writes");
             return (
                 axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                format!("unavailable\nstore: {backend} down ({e})\n"),
+                format!("unavailable\nstore: {backend} down (the reason is in the log)\n"),
             );
         }
         Err(e) => {
+            tracing::error!(error = %e, "healthz: the store check failed");
             return (
                 axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                format!("unavailable\nstore: {backend} unknown ({e})\n"),
+                format!("unavailable\nstore: {backend} unknown (the reason is in the log)\n"),
             );
         }
     }
@@ -769,6 +773,24 @@ pub fn serve_with(config: Config, started: Option<std::sync::mpsc::Sender<Runnin
         let mut config = config;
         fetch_idp_metadata(&mut config).await?;
         let data_dir = config.quarantine.data_dir.clone();
+        // One `serve` per data directory, whatever the store: its
+        // serve.json and admin token are this process's. With sled the
+        // store's lock says so too; with PostgreSQL only this does.
+        std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+        let lock_path = data_dir.join("serve.lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("opening {}", lock_path.display()))?;
+        if lock.try_lock().is_err() {
+            anyhow::bail!(
+                "{}: another `ecluse serve` uses this data directory; give each node its own [quarantine] data_dir",
+                data_dir.display()
+            );
+        }
+        let _lock = lock;
         let backend = config.quarantine.backend.clone();
         let store = {
             let d = data_dir.clone();
@@ -806,7 +828,7 @@ pub fn serve_with(config: Config, started: Option<std::sync::mpsc::Sender<Runnin
             tracing::info!(address = %a, "SMTP listening");
         }
         tracing::info!(address = %running.admin, "admin listening (/metrics)");
-        tracing::info!(downstream = %config.relay.downstream, data_dir = %data_dir.display(), "relaying");
+        tracing::info!(downstream = %config.relay.downstream, data_dir = %data_dir.display(), store = %store.location(), backend = store.backend_name(), "relaying");
 
         let (stop_tx, stop_rx) = watch::channel(false);
         tokio::spawn(async move {

@@ -41,8 +41,8 @@ impl Store {
     pub fn copy_to(&self, dest: &Store, mut progress: impl FnMut(&str, u64)) -> Result<CopyStats> {
         for t in [MESSAGES, ITEMS, AUDIT, DELIVERIES] {
             if !dest.db().scan(t, &[], None, false, 1)?.is_empty() {
-                return Err(Error::Invalid(format!(
-                    "the destination store ({}) already holds records (tree `{}`): copy only into an empty store",
+                return Err(Error::Refused(format!(
+                    "nothing was copied: the destination store ({}) already holds records (tree `{}`). `store copy` fills an empty store and cannot merge into one in use: create a new, empty database for this copy. Never empty a database that nodes use: it holds every other commune's mail",
                     dest.location(),
                     TREE_NAMES[t]
                 )));
@@ -84,12 +84,12 @@ impl Store {
         dest.sync()?;
         let check = dest.audit_verify(|_, _| {})?;
         if let Some((seq, why)) = check.broken {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Refused(format!(
                 "the copied audit log does not verify at entry {seq}: {why}"
             )));
         }
         if check.entries != stats.audit_entries {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Refused(format!(
                 "the copy holds {} audit entries, the source {}",
                 check.entries, stats.audit_entries
             )));

@@ -42,6 +42,11 @@ pub enum Error {
         /// The newest version this build reads.
         known: u8,
     },
+    /// The operation was refused before it changed anything; the text says
+    /// why and what to do ([`Store::copy_to`](crate::Store::copy_to) into a
+    /// store that is not empty).
+    #[error("{0}")]
+    Refused(String),
     /// A sender exception or block entry is not well formed.
     #[error("invalid sender rule: {0}")]
     Invalid(String),

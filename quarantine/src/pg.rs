@@ -63,37 +63,50 @@ pub struct PgOptions {
     /// A PEM file of the CA that signed the server's certificate, for
     /// `sslmode=require`; the system's roots when `None`.
     pub ca_file: Option<PathBuf>,
+    /// A file holding the password (its first line), when the URL gives
+    /// none: the configuration file then holds no secret.
+    pub password_file: Option<PathBuf>,
     /// Connections per node.
     pub pool_size: usize,
 }
 
 impl PgOptions {
-    /// The URL with its password replaced by `***`, for messages.
+    /// Where the database is, for messages: `postgres://user@host:port/db`
+    /// rebuilt from the parsed URL, so that no password is ever shown,
+    /// whichever way the URL gives it (`user:password@`, `?password=`,
+    /// `password=` in the key=value form). An unparsable URL shows as
+    /// `(unparsable URL)`.
     pub fn redacted(&self) -> String {
-        redact(&self.url)
+        match self.url.parse::<tokio_postgres::Config>() {
+            Ok(c) => describe(&c),
+            Err(_) => "(unparsable URL)".into(),
+        }
     }
 }
 
-fn redact(url: &str) -> String {
-    // postgres://user:password@host/…: hide what is between ':' and '@'
-    // in the authority.
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
-    };
-    let rest = &url[scheme_end + 3..];
-    let auth_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..auth_end].rfind('@') {
-        Some(at) => match rest[..at].find(':') {
-            Some(colon) => format!(
-                "{}{}:***{}",
-                &url[..scheme_end + 3],
-                &rest[..colon],
-                &rest[at..]
-            ),
-            None => url.to_string(),
-        },
-        None => url.to_string(),
-    }
+fn describe(c: &tokio_postgres::Config) -> String {
+    let ports = c.get_ports();
+    let hosts: Vec<String> = c
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(n, h)| {
+            let host = match h {
+                tokio_postgres::config::Host::Tcp(name) => name.clone(),
+                tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+            };
+            match ports.get(n).or(ports.first()) {
+                Some(p) => format!("{host}:{p}"),
+                None => host,
+            }
+        })
+        .collect();
+    format!(
+        "postgres://{}@{}/{}",
+        c.get_user().unwrap_or(""),
+        hosts.join(","),
+        c.get_dbname().unwrap_or("")
+    )
 }
 
 /// The isolation a transaction runs under.
@@ -165,6 +178,17 @@ impl PgDb {
             .url
             .parse()
             .map_err(|e| Error::Database(format!("[store] url {target}: {e}")))?;
+        if let Some(path) = &opts.password_file
+            && config.get_password().is_none()
+        {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Error::Database(format!(
+                    "[store] password_file {}: cannot read it: {e}",
+                    path.display()
+                ))
+            })?;
+            config.password(text.lines().next().unwrap_or("").trim_end());
+        }
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(Duration::from_secs(5));
         }
@@ -390,9 +414,23 @@ impl PgDb {
         jiff::Timestamp::from_microsecond(micros).map_err(|e| db_error(&self.target, e))
     }
 
-    /// Whether the database answers, for `/healthz`.
+    /// Whether the database takes writes, for `/healthz`: it answers,
+    /// the store's table is there, and it is not read-only (a standby, or
+    /// `default_transaction_read_only`).
     pub fn ping(&self) -> Result<()> {
-        self.query("SELECT 1", vec![]).map(|_| ())
+        let rows = self.query(
+            "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off',
+                    (SELECT count(*) FROM (SELECT 1 FROM ecluse_kv LIMIT 1) AS t)",
+            vec![],
+        )?;
+        if rows[0].get::<_, bool>(0) {
+            Ok(())
+        } else {
+            Err(db_error(
+                &self.target,
+                "the database is read-only (a standby, or read-only transactions): no mail can be accepted",
+            ))
+        }
     }
 
     /// Bytes the store's table takes, its indexes and TOAST included.
@@ -704,18 +742,39 @@ fn tls_connector(
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+
+    fn redact(url: &str) -> String {
+        super::PgOptions {
+            url: url.into(),
+            ca_file: None,
+            password_file: None,
+            pool_size: 1,
+        }
+        .redacted()
+    }
 
     #[test]
-    fn passwords_are_not_shown() {
-        assert_eq!(
-            redact("postgres://ecluse:s3cret@db.example:5432/ecluse"),
-            "postgres://ecluse:***@db.example:5432/ecluse"
-        );
-        assert_eq!(
-            redact("postgres://ecluse@127.0.0.1/ecluse"),
-            "postgres://ecluse@127.0.0.1/ecluse"
-        );
-        assert_eq!(redact("host=/run/postgresql"), "host=/run/postgresql");
+    fn passwords_are_never_shown() {
+        for (url, shown) in [
+            (
+                "postgres://ecluse:s3cret@db.example:5432/ecluse",
+                "postgres://ecluse@db.example:5432/ecluse",
+            ),
+            (
+                "postgres://ecluse@db.example/ecluse?password=s3cret&sslmode=require",
+                "postgres://ecluse@db.example:5432/ecluse",
+            ),
+            (
+                "host=127.0.0.1 port=13540 user=ecluse password=s3cret dbname=ecluse",
+                "postgres://ecluse@127.0.0.1:13540/ecluse",
+            ),
+            (
+                "postgres://ecluse:s3cret@db1:5432,db2:5433/ecluse",
+                "postgres://ecluse@db1:5432,db2:5433/ecluse",
+            ),
+        ] {
+            assert_eq!(redact(url), shown, "{url}");
+        }
+        assert_eq!(redact("::nonsense"), "(unparsable URL)");
     }
 }

@@ -416,10 +416,23 @@ fn check_config(config: &std::path::Path) -> std::process::Output {
 }
 
 /// `[store]` mistakes are named with the key and what to write; a good
-/// PostgreSQL configuration is shown without its password.
+/// PostgreSQL configuration is shown without its password, however the
+/// URL gives it; a second `serve` on a data directory in use is refused.
 #[test]
 fn store_configuration_mistakes_are_named() {
     let sink = Sink::start();
+    let running = Gateway::start(sink.addr, "");
+    let out = std::process::Command::new(ecluse_tests::ecluse_bin())
+        .args(["serve", "--config"])
+        .arg(running.config_path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("another `ecluse serve` uses this data directory"),
+        "{err}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let base = Gateway::config_text(sink.addr, "");
     for (store, want) in [
@@ -447,6 +460,14 @@ fn store_configuration_mistakes_are_named() {
             "backend = \"postgres\"\nurl = \"postgres://a@b/c\"\nhost = \"b\"",
             "unknown field `host`",
         ),
+        (
+            "backend = \"postgres\"\nurl = \"postgres://a@b/c\"\nca_file = \"/etc/hostname\"",
+            "[store] ca_file: /etc/hostname: no PEM certificate in it",
+        ),
+        (
+            "backend = \"postgres\"\nurl = \"postgres://a@b/c\"\npassword_file = \"/nonexistent/pw\"",
+            "[store] password_file: cannot read /nonexistent/pw",
+        ),
     ] {
         let config = dir.path().join("ecluse.toml");
         std::fs::write(&config, format!("{base}\n[store]\n{store}\n")).unwrap();
@@ -455,25 +476,38 @@ fn store_configuration_mistakes_are_named() {
         assert_eq!(out.status.code(), Some(1), "{store}: {err}");
         assert!(err.contains(want), "{store}: {err}");
     }
-    let config = dir.path().join("ecluse.toml");
-    std::fs::write(
-        &config,
-        format!("{base}\n[store]\nbackend = \"postgres\"\nurl = \"postgres://ecluse:s3cret@db1:5432,db2:5432/ecluse?target_session_attrs=read-write\"\n"),
-    )
-    .unwrap();
-    let out = check_config(&config);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        text.contains("quarantine in PostgreSQL postgres://ecluse:***@db1:5432,db2:5432/ecluse"),
-        "{text}"
-    );
-    assert!(!text.contains("s3cret"), "{text}");
+    for (url, shown) in [
+        (
+            "postgres://ecluse:s3cret@db1:5432,db2:5432/ecluse?target_session_attrs=read-write",
+            "quarantine in PostgreSQL postgres://ecluse@db1:5432,db2:5432/ecluse",
+        ),
+        (
+            "postgres://ecluse@db1/ecluse?password=s3cret",
+            "quarantine in PostgreSQL postgres://ecluse@db1:5432/ecluse",
+        ),
+        (
+            "host=db1 port=6432 user=ecluse password=s3cret dbname=ecluse",
+            "quarantine in PostgreSQL postgres://ecluse@db1:6432/ecluse",
+        ),
+    ] {
+        let config = dir.path().join("ecluse.toml");
+        std::fs::write(
+            &config,
+            format!("{base}\n[store]\nbackend = \"postgres\"\nurl = \"{url}\"\n"),
+        )
+        .unwrap();
+        let out = check_config(&config);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains(shown), "{text}");
+        assert!(!text.contains("s3cret"), "{text}");
+    }
+    drop(running);
 }
 
 /// A town on sled moves to the cluster as `docs/cluster.md` says: stop,
@@ -510,7 +544,8 @@ fn a_sled_town_moves_to_postgres_with_store_copy() {
     // A second copy into the now full database is refused, and says why.
     let (code, _, err) = town.cli(&["store", "copy", "--from", "sled", "--to", "postgres"]);
     assert_eq!(code, 1);
-    assert!(err.contains("empty store"), "{err}");
+    assert!(err.contains("nothing was copied"), "{err}");
+    assert!(err.contains("cannot merge"), "{err}");
     // The sled files go: what follows can only come from PostgreSQL.
     std::fs::remove_dir_all(town.data_dir().join("db")).unwrap();
     std::fs::remove_dir_all(town.data_dir().join("spool")).unwrap();

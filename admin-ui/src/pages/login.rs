@@ -130,7 +130,11 @@ pub async fn local(
         return Err(ctx.forgery());
     }
     let keys = [ctx.ip.as_str(), form.username.as_str()];
-    if !ui.local.allowed(&keys) {
+    let allowed = ui
+        .local
+        .allowed(&keys)
+        .map_err(|e| crate::web::store_failure(ctx.lang, &e))?;
+    if !allowed {
         return Err(crate::local::too_many_attempts(
             &ui,
             &ctx,

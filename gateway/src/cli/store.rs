@@ -134,7 +134,7 @@ fn run_copy(args: &CopyArgs) -> Result<()> {
     eprintln!("copying {} → {}", from.location(), to.location());
     let stats = from
         .copy_to(&to, |tree, n| eprintln!("  {tree}: {n}"))
-        .context("the copy stopped; empty the destination before trying again")?;
+        .context("store copy failed (if it stopped part way, the destination holds a partial copy: drop that database, only if it was created for this copy, create it anew and run the copy again)")?;
     println!(
         "copied {} records: {} messages ({} bytes of messages and reports), {} held items, {} queued deliveries, {} audit entries (every chain verified)",
         stats.records,
