@@ -366,6 +366,9 @@ fn local_entries(bytes: &[u8], max: usize, cap: u64) -> Vec<LocalEntry> {
             break;
         };
         let name = String::from_utf8_lossy(name).into_owned();
+        if data_start > bytes.len() {
+            break; // the extra field runs past the end: no data to read
+        }
         if csize == u32::MAX {
             break; // ZIP64: the central directory reading has it
         }
@@ -503,7 +506,9 @@ fn other_readings(
             children.push(encrypted_entry(w, obj, name));
             continue;
         }
-        let data = &obj.bytes[entry.data.clone()];
+        let Some(data) = obj.bytes.get(entry.data.clone()) else {
+            continue; // `local_entries` keeps ranges inside the bytes
+        };
         let read = match entry.method {
             0 => {
                 let cap = w.object_cap();
@@ -928,6 +933,39 @@ pub(crate) fn walk_7z(
                     .any(|c| c.findings.iter().any(|f| f.kind == finding.kind))
         {
             findings.push(finding);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_entries;
+
+    /// A local header whose extra field runs past the end of the file
+    /// (found by `hostile::mutated_messages_never_panic`): no entry, and
+    /// above all no range outside the bytes.
+    #[test]
+    fn a_local_header_whose_extra_field_runs_past_the_end_gives_no_entry() {
+        for flags in [0u16, 8] {
+            let mut zip = b"PK\x03\x04".to_vec();
+            zip.extend_from_slice(&20u16.to_le_bytes()); // version
+            zip.extend_from_slice(&flags.to_le_bytes());
+            zip.extend_from_slice(&8u16.to_le_bytes()); // deflate
+            zip.extend_from_slice(&[0; 4]); // time, date
+            zip.extend_from_slice(&[0; 4]); // CRC-32
+            zip.extend_from_slice(&0u32.to_le_bytes()); // packed size
+            zip.extend_from_slice(&0u32.to_le_bytes()); // size
+            zip.extend_from_slice(&1u16.to_le_bytes()); // name length
+            zip.extend_from_slice(&6000u16.to_le_bytes()); // extra length
+            zip.extend_from_slice(b"a");
+            zip.extend_from_slice(&[0x03, 0x00]);
+            for e in local_entries(&zip, 100, 1 << 20) {
+                assert!(e.data.end <= zip.len() && e.data.start <= e.data.end);
+            }
+            assert!(
+                local_entries(&zip, 100, 1 << 20).is_empty(),
+                "flags {flags}"
+            );
         }
     }
 }
