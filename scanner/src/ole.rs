@@ -7,10 +7,20 @@
 //!
 //! Each embedded file is handed back to the walk; what cannot be followed
 //! is an [`FindingKind::UnreadableContainer`] finding.
+//!
+//! An OLE2 file is also checked for the marks of an Office document
+//! encrypted or obfuscated with a password ([`encryption`]): an encrypted
+//! OOXML package ([MS-OFFCRYPTO] §2.3.4), a Word FIB with `fEncrypted`
+//! ([MS-DOC] §2.5.2), an Excel `FilePass` record ([MS-XLS] §2.4.117), a
+//! PowerPoint `CryptSession10Container` ([MS-PPT] §2.3.7). Nothing inside
+//! such a document can be scanned, so it is an
+//! [`FindingKind::EncryptedArchive`] finding, held by default (fail closed).
 
 use crate::report::{Finding, FindingKind, Part};
 use crate::walk::{Object, Walker};
-use std::io::Read as _;
+use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 
 /// `ObjectHeader.FormatID` of an embedded object ([MS-OLEDS] §2.2.4).
 const FORMAT_EMBEDDED: u32 = 2;
@@ -226,6 +236,7 @@ pub(crate) fn walk(
         crate::msg::walk(w, obj, &mut file, findings, children);
         return;
     }
+    encryption(w, &mut file, findings);
     let entries: Vec<(std::path::PathBuf, String, bool, String)> = file
         .walk()
         .map(|e| {
@@ -309,9 +320,402 @@ pub(crate) fn walk(
     }
 }
 
+/// The most bytes read from one stream while looking for the marks of
+/// encryption. Each mark sits at a known place: the first bytes of a
+/// stream (the FIB, the `CurrentUserAtom`, the `EncryptionInfo` version),
+/// the head of the Excel globals substream (`FilePass` comes right after
+/// `BOF`, or after a `WriteProtect`), a record a PowerPoint offset points
+/// to, or a PowerPoint persist directory.
+const ENCRYPTION_PROBE: u64 = 1 << 20;
+
+/// `FibBase.wIdent` of a Word binary file ([MS-DOC] §2.5.2).
+const FIB_IDENT: u16 = 0xa5ec;
+/// `FibBase.fEncrypted` in the flags word at offset 0x0A: the document is
+/// encrypted or obfuscated ([MS-DOC] §2.5.2).
+const FIB_ENCRYPTED: u16 = 0x0100;
+/// `FibBase.fWhichTblStm`: the table stream is `1Table`, not `0Table`.
+const FIB_WHICH_TABLE: u16 = 0x0200;
+/// `FibBase.fObfuscated`: with `fEncrypted`, XOR obfuscation rather than
+/// RC4 ([MS-DOC] §2.5.2, §2.2.6.1).
+const FIB_OBFUSCATED: u16 = 0x8000;
+/// BIFF record types: `BOF` ([MS-XLS] §2.4.21), `EOF` (§2.4.103),
+/// `FilePass` (§2.4.117).
+const BIFF_BOF: u16 = 0x0809;
+const BIFF_EOF: u16 = 0x000a;
+const BIFF_FILEPASS: u16 = 0x002f;
+/// PowerPoint record types (`RecordHeader.recType`): `CurrentUserAtom`
+/// ([MS-PPT] §2.3.2), `UserEditAtom` (§2.3.3), `PersistDirectoryAtom`
+/// (§2.3.4), `CryptSession10Container` (§2.3.7).
+const PPT_CURRENT_USER_ATOM: u16 = 0x0ff6;
+const PPT_USER_EDIT_ATOM: u16 = 0x0ff5;
+const PPT_PERSIST_DIRECTORY_ATOM: u16 = 0x1772;
+const PPT_CRYPT_SESSION: u16 = 0x2f14;
+/// `CurrentUserAtom.headerToken` of an encrypted presentation ([MS-PPT]
+/// §2.3.2); an unencrypted one has 0xE391C05F.
+const PPT_TOKEN_ENCRYPTED: u32 = 0xf3d1_c4df;
+
+fn le16(b: &[u8], at: usize) -> Option<u16> {
+    b.get(at..at + 2).map(|v| u16::from_le_bytes([v[0], v[1]]))
+}
+
+fn le32(b: &[u8], at: usize) -> Option<u32> {
+    b.get(at..at + 4)
+        .map(|v| u32::from_le_bytes([v[0], v[1], v[2], v[3]]))
+}
+
+/// Reads pieces of the streams of one compound file, within one byte
+/// budget over all of them (a crafted file can point many streams at the
+/// same sectors).
+struct Probe<'f, F> {
+    file: &'f mut cfb::CompoundFile<F>,
+    budget: u64,
+    spent: bool,
+}
+
+impl<F: Read + Seek> Probe<'_, F> {
+    /// Up to `len` bytes (at most [`ENCRYPTION_PROBE`]) of the stream at
+    /// `path` from `offset`, fewer at its end; `None` when the stream
+    /// cannot be read or the budget is spent.
+    fn read(&mut self, path: &Path, offset: u64, len: u64) -> Option<Vec<u8>> {
+        let mut stream = self.file.open_stream(path).ok()?;
+        let len = len
+            .min(ENCRYPTION_PROBE)
+            .min(stream.len().saturating_sub(offset));
+        if len > self.budget {
+            self.spent = true;
+            return None;
+        }
+        let mut bytes = Vec::new();
+        if len > 0 {
+            stream.seek(SeekFrom::Start(offset)).ok()?;
+            stream.take(len).read_to_end(&mut bytes).ok()?;
+        }
+        self.budget -= bytes.len() as u64;
+        Some(bytes)
+    }
+}
+
+/// The entries of one storage, by name.
+#[derive(Default)]
+struct Storage {
+    streams: Vec<String>,
+    storages: Vec<String>,
+    /// The names found anywhere under its `\x06DataSpaces` storage.
+    data_spaces: Vec<String>,
+}
+
+impl Storage {
+    /// The stream of that name (compound file names compare without case).
+    fn stream(&self, name: &str) -> Option<&str> {
+        self.streams
+            .iter()
+            .find(|s| s.eq_ignore_ascii_case(name))
+            .map(String::as_str)
+    }
+}
+
+/// Looks in every storage of an OLE2 compound file for the marks of an
+/// Office document encrypted or obfuscated with a password (or protected
+/// by rights management), whatever the file is called: one
+/// [`FindingKind::EncryptedArchive`] finding per storage that has any,
+/// naming each mark. Every storage is looked at, not only the root: a
+/// document embedded in another keeps its streams in a storage of its own
+/// (`ObjectPool/_…` in Word, `MBD…` in Excel). Nothing is decrypted: the
+/// content of such a document cannot be scanned, so it is held.
+pub(crate) fn encryption<F: Read + Seek>(
+    w: &mut Walker<'_>,
+    file: &mut cfb::CompoundFile<F>,
+    findings: &mut Vec<Finding>,
+) {
+    let mut storages: HashMap<PathBuf, Storage> = HashMap::new();
+    for entry in file.walk() {
+        let path = entry.path();
+        if entry.is_storage() {
+            storages.entry(path.to_path_buf()).or_default();
+        }
+        let Some(parent) = path.parent() else {
+            continue; // the root
+        };
+        let name = entry.name().to_string();
+        let owner = path
+            .ancestors()
+            .skip(1)
+            .find(|a| {
+                a.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.eq_ignore_ascii_case("\u{6}DataSpaces"))
+            })
+            .and_then(Path::parent);
+        if let Some(owner) = owner {
+            let names = &mut storages.entry(owner.to_path_buf()).or_default().data_spaces;
+            names.push(name.clone());
+        }
+        let storage = storages.entry(parent.to_path_buf()).or_default();
+        if entry.is_stream() {
+            storage.streams.push(name);
+        } else {
+            storage.storages.push(name);
+        }
+    }
+    let mut paths: Vec<PathBuf> = storages.keys().cloned().collect();
+    paths.sort();
+    let mut probe = Probe {
+        budget: w.object_cap(),
+        file,
+        spent: false,
+    };
+    for dir in paths {
+        if w.check_time() {
+            findings.push(Finding::new(
+                FindingKind::TimeExceeded,
+                "the scan time limit was reached before every storage was checked for encryption",
+            ));
+            return;
+        }
+        let marks = encryption_marks(&mut probe, &dir, &storages[&dir]);
+        if probe.spent {
+            findings.push(Finding::new(
+                FindingKind::SizeExceeded,
+                "the streams that say whether the document is encrypted are past the scan budget",
+            ));
+            return;
+        }
+        if marks.is_empty() {
+            continue;
+        }
+        let place: String = dir
+            .display()
+            .to_string()
+            .trim_start_matches('/')
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        let place = if place.is_empty() {
+            String::new()
+        } else {
+            format!("{place}: ")
+        };
+        findings.push(Finding::new(
+            FindingKind::EncryptedArchive,
+            format!("{place}{}", marks.join("; ")),
+        ));
+    }
+}
+
+/// The marks of encryption in one storage, each as a short sentence
+/// naming the structure and the section of the specification.
+fn encryption_marks<F: Read + Seek>(
+    probe: &mut Probe<'_, F>,
+    dir: &Path,
+    storage: &Storage,
+) -> Vec<String> {
+    let mut marks = Vec::new();
+    let at = |name: &str| storage.stream(name).map(|n| dir.join(n));
+    // Encrypted OOXML: the package is the EncryptedPackage stream, its
+    // keys described by EncryptionInfo ([MS-OFFCRYPTO] §2.3.4).
+    if at("EncryptedPackage").is_some() {
+        let scheme = match at("EncryptionInfo") {
+            None => "and no EncryptionInfo stream".to_string(),
+            Some(info) => match probe.read(&info, 0, 4) {
+                Some(v) if v.len() == 4 => {
+                    ooxml_scheme(le16(&v, 0).unwrap_or(0), le16(&v, 2).unwrap_or(0))
+                }
+                _ => "with an EncryptionInfo stream that cannot be read".to_string(),
+            },
+        };
+        marks.push(format!(
+            "the Office document is encrypted: its package is an EncryptedPackage stream ([MS-OFFCRYPTO] §2.3.4.4) {scheme}"
+        ));
+    }
+    if !storage.data_spaces.is_empty()
+        || storage
+            .storages
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case("\u{6}DataSpaces"))
+    {
+        let has = |part: &str| {
+            storage
+                .data_spaces
+                .iter()
+                .any(|n| n.to_ascii_lowercase().contains(part))
+        };
+        marks.push(
+            if has("strongencryption") {
+                "a \\x06DataSpaces storage with the StrongEncryptionDataSpace, password encryption ([MS-OFFCRYPTO] §2.3.4.1)"
+            } else if has("drm") {
+                "a \\x06DataSpaces storage with a DRM data space: the content is protected by rights management ([MS-OFFCRYPTO] §2.2)"
+            } else {
+                "a \\x06DataSpaces storage: the content is transformed by encryption or rights management ([MS-OFFCRYPTO] §2.1)"
+            }
+            .to_string(),
+        );
+    }
+    if let Some(word) = at("WordDocument")
+        && let Some(fib) = probe.read(&word, 0, 32)
+        && le16(&fib, 0) == Some(FIB_IDENT)
+        && let Some(flags) = le16(&fib, 0x0a)
+        && flags & FIB_ENCRYPTED != 0
+    {
+        marks.push(if flags & FIB_OBFUSCATED != 0 {
+            "the Word document is obfuscated with a password (FIB fEncrypted and fObfuscated, XOR obfuscation, [MS-DOC] §2.5.2, §2.2.6.1)".to_string()
+        } else {
+            // The EncryptionHeader's version, in clear at the start of the
+            // table stream that fWhichTblStm names ([MS-OFFCRYPTO] §2.3.6.1,
+            // §2.3.5.1).
+            let table = if flags & FIB_WHICH_TABLE != 0 { "1Table" } else { "0Table" };
+            let version = at(table)
+                .and_then(|t| probe.read(&t, 0, 4))
+                .and_then(|v| Some((le16(&v, 0)?, le16(&v, 2)?)));
+            let method = match version {
+                Some((1, 1)) => "RC4 encryption, [MS-DOC] §2.5.2, §2.2.6.2",
+                Some((2..=4, 2)) => "RC4 CryptoAPI encryption, [MS-DOC] §2.5.2, §2.2.6.3",
+                _ => "[MS-DOC] §2.5.2",
+            };
+            format!("the Word document is encrypted (FIB fEncrypted, {method})")
+        });
+    }
+    for name in ["Workbook", "Book"] {
+        if let Some(book) = at(name)
+            && let Some(head) = probe.read(&book, 0, ENCRYPTION_PROBE)
+            && let Some(method) = biff_file_pass(&head)
+        {
+            marks.push(format!(
+                "the Excel workbook is encrypted (a FilePass record in the globals substream of its {name} stream, {method}, [MS-XLS] §2.4.117)"
+            ));
+        }
+    }
+    if let Some(current_user) = at("Current User")
+        && let Some(atom) = probe.read(&current_user, 0, 20)
+        && le16(&atom, 2) == Some(PPT_CURRENT_USER_ATOM)
+    {
+        if le32(&atom, 12) == Some(PPT_TOKEN_ENCRYPTED) {
+            marks.push(
+                "the presentation is encrypted (the Current User stream's headerToken is 0xF3D1C4DF, [MS-PPT] §2.3.2)"
+                    .to_string(),
+            );
+        }
+        if let Some(document) = at("PowerPoint Document")
+            && let Some(edit) = le32(&atom, 16)
+            && let Some(mark) = ppt_crypt_session(probe, &document, edit.into())
+        {
+            marks.push(mark);
+        }
+    }
+    if at("EncryptedSummary").is_some() {
+        marks.push(
+            "an EncryptedSummary stream: the document's properties are encrypted ([MS-OFFCRYPTO] §2.3.5.4, [MS-PPT] §2.3.7)"
+                .to_string(),
+        );
+    }
+    marks
+}
+
+/// What the `EncryptionInfo` version says of an encrypted OOXML package
+/// ([MS-OFFCRYPTO] §2.3.4.5, §2.3.4.6, §2.3.4.10).
+fn ooxml_scheme(major: u16, minor: u16) -> String {
+    match (major, minor) {
+        (4, 4) => "with agile encryption (EncryptionInfo 4.4, [MS-OFFCRYPTO] §2.3.4.10)".into(),
+        (2..=4, 2) => {
+            format!("with standard encryption (EncryptionInfo {major}.2, [MS-OFFCRYPTO] §2.3.4.5)")
+        }
+        (3 | 4, 3) => format!(
+            "with extensible encryption (EncryptionInfo {major}.3, [MS-OFFCRYPTO] §2.3.4.6)"
+        ),
+        _ => format!("with an EncryptionInfo stream of version {major}.{minor}"),
+    }
+}
+
+/// The method of the `FilePass` record of a BIFF workbook stream's globals
+/// substream, when it has one: the records (2-byte type, 2-byte length,
+/// data) from the first `BOF` to its `EOF` ([MS-XLS] §2.1.3), within the
+/// bytes given. `FilePass` says the rest of the stream is obfuscated or
+/// encrypted ([MS-XLS] §2.4.117: `wEncryptionType` 0 is XOR obfuscation,
+/// 1 RC4, whose major version 1 is plain RC4 and 2 to 4 RC4 CryptoAPI).
+fn biff_file_pass(stream: &[u8]) -> Option<&'static str> {
+    if le16(stream, 0) != Some(BIFF_BOF) {
+        return None;
+    }
+    // BOF.vers: 0x0600 is BIFF8; BIFF5 knows only XOR obfuscation.
+    let biff8 = le16(stream, 4) == Some(0x0600);
+    let mut i = 0;
+    while let (Some(kind), Some(len)) = (le16(stream, i), le16(stream, i + 2)) {
+        let data = stream.get(i + 4..i + 4 + len as usize).unwrap_or_default();
+        match kind {
+            BIFF_FILEPASS if !biff8 => return Some("XOR obfuscation"),
+            BIFF_FILEPASS => {
+                return Some(match (le16(data, 0), le16(data, 2)) {
+                    (Some(0), _) => "XOR obfuscation",
+                    (Some(1), Some(2..=4)) => "RC4 CryptoAPI encryption",
+                    (Some(1), _) => "RC4 encryption",
+                    _ => "an unknown method",
+                });
+            }
+            BIFF_EOF => return None,
+            _ => {}
+        }
+        i += 4 + len as usize;
+    }
+    None
+}
+
+/// Follows a presentation's last edit to its `CryptSession10Container`
+/// ([MS-PPT] §2.3.7): the `CurrentUserAtom`'s `offsetToCurrentEdit` leads
+/// to the `UserEditAtom` (§2.3.3), whose optional
+/// `encryptSessionPersistIdRef` names a persist object; the
+/// `PersistDirectoryAtom` (§2.3.4) at `offsetPersistDirectory` gives its
+/// offset. These records stay in clear in an encrypted presentation; the
+/// rest of the stream does not, so it cannot be walked record by record.
+fn ppt_crypt_session<F: Read + Seek>(
+    probe: &mut Probe<'_, F>,
+    document: &Path,
+    edit: u64,
+) -> Option<String> {
+    let atom = probe.read(document, edit, 40)?;
+    if le16(&atom, 2) != Some(PPT_USER_EDIT_ATOM) || le32(&atom, 4)? < 0x20 {
+        return None; // no encryptSessionPersistIdRef: not encrypted
+    }
+    let session = le32(&atom, 36)?;
+    let unresolved = || {
+        Some(format!(
+            "the presentation's last edit names an encryption session (UserEditAtom encryptSessionPersistIdRef {session}, [MS-PPT] §2.3.3) that its persist directory does not lead to"
+        ))
+    };
+    let directory_at = u64::from(le32(&atom, 20)?);
+    let Some(header) = probe.read(document, directory_at, 8) else {
+        return unresolved();
+    };
+    let Some(len) =
+        le32(&header, 4).filter(|_| le16(&header, 2) == Some(PPT_PERSIST_DIRECTORY_ATOM))
+    else {
+        return unresolved();
+    };
+    let Some(entries) = probe.read(document, directory_at + 8, len.into()) else {
+        return unresolved();
+    };
+    // PersistDirectoryEntry: persistId (20 bits) and cPersist (12 bits),
+    // then cPersist offsets, one per persist id from persistId on.
+    let mut i = 0;
+    let mut offset = None;
+    while let Some(head) = le32(&entries, i) {
+        let (first, count) = (head & 0xf_ffff, head >> 20);
+        if (first..first + count).contains(&session) {
+            offset = le32(&entries, i + 4 + 4 * (session - first) as usize);
+            break;
+        }
+        i += 4 + 4 * count as usize;
+    }
+    match offset.and_then(|at| probe.read(document, at.into(), 8)) {
+        Some(record) if le16(&record, 2) == Some(PPT_CRYPT_SESSION) => Some(
+            "the presentation is encrypted (a CryptSession10Container record, named by its last edit's encryptSessionPersistIdRef, [MS-PPT] §2.3.7)"
+                .to_string(),
+        ),
+        _ => unresolved(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::package;
+    use super::{biff_file_pass, package};
 
     /// A `Package` native stream as Packager writes it.
     pub(crate) fn package_bytes(label: &str, temp: &str, data: &[u8]) -> Vec<u8> {
@@ -340,5 +744,36 @@ mod tests {
         let mut cut = native.clone();
         cut.truncate(native.len() - 3);
         assert_eq!(package(&cut).unwrap().bytes, b"WScript.Echo");
+    }
+
+    /// The BIFF walk reads record headers only, stops at the globals'
+    /// `EOF`, and never reads past the bytes it has (cut anywhere).
+    #[test]
+    fn a_file_pass_is_a_record_of_the_globals_substream() {
+        let rec = |kind: u16, data: &[u8]| {
+            let mut v = kind.to_le_bytes().to_vec();
+            v.extend_from_slice(&(data.len() as u16).to_le_bytes());
+            v.extend_from_slice(data);
+            v
+        };
+        let bof = rec(0x0809, &[0x00, 0x06, 0x05, 0x00, 0, 0, 0, 0]);
+        let rc4 = rec(0x002f, &[1, 0, 1, 0, 1, 0]);
+        let eof = rec(0x000a, &[]);
+        let encrypted = [bof.clone(), rc4.clone(), eof.clone()].concat();
+        assert_eq!(biff_file_pass(&encrypted), Some("RC4 encryption"));
+        // The type as data of another record, or after the EOF: not a FilePass.
+        let as_data = [bof.clone(), rec(0x005c, &rc4), eof.clone(), rc4.clone()].concat();
+        assert_eq!(biff_file_pass(&as_data), None);
+        // No BOF first: not a workbook stream.
+        assert_eq!(biff_file_pass(&[rc4.clone(), eof].concat()), None);
+        for cut in 0..encrypted.len() {
+            let _ = biff_file_pass(&encrypted[..cut]);
+        }
+        // A BIFF5 BOF: FilePass there is XOR obfuscation.
+        let biff5 = rec(0x0809, &[0x00, 0x05, 0x05, 0x00]);
+        assert_eq!(
+            biff_file_pass(&[biff5, rc4].concat()),
+            Some("XOR obfuscation")
+        );
     }
 }
