@@ -77,10 +77,21 @@ fn is_ours(field: &[u8], ours: &str) -> bool {
     }
     // The same host written with its root dot is the same id (RFC 1034 §3.1).
     let ours = ours.trim_end_matches('.').as_bytes();
-    authserv_id(&field[colon + 1..]).is_some_and(|id| {
-        let id = id.strip_suffix(b".").unwrap_or(&id[..]);
+    let same = |id: &[u8]| {
+        let id = id.strip_suffix(b".").unwrap_or(id);
         id.eq_ignore_ascii_case(ours)
-    })
+    };
+    let value = &field[colon + 1..];
+    // Our id anywhere before the first `;`, as a token of its own (in a
+    // comment, a quoted-string, after a stray backslash): a reader that
+    // parses comments differently from us could take it for the
+    // authserv-id, so the field goes whatever our own parse says.
+    let head = &value[..memchr::memchr(b';', value).unwrap_or(value.len())];
+    authserv_id(value).is_some_and(|id| same(&id))
+        || head
+            .split(|b| b" \t\r\n()\"".contains(b))
+            .map(|t| t.iter().copied().filter(|&b| b != b'\\').collect::<Vec<u8>>())
+            .any(|t| same(&t))
 }
 
 /// The authserv-id of a field value: the first token after white space
@@ -92,6 +103,9 @@ fn authserv_id(value: &[u8]) -> Option<Vec<u8>> {
     let mut depth = 0usize;
     while at < value.len() {
         match value[at] {
+            // A quoted-pair in a comment (`\(`, `\)`) is a character, not
+            // a parenthesis (RFC 5322 §3.2.2, which RFC 8601 §2.2 uses).
+            b'\\' if depth > 0 => at += 1,
             b'(' => depth += 1,
             b')' => depth = depth.saturating_sub(1),
             b' ' | b'\t' | b'\r' | b'\n' => {}
@@ -135,11 +149,15 @@ Authentication-Results: mx.ville-exemple.fr.evil.example; spf=pass\r\n\
 Authentication-Results: \"mx.ville-exemple.fr\"; dmarc=pass\r\n\
 Authentication-Results: \"mx.ville\\-exemple.fr\" 1; dmarc=pass\r\n\
 Authentication-Results: mx.ville-exemple.fr.; dmarc=pass\r\n\
+Authentication-Results: (\\() mx.ville-exemple.fr; dmarc=pass\r\n\
+Authentication-Results: (a \\) b) mx.ville-exemple.fr; dmarc=pass\r\n\
+Authentication-Results: mx.google.com (mx.ville-exemple.fr); dmarc=pass\r\n\
+Authentication-Results: \\mx.ville-exemple.fr; dmarc=pass\r\n\
 Subject: Bonjour\r\n\
 \r\n\
 Authentication-Results: mx.ville-exemple.fr; spf=pass\r\n";
         let (out, removed) = remove_forged(message.to_vec(), "mx.ville-exemple.fr");
-        assert_eq!(removed, 5);
+        assert_eq!(removed, 9);
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,

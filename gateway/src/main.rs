@@ -76,6 +76,7 @@ fn main() -> ExitCode {
     if !matches!(args.command, Command::Serve(_) | Command::Demo(_)) {
         default_sigpipe();
     }
+    private_files();
     match args.command {
         Command::Scan(scan) => cli::scan::run(scan),
         Command::CheckConfig(args) => match serve::check(args) {
@@ -169,5 +170,18 @@ fn default_sigpipe() {
     // with `SIG_DFL` installs no handler of ours.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Makes every file and directory this process creates private to its
+/// user (0600 and 0700), whatever the umask it inherited: the data
+/// directory, the store and the spool hold the town's held mail, and
+/// outside the Debian package (whose unit sets `UMask=0077`) a shell's
+/// usual 022 would let any local user read them.
+fn private_files() {
+    // SAFETY: `umask` only changes this process's file mode mask; called
+    // once at start, before any thread exists.
+    unsafe {
+        libc::umask(0o077);
     }
 }

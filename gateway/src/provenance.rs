@@ -222,13 +222,20 @@ impl SenderChecks {
         }
         let from_addresses: Vec<String> =
             parsed.as_ref().map(|m| m.from.clone()).unwrap_or_default();
+        // mail-auth sees only the entries with an address; a phrase, a
+        // group or a second entry makes "no single From", which nothing
+        // can verify (ecluse_scanner::originator).
+        let sole = ecluse_scanner::sole_from(raw);
+        let single_from = sole
+            .as_deref()
+            .is_some_and(|s| from_addresses.len() == 1 && from_addresses[0] == s);
         let from_domain = from_domain(&from_addresses);
         let checked = tokio::time::timeout(
             self.budget,
             self.lookups(ip, helo, mail_from, parsed.as_ref()),
         )
         .await;
-        let (auth, header) = match checked {
+        let (mut auth, header) = match checked {
             Ok(done) => done,
             Err(_) => {
                 metrics::counter!("ecluse_sender_check_timeouts_total").increment(1);
@@ -241,6 +248,7 @@ impl SenderChecks {
                     dmarc_policy: String::new(),
                     envelope_authenticated: false,
                     from_authenticated: false,
+                    no_single_from: false,
                 };
                 // Results only, as for a field sender text would break.
                 let header = minimal_header(&self.authserv_id, &auth);
@@ -261,9 +269,13 @@ impl SenderChecks {
                 .find(|(name, _)| name.eq_ignore_ascii_case(b"From"))
                 .and_then(|(_, value)| self.display_name_spoof(&String::from_utf8_lossy(value)))
         });
-        let spoofed = if from_addresses.len() != 1 {
+        if !single_from {
+            auth.no_single_from = true;
+            auth.from_authenticated = false;
+        }
+        let spoofed = if !single_from {
             Some(format!(
-                "the message has {} From: addresses: its sender cannot be told (RFC 5322 §3.6.2 asks for one From: field; RFC 7489 §6.6.1)",
+                "the From: field does not name one single mailbox ({} address(es) among its entries; several entries or fields, a group, or a name without an address): its sender cannot be told (RFC 5322 §3.6.2, RFC 7489 §6.6.1)",
                 from_addresses.len()
             ))
         } else {
@@ -427,6 +439,7 @@ impl SenderChecks {
             dmarc_policy: policy.into(),
             envelope_authenticated,
             from_authenticated,
+            no_single_from: false,
         };
         (auth, header)
     }

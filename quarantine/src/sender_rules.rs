@@ -7,7 +7,9 @@
 //! - An **exception** (`allow`) delivers what its categories would hold, for
 //!   its recipients, when the `From:` address matches **and** the sender
 //!   is authenticated (SPF or DKIM aligned with the `From:` domain): a
-//!   forged sender gets no exception. Never for `malware`.
+//!   forged sender gets no exception. The address is the message's one
+//!   `From:` mailbox (`MessageInfo::from_address`); a message with no
+//!   single From gets none. Never for `malware`.
 //! - A **block** refuses the message at SMTP time (`550 5.7.1`) when the
 //!   envelope sender or the `From:` address matches, authenticated or not.
 
@@ -70,17 +72,6 @@ pub fn address_matches(pattern: &str, address: &str) -> bool {
         }),
         None => address == pattern,
     }
-}
-
-/// The address of a `From:` text as the report keeps it (`Name <a@b>` or
-/// `a@b`), lower case; `None` when it holds no `@`.
-pub fn header_address(from: &str) -> Option<String> {
-    let inner = match (from.rfind('<'), from.rfind('>')) {
-        (Some(a), Some(b)) if a < b => &from[a + 1..b],
-        _ => from,
-    };
-    let inner = inner.trim().to_ascii_lowercase();
-    inner.contains('@').then_some(inner)
 }
 
 impl SenderRule {
@@ -219,19 +210,6 @@ pub fn describe(rule: &SenderRule) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_address_of_a_from_text() {
-        assert_eq!(
-            header_address("Étude <Etude@Notaire.fr>").as_deref(),
-            Some("etude@notaire.fr")
-        );
-        assert_eq!(
-            header_address("etude@notaire.fr").as_deref(),
-            Some("etude@notaire.fr")
-        );
-        assert_eq!(header_address("Étude"), None);
-    }
 
     #[test]
     fn patterns_match_addresses_and_subdomains() {

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -59,12 +59,33 @@ fn sync_dir(dir: &Path) -> Result<()> {
         .map_err(|e| Error::io(dir, e))
 }
 
+/// Creates `dir` (and its parents) readable by this user only (0700),
+/// whatever the umask; an existing `dir` that others may enter or read
+/// loses those bits (the group's are kept: the Debian package gives the
+/// data directory 0750). Held mail lives under it.
+pub(crate) fn private_dir(dir: &Path) -> Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & 0o007 != 0 {
+        tracing::warn!(dir = %dir.display(), mode = format!("{mode:o}"), "the data directory was open to every local user; now closed to them");
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode & !0o007))
+            .map_err(|e| Error::io(dir, e))?;
+    }
+    Ok(())
+}
+
 impl Spool {
     /// Opens the spool in `dir`, creating it; appends go to a new segment
     /// after the highest one found (a torn tail of the last run is never
     /// written over).
     pub fn open(dir: &Path) -> Result<Spool> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        private_dir(dir)?;
         let last = Self::segments_in(dir)?.into_iter().max().unwrap_or(0);
         let current = Self::create(dir, last + 1)?;
         Ok(Spool {
@@ -80,6 +101,7 @@ impl Spool {
             .create_new(true)
             .read(true)
             .write(true)
+            .mode(0o600)
             .open(&path)
             .map_err(|e| Error::io(&path, e))?;
         sync_dir(dir)?;

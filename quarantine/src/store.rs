@@ -422,7 +422,7 @@ impl Store {
     /// schema's migrations; it fails with [`Error::Database`] when the
     /// database cannot be reached.
     pub fn open_backend(dir: &Path, backend: &Backend, clock: Clock) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        crate::spool::private_dir(dir)?;
         let (db, spool) = match backend {
             Backend::Sled => {
                 let db_dir = dir.join("db");

@@ -50,6 +50,7 @@ pub mod limits;
 mod mime;
 mod msg;
 mod ole;
+pub mod originator;
 mod pdf;
 mod pdf_crypt;
 pub mod policy;
@@ -64,6 +65,7 @@ mod walk;
 pub use engine::{BUILTIN_RULES, EXTERNALS, Engine, RuleSet};
 pub use error::Error;
 pub use limits::Limits;
+pub use originator::sole_from;
 pub use policy::Policy;
 pub use report::{
     Action, Category, DkimCheck, Finding, FindingKind, MessageInfo, Part, Report, SenderAuth,

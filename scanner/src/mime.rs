@@ -38,16 +38,10 @@ pub(crate) fn walk(
         }));
         return MessageInfo::default();
     };
+    let originator = crate::originator::originator(&message);
     let info = MessageInfo {
-        from: message
-            .from()
-            .and_then(|a| a.first())
-            .map(|a| match (a.name(), a.address()) {
-                (Some(n), Some(addr)) => format!("{n} <{addr}>"),
-                (None, Some(addr)) => addr.to_string(),
-                (Some(n), None) => n.to_string(),
-                (None, None) => String::new(),
-            }),
+        from: originator.text,
+        from_address: originator.address,
         subject: message.subject().map(str::to_string),
         date: message.date().map(|d| d.to_rfc3339()),
         message_id: message.message_id().map(str::to_string),

@@ -149,6 +149,21 @@ categories! {
 }
 
 impl Category {
+    /// Whether the category means "the filter could not read it" (an
+    /// encrypted archive or document, an encrypted message, a format it
+    /// cannot open, a budget exhausted): nothing inside was scanned, so a
+    /// release delivers content nobody looked at. `check-config` warns when
+    /// agents may release these alone.
+    pub fn unread(self) -> bool {
+        matches!(
+            self,
+            Category::EncryptedArchive
+                | Category::EncryptedMessage
+                | Category::UnscannableArchive
+                | Category::BudgetExceeded
+        )
+    }
+
     /// Every category name, comma-separated, for error messages.
     pub fn names() -> String {
         let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
@@ -478,8 +493,15 @@ impl Part {
 /// Headers of the scanned message, for notices and the admin UI.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MessageInfo {
-    /// The `From:` header as text.
+    /// The `From:` field as text: every entry, joined with `, `
+    /// ([`crate::originator`]); for display only, never a decision.
     pub from: Option<String>,
+    /// The one `From:` mailbox address (lower case), when the message has
+    /// exactly one `From:` field holding one mailbox with an address;
+    /// `None` for "no single From" (RFC 5322 §3.6.2). Exceptions, blocks,
+    /// pages and the exception button use this address, never the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_address: Option<String>,
     /// The decoded `Subject:`.
     pub subject: Option<String>,
     /// The `Date:` header, RFC 3339.
@@ -522,6 +544,12 @@ pub struct SenderAuth {
     /// DMARC record: the sender is who the `From:` line says.
     #[serde(default)]
     pub from_authenticated: bool,
+    /// The message has no single `From:` mailbox (several entries or
+    /// fields, a group, an entry without an address): nobody can be
+    /// verified as its sender, whatever SPF and DKIM said
+    /// ([`crate::originator`]; RFC 5322 §3.6.2, RFC 7489 §6.6.1).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_single_from: bool,
 }
 
 /// One DKIM signature checked.
@@ -537,7 +565,7 @@ impl SenderAuth {
     /// The `From:` domain is authenticated: SPF or DKIM passed aligned
     /// with it.
     pub fn verified(&self) -> bool {
-        self.from_authenticated
+        self.from_authenticated && !self.no_single_from
     }
 
     /// In plain French, for agents and admins: « expéditeur vérifié … » or
@@ -552,6 +580,9 @@ impl SenderAuth {
             return format!(
                 "expéditeur vérifié : le domaine {domain} a authentifié ce message (SPF ou DKIM)"
             );
+        }
+        if self.no_single_from {
+            return "expéditeur non vérifié : le champ From: ne désigne pas une seule adresse (plusieurs entrées, un groupe ou un nom sans adresse) ; vérifiez auprès de l'expéditeur par téléphone".into();
         }
         let why = match self.dmarc.as_str() {
             "fail" => "l'authentification du domaine a échoué (DMARC)",
@@ -573,6 +604,9 @@ impl SenderAuth {
             return format!(
                 "verified sender: the domain {domain} authenticated this message (SPF or DKIM)"
             );
+        }
+        if self.no_single_from {
+            return "unverified sender: the From: field does not name one single address (several entries, a group or a name without an address); check with the sender by phone".into();
         }
         let why = match self.dmarc.as_str() {
             "fail" => "domain authentication failed (DMARC)",

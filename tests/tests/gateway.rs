@@ -100,6 +100,56 @@ fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
     out
 }
 
+/// Held mail is private to the service's user whatever the umask `ecluse
+/// serve` inherits (red team, issue 28: outside the Debian package the data
+/// directory, the store and the spool were 0755/0644).
+#[test]
+fn held_mail_is_readable_by_the_service_user_only_whatever_the_umask() {
+    // SAFETY: sets this test process's file mode mask, which the server
+    // started below inherits; a shell's usual value.
+    unsafe {
+        libc::umask(0o022);
+    }
+    let sink = Sink::start();
+    let mut gw = Gateway::start(sink.addr, "");
+    let msg = samples::with_attachment(
+        "Facture",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "facture.docx",
+        &samples::docm("Facture"),
+    )
+    .into_bytes();
+    let reply = send_one(gw.smtp, "fournisseur@example.org", &[AGENT], &msg);
+    assert!(reply.starts_with("250"), "{reply}");
+    sink.wait_for(1, WAIT);
+    assert_eq!(gw.stop(), Some(0), "{}", gw.log());
+    use std::os::unix::fs::PermissionsExt;
+    let mut open = Vec::new();
+    let mut seen = 0;
+    let mut dirs = vec![gw.data_dir()];
+    while let Some(dir) = dirs.pop() {
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            open.push(format!("{} {mode:o}", dir.display()));
+        }
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let e = e.unwrap();
+            let meta = e.metadata().unwrap();
+            if meta.is_dir() {
+                dirs.push(e.path());
+            } else {
+                seen += 1;
+                let mode = meta.permissions().mode() & 0o777;
+                if mode & 0o077 != 0 {
+                    open.push(format!("{} {mode:o}", e.path().display()));
+                }
+            }
+        }
+    }
+    assert!(seen > 3, "the data directory holds the store and the spool");
+    assert!(open.is_empty(), "readable by others: {open:?}");
+}
+
 #[test]
 fn a_macro_document_arrives_as_a_notice_and_the_original_is_kept() {
     let sink = Sink::start();

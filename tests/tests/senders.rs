@@ -67,6 +67,8 @@ fn rsa_key() -> Rsa {
 /// - newsletter-exemple.fr: DKIM (RSA, selector `s2026`), DMARC `p=none`;
 /// - notaire-exemple.fr: SPF for 127.0.0.0/8 and DKIM (Ed25519) — an
 ///   honest sender;
+/// - attaquant-exemple.net: SPF pass from here, no DMARC record — an
+///   attacker who authenticates only their own, unremarkable domain;
 /// - vi11e-exemple.fr and the Cyrillic lookalike: SPF pass from here and
 ///   DMARC `p=reject` — an attacker authenticates their own domain.
 fn dns(rsa: &Rsa) -> Dns {
@@ -79,6 +81,7 @@ fn dns(rsa: &Rsa) -> Dns {
             "notaire-exemple.fr",
             "vi11e-exemple.fr",
             "banque-exemple.fr",
+            "attaquant-exemple.net",
             CYRILLIC,
         ],
         &[
@@ -98,6 +101,7 @@ fn dns(rsa: &Rsa) -> Dns {
             ),
             ("_dmarc.notaire-exemple.fr", "v=DMARC1; p=quarantine"),
             ("vi11e-exemple.fr", "v=spf1 ip4:127.0.0.0/8 -all"),
+            ("attaquant-exemple.net", "v=spf1 ip4:127.0.0.0/8 -all"),
             ("_dmarc.vi11e-exemple.fr", "v=DMARC1; p=reject"),
             (CYRILLIC, "v=spf1 ip4:127.0.0.0/8 -all"),
             (&format!("_dmarc.{CYRILLIC}"), "v=DMARC1; p=reject"),
@@ -670,6 +674,82 @@ fn an_admin_adds_an_exception_from_an_item_page() {
         "{}",
         page.body
     );
+}
+
+/// One reading of `From:` for everything (red team, issue 28): a `From:`
+/// whose first entry is only a phrase reading like the notary's address,
+/// then the attacker's own authenticated address, must not borrow the
+/// notary's exception, be shown as a verified sender, nor offer the
+/// exception button; the same for the town's own address, a quoted-string
+/// phrase and a group.
+#[test]
+fn a_phrase_in_from_borrows_no_exception_and_shows_no_verified_sender() {
+    let rsa = rsa_key();
+    let dns = dns(&rsa);
+    let sink = Sink::start();
+    let g = gateway_with_rules(&dns, &sink);
+    const COMPTA: &str = "compta@ville-exemple.fr";
+    let zip = |from_text: &str| {
+        from(
+            from_text,
+            samples::with_attachment(
+                "Acte de vente",
+                "application/zip",
+                "acte.zip",
+                &samples::zip_flagged_encrypted(&[("acte.pdf", &samples::pdf("", &[]))]),
+            ),
+        )
+    };
+    let cases = [
+        "=?utf-8?q?etude=40notaire-exemple=2Efr?=, attacker@attaquant-exemple.net",
+        "\"etude@notaire-exemple.fr\", attacker@attaquant-exemple.net",
+        "=?utf-8?q?maire=40ville-exemple=2Efr?=, attacker@attaquant-exemple.net",
+        "Notaires: attacker@attaquant-exemple.net;",
+        "attacker@attaquant-exemple.net, =?utf-8?q?etude=40notaire-exemple=2Efr?=",
+    ];
+    for (i, from_text) in cases.iter().enumerate() {
+        let msg = zip(from_text);
+        let r = send_one(g.smtp, "attacker@attaquant-exemple.net", &[COMPTA], &msg);
+        assert!(r.starts_with("250"), "{from_text}: {r}");
+        let got = sink.wait_for(i + 1, WAIT);
+        assert!(
+            !got[i].data.ends_with(&msg),
+            "{from_text}: the encrypted ZIP went out under the notary's exception\n{}",
+            g.log()
+        );
+    }
+    let items = held(&g);
+    assert_eq!(items.len(), cases.len(), "{items:?}");
+    let admin = ecluse_tests::sign_in_local(g.admin, "secours", &ADMIN_PASSWORD.replace(' ', "+"));
+    for it in &items {
+        let cats: Vec<&str> = it["categories"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|c| c.as_str()).collect())
+            .unwrap_or_default();
+        assert!(
+            cats.contains(&"spoofed_sender") || it["category"] == "spoofed_sender",
+            "no single From is a spoofed sender: {it}"
+        );
+        let id = it["id"].as_str().unwrap();
+        let page = ecluse_tests::http(g.admin, "GET", &format!("/admin/items/{id}"), &admin, None);
+        assert_eq!(page.status, 200);
+        assert!(
+            !page.body.contains("expéditeur vérifié"),
+            "a phrase shown as a verified sender: {}",
+            page.body
+        );
+        assert!(
+            page.body.contains("expéditeur non vérifié"),
+            "{}",
+            page.body
+        );
+        assert!(
+            !page.body.contains("Toujours accepter"),
+            "the exception button offered for no single From: {}",
+            page.body
+        );
+    }
+    assert!(!g.log().contains("config-exception-1"), "{}", g.log());
 }
 
 /// Tricks from a red-team session: each gets its attachment held, and the

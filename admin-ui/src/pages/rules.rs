@@ -34,9 +34,11 @@ pub struct RuleForm {
     pub comment: String,
 }
 
-/// The `From:` address of an item (`Name <a@b>` → `a@b`), lower case.
+/// The one `From:` mailbox of an item, lower case; `None` when the message
+/// had no single From (several entries, a group, a phrase without an
+/// address): then no exception or block can be added from its page.
 pub fn from_address(it: &HeldItem) -> Option<String> {
-    ecluse_quarantine::sender_rules::header_address(it.info.from.as_deref()?)
+    it.info.from_address.clone()
 }
 
 /// The section of an admin's item page that adds an exception or a block.

@@ -123,16 +123,15 @@ impl Session {
                 weigh_provenance(&mut report, c, engine.policy());
             }
             let rules = sender_rules(&ctx);
-            let from_address = ecluse_quarantine::sender_rules::header_address(
-                report.message.from.as_deref().unwrap_or(""),
-            )
-            .unwrap_or_default();
-            // Every From: address counts for a block, not only the first.
+            // The one From: mailbox, or none ("no single From": no
+            // exception can apply, ecluse_scanner::originator).
+            let from_address = report.message.from_address.clone().unwrap_or_default();
+            // Every From: address counts for a block, not only the sole one.
             let mut froms = checked
                 .as_ref()
                 .map(|c| c.from_addresses.clone())
                 .unwrap_or_default();
-            froms.push(from_address.clone());
+            froms.extend(report.message.from_address.clone());
             // A service-wide block refuses the message when it covers one
             // recipient; a commune's own blocks only when every recipient
             // is covered (one commune does not refuse another's mail).
@@ -163,11 +162,15 @@ impl Session {
             // (a per-recipient override, else the tenant's), and the
             // categories authenticated-sender exceptions deliver to it:
             // recipients alike are decided together, on the one scan.
-            let authenticated = report
-                .message
-                .sender_auth
-                .as_ref()
-                .is_some_and(|a| a.verified());
+            let authenticated = !from_address.is_empty()
+                && report
+                    .message
+                    .sender_auth
+                    .as_ref()
+                    .is_some_and(|a| a.verified())
+                && checked
+                    .as_ref()
+                    .is_some_and(|c| c.from_addresses == [from_address.clone()]);
             let groups = recipient_groups(
                 &ctx.config.tenants,
                 &rules,
