@@ -194,3 +194,58 @@ fn an_address_that_would_add_parameters_or_another_address_is_refused() {
     let got = sink.wait_for(1, Duration::from_secs(30));
     assert_eq!(got[0].rcpts, vec![AGENT.to_string()]);
 }
+
+/// Directory harvest (red team, issue 28: one client learned about 380
+/// addresses a second): in a session, unknown recipients past the third
+/// are answered slowly (tarpit), and a client told about
+/// `unknown_recipient_limit` unknown addresses gets `450 4.7.1` for every
+/// `RCPT` after that, whatever connection it uses, learning nothing more.
+#[test]
+fn a_client_probing_addresses_is_slowed_then_deferred() {
+    let sink = Sink::start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("recipients.txt"), format!("{AGENT}\n")).unwrap();
+    let config = Gateway::config_text(
+        sink.addr,
+        "verify_recipients = \"list\"\nrecipients_file = \"recipients.txt\"\nunknown_recipient_limit = 6",
+    );
+    let g = Gateway::start_in(dir, &config);
+    // One session: the first two unknown answers come at once, the next
+    // ones each wait a second.
+    let mut c = g.client();
+    assert!(c.cmd("EHLO sender.example").starts_with("250"));
+    assert!(c.cmd("MAIL FROM:<a@example.org>").starts_with("250"));
+    let started = std::time::Instant::now();
+    for i in 0..2 {
+        let r = c.cmd(&format!("RCPT TO:<probe{i}@ville-exemple.fr>"));
+        assert!(r.starts_with("550 5.1.1"), "{r}");
+    }
+    let fast = started.elapsed();
+    for i in 2..4 {
+        let r = c.cmd(&format!("RCPT TO:<probe{i}@ville-exemple.fr>"));
+        assert!(r.starts_with("550 5.1.1"), "{r}");
+    }
+    assert!(
+        started.elapsed() - fast >= Duration::from_secs(2),
+        "unknown recipients past the third are not slowed: {:?}",
+        started.elapsed()
+    );
+    drop(c);
+    // New connections do not start the count again.
+    for i in 4..6 {
+        let r = send(&g, &format!("probe{i}@ville-exemple.fr"));
+        assert!(r.starts_with("550 5.1.1"), "{r}");
+    }
+    for rcpt in ["probe6@ville-exemple.fr", AGENT] {
+        let r = send(&g, rcpt);
+        assert!(
+            r.starts_with("450 4.7.1"),
+            "past the limit the client learns nothing, known or not: {r}"
+        );
+    }
+    let metrics = ecluse_tests::http(g.admin, "GET", "/metrics", "", None).body;
+    assert!(
+        metrics.contains("ecluse_smtp_harvest_deferred_total"),
+        "{metrics}"
+    );
+}

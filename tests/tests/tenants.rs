@@ -484,7 +484,11 @@ async fn a_commune_admin_gets_a_404_for_another_communes_item_and_the_service_ad
                 &["compta@ville-alpha.fr", "agent@ville-beta.fr"][..],
                 "Facture pour deux communes",
             ),
-            (&["agent@ville-alpha.fr"][..], "Facture pour Alpha"),
+            // Béta's Bcc recipient on Alpha's letter is not Alpha's business.
+            (
+                &["agent@ville-alpha.fr", "secret@ville-beta.fr"][..],
+                "Facture pour Alpha",
+            ),
         ] {
             let reply = send_one(
                 w.gw.smtp,
@@ -517,7 +521,13 @@ async fn a_commune_admin_gets_a_404_for_another_communes_item_and_the_service_ad
         assert!(!queue.contains(&format!("/admin/items/{beta}")), "{queue}");
         a.goto(&format!("{}/admin/items/{alpha}", w.public_url))
             .await;
-        a.wait_text("Commune : ").await;
+        let page = a.wait_text("Commune : ").await;
+        assert!(
+            page.contains("agent@ville-alpha.fr")
+                && !page.contains("secret@ville-beta.fr")
+                && page.contains("destinataires d'autres communes"),
+            "a commune admin sees only its recipients of the envelope: {page}"
+        );
         a.goto(&format!("{}/admin/audit", w.public_url)).await;
         let audit = a.wait_text("Journal d'audit").await;
         assert!(
@@ -580,4 +590,82 @@ async fn a_commune_admin_gets_a_404_for_another_communes_item_and_the_service_ad
         eprintln!("server log:\n{}", w.gw.log());
         std::panic::resume_unwind(e.into_panic());
     }
+}
+
+/// Each commune's blocks cover its own recipients (red team, issue 28: a
+/// sender that Béta blocked reached Béta when the same transaction also
+/// named a recipient of Alpha). Béta blocks `@spam-exemple.fr`: an envelope
+/// sender it blocks is refused at `RCPT` for Béta's recipient alone; a
+/// `From:` it blocks reaches Alpha's recipient and not Béta's; a message
+/// only for Béta is refused.
+#[test]
+fn a_communes_block_covers_its_own_recipients_in_a_shared_transaction() {
+    let sinks = [Sink::start(), Sink::start(), Sink::start()];
+    let mut gw = Gateway::start_with(&config(&[&sinks[0], &sinks[1], &sinks[2]], ""));
+    assert_eq!(gw.stop(), Some(0), "{}", gw.log());
+    {
+        let store = ecluse_quarantine::Store::open(&gw.data_dir()).unwrap();
+        let rule = ecluse_quarantine::SenderRule {
+            id: "beta-block".into(),
+            kind: ecluse_quarantine::RuleKind::Block,
+            sender: "@spam-exemple.fr".into(),
+            recipients: Vec::new(),
+            categories: Vec::new(),
+            comment: "démarchage".into(),
+            created_by: "admin-beta".into(),
+            created_at: jiff::Timestamp::now(),
+            tenant: Some("beta".into()),
+        };
+        store
+            .add_sender_rule(&ecluse_quarantine::Actor::system("test"), &rule)
+            .unwrap();
+    }
+    gw.restart();
+    const ALPHA: &str = "agent@ville-alpha.fr";
+    const BETA: &str = "agent@ville-beta.fr";
+    let letter = |from: &str| {
+        format!(
+            "From: {from}\r\n{}",
+            samples::message("Offre", &samples::text_part("Bonjour")).split_once("\r\n").unwrap().1
+        )
+        .into_bytes()
+    };
+    // The envelope sender: Béta's recipient refused at RCPT, Alpha's served.
+    let mut c = gw.client();
+    assert!(c.cmd("EHLO sender.example").starts_with("250"));
+    assert!(c.cmd("MAIL FROM:<offres@spam-exemple.fr>").starts_with("250"));
+    assert!(c.cmd(&format!("RCPT TO:<{ALPHA}>")).starts_with("250"));
+    let r = c.cmd(&format!("RCPT TO:<{BETA}>"));
+    assert!(r.starts_with("550 5.7.1"), "{r}");
+    assert!(c.cmd("DATA").starts_with("354"));
+    c.send_raw(&ecluse_tests::dot_stuff(&letter("offres@spam-exemple.fr")));
+    assert!(c.reply().starts_with("250"));
+    drop(c);
+    wait_for(&sinks[0], 1, &gw);
+    // The From: only: both accepted at RCPT; Alpha gets it, Béta does not.
+    let r = send_one(
+        gw.smtp,
+        "relais@esp-exemple.fr",
+        &[ALPHA, BETA],
+        &letter("Offres <offres@spam-exemple.fr>"),
+    );
+    assert!(r.starts_with("250"), "{r}");
+    wait_for(&sinks[0], 2, &gw);
+    // Only for Béta: refused.
+    let r = send_one(
+        gw.smtp,
+        "relais@esp-exemple.fr",
+        &[BETA],
+        &letter("offres@spam-exemple.fr"),
+    );
+    assert!(r.starts_with("550 5.7.1"), "{r}");
+    // Something Béta does not block still reaches it, after the others.
+    let r = send_one(gw.smtp, "a@example.org", &[BETA], &letter("a@example.org"));
+    assert!(r.starts_with("250"), "{r}");
+    let beta = wait_for(&sinks[1], 1, &gw);
+    std::thread::sleep(Duration::from_millis(500));
+    let beta_all = sinks[1].messages();
+    assert_eq!(beta_all.len(), 1, "Béta got what it blocks: {:?}", beta_all.iter().map(|m| m.text()).collect::<Vec<_>>());
+    assert!(beta[0].text().contains("From: a@example.org"));
+    assert!(gw.log().contains("recipients dropped"), "{}", gw.log());
 }

@@ -237,6 +237,20 @@ pub async fn item(ctx: Ctx, State(ui): State<Arc<Ui>>, Path(id): Path<String>) -
         .map_err(|e| ctx.store_error(&e))?;
     let held_path = it.part.as_ref().map(|p| p.path.clone()).unwrap_or_default();
     let title = file_name(l, &it);
+    // A commune's admin sees its own commune's recipients of the envelope,
+    // not the other communes' (their Bcc recipients stay theirs).
+    let visible_rcpts: Vec<&String> = msg
+        .envelope
+        .rcpts
+        .iter()
+        .filter(|r| {
+            user.is_service_admin()
+                || ui.config.tenants.is_empty()
+                || ui.config.tenant_of(r).is_some_and(|t| t.id == it.tenant)
+        })
+        .collect();
+    let hidden_rcpts = visible_rcpts.len() < msg.envelope.rcpts.len();
+    let visible_rcpts: Vec<&str> = visible_rcpts.iter().map(|r| r.as_str()).collect();
     Ok(page(
         &ctx,
         &title,
@@ -251,7 +265,10 @@ pub async fn item(ctx: Ctx, State(ui): State<Arc<Ui>>, Path(id): Path<String>) -
             dl.facts {
                 dt { (l.t("Identifiant", "Queue id")) } dd.hash { (msg.id) }
                 dt { "MAIL FROM" } dd { (msg.envelope.mail_from) }
-                dt { "RCPT TO" } dd { (msg.envelope.rcpts.join(", ")) }
+                dt { "RCPT TO" } dd {
+                    (visible_rcpts.join(", "))
+                    @if hidden_rcpts { " " (l.t("(et des destinataires d'autres communes, non affichés)", "(and recipients of other communes, not shown)")) }
+                }
                 dt { (l.t("Serveur d'origine", "Sending server")) } dd { (msg.envelope.helo) " [" (msg.envelope.client_ip) "]" @if msg.envelope.tls { " (TLS)" } }
                 @if let Some(a) = &msg.info.sender_auth {
                     dt { "SPF" } dd { (a.spf) " (" (a.spf_domain) ")" }

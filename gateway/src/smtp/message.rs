@@ -133,8 +133,11 @@ impl Session {
                 .unwrap_or_default();
             froms.extend(report.message.from_address.clone());
             // A service-wide block refuses the message when it covers one
-            // recipient; a commune's own blocks only when every recipient
-            // is covered (one commune does not refuse another's mail).
+            // recipient. A commune's own blocks cover its own recipients
+            // only: the message is refused when every recipient is covered,
+            // else those recipients get nothing and the others get it (one
+            // commune neither refuses another's mail nor receives what it
+            // blocked because another commune was also named).
             let covers = |r: &ecluse_quarantine::SenderRule, rcpt: &str| {
                 r.kind == ecluse_quarantine::RuleKind::Block
                     && r.tenant.as_deref().is_none_or(|t| {
@@ -146,17 +149,27 @@ impl Session {
                     && (r.applies(&envelope.mail_from, rcpt)
                         || froms.iter().any(|f| r.applies(f, rcpt)))
             };
-            let blocked = envelope
+            let service_block = envelope
                 .rcpts
                 .iter()
-                .any(|rcpt| rules.iter().any(|r| r.tenant.is_none() && covers(r, rcpt)))
-                || (!envelope.rcpts.is_empty()
-                    && envelope
-                        .rcpts
-                        .iter()
-                        .all(|rcpt| rules.iter().any(|r| covers(r, rcpt))));
-            if report.action != ecluse_scanner::Action::Reject && blocked {
+                .any(|rcpt| rules.iter().any(|r| r.tenant.is_none() && covers(r, rcpt)));
+            let blocked_rcpts: Vec<String> = envelope
+                .rcpts
+                .iter()
+                .filter(|rcpt| rules.iter().any(|r| covers(r, rcpt)))
+                .cloned()
+                .collect();
+            let everyone_blocked =
+                !envelope.rcpts.is_empty() && blocked_rcpts.len() == envelope.rcpts.len();
+            if report.action != ecluse_scanner::Action::Reject && (service_block || everyone_blocked) {
                 return Ok(Blocked);
+            }
+            let mut envelope = envelope;
+            if !blocked_rcpts.is_empty() && report.action != ecluse_scanner::Action::Reject {
+                metrics::counter!("ecluse_recipients_blocked_total")
+                    .increment(blocked_rcpts.len() as u64);
+                tracing::info!(%queue_id, from = %envelope.mail_from, rcpts = ?blocked_rcpts, "recipients dropped: their commune blocks this sender");
+                envelope.rcpts.retain(|r| !blocked_rcpts.contains(r));
             }
             // Each recipient's tenant (by domain), the policy it gets there
             // (a per-recipient override, else the tenant's), and the

@@ -15,6 +15,7 @@
 
 mod data;
 mod ehlo;
+pub mod harvest;
 mod mail;
 mod message;
 mod rcpt;
@@ -59,6 +60,8 @@ pub struct Context {
     pub recipients: Arc<crate::recipients::Verifier>,
     /// SPF, DKIM and DMARC (`[smtp] sender_checks`).
     pub senders: Option<Arc<crate::provenance::SenderChecks>>,
+    /// Unknown-recipient answers per client (directory harvest).
+    pub harvest: harvest::HarvestGuard,
 }
 
 impl Context {

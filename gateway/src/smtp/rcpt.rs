@@ -46,11 +46,47 @@ impl Session {
             return;
         }
         let address = format!("{local}@{domain}");
+        // A block of this recipient's commune (or for this recipient)
+        // naming the envelope sender: refused for this recipient alone.
+        let mail_from = self.mail_from.clone().unwrap_or_default();
+        if !mail_from.is_empty() {
+            let tenant = self.ctx.config.tenants.of_address(&address).map(|t| t.id.clone());
+            let blocked = crate::smtp::message::sender_rules(&self.ctx).iter().any(|r| {
+                r.kind == ecluse_quarantine::RuleKind::Block
+                    && r.tenant.as_ref().is_none_or(|t| Some(t) == tenant.as_ref())
+                    && r.applies(&mail_from, &address)
+            });
+            if blocked {
+                metrics::counter!("ecluse_recipients_blocked_total").increment(1);
+                tracing::info!(client = %self.peer.ip(), from = %mail_from, rcpt = %address, "RCPT refused: the recipient's commune blocks this sender");
+                self.reply(reply::blocked_sender());
+                return;
+            }
+        }
         if !local.eq_ignore_ascii_case("postmaster") {
+            let client = self.peer.ip();
+            let verifying = !matches!(
+                smtp.verify_recipients,
+                crate::config::VerifyRecipients::Off
+            );
+            if verifying && self.ctx.harvest.exhausted(client) {
+                // This client was told about enough unknown addresses:
+                // nothing more to learn here for a while (directory harvest).
+                metrics::counter!("ecluse_smtp_harvest_deferred_total").increment(1);
+                tracing::info!(client = %client, rcpt = %address, "RCPT deferred: too many unknown recipients from this client");
+                self.reply(reply::harvest_deferred(&address));
+                return;
+            }
             match self.ctx.recipients.verify(&address).await {
                 crate::recipients::Verdict::Exists => {}
                 crate::recipients::Verdict::Unknown(why) => {
                     tracing::info!(rcpt = %address, %why, "RCPT refused: unknown recipient");
+                    self.ctx.harvest.unknown(client);
+                    self.unknown_rcpts += 1;
+                    if self.unknown_rcpts >= super::harvest::SLOW_AFTER {
+                        // Tarpit: each further unknown answer costs time.
+                        tokio::time::sleep(super::harvest::ERROR_SLEEP).await;
+                    }
                     self.reply(reply::unknown_recipient(&address, &why));
                     return;
                 }

@@ -173,6 +173,15 @@ pub fn relay_denied(rcpt: &str) -> Reply {
 }
 /// The town's server (or the recipients list) does not know the address
 /// (RFC 3463 5.1.1: bad destination mailbox address).
+/// The client was told about too many unknown recipients lately
+/// ([`crate::smtp::harvest`]): `450 4.7.1`, try again later.
+pub fn harvest_deferred(rcpt: &str) -> Reply {
+    Reply::new(
+        450,
+        "4.7.1",
+        format!("<{rcpt}>: too many unknown recipients from your address; try again later"),
+    )
+}
 pub fn unknown_recipient(rcpt: &str, why: &str) -> Reply {
     Reply::new(
         550,

@@ -37,6 +37,8 @@ pub struct Session {
     pub(super) mail_from: Option<String>,
     pub(super) rcpts: Vec<String>,
     pub(super) errors: usize,
+    /// Unknown recipients answered in this session ([`super::harvest`]).
+    pub(super) unknown_rcpts: usize,
     out: Vec<u8>,
     close: bool,
     start_tls: bool,
@@ -65,6 +67,7 @@ impl Session {
             mail_from: None,
             rcpts: Vec::new(),
             errors: 0,
+            unknown_rcpts: 0,
             out: Vec::with_capacity(1024),
             close: false,
             start_tls: false,

@@ -44,6 +44,7 @@ fn context(dir: &std::path::Path, extra: &str) -> Arc<Context> {
         engines: Default::default(),
         // These tests speak SMTP only: no DNS.
         senders: None,
+        harvest: crate::smtp::harvest::HarvestGuard::new(config.smtp.unknown_recipient_limit),
         config: Arc::new(config),
     })
 }
