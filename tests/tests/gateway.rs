@@ -487,3 +487,41 @@ fn sigterm_answers_421_to_open_sessions_and_exits_cleanly() {
     let (code, gw) = stopper.join().unwrap();
     assert_eq!(code, Some(0), "{}", gw.log());
 }
+
+/// Terminal injection (red team, issue 28): a sender's subject and file
+/// name carrying escape sequences, a bell and a right-to-left override
+/// reach the admin's terminal through `ecluse quarantine list/show` only
+/// as visible `\u{…}` text.
+#[test]
+fn the_cli_prints_no_control_character_of_a_sender() {
+    let sink = Sink::start();
+    let gw = Gateway::start(sink.addr, "");
+    let msg = samples::with_attachment(
+        "=?utf-8?q?Facture_=1B]0;pwned=07_=1B[2J?=",
+        "application/vnd.ms-word.document.macroEnabled.12",
+        "=?utf-8?q?fac=1B[31mture=E2=80=AEmcod.docm?=",
+        &samples::docm("Facture"),
+    )
+    .into_bytes();
+    let reply = send_one(gw.smtp, "fournisseur@example.org", &[AGENT], &msg);
+    assert!(reply.starts_with("250"), "{reply}");
+    sink.wait_for(1, WAIT);
+    let (code, list, err) = gw.cli(&["quarantine", "list"]);
+    assert_eq!(code, 0, "{err}");
+    let id = list
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split_whitespace().next())
+        .expect("one item listed")
+        .to_string();
+    let (code, show, err) = gw.cli(&["quarantine", "show", &id]);
+    assert_eq!(code, 0, "{err}");
+    for out in [&list, &show] {
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\u{202e}'),
+            "{out:?}"
+        );
+    }
+    assert!(show.contains("\\u{1b}]0;pwned\\u{7}"), "{show}");
+    assert!(show.contains("\\u{202e}"), "{show}");
+}

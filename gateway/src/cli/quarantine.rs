@@ -179,23 +179,45 @@ fn file_of(item: &HeldItem) -> String {
         .as_ref()
         .map(|p| {
             p.filename
-                .clone()
-                .unwrap_or_else(|| format!("(part {})", p.path))
+                .as_deref()
+                .map(shown)
+                .unwrap_or_else(|| format!("(part {})", shown(&p.path)))
         })
         .unwrap_or_else(|| "(whole message)".into())
 }
 
+/// `text` as a terminal may print it: control characters (escape
+/// sequences, carriage returns, line feeds …) and the bidirectional
+/// controls that reorder a line (U+202A–U+202E, U+2066–U+2069, U+200E,
+/// U+200F, U+061C) shown as `\u{…}`, never sent to the terminal. The
+/// subject, the sender and the file names are the sender's words.
+pub(crate) fn shown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control()
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+        {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn print_item_line(item: &HeldItem) {
-    let from = item
-        .info
-        .from
-        .clone()
-        .unwrap_or_else(|| item.mail_from.clone());
+    let from = shown(
+        &item
+            .info
+            .from
+            .clone()
+            .unwrap_or_else(|| item.mail_from.clone()),
+    );
     println!(
         "{}  {:<9}  {:<28}  {:<26}  {:<16}  {}",
         item.id,
         item.status.as_str(),
-        item.recipient,
+        shown(&item.recipient),
         file_of(item),
         item.category.as_str(),
         from
@@ -250,21 +272,24 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
                 let item: HeldItem = serde_json::from_value(v["item"].clone())?;
                 println!("item       {}", item.id);
                 println!("status     {} ({})", item.status, item.status.label_fr());
-                println!("recipient  {}", item.recipient);
+                println!("recipient  {}", shown(&item.recipient));
                 println!(
                     "from       {}",
-                    item.info
-                        .from
-                        .clone()
-                        .unwrap_or_else(|| item.mail_from.clone())
+                    shown(
+                        &item
+                            .info
+                            .from
+                            .clone()
+                            .unwrap_or_else(|| item.mail_from.clone())
+                    )
                 );
                 println!(
                     "subject    {}",
-                    item.info.subject.clone().unwrap_or_default()
+                    shown(&item.info.subject.clone().unwrap_or_default())
                 );
                 println!("file       {}", file_of(&item));
                 if let Some(p) = &item.part {
-                    println!("type       {} ({} bytes)", p.detected_type, p.size);
+                    println!("type       {} ({} bytes)", shown(&p.detected_type), p.size);
                     println!("sha256     {}", p.sha256);
                 }
                 println!(
@@ -273,7 +298,7 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
                     item.category.label_fr()
                 );
                 for r in &item.reasons {
-                    println!("  - {r}");
+                    println!("  - {}", shown(r));
                 }
                 println!(
                     "held at    {}   expires {}",
@@ -284,12 +309,20 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
                     if item.self_release { "yes" } else { "no" }
                 );
                 if let Some(r) = &item.request {
-                    println!("requested  by {} at {}: {}", r.by, r.at, r.reason);
+                    println!(
+                        "requested  by {} at {}: {}",
+                        shown(&r.by),
+                        r.at,
+                        shown(&r.reason)
+                    );
                 }
                 if let Some(d) = &item.decision {
                     println!(
                         "decided    {} by {} at {}: {}",
-                        d.outcome, d.by, d.at, d.comment
+                        d.outcome,
+                        shown(&d.by),
+                        d.at,
+                        shown(&d.comment)
                     );
                 }
                 println!("queue id   {}", item.queue_id);
