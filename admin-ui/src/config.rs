@@ -3,6 +3,7 @@
 //! SAML and password parts when [`crate::Ui::new`] builds the UI.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::time::Duration;
 
 /// The UI's settings.
@@ -31,6 +32,10 @@ pub struct UiConfig {
     /// configuration without tenants (one implicit tenant, whose admins
     /// administer everything).
     pub tenants: Vec<UiTenant>,
+    /// `[admin] trusted_proxies` and `proxy_header`: whose word on the
+    /// client's address is taken (none by default: the TCP peer is the
+    /// client).
+    pub proxies: Proxies,
 }
 
 /// What the UI knows of a tenant.
@@ -59,6 +64,7 @@ impl UiConfig {
             demo: false,
             sender_rules: Vec::new(),
             tenants: Vec::new(),
+            proxies: Proxies::default(),
         }
     }
 
@@ -100,6 +106,25 @@ impl UiConfig {
     /// Whether the UI is served over HTTPS (cookies are then `Secure`).
     pub fn https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// Whether the UI's host is `localhost`, a `*.localhost` name or a
+    /// loopback address: browsers count plain HTTP there as secure, and
+    /// take `Secure` cookies from it.
+    pub fn local_host(&self) -> bool {
+        let rest = self
+            .public_url
+            .split_once("://")
+            .map_or(self.public_url.as_str(), |(_, r)| r);
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let host = match authority.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(""),
+            None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+        };
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        host == "localhost"
+            || host.ends_with(".localhost")
+            || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
     }
 }
 
@@ -172,5 +197,243 @@ impl fmt::Debug for LocalAdmin {
             .field("username", &self.username)
             .field("password_hash", &"<argon2 hash>")
             .finish()
+    }
+}
+
+/// The reverse proxies in front of the admin listener (`[admin]
+/// trusted_proxies`, `proxy_header`): only a request whose TCP peer is one
+/// of them has its forwarding header read, and in it the rightmost address
+/// that is not one of them is the client's (see [`crate::web::client_ip`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Proxies {
+    /// Their networks; empty: no proxy is believed.
+    pub trusted: Vec<Cidr>,
+    /// The one header they write the client's address in.
+    pub header: ProxyHeader,
+}
+
+impl Proxies {
+    /// Whether `ip` is one of the trusted proxies.
+    pub fn trusts(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.trusted.iter().any(|c| c.contains(ip))
+    }
+}
+
+/// Which header the trusted proxies write the client's address in. Only
+/// that one is read: a proxy passes the other through as the client sent
+/// it, so reading both would let the client choose its address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ProxyHeader {
+    /// `X-Forwarded-For: client, proxy1` (nginx, HAProxy, Apache, Caddy,
+    /// Traefik); the default.
+    #[default]
+    XForwardedFor,
+    /// RFC 7239 `Forwarded: for=client;proto=https, for=proxy1`.
+    Forwarded,
+}
+
+impl std::str::FromStr for ProxyHeader {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ProxyHeader, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "x-forwarded-for" => Ok(ProxyHeader::XForwardedFor),
+            "forwarded" => Ok(ProxyHeader::Forwarded),
+            _ => Err(format!(
+                "`{s}` is neither \"X-Forwarded-For\" nor \"Forwarded\""
+            )),
+        }
+    }
+}
+
+/// A network in CIDR notation (`10.0.0.0/8`, `2001:db8::/32`); a bare
+/// address is the network of that one address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    /// Whether `ip` is in this network (an IPv4-mapped IPv6 address counts
+    /// as its IPv4 address).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.network, ip.to_canonical()) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(n) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for Cidr {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Cidr, String> {
+        let s = s.trim();
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let network: IpAddr = addr.parse().map_err(|_| {
+            format!("`{s}` is not an address or a network (10.0.0.0/8, 2001:db8::/32)")
+        })?;
+        let network = network.to_canonical();
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(p) => match p.parse::<u8>() {
+                Ok(p) if p <= max => p,
+                _ => {
+                    return Err(format!(
+                        "`{s}`: the prefix length must be a number from 0 to {max}"
+                    ));
+                }
+            },
+        };
+        let cidr = Cidr { network, prefix };
+        if cidr.masked() != network {
+            return Err(format!(
+                "`{s}` has bits set past its /{prefix} (did you mean {}/{prefix}?)",
+                cidr.masked()
+            ));
+        }
+        Ok(cidr)
+    }
+}
+
+impl Cidr {
+    fn masked(&self) -> IpAddr {
+        match self.network {
+            IpAddr::V4(n) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                IpAddr::V4((u32::from(n) & mask).into())
+            }
+            IpAddr::V6(n) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                IpAddr::V6((u128::from(n) & mask).into())
+            }
+        }
+    }
+}
+
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.network, self.prefix)
+    }
+}
+
+/// A secret from the configuration (`[admin] metrics_token`): it never
+/// prints (`Debug` shows `<secret>`), and is compared in constant time.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps `value`.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// Whether `given` is the secret, in a time that depends on neither
+    /// (both are hashed first, then compared byte by byte without an early
+    /// exit).
+    pub fn matches(&self, given: &str) -> bool {
+        use sha2::{Digest, Sha256};
+        let a = Sha256::digest(self.0.as_bytes());
+        let b = Sha256::digest(given.as_bytes());
+        a.iter()
+            .zip(b.iter())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+    }
+
+    /// How many characters it has (for the configuration's check).
+    pub fn len(&self) -> usize {
+        self.0.chars().count()
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<secret>")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cidr, Proxies, ProxyHeader, Secret};
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn networks_parse_contain_and_refuse_what_is_not_one() {
+        let c: Cidr = "10.0.0.0/8".parse().unwrap();
+        assert!(c.contains(ip("10.200.1.2")) && !c.contains(ip("11.0.0.1")));
+        assert!(c.contains(ip("::ffff:10.1.2.3")), "IPv4-mapped");
+        assert!(!c.contains(ip("2001:db8::1")));
+        let one: Cidr = "192.0.2.7".parse().unwrap();
+        assert!(one.contains(ip("192.0.2.7")) && !one.contains(ip("192.0.2.8")));
+        let v6: Cidr = "2001:db8:1::/48".parse().unwrap();
+        assert!(v6.contains(ip("2001:db8:1:ffff::9")) && !v6.contains(ip("2001:db8:2::1")));
+        let all: Cidr = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains(ip("203.0.113.1")));
+        assert_eq!(v6.to_string(), "2001:db8:1::/48");
+        for bad in [
+            "10.0.0.0/33",
+            "10.0.0.1/8",
+            "proxy.lan",
+            "10.0.0.0/",
+            "::1/129",
+            "10.0.0.0/-1",
+            "",
+        ] {
+            assert!(bad.parse::<Cidr>().is_err(), "{bad}");
+        }
+        let p = Proxies {
+            trusted: vec![c, v6],
+            header: ProxyHeader::XForwardedFor,
+        };
+        assert!(p.trusts(ip("10.0.0.1")) && !p.trusts(ip("127.0.0.1")));
+        assert_eq!(
+            "forwarded".parse::<ProxyHeader>(),
+            Ok(ProxyHeader::Forwarded)
+        );
+        assert_eq!(
+            "X-Forwarded-For".parse::<ProxyHeader>(),
+            Ok(ProxyHeader::XForwardedFor)
+        );
+        assert!("X-Real-IP".parse::<ProxyHeader>().is_err());
+    }
+
+    #[test]
+    fn a_secret_does_not_print_and_matches_only_itself() {
+        let s = Secret::new("jeton-tres-secret-0123456789");
+        assert_eq!(format!("{s:?}"), "<secret>");
+        assert!(s.matches("jeton-tres-secret-0123456789"));
+        assert!(!s.matches("jeton-tres-secret-012345678"));
+        assert!(!s.matches(""));
     }
 }

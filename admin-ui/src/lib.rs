@@ -18,9 +18,12 @@
 //! - [`xmldsig`]: what a posted SAML answer may ask of the signature
 //!   library (same-document references, SAML's transforms), checked before
 //!   any signature work; libxml2 and xmlsec kept from opening URLs and files.
-//! - [`local`]: the break-glass local admin: argon2 hashes, rate-limited
-//!   attempts.
-//! - [`web`]: sessions, cookies, CSRF, security headers, languages, errors.
+//! - [`local`]: the break-glass local admin: argon2 hashes, attempts
+//!   counted before the work (per address and per name), password checks
+//!   bounded, refusals audited once per address and window.
+//! - [`web`]: sessions, cookies, CSRF, security headers, languages, errors;
+//!   the client's address behind trusted proxies; who may read `/metrics`;
+//!   text from clients made safe for the log ([`web::printable`]).
 //! - [`pages`]: the pages themselves (maud templates).
 //! - [`download`]: the encrypted ZIP an admin downloads.
 
@@ -35,7 +38,7 @@ pub mod saml;
 pub mod web;
 pub mod xmldsig;
 
-pub use config::{LocalAdmin, SamlConfig, UiConfig, UiTenant};
+pub use config::{Cidr, LocalAdmin, Proxies, ProxyHeader, SamlConfig, Secret, UiConfig, UiTenant};
 
 /// What the admin dashboard shows of the scanning engines. `ecluse serve`
 /// keeps it current through [`Ui::engines`]: the rules after each load
@@ -117,6 +120,10 @@ pub struct Ui {
     /// admin's, counted apart, so that garbage posted to `/saml/acs` does
     /// not lock the break-glass account too.
     pub(crate) acs_guard: local::Guard,
+    /// Places for the local admin's password checks.
+    pub(crate) password_checks: local::PasswordChecks,
+    /// Which addresses had a sign-in refused unread in this window.
+    pub(crate) refusals: local::Refusals,
     /// The scanning engines' state, for the dashboard.
     pub(crate) engines: Engines,
 }
@@ -125,6 +132,9 @@ impl Ui {
     /// Checks the configuration and builds the UI over `store`.
     pub fn new(store: Arc<Store>, config: UiConfig) -> Result<Ui, UiError> {
         check(&config)?;
+        // Memory that argon2 checks and SAML verifications free goes back
+        // to the system, not to the arenas of the threads that ran them.
+        local::return_large_blocks_to_the_system();
         let saml = match &config.saml {
             Some(s) => Some(saml::Sp::new(s, &config.public_url)?),
             None => None,
@@ -132,6 +142,8 @@ impl Ui {
         Ok(Ui {
             local: local::Guard::new(store.clone(), "local:"),
             acs_guard: local::Guard::new(store.clone(), "acs:"),
+            password_checks: local::PasswordChecks::default(),
+            refusals: local::Refusals::default(),
             store,
             config,
             saml,

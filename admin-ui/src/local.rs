@@ -1,17 +1,39 @@
 //! The break-glass local admin: for the day the identity provider is down.
-//! Off unless `[admin.local]` is set. The password is kept as an argon2 hash;
-//! failed attempts are audited and, past a few, refused for a while, per
-//! address and per user name.
+//! Off unless `[admin.local]` is set. The password is kept as an argon2 hash.
+//!
+//! Each attempt is counted before any password work, in the same store
+//! transaction that checks the limits ([`Guard::attempt`]): at most
+//! [`MAX_FAILURES`] per address (IPv6: per /64) in [`WINDOW`], so that one
+//! address cannot lock the account for the others, and at most
+//! [`MAX_NAME_FAILURES`] per user name from all addresses together, so that
+//! guessing from many addresses stays bounded. At most
+//! [`MAX_PASSWORD_CHECKS`] argon2 checks (19 MiB each) run at once; an
+//! attempt finding no place is answered `429` at once. Refusals are counted
+//! in `ecluse_signin_refused_total`; the audit gets the first one per
+//! address in a window ([`Refusals`]), not one entry each.
 
 use crate::UiError;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
-/// Failed attempts allowed in [`WINDOW`] before the next ones are refused.
+/// Failed attempts allowed from one address (IPv6: one /64) in [`WINDOW`]
+/// before the next ones are refused unread.
 pub const MAX_FAILURES: usize = 5;
+/// Failed attempts allowed on one user name in [`WINDOW`], from every
+/// address together: a ceiling on guessing spread over many addresses,
+/// high enough that a few addresses failing cannot lock the account.
+pub const MAX_NAME_FAILURES: usize = 50;
 /// How long failures are remembered.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Password checks (argon2, 19 MiB and tens of milliseconds each) running
+/// at once; an attempt past them is answered `429` without being read.
+pub const MAX_PASSWORD_CHECKS: usize = 2;
+/// Addresses whose refusals [`Refusals`] remembers at most; past that, a
+/// refusal is counted in the metrics only.
+pub const MAX_REMEMBERED_REFUSERS: usize = 4096;
 
 /// The argon2id hash (PHC string) of `password`, for `[admin.local]
 /// password_hash`.
@@ -34,7 +56,7 @@ pub(crate) fn check_hash(hash: &str) -> Result<(), UiError> {
 }
 
 /// Whether `password` matches `hash` (slow on purpose: run it off the
-/// async threads).
+/// async threads, under a [`PasswordChecks`] place).
 pub fn verify(hash: &str, password: &str) -> bool {
     match PasswordHash::new(hash) {
         Ok(parsed) => Argon2::default()
@@ -44,39 +66,180 @@ pub fn verify(hash: &str, password: &str) -> bool {
     }
 }
 
-/// Audits a sign-in refused unread because its address or user name failed
-/// too often ([`MAX_FAILURES`] in [`WINDOW`]), and makes the `429` page.
-/// `who` is the actor named in the audit (the user name, or `saml`).
-pub(crate) async fn too_many_attempts(
-    ui: &std::sync::Arc<crate::Ui>,
-    ctx: &crate::web::Ctx,
-    who: String,
-    detail: &'static str,
-) -> axum::response::Response {
-    let actor = ctx.actor(who);
-    let _ = ui
-        .blocking(move |s| {
-            s.audit(
-                &actor,
-                ecluse_quarantine::AuditAction::LoginFailed,
-                None,
-                detail,
-            )
-        })
-        .await;
-    let l = ctx.lang;
-    ctx.error(
-        axum::http::StatusCode::TOO_MANY_REQUESTS,
-        l.t("Trop de tentatives", "Too many attempts"),
-        l.t(
-            "Trop d'essais de connexion ont échoué. Attendez un quart d'heure avant de réessayer.",
-            "Too many sign-in attempts failed. Wait a quarter of an hour before trying again.",
-        ),
-    )
+/// The places for password checks running at once
+/// ([`MAX_PASSWORD_CHECKS`]).
+pub struct PasswordChecks {
+    places: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
-/// Counts failed sign-ins per key (an address, a user name), in the store:
-/// with PostgreSQL every node of a cluster counts the same failures. A
+impl Default for PasswordChecks {
+    fn default() -> PasswordChecks {
+        PasswordChecks {
+            places: std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_PASSWORD_CHECKS)),
+        }
+    }
+}
+
+impl PasswordChecks {
+    /// A place for one check, if one is free now; `None` when
+    /// [`MAX_PASSWORD_CHECKS`] run already (the caller answers `429`).
+    pub fn place(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.places.clone().try_acquire_owned().ok()
+    }
+
+    /// Checks `password` against `hash` on a blocking thread, holding
+    /// `place` until it is done. Counted in `ecluse_password_checks_total`.
+    pub async fn verify(
+        &self,
+        place: tokio::sync::OwnedSemaphorePermit,
+        hash: String,
+        password: String,
+    ) -> bool {
+        metrics::counter!("ecluse_password_checks_total").increment(1);
+        tokio::task::spawn_blocking(move || {
+            let _place = place;
+            verify(&hash, &password)
+        })
+        .await
+        .unwrap_or(false)
+    }
+}
+
+/// Makes glibc give large freed blocks back to the system, once per
+/// process. glibc serves a block above its mmap threshold with its own
+/// `mmap`, unmapped when freed; but the threshold starts at 128 KiB and
+/// rises to the size of every such block freed, so after the first
+/// argon2 check (19 MiB) the next ones come from the heaps of its arenas
+/// (one per thread, up to 8 per core), which keep their freed memory: a
+/// burst of checks left the process gigabytes larger, for good. Setting
+/// the threshold fixes it (and stops the rise): every block of 4 MiB or
+/// more (argon2's, a large message's buffers) is mapped on its own and
+/// returned on free. Smaller blocks, the great majority, are served as
+/// before.
+pub fn return_large_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            // SAFETY: mallopt only sets allocator parameters; M_MMAP_THRESHOLD
+            // accepts any value up to 32 MiB on 64-bit glibc.
+            let set = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20) };
+            if set != 1 {
+                tracing::warn!("mallopt(M_MMAP_THRESHOLD) refused: freed argon2 memory may stay with the process");
+            }
+        });
+    }
+}
+
+/// Records a sign-in refused unread (too many failures, or no place for
+/// a password check) and makes the `429` page. Every refusal counts in
+/// `ecluse_signin_refused_total{method, reason}`; the audit gets the first
+/// one from this address in the window ([`Refusals::first`]), so that a
+/// flood of refusals does not become a flood of hash-chained entries.
+/// `who` is the actor named in the audit (the user name, or `saml`).
+pub(crate) async fn refused_unread(
+    ui: &std::sync::Arc<crate::Ui>,
+    ctx: &crate::web::Ctx,
+    who: &str,
+    method: &'static str,
+    busy: bool,
+) -> axum::response::Response {
+    let reason = if busy { "busy" } else { "too_many_failures" };
+    metrics::counter!("ecluse_signin_refused_total", "method" => method, "reason" => reason)
+        .increment(1);
+    let now = ui.store.now();
+    if ui.refusals.first(method, &ctx.rate_key, now) {
+        let actor = ctx.actor(crate::web::printable(who, 64));
+        let detail = format!(
+            "{}: {}, refused unread; further refusals from this address for {} minutes are counted in ecluse_signin_refused_total, not audited",
+            if method == "local" {
+                "local account"
+            } else {
+                "SAML answer"
+            },
+            if busy {
+                "too many password checks at once"
+            } else {
+                "too many failed sign-ins from this address or for this name"
+            },
+            WINDOW.as_secs() / 60,
+        );
+        let _ = ui
+            .blocking(move |s| {
+                s.audit(
+                    &actor,
+                    ecluse_quarantine::AuditAction::LoginFailed,
+                    None,
+                    &detail,
+                )
+            })
+            .await;
+    }
+    let l = ctx.lang;
+    let mut res = if busy {
+        ctx.error(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            l.t(
+                "Trop de tentatives en même temps",
+                "Too many attempts at once",
+            ),
+            l.t(
+                "Trop de connexions sont vérifiées en ce moment. Réessayez dans quelques secondes.",
+                "Too many sign-ins are being checked right now. Try again in a few seconds.",
+            ),
+        )
+    } else {
+        ctx.error(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            l.t("Trop de tentatives", "Too many attempts"),
+            l.t(
+                "Trop d'essais de connexion ont échoué. Attendez un quart d'heure avant de réessayer.",
+                "Too many sign-in attempts failed. Wait a quarter of an hour before trying again.",
+            ),
+        )
+    };
+    let wait = if busy { "5" } else { "900" };
+    res.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from_static(wait),
+    );
+    res
+}
+
+/// Which addresses had a sign-in refused unread in the current window, in
+/// this process: the first refusal of each is audited, the others only
+/// counted. Bounded: past [`MAX_REMEMBERED_REFUSERS`] addresses (the
+/// expired ones forgotten first), a refusal from a new address is counted
+/// and not audited.
+#[derive(Default)]
+pub struct Refusals {
+    seen: Mutex<HashMap<(&'static str, String), jiff::Timestamp>>,
+}
+
+impl Refusals {
+    /// Whether this is the first refusal for `method` from `key` since
+    /// [`WINDOW`] ago (and remembers it).
+    pub fn first(&self, method: &'static str, key: &str, now: jiff::Timestamp) -> bool {
+        let window = jiff::SignedDuration::try_from(WINDOW).expect("a short window");
+        let mut seen = self.seen.lock().expect("refusals lock");
+        if let Some(at) = seen.get(&(method, key.to_string()))
+            && *at > now - window
+        {
+            return false;
+        }
+        if seen.len() >= MAX_REMEMBERED_REFUSERS {
+            seen.retain(|_, at| *at > now - window);
+            if seen.len() >= MAX_REMEMBERED_REFUSERS {
+                return false;
+            }
+        }
+        seen.insert((method, key.to_string()), now);
+        true
+    }
+}
+
+/// Counts sign-in attempts per key (an address, a user name), in the
+/// store: with PostgreSQL every node of a cluster counts the same. A
 /// store that cannot be read refuses the attempt (fail closed).
 pub struct Guard {
     store: std::sync::Arc<ecluse_quarantine::Store>,
@@ -99,30 +262,19 @@ impl Guard {
         self.store.now() - window
     }
 
-    /// Whether every key may try now; an error when the counts cannot be
-    /// read (the caller refuses the attempt and says why).
-    pub fn allowed(&self, keys: &[&str]) -> Result<bool, ecluse_quarantine::Error> {
-        let since = self.since();
-        for k in keys {
-            if self.store.login_failures(&self.key(k), since)? >= MAX_FAILURES {
-                return Ok(false);
-            }
-        }
-        Ok(true)
+    /// Counts one attempt against every key (with the most attempts each
+    /// may have in [`WINDOW`]), before any work, if none is at its limit:
+    /// `Ok(false)` when one is (refuse unread), an error when the counts
+    /// cannot be read or written (refuse, and say why). An attempt that
+    /// succeeds is taken back ([`Guard::forgive`]).
+    pub fn attempt(&self, keys: &[(&str, usize)]) -> Result<bool, ecluse_quarantine::Error> {
+        let keys: Vec<(String, usize)> = keys.iter().map(|(k, n)| (self.key(k), *n)).collect();
+        let refs: Vec<(&str, usize)> = keys.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+        self.store.login_attempt(&refs, self.since())
     }
 
-    /// Counts one failure against every key.
-    pub fn failed(&self, keys: &[&str]) {
-        let since = self.since();
-        for k in keys {
-            if let Err(e) = self.store.login_failure_add(&self.key(k), since) {
-                tracing::error!(error = %e, "cannot count a failed sign-in");
-            }
-        }
-    }
-
-    /// Takes back the latest failure counted against every key (an attempt
-    /// counted before it was made, which succeeded or was not its fault).
+    /// Takes back the latest attempt counted against every key (one that
+    /// succeeded).
     pub fn forgive(&self, keys: &[&str]) {
         for k in keys {
             if let Err(e) = self.store.login_failure_forgive(&self.key(k)) {
@@ -143,12 +295,6 @@ impl Guard {
 mod tests {
     use super::*;
 
-    impl Guard {
-        fn allowed_ok(&self, keys: &[&str]) -> bool {
-            self.allowed(keys).unwrap()
-        }
-    }
-
     #[test]
     fn hash_then_verify() {
         let h = hash_password("correct horse");
@@ -160,33 +306,72 @@ mod tests {
     }
 
     #[test]
-    fn guard_locks_after_max_failures_and_another_guard_on_the_store_sees_it() {
+    fn attempts_are_counted_before_the_work_per_key_with_each_its_limit() {
         let dir = tempfile::tempdir().unwrap();
         let store = std::sync::Arc::new(ecluse_quarantine::Store::open(dir.path()).unwrap());
         let g = Guard::new(store.clone(), "local:");
+        let keys = |ip| [(ip, MAX_FAILURES), ("name:root", 7)];
         for _ in 0..MAX_FAILURES {
-            assert!(g.allowed_ok(&["1.2.3.4", "root"]));
-            g.failed(&["1.2.3.4", "root"]);
+            assert!(g.attempt(&keys("1.2.3.4")).unwrap());
         }
-        assert!(!g.allowed_ok(&["1.2.3.4", "admin"]));
-        assert!(!g.allowed_ok(&["5.6.7.8", "root"]));
-        assert!(g.allowed_ok(&["5.6.7.8", "admin"]));
-        // Another node's guard on the same store counts the same failures;
+        // The address is at its limit; nothing more is counted for it.
+        assert!(!g.attempt(&keys("1.2.3.4")).unwrap());
+        // Another address may still try the name, up to the name's limit.
+        assert!(g.attempt(&keys("5.6.7.8")).unwrap());
+        assert!(g.attempt(&keys("5.6.7.8")).unwrap());
+        assert!(!g.attempt(&keys("9.9.9.9")).unwrap(), "the name is at 7");
+        assert!(
+            g.attempt(&[("9.9.9.9", MAX_FAILURES), ("name:admin", 7)])
+                .unwrap()
+        );
+        // Another node's guard on the same store counts the same attempts;
         // another kind of guard counts apart.
         assert!(
             !Guard::new(store.clone(), "local:")
-                .allowed(&["root"])
+                .attempt(&keys("9.9.9.8"))
                 .unwrap()
         );
         assert!(
             Guard::new(store.clone(), "acs:")
-                .allowed(&["root"])
+                .attempt(&keys("1.2.3.4"))
                 .unwrap()
         );
-        g.forgive(&["root"]);
-        assert!(g.allowed_ok(&["root"]));
-        g.failed(&["root"]);
-        g.succeeded("root");
-        assert!(g.allowed_ok(&["root"]));
+        // A success is taken back.
+        g.forgive(&["name:root"]);
+        assert!(g.attempt(&keys("9.9.9.8")).unwrap());
+        g.succeeded("1.2.3.4");
+        assert!(
+            g.attempt(&keys("1.2.3.4")).is_ok_and(|ok| !ok),
+            "the name is full again"
+        );
+        assert!(g.attempt(&[("1.2.3.4", MAX_FAILURES)]).unwrap());
+    }
+
+    #[test]
+    fn refusals_are_audited_once_per_address_and_window_and_bounded() {
+        let r = Refusals::default();
+        let t0 = jiff::Timestamp::now();
+        assert!(r.first("local", "192.0.2.1", t0));
+        assert!(!r.first(
+            "local",
+            "192.0.2.1",
+            t0 + jiff::SignedDuration::from_secs(60)
+        ));
+        assert!(r.first("saml", "192.0.2.1", t0), "each method apart");
+        assert!(r.first("local", "192.0.2.2", t0));
+        let later = t0 + jiff::SignedDuration::from_secs(16 * 60);
+        assert!(r.first("local", "192.0.2.1", later), "a new window");
+        for i in 0..MAX_REMEMBERED_REFUSERS {
+            r.first("local", &format!("k{i}"), later);
+        }
+        assert!(
+            !r.first("local", "new", later),
+            "full: counted, not audited"
+        );
+        let much_later = later + jiff::SignedDuration::from_secs(16 * 60);
+        assert!(
+            r.first("local", "new", much_later),
+            "the expired ones make room"
+        );
     }
 }

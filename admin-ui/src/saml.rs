@@ -19,10 +19,10 @@
 //! used up only by an answer whose signature verified.
 
 use crate::pages::login::open_session;
-use crate::web::{Ctx, NextQuery, Page, local_path, random_token};
+use crate::web::{Ctx, NextQuery, Page, cookie, local_path, printable, random_token};
 use crate::{SamlConfig, Ui, UiError};
 use axum::extract::{Form, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use ecluse_quarantine::{AuditAction, SignIn, WebSession};
@@ -38,15 +38,21 @@ pub const REQUEST_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_se
 /// How long the id of an accepted assertion is remembered (longer than any
 /// assertion stays valid).
 pub const ASSERTION_MEMORY: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
-/// The largest `SAMLResponse` accepted, in bytes of base64 (an answer with
-/// hundreds of group values stays well under it).
-pub const MAX_RESPONSE: usize = 256 * 1024;
+/// The largest `SAMLResponse` accepted, in bytes of base64: about 96 KB of
+/// XML, where an answer with hundreds of group values takes 10 to 50. The
+/// signature library's work on a hostile answer grows with its size (the
+/// heaviest that [`crate::xmldsig::check`] lets through took 45 ms at
+/// 256 KiB, 22 at this size, on two cores).
+pub const MAX_RESPONSE: usize = 128 * 1024;
 /// How long the ACS waits for a signature verification before refusing
 /// the answer (an honest one takes milliseconds).
 pub const VERIFY_DEADLINE: Duration = Duration::from_millis(800);
 /// Verifications running at once; past that, an answer waits for a place
 /// until [`VERIFY_DEADLINE`], so a flood cannot take every blocking thread.
 pub const MAX_VERIFICATIONS: usize = 4;
+/// Sign-ins one browser may have started and not finished (its cookie
+/// holds their secrets, newest first).
+pub const MAX_BINDINGS: usize = 3;
 
 /// Our service provider, built once at start-up.
 pub struct Sp {
@@ -146,8 +152,10 @@ impl Sp {
     }
 }
 
-/// The non-blank values, trimmed, of the attributes named `name`: matched
-/// by `Name`, and by `FriendlyName` too only when `friendly` (`[admin.saml]
+/// The non-empty values of the attributes named `name`, exactly as the
+/// IdP sent them (not trimmed: a group `" admins-b"` is not `admins-b`, an
+/// address `" dsi@…"` is nobody's): matched by `Name`, and by
+/// `FriendlyName` too only when `friendly` (`[admin.saml]
 /// match_friendly_name`); SAML 2.0 core §2.7.3.1 makes the name the
 /// identifier and the friendly name a display aid anyone may reuse.
 fn values_of<'a>(
@@ -162,8 +170,8 @@ fn values_of<'a>(
         })
         .flat_map(|at| &at.values)
         .filter_map(|v| v.value.as_deref())
-        .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
+        .map(str::to_string)
         .collect()
 }
 
@@ -187,16 +195,25 @@ pub async fn metadata(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
 }
 
 /// `GET /saml/login?next=`: sends the browser to the IdP with a request whose
-/// id we keep for ten minutes.
-pub async fn login(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(q): Query<NextQuery>) -> Page {
+/// id we keep for ten minutes, and gives the browser the secret that id is
+/// made from (a cookie, [`request_id_for`]).
+pub async fn login(
+    ctx: Ctx,
+    State(ui): State<Arc<Ui>>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Page {
     saml(&ui, &ctx)?;
     let sp = ui.saml.as_ref().expect("checked");
     let mut request = sp
         .sp
         .make_authentication_request(&sp.sso_url)
         .map_err(|e| crate::web::internal(ctx.lang, &e))?;
-    // samael's ids have 32 random bits; ours have 256.
-    request.id = format!("_{}", random_token());
+    // samael's ids have 32 random bits; ours have 256, and are the hash of
+    // a secret only this browser gets (its sign-in cookie): the answer is
+    // taken only from the browser that started the request.
+    let binding = random_token();
+    request.id = request_id_for(&binding);
     let mut next = local_path(q.next.as_deref().unwrap_or("/"));
     if next.len() > 80 {
         next = "/".into();
@@ -209,7 +226,44 @@ pub async fn login(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(q): Query<NextQuer
     ui.blocking(move |store| store.saml_request_put(&id, store.now() + REQUEST_LIFETIME))
         .await
         .map_err(|e| ctx.store_error(&e))?;
-    Ok(Redirect::to(url.as_str()).into_response())
+    // The browser's latest sign-ins, newest first: a second tab, a double
+    // click, still finds its own.
+    let mut bindings = vec![binding];
+    if let Some(earlier) = cookie(&headers, ui.saml_cookie()) {
+        bindings.extend(
+            earlier
+                .split('.')
+                .filter(|b| b.len() == 64 && b.bytes().all(|c| c.is_ascii_hexdigit()))
+                .take(MAX_BINDINGS - 1)
+                .map(str::to_string),
+        );
+    }
+    let mut res = Redirect::to(url.as_str()).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        ui.set_cross_site_cookie(ui.saml_cookie(), Some(&bindings.join("."))),
+    );
+    Ok(res)
+}
+
+/// The id of the request started with the secret `binding` (the value
+/// of the browser's sign-in cookie): `_` and the hex SHA-256 of it. The
+/// id travels through the IdP and may be seen; the secret stays in the
+/// browser and cannot be found from the id.
+fn request_id_for(binding: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("ecluse saml request:{binding}").as_bytes());
+    format!("_{}", crate::web::hex(&digest))
+}
+
+/// Whether the browser whose sign-in cookie is `cookie` started the
+/// request `request_id`.
+fn started_here(cookie: Option<&str>, request_id: &str) -> bool {
+    cookie.is_some_and(|c| {
+        c.split('.')
+            .take(MAX_BINDINGS)
+            .any(|b| crate::web::same_secret(&request_id_for(b), request_id))
+    })
 }
 
 /// What the IdP posts to `/saml/acs`.
@@ -221,41 +275,48 @@ pub struct AcsForm {
     relay_state: String,
 }
 
-/// `POST /saml/acs`: the IdP's answer. Anyone can post here: failures
-/// count against the address as the local admin's do ([`crate::local`]),
-/// and past the limit answers are refused unread.
-pub async fn acs(ctx: Ctx, State(ui): State<Arc<Ui>>, Form(form): Form<AcsForm>) -> Page {
+/// `POST /saml/acs`: the IdP's answer. Anyone can post here: each answer
+/// is counted against the address before any work, as the local admin's
+/// attempts are ([`crate::local`]), and taken back only when it signs
+/// someone in; past the limit answers are refused unread.
+pub async fn acs(
+    ctx: Ctx,
+    State(ui): State<Arc<Ui>>,
+    headers: HeaderMap,
+    Form(form): Form<AcsForm>,
+) -> Page {
     saml(&ui, &ctx)?;
     let l = ctx.lang;
-    let keys = [ctx.ip.as_str()];
-    let allowed = ui
-        .acs_guard
-        .allowed(&keys)
-        .map_err(|e| crate::web::store_failure(l, &e))?;
-    if !allowed {
-        tracing::warn!(peer = %ctx.ip, "SAML sign-in refused: too many failed answers from this address");
-        return Err(crate::local::too_many_attempts(
-            &ui,
-            &ctx,
-            "saml".into(),
-            "SAML answer refused unread: too many failed sign-ins from this address",
-        )
-        .await);
+    let address = ctx.rate_key.clone();
+    let (ui2, a) = (ui.clone(), address.clone());
+    let counted = tokio::task::spawn_blocking(move || {
+        ui2.acs_guard
+            .attempt(&[(a.as_str(), crate::local::MAX_FAILURES)])
+    })
+    .await
+    .expect("the count does not panic")
+    .map_err(|e| crate::web::store_failure(l, &e))?;
+    if !counted {
+        tracing::warn!(peer = %ctx.ip, "SAML sign-in refused unread: too many failed answers from this address");
+        return Err(crate::local::refused_unread(&ui, &ctx, "saml", "saml", false).await);
     }
-    // Counted before any work, so that answers posted at once from one
-    // address cannot all pass the check above; forgiven on success and
-    // when the server, not the answer, was the trouble.
-    ui.acs_guard.failed(&keys);
-    match sign_in(&ui, &form).await {
+    let started = cookie(&headers, ui.saml_cookie()).map(str::to_string);
+    match sign_in(&ui, &form, started.as_deref()).await {
         Ok(session) => {
-            ui.acs_guard.forgive(&keys);
-            open_session(&ui, &ctx, session, &form.relay_state).await
+            let ui2 = ui.clone();
+            let _ = tokio::task::spawn_blocking(move || ui2.acs_guard.forgive(&[address.as_str()]))
+                .await;
+            let mut res = open_session(&ui, &ctx, session, &form.relay_state).await?;
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                ui.set_cross_site_cookie(ui.saml_cookie(), None),
+            );
+            Ok(res)
         }
-        Err(refusal) => {
-            if refusal.busy {
-                ui.acs_guard.forgive(&keys);
-            }
-            let reason = refusal.reason;
+        Err(reason) => {
+            // The reason quotes the answer (its InResponseTo, a reference):
+            // escaped, so that it cannot forge lines in the log or audit.
+            let reason = printable(&reason, 400);
             tracing::warn!(peer = %ctx.ip, %reason, "SAML sign-in refused");
             let actor = ctx.actor("saml");
             let detail = format!("SAML answer refused: {reason}");
@@ -266,41 +327,25 @@ pub async fn acs(ctx: Ctx, State(ui): State<Arc<Ui>>, Form(form): Form<AcsForm>)
                 StatusCode::FORBIDDEN,
                 l.t("La connexion a échoué", "Sign-in failed"),
                 l.t(
-                    "La réponse du service d'authentification de la mairie a été refusée (périmée, déjà utilisée, modifiée ou incomplète). Recommencez la connexion depuis la page d'accueil ; si cela se reproduit, prévenez l'administrateur.",
-                    "The town hall's sign-in service's answer was refused (stale, already used, altered or incomplete). Start signing in again from the start page; if it happens again, tell the administrator.",
+                    "La réponse du service d'authentification de la mairie a été refusée (périmée, déjà utilisée, modifiée, incomplète, ou demandée depuis un autre navigateur). Recommencez la connexion depuis la page d'accueil ; si cela se reproduit, prévenez l'administrateur.",
+                    "The town hall's sign-in service's answer was refused (stale, already used, altered, incomplete, or asked for from another browser). Start signing in again from the start page; if it happens again, tell the administrator.",
                 ),
             ))
         }
     }
 }
 
-/// Why an answer was refused, for the log; `busy` when the server had no
-/// place or time to verify it (not held against the address).
-struct Refusal {
-    reason: String,
-    busy: bool,
-}
-
-impl From<String> for Refusal {
-    fn from(reason: String) -> Refusal {
-        Refusal {
-            reason,
-            busy: false,
-        }
-    }
-}
-
-impl From<&str> for Refusal {
-    fn from(reason: &str) -> Refusal {
-        Refusal::from(reason.to_string())
-    }
-}
-
-/// Checks the answer and makes the session it grants; the error is for the log.
-async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, Refusal> {
+/// Checks the answer and makes the session it grants. `started` is the
+/// browser's sign-in cookie. The error is the refusal's reason, which may
+/// quote the answer (escape it before logging).
+async fn sign_in(
+    ui: &Arc<Ui>,
+    form: &AcsForm,
+    started: Option<&str>,
+) -> Result<WebSession, String> {
     let sp = ui.saml.as_ref().expect("checked");
     if form.response.len() > MAX_RESPONSE {
-        return Err(format!("SAMLResponse larger than {MAX_RESPONSE} bytes").into());
+        return Err(format!("SAMLResponse larger than {MAX_RESPONSE} bytes"));
     }
     let compact: String = form
         .response
@@ -326,6 +371,14 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, Refusal> {
     let request_id = unverified
         .in_response_to
         .ok_or("the response answers no request of ours (IdP-initiated sign-in is not accepted)")?;
+    // Login CSRF: an answer the IdP gave someone else (the attacker's own,
+    // posted by the victim's browser) names a request this browser did not
+    // start.
+    if !started_here(started, &request_id) {
+        return Err(format!(
+            "InResponseTo {request_id} was not started by this browser (its sign-in cookie is missing or is another sign-in's): an answer posted from elsewhere"
+        ));
+    }
     let id = request_id.clone();
     let pending = ui
         .blocking(move |store| store.saml_request_pending(&id))
@@ -334,7 +387,7 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, Refusal> {
     if !pending {
         return Err(format!(
             "InResponseTo {request_id} is not a pending request of ours (unknown, already answered, or older than 10 minutes)"
-        ).into());
+        ));
     }
     let ui2 = ui.clone();
     let rid = request_id.clone();
@@ -352,8 +405,7 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, Refusal> {
     if !taken {
         return Err(format!(
             "InResponseTo {request_id} was answered meanwhile, or expired: a second answer"
-        )
-        .into());
+        ));
     }
     let assertion_id = assertion.id.clone();
     let first = ui
@@ -363,7 +415,10 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, Refusal> {
         .await
         .map_err(|e| e.to_string())?;
     if !first {
-        return Err(format!("assertion {} was already used: replay", assertion.id).into());
+        return Err(format!(
+            "assertion {} was already used: replay",
+            assertion.id
+        ));
     }
     let c = &sp.config;
     let mut emails: Vec<String> = sp
@@ -383,7 +438,7 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, Refusal> {
         return Err(format!(
             "the assertion for {name_id:?} has no mail address in attribute `{}` ([admin.saml] email_attribute)",
             c.email_attribute
-        ).into());
+        ));
     }
     let groups = sp.attribute(&assertion, &c.groups_attribute);
     let sep = c.groups_separator.as_deref();
@@ -414,7 +469,8 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, Refusal> {
     let display_name = sp
         .attribute(&assertion, &c.name_attribute)
         .into_iter()
-        .next()
+        .map(|n| n.trim().to_string())
+        .find(|n| !n.is_empty())
         .unwrap_or_else(|| emails[0].clone());
     let now = ui.store.now();
     Ok(WebSession {
@@ -438,12 +494,13 @@ async fn sign_in(ui: &Arc<Ui>, form: &AcsForm) -> Result<WebSession, Refusal> {
 /// thread once one of [`MAX_VERIFICATIONS`] places is free, waiting at most
 /// [`VERIFY_DEADLINE`] for the place and the result together. Work given up
 /// on finishes in the background, holding its place until then; nothing it
-/// returns is used. Running out of places or time is `busy`: the server's
-/// trouble, not held against the address.
+/// returns is used. An answer that runs out of time is refused and stays
+/// counted against its address: an honest answer takes milliseconds, and
+/// forgiving the slow ones let a flood of them go on from any address.
 async fn bounded<T: Send + 'static>(
     ui: &Arc<Ui>,
     work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, Refusal> {
+) -> Result<T, String> {
     let sp = ui.saml.as_ref().expect("checked");
     let places = sp.verifying.clone();
     let run = async move {
@@ -456,32 +513,41 @@ async fn bounded<T: Send + 'static>(
         .map_err(|e| e.to_string())
     };
     match tokio::time::timeout(VERIFY_DEADLINE, run).await {
-        Ok(result) => result.map_err(Refusal::from),
-        Err(_) => Err(Refusal {
-            reason: format!(
+        Ok(result) => result,
+        Err(_) => {
+            metrics::counter!("ecluse_saml_answers_timed_out_total").increment(1);
+            Err(format!(
                 "the answer could not be checked within {} ms (too many answers at once, or one built to be slow)",
                 VERIFY_DEADLINE.as_millis()
-            ),
-            busy: true,
-        }),
+            ))
+        }
     }
 }
 
 /// Whether `group` is among the values of the groups attribute. Most IdPs
 /// send one value per group, taken whole; with `separator` set (`[admin.saml]
 /// groups_separator`, for LemonLDAP::NG, which may join a session's groups
-/// as one value with its `multiValuesSeparator`), each value is also split
-/// on it and each piece trimmed. Names match exactly, case included.
+/// as one value with its `multiValuesSeparator`, `; `), each value is also
+/// split on it, one space after a separator belonging to the separator.
+/// Names match exactly, case and spaces included: nothing is trimmed, so a
+/// group `" admins-b"` (or `"x;  admins-b"`) is not `admins-b`.
 fn in_group(values: &[String], group: &str, separator: Option<&str>) -> bool {
     values.iter().any(|v| match separator {
-        Some(sep) => v.split(sep).any(|g| g.trim() == group),
+        Some(sep) => v.split(sep).enumerate().any(|(i, g)| {
+            let g = if i > 0 {
+                g.strip_prefix(' ').unwrap_or(g)
+            } else {
+                g
+            };
+            g == group
+        }),
         None => v == group,
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{in_group, values_of};
+    use super::{in_group, request_id_for, started_here, values_of};
     use samael::attribute::{Attribute, AttributeValue};
 
     #[test]
@@ -514,7 +580,78 @@ mod tests {
             values_of(list.iter(), "urn:oid:0.9.2342.19200300.100.1.3", false),
             ["dsi@ville-exemple.fr"]
         );
-        assert_eq!(values_of(list.iter(), "displayName", false), ["Alice"]);
+        assert_eq!(values_of(list.iter(), "displayName", false), ["  Alice  "]);
+    }
+
+    #[test]
+    fn group_values_are_compared_exactly_never_trimmed() {
+        // Issue 28: an IdP value " admins-b" made its holder B's admin.
+        let at = |values: &[&str]| Attribute {
+            friendly_name: None,
+            name: Some("groups".into()),
+            name_format: None,
+            values: values
+                .iter()
+                .map(|v| AttributeValue {
+                    attribute_type: None,
+                    value: Some(v.to_string()),
+                })
+                .collect(),
+        };
+        let hostile = [at(&[" admins-b", "admins-b ", "admins-b\n", "\tadmins-b"])];
+        let values = values_of(hostile.iter(), "groups", false);
+        assert_eq!(values.len(), 4, "{values:?}");
+        assert!(!in_group(&values, "admins-b", None), "{values:?}");
+        assert!(!in_group(&values, "admins-b", Some(";")), "{values:?}");
+        // Joined with LemonLDAP::NG's "; ": one space belongs to the
+        // separator, and no more.
+        let joined = |v: &str| vec![v.to_string()];
+        assert!(in_group(&joined("agents; admins-b"), "admins-b", Some(";")));
+        assert!(in_group(&joined("agents;admins-b"), "admins-b", Some(";")));
+        assert!(!in_group(
+            &joined("agents;  admins-b"),
+            "admins-b",
+            Some(";")
+        ));
+        assert!(!in_group(
+            &joined("agents; admins-b "),
+            "admins-b",
+            Some(";")
+        ));
+        assert!(!in_group(
+            &joined(" admins-b; agents"),
+            "admins-b",
+            Some(";")
+        ));
+        // An address is taken as sent too: " dsi@…" is nobody's.
+        let mail = [Attribute {
+            name: Some("email".into()),
+            ..at(&[" dsi@ville-exemple.fr"])
+        }];
+        assert_eq!(
+            values_of(mail.iter(), "email", false),
+            [" dsi@ville-exemple.fr"]
+        );
+    }
+
+    #[test]
+    fn a_request_id_is_bound_to_the_secret_of_the_browser_that_started_it() {
+        let a = crate::web::random_token();
+        let b = crate::web::random_token();
+        let id = request_id_for(&a);
+        assert!(id.starts_with('_') && id.len() == 65 && !id.contains(&a));
+        assert!(started_here(Some(&a), &id));
+        assert!(
+            started_here(Some(&format!("{b}.{a}")), &id),
+            "a browser's earlier sign-in"
+        );
+        assert!(!started_here(Some(&b), &id));
+        assert!(!started_here(None, &id));
+        assert!(!started_here(Some(""), &id));
+        assert!(
+            !started_here(Some(&id), &id),
+            "the id itself is not the secret"
+        );
     }
 
     #[test]

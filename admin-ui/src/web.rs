@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use ecluse_quarantine::{Store, WebSession};
 use jiff::Timestamp;
 use maud::html;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
 /// A page handler's answer: the page, or an error page / redirect.
@@ -115,6 +115,149 @@ pub fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// `text` as it may go into a log line or an audit entry when a client
+/// wrote it (an `InResponseTo`, a user name, a reference from a SAML
+/// answer): control characters, line and paragraph separators and bidi
+/// overrides are written as escapes (`\n`, `\u{1b}`), so that it cannot
+/// start a forged line or drive the terminal of whoever reads the log;
+/// longer than `max` characters, it is cut and ends with `…`.
+pub fn printable(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max * 2));
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        let hostile = c.is_control()
+            || matches!(
+                c,
+                '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+            )
+            || ('\u{202A}'..='\u{202E}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c);
+        if hostile {
+            let escaped = c.escape_debug().to_string();
+            if escaped.starts_with('\\') {
+                out.push_str(&escaped);
+            } else {
+                out.extend(c.escape_unicode());
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The client's address. The TCP peer, unless it is one of `[admin]
+/// trusted_proxies`: then the proxies' header ([`crate::config::ProxyHeader`])
+/// is read from the right, past every hop that is itself a trusted proxy,
+/// and the first one that is not is the client (a client can put what it
+/// likes on the left of the list, never on the right of what its proxy
+/// added). A hop that cannot be read (`unknown`, an obfuscated name)
+/// stops the walk at the last trusted hop; a list of trusted hops only
+/// gives its leftmost.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, proxies: &crate::config::Proxies) -> IpAddr {
+    let peer = peer.to_canonical();
+    if !proxies.trusts(peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded_hops(headers, proxies.header).iter().rev() {
+        match hop {
+            Some(ip) if proxies.trusts(*ip) => client = *ip,
+            Some(ip) => return *ip,
+            None => return client,
+        }
+    }
+    client
+}
+
+/// The hops a forwarding header lists, left (the farthest) to right, each
+/// `None` where it is not an address.
+fn forwarded_hops(headers: &HeaderMap, which: crate::config::ProxyHeader) -> Vec<Option<IpAddr>> {
+    use crate::config::ProxyHeader;
+    let name = match which {
+        ProxyHeader::XForwardedFor => "x-forwarded-for",
+        ProxyHeader::Forwarded => "forwarded",
+    };
+    let mut hops = Vec::new();
+    for value in headers.get_all(name) {
+        let Ok(value) = value.to_str() else {
+            hops.push(None);
+            continue;
+        };
+        for element in split_unquoted(value, ',') {
+            let element = element.trim();
+            if element.is_empty() {
+                continue;
+            }
+            hops.push(match which {
+                ProxyHeader::XForwardedFor => hop_address(element),
+                ProxyHeader::Forwarded => split_unquoted(element, ';')
+                    .into_iter()
+                    .filter_map(|pair| pair.split_once('='))
+                    .find(|(k, _)| k.trim().eq_ignore_ascii_case("for"))
+                    .and_then(|(_, v)| hop_address(v.trim())),
+            });
+        }
+    }
+    hops
+}
+
+/// `text` split on `sep` outside double-quoted strings (RFC 7230
+/// `quoted-string`, with its backslash escapes).
+fn split_unquoted(text: &str, sep: char) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    for (i, c) in text.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if quoted && c == '\\' {
+            escaped = true;
+        } else if c == '"' {
+            quoted = !quoted;
+        } else if c == sep && !quoted {
+            parts.push(&text[start..i]);
+            start = i + c.len_utf8();
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// The address of one hop: `192.0.2.1`, `192.0.2.1:4711`, `2001:db8::1`,
+/// `[2001:db8::1]:4711`, quoted or not.
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim().trim_matches('"');
+    if let Ok(ip) = hop.parse::<IpAddr>() {
+        return Some(ip.to_canonical());
+    }
+    if let Some(rest) = hop.strip_prefix('[') {
+        let (inner, _) = rest.split_once(']')?;
+        return inner
+            .parse::<Ipv6Addr>()
+            .ok()
+            .map(|ip| IpAddr::V6(ip).to_canonical());
+    }
+    let (host, port) = hop.rsplit_once(':')?;
+    port.parse::<u16>().ok()?;
+    host.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4)
+}
+
+/// What the sign-in limits count a client's failures under: its IPv4
+/// address, or the /64 network of its IPv6 address (one subscriber line,
+/// which has all of them to rotate through).
+pub fn rate_key(ip: IpAddr) -> String {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let network = u128::from(v6) & (u128::MAX << 64);
+            format!("{}/64", Ipv6Addr::from(network))
+        }
+    }
+}
+
 /// A path of ours to go back to after sign-in; anything else is `/`.
 pub fn local_path(next: &str) -> String {
     let ok = next.starts_with('/')
@@ -147,6 +290,35 @@ impl Ui {
         }
     }
 
+    /// The cookie that ties a SAML sign-in to the browser that started it.
+    pub(crate) fn saml_cookie(&self) -> &'static str {
+        if self.config.https() {
+            "__Host-ecluse_saml"
+        } else {
+            "ecluse_saml"
+        }
+    }
+
+    /// A `Set-Cookie` value for the SAML sign-in cookie (`None` clears
+    /// it): it must come back with the IdP's cross-site POST to
+    /// `/saml/acs`, so it is `SameSite=None`, which browsers take only
+    /// with `Secure`: over HTTPS, and over plain HTTP on `localhost` names
+    /// (which browsers count as secure, as the tests use). Over plain HTTP
+    /// elsewhere (a trial, never production) it goes without `SameSite`,
+    /// left to the browser's default. Ten minutes, as a pending request.
+    pub(crate) fn set_cross_site_cookie(&self, name: &str, value: Option<&str>) -> HeaderValue {
+        let site = if self.config.https() || self.config.local_host() {
+            "; SameSite=None; Secure"
+        } else {
+            ""
+        };
+        let v = match value {
+            Some(v) => format!("{name}={v}; Path=/; HttpOnly; Max-Age=600{site}"),
+            None => format!("{name}=; Path=/; HttpOnly; Max-Age=0{site}"),
+        };
+        HeaderValue::from_str(&v).expect("cookie values are hex")
+    }
+
     /// A `Set-Cookie` value for one of our HttpOnly cookies (`None` clears it).
     pub(crate) fn set_cookie(&self, name: &str, value: Option<&str>) -> HeaderValue {
         let secure = if self.config.https() { "; Secure" } else { "" };
@@ -176,8 +348,11 @@ pub struct Ctx {
     pub lang: Lang,
     /// The session token and what it holds.
     pub session: Option<(String, WebSession)>,
-    /// The client's IP address, for the audit log and rate limits.
+    /// The client's IP address, for the audit log: the TCP peer's, or
+    /// the one a trusted proxy forwarded ([`client_ip`]).
     pub ip: String,
+    /// What the sign-in limits count this client under ([`rate_key`]).
+    pub rate_key: String,
     /// The path and query asked for.
     pub path: String,
     /// The `Origin` header, if any.
@@ -189,11 +364,12 @@ impl FromRequestParts<Arc<Ui>> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, ui: &Arc<Ui>) -> Result<Ctx, Response> {
         let lang = Lang::choose(&parts.headers);
-        let ip = parts
+        let client = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
+            .map(|c| client_ip(c.0.ip(), &parts.headers, &ui.config.proxies));
+        let ip = client.map_or_else(|| "unknown".into(), |c| c.to_string());
+        let rate_key = client.map_or_else(|| "unknown".into(), rate_key);
         let path = parts
             .uri
             .path_and_query()
@@ -238,6 +414,7 @@ impl FromRequestParts<Arc<Ui>> for Ctx {
             lang,
             session,
             ip,
+            rate_key,
             path,
             origin,
         })
@@ -467,6 +644,78 @@ pub async fn security_headers(req: Request<axum::body::Body>, next: Next) -> Res
         );
     }
     res
+}
+
+/// Who may read `/metrics` (`[admin] metrics_token`, `trusted_proxies`).
+#[derive(Debug, Clone, Default)]
+pub struct MetricsAccess {
+    /// With a token, whoever sends `Authorization: Bearer <token>`, from
+    /// anywhere; without one, the machine itself only.
+    pub token: Option<crate::config::Secret>,
+    /// The proxies whose forwarding header says who the client is.
+    pub proxies: crate::config::Proxies,
+}
+
+impl MetricsAccess {
+    /// Whether this request may read the metrics: the bearer token when
+    /// one is configured; else a loopback peer that is not relaying
+    /// anyone (no forwarding header at all, whoever wrote it: a reverse
+    /// proxy on the same machine is loopback too, and its clients are not).
+    pub fn allows(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> bool {
+        if let Some(token) = &self.token {
+            let given = headers
+                .get_all(header::AUTHORIZATION)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(|v| {
+                    let (scheme, rest) = v.trim().split_once(' ')?;
+                    scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+                });
+            return given.is_some_and(|g| token.matches(g));
+        }
+        let Some(peer) = peer else {
+            return false;
+        };
+        let forwarded =
+            headers.contains_key("x-forwarded-for") || headers.contains_key(header::FORWARDED);
+        let client = client_ip(peer, headers, &self.proxies);
+        peer.to_canonical().is_loopback() && client.is_loopback() && !forwarded
+    }
+}
+
+/// The middleware in front of `/metrics`: [`MetricsAccess::allows`], else
+/// `401` (a token is configured: `WWW-Authenticate: Bearer`) or `403`
+/// (the metrics are for this machine only), said in French then English.
+pub async fn metrics_gate(
+    State(access): State<Arc<MetricsAccess>>,
+    req: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    if access.allows(peer, req.headers()) {
+        return next.run(req).await;
+    }
+    if access.token.is_some() {
+        let mut res = (
+            StatusCode::UNAUTHORIZED,
+            "Jeton requis : Authorization: Bearer <[admin] metrics_token>.\nToken required: Authorization: Bearer <[admin] metrics_token>.\n",
+        )
+            .into_response();
+        res.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"ecluse-metrics\""),
+        );
+        res
+    } else {
+        (
+            StatusCode::FORBIDDEN,
+            "Réservé à la machine elle-même ; pour lire les métriques d'ailleurs, configurez [admin] metrics_token.\nThis machine only; to read the metrics from elsewhere, configure [admin] metrics_token.\n",
+        )
+            .into_response()
+    }
 }
 
 /// Marker the server puts in a request's extensions when it came over TLS.

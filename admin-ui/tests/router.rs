@@ -69,6 +69,10 @@ fn config() -> UiConfig {
 }
 
 fn world() -> World {
+    world_with(config())
+}
+
+fn world_with(config: UiConfig) -> World {
     let dir = tempfile::tempdir().unwrap();
     let clock = Arc::new(AtomicI64::new(Timestamp::now().as_second()));
     let c = clock.clone();
@@ -79,7 +83,7 @@ fn world() -> World {
         )
         .unwrap(),
     );
-    let ui = Ui::new(store.clone(), config()).unwrap();
+    let ui = Ui::new(store.clone(), config).unwrap();
     World {
         _dir: dir,
         store,
@@ -195,6 +199,73 @@ impl World {
 
     async fn post(&self, path: &str, cookie: Option<&str>, form: &str) -> Response<Body> {
         self.post_from(None, path, cookie, form).await
+    }
+
+    /// A request as it reaches the router from the TCP peer `peer`
+    /// (`ConnectInfo`, which `ecluse serve` gives every request), with
+    /// `headers` as the client (or its proxy) sent them.
+    async fn send_as(
+        &self,
+        peer: &str,
+        req: axum::http::request::Builder,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Response<Body> {
+        let peer: std::net::IpAddr = peer.parse().unwrap();
+        let mut req = req;
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut req = req.body(Body::from(body.to_string())).unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                peer, 40000,
+            )));
+        self.send(req).await
+    }
+
+    /// The local sign-in form posted from `peer` with `headers`.
+    async fn local_login_as(
+        &self,
+        peer: &str,
+        headers: &[(&str, &str)],
+        user: &str,
+        password: &str,
+    ) -> Response<Body> {
+        let (pre_cookie, token) = self.login_token().await;
+        let mut all = vec![
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("cookie", pre_cookie.as_str()),
+        ];
+        all.extend_from_slice(headers);
+        self.send_as(
+            peer,
+            Request::post("/login/local"),
+            &all,
+            &format!("csrf={token}&next=/admin&username={user}&password={password}"),
+        )
+        .await
+    }
+
+    /// The sign-in page's anti-forgery cookie and token.
+    async fn login_token(&self) -> (String, String) {
+        let page = self.get("/login", None).await;
+        let pre = page.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let pre_cookie = pre.split(';').next().unwrap().to_string();
+        let token = pre_cookie.split_once('=').unwrap().1.to_string();
+        (pre_cookie, token)
+    }
+
+    fn login_failures_audited(&self) -> Vec<ecluse_quarantine::AuditEntry> {
+        self.store
+            .audit_entries(None)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == AuditAction::LoginFailed)
+            .collect()
     }
 
     /// A form post whose page was on `origin` (the browser's `Origin` header).
@@ -622,14 +693,264 @@ async fn the_local_admin_signs_in_and_failures_are_limited_and_audited() {
     // Locked now, even with the right password.
     let res = local_login(&w, "secours", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    let failed = w
-        .store
-        .audit_entries(None)
-        .unwrap()
-        .into_iter()
-        .filter(|e| e.action == AuditAction::LoginFailed)
-        .count();
+    assert!(text(res).await.contains("Trop de tentatives"));
+    let failed = w.login_failures_audited().len();
     assert_eq!(failed, ecluse_admin_ui::local::MAX_FAILURES + 1);
+}
+
+/// Issue 28: every refusal was a hash-chained audit entry (one anonymous
+/// client wrote 470 a second). Now the wrong passwords are audited (the
+/// limits bound them), and the refusals once per address and window.
+#[tokio::test]
+async fn refused_sign_ins_are_audited_once_per_address_and_window() {
+    use ecluse_admin_ui::local::MAX_FAILURES;
+    let w = world();
+    for _ in 0..MAX_FAILURES {
+        let res = w
+            .local_login_as("192.0.2.10", &[], "secours", "mauvais")
+            .await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    for _ in 0..40 {
+        let res = w
+            .local_login_as("192.0.2.10", &[], "secours", "mauvais")
+            .await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+    let entries = w.login_failures_audited();
+    assert_eq!(entries.len(), MAX_FAILURES + 1, "{entries:#?}");
+    assert!(
+        entries.last().unwrap().detail.contains("not audited"),
+        "the summary says the rest are only counted: {entries:#?}"
+    );
+    // The same for garbage posted to the ACS: its failures (bounded by the
+    // limit), then one entry for the refusals.
+    for _ in 0..40 {
+        w.send_as(
+            "192.0.2.11",
+            Request::post("/saml/acs"),
+            &[("content-type", "application/x-www-form-urlencoded")],
+            "SAMLResponse=%%%",
+        )
+        .await;
+    }
+    let acs = w.login_failures_audited().len() - entries.len();
+    assert_eq!(acs, MAX_FAILURES + 1);
+    // A new window: one more summary.
+    w.advance(16 * 60);
+    for _ in 0..(MAX_FAILURES + 5) {
+        w.local_login_as("192.0.2.10", &[], "secours", "mauvais")
+            .await;
+    }
+    assert_eq!(
+        w.login_failures_audited().len(),
+        2 * (MAX_FAILURES + 1) + MAX_FAILURES + 1
+    );
+}
+
+/// Issue 28: the limit was checked before the password check and counted
+/// after it, with nothing bounding the checks running at once: 8 addresses
+/// × 40 posts at once ran 290 argon2 checks (limit 40). Now every attempt
+/// finds a place (2) or is refused at once, and is counted before the work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_wrong_passwords_run_no_more_checks_than_the_limits() {
+    use ecluse_admin_ui::local::{MAX_FAILURES, MAX_NAME_FAILURES};
+    let w = Arc::new(world());
+    let mut posts = Vec::new();
+    for _ in 0..40 {
+        for a in 2..10u8 {
+            let w = w.clone();
+            posts.push(tokio::spawn(async move {
+                let peer = format!("127.0.0.{a}");
+                let res = w.local_login_as(&peer, &[], "secours", "mauvais").await;
+                (a, res.status())
+            }));
+        }
+    }
+    let mut wrong = std::collections::HashMap::<u8, usize>::new();
+    let mut refused = 0;
+    for p in posts {
+        let (a, status) = p.await.unwrap();
+        match status {
+            StatusCode::UNAUTHORIZED => *wrong.entry(a).or_default() += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            other => panic!("{other}"),
+        }
+    }
+    let total: usize = wrong.values().sum();
+    assert!(
+        wrong.values().all(|n| *n <= MAX_FAILURES),
+        "more wrong-password answers than the limit from one address: {wrong:?}"
+    );
+    assert!(total <= MAX_NAME_FAILURES, "{total}");
+    assert_eq!(total + refused, 320);
+    // The account is not locked for a correct password from another address.
+    let res = w
+        .local_login_as("127.0.0.20", &[], "secours", PASSWORD)
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+/// Issue 28: anyone could keep the break-glass account locked by failing
+/// five times from anywhere. Now one address failing locks that address;
+/// the name has a ceiling of its own (50 in the window), from all
+/// addresses together.
+#[tokio::test]
+async fn one_address_failing_does_not_lock_the_account_for_another() {
+    use ecluse_admin_ui::local::{MAX_FAILURES, MAX_NAME_FAILURES};
+    let w = world();
+    for _ in 0..MAX_FAILURES {
+        let res = w
+            .local_login_as("203.0.113.66", &[], "secours", "mauvais")
+            .await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let res = w
+        .local_login_as("203.0.113.66", &[], "secours", PASSWORD)
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "that address is locked"
+    );
+    let res = w
+        .local_login_as("192.0.2.1", &[], "secours", PASSWORD)
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "the admin elsewhere is not"
+    );
+    // Guessing spread over many addresses stops at the name's ceiling.
+    let mut wrong = MAX_FAILURES; // the success took its own attempt back
+    let mut a = 0;
+    while wrong < MAX_NAME_FAILURES {
+        for _ in 0..MAX_FAILURES.min(MAX_NAME_FAILURES - wrong) {
+            let peer = format!("198.51.100.{a}");
+            let res = w.local_login_as(&peer, &[], "secours", "mauvais").await;
+            assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{wrong}");
+            wrong += 1;
+        }
+        a += 1;
+    }
+    let res = w
+        .local_login_as("192.0.2.200", &[], "secours", PASSWORD)
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the name's ceiling"
+    );
+    // Another name from a fresh address is not held by it.
+    let res = w
+        .local_login_as("192.0.2.201", &[], "autre", "mauvais")
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    w.advance(16 * 60);
+    let res = w
+        .local_login_as("192.0.2.200", &[], "secours", PASSWORD)
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "a new window");
+}
+
+/// Issue 28: behind a reverse proxy every client had the proxy's address,
+/// so five garbage posts locked everyone out. A trusted proxy's
+/// X-Forwarded-For (or Forwarded) names the client, rightmost untrusted
+/// hop first; anyone else's is ignored; IPv6 clients count by /64.
+#[tokio::test]
+async fn the_client_behind_a_trusted_proxy_is_the_one_it_names() {
+    use ecluse_admin_ui::local::MAX_FAILURES;
+    let mut c = config();
+    c.proxies.trusted = vec!["10.0.0.0/24".parse().unwrap(), "::1".parse().unwrap()];
+    let w = world_with(c);
+    let wrong = |peer: &'static str, headers: Vec<(&'static str, String)>| {
+        let w = &w;
+        async move {
+            let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            w.local_login_as(peer, &h, "secours", "mauvais")
+                .await
+                .status()
+        }
+    };
+    // An untrusted peer's header is ignored: its own address is counted,
+    // whatever it claims.
+    for i in 0..MAX_FAILURES {
+        let xff = vec![("x-forwarded-for", format!("198.51.100.{i}"))];
+        assert_eq!(wrong("192.0.2.50", xff).await, StatusCode::UNAUTHORIZED);
+    }
+    let xff = vec![("x-forwarded-for", "198.51.100.99".to_string())];
+    assert_eq!(
+        wrong("192.0.2.50", xff).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Through the proxy: each client counted apart, the client being the
+    // rightmost hop the proxy did not write itself.
+    for _ in 0..MAX_FAILURES {
+        let xff = vec![(
+            "x-forwarded-for",
+            "6.6.6.6, 203.0.113.7, 10.0.0.2".to_string(),
+        )];
+        assert_eq!(wrong("10.0.0.1", xff).await, StatusCode::UNAUTHORIZED);
+    }
+    let xff = vec![("x-forwarded-for", "1.1.1.1, 203.0.113.7".to_string())];
+    assert_eq!(wrong("10.0.0.1", xff).await, StatusCode::TOO_MANY_REQUESTS);
+    let xff = vec![("x-forwarded-for", "203.0.113.7, 203.0.113.8".to_string())];
+    assert_eq!(
+        wrong("10.0.0.1", xff).await,
+        StatusCode::UNAUTHORIZED,
+        "another client"
+    );
+    // Forwarded (RFC 7239) is read only when configured so.
+    let fwd = vec![("forwarded", "for=203.0.113.9".to_string())];
+    let no_xff = wrong("10.0.0.1", fwd).await;
+    assert_eq!(
+        no_xff,
+        StatusCode::UNAUTHORIZED,
+        "counted as the proxy itself"
+    );
+    let audit = w.login_failures_audited();
+    let origins: Vec<&str> = audit.iter().map(|e| e.origin.as_str()).collect();
+    assert!(origins.contains(&"web 203.0.113.7"), "{origins:?}");
+    assert!(origins.contains(&"web 192.0.2.50"), "{origins:?}");
+    assert!(origins.contains(&"web 10.0.0.1"), "{origins:?}");
+    assert!(
+        !origins.iter().any(|o| o.contains("198.51.100")),
+        "{origins:?}"
+    );
+
+    let mut c = config();
+    c.proxies.trusted = vec!["10.0.0.1".parse().unwrap()];
+    c.proxies.header = ecluse_admin_ui::ProxyHeader::Forwarded;
+    let w = world_with(c);
+    for _ in 0..MAX_FAILURES {
+        let h = [(
+            "forwarded",
+            r#"for="[2001:db8:1:2::1]:4711";proto=https, for=10.0.0.1"#,
+        )];
+        let res = w.local_login_as("10.0.0.1", &h, "secours", "mauvais").await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    // The same /64 is the same client; the next /64 another.
+    let h = [("forwarded", "for=\"[2001:db8:1:2:ffff::9]\"")];
+    let res = w.local_login_as("10.0.0.1", &h, "secours", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let h = [("forwarded", "for=\"[2001:db8:1:3::1]\"")];
+    let res = w.local_login_as("10.0.0.1", &h, "secours", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // X-Forwarded-For is not read when Forwarded is the proxies' header.
+    let h = [("x-forwarded-for", "2001:db8:9::1")];
+    let res = w.local_login_as("10.0.0.1", &h, "secours", "mauvais").await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let origins: Vec<String> = w
+        .login_failures_audited()
+        .into_iter()
+        .map(|e| e.origin)
+        .collect();
+    assert!(
+        origins.contains(&"web 2001:db8:1:2::1".to_string()),
+        "{origins:?}"
+    );
+    assert!(origins.contains(&"web 10.0.0.1".to_string()), "{origins:?}");
 }
 
 #[tokio::test]
@@ -821,4 +1142,366 @@ fn idp_metadata_without_a_signing_certificate_is_refused() {
     ));
     let c = UiConfig::new(PUBLIC);
     assert!(matches!(Ui::new(store, c), Err(UiError::NoSignIn)));
+}
+
+/// Issue 28: the IdP's answer was taken from any browser, so an attacker's
+/// own fresh answer, posted by the victim's browser, signed the victim in
+/// as the attacker (login CSRF). `/saml/login` now gives the browser a
+/// secret the request id is the hash of; the ACS takes an answer only
+/// from the browser holding it.
+#[tokio::test]
+async fn the_acs_takes_an_answer_only_from_the_browser_that_started_it() {
+    use base64::Engine as _;
+    let w = world();
+    let res = w.get("/saml/login", None).await;
+    let set = res.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(set.starts_with("__Host-ecluse_saml="), "{set}");
+    for attr in [
+        "HttpOnly",
+        "Secure",
+        "SameSite=None",
+        "Path=/",
+        "Max-Age=600",
+    ] {
+        assert!(set.contains(attr), "{attr}: {set}");
+    }
+    let mine = set.split(';').next().unwrap().to_string();
+    let to = location(&res);
+    let request = to
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("SAMLRequest="))
+        .unwrap()
+        .replace("%2B", "+")
+        .replace("%2F", "/")
+        .replace("%3D", "=");
+    let deflated = base64::engine::general_purpose::STANDARD
+        .decode(request)
+        .unwrap();
+    let mut xml = String::new();
+    flate2::read::DeflateDecoder::new(&deflated[..])
+        .read_to_string(&mut xml)
+        .unwrap();
+    let id = xml.split("ID=\"").nth(1).unwrap();
+    let id = id[..id.find('"').unwrap()].to_string();
+    assert!(!mine.contains(&id[1..]), "the id is not the secret");
+    // A second sign-in in the same browser keeps the first one's secret.
+    let second = w.get("/saml/login", Some(&mine)).await;
+    let both = second.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(both.contains(mine.split_once('=').unwrap().1), "{both}");
+
+    let answer = format!(
+        r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r" InResponseTo="{id}" Version="2.0" IssueInstant="{}" Destination="{PUBLIC}/saml/acs"><saml:Issuer>https://idp.example/metadata</saml:Issuer></samlp:Response>"#,
+        Timestamp::now()
+    );
+    let body = format!(
+        "SAMLResponse={}",
+        base64::engine::general_purpose::STANDARD
+            .encode(&answer)
+            .replace('+', "%2B")
+            .replace('=', "%3D")
+    );
+    let post = |cookie: Option<String>| {
+        let w = &w;
+        let body = body.clone();
+        async move {
+            let mut h = vec![(
+                "content-type",
+                "application/x-www-form-urlencoded".to_string(),
+            )];
+            if let Some(c) = cookie {
+                h.push(("cookie", c));
+            }
+            let h: Vec<(&str, &str)> = h.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            w.send_as("192.0.2.30", Request::post("/saml/acs"), &h, &body)
+                .await
+        }
+    };
+    // Another browser (no cookie, or its own sign-in's): refused as such,
+    // before any signature work.
+    let (other, _) = {
+        let r = w.get("/saml/login", None).await;
+        let c = r.headers()[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .to_string();
+        (c.split(';').next().unwrap().to_string(), ())
+    };
+    for cookie in [None, Some(other)] {
+        let res = post(cookie).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert!(text(res).await.contains("depuis un autre navigateur"));
+    }
+    let refusals = w.login_failures_audited();
+    assert_eq!(refusals.len(), 2);
+    assert!(
+        refusals
+            .iter()
+            .all(|e| e.detail.contains("not started by this browser")),
+        "{refusals:#?}"
+    );
+    // The browser that started it gets as far as the signature (this
+    // answer has none).
+    let res = post(Some(mine)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let last = w.login_failures_audited().pop().unwrap();
+    assert!(
+        !last.detail.contains("not started by this browser"),
+        "{last:?}"
+    );
+    assert!(w.store.saml_request_pending(&id).unwrap());
+}
+
+/// Issue 28: an `InResponseTo` with `&#10;` wrote forged lines into the log
+/// (and the audit). What an answer says is escaped wherever it is written.
+#[tokio::test]
+async fn text_from_an_answer_cannot_forge_log_or_audit_lines() {
+    use base64::Engine as _;
+    let w = world();
+    let forged = "_x&#10;2026-01-01T00:00:00Z  INFO admin UI: sign-in of dsi@ville-exemple.fr accepted&#13;&#27;[2J";
+    let answer = format!(
+        r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r" InResponseTo="{forged}" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"/>"#
+    );
+    let body = format!(
+        "SAMLResponse={}",
+        base64::engine::general_purpose::STANDARD
+            .encode(&answer)
+            .replace('+', "%2B")
+            .replace('=', "%3D")
+    );
+    let res = w.post("/saml/acs", None, &body).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let entry = w.login_failures_audited().pop().unwrap();
+    assert!(
+        !entry.detail.contains(['\n', '\r', '\u{1b}']),
+        "a control character reached the audit: {:?}",
+        entry.detail
+    );
+    assert!(entry.detail.contains("_x\\n2026"), "{:?}", entry.detail);
+    // The local form's user name too.
+    let res = w
+        .local_login_as("192.0.2.31", &[], "root%0Aforged%1B%5B2J", "mauvais")
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let entry = w.login_failures_audited().pop().unwrap();
+    assert_eq!(entry.actor, "root\\nforged\\u{1b}[2J");
+    assert_eq!(
+        ecluse_admin_ui::web::printable("a\u{202e}b\u{2028}c\td", 80),
+        "a\\u{202e}b\\u{2028}c\\td"
+    );
+    assert_eq!(
+        ecluse_admin_ui::web::printable(&"x".repeat(500), 10),
+        format!("{}…", "x".repeat(10))
+    );
+}
+
+/// Issue 28: `/metrics` answered anyone. Without `[admin] metrics_token`
+/// it answers this machine only (and nobody a proxy relays); with one,
+/// whoever sends it as a bearer token. Real headers through the same
+/// middleware `ecluse serve` puts in front of `/metrics`.
+#[tokio::test]
+async fn metrics_answer_this_machine_or_the_bearer_of_the_token() {
+    use axum::routing::get;
+    use ecluse_admin_ui::web::{MetricsAccess, metrics_gate, security_headers};
+    let app = |access: MetricsAccess| {
+        Router::new()
+            .route("/metrics", get(|| async { "ecluse_messages_total 1\n" }))
+            .route_layer(axum::middleware::from_fn_with_state(
+                Arc::new(access),
+                metrics_gate,
+            ))
+            .layer(axum::middleware::from_fn(security_headers))
+    };
+    let ask = |app: Router, peer: Option<&str>, headers: &[(&str, &str)]| {
+        let mut req = Request::get("/metrics");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut req = req.body(Body::empty()).unwrap();
+        if let Some(p) = peer {
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                    p.parse().unwrap(),
+                    4000,
+                )));
+        }
+        async move { app.oneshot(req).await.unwrap() }
+    };
+    let proxies = ecluse_admin_ui::Proxies {
+        trusted: vec!["127.0.0.1".parse().unwrap()],
+        ..Default::default()
+    };
+    let local_only = MetricsAccess {
+        token: None,
+        proxies: proxies.clone(),
+    };
+    for (peer, headers, status) in [
+        (Some("127.0.0.1"), vec![], StatusCode::OK),
+        (Some("::1"), vec![], StatusCode::OK),
+        (Some("192.0.2.8"), vec![], StatusCode::FORBIDDEN),
+        (
+            Some("192.0.2.8"),
+            vec![("x-forwarded-for", "127.0.0.1")],
+            StatusCode::FORBIDDEN,
+        ),
+        // A proxy on this machine relays someone else.
+        (
+            Some("127.0.0.1"),
+            vec![("x-forwarded-for", "203.0.113.5")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            Some("127.0.0.1"),
+            vec![("forwarded", "for=203.0.113.5")],
+            StatusCode::FORBIDDEN,
+        ),
+        (None, vec![], StatusCode::FORBIDDEN),
+    ] {
+        let res = ask(app(local_only.clone()), peer, &headers).await;
+        assert_eq!(res.status(), status, "{peer:?} {headers:?}");
+        assert!(res.headers().contains_key(header::CONTENT_SECURITY_POLICY));
+        assert_eq!(res.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        if status == StatusCode::FORBIDDEN {
+            assert!(text(res).await.starts_with("Réservé à la machine"));
+        }
+    }
+    let token = "0123456789abcdef0123456789abcdef";
+    let with_token = MetricsAccess {
+        token: Some(ecluse_admin_ui::Secret::new(token)),
+        proxies,
+    };
+    let bearer = format!("Bearer {token}");
+    for (peer, auth, status) in [
+        ("192.0.2.8", Some(bearer.as_str()), StatusCode::OK),
+        (
+            "127.0.0.1",
+            Some("bearer 0123456789abcdef0123456789abcdef"),
+            StatusCode::OK,
+        ),
+        ("127.0.0.1", None, StatusCode::UNAUTHORIZED),
+        (
+            "192.0.2.8",
+            Some("Bearer 0123456789abcdef0123456789abcdeF"),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "192.0.2.8",
+            Some("Basic MDEyMzQ1Njc4OWFiY2RlZg=="),
+            StatusCode::UNAUTHORIZED,
+        ),
+    ] {
+        let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("authorization", *a)).collect();
+        let res = ask(app(with_token.clone()), Some(peer), &headers).await;
+        assert_eq!(res.status(), status, "{peer} {auth:?}");
+        assert!(res.headers().contains_key(header::CONTENT_SECURITY_POLICY));
+        if status == StatusCode::UNAUTHORIZED {
+            assert!(
+                res.headers()[header::WWW_AUTHENTICATE]
+                    .to_str()
+                    .unwrap()
+                    .starts_with("Bearer")
+            );
+        } else {
+            assert!(text(res).await.contains("ecluse_messages_total"));
+        }
+    }
+}
+
+/// A signature over the whole answer, as an IdP's looks, that verifies
+/// nothing (for answers that must reach the signature library).
+fn unverifiable_signature(uri: &str) -> String {
+    format!(
+        r#"<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="{uri}"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>{digest}</ds:DigestValue></ds:Reference></ds:SignedInfo><ds:SignatureValue>{value}</ds:SignatureValue></ds:Signature>"#,
+        digest = "A".repeat(43) + "=",
+        value = "A".repeat(344),
+    )
+}
+
+/// Issue 28: answers that ran out of time were forgiven as the server's
+/// trouble, so a flood of slow answers went on from any address. Now every
+/// answer is counted before the work and stays counted unless it signs
+/// someone in: from one address, at most the limit are read, however many
+/// arrive at once and however long they take.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn heavy_answers_at_once_from_one_address_are_read_at_most_to_the_limit() {
+    use base64::Engine as _;
+    let w = Arc::new(world());
+    let res = w.get("/saml/login", None).await;
+    let cookie = res.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let to = location(&res);
+    let request = to
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("SAMLRequest="))
+        .unwrap()
+        .replace("%2B", "+")
+        .replace("%2F", "/")
+        .replace("%3D", "=");
+    let deflated = base64::engine::general_purpose::STANDARD.decode(request).unwrap();
+    let mut xml = String::new();
+    flate2::read::DeflateDecoder::new(&deflated[..])
+        .read_to_string(&mut xml)
+        .unwrap();
+    let id = xml.split("ID=\"").nth(1).unwrap();
+    let id = id[..id.find('"').unwrap()].to_string();
+    // As heavy as the pre-check lets through: ~4,800 elements 22 deep.
+    let nest = format!("{}{}", "<d>".repeat(21), "</d>".repeat(21)).repeat(220);
+    let answer = format!(
+        r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r" Version="2.0" IssueInstant="{now}" InResponseTo="{id}"><saml:Issuer>https://idp.example/metadata</saml:Issuer>{sig}{nest}<saml:Assertion ID="_a" Version="2.0" IssueInstant="{now}"><saml:Issuer>https://idp.example/metadata</saml:Issuer>{asig}</saml:Assertion></samlp:Response>"#,
+        now = Timestamp::now(),
+        sig = unverifiable_signature(""),
+        asig = unverifiable_signature("#_a"),
+    );
+    let body = format!(
+        "SAMLResponse={}",
+        base64::engine::general_purpose::STANDARD
+            .encode(&answer)
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace('=', "%3D")
+    );
+    assert!(body.len() < ecluse_admin_ui::saml::MAX_RESPONSE);
+    let mut posts = Vec::new();
+    for _ in 0..40 {
+        let (w, cookie, body) = (w.clone(), cookie.clone(), body.clone());
+        posts.push(tokio::spawn(async move {
+            let h = [
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("cookie", cookie.as_str()),
+            ];
+            w.send_as("192.0.2.77", Request::post("/saml/acs"), &h, &body)
+                .await
+                .status()
+        }));
+    }
+    let mut read = 0;
+    for p in posts {
+        match p.await.unwrap() {
+            StatusCode::FORBIDDEN => read += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("{other}"),
+        }
+    }
+    assert!(
+        read <= ecluse_admin_ui::local::MAX_FAILURES,
+        "{read} answers from one address were read"
+    );
+    let reasons: Vec<String> = w
+        .login_failures_audited()
+        .into_iter()
+        .map(|e| e.detail)
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("must be signed") || r.contains("within")),
+        "they reached the signature work: {reasons:#?}"
+    );
+    // The request is still the browser's.
+    assert!(w.store.saml_request_pending(&id).unwrap());
 }

@@ -209,6 +209,7 @@ fn report(category: Category, kinds: &[FindingKind]) -> Report {
             date: None,
             message_id: Some("test@example.org".into()),
             sender_auth: None,
+            ..Default::default()
         },
         size: RAW.len() as u64,
         scanned_bytes: 1234,

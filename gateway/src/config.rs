@@ -133,6 +133,9 @@ struct RawAdmin {
     tls_key: Option<PathBuf>,
     session_idle: Option<String>,
     session_max: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
+    proxy_header: Option<String>,
+    metrics_token: Option<String>,
     saml: Option<RawSaml>,
     local: Option<RawLocal>,
 }
@@ -318,7 +321,17 @@ pub struct AdminConfig {
     /// `[admin.saml] idp_metadata` when it is an address: fetched by
     /// `serve` at start-up into `ui.saml.idp_metadata`.
     pub idp_metadata_url: Option<String>,
+    /// `trusted_proxies` and `proxy_header`: the reverse proxies whose
+    /// forwarding header names the client (for the sign-in limits, the
+    /// audit, `/metrics`); none by default.
+    pub proxies: ecluse_admin_ui::Proxies,
+    /// `metrics_token`: with it, `/metrics` answers whoever sends
+    /// `Authorization: Bearer <token>`; without it, this machine only.
+    pub metrics_token: Option<ecluse_admin_ui::Secret>,
 }
+
+/// The fewest characters `[admin] metrics_token` may have.
+pub const MIN_METRICS_TOKEN: usize = 24;
 
 /// One tenant: a commune with its own domains, mail server, admins,
 /// notices and policy (`[[tenant]]`), or the implicit tenant
@@ -911,7 +924,44 @@ impl Config {
             ));
         }
         let admin_tls = tls_pair("[admin]", a.tls_cert, a.tls_key)?;
+        let mut proxies = ecluse_admin_ui::Proxies::default();
+        for net in a.trusted_proxies.unwrap_or_default() {
+            proxies.trusted.push(
+                net.parse()
+                    .map_err(|reason| err("[admin] trusted_proxies", reason))?,
+            );
+        }
+        if let Some(h) = a.proxy_header {
+            if proxies.trusted.is_empty() {
+                return Err(err(
+                    "[admin] proxy_header",
+                    "is read only from [admin] trusted_proxies, which is empty".into(),
+                ));
+            }
+            proxies.header = h
+                .parse()
+                .map_err(|reason| err("[admin] proxy_header", reason))?;
+        }
+        let metrics_token = match a.metrics_token {
+            None => None,
+            Some(t) if t.chars().count() < MIN_METRICS_TOKEN => {
+                return Err(err(
+                    "[admin] metrics_token",
+                    format!(
+                        "is shorter than {MIN_METRICS_TOKEN} characters; make one with `openssl rand -hex 32`"
+                    ),
+                ));
+            }
+            Some(t) if !t.chars().all(|c| c.is_ascii_graphic()) => {
+                return Err(err(
+                    "[admin] metrics_token",
+                    "must be printable ASCII without spaces (it travels in an HTTP header); make one with `openssl rand -hex 32`".into(),
+                ));
+            }
+            Some(t) => Some(ecluse_admin_ui::Secret::new(t)),
+        };
         let mut ui = ecluse_admin_ui::UiConfig::new(&public_url);
+        ui.proxies = proxies.clone();
         ui.session_idle = duration("[admin] session_idle", &a.session_idle, ui.session_idle)?;
         ui.session_max = duration("[admin] session_max", &a.session_max, ui.session_max)?;
         let mut idp_metadata_url = None;
@@ -989,6 +1039,8 @@ impl Config {
             tls: admin_tls,
             ui,
             idp_metadata_url,
+            proxies,
+            metrics_token,
         };
 
         // `partner_domains`, `locked`, the exceptions and blocks are ours;
@@ -1692,6 +1744,24 @@ mod tests {
             ("dsi", "email")
         );
         assert_eq!(ui.local.unwrap().username, "secours");
+        assert!(c.admin.proxies.trusted.is_empty() && c.admin.metrics_token.is_none());
+        // Reverse proxies and the metrics token.
+        let c = parse(&format!(
+            "{MINIMAL}[admin]\ntrusted_proxies = [\"10.0.0.0/8\", \"::1\", \"2001:db8::/32\"]\nproxy_header = \"Forwarded\"\nmetrics_token = \"0123456789abcdef0123456789abcdef\"\n[admin.local]\nusername = \"secours\"\npassword_hash = \"$argon2id$x\"\n"
+        ))
+        .unwrap();
+        assert_eq!(c.admin.proxies.trusted.len(), 3);
+        assert_eq!(
+            c.admin.proxies.header,
+            ecluse_admin_ui::ProxyHeader::Forwarded
+        );
+        assert_eq!(c.admin.ui.as_ref().unwrap().proxies, c.admin.proxies);
+        let token = c.admin.metrics_token.as_ref().unwrap();
+        assert!(token.matches("0123456789abcdef0123456789abcdef"));
+        assert!(
+            !format!("{:?}", c.admin).contains("0123456789abcdef"),
+            "the token does not print"
+        );
         // An address is fetched at start-up, not read as a file.
         let c = parse(&format!(
             "{MINIMAL}[admin.saml]\nidp_metadata = \"https://idp.ville-exemple.fr/md\"\n"
@@ -1722,6 +1792,34 @@ mod tests {
             (
                 "[admin.local]\nusername = \" \"\npassword_hash = \"x\"\n",
                 "[admin.local] username",
+            ),
+            (
+                "[admin]\ntrusted_proxies = [\"10.0.0.0/8\", \"proxy.lan\"]\n",
+                "[admin] trusted_proxies",
+            ),
+            (
+                "[admin]\ntrusted_proxies = [\"10.0.0.1/8\"]\n",
+                "[admin] trusted_proxies",
+            ),
+            (
+                "[admin]\ntrusted_proxies = [\"192.0.2.0/33\"]\n",
+                "[admin] trusted_proxies",
+            ),
+            (
+                "[admin]\nproxy_header = \"Forwarded\"\n",
+                "[admin] proxy_header",
+            ),
+            (
+                "[admin]\ntrusted_proxies = [\"::1\"]\nproxy_header = \"X-Real-IP\"\n",
+                "[admin] proxy_header",
+            ),
+            (
+                "[admin]\nmetrics_token = \"court\"\n",
+                "[admin] metrics_token",
+            ),
+            (
+                "[admin]\nmetrics_token = \"un jeton avec des espaces dedans\"\n",
+                "[admin] metrics_token",
             ),
             (
                 "[admin.saml]\nidp_metadata = \"https://x/md\"\nemail = \"mail\"\n",

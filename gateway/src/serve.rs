@@ -152,7 +152,24 @@ pub async fn run(
     });
     let handle = metrics_recorder();
     let clamav = config.clamav.clone();
+    // /metrics shows per-commune volumes: this machine only, or whoever
+    // has [admin] metrics_token. Both routes get the UI's security headers.
+    let metrics_access = Arc::new(ecluse_admin_ui::web::MetricsAccess {
+        token: config.admin.metrics_token.clone(),
+        proxies: config.admin.proxies.clone(),
+    });
     let router = axum::Router::new()
+        .route(
+            "/metrics",
+            axum::routing::get(move || {
+                let handle = handle.clone();
+                async move { handle.map(|h| h.render()).unwrap_or_default() }
+            }),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(
+            metrics_access,
+            ecluse_admin_ui::web::metrics_gate,
+        ))
         .route(
             "/healthz",
             axum::routing::get({
@@ -160,13 +177,9 @@ pub async fn run(
                 move || healthz(clamav.clone(), store.clone())
             }),
         )
-        .route(
-            "/metrics",
-            axum::routing::get(move || {
-                let handle = handle.clone();
-                async move { handle.map(|h| h.render()).unwrap_or_default() }
-            }),
-        );
+        .layer(axum::middleware::from_fn(
+            ecluse_admin_ui::web::security_headers,
+        ));
     let (router, ui) = match ui {
         Some(ui) => (router.merge(ecluse_admin_ui::router(ui.clone())), Some(ui)),
         None => {

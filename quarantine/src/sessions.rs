@@ -189,6 +189,36 @@ impl Store {
         })
     }
 
+    /// Counts one sign-in attempt against each of `keys` (a key and the
+    /// most attempts it may have since `since`), in one transaction, when
+    /// none of them is at its limit; returns whether it did. Counting
+    /// before the work and checking in the same transaction means that
+    /// attempts made at once cannot all pass a check that has not yet
+    /// seen the others (a caller takes the attempt back with
+    /// [`Store::login_failure_forgive`] when it succeeds).
+    pub fn login_attempt(&self, keys: &[(&str, usize)], since: Timestamp) -> Result<bool> {
+        let keys: Vec<(Vec<u8>, usize)> = keys
+            .iter()
+            .map(|(k, max)| (prefixed("l:", k), *max))
+            .collect();
+        self.write_unsynced(|tx| {
+            let mut lists = Vec::with_capacity(keys.len());
+            for (k, max) in &keys {
+                let mut list: Vec<Timestamp> = tx.get(SESSIONS, k)?.unwrap_or_default();
+                list.retain(|t| *t >= since);
+                if list.len() >= *max {
+                    return Ok(false);
+                }
+                list.push(tx.now());
+                lists.push(list);
+            }
+            for ((k, _), list) in keys.iter().zip(&lists) {
+                tx.put(SESSIONS, k, list)?;
+            }
+            Ok(true)
+        })
+    }
+
     /// Takes back the latest failure counted against `key`.
     pub fn login_failure_forgive(&self, key: &str) -> Result<()> {
         let k = prefixed("l:", key);

@@ -113,14 +113,18 @@ pub struct LocalForm {
     password: String,
 }
 
-/// `POST /login/local`: the break-glass admin. Rate-limited per address and
-/// per user name; every failure is audited.
+/// `POST /login/local`: the break-glass admin. The attempt finds a place
+/// for its password check or is refused at once (`429`), then is counted
+/// against the address and the user name before the check
+/// ([`crate::local`]); past their limits it is refused unread (`429`).
+/// Every wrong password is audited; refusals once per address and window.
 pub async fn local(
     ctx: Ctx,
     State(ui): State<Arc<Ui>>,
     headers: HeaderMap,
     Form(form): Form<LocalForm>,
 ) -> Page {
+    use crate::local::{MAX_FAILURES, MAX_NAME_FAILURES, refused_unread};
     let l = ctx.lang;
     let Some(local) = ui.config.local.clone() else {
         return Err(ctx.not_found());
@@ -129,29 +133,32 @@ pub async fn local(
     if expected.is_empty() || !same_secret(expected, &form.csrf) {
         return Err(ctx.forgery());
     }
-    let keys = [ctx.ip.as_str(), form.username.as_str()];
-    let allowed = ui
-        .local
-        .allowed(&keys)
-        .map_err(|e| crate::web::store_failure(ctx.lang, &e))?;
-    if !allowed {
-        return Err(crate::local::too_many_attempts(
-            &ui,
-            &ctx,
-            form.username.clone(),
-            "local account: too many attempts, refused",
-        )
-        .await);
+    let Some(place) = ui.password_checks.place() else {
+        return Err(refused_unread(&ui, &ctx, &form.username, "local", true).await);
+    };
+    let address = ctx.rate_key.clone();
+    let name = format!("name:{}", form.username);
+    let (ui2, a, n) = (ui.clone(), address.clone(), name.clone());
+    let counted = tokio::task::spawn_blocking(move || {
+        ui2.local
+            .attempt(&[(a.as_str(), MAX_FAILURES), (n.as_str(), MAX_NAME_FAILURES)])
+    })
+    .await
+    .expect("the count does not panic")
+    .map_err(|e| crate::web::store_failure(l, &e))?;
+    if !counted {
+        drop(place);
+        return Err(refused_unread(&ui, &ctx, &form.username, "local", false).await);
     }
-    let hash = local.password_hash.clone();
-    let password = form.password.clone();
-    let ok = tokio::task::spawn_blocking(move || crate::local::verify(&hash, &password))
+    let ok = ui
+        .password_checks
+        .verify(place, local.password_hash.clone(), form.password.clone())
         .await
-        .unwrap_or(false)
         && same_secret(&local.username, &form.username);
     if !ok {
-        ui.local.failed(&keys);
-        let actor = ctx.actor(form.username.clone());
+        let who = crate::web::printable(&form.username, 64);
+        tracing::warn!(peer = %ctx.ip, user = %who, "local sign-in refused: wrong user name or password");
+        let actor = ctx.actor(who);
         ui.blocking(move |s| {
             s.audit(
                 &actor,
@@ -176,7 +183,15 @@ pub async fn local(
         *res.status_mut() = StatusCode::UNAUTHORIZED;
         return Err(res);
     }
-    ui.local.succeeded(&form.username);
+    // The address starts afresh; the name keeps the others' failures (a
+    // success does not reset the ceiling on guessing from elsewhere), less
+    // this attempt.
+    let ui2 = ui.clone();
+    let _ = tokio::task::spawn_blocking(move || {
+        ui2.local.succeeded(&address);
+        ui2.local.forgive(&[name.as_str()]);
+    })
+    .await;
     let now = ui.store.now();
     let session = WebSession {
         user: local.username.clone(),
