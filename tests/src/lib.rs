@@ -404,6 +404,11 @@ impl Gateway {
         }
     }
 
+    /// The server's process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// `kill -9`.
     pub fn kill9(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -727,4 +732,31 @@ pub fn sign_in_local(addr: SocketAddr, username: &str, password: &str) -> String
         })
         .unwrap_or_else(|| panic!("not signed in ({}): {}", answer.status, answer.body))
         .clone()
+}
+
+/// The resident memory of process `pid` in bytes (`VmRSS` of
+/// `/proc/<pid>/status`), `None` when it is gone.
+pub fn rss_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
+}
+
+/// The sum of every series of the Prometheus metric `name` in `text` (a
+/// `/metrics` page), whatever their labels; 0 when there is none.
+pub fn metric_total(text: &str, name: &str) -> f64 {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (key, value) = l.rsplit_once(' ')?;
+            let bare = key.split('{').next()?;
+            (bare == name).then(|| value.parse::<f64>().ok()).flatten()
+        })
+        .sum()
 }

@@ -747,6 +747,12 @@ async fn http_from(
 /// Starts a sign-in as anyone can (`GET /saml/login`) and returns the id of
 /// the request the UI now waits an answer for.
 async fn pending_request_id(ui: SocketAddr, host: &str, from: std::net::Ipv4Addr) -> String {
+    pending_request(ui, host, from).await.0
+}
+
+/// [`pending_request_id`], and the sign-in cookie (`name=value`) that the
+/// UI gave the one who started it.
+async fn pending_request(ui: SocketAddr, host: &str, from: std::net::Ipv4Addr) -> (String, String) {
     use std::io::Read as _;
     let (status, text, _) = http_from(
         ui,
@@ -773,7 +779,13 @@ async fn pending_request_id(ui: SocketAddr, host: &str, from: std::net::Ipv4Addr
         .read_to_string(&mut xml)
         .unwrap();
     let id = xml.split("ID=\"").nth(1).unwrap();
-    id[..id.find('"').unwrap()].to_string()
+    let cookie = text
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .and_then(|c| c.split(';').next())
+        .expect("a sign-in cookie")
+        .to_string();
+    (id[..id.find('"').unwrap()].to_string(), cookie)
 }
 
 /// A hand-written, unsigned answer to `request_id` granting admin rights,
@@ -975,6 +987,536 @@ async fn hostile_answers_reach_nothing_and_cannot_stall_a_genuine_sign_in() {
         intruder.goto(&format!("{}/admin", w.public_url)).await;
         w.sign_in_at_idp(&intruder, idp::INTRUDER).await;
         intruder.wait_text("réservée aux administrateurs").await;
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------
+// Sign-in under load and behind a proxy (issue 28): the break-glass form and
+// the metrics, over real HTTP from several loopback addresses.
+// ---------------------------------------------------------------------------
+
+const BREAK_GLASS: (&str, &str) = ("secours", "une phrase de secours assez longue");
+/// `ecluse_admin_ui::local::MAX_FAILURES`: wrong passwords per address.
+const MAX_FAILURES: usize = 5;
+/// `ecluse_admin_ui::local::MAX_NAME_FAILURES`: per user name.
+const MAX_NAME_FAILURES: usize = 50;
+
+/// A gateway with the break-glass account, `127.0.0.20` as its trusted
+/// proxy, and `admin_extra` in `[admin]`.
+fn break_glass_gateway(admin_extra: &str) -> (Sink, Gateway) {
+    let sink = Sink::start();
+    let base = Gateway::config_text(sink.addr, "");
+    let admin_block = "[admin]\nlisten = \"127.0.0.1:0\"\n";
+    assert!(base.contains(admin_block));
+    let config = base.replace(
+        admin_block,
+        &format!(
+            "[admin]\nlisten = \"127.0.0.1:0\"\ntrusted_proxies = [\"127.0.0.20\"]\n{admin_extra}"
+        ),
+    ) + &format!(
+        "\n[admin.local]\nusername = \"{}\"\npassword_hash = \"{}\"\n",
+        BREAK_GLASS.0,
+        ecluse_tests::hash_password(BREAK_GLASS.1)
+    );
+    let gw = Gateway::start_with(&config);
+    (sink, gw)
+}
+
+/// The sign-in page's anti-forgery cookie (`name=value`) and token.
+fn login_form_token(ui: SocketAddr) -> (String, String) {
+    let page = ecluse_tests::http(ui, "GET", "/login", "", None);
+    let cookie = page
+        .cookies
+        .iter()
+        .find(|c| c.contains("ecluse_login="))
+        .expect("a sign-in cookie")
+        .clone();
+    let token = cookie.split_once('=').unwrap().1.to_string();
+    (cookie, token)
+}
+
+/// `POST /login/local` from `from`, with `headers` (each `Name: value`).
+async fn local_post(
+    ui: SocketAddr,
+    from: std::net::Ipv4Addr,
+    (cookie, token): &(String, String),
+    (user, password): (&str, &str),
+    headers: &str,
+) -> u16 {
+    let body = format!(
+        "csrf={token}&next=%2Fadmin&username={}&password={}",
+        url_encode(user),
+        url_encode(password)
+    );
+    let request = format!(
+        "POST /login/local HTTP/1.1\r\nHost: quarantaine.ville-exemple.fr\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n{body}",
+        body.len()
+    );
+    http_from(ui, from, request).await.0
+}
+
+/// Issue 28: 8 addresses × 40 concurrent wrong passwords ran 290 argon2
+/// checks (limit 40) and took the server from 960 MiB to 4.2 GB, for good.
+/// Now no address gets more wrong-password answers than the limit (the
+/// rest are 429 at once), the checks run are counted and bounded, the
+/// server's memory barely moves, SMTP answers throughout, the refusals
+/// make one audit entry per address, and the admin still signs in from
+/// elsewhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_break_glass_sign_ins_stay_within_the_limits() {
+    let (_sink, gw) = break_glass_gateway("");
+    let ui = gw.admin;
+    let form = Arc::new(login_form_token(ui));
+    let pid = gw.pid().unwrap();
+    let before = ecluse_tests::rss_bytes(pid).unwrap();
+    let peak = Arc::new(std::sync::atomic::AtomicU64::new(before));
+    let flooding = Arc::new(AtomicBool::new(true));
+    // Memory sampled and SMTP asked (banner, EHLO) all through the flood.
+    let watcher = {
+        let (peak, flooding, smtp) = (peak.clone(), flooding.clone(), gw.smtp);
+        std::thread::spawn(move || {
+            let mut answered = 0;
+            while flooding.load(Ordering::SeqCst) {
+                if let Some(rss) = ecluse_tests::rss_bytes(pid) {
+                    peak.fetch_max(rss, Ordering::SeqCst);
+                }
+                let mut c = ecluse_tests::Client::connect(smtp);
+                assert!(c.greeting.starts_with("220"), "{}", c.greeting);
+                let ehlo = c.cmd("EHLO flood.example.org");
+                assert!(ehlo.starts_with("250"), "{ehlo}");
+                c.cmd("QUIT");
+                answered += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            answered
+        })
+    };
+    let mut posts = Vec::new();
+    for _ in 0..40 {
+        for a in 2..10u8 {
+            let form = form.clone();
+            posts.push(tokio::spawn(async move {
+                let from = std::net::Ipv4Addr::new(127, 0, 0, a);
+                let status = local_post(ui, from, &form, (BREAK_GLASS.0, "mauvais"), "").await;
+                (a, status)
+            }));
+        }
+    }
+    let mut wrong = std::collections::HashMap::<u8, usize>::new();
+    let mut refused = 0;
+    for p in posts {
+        let (a, status) = p.await.unwrap();
+        match status {
+            401 => *wrong.entry(a).or_default() += 1,
+            429 => refused += 1,
+            other => panic!("{other} from 127.0.0.{a}"),
+        }
+    }
+    flooding.store(false, Ordering::SeqCst);
+    let smtp_answers = watcher.join().unwrap();
+    assert!(smtp_answers > 0);
+    let total: usize = wrong.values().sum();
+    assert!(
+        wrong.values().all(|n| *n <= MAX_FAILURES),
+        "more wrong-password answers than the limit from one address: {wrong:?}"
+    );
+    assert!(total <= 8 * MAX_FAILURES);
+    assert_eq!(total + refused, 320);
+    let metrics = ecluse_tests::http(ui, "GET", "/metrics", "", None).body;
+    let checks = ecluse_tests::metric_total(&metrics, "ecluse_password_checks_total");
+    assert!(
+        checks as usize <= total,
+        "{checks} checks for {total} answers:\n{metrics}"
+    );
+    assert_eq!(
+        ecluse_tests::metric_total(&metrics, "ecluse_signin_refused_total") as usize,
+        refused
+    );
+    let grown = peak.load(Ordering::SeqCst).saturating_sub(before);
+    eprintln!(
+        "wrong-password answers per address {wrong:?}, 429 {refused}, argon2 checks {checks}, RSS {} MiB before, {} MiB at peak, {smtp_answers} SMTP sessions answered",
+        before >> 20,
+        peak.load(Ordering::SeqCst) >> 20
+    );
+    assert!(grown < 300 << 20, "the server grew by {} MiB", grown >> 20);
+    // Then each address in turn, one post after another, 8 at once (on a
+    // name of their own, whose ceiling is not the account's): each is read
+    // up to the limit, never past it.
+    let mut lanes = Vec::new();
+    for a in 2..10u8 {
+        let form = form.clone();
+        lanes.push(tokio::spawn(async move {
+            let from = std::net::Ipv4Addr::new(127, 0, 1, a);
+            let mut wrong = 0;
+            for _ in 0..12 {
+                match local_post(ui, from, &form, ("personne", "mauvais"), "").await {
+                    401 => wrong += 1,
+                    429 => tokio::time::sleep(Duration::from_millis(30)).await,
+                    other => panic!("{other}"),
+                }
+            }
+            wrong
+        }));
+    }
+    let mut lane_total = 0;
+    for lane in lanes {
+        let wrong = lane.await.unwrap();
+        assert!(
+            wrong <= MAX_FAILURES,
+            "{wrong} wrong-password answers from one address"
+        );
+        lane_total += wrong;
+    }
+    assert!(lane_total > 8, "the limits were reached: {lane_total}");
+    // The refusals are one audit entry per address, not one each.
+    let (_, audit, _) = gw.cli(&["audit", "export"]);
+    let failed = audit.lines().filter(|l| l.contains("login_failed")).count();
+    assert!(
+        failed <= total + lane_total + 16,
+        "{failed} audit entries:\n{audit}"
+    );
+    // The account is not locked for the admin at another address (the
+    // name's ceiling is not reached).
+    assert!(total < MAX_NAME_FAILURES);
+    let status = local_post(ui, [127, 0, 0, 10].into(), &form, BREAK_GLASS, "").await;
+    assert_eq!(status, 303);
+
+    // Behind the trusted proxy (127.0.0.20), each forwarded client is
+    // counted apart; another peer's X-Forwarded-For is not believed.
+    let proxy = std::net::Ipv4Addr::new(127, 0, 0, 20);
+    let other = ("autre", "mauvais");
+    for _ in 0..MAX_FAILURES {
+        let xff = "X-Forwarded-For: 203.0.113.50, 198.51.100.7\r\n";
+        assert_eq!(local_post(ui, proxy, &form, other, xff).await, 401);
+    }
+    let xff = "X-Forwarded-For: 198.51.100.7\r\n";
+    assert_eq!(local_post(ui, proxy, &form, other, xff).await, 429);
+    let xff = "X-Forwarded-For: 198.51.100.8\r\n";
+    assert_eq!(local_post(ui, proxy, &form, other, xff).await, 401);
+    let xff = "X-Forwarded-For: 198.51.100.9\r\n";
+    assert_eq!(
+        local_post(ui, [127, 0, 0, 21].into(), &form, other, xff).await,
+        401
+    );
+    let (_, audit, _) = gw.cli(&["audit", "export"]);
+    for (origin, seen) in [
+        ("web 198.51.100.7", true),
+        ("web 198.51.100.8", true),
+        ("web 127.0.0.21", true),
+        ("web 198.51.100.9", false),
+        ("web 203.0.113.50", false),
+    ] {
+        assert_eq!(audit.contains(origin), seen, "{origin}:\n{audit}");
+    }
+}
+
+/// Issue 28: `/metrics` (per-commune volumes) answered anyone who reached
+/// the admin listener. Now: this machine only, and not through a proxy;
+/// or, with `[admin] metrics_token`, whoever sends it. `/metrics` and
+/// `/healthz` carry the UI's security headers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_answer_this_machine_or_the_token_over_real_http() {
+    let get = |ui: SocketAddr, from: [u8; 4], path: &str, headers: &str| {
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: quarantaine.ville-exemple.fr\r\nConnection: close\r\n{headers}\r\n"
+        );
+        async move { http_from(ui, from.into(), request).await }
+    };
+    let (_sink, gw) = break_glass_gateway("");
+    let (status, text, _) = get(gw.admin, [127, 0, 0, 1], "/metrics", "").await;
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains("content-security-policy: default-src 'none'"),
+        "{text}"
+    );
+    assert!(text.contains("x-content-type-options: nosniff"), "{text}");
+    // Through the proxy, for someone else: refused.
+    let xff = "X-Forwarded-For: 203.0.113.5\r\n";
+    let (status, text, _) = get(gw.admin, [127, 0, 0, 20], "/metrics", xff).await;
+    assert_eq!(status, 403, "{text}");
+    assert!(text.contains("Réservé à la machine"), "{text}");
+    let (status, text, _) = get(gw.admin, [127, 0, 0, 1], "/healthz", "").await;
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains("content-security-policy: default-src 'none'"),
+        "{text}"
+    );
+    assert!(text.contains("x-frame-options: DENY"), "{text}");
+    drop(gw);
+
+    let token = "5f0c2b7e9a4d41c8b3e6f1a2d7c9e0b4";
+    let (_sink, gw) = break_glass_gateway(&format!("metrics_token = \"{token}\"\n"));
+    let (status, text, _) = get(gw.admin, [127, 0, 0, 1], "/metrics", "").await;
+    assert_eq!(status, 401, "{text}");
+    assert!(text.contains("www-authenticate: Bearer"), "{text}");
+    let wrong = "Authorization: Bearer 5f0c2b7e9a4d41c8b3e6f1a2d7c9e0b5\r\n";
+    let (status, _, _) = get(gw.admin, [127, 0, 0, 1], "/metrics", wrong).await;
+    assert_eq!(status, 401);
+    let right = format!("Authorization: Bearer {token}\r\nX-Forwarded-For: 203.0.113.5\r\n");
+    let (status, text, _) = get(gw.admin, [127, 0, 0, 20], "/metrics", &right).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains("ecluse_"), "{text}");
+    assert!(!gw.log().contains(token), "the token reached the log");
+}
+
+// ---------------------------------------------------------------------------
+// Login CSRF, heavy answers, log injection (issue 28).
+// ---------------------------------------------------------------------------
+
+/// In the page of the IdP's sign-in form that `b` shows, signs in as
+/// `creds` with a script's `fetch` instead of the form, and returns what the
+/// IdP answers without letting it be posted: (the ACS address,
+/// `SAMLResponse`, `RelayState`). What an attacker does with their own
+/// account to get a fresh answer of their own.
+async fn capture_answer(b: &Browser, (user, password): (&str, &str)) -> (String, String, String) {
+    b.fill("#username", user).await;
+    b.fill("#password", password).await;
+    let got = b
+        .client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            const form = document.querySelector('#username').form;
+            fetch(form.action, {method: 'POST', body: new URLSearchParams(new FormData(form)), credentials: 'same-origin'})
+              .then(r => r.text())
+              .then(html => {
+                const doc = new DOMParser().parseFromString(html, 'text/html');
+                const value = n => { const i = doc.querySelector('input[name="' + n + '"]'); return i ? i.value : ''; };
+                const f = doc.querySelector('input[name="SAMLResponse"]');
+                done([f ? f.form.action : '', value('SAMLResponse'), value('RelayState')]);
+              })
+              .catch(e => done(['', String(e), '']));"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let got: Vec<String> = serde_json::from_value(got).unwrap();
+    assert!(
+        !got[1].is_empty() && got[0].ends_with("/saml/acs"),
+        "{got:?}"
+    );
+    (got[0].clone(), got[1].clone(), got[2].clone())
+}
+
+/// Has `b` post `answer` to the ACS from a page of no site of ours (as an
+/// attacker's page would, cross-site, with a script).
+async fn post_answer_from_elsewhere(
+    b: &Browser,
+    (acs, response, relay): &(String, String, String),
+) {
+    b.goto("about:blank").await;
+    b.client
+        .execute(
+            r#"const [action, response, relay] = arguments;
+            const f = document.createElement('form');
+            f.method = 'POST';
+            f.action = action;
+            for (const [n, v] of [['SAMLResponse', response], ['RelayState', relay]]) {
+              const i = document.createElement('input');
+              i.type = 'hidden'; i.name = n; i.value = v;
+              f.appendChild(i);
+            }
+            document.body.appendChild(f);
+            f.submit();"#,
+            vec![
+                acs.clone().into(),
+                response.clone().into(),
+                relay.clone().into(),
+            ],
+        )
+        .await
+        .unwrap();
+}
+
+/// Issue 28: an attacker's own fresh answer, posted by the victim's
+/// browser, signed the victim in as the attacker (login CSRF). The answer
+/// is now taken only from the browser that started the request: the
+/// victim's browser (with a sign-in of its own under way, and without)
+/// gets « La connexion a échoué »; the attacker's own browser could still
+/// use it, and the victim's normal sign-in works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_the_idp_gave_someone_else_does_not_sign_this_browser_in() {
+    scenario("login-csrf", Options::default(), |w| async move {
+        let attacker = w.browser("attacker").await;
+        attacker.goto(&format!("{}/", w.public_url)).await;
+        attacker.click("a.button[href^='/saml/login']").await;
+        attacker.wait_text("password").await;
+        let answer = capture_answer(&attacker, idp::INTRUDER).await;
+
+        // A victim in the middle of their own sign-in, and one who is not.
+        let victim = w.browser("victim").await;
+        victim.goto(&format!("{}/", w.public_url)).await;
+        victim.click("a.button[href^='/saml/login']").await;
+        victim.wait_text("password").await;
+        let fresh = w.browser("fresh").await;
+        for b in [&victim, &fresh] {
+            post_answer_from_elsewhere(b, &answer).await;
+            b.wait_text("La connexion a échoué").await;
+            b.goto(&format!("{}/", w.public_url)).await;
+            let page = b
+                .wait_text("Se connecter avec le compte de la mairie")
+                .await;
+            assert!(!page.contains("Ivan Trus"), "{page}");
+        }
+        let log = w.gw.log();
+        assert_eq!(
+            log.matches("was not started by this browser").count(),
+            2,
+            "{log}"
+        );
+        // The answer itself was good: in the attacker's own browser, it
+        // signs the attacker in.
+        post_answer_from_elsewhere(&attacker, &answer).await;
+        attacker.wait_text("Ivan Trus").await;
+
+        // The victim signs in as themselves, as usual.
+        victim.goto(&format!("{}/", w.public_url)).await;
+        w.sign_in_at_idp(&victim, idp::AGENT).await;
+        let page = victim.wait_text("Mes pièces jointes retenues").await;
+        assert!(
+            page.contains("Alice Martin") && !page.contains("Ivan Trus"),
+            "{page}"
+        );
+    })
+    .await;
+}
+
+/// An unsigned answer to `request_id` that passes every check before the
+/// signature library and makes it work as hard as this version allows
+/// (`nest` elements `depth` deep under the response, two signatures).
+fn heavy_answer(request_id: &str, depth: usize, repeat: usize) -> String {
+    let signature = |uri: &str| {
+        format!(
+            r#"<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="{uri}"><ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms><ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue>{}=</ds:DigestValue></ds:Reference></ds:SignedInfo><ds:SignatureValue>{}</ds:SignatureValue></ds:Signature>"#,
+            "A".repeat(43),
+            "A".repeat(344)
+        )
+    };
+    let now = "2026-01-01T00:00:00Z";
+    let nest = format!("{}{}", "<d>".repeat(depth), "</d>".repeat(depth)).repeat(repeat);
+    format!(
+        r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r" Version="2.0" IssueInstant="{now}" InResponseTo="{request_id}"><saml:Issuer>attacker</saml:Issuer>{}{nest}<saml:Assertion ID="_a" Version="2.0" IssueInstant="{now}"><saml:Issuer>attacker</saml:Issuer>{}</saml:Assertion></samlp:Response>"#,
+        signature(""),
+        signature("#_a"),
+    )
+}
+
+/// [`acs_post`] with the sign-in cookie of whoever started the request.
+fn acs_post_with(host: &str, cookie: &str, xml: &str) -> String {
+    acs_post(host, xml).replacen(
+        "Content-Type:",
+        &format!("Cookie: {cookie}\r\nContent-Type:"),
+        1,
+    )
+}
+
+/// Issue 28: answers built to be heavy cost the ACS 0.3–0.5 s each, and
+/// those that ran out of time were forgiven: from rotating addresses, half
+/// the genuine sign-ins of a flood were refused. Now the pre-check bounds
+/// what reaches the signature library (depth, elements, size), every
+/// answer is counted, and a genuine sign-in goes through a flood of the
+/// heaviest answers (this version's and the last one's) from ever new
+/// addresses. Also: an `InResponseTo` with `&#10;` forges no log line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_genuine_sign_in_goes_through_a_flood_of_heavy_answers() {
+    let opts = Options {
+        plain_http: true,
+        ..Options::default()
+    };
+    scenario("heavy-flood", opts, |w| async move {
+        let ui = w.ui_addr;
+        let host = w.public_url.trim_start_matches("http://").to_string();
+        // The attacker starts a sign-in of their own, for a request id and
+        // the cookie that goes with it.
+        let (request_id, cookie) = pending_request(ui, &host, [127, 0, 2, 9].into()).await;
+        let answers = Arc::new([
+            // The heaviest the pre-check lets through now: ~4,800 elements 22 deep.
+            heavy_answer(&request_id, 21, 220),
+            // The heaviest it let through before: 9,750 elements 250 deep.
+            heavy_answer(&request_id, 250, 39),
+        ]);
+        // Log injection: forged lines in InResponseTo.
+        let forged = heavy_answer("_x&#10;FORGED-LINE admin signed in&#13;&#10;", 1, 1);
+        let (status, text, _) = http_from(
+            ui,
+            [127, 0, 2, 10].into(),
+            acs_post_with(&host, &cookie, &forged),
+        )
+        .await;
+        assert_eq!(status, 403, "{text}");
+
+        let agent = w.browser("agent").await;
+        agent.goto(&format!("{}/", w.public_url)).await;
+        agent.click("a.button[href^='/saml/login']").await;
+        agent.wait_text("password").await;
+        agent.fill("#username", idp::AGENT.0).await;
+        agent.fill("#password", idp::AGENT.1).await;
+
+        let stop = Arc::new(AtomicBool::new(false));
+        let sent = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut flood = Vec::new();
+        for lane in 0..16u8 {
+            let (stop, sent, answers, host, cookie) = (
+                stop.clone(),
+                sent.clone(),
+                answers.clone(),
+                host.clone(),
+                cookie.clone(),
+            );
+            flood.push(tokio::spawn(async move {
+                let mut statuses = Vec::new();
+                let mut n = 0u8;
+                while !stop.load(Ordering::SeqCst) {
+                    // Never the same address twice.
+                    let from = std::net::Ipv4Addr::new(127, 10 + lane, n / 250, 1 + n % 250);
+                    let xml = &answers[usize::from(n) % answers.len()];
+                    statuses.push(
+                        http_from(ui, from, acs_post_with(&host, &cookie, xml))
+                            .await
+                            .0,
+                    );
+                    sent.fetch_add(1, Ordering::SeqCst);
+                    n = n.wrapping_add(1);
+                }
+                statuses
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let start = Instant::now();
+        agent.click("#submit_button").await;
+        let page = agent.wait_text("Mes pièces jointes retenues").await;
+        let took = start.elapsed();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        stop.store(true, Ordering::SeqCst);
+        let mut statuses = Vec::new();
+        for f in flood {
+            statuses.extend(f.await.unwrap());
+        }
+        assert!(page.contains("Alice Martin"), "{page}");
+        assert!(
+            took < Duration::from_secs(3),
+            "the genuine sign-in took {took:?} under the flood"
+        );
+        assert!(
+            statuses.len() >= 32,
+            "the flood was {} answers",
+            statuses.len()
+        );
+        assert!(
+            statuses.iter().all(|s| *s == 403),
+            "every heavy answer refused: {statuses:?}"
+        );
+        eprintln!(
+            "genuine sign-in in {took:?} under a flood of {} heavy answers",
+            statuses.len()
+        );
+        let log = w.gw.log();
+        assert!(
+            !log.lines().any(|l| l.starts_with("FORGED-LINE")),
+            "a forged line in the log:\n{log}"
+        );
+        assert!(log.contains("_x\\nFORGED-LINE"), "{log}");
+        assert!(log.contains("nests elements more than"), "{log}");
     })
     .await;
 }
