@@ -95,6 +95,7 @@ struct RawSmtp {
     data_timeout: Option<String>,
     max_line_length: Option<usize>,
     max_errors: Option<usize>,
+    unknown_recipient_limit: Option<usize>,
     verify_recipients: Option<String>,
     recipients_file: Option<PathBuf>,
     recipient_cache_positive: Option<String>,
@@ -231,6 +232,11 @@ pub struct SmtpConfig {
     pub max_line_length: usize,
     /// Protocol errors before the session is closed.
     pub max_errors: usize,
+    /// `unknown_recipient_limit`: unknown recipients one client (an IPv4
+    /// address, an IPv6 /64) may be told about in 10 minutes before its
+    /// `RCPT`s get `450 4.7.1` (directory harvest, [`crate::smtp::harvest`];
+    /// default 20).
+    pub unknown_recipient_limit: usize,
     /// `verify_recipients`: how `RCPT` addresses are checked.
     pub verify_recipients: VerifyRecipients,
     /// `recipient_cache_positive`: how long an address found to exist is
@@ -452,6 +458,39 @@ pub struct Config {
 }
 
 impl Config {
+    /// What is allowed but risky, one sentence each, with what to change:
+    /// `check-config` prints them and `serve` logs them at start. Never a
+    /// reason to refuse the configuration.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let unread = |p: &ecluse_scanner::Policy| -> Vec<&'static str> {
+            p.self_release_list()
+                .iter()
+                .filter(|c| c.unread())
+                .map(|c| c.as_str())
+                .collect()
+        };
+        // The service's policy, then each commune's that differs from it.
+        let mut policies = vec![("[policy]".to_string(), &self.policy)];
+        if !self.tenants.implicit() {
+            for t in self.tenants.all() {
+                if t.policy.self_release_list() != self.policy.self_release_list() {
+                    policies.push((format!("[[tenant]] {}: policy", t.id), &t.policy));
+                }
+            }
+        }
+        for (place, policy) in policies {
+            let names = unread(policy);
+            if !names.is_empty() {
+                out.push(format!(
+                    "{place} self_release = [{}]: agents may release alone what nobody could scan (a password-protected archive whose password is in the body is how attackers get past filters); remove these from self_release so that an admin decides",
+                    names.join(", ")
+                ));
+            }
+        }
+        out
+    }
+
     /// Where the store sends notifications: each tenant's `notify`.
     pub fn notifications(&self) -> ecluse_quarantine::Notifications {
         ecluse_quarantine::Notifications {
@@ -684,6 +723,11 @@ impl Config {
             )?,
             max_line_length: positive("[smtp] max_line_length", s.max_line_length, 65536)?,
             max_errors: positive("[smtp] max_errors", s.max_errors, 10)?,
+            unknown_recipient_limit: positive(
+                "[smtp] unknown_recipient_limit",
+                s.unknown_recipient_limit,
+                20,
+            )?,
             verify_recipients: match s.verify_recipients.as_deref() {
                 None | Some("off") => VerifyRecipients::Off,
                 Some("callout") => VerifyRecipients::Callout,
@@ -1585,10 +1629,20 @@ mod tests {
         assert_eq!(c.smtp.accepted_domains, ["ville-exemple.fr"]);
         assert_eq!(c.relay.downstream, "10.0.0.5:25");
         assert_eq!(c.admin.notify, ["dsi@ville-exemple.fr"]);
-        assert!(
-            c.policy
-                .self_release(ecluse_scanner::Category::EncryptedArchive)
-        );
+        // Nothing unscanned is self-releasable in what the package installs.
+        assert!(c.policy.self_release_list().is_empty());
+        assert!(c.warnings().is_empty(), "{:?}", c.warnings());
+    }
+
+    #[test]
+    fn self_releasable_unread_categories_are_warned_about() {
+        let c = parse(&format!(
+            "{MINIMAL}[policy]\nself_release = [\"encrypted_archive\", \"type_mismatch\"]\n"
+        ))
+        .unwrap();
+        let w = c.warnings();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("self_release = [encrypted_archive]"), "{w:?}");
     }
 
     #[test]

@@ -140,6 +140,7 @@ pub async fn run(
             .with_tenants(config.tenants.clone()),
         ),
         senders,
+        harvest: crate::smtp::harvest::HarvestGuard::new(config.smtp.unknown_recipient_limit),
     });
     let relay = Arc::new(Relay {
         store: store.clone(),
@@ -512,6 +513,9 @@ pub fn check(args: ServeArgs) -> Result<()> {
     let engine = loaded.engine.clone();
     let listen: Vec<String> = config.smtp.listen.iter().map(|a| a.to_string()).collect();
     println!("{}: configuration OK", args.config.display());
+    for w in config.warnings() {
+        println!("  warning: {w}");
+    }
     println!(
         "  SMTP on {} as {}, mail for {}",
         listen.join(", "),
@@ -777,6 +781,9 @@ pub fn serve_with(config: Config, started: Option<std::sync::mpsc::Sender<Runnin
         tracing::info!(reason = %note, "compiled-rules cache not used");
     }
     tracing::info!("{}", loaded.summary());
+    for w in config.warnings() {
+        tracing::warn!("configuration: {w}");
+    }
     let engine = loaded.engine;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
