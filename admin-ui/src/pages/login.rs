@@ -137,7 +137,14 @@ pub async fn local(
         return Err(refused_unread(&ui, &ctx, &form.username, "local", true).await);
     };
     let address = ctx.rate_key.clone();
-    let name = format!("name:{}", form.username);
+    // The name as a hash: a key of bounded size whatever was typed.
+    let name = {
+        use sha2::{Digest, Sha256};
+        format!(
+            "name:{}",
+            crate::web::hex(&Sha256::digest(form.username.as_bytes()))
+        )
+    };
     let (ui2, a, n) = (ui.clone(), address.clone(), name.clone());
     let counted = tokio::task::spawn_blocking(move || {
         ui2.local
