@@ -15,62 +15,210 @@
 //!
 //! Lookups are bounded by a time budget; what cannot be looked up is a
 //! `temperror`, which never blocks mail by itself (we are not a spam
-//! filter). The resolver caches answers for their TTL.
+//! filter).
+//!
+//! # DNS: one query per name, however many messages wait
+//!
+//! A burst of mail from one domain (a newsletter, a town's partner) asks
+//! the same names at the same moment. [`DnsCache`] holds each answer until
+//! its TTL ends *and* each lookup in flight: a caller who finds the name
+//! being asked awaits that one query's answer (a shared
+//! [`tokio::sync::OnceCell`] per name) instead of sending its own, so a
+//! resolver that drops some of a burst costs one timeout per name, not one
+//! per message. The rule: **at most one query per (record type, name) is
+//! in flight, and every waiter is served its answer**, the failures too.
+//!
+//! mail-auth 0.7 reads its caches through a synchronous trait
+//! (`ResolverCache::get`) and sends its own query on a miss; nothing in its
+//! public API lets a second caller wait for the first. So before calling
+//! its verify functions, [`SenderChecks`] asks, through the single-flight
+//! cache, the TXT records they will read: the SPF record of the envelope
+//! domain and those its `include:` and `redirect=` name literally, the
+//! DKIM key of each signature, and the DMARC records of the `From:` domain
+//! in mail-auth's own walk order. The answers are stored under mail-auth's
+//! own keys and in its own form (parsed record, or the very error it would
+//! have returned), so its verify functions then read them from the cache
+//! and decide exactly as they would have. A message keeps the answers it
+//! was given for the rest of its check (`MessageTxt`), even if their TTL
+//! ends while it waits for another name, lest a burst that waited out a
+//! lost query then ask everything else again, one query per message.
+//! What mail-auth may still ask itself (an SPF `a`, `mx`, `ptr` or
+//! `exists` term, a macro target, an `exp=`, more than
+//! [`SenderChecks::PREFETCHED_SIGNATURES`] signatures) goes through the
+//! same cache: a positive answer is then shared until its TTL ends, but
+//! concurrent misses each send their query.
+//!
+//! Negative answers are cached (RFC 2308): an `NXDOMAIN` or a `NOERROR`
+//! without the record (`NODATA`) lasts for the SOA's negative TTL, the
+//! smaller of the SOA record's TTL and its MINIMUM field (§5), bounded to
+//! [`NEGATIVE_MIN`]..=[`NEGATIVE_MAX`]; without an SOA (some forwarders,
+//! dnsmasq's local zones) for [`NEGATIVE_WITHOUT_SOA`]. hickory caches
+//! negative answers only when they carry an SOA, and mail-auth not at all.
+//! A timeout, `SERVFAIL` or `REFUSED` is no answer about the name: it is
+//! kept only [`FAILURE_TTL`], long enough to serve the burst that waited
+//! for it (RFC 2308 §7.1 allows at most five minutes; we keep seconds).
 
 use ecluse_scanner::{DkimCheck, SenderAuth};
+use hickory_resolver::Name;
 use hickory_resolver::config::{NameServerConfig, ProtocolConfig, ResolverConfig, ResolverOpts};
+use hickory_resolver::proto::op::ResponseCode;
+use hickory_resolver::proto::{ProtoError, ProtoErrorKind};
 use mail_auth::common::headers::HeaderWriter;
-use mail_auth::common::verify::VerifySignature;
+use mail_auth::common::parse::TxtRecordParser;
+use mail_auth::common::resolver::{IntoFqdn, UnwrapTxtRecord};
+use mail_auth::common::verify::{DomainKey, VerifySignature};
+use mail_auth::dmarc::Dmarc;
 use mail_auth::dmarc::verify::DmarcParameters;
 use mail_auth::spf::verify::SpfParameters;
+use mail_auth::spf::{Macro, Mechanism, Spf};
 use mail_auth::{
     AuthenticatedMessage, AuthenticationResults, DkimResult, DmarcResult, MessageAuthenticator,
-    SpfResult,
+    SpfResult, Txt,
 };
+use std::collections::HashMap;
+use std::future::Future;
+use std::hash::Hash;
 use std::net::{IpAddr, SocketAddr};
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use tokio::sync::OnceCell;
+
+/// The shortest a positive answer is kept, whatever its TTL: a record with
+/// TTL 0 still serves the message that asked it and the burst that waited
+/// for it (RFC 1035 §3.2.1: "used only for the transaction in progress").
+pub const POSITIVE_MIN: Duration = Duration::from_secs(1);
+/// The shortest a negative answer (`NXDOMAIN`, `NODATA`) is kept.
+pub const NEGATIVE_MIN: Duration = Duration::from_secs(5);
+/// The longest a negative answer is kept, whatever its SOA says (RFC 2308
+/// §5 suggests one to three hours as a cap).
+pub const NEGATIVE_MAX: Duration = Duration::from_secs(3600);
+/// How long a negative answer without an SOA is kept. RFC 2308 §5 advises
+/// against caching those at all, because two servers could pass them back
+/// and forth for ever; we are the last reader and pass nothing on, and
+/// without it a domain without a DMARC record would be asked once per
+/// message.
+pub const NEGATIVE_WITHOUT_SOA: Duration = Duration::from_secs(30);
+/// How long a failure (timeout, `SERVFAIL`, `REFUSED`, no connection) is
+/// kept: it serves the callers that waited for that query, and the next
+/// few, then the name is asked again.
+pub const FAILURE_TTL: Duration = Duration::from_secs(2);
+
+/// One name's answer with the moment it ends, or the lookup in flight
+/// that will give it: whoever holds the slot awaits the same query.
+type Slot<V> = std::sync::Arc<OnceCell<(V, Instant)>>;
 
 /// Parsed DNS answers (SPF and DMARC records, DKIM keys, addresses) until
-/// their TTL ends, so that a warm message parses no record again; at most
-/// [`DnsCache::CAPACITY`] entries (then emptied: a cache, not a store).
-pub struct DnsCache<K, V>(std::sync::Mutex<std::collections::HashMap<K, (V, std::time::Instant)>>);
+/// their TTL ends, so that a warm message parses no record again, and the
+/// lookups in flight, so that a name is asked once however many messages
+/// want it ([`DnsCache::get_or_fetch`]); at most [`DnsCache::CAPACITY`]
+/// entries (then the stale ones go, and if none is stale all: a cache, not
+/// a store). mail-auth reads and fills it as its `ResolverCache`.
+pub struct DnsCache<K, V>(Mutex<HashMap<K, Slot<V>>>);
 
-impl<K, V> DnsCache<K, V> {
+impl<K: Hash + Eq, V: Clone> DnsCache<K, V> {
     /// Most entries kept.
     pub const CAPACITY: usize = 8192;
 
     fn new() -> Self {
-        DnsCache(std::sync::Mutex::new(std::collections::HashMap::new()))
+        DnsCache(Mutex::new(HashMap::new()))
+    }
+
+    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<K, Slot<V>>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Makes room for one more entry: drops the stale ones when full, and
+    /// everything if that was not enough (lookups in flight still answer
+    /// the callers that hold their slot).
+    fn make_room(map: &mut HashMap<K, Slot<V>>, now: Instant) {
+        if map.len() >= Self::CAPACITY {
+            map.retain(|_, slot| slot.get().is_none_or(|(_, until)| *until > now));
+            if map.len() >= Self::CAPACITY {
+                map.clear();
+            }
+        }
+    }
+
+    /// The answer for `key`: the cached one while it lasts, else that of
+    /// the lookup in flight for it, else the one `fetch` gives, which then
+    /// serves every caller that came meanwhile. `fetch` runs once per key
+    /// at a time; if its caller goes away (its message's time budget ran
+    /// out), a waiting caller runs its own `fetch` instead.
+    pub async fn get_or_fetch<F, Fut>(&self, key: K, fetch: F) -> V
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = (V, Instant)>,
+    {
+        let slot = {
+            let mut map = self.slots();
+            let now = Instant::now();
+            match map.get(&key) {
+                Some(slot) if slot.get().is_none_or(|(_, until)| *until > now) => slot.clone(),
+                _ => {
+                    Self::make_room(&mut map, now);
+                    let slot = Slot::default();
+                    map.insert(key, slot.clone());
+                    slot
+                }
+            }
+        };
+        slot.get_or_init(fetch).await.0.clone()
     }
 }
 
-impl<K: std::hash::Hash + Eq, V: Clone> mail_auth::ResolverCache<K, V> for DnsCache<K, V> {
+impl<K: Hash + Eq, V: Clone> mail_auth::ResolverCache<K, V> for DnsCache<K, V> {
     fn get<Q>(&self, name: &Q) -> Option<V>
     where
         K: std::borrow::Borrow<Q>,
-        Q: std::hash::Hash + Eq + ?Sized,
+        Q: Hash + Eq + ?Sized,
     {
-        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(name)
-            .filter(|(_, until)| *until > std::time::Instant::now())
+        let now = Instant::now();
+        self.slots()
+            .get(name)
+            .and_then(|slot| slot.get())
+            .filter(|(_, until)| *until > now)
             .map(|(v, _)| v.clone())
     }
 
     fn remove<Q>(&self, name: &Q) -> Option<V>
     where
         K: std::borrow::Borrow<Q>,
-        Q: std::hash::Hash + Eq + ?Sized,
+        Q: Hash + Eq + ?Sized,
     {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(name).map(|(v, _)| v)
+        self.slots()
+            .remove(name)
+            .and_then(|slot| slot.get().map(|(v, _)| v.clone()))
     }
 
-    fn insert(&self, key: K, value: V, valid_until: std::time::Instant) {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= Self::CAPACITY {
-            map.clear();
+    /// An answer mail-auth looked up itself (a name not asked beforehand).
+    fn insert(&self, key: K, value: V, valid_until: Instant) {
+        let now = Instant::now();
+        let mut map = self.slots();
+        Self::make_room(&mut map, now);
+        let until = valid_until.max(now + POSITIVE_MIN);
+        map.insert(key, std::sync::Arc::new(OnceCell::from((value, until))));
+    }
+}
+
+/// How long a failed lookup's answer is kept: a negative answer about the
+/// name (`NXDOMAIN`, or `NOERROR` without records: `NODATA`) for its SOA's
+/// negative TTL (hickory reads it as RFC 2308 §5 says: the smaller of the
+/// SOA record's TTL and its MINIMUM field), bounded; anything else
+/// (timeout, `SERVFAIL`, `REFUSED` …) says nothing about the name and is
+/// kept [`FAILURE_TTL`].
+pub fn failure_ttl(error: &ProtoError) -> Duration {
+    match error.kind() {
+        ProtoErrorKind::NoRecordsFound(no)
+            if matches!(
+                no.response_code,
+                ResponseCode::NXDomain | ResponseCode::NoError
+            ) =>
+        {
+            no.negative_ttl
+                .map_or(NEGATIVE_WITHOUT_SOA, |s| Duration::from_secs(s.into()))
+                .clamp(NEGATIVE_MIN, NEGATIVE_MAX)
         }
-        map.insert(key, (value, valid_until));
+        _ => FAILURE_TTL,
     }
 }
 
@@ -85,11 +233,66 @@ struct Caches {
     ptr: DnsCache<IpAddr, Arc<Vec<String>>>,
 }
 
+/// The TXT answers of one message: those asked ahead for it, kept for the
+/// whole check even if their TTL ends meanwhile (RFC 1035 §3.2.1: a TTL
+/// bounds caching, not "the transaction in progress"), so that a message
+/// that waited for a slow answer does not ask again the names it already
+/// has; then the shared cache, which also takes what mail-auth looks up
+/// itself.
+struct MessageTxt<'a> {
+    shared: &'a DnsCache<String, Txt>,
+    asked: Mutex<HashMap<String, Txt>>,
+}
+
+impl<'a> MessageTxt<'a> {
+    fn new(shared: &'a DnsCache<String, Txt>) -> Self {
+        MessageTxt {
+            shared,
+            asked: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn keep(&self, key: String, answer: Txt) {
+        self.asked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, answer);
+    }
+}
+
+impl mail_auth::ResolverCache<String, Txt> for MessageTxt<'_> {
+    fn get<Q>(&self, name: &Q) -> Option<Txt>
+    where
+        String: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let asked = self.asked.lock().unwrap_or_else(|p| p.into_inner());
+        asked.get(name).cloned().or_else(|| self.shared.get(name))
+    }
+
+    fn remove<Q>(&self, name: &Q) -> Option<Txt>
+    where
+        String: std::borrow::Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let mine = self
+            .asked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(name);
+        self.shared.remove(name).or(mine)
+    }
+
+    fn insert(&self, key: String, value: Txt, valid_until: Instant) {
+        self.shared.insert(key, value, valid_until);
+    }
+}
+
 /// Lookup parameters with our caches.
 type Cached<'x, P> = mail_auth::Parameters<
     'x,
     P,
-    DnsCache<String, mail_auth::Txt>,
+    MessageTxt<'x>,
     DnsCache<String, Arc<Vec<mail_auth::MX>>>,
     DnsCache<String, Arc<Vec<std::net::Ipv4Addr>>>,
     DnsCache<String, Arc<Vec<std::net::Ipv6Addr>>>,
@@ -146,10 +349,14 @@ impl SenderChecks {
         opts.timeout = Duration::from_secs(3);
         opts.attempts = 1;
         opts.cache_size = 4096;
+        // hickory's own cache keeps negative answers (those with an SOA)
+        // no longer than ours does.
+        opts.negative_max_ttl = Some(NEGATIVE_MAX);
         let auth = if resolvers.is_empty() {
             let (config, mut sys) = hickory_resolver::system_conf::read_system_conf()
                 .map_err(|e| ResolverError(format!("/etc/resolv.conf: {e}")))?;
             sys.cache_size = opts.cache_size;
+            sys.negative_max_ttl = opts.negative_max_ttl;
             sys.timeout = sys.timeout.min(opts.timeout);
             MessageAuthenticator::new(config, sys)
         } else {
@@ -191,15 +398,171 @@ impl SenderChecks {
         })
     }
 
-    /// `params` with the caches.
-    fn cached<P>(&self, params: P) -> Cached<'_, P> {
+    /// `params` with the caches, the TXT answers of this message first.
+    fn cached<'x, P>(&'x self, txt: &'x MessageTxt<'x>, params: P) -> Cached<'x, P> {
         let c = &self.caches;
         mail_auth::Parameters::new(params)
-            .with_txt_cache(&c.txt)
+            .with_txt_cache(txt)
             .with_mx_cache(&c.mx)
             .with_ipv4_cache(&c.ipv4)
             .with_ipv6_cache(&c.ipv6)
             .with_ptr_cache(&c.ptr)
+    }
+
+    /// Most DKIM signatures of one message whose keys are asked before
+    /// mail-auth verifies them (it asks the others itself).
+    pub const PREFETCHED_SIGNATURES: usize = 8;
+    /// Most SPF records read ahead for one message (the top one, its
+    /// `include:`s and `redirect=`s): RFC 7208 §4.6.4's ten DNS terms.
+    const PREFETCHED_SPF_RECORDS: usize = 10;
+
+    /// The TXT record `name` parsed as `T`, as mail-auth's `txt_lookup`
+    /// returns it, through the single-flight cache: one query for all the
+    /// callers that want it at the same time, its answer kept under
+    /// mail-auth's own key (the lower-case FQDN) in mail-auth's own form,
+    /// the errors included (a negative answer as `DnsRecordNotFound`, as
+    /// mail-auth's lookups give it), for [`failure_ttl`]; and kept in
+    /// `message`'s answers for the rest of its check.
+    async fn txt<T>(&self, message: &MessageTxt<'_>, name: &str) -> mail_auth::Result<Arc<T>>
+    where
+        T: TxtRecordParser + Into<Txt> + UnwrapTxtRecord,
+    {
+        let key = name.into_fqdn().into_owned();
+        let answer = self
+            .caches
+            .txt
+            .get_or_fetch(key.clone(), || self.ask_txt::<T>(key.clone()))
+            .await;
+        message.keep(key, answer.clone());
+        T::unwrap_txt(answer)
+    }
+
+    /// One TXT query, read as mail-auth's `txt_lookup` reads it (each
+    /// record's character-strings joined, the first record that parses
+    /// as `T`), with the moment the answer ends.
+    async fn ask_txt<T>(&self, key: String) -> (Txt, Instant)
+    where
+        T: TxtRecordParser + Into<Txt>,
+    {
+        let now = Instant::now();
+        let name = match Name::from_str_relaxed(&key) {
+            Ok(name) => name,
+            Err(e) => return (Txt::Error(e.into()), now + FAILURE_TTL),
+        };
+        match self.auth.resolver().txt_lookup(name).await {
+            Ok(answer) => {
+                let mut parsed = Err(mail_auth::Error::InvalidRecordType);
+                for record in answer.as_lookup().record_iter() {
+                    let Some(txt) = record.data().as_txt() else {
+                        continue;
+                    };
+                    if txt.txt_data().is_empty() {
+                        continue;
+                    }
+                    let text: Vec<u8> = txt.txt_data().concat();
+                    parsed = T::parse(&text);
+                    if parsed.is_ok() {
+                        break;
+                    }
+                }
+                (parsed.into(), answer.valid_until().max(now + POSITIVE_MIN))
+            }
+            Err(e) => {
+                let until = now + failure_ttl(&e);
+                (Txt::Error(e.into()), until)
+            }
+        }
+    }
+
+    /// Asks ahead, through the single-flight cache, the TXT records the
+    /// verify functions will read for this message (see the module's
+    /// docs): the DKIM keys, the SPF records of `spf_domain`, the DMARC
+    /// records of `from_domain`. Concurrent messages from one domain thus
+    /// wait for one query per name. Errors are left for mail-auth to read
+    /// from the cache and judge.
+    async fn prefetch(
+        &self,
+        txt: &MessageTxt<'_>,
+        message: &AuthenticatedMessage<'_>,
+        spf_domain: &str,
+        from_domain: &str,
+    ) {
+        let dkim = async {
+            let keys = message
+                .dkim_headers
+                .iter()
+                .filter_map(|h| h.header.as_ref().ok())
+                .take(Self::PREFETCHED_SIGNATURES);
+            for signature in keys {
+                let _ = self.txt::<DomainKey>(txt, &signature.domain_key()).await;
+            }
+        };
+        tokio::join!(
+            dkim,
+            self.prefetch_spf(txt, spf_domain),
+            self.prefetch_dmarc(txt, from_domain)
+        );
+    }
+
+    /// The SPF record of `domain` and those its `include:` and `redirect=`
+    /// terms name literally, in the order `check_host` reads them, at most
+    /// [`Self::PREFETCHED_SPF_RECORDS`]. A macro target depends on the
+    /// sender and is left to mail-auth. This may read an include that the
+    /// evaluation then skips (an earlier term matched): one query per name
+    /// and TTL, not per message.
+    async fn prefetch_spf(&self, txt: &MessageTxt<'_>, domain: &str) {
+        let mut next = vec![domain.to_string()];
+        let mut read = 0;
+        while let Some(name) = next.pop() {
+            if read == Self::PREFETCHED_SPF_RECORDS {
+                break;
+            }
+            if !is_dns_name(name.trim_end_matches('.')) {
+                continue;
+            }
+            read += 1;
+            let Ok(record) = self.txt::<Spf>(txt, &name).await else {
+                continue;
+            };
+            let literal = |m: &Macro| match m {
+                Macro::Literal(bytes) => String::from_utf8(bytes.clone()).ok(),
+                _ => None,
+            };
+            // a stack: the redirect last, the includes in reverse order
+            next.extend(record.redirect.as_ref().and_then(literal));
+            let includes: Vec<String> = record
+                .directives
+                .iter()
+                .filter_map(|d| match &d.mechanism {
+                    Mechanism::Include { macro_string } => literal(macro_string),
+                    _ => None,
+                })
+                .collect();
+            next.extend(includes.into_iter().rev());
+        }
+    }
+
+    /// The DMARC records mail-auth's tree walk reads for `from_domain`
+    /// (RFC 7489 §6.6.3, as mail-auth 0.7 walks it: the domain, then its
+    /// parents, down to four labels at once from a longer name), up to the
+    /// first one found or the first failure.
+    async fn prefetch_dmarc(&self, txt: &MessageTxt<'_>, from_domain: &str) {
+        let labels: Vec<&str> = from_domain.split('.').collect();
+        let mut x = labels.len();
+        if from_domain.is_empty() || x == 1 {
+            return;
+        }
+        while x != 0 {
+            let name = format!("_dmarc.{}.", labels[labels.len() - x..].join("."));
+            match self.txt::<Dmarc>(txt, &name).await {
+                Ok(_) => return,
+                Err(
+                    mail_auth::Error::DnsRecordNotFound(_) | mail_auth::Error::InvalidRecordType,
+                ) => {}
+                Err(_) => return,
+            }
+            x = if x < 5 { x - 1 } else { 4 };
+        }
     }
 
     /// Checks one message received from `ip`, which said `helo`, with
@@ -315,37 +678,43 @@ impl SenderChecks {
     ) -> (SenderAuth, Vec<u8>) {
         let empty = AuthenticatedMessage::default();
         let message = parsed.unwrap_or(&empty);
-        let dkim = if parsed.is_some() {
-            self.auth.verify_dkim(self.cached(message)).await
-        } else {
-            Vec::new()
-        };
         let helo_domain = if helo.is_empty() { "unknown" } else { helo };
-        let spf = if mail_from.is_empty() {
-            self.auth
-                .verify_spf(self.cached(SpfParameters::verify_ehlo(
-                    ip,
-                    helo_domain,
-                    &self.authserv_id,
-                )))
-                .await
-        } else {
-            self.auth
-                .verify_spf(self.cached(SpfParameters::verify_mail_from(
-                    ip,
-                    helo_domain,
-                    &self.authserv_id,
-                    mail_from,
-                )))
-                .await
-        };
         let mail_from_domain = domain_of(mail_from)
             .unwrap_or(helo_domain)
             .to_ascii_lowercase();
+        let txt = MessageTxt::new(&self.caches.txt);
+        self.prefetch(
+            &txt,
+            message,
+            &mail_from_domain,
+            &from_domain(message.froms()),
+        )
+        .await;
+        let dkim = if parsed.is_some() {
+            self.auth.verify_dkim(self.cached(&txt, message)).await
+        } else {
+            Vec::new()
+        };
+        let spf = if mail_from.is_empty() {
+            self.auth
+                .verify_spf(self.cached(
+                    &txt,
+                    SpfParameters::verify_ehlo(ip, helo_domain, &self.authserv_id),
+                ))
+                .await
+        } else {
+            self.auth
+                .verify_spf(self.cached(
+                    &txt,
+                    SpfParameters::verify_mail_from(ip, helo_domain, &self.authserv_id, mail_from),
+                ))
+                .await
+        };
         let dmarc = self
             .auth
             .verify_dmarc(
                 self.cached(
+                    &txt,
                     DmarcParameters::new(message, &dkim, &mail_from_domain, &spf)
                         .with_domain_suffix_fn(organizational_domain),
                 ),
@@ -422,7 +791,7 @@ impl SenderChecks {
                     .auth
                     .txt_lookup::<mail_auth::dmarc::Dmarc>(
                         format!("_dmarc.{from_domain}."),
-                        Some(&self.caches.txt),
+                        Some(&txt),
                     )
                     .await;
                 if own.is_err() {
@@ -790,6 +1159,156 @@ mod tests {
             None,
             "a DNS failure is not proof"
         );
+    }
+}
+
+#[cfg(test)]
+mod dns_tests {
+    use super::*;
+    use hickory_resolver::proto::NoRecords;
+    use hickory_resolver::proto::op::Query;
+    use mail_auth::ResolverCache;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_callers_share_one_lookup_and_its_failure_too() {
+        let cache: Arc<DnsCache<String, Result<u32, String>>> = Arc::new(DnsCache::new());
+        let asked = Arc::new(AtomicUsize::new(0));
+        let callers: Vec<_> = (0..32)
+            .map(|_| {
+                let (cache, asked) = (cache.clone(), asked.clone());
+                tokio::spawn(async move {
+                    cache
+                        .get_or_fetch("_dmarc.exemple.fr.".into(), || async {
+                            asked.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(100)).await;
+                            (Err("timeout".into()), Instant::now() + FAILURE_TTL)
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for c in callers {
+            assert_eq!(c.await.unwrap(), Err("timeout".to_string()));
+        }
+        assert_eq!(asked.load(Ordering::SeqCst), 1, "one query for 32 callers");
+        // mail-auth reads the same entry through its trait
+        assert_eq!(
+            cache.get("_dmarc.exemple.fr."),
+            Some(Err("timeout".to_string()))
+        );
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_asked_again_once_it_ends() {
+        let cache: DnsCache<String, u32> = DnsCache::new();
+        let past = Instant::now();
+        let first = cache
+            .get_or_fetch("a.".into(), || async { (1, past) })
+            .await;
+        assert_eq!(first, 1, "the caller that asked is served");
+        assert_eq!(cache.get("a."), None, "ended");
+        let second = cache
+            .get_or_fetch("a.".into(), || async {
+                (2, Instant::now() + Duration::from_secs(60))
+            })
+            .await;
+        assert_eq!(second, 2);
+        let third = cache
+            .get_or_fetch("a.".into(), || async { unreachable!("cached") })
+            .await;
+        assert_eq!(third, 2);
+        // mail-auth's own answers: kept at least POSITIVE_MIN, even at TTL 0
+        cache.insert("b.".into(), 3, Instant::now());
+        assert_eq!(cache.get("b."), Some(3));
+    }
+
+    #[tokio::test]
+    async fn a_caller_that_gives_up_hands_the_lookup_to_a_waiter() {
+        let cache: Arc<DnsCache<String, u32>> = Arc::new(DnsCache::new());
+        let first = {
+            let cache = cache.clone();
+            tokio::spawn(async move {
+                cache
+                    .get_or_fetch("a.".into(), || std::future::pending())
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        first.abort();
+        let _ = first.await;
+        let v = tokio::time::timeout(
+            Duration::from_secs(5),
+            cache.get_or_fetch("a.".into(), || async {
+                (7, Instant::now() + Duration::from_secs(60))
+            }),
+        )
+        .await
+        .expect("not stuck behind the abandoned lookup");
+        assert_eq!(v, 7);
+    }
+
+    #[test]
+    fn a_message_keeps_the_answers_it_was_given_until_its_check_ends() {
+        let shared: DnsCache<String, Txt> = DnsCache::new();
+        let message = MessageTxt::new(&shared);
+        let nx = || Txt::Error(mail_auth::Error::DnsRecordNotFound(ResponseCode::NXDomain));
+        message.keep("_dmarc.exemple.fr.".into(), nx());
+        // the shared entry ended while the message waited for another name
+        assert!(shared.get("_dmarc.exemple.fr.").is_none());
+        assert!(matches!(
+            message.get("_dmarc.exemple.fr."),
+            Some(Txt::Error(mail_auth::Error::DnsRecordNotFound(_)))
+        ));
+        // what mail-auth looks up itself goes to the shared cache
+        message.insert(
+            "exemple.fr.".into(),
+            nx(),
+            Instant::now() + Duration::from_secs(60),
+        );
+        assert!(shared.get("exemple.fr.").is_some());
+        assert!(MessageTxt::new(&shared).get("_dmarc.exemple.fr.").is_none());
+    }
+
+    fn negative(code: ResponseCode, negative_ttl: Option<u32>) -> ProtoError {
+        let mut no = NoRecords::new(Query::default(), code);
+        no.negative_ttl = negative_ttl;
+        ProtoError::from(ProtoErrorKind::NoRecordsFound(no))
+    }
+
+    #[test]
+    fn negative_answers_last_their_soa_minimum_within_bounds_failures_seconds() {
+        // RFC 2308 §5: min(SOA TTL, SOA MINIMUM), which hickory computes
+        let soa = |s| Some(s);
+        assert_eq!(
+            failure_ttl(&negative(ResponseCode::NXDomain, soa(900))),
+            Duration::from_secs(900)
+        );
+        assert_eq!(
+            failure_ttl(&negative(ResponseCode::NoError, soa(600))),
+            Duration::from_secs(600),
+            "NODATA"
+        );
+        assert_eq!(
+            failure_ttl(&negative(ResponseCode::NXDomain, soa(86400))),
+            NEGATIVE_MAX
+        );
+        assert_eq!(
+            failure_ttl(&negative(ResponseCode::NXDomain, soa(0))),
+            NEGATIVE_MIN
+        );
+        assert_eq!(
+            failure_ttl(&negative(ResponseCode::NXDomain, None)),
+            NEGATIVE_WITHOUT_SOA
+        );
+        for code in [ResponseCode::ServFail, ResponseCode::Refused] {
+            assert_eq!(failure_ttl(&negative(code, soa(3600))), FAILURE_TTL);
+        }
+        assert_eq!(
+            failure_ttl(&ProtoError::from(ProtoErrorKind::Timeout)),
+            FAILURE_TTL
+        );
+        assert!(FAILURE_TTL <= Duration::from_secs(5));
     }
 }
 

@@ -1,11 +1,16 @@
 //! A real DNS server (Debian's `dnsmasq-base`) on a loopback port, holding
 //! the TXT records of the sender tests (SPF, DKIM keys, DMARC policies).
 //! Authoritative for the zones it is given: a name in them without a
-//! record is `NXDOMAIN`, as on the Internet.
+//! record is `NXDOMAIN`, as on the Internet. [`DroppingResolver`] goes in
+//! front of it to lose some queries and count them all.
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "dns_drop.rs"]
+mod dns_drop;
+pub use dns_drop::{DroppingResolver, TXT};
 
 /// A running dnsmasq; killed when dropped.
 pub struct Dns {
