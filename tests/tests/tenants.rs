@@ -601,7 +601,8 @@ async fn a_commune_admin_gets_a_404_for_another_communes_item_and_the_service_ad
 #[test]
 fn a_communes_block_covers_its_own_recipients_in_a_shared_transaction() {
     let sinks = [Sink::start(), Sink::start(), Sink::start()];
-    let mut gw = Gateway::start_with(&config(&[&sinks[0], &sinks[1], &sinks[2]], ""));
+    let admin = "[admin]\nlisten = \"127.0.0.1:0\"\n";
+    let mut gw = Gateway::start_with(&config(&[&sinks[0], &sinks[1], &sinks[2]], admin));
     assert_eq!(gw.stop(), Some(0), "{}", gw.log());
     {
         let store = ecluse_quarantine::Store::open(&gw.data_dir()).unwrap();
