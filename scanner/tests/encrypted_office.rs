@@ -704,3 +704,37 @@ fn hostile_streams_in_encrypted_documents_never_panic() {
         let _ = scan_file(&engine, &limits, Some("document.doc"), &ole(&streams));
     }
 }
+
+/// A `.docx` encrypted with a password by a real tool, `msoffcrypto-tool`
+/// (Python, [MS-OFFCRYPTO] agile encryption, as Office writes it;
+/// `./scripts/test` installs it from PyPI): held, under its own name and
+/// renamed.
+#[test]
+fn a_docx_encrypted_by_msoffcrypto_tool_is_held() {
+    let dir = std::env::temp_dir().join(format!("ecluse-msoffcrypto-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let plain = dir.join("plain.docx");
+    let locked = dir.join("locked.docx");
+    std::fs::write(&plain, samples::docx("Acte de vente")).unwrap();
+    let script = "import sys, msoffcrypto\n\
+with open(sys.argv[1], 'rb') as i, open(sys.argv[2], 'wb') as o:\n    \
+msoffcrypto.OfficeFile(i).encrypt('motdepasse', o)\n";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&plain)
+        .arg(&locked)
+        .output()
+        .expect("python3 runs (./scripts/test installs msoffcrypto-tool)");
+    assert!(
+        out.status.success(),
+        "msoffcrypto-tool could not encrypt (python3 -m pip install msoffcrypto-tool): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&locked).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(bytes.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]), "an OLE2 file");
+    let engine = Engine::builtin();
+    for name in ["acte.docx", "acte.pdf", "acte"] {
+        assert_held(&attached(&engine, DOCX, name, &bytes), name, "EncryptedPackage");
+    }
+}
