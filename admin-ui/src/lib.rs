@@ -114,7 +114,10 @@ pub enum UiError {
 pub struct Ui {
     pub(crate) store: Arc<Store>,
     pub(crate) config: UiConfig,
-    pub(crate) saml: Option<saml::Sp>,
+    /// The SAML service provider: `None` without `[admin.saml]`, and while
+    /// the IdP's metadata is not known yet (an unreachable IdP and no copy
+    /// of it: [`Ui::set_idp_metadata`] fills it in when it comes).
+    pub(crate) saml: std::sync::RwLock<Option<Arc<saml::Sp>>>,
     pub(crate) local: local::Guard,
     /// Failed SAML answers per address: the same limits as the local
     /// admin's, counted apart, so that garbage posted to `/saml/acs` does
@@ -136,7 +139,10 @@ impl Ui {
         // to the system, not to the arenas of the threads that ran them.
         local::return_large_blocks_to_the_system();
         let saml = match &config.saml {
-            Some(s) => Some(saml::Sp::new(s, &config.public_url)?),
+            // No metadata yet: SAML waits for it, the rest of the UI (and
+            // the break-glass sign-in) serves now.
+            Some(s) if s.idp_metadata.trim().is_empty() => None,
+            Some(s) => Some(Arc::new(saml::Sp::new(s, &config.public_url)?)),
             None => None,
         };
         Ok(Ui {
@@ -146,9 +152,35 @@ impl Ui {
             refusals: local::Refusals::default(),
             store,
             config,
-            saml,
+            saml: std::sync::RwLock::new(saml),
             engines: Engines::default(),
         })
+    }
+
+    /// The SAML service provider now, if the IdP's metadata is known.
+    pub(crate) fn sp(&self) -> Option<Arc<saml::Sp>> {
+        self.saml.read().expect("saml lock").clone()
+    }
+
+    /// Whether SAML sign-in works now (`[admin.saml]` set and the IdP's
+    /// metadata known).
+    pub fn saml_ready(&self) -> bool {
+        self.sp().is_some()
+    }
+
+    /// Takes the IdP's metadata (fetched again, or after the IdP was
+    /// unreachable at start): a new service provider replaces the old one
+    /// for the next sign-ins. An error (no signing certificate, no sign-on
+    /// address …) keeps the one in force.
+    pub fn set_idp_metadata(&self, metadata: String) -> Result<(), UiError> {
+        let Some(config) = &self.config.saml else {
+            return Ok(());
+        };
+        let mut config = config.clone();
+        config.idp_metadata = metadata;
+        let sp = saml::Sp::new(&config, &self.config.public_url)?;
+        *self.saml.write().expect("saml lock") = Some(Arc::new(sp));
+        Ok(())
     }
 
     /// The engines' state the dashboard shows, for the gateway to update.
@@ -171,7 +203,9 @@ impl Ui {
 /// check-config`): the IdP metadata (signing certificate, sign-on address),
 /// the local admin's hash, and that someone can sign in at all.
 pub fn check(config: &UiConfig) -> Result<(), UiError> {
-    if let Some(s) = &config.saml {
+    if let Some(s) = &config.saml
+        && !s.idp_metadata.trim().is_empty()
+    {
         saml::Sp::new(s, &config.public_url)?;
     }
     if let Some(local) = &config.local {

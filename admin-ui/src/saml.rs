@@ -175,18 +175,34 @@ fn values_of<'a>(
         .collect()
 }
 
-fn saml(ui: &Ui, ctx: &Ctx) -> Result<(), Response> {
-    if ui.saml.is_some() {
-        Ok(())
-    } else {
-        Err(ctx.not_found())
+/// The service provider, or the page that says why there is none: 404
+/// without `[admin.saml]`, 503 while the IdP's metadata is not known (the
+/// IdP was unreachable at start and no copy was kept; `ecluse serve` keeps
+/// asking it).
+fn saml(ui: &Ui, ctx: &Ctx) -> Result<Arc<Sp>, Response> {
+    match ui.sp() {
+        Some(sp) => Ok(sp),
+        None if ui.config.saml.is_some() => {
+            let l = ctx.lang;
+            Err(ctx.error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                l.t(
+                    "Connexion momentanément indisponible",
+                    "Sign-in unavailable for now",
+                ),
+                l.t(
+                    "Le service d'authentification de la mairie ne répond pas pour le moment ; la connexion reviendra d'elle-même dès qu'il répondra. Le courrier, lui, continue d'arriver. Réessayez dans quelques minutes ; si cela dure, prévenez le service informatique.",
+                    "The town hall's sign-in service is not answering for now; sign-in will come back by itself as soon as it answers. Mail keeps arriving meanwhile. Try again in a few minutes; if it lasts, tell the IT service.",
+                ),
+            ))
+        }
+        None => Err(ctx.not_found()),
     }
 }
 
 /// `GET /saml/metadata`.
 pub async fn metadata(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
-    saml(&ui, &ctx)?;
-    let sp = ui.saml.as_ref().expect("checked");
+    let sp = saml(&ui, &ctx)?;
     Ok((
         [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
         sp.metadata_xml(),
@@ -203,8 +219,7 @@ pub async fn login(
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Page {
-    saml(&ui, &ctx)?;
-    let sp = ui.saml.as_ref().expect("checked");
+    let sp = saml(&ui, &ctx)?;
     let mut request = sp
         .sp
         .make_authentication_request(&sp.sso_url)
@@ -343,7 +358,9 @@ async fn sign_in(
     form: &AcsForm,
     started: Option<&str>,
 ) -> Result<WebSession, String> {
-    let sp = ui.saml.as_ref().expect("checked");
+    let Some(sp) = ui.sp() else {
+        return Err("SAML is not ready: the IdP's metadata is not known".into());
+    };
     if form.response.len() > MAX_RESPONSE {
         return Err(format!("SAMLResponse larger than {MAX_RESPONSE} bytes"));
     }
@@ -389,12 +406,9 @@ async fn sign_in(
             "InResponseTo {request_id} is not a pending request of ours (unknown, already answered, or older than 10 minutes)"
         ));
     }
-    let ui2 = ui.clone();
+    let sp2 = sp.clone();
     let rid = request_id.clone();
-    let assertion = bounded(ui, move || {
-        ui2.saml.as_ref().expect("checked").verify(&xml, &rid)
-    })
-    .await??;
+    let assertion = bounded(ui, move || sp2.verify(&xml, &rid)).await??;
     // Only now, with the signature verified, is the request used up: a
     // forged answer naming it does not cancel the person's sign-in.
     let id = request_id.clone();
@@ -501,7 +515,9 @@ async fn bounded<T: Send + 'static>(
     ui: &Arc<Ui>,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, String> {
-    let sp = ui.saml.as_ref().expect("checked");
+    let Some(sp) = ui.sp() else {
+        return Err("SAML is not ready: the IdP's metadata is not known".into());
+    };
     let places = sp.verifying.clone();
     let run = async move {
         let permit = places.acquire_owned().await.map_err(|e| e.to_string())?;

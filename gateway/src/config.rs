@@ -327,6 +327,9 @@ pub struct AdminConfig {
     /// `[admin.saml] idp_metadata` when it is an address: fetched by
     /// `serve` at start-up into `ui.saml.idp_metadata`.
     pub idp_metadata_url: Option<String>,
+    /// Set by `serve`: the metadata in force was fetched at start (not the
+    /// copy kept in the data directory, nor none).
+    pub idp_metadata_fresh: bool,
     /// `trusted_proxies` and `proxy_header`: the reverse proxies whose
     /// forwarding header names the client (for the sign-in limits, the
     /// audit, `/metrics`); none by default.
@@ -1083,6 +1086,7 @@ impl Config {
             tls: admin_tls,
             ui,
             idp_metadata_url,
+            idp_metadata_fresh: false,
             proxies,
             metrics_token,
         };

@@ -21,6 +21,7 @@ pub mod config;
 pub mod control;
 pub mod decide;
 pub mod fetch;
+pub mod idp;
 pub mod notice;
 pub mod provenance;
 pub mod recipients;

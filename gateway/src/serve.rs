@@ -100,6 +100,25 @@ pub async fn run(
         )),
         None => None,
     };
+    // An IdP metadata address: asked again in the background (SAML may be
+    // waiting for it, or running on the copy kept in the data directory).
+    if let (Some(ui), Some(url), Some(ui_config)) =
+        (&ui, &config.admin.idp_metadata_url, &config.admin.ui)
+    {
+        let current = ui_config
+            .saml
+            .as_ref()
+            .map(|s| s.idp_metadata.clone())
+            .unwrap_or_default();
+        tokio::spawn(crate::idp::refresh(
+            ui.clone(),
+            url.clone(),
+            config.quarantine.data_dir.clone(),
+            current,
+            config.admin.idp_metadata_fresh,
+            shutdown.clone(),
+        ));
+    }
     // What the dashboard shows of the engines, kept current by the reloads,
     // the clamd checks and the scans.
     let engines = ui.as_ref().map(|ui| ui.engines()).unwrap_or_default();
@@ -488,11 +507,12 @@ async fn retention(
 pub fn check(args: ServeArgs) -> Result<()> {
     let mut config =
         Config::load(&args.config).map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
-    tokio::runtime::Builder::new_current_thread()
+    let data_dir = config.quarantine.data_dir.clone();
+    let idp = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?
-        .block_on(fetch_idp_metadata(&mut config))?;
+        .block_on(crate::idp::at_start(&mut config, &data_dir, false));
     if let Some(ui) = &config.admin.ui {
         ecluse_admin_ui::check(ui)
             .map_err(|e| anyhow::anyhow!("[admin.saml] / [admin.local]: {e}"))?;
@@ -515,6 +535,15 @@ pub fn check(args: ServeArgs) -> Result<()> {
     println!("{}: configuration OK", args.config.display());
     for w in config.warnings() {
         println!("  warning: {w}");
+    }
+    match &idp {
+        crate::idp::Start::FromCopy(why) => println!(
+            "  warning: the IdP's metadata cannot be fetched ({why}); serve starts from the copy kept in the data directory and asks again in the background"
+        ),
+        crate::idp::Start::Waiting(why) => println!(
+            "  warning: the IdP's metadata cannot be fetched ({why}) and no copy is kept; serve starts SMTP and the break-glass sign-in, and SAML sign-in as soon as the IdP answers"
+        ),
+        crate::idp::Start::Fetched | crate::idp::Start::NotByAddress => {}
     }
     println!(
         "  SMTP on {} as {}, mail for {}",
@@ -749,18 +778,6 @@ pub fn rules_cache_dir(data_dir: &std::path::Path) -> std::path::PathBuf {
     data_dir.join("rules-cache")
 }
 
-/// Fetches the IdP metadata when the config gives its address.
-async fn fetch_idp_metadata(config: &mut Config) -> Result<()> {
-    if let (Some(url), Some(ui)) = (&config.admin.idp_metadata_url, &mut config.admin.ui)
-        && let Some(saml) = &mut ui.saml
-    {
-        saml.idp_metadata = crate::fetch::get(url)
-            .await
-            .context("[admin.saml] idp_metadata: fetching the identity provider's metadata")?;
-    }
-    Ok(())
-}
-
 /// `ecluse serve --config FILE`.
 pub fn main(args: ServeArgs) -> Result<()> {
     let config =
@@ -791,8 +808,16 @@ pub fn serve_with(config: Config, started: Option<std::sync::mpsc::Sender<Runnin
         .context("starting the async runtime")?;
     runtime.block_on(async move {
         let mut config = config;
-        fetch_idp_metadata(&mut config).await?;
         let data_dir = config.quarantine.data_dir.clone();
+        match crate::idp::at_start(&mut config, &data_dir, true).await {
+            crate::idp::Start::NotByAddress => {}
+            crate::idp::Start::Fetched => {
+                config.admin.idp_metadata_fresh = true;
+                tracing::info!("IdP metadata fetched; a copy is kept in the data directory");
+            }
+            crate::idp::Start::FromCopy(why) => tracing::warn!(reason = %why, "the IdP does not answer: SAML sign-in starts from the copy of its metadata kept in the data directory; asking again in the background"),
+            crate::idp::Start::Waiting(why) => tracing::warn!(reason = %why, "the IdP does not answer and no copy of its metadata is kept: SMTP and the break-glass sign-in start now, SAML sign-in as soon as the IdP answers"),
+        }
         // One `serve` per data directory, whatever the store: its
         // serve.json and admin token are this process's. With sled the
         // store's lock says so too; with PostgreSQL only this does.

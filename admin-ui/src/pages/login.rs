@@ -24,7 +24,7 @@ pub async fn render(ctx: Ctx, ui: &Arc<Ui>, next: &str, problem: Option<&str>) -
         html! {
             h1 { (title) }
             @if let Some(p) = problem { p.notice role="alert" { (p) } }
-            @if ui.saml.is_some() {
+            @if ui.config.saml.is_some() {
                 p { (l.t(
                     "Connectez-vous avec votre compte de la mairie pour voir les pièces jointes retenues pour vous.",
                     "Sign in with your town hall account to see the attachments held for you.")) }
