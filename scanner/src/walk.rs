@@ -397,6 +397,19 @@ impl<'e> Walker<'e> {
             Kind::Tnef => tnef::walk(self, obj, findings, children),
             _ => {
                 archive::walk_zip(self, obj, findings, children);
+                // A password-protected OpenDocument file: its entries are
+                // ciphertext, nothing in them can be read (fail closed).
+                let encrypted = archive::odf_encrypted_entries(obj.bytes);
+                if !encrypted.is_empty() {
+                    findings.push(Finding::new(
+                        FindingKind::EncryptedArchive,
+                        format!(
+                            "the OpenDocument file is encrypted with a password: its manifest gives encryption data for {} ({}) (OpenDocument 1.2 Part 3 §3.8)",
+                            if encrypted.len() == 1 { "one entry".to_string() } else { format!("{} entries", encrypted.len()) },
+                            encrypted.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+                        ),
+                    ));
+                }
                 if detected.kind == Kind::Odf
                     && let Some(module) = children.iter().find_map(odf_macro_module)
                 {

@@ -738,3 +738,51 @@ msoffcrypto.OfficeFile(i).encrypt('motdepasse', o)\n";
         assert_held(&attached(&engine, DOCX, name, &bytes), name, "EncryptedPackage");
     }
 }
+
+/// An OpenDocument file saved with a password (LibreOffice's « Enregistrer
+/// avec mot de passe »): every entry but `mimetype` and the manifest is
+/// ciphertext, and the manifest gives each one a `manifest:encryption-data`
+/// (OpenDocument 1.2 Part 3 §3.8). Held as encrypted, under any name; an
+/// ordinary OpenDocument file is not.
+#[test]
+fn a_password_protected_opendocument_is_held_and_an_ordinary_one_is_not() {
+    let engine = Engine::builtin();
+    let manifest = br#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">
+ <manifest:file-entry manifest:full-path="/" manifest:version="1.3" manifest:media-type="application/vnd.oasis.opendocument.text"/>
+ <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml" manifest:size="3254">
+  <manifest:encryption-data manifest:checksum-type="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0#sha256-1k" manifest:checksum="AAAA">
+   <manifest:algorithm manifest:algorithm-name="http://www.w3.org/2001/04/xmlenc#aes256-cbc" manifest:initialisation-vector="AAAA"/>
+   <manifest:start-key-generation manifest:start-key-generation-name="http://www.w3.org/2000/09/xmldsig#sha256" manifest:key-size="32"/>
+   <manifest:key-derivation manifest:key-derivation-name="PBKDF2" manifest:key-size="32" manifest:iteration-count="100000" manifest:salt="AAAA"/>
+  </manifest:encryption-data>
+ </manifest:file-entry>
+</manifest:manifest>"#;
+    let odt = samples::zip(&[
+        ("mimetype", b"application/vnd.oasis.opendocument.text"),
+        ("META-INF/manifest.xml", manifest),
+        ("content.xml", &noise(3254, 7)),
+    ]);
+    let renamed = attached(&engine, "application/zip", "rapport.zip", &odt);
+    assert!(
+        renamed.action >= Action::Quarantine
+            && renamed.categories.contains(&Category::EncryptedArchive),
+        "{}",
+        everything(&renamed)
+    );
+    for name in ["rapport.odt", "rapport"] {
+        assert_held(
+            &attached(&engine, "application/vnd.oasis.opendocument.text", name, &odt),
+            name,
+            "encryption data for one entry (content.xml)",
+        );
+    }
+    let plain = attached(
+        &engine,
+        "application/vnd.oasis.opendocument.text",
+        "compte-rendu.odt",
+        &samples::odt(false),
+    );
+    assert!(encrypted(&plain).is_empty(), "{}", everything(&plain));
+    assert_eq!(plain.action, Action::Deliver, "{}", everything(&plain));
+}
