@@ -477,13 +477,36 @@ impl Config {
         let mut policies = vec![("[policy]".to_string(), &self.policy)];
         if !self.tenants.implicit() {
             for t in self.tenants.all() {
-                if t.policy.self_release_list() != self.policy.self_release_list() {
-                    policies.push((format!("[[tenant]] {}: policy", t.id), &t.policy));
-                }
+                policies.push((format!("[[tenant]] {}: policy", t.id), &t.policy));
             }
         }
+        // A recipient override may let agents release more (or deliver).
+        for t in self.tenants.all() {
+            for (rcpts, p) in &t.overrides {
+                let place =
+                    format!("[[tenant.policy.override]] of {} for {}", t.id, rcpts.join(", "));
+                policies.push((place, p));
+            }
+        }
+        let mut said: Vec<(Vec<&'static str>, Vec<&'static str>)> = Vec::new();
         for (place, policy) in policies {
+            // What nobody could scan, delivered as it is.
+            let delivered: Vec<&'static str> = ecluse_scanner::Category::ALL
+                .iter()
+                .filter(|c| c.unread() && policy.action(**c) == ecluse_scanner::Action::Deliver)
+                .map(|c| c.as_str())
+                .collect();
             let names = unread(policy);
+            if said.contains(&(names.clone(), delivered.clone())) && place != "[policy]" {
+                continue;
+            }
+            said.push((names.clone(), delivered.clone()));
+            if !delivered.is_empty() {
+                out.push(format!(
+                    "{place}: {} = \"deliver\" delivers what nobody could scan, unread; set \"quarantine\" so that an admin decides",
+                    delivered.join(", ")
+                ));
+            }
             if !names.is_empty() {
                 out.push(format!(
                     "{place} self_release = [{}]: agents may release alone what nobody could scan (a password-protected archive whose password is in the body is how attackers get past filters); remove these from self_release so that an admin decides",
@@ -1633,7 +1656,8 @@ mod tests {
         assert_eq!(c.smtp.accepted_domains, ["ville-exemple.fr"]);
         assert_eq!(c.relay.downstream, "10.0.0.5:25");
         assert_eq!(c.admin.notify, ["dsi@ville-exemple.fr"]);
-        // Nothing unscanned is self-releasable in what the package installs.
+        // Nothing unscanned is self-releasable or delivered in what the
+        // package installs.
         assert!(c.policy.self_release_list().is_empty());
         assert!(c.warnings().is_empty(), "{:?}", c.warnings());
     }
@@ -1647,6 +1671,17 @@ mod tests {
         let w = c.warnings();
         assert_eq!(w.len(), 1, "{w:?}");
         assert!(w[0].contains("self_release = [encrypted_archive]"), "{w:?}");
+        // A recipient override, and a category delivered unread.
+        let c = parse(&format!(
+            "{MINIMAL}[policy]\nencrypted_message = \"deliver\"\n\n[[tenant]]\nid = \"alpha\"\nname = \"Alpha\"\ndomains = [\"ville-exemple.fr\"]\n\n[[tenant.policy.override]]\nrecipients = [\"dg@ville-exemple.fr\"]\nself_release = [\"unscannable_archive\"]\n"
+        ))
+        .unwrap();
+        let w = c.warnings().join("\n");
+        assert!(
+            w.contains("[policy]: encrypted_message = \"deliver\"")
+                && w.contains("[[tenant.policy.override]] of alpha for dg@ville-exemple.fr self_release = [unscannable_archive]"),
+            "{w}"
+        );
     }
 
     #[test]

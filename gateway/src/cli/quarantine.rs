@@ -187,15 +187,28 @@ fn file_of(item: &HeldItem) -> String {
 }
 
 /// `text` as a terminal may print it: control characters (escape
-/// sequences, carriage returns, line feeds …) and the bidirectional
-/// controls that reorder a line (U+202A–U+202E, U+2066–U+2069, U+200E,
-/// U+200F, U+061C) shown as `\u{…}`, never sent to the terminal. The
+/// sequences, carriage returns, line feeds …), the bidirectional controls
+/// that reorder a line (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F,
+/// U+061C), the line and paragraph separators (U+2028, U+2029) and the
+/// invisible characters (U+200B–U+200D, U+2060–U+2064, U+FEFF, the soft
+/// hyphen U+00AD) shown as `\u{…}`, never sent to the terminal. The
 /// subject, the sender and the file names are the sender's words.
 pub(crate) fn shown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control()
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+            || matches!(
+                c,
+                '\u{202a}'..='\u{202e}'
+                    | '\u{2066}'..='\u{2069}'
+                    | '\u{200b}'..='\u{200f}'
+                    | '\u{061c}'
+                    | '\u{00ad}'
+                    | '\u{2028}'
+                    | '\u{2029}'
+                    | '\u{2060}'..='\u{2064}'
+                    | '\u{feff}'
+            )
         {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {

@@ -338,7 +338,13 @@ impl Session {
                 let dkim: Vec<String> = a
                     .dkim
                     .iter()
-                    .map(|d| format!("{}:{}", d.domain, d.result))
+                    .map(|d| {
+                        format!(
+                            "{}:{}",
+                            crate::provenance::printable_name(&d.domain),
+                            d.result
+                        )
+                    })
                     .collect();
                 format!(
                     "spf={} dkim={} dmarc={}{} from_domain={} verified={}",
@@ -354,7 +360,9 @@ impl Session {
                     } else {
                         format!(" (p={})", a.dmarc_policy)
                     },
-                    a.from_domain,
+                    // The sender's words: one printable token, never a
+                    // control character or a space that forges a field.
+                    crate::provenance::printable_name(&a.from_domain),
                     a.verified()
                 )
             })
