@@ -14,7 +14,8 @@
 //!   start-up ([`Ui::new`] refuses IdP metadata without a signing
 //!   certificate).
 //! - [`saml`]: the service provider: metadata, SP-initiated login, the
-//!   assertion consumer with server-side `InResponseTo` and a replay cache.
+//!   assertion consumer with server-side `InResponseTo` and a replay cache;
+//!   sign-in starts bounded per address and in total ([`saml::Starts`]).
 //! - [`xmldsig`]: what a posted SAML answer may ask of the signature
 //!   library (same-document references, SAML's transforms), checked before
 //!   any signature work; libxml2 and xmlsec kept from opening URLs and files.
@@ -127,6 +128,8 @@ pub struct Ui {
     pub(crate) password_checks: local::PasswordChecks,
     /// Which addresses had a sign-in refused unread in this window.
     pub(crate) refusals: local::Refusals,
+    /// The SAML sign-ins started lately, per address and in total.
+    pub(crate) saml_starts: saml::Starts,
     /// The scanning engines' state, for the dashboard.
     pub(crate) engines: Engines,
 }
@@ -150,6 +153,7 @@ impl Ui {
             acs_guard: local::Guard::new(store.clone(), "acs:"),
             password_checks: local::PasswordChecks::default(),
             refusals: local::Refusals::default(),
+            saml_starts: saml::Starts::default(),
             store,
             config,
             saml: std::sync::RwLock::new(saml),

@@ -17,6 +17,13 @@
 //! global lock and is given up after [`VERIFY_DEADLINE`], failures count
 //! against the address like the local admin's, and a pending request is
 //! used up only by an answer whose signature verified.
+//!
+//! Anyone can also ask `/saml/login`, and each start writes a pending
+//! request to the store for [`REQUEST_LIFETIME`]: [`Starts`] lets one
+//! address (IPv6: one /64) start at most [`MAX_STARTS_PER_ADDRESS`] in that
+//! time (`429` past it) and this process hold at most
+//! [`MAX_PENDING_REQUESTS`] from everyone together (`503` past it), counted
+//! in memory, before any store work.
 
 use crate::pages::login::open_session;
 use crate::web::{Ctx, NextQuery, Page, cookie, local_path, printable, random_token};
@@ -50,6 +57,16 @@ pub const VERIFY_DEADLINE: Duration = Duration::from_millis(800);
 /// Verifications running at once; past that, an answer waits for a place
 /// until [`VERIFY_DEADLINE`], so a flood cannot take every blocking thread.
 pub const MAX_VERIFICATIONS: usize = 4;
+/// Sign-ins one address (IPv6: one /64, [`crate::web::rate_key`]) may start
+/// in [`REQUEST_LIFETIME`]; past it `GET /saml/login` answers `429` without
+/// writing anything. A person signing in, failing at the IdP and trying
+/// again a few times in several tabs stays far below it.
+pub const MAX_STARTS_PER_ADDRESS: usize = 30;
+/// Sign-ins started in [`REQUEST_LIFETIME`] from every address together,
+/// in this process (so pending requests it wrote to the store, a few
+/// hundred bytes each); past it `GET /saml/login` answers `503` without
+/// writing anything. Also bounds [`Starts`]' own memory.
+pub const MAX_PENDING_REQUESTS: usize = 10_000;
 /// Sign-ins one browser may have started and not finished (its cookie
 /// holds their secrets, newest first).
 pub const MAX_BINDINGS: usize = 3;
@@ -200,6 +217,101 @@ fn saml(ui: &Ui, ctx: &Ctx) -> Result<Arc<Sp>, Response> {
     }
 }
 
+/// Why a sign-in was not started ([`Starts::start`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartRefused {
+    /// This address started [`MAX_STARTS_PER_ADDRESS`] already.
+    TooManyFromAddress,
+    /// [`MAX_PENDING_REQUESTS`] are pending from everyone together.
+    TooManyPending,
+}
+
+/// The sign-ins started in the last [`REQUEST_LIFETIME`] in this process,
+/// oldest first, and how many of them each address started. In memory: a
+/// start is not a failure, and counting it in the store would be the
+/// write it is meant to bound. At most [`MAX_PENDING_REQUESTS`] entries.
+#[derive(Default)]
+pub struct Starts {
+    inner: std::sync::Mutex<StartsInner>,
+}
+
+#[derive(Default)]
+struct StartsInner {
+    recent: std::collections::VecDeque<(jiff::Timestamp, String)>,
+    per_address: std::collections::HashMap<String, usize>,
+}
+
+impl Starts {
+    /// Counts a sign-in started by `key` (a [`crate::web::rate_key`]) at
+    /// `now`, unless that address or everyone together is at its limit;
+    /// starts older than [`REQUEST_LIFETIME`] are forgotten first.
+    pub fn start(&self, key: &str, now: jiff::Timestamp) -> Result<(), StartRefused> {
+        let since = now - REQUEST_LIFETIME;
+        let mut s = self.inner.lock().expect("sign-in starts lock");
+        while s.recent.front().is_some_and(|(at, _)| *at <= since) {
+            let (_, old) = s.recent.pop_front().expect("a front entry");
+            if let Some(n) = s.per_address.get_mut(&old) {
+                *n -= 1;
+                if *n == 0 {
+                    s.per_address.remove(&old);
+                }
+            }
+        }
+        if s.per_address.get(key).copied().unwrap_or(0) >= MAX_STARTS_PER_ADDRESS {
+            return Err(StartRefused::TooManyFromAddress);
+        }
+        if s.recent.len() >= MAX_PENDING_REQUESTS {
+            return Err(StartRefused::TooManyPending);
+        }
+        s.recent.push_back((now, key.to_string()));
+        *s.per_address.entry(key.to_string()).or_insert(0) += 1;
+        Ok(())
+    }
+}
+
+/// The page for a sign-in not started ([`StartRefused`]), counted in
+/// `ecluse_signin_refused_total{method="saml", reason}` and logged once
+/// per address and window; never audited (starting is not failing).
+fn start_refused(ui: &Ui, ctx: &Ctx, why: StartRefused) -> Response {
+    let reason = match why {
+        StartRefused::TooManyFromAddress => "too_many_starts",
+        StartRefused::TooManyPending => "too_many_pending",
+    };
+    metrics::counter!("ecluse_signin_refused_total", "method" => "saml", "reason" => reason)
+        .increment(1);
+    if ui
+        .refusals
+        .first("saml_start", &ctx.rate_key, ui.store.now())
+    {
+        tracing::warn!(peer = %ctx.ip, reason, "SAML sign-in not started; further refusals from this address are counted in ecluse_signin_refused_total, not logged");
+    }
+    let l = ctx.lang;
+    let (status, title, detail, wait) = match why {
+        StartRefused::TooManyFromAddress => (
+            StatusCode::TOO_MANY_REQUESTS,
+            l.t("Trop de connexions commencées", "Too many sign-ins started"),
+            l.t(
+                "Trop de connexions ont été commencées depuis cette adresse. Attendez dix minutes avant de réessayer ; si cela se reproduit, prévenez le service informatique.",
+                "Too many sign-ins were started from this address. Wait ten minutes before trying again; if it happens again, tell the IT service.",
+            ),
+            "600",
+        ),
+        StartRefused::TooManyPending => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            l.t("Connexion momentanément indisponible", "Sign-in unavailable for now"),
+            l.t(
+                "Trop de connexions en cours, réessayez dans quelques minutes.",
+                "Too many sign-ins under way, try again in a few minutes.",
+            ),
+            "120",
+        ),
+    };
+    let mut res = ctx.error(status, title, detail);
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from_static(wait));
+    res
+}
+
 /// `GET /saml/metadata`.
 pub async fn metadata(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
     let sp = saml(&ui, &ctx)?;
@@ -212,7 +324,8 @@ pub async fn metadata(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
 
 /// `GET /saml/login?next=`: sends the browser to the IdP with a request whose
 /// id we keep for ten minutes, and gives the browser the secret that id is
-/// made from (a cookie, [`request_id_for`]).
+/// made from (a cookie, [`request_id_for`]). Counted first ([`Starts`]):
+/// past its limits, nothing is written.
 pub async fn login(
     ctx: Ctx,
     State(ui): State<Arc<Ui>>,
@@ -220,6 +333,9 @@ pub async fn login(
     Query(q): Query<NextQuery>,
 ) -> Page {
     let sp = saml(&ui, &ctx)?;
+    if let Err(why) = ui.saml_starts.start(&ctx.rate_key, ui.store.now()) {
+        return Err(start_refused(&ui, &ctx, why));
+    }
     let mut request = sp
         .sp
         .make_authentication_request(&sp.sso_url)
@@ -563,7 +679,10 @@ fn in_group(values: &[String], group: &str, separator: Option<&str>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{in_group, request_id_for, started_here, values_of};
+    use super::{
+        MAX_PENDING_REQUESTS, MAX_STARTS_PER_ADDRESS, REQUEST_LIFETIME, StartRefused, Starts,
+        in_group, request_id_for, started_here, values_of,
+    };
     use samael::attribute::{Attribute, AttributeValue};
 
     #[test]
@@ -690,5 +809,62 @@ mod tests {
         // Without a configured separator, a group merely named so is not ours.
         assert!(!in_group(&v(&["x;quarantine-admins"]), g, None));
         assert!(!in_group(&v(&["agents; quarantine-admins"]), g, None));
+    }
+
+    #[test]
+    fn sign_in_starts_are_bounded_per_address_and_in_total_over_the_request_lifetime() {
+        let t0 = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+        let starts = Starts::default();
+        for _ in 0..MAX_STARTS_PER_ADDRESS {
+            assert_eq!(starts.start("192.0.2.1", t0), Ok(()));
+        }
+        assert_eq!(
+            starts.start("192.0.2.1", t0),
+            Err(StartRefused::TooManyFromAddress)
+        );
+        // Everyone together: as many as the cap, then 503 for a newcomer.
+        let mut n = MAX_STARTS_PER_ADDRESS;
+        let mut i = 0u32;
+        while n < MAX_PENDING_REQUESTS {
+            let key = format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255);
+            let later = t0 + jiff::SignedDuration::from_secs(60);
+            for _ in 0..MAX_STARTS_PER_ADDRESS.min(MAX_PENDING_REQUESTS - n) {
+                assert_eq!(starts.start(&key, later), Ok(()));
+                n += 1;
+            }
+            i += 1;
+        }
+        let later = t0 + jiff::SignedDuration::from_secs(120);
+        assert_eq!(
+            starts.start("198.51.100.1", later),
+            Err(StartRefused::TooManyPending)
+        );
+        assert_eq!(
+            starts.start("192.0.2.1", later),
+            Err(StartRefused::TooManyFromAddress)
+        );
+        {
+            let inner = starts.inner.lock().unwrap();
+            assert_eq!(inner.recent.len(), MAX_PENDING_REQUESTS);
+            assert_eq!(
+                inner.per_address.values().sum::<usize>(),
+                MAX_PENDING_REQUESTS
+            );
+        }
+        // Once the first ones are past their lifetime, their places free up,
+        // the others' not yet.
+        let after_first = t0 + REQUEST_LIFETIME + jiff::SignedDuration::from_secs(1);
+        assert_eq!(starts.start("198.51.100.1", after_first), Ok(()));
+        assert_eq!(starts.start("192.0.2.1", after_first), Ok(()));
+        assert_eq!(
+            starts.start("10.0.0.0", after_first),
+            Err(StartRefused::TooManyFromAddress)
+        );
+        // All of them past: the memory is given back.
+        let after_all = after_first + REQUEST_LIFETIME;
+        assert_eq!(starts.start("192.0.2.9", after_all), Ok(()));
+        let inner = starts.inner.lock().unwrap();
+        assert_eq!(inner.recent.len(), 1);
+        assert_eq!(inner.per_address.len(), 1);
     }
 }

@@ -647,20 +647,34 @@ pub async fn security_headers(req: Request<axum::body::Body>, next: Next) -> Res
 }
 
 /// Who may read `/metrics` (`[admin] metrics_token`, `trusted_proxies`).
+///
+/// With a token, the token is required from everywhere, this machine
+/// included. Without one, only a loopback peer that is not one of `[admin]
+/// trusted_proxies` and carries no forwarding header (`X-Forwarded-For`,
+/// `Forwarded`, `X-Real-IP`). A reverse proxy on the same machine is a
+/// loopback peer too, and many add no forwarding header at all (nginx's
+/// plain `proxy_pass`, `X-Real-IP` only, HAProxy without `forwardfor`, a
+/// TCP tunnel): behind one, list it in `trusted_proxies` or set
+/// `metrics_token`, or whoever reaches the proxy reads the metrics.
 #[derive(Debug, Clone, Default)]
 pub struct MetricsAccess {
-    /// With a token, whoever sends `Authorization: Bearer <token>`, from
-    /// anywhere; without one, the machine itself only.
+    /// `[admin] metrics_token`: with it, whoever sends `Authorization:
+    /// Bearer <token>`, and nobody without it, from anywhere (loopback
+    /// too); without it, this machine only, as said above.
     pub token: Option<crate::config::Secret>,
-    /// The proxies whose forwarding header says who the client is.
+    /// `[admin] trusted_proxies`: a peer listed there relays others, so
+    /// without a token it never reads the metrics, loopback or not.
     pub proxies: crate::config::Proxies,
 }
 
+/// The headers by which a proxy says whom it relays: a request carrying
+/// any of them is not this machine's own, whoever wrote it.
+const FORWARDING_HEADERS: [&str; 3] = ["x-forwarded-for", "forwarded", "x-real-ip"];
+
 impl MetricsAccess {
     /// Whether this request may read the metrics: the bearer token when
-    /// one is configured; else a loopback peer that is not relaying
-    /// anyone (no forwarding header at all, whoever wrote it: a reverse
-    /// proxy on the same machine is loopback too, and its clients are not).
+    /// one is configured, from any peer; else a loopback peer that is not
+    /// a trusted proxy and carries no forwarding header.
     pub fn allows(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> bool {
         if let Some(token) = &self.token {
             let given = headers
@@ -676,10 +690,9 @@ impl MetricsAccess {
         let Some(peer) = peer else {
             return false;
         };
-        let forwarded =
-            headers.contains_key("x-forwarded-for") || headers.contains_key(header::FORWARDED);
-        let client = client_ip(peer, headers, &self.proxies);
-        peer.to_canonical().is_loopback() && client.is_loopback() && !forwarded
+        let peer = peer.to_canonical();
+        let forwarded = FORWARDING_HEADERS.iter().any(|h| headers.contains_key(*h));
+        peer.is_loopback() && !self.proxies.trusts(peer) && !forwarded
     }
 }
 
@@ -712,7 +725,7 @@ pub async fn metrics_gate(
     } else {
         (
             StatusCode::FORBIDDEN,
-            "Réservé à la machine elle-même ; pour lire les métriques d'ailleurs, configurez [admin] metrics_token.\nThis machine only; to read the metrics from elsewhere, configure [admin] metrics_token.\n",
+            "Réservé à la machine elle-même, sans proxy ; pour lire les métriques d'ailleurs ou à travers un proxy, configurez [admin] metrics_token.\nThis machine only, not through a proxy; to read the metrics from elsewhere or through a proxy, configure [admin] metrics_token.\n",
         )
             .into_response()
     }

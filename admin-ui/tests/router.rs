@@ -1115,6 +1115,77 @@ async fn saml_metadata_login_redirect_and_acs_refusals() {
     );
 }
 
+/// Red team: `GET /saml/login` wrote a pending request to the store on
+/// every call, without bound and without sign-in (195,342 in 20 s from one
+/// address, the store from 6.8 to 63.6 MB). Now one address starts at most
+/// `MAX_STARTS_PER_ADDRESS` in ten minutes, then gets a French-first `429`
+/// and nothing is written; another address still starts its sign-in, and
+/// the first one can again once the ten minutes are over.
+#[tokio::test]
+async fn sign_in_starts_from_one_address_are_bounded_and_write_nothing_past_the_limit() {
+    use ecluse_admin_ui::saml::{MAX_STARTS_PER_ADDRESS, REQUEST_LIFETIME};
+    let w = world();
+    let start = |peer: &'static str| w.send_as(peer, Request::get("/saml/login"), &[], "");
+    for i in 0..MAX_STARTS_PER_ADDRESS {
+        let res = start("198.51.100.7").await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "start {i}");
+    }
+    for _ in 0..3 * MAX_STARTS_PER_ADDRESS {
+        let res = start("198.51.100.7").await;
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(res.headers().get(header::LOCATION).is_none());
+        assert!(res.headers().get(header::SET_COOKIE).is_none());
+        assert_eq!(res.headers()[header::RETRY_AFTER], "600");
+        let page = text(res).await;
+        assert!(page.contains("Trop de connexions"), "{page}");
+    }
+    // The same /64 is the same line.
+    let res = w
+        .send_as("2001:db8:1:2::1", Request::get("/saml/login"), &[], "")
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    for _ in 0..MAX_STARTS_PER_ADDRESS {
+        w.send_as("2001:db8:1:2::ffff:9", Request::get("/saml/login"), &[], "")
+            .await;
+    }
+    let res = w
+        .send_as("2001:db8:1:2:aaaa::3", Request::get("/saml/login"), &[], "")
+        .await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let res = w
+        .send_as(
+            "2001:db8:1:2:aaaa::3",
+            Request::get("/saml/login"),
+            &[("accept-language", "en")],
+            "",
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let page = text(res).await;
+    assert!(page.contains("Too many sign-ins started"), "{page}");
+    // Another address still starts a sign-in.
+    let res = start("198.51.100.8").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(location(&res).starts_with("https://idp.example/sso?SAMLRequest="));
+    // No audit entry per refusal: starting is not failing.
+    assert!(w.login_failures_audited().is_empty());
+
+    // What the store holds: the pending requests of the starts let through,
+    // no more (purged once past their time, and counted).
+    w.clock.fetch_add(
+        REQUEST_LIFETIME.as_secs() + 1,
+        std::sync::atomic::Ordering::SeqCst,
+    );
+    let far = Timestamp::UNIX_EPOCH;
+    assert_eq!(
+        w.store.sessions_purge(far, far).unwrap(),
+        2 * MAX_STARTS_PER_ADDRESS + 1
+    );
+    // Ten minutes later, the address starts sign-ins again.
+    let res = start("198.51.100.7").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
 #[test]
 fn idp_metadata_without_a_signing_certificate_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -1330,7 +1401,7 @@ async fn metrics_answer_this_machine_or_the_bearer_of_the_token() {
         async move { app.oneshot(req).await.unwrap() }
     };
     let proxies = ecluse_admin_ui::Proxies {
-        trusted: vec!["127.0.0.1".parse().unwrap()],
+        trusted: vec!["127.0.0.20".parse().unwrap()],
         ..Default::default()
     };
     let local_only = MetricsAccess {
@@ -1340,6 +1411,23 @@ async fn metrics_answer_this_machine_or_the_bearer_of_the_token() {
     for (peer, headers, status) in [
         (Some("127.0.0.1"), vec![], StatusCode::OK),
         (Some("::1"), vec![], StatusCode::OK),
+        (Some("::ffff:127.0.0.1"), vec![], StatusCode::OK),
+        // Red team: a proxy on this machine that adds no forwarding header
+        // (nginx's plain proxy_pass, a TCP tunnel) is loopback too: listed
+        // in trusted_proxies, it never reads the metrics without a token.
+        (Some("127.0.0.20"), vec![], StatusCode::FORBIDDEN),
+        (Some("::ffff:127.0.0.20"), vec![], StatusCode::FORBIDDEN),
+        // X-Real-IP is a forwarding header too (nginx's other habit).
+        (
+            Some("127.0.0.1"),
+            vec![("x-real-ip", "203.0.113.5")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            Some("127.0.0.1"),
+            vec![("x-real-ip", "127.0.0.1")],
+            StatusCode::FORBIDDEN,
+        ),
         (Some("192.0.2.8"), vec![], StatusCode::FORBIDDEN),
         (
             Some("192.0.2.8"),
@@ -1355,6 +1443,11 @@ async fn metrics_answer_this_machine_or_the_bearer_of_the_token() {
         (
             Some("127.0.0.1"),
             vec![("forwarded", "for=203.0.113.5")],
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            Some("127.0.0.20"),
+            vec![("x-forwarded-for", "127.0.0.1")],
             StatusCode::FORBIDDEN,
         ),
         (None, vec![], StatusCode::FORBIDDEN),
@@ -1381,6 +1474,9 @@ async fn metrics_answer_this_machine_or_the_bearer_of_the_token() {
             StatusCode::OK,
         ),
         ("127.0.0.1", None, StatusCode::UNAUTHORIZED),
+        ("::1", None, StatusCode::UNAUTHORIZED),
+        ("127.0.0.20", None, StatusCode::UNAUTHORIZED),
+        ("127.0.0.20", Some(bearer.as_str()), StatusCode::OK),
         (
             "192.0.2.8",
             Some("Bearer 0123456789abcdef0123456789abcdeF"),
@@ -1444,7 +1540,9 @@ async fn heavy_answers_at_once_from_one_address_are_read_at_most_to_the_limit() 
         .replace("%2B", "+")
         .replace("%2F", "/")
         .replace("%3D", "=");
-    let deflated = base64::engine::general_purpose::STANDARD.decode(request).unwrap();
+    let deflated = base64::engine::general_purpose::STANDARD
+        .decode(request)
+        .unwrap();
     let mut xml = String::new();
     flate2::read::DeflateDecoder::new(&deflated[..])
         .read_to_string(&mut xml)
@@ -1499,7 +1597,9 @@ async fn heavy_answers_at_once_from_one_address_are_read_at_most_to_the_limit() 
         .map(|e| e.detail)
         .collect();
     assert!(
-        reasons.iter().any(|r| r.contains("must be signed") || r.contains("within")),
+        reasons
+            .iter()
+            .any(|r| r.contains("must be signed") || r.contains("within")),
         "they reached the signature work: {reasons:#?}"
     );
     // The request is still the browser's.

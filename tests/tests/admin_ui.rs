@@ -1212,8 +1212,10 @@ async fn concurrent_break_glass_sign_ins_stay_within_the_limits() {
 }
 
 /// Issue 28: `/metrics` (per-commune volumes) answered anyone who reached
-/// the admin listener. Now: this machine only, and not through a proxy;
-/// or, with `[admin] metrics_token`, whoever sends it. `/metrics` and
+/// the admin listener. Now: this machine only, and not through a proxy
+/// (no forwarding header, not a trusted proxy: red team, a proxy adding
+/// no header); or, with `[admin] metrics_token`, whoever sends it, and
+/// nobody without it. `/metrics` and
 /// `/healthz` carry the UI's security headers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_answer_this_machine_or_the_token_over_real_http() {
@@ -1236,6 +1238,17 @@ async fn metrics_answer_this_machine_or_the_token_over_real_http() {
     let (status, text, _) = get(gw.admin, [127, 0, 0, 20], "/metrics", xff).await;
     assert_eq!(status, 403, "{text}");
     assert!(text.contains("Réservé à la machine"), "{text}");
+    // Red team: a proxy on this machine that adds no forwarding header
+    // (nginx's plain proxy_pass, HAProxy without forwardfor, a tunnel)
+    // relays strangers all the same. Listed in trusted_proxies
+    // (127.0.0.20 here), it is refused with no header at all …
+    let (status, text, _) = get(gw.admin, [127, 0, 0, 20], "/metrics", "").await;
+    assert_eq!(status, 403, "{text}");
+    // … and X-Real-IP, nginx's other habit, is a forwarding header too.
+    for real_ip in ["X-Real-IP: 203.0.113.5\r\n", "X-Real-IP: 127.0.0.1\r\n"] {
+        let (status, text, _) = get(gw.admin, [127, 0, 0, 1], "/metrics", real_ip).await;
+        assert_eq!(status, 403, "{real_ip}: {text}");
+    }
     let (status, text, _) = get(gw.admin, [127, 0, 0, 1], "/healthz", "").await;
     assert_eq!(status, 200, "{text}");
     assert!(
@@ -1253,6 +1266,9 @@ async fn metrics_answer_this_machine_or_the_token_over_real_http() {
     let wrong = "Authorization: Bearer 5f0c2b7e9a4d41c8b3e6f1a2d7c9e0b5\r\n";
     let (status, _, _) = get(gw.admin, [127, 0, 0, 1], "/metrics", wrong).await;
     assert_eq!(status, 401);
+    // With a token, the token is required from everywhere.
+    let (status, text, _) = get(gw.admin, [127, 0, 0, 20], "/metrics", "").await;
+    assert_eq!(status, 401, "{text}");
     let right = format!("Authorization: Bearer {token}\r\nX-Forwarded-For: 203.0.113.5\r\n");
     let (status, text, _) = get(gw.admin, [127, 0, 0, 20], "/metrics", &right).await;
     assert_eq!(status, 200, "{text}");
