@@ -335,7 +335,9 @@ pub struct AdminConfig {
     /// audit, `/metrics`); none by default.
     pub proxies: ecluse_admin_ui::Proxies,
     /// `metrics_token`: with it, `/metrics` answers whoever sends
-    /// `Authorization: Bearer <token>`; without it, this machine only.
+    /// `Authorization: Bearer <token>`, and nobody else (this machine
+    /// included); without it, a loopback peer that is not in
+    /// `trusted_proxies` and sends no forwarding header.
     pub metrics_token: Option<ecluse_admin_ui::Secret>,
 }
 

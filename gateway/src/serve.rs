@@ -172,8 +172,9 @@ pub async fn run(
     });
     let handle = metrics_recorder();
     let clamav = config.clamav.clone();
-    // /metrics shows per-commune volumes: this machine only, or whoever
-    // has [admin] metrics_token. Both routes get the UI's security headers.
+    // /metrics shows per-commune volumes: with [admin] metrics_token, its
+    // bearer only; without, a loopback peer that is no trusted proxy and
+    // forwards nobody. Both routes get the UI's security headers.
     let metrics_access = Arc::new(ecluse_admin_ui::web::MetricsAccess {
         token: config.admin.metrics_token.clone(),
         proxies: config.admin.proxies.clone(),
