@@ -266,8 +266,32 @@ fn angle(line: &str) -> String {
     line[start..end].trim().to_string()
 }
 
-/// A free TCP port on 127.0.0.1 (for a downstream that is not up yet).
+/// A free TCP port on 127.0.0.1, for a server a test starts later (a
+/// downstream not up yet, a UI whose address the IdP must know first).
+///
+/// Taken below the kernel's ephemeral range
+/// (`/proc/sys/net/ipv4/ip_local_port_range`), at random: a port from that
+/// range, free now, could be handed to another test's `bind(0)` listener or
+/// outgoing connection before this test binds it (seen in CI as
+/// `Address already in use` at the UI's start); below it only another
+/// `free_addr` can pick the same port, one chance in thousands, and the
+/// port is checked free.
 pub fn free_addr() -> SocketAddr {
+    use std::hash::{BuildHasher, Hasher};
+    let low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|t| t.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    let (first, last) = (10_000u16, low.saturating_sub(1).max(10_001));
+    for attempt in 0u32..1000 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u32(attempt);
+        h.write_u32(std::process::id());
+        let port = first + (h.finish() % u64::from(last - first)) as u16;
+        if let Ok(l) = TcpListener::bind(("127.0.0.1", port)) {
+            return l.local_addr().unwrap();
+        }
+    }
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
