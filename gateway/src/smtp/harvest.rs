@@ -32,7 +32,7 @@ const MAX_CLIENTS: usize = 65_536;
 #[derive(Debug)]
 pub struct HarvestGuard {
     limit: usize,
-    clients: Mutex<HashMap<IpAddr, (Instant, usize)>>,
+    clients: Mutex<HashMap<String, (Instant, usize)>>,
 }
 
 impl HarvestGuard {
@@ -71,19 +71,11 @@ impl HarvestGuard {
     }
 }
 
-/// The key of a client: its IPv4 address, or its IPv6 /64 (one host is
-/// usually given a whole /64).
-fn key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let s = v6.segments();
-                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-            }
-        },
-    }
+/// The key of a client: the web UI's sign-in limits' own
+/// ([`ecluse_admin_ui::web::rate_key`]: an IPv4 address, an IPv6 /64), so
+/// that one rule says what "one client" is.
+fn key(ip: IpAddr) -> String {
+    ecluse_admin_ui::web::rate_key(ip)
 }
 
 #[cfg(test)]
