@@ -8,6 +8,7 @@ rule HTA_Script_Shell {
     meta:
         category = "script"
         description = "HTML application whose script reaches the Windows shell"
+        description_fr = "application HTML dont le script atteint l'interpréteur de commandes Windows"
     strings:
         $hta = "<HTA:APPLICATION" ascii wide nocase
         $s1 = "WScript.Shell" ascii wide nocase
@@ -22,6 +23,7 @@ rule VBA_String_Obfuscation {
     meta:
         category = "macro"
         description = "VBA that assembles its commands from character codes before running them"
+        description_fr = "VBA qui assemble ses commandes à partir de codes de caractères avant de les lancer"
     strings:
         $chr = /(Chr[WB]?\$?\(\s*\d{2,3}\s*\)\s*[&+]\s*){8,}/ ascii nocase
         $rev = "StrReverse" ascii nocase

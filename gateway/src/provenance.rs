@@ -58,7 +58,7 @@
 //! kept only [`FAILURE_TTL`], long enough to serve the burst that waited
 //! for it (RFC 2308 §7.1 allows at most five minutes; we keep seconds).
 
-use ecluse_scanner::{DkimCheck, SenderAuth};
+use ecluse_scanner::{DkimCheck, SenderAuth, Sentence};
 use hickory_resolver::Name;
 use hickory_resolver::config::{NameServerConfig, ProtocolConfig, ResolverConfig, ResolverOpts};
 use hickory_resolver::proto::op::ResponseCode;
@@ -319,10 +319,11 @@ pub struct Checked {
     /// `Authentication-Results: …` CRLF-terminated, to put after our
     /// `Received:` line.
     pub header: Vec<u8>,
-    /// Why the sender is forged (`spoofed_sender`), in English.
-    pub spoofed: Option<String>,
+    /// Why the sender is forged (`spoofed_sender`), as the finding's
+    /// sentence (rendered in French or English where it is shown).
+    pub spoofed: Option<Sentence>,
     /// Why the sender's domain imitates a known one (`lookalike_sender`).
-    pub lookalike: Option<String>,
+    pub lookalike: Option<Sentence>,
     /// Every address of the `From:` fields, lower case, without a root dot.
     pub from_addresses: Vec<String>,
 }
@@ -637,10 +638,9 @@ impl SenderChecks {
             auth.from_authenticated = false;
         }
         let spoofed = if !single_from {
-            Some(format!(
-                "the From: field does not name one single mailbox ({} address(es) among its entries; several entries or fields, a group, or a name without an address): its sender cannot be told (RFC 5322 §3.6.2, RFC 7489 §6.6.1)",
-                from_addresses.len()
-            ))
+            Some(Sentence::NoSingleFrom {
+                addresses: from_addresses.len() as u64,
+            })
         } else {
             self.spoofed(&auth).or(display)
         };
@@ -656,16 +656,20 @@ impl SenderChecks {
 
     /// A display name that shows an address of ours or a partner's while
     /// the address is elsewhere (`"maire@ville-exemple.fr" <a@evil.com>`).
-    pub fn display_name_spoof(&self, from_text: &str) -> Option<String> {
+    pub fn display_name_spoof(&self, from_text: &str) -> Option<Sentence> {
         let (name, address) = from_text.rsplit_once('<')?;
         let address_domain = normalize_address(address.trim_end_matches('>'))
             .rsplit_once('@')
             .map(|(_, d)| d.to_string())?;
         let name = name.to_lowercase();
         self.known.iter().find_map(|(known, _)| {
-            (name.contains(&format!("@{known}")) && address_domain != *known
+            (name.contains(&format!("@{known}"))
+                && address_domain != *known
                 && !address_domain.ends_with(&format!(".{known}")))
-            .then(|| format!("the From: display name shows an address of {known}, but the address is at {address_domain}"))
+            .then(|| Sentence::DisplayNameShows {
+                known: known.clone(),
+                domain: address_domain.clone(),
+            })
         })
     }
 
@@ -814,25 +818,23 @@ impl SenderChecks {
     }
 
     /// `spoofed_sender`, with the reason.
-    fn spoofed(&self, auth: &SenderAuth) -> Option<String> {
+    fn spoofed(&self, auth: &SenderAuth) -> Option<Sentence> {
         let d = &auth.from_domain;
         if d.is_empty() || auth.from_authenticated {
             return None;
         }
         if auth.dmarc == "fail" && matches!(auth.dmarc_policy.as_str(), "quarantine" | "reject") {
-            return Some(format!(
-                "the From: domain {d} failed DMARC (neither SPF nor DKIM passed aligned with it) and its record asks to {} such mail",
-                auth.dmarc_policy
-            ));
+            return Some(Sentence::DmarcFailed {
+                domain: d.clone(),
+                policy: auth.dmarc_policy.clone(),
+            });
         }
         let ours = self
             .own
             .iter()
             .any(|o| d == o || d.ends_with(&format!(".{o}")));
         if ours && auth.dmarc != "temperror" {
-            return Some(format!(
-                "the From: domain {d} is one of ours, but the message came from outside without passing SPF or DKIM for it"
-            ));
+            return Some(Sentence::OwnDomainUnauthenticated { domain: d.clone() });
         }
         None
     }
@@ -848,7 +850,7 @@ impl SenderChecks {
     /// - a known domain, or a known label of 5 characters or more, as a
     ///   label of another domain (`ville-exemple.fr.evil.com`,
     ///   `ville-exemple.evil.com`, `mairie-ville-exemple.fr`).
-    fn lookalike(&self, from_domain: &str) -> Option<String> {
+    fn lookalike(&self, from_domain: &str) -> Option<Sentence> {
         if from_domain.is_empty() {
             return None;
         }
@@ -868,9 +870,10 @@ impl SenderChecks {
         for (known, _) in &self.known {
             let (known_label, known_suffix) = split_registrable(known);
             if squeezed == skeleton(&known_label.replace('-', "")) {
-                return Some(format!(
-                    "the From: domain {from_domain} reads like {known} (the same letters, or letters that look the same)"
-                ));
+                return Some(Sentence::LookalikeSkeleton {
+                    domain: from_domain.to_string(),
+                    known: known.clone(),
+                });
             }
             let n = known_label.chars().count();
             let near = match n {
@@ -880,9 +883,11 @@ impl SenderChecks {
             };
             let edits = strsim::damerau_levenshtein(&label, &known_label);
             if suffix == known_suffix && edits <= near {
-                return Some(format!(
-                    "the From: domain {from_domain} is {edits} character(s) away from {known}"
-                ));
+                return Some(Sentence::LookalikeEdits {
+                    domain: from_domain.to_string(),
+                    known: known.clone(),
+                    edits: edits as u64,
+                });
             }
             let inside = d.contains(&format!("{known}."))
                 || (n >= 5
@@ -891,9 +896,10 @@ impl SenderChecks {
                         .windows(known_label.split('-').count())
                         .any(|w| w.join("-") == known_label));
             if inside {
-                return Some(format!(
-                    "the From: domain {from_domain} carries the name {known} inside another domain"
-                ));
+                return Some(Sentence::LookalikeInside {
+                    domain: from_domain.to_string(),
+                    known: known.clone(),
+                });
             }
         }
         None

@@ -9,6 +9,7 @@
 //! Each check names the trick it answers.
 
 use crate::report::{Finding, FindingKind};
+use crate::sentence::{Hidden, Sentence};
 use memchr::memmem;
 
 /// One header field, unfolded.
@@ -133,7 +134,11 @@ fn check_params(header: &str, list: &[Param], path: &str, findings: &mut Vec<Fin
         if seen.contains(&p.name.as_str()) {
             findings.push(Finding::new(
                 FindingKind::DuplicateParameter,
-                format!("part {path}: {header} gives `{}` twice", p.name),
+                Sentence::DuplicateParameter {
+                    part: path.into(),
+                    header: header.into(),
+                    parameter: p.name.to_string(),
+                },
             ));
         } else {
             seen.push(&p.name);
@@ -172,7 +177,11 @@ fn check_params(header: &str, list: &[Param], path: &str, findings: &mut Vec<Fin
         if broken {
             findings.push(Finding::new(
                 FindingKind::Rfc2231Conflict,
-                format!("part {path}: {header} `{base}*N` continuations repeat or skip a number"),
+                Sentence::Rfc2231Continuations {
+                    part: path.into(),
+                    header: header.into(),
+                    parameter: base.to_string(),
+                },
             ));
         }
         let mut decoded = String::new();
@@ -181,7 +190,11 @@ fn check_params(header: &str, list: &[Param], path: &str, findings: &mut Vec<Fin
             if !sections.is_empty() {
                 findings.push(Finding::new(
                     FindingKind::Rfc2231Conflict,
-                    format!("part {path}: {header} has both `{base}*` and `{base}*0`"),
+                    Sentence::Rfc2231BothForms {
+                        part: path.into(),
+                        header: header.into(),
+                        parameter: base.to_string(),
+                    },
                 ));
             }
         } else {
@@ -203,10 +216,13 @@ fn check_params(header: &str, list: &[Param], path: &str, findings: &mut Vec<Fin
         {
             findings.push(Finding::new(
                 FindingKind::Rfc2231Conflict,
-                format!(
-                    "part {path}: {header} `{base}=\"{}\"` but RFC 2231 `{base}*` says \"{decoded}\"",
-                    plain.value
-                ),
+                Sentence::Rfc2231Disagrees {
+                    part: path.into(),
+                    header: header.into(),
+                    parameter: base.to_string(),
+                    plain: plain.value.to_string(),
+                    decoded: decoded.clone(),
+                },
             ));
         }
     }
@@ -226,7 +242,7 @@ pub(crate) fn check_headers(raw: &[u8], path: &str, findings: &mut Vec<Finding>)
     if memchr::memchr(0, raw).is_some() {
         findings.push(Finding::new(
             FindingKind::NulByte,
-            format!("part {path}: NUL byte in the headers"),
+            Sentence::NulInHeaders { part: path.into() },
         ));
     }
     let list = fields(raw);
@@ -240,7 +256,11 @@ pub(crate) fn check_headers(raw: &[u8], path: &str, findings: &mut Vec<Finding>)
         if count > 1 {
             findings.push(Finding::new(
                 FindingKind::DuplicateHeader,
-                format!("part {path}: {count} {name} headers"),
+                Sentence::DuplicateHeader {
+                    part: path.into(),
+                    header: name.to_string(),
+                    count: count as u64,
+                },
             ));
         }
     }
@@ -260,14 +280,17 @@ pub(crate) fn check_headers(raw: &[u8], path: &str, findings: &mut Vec<Finding>)
                     facts.multipart_without_boundary = true;
                     findings.push(Finding::new(
                         FindingKind::BoundaryConfusion,
-                        format!("part {path}: {mime} without a boundary parameter"),
+                        Sentence::MultipartWithoutBoundary {
+                            part: path.into(),
+                            mime: mime.to_string(),
+                        },
                     ));
                 }
                 // message/partial: some readers reassemble fragments, most do not.
                 if mime == "message/partial" {
                     findings.push(Finding::new(
                         FindingKind::MessagePartial,
-                        format!("part {path}: message/partial fragment"),
+                        Sentence::MessagePartial { part: path.into() },
                     ));
                 }
             }
@@ -290,7 +313,10 @@ pub(crate) fn check_headers(raw: &[u8], path: &str, findings: &mut Vec<Finding>)
                 ) {
                     findings.push(Finding::new(
                         FindingKind::UnknownTransferEncoding,
-                        format!("part {path}: Content-Transfer-Encoding `{value}`"),
+                        Sentence::UnknownTransferEncoding {
+                            part: path.into(),
+                            value: value.to_string(),
+                        },
                     ));
                 }
             }
@@ -371,10 +397,11 @@ pub(crate) fn check_base64(
     if BASE64_CLASS[body[first] as usize] == 3 {
         findings.push(Finding::new(
             FindingKind::Base64Garbage,
-            format!(
-                "part {path}: byte 0x{:02x} outside the base64 alphabet (offset {first})",
-                body[first]
-            ),
+            Sentence::Base64ByteOutside {
+                part: path.into(),
+                byte: body[first],
+                offset: first as u64,
+            },
         ));
         return;
     }
@@ -385,15 +412,19 @@ pub(crate) fn check_base64(
         .position(|&b| matches!(BASE64_CLASS[b as usize], 0 | 3))
     {
         let at = first + extra;
-        let detail = if BASE64_CLASS[body[at] as usize] == 0 {
-            format!("part {path}: base64 data continues after the padding (offset {at})")
+        let said = if BASE64_CLASS[body[at] as usize] == 0 {
+            Sentence::Base64AfterPadding {
+                part: path.into(),
+                offset: at as u64,
+            }
         } else {
-            format!(
-                "part {path}: byte 0x{:02x} outside the base64 alphabet (offset {at})",
-                body[at]
-            )
+            Sentence::Base64ByteOutside {
+                part: path.into(),
+                byte: body[at],
+                offset: at as u64,
+            }
         };
-        findings.push(Finding::new(FindingKind::Base64Garbage, detail));
+        findings.push(Finding::new(FindingKind::Base64Garbage, said));
     }
 }
 
@@ -407,12 +438,12 @@ pub(crate) fn check_line_ends<'a>(raw: &'a [u8], findings: &mut Vec<Finding>) ->
     if let Some(pos) = ends.bare_cr {
         findings.push(Finding::new(
             FindingKind::BareLineEnding,
-            format!("bare CR at offset {pos}"),
+            Sentence::BareCr { offset: pos as u64 },
         ));
     } else if let (true, Some(pos)) = (ends.crlf, ends.bare_lf) {
         findings.push(Finding::new(
             FindingKind::BareLineEnding,
-            format!("bare LF at offset {pos} in a message with CRLF line ends"),
+            Sentence::BareLf { offset: pos as u64 },
         ));
     }
     LineScan {
@@ -714,11 +745,11 @@ pub(crate) fn check_multipart(
         if boundary.starts_with(outer) || outer.starts_with(boundary) {
             findings.push(Finding::new(
                 FindingKind::BoundaryConfusion,
-                format!(
-                    "part {path}: boundary \"{}\" overlaps the enclosing boundary \"{}\"",
-                    String::from_utf8_lossy(boundary),
-                    String::from_utf8_lossy(outer)
-                ),
+                Sentence::BoundaryOverlaps {
+                    part: path.into(),
+                    boundary: String::from_utf8_lossy(boundary).into_owned(),
+                    outer: String::from_utf8_lossy(outer).into_owned(),
+                },
             ));
         }
     }
@@ -753,10 +784,10 @@ pub(crate) fn check_multipart(
     if close_end.is_none() {
         findings.push(Finding::new(
             FindingKind::MissingFinalBoundary,
-            format!(
-                "part {path}: no closing --{}-- line",
-                String::from_utf8_lossy(boundary)
-            ),
+            Sentence::MissingClosingBoundary {
+                part: path.into(),
+                boundary: String::from_utf8_lossy(boundary).into_owned(),
+            },
         ));
     }
     let epilogue = close_end.map_or(body.len()..body.len(), |e| e..body.len());
@@ -770,7 +801,7 @@ pub(crate) fn check_multipart(
 /// Whether a preamble or epilogue holds more than a human note: header-like
 /// lines, delimiter-like lines, or a long run of encoded data. Some readers
 /// (and some rewriting gateways) do show or reparse these regions.
-pub(crate) fn hidden_content(region: &[u8]) -> Option<&'static str> {
+pub(crate) fn hidden_content(region: &[u8]) -> Option<Hidden> {
     let text = region.trim_ascii();
     if text.is_empty() {
         return None;
@@ -779,10 +810,10 @@ pub(crate) fn hidden_content(region: &[u8]) -> Option<&'static str> {
     if memmem::find(&lower, b"content-type:").is_some()
         || memmem::find(&lower, b"content-transfer-encoding:").is_some()
     {
-        return Some("MIME headers");
+        return Some(Hidden::MimeHeaders);
     }
     if text.starts_with(b"--") || memmem::find(text, b"\n--").is_some() {
-        return Some("a delimiter-like line");
+        return Some(Hidden::DelimiterLine);
     }
     let mut run = 0usize;
     for &b in text {
@@ -795,13 +826,13 @@ pub(crate) fn hidden_content(region: &[u8]) -> Option<&'static str> {
         {
             run += 1;
             if run >= 512 {
-                return Some("a long run of encoded data");
+                return Some(Hidden::EncodedRun);
             }
         } else {
             run = 0;
         }
     }
-    (text.len() > 4096).then_some("more than 4 KiB of text")
+    (text.len() > 4096).then_some(Hidden::LongText)
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@
 //! actually consumed while reading, so a bomb stops after at most
 //! `ratio_floor` bytes past the point where it gives itself away.
 
-use crate::report::{Finding, FindingKind, Part};
+use crate::report::{Finding, FindingKind, NameRole, Part};
+use crate::sentence::{Counted, LocalEntry as Listed, Sentence, Stage};
 use crate::walk::{Object, Walker};
 use std::cell::Cell;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
@@ -145,18 +146,22 @@ impl Stop {
         match self {
             Stop::TooLarge { cap } => Finding::new(
                 FindingKind::SizeExceeded,
-                format!("larger than the {cap} bytes the scan budget still allowed; not scanned"),
+                Sentence::PastBudget { cap: Some(cap) },
             ),
             Stop::Ratio { out, packed } => Finding::new(
                 FindingKind::RatioExceeded,
-                format!(
-                    "expanded {out} bytes from {packed} packed bytes, more than {}:1 (archive bomb?)",
-                    w.limits.max_entry_ratio
-                ),
+                Sentence::RatioExceeded {
+                    expanded: out,
+                    packed,
+                    limit: w.limits.max_entry_ratio as u64,
+                },
             ),
             Stop::Damaged(reason) => Finding::new(
                 FindingKind::DamagedArchive,
-                format!("the entry could not be decompressed: {reason}"),
+                Sentence::EntryUndecompressable {
+                    reason,
+                    method: None,
+                },
             ),
         }
     }
@@ -244,10 +249,7 @@ fn encrypted_entry(w: &Walker<'_>, obj: &Object<'_>, name: String) -> Part {
     w.unread_child(
         obj,
         name,
-        Finding::new(
-            FindingKind::EncryptedArchive,
-            "the entry is password-protected",
-        ),
+        Finding::new(FindingKind::EncryptedArchive, Sentence::EntryEncrypted),
     )
 }
 
@@ -260,10 +262,10 @@ pub(crate) fn take_entry(w: &mut Walker<'_>, findings: &mut Vec<Finding>) -> boo
         {
             findings.push(Finding::new(
                 FindingKind::EntriesExceeded,
-                format!(
-                    "more than {} archive entries in the message; the rest were not scanned",
-                    w.limits.max_archive_entries
-                ),
+                Sentence::TooManyObjects {
+                    limit: w.limits.max_archive_entries as u64,
+                    of: Counted::ArchiveEntries,
+                },
             ));
         }
         return false;
@@ -277,7 +279,9 @@ fn out_of_time(w: &mut Walker<'_>, findings: &mut Vec<Finding>) -> bool {
     if w.check_time() {
         findings.push(Finding::new(
             FindingKind::TimeExceeded,
-            "the scan time limit was reached before every entry was scanned",
+            Sentence::TimeLimit {
+                during: Stage::ArchiveEntries,
+            },
         ));
         return true;
     }
@@ -301,7 +305,10 @@ pub(crate) fn walk_zip(
         Err(e) => {
             findings.push(Finding::new(
                 FindingKind::DamagedArchive,
-                format!("the ZIP directory cannot be read: {e}"),
+                Sentence::ArchiveDamaged {
+                    format: "ZIP directory".into(),
+                    reason: Some(e.to_string()),
+                },
             ));
             // 7-Zip still opens what the local headers hold: scan it.
             other_readings(w, obj, None, findings, children);
@@ -331,7 +338,10 @@ pub(crate) fn walk_zip(
             Err(e) => {
                 findings.push(Finding::new(
                     FindingKind::DamagedArchive,
-                    format!("entry {index} cannot be read: {e}"),
+                    Sentence::EntryUnreadable {
+                        entry: index.to_string(),
+                        reason: e.to_string(),
+                    },
                 ));
                 continue;
             }
@@ -356,7 +366,10 @@ pub(crate) fn walk_zip(
                     name,
                     Finding::new(
                         FindingKind::UnscannableArchive,
-                        format!("unsupported entry ({reason}, method {method})"),
+                        Sentence::EntryUnsupported {
+                            method: method.to_string(),
+                            reason: Some(reason.to_string()),
+                        },
                     ),
                 ));
                 continue;
@@ -367,7 +380,10 @@ pub(crate) fn walk_zip(
                     name,
                     Finding::new(
                         FindingKind::DamagedArchive,
-                        format!("the entry cannot be opened: {e} (method {method})"),
+                        Sentence::EntryUndecompressable {
+                            reason: e.to_string(),
+                            method: Some(method.to_string()),
+                        },
                     ),
                 ));
                 continue;
@@ -552,33 +568,29 @@ fn other_readings(
     if !missing.is_empty() && !only_local.is_empty() {
         findings.push(Finding::new(
             FindingKind::ArchiveAmbiguity,
-            format!(
-                "the central directory and the local headers disagree (directory only: {})",
-                missing
-                    .iter()
-                    .take(5)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            Sentence::ZipDirectoryDisagrees {
+                directory_only: missing.iter().take(5).map(|m| m.to_string()).collect(),
+            },
         ));
     }
     if only_local.is_empty() {
         return;
     }
-    let listed_names: Vec<String> = only_local
-        .iter()
-        .map(|e| format!("{} (offset {})", e.name, e.offset))
-        .collect();
     if directory.is_some() {
         findings.push(Finding::new(
-        FindingKind::ArchiveAmbiguity,
-        format!(
-            "{} entries are seen by readers that walk the local headers (7-Zip) but not in the central directory others read: {}",
-            only_local.len(),
-            listed_names.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
-        ),
-    ));
+            FindingKind::ArchiveAmbiguity,
+            Sentence::ZipLocalOnly {
+                count: only_local.len() as u64,
+                entries: only_local
+                    .iter()
+                    .take(5)
+                    .map(|e| Listed {
+                        name: e.name.clone(),
+                        offset: e.offset as u64,
+                    })
+                    .collect(),
+            },
+        ));
     }
     for entry in only_local {
         if out_of_time(w, findings) || !take_entry(w, findings) {
@@ -617,9 +629,10 @@ fn other_readings(
                     name,
                     Finding::new(
                         FindingKind::UnscannableArchive,
-                        format!(
-                            "the entry uses compression method {m}, which Écluse does not decode"
-                        ),
+                        Sentence::EntryUnsupported {
+                            method: m.to_string(),
+                            reason: None,
+                        },
                     ),
                 ));
                 continue;
@@ -637,10 +650,9 @@ fn duplicate_names<'a>(names: impl Iterator<Item = &'a str>, findings: &mut Vec<
     if let Some(dup) = names.windows(2).find(|p| p[0] == p[1]) {
         findings.push(Finding::new(
             FindingKind::ArchiveAmbiguity,
-            format!(
-                "two entries are named {:?}: readers that key entries by name, or extract one over the other, keep one",
-                dup[0]
-            ),
+            Sentence::DuplicateEntry {
+                name: dup[0].to_string(),
+            },
         ));
     }
 }
@@ -750,7 +762,10 @@ pub(crate) fn walk_gzip(
         0 => {
             findings.push(Finding::new(
                 FindingKind::DamagedArchive,
-                "the gzip header cannot be read",
+                Sentence::ArchiveDamaged {
+                    format: "gzip header".into(),
+                    reason: None,
+                },
             ));
             return;
         }
@@ -762,7 +777,7 @@ pub(crate) fn walk_gzip(
         n => {
             findings.push(Finding::new(
                 FindingKind::ArchiveAmbiguity,
-                format!("the gzip file has {n} members: gunzip writes them one after the other, some tools read only the first"),
+                Sentence::GzipMembers { count: n as u64 },
             ));
             let whole: Vec<u8> = members.iter().flat_map(|m| m.1.iter().copied()).collect();
             if whole.len() as u64 > w.object_cap() {
@@ -792,24 +807,29 @@ pub(crate) fn walk_gzip(
     {
         findings.push(Finding::new(
             FindingKind::ArchiveAmbiguity,
-            format!(
-                "the gzip header names the file {stored:?}, gunzip saves it as {:?}",
-                child.path.rsplit('/').next().unwrap_or_default()
-            ),
+            Sentence::GzipStoredName {
+                stored: stored.clone(),
+                saved: child
+                    .path
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            },
         ));
-        for mut f in crate::walk::name_only_findings(&stored) {
-            f.detail = format!("stored name {stored:?}: {}", f.detail);
-            child.findings.push(f);
+        for f in crate::walk::name_only_findings(&stored) {
+            child
+                .findings
+                .push(f.in_name(NameRole::StoredName, &stored));
         }
         child.action = w.recompute(child);
     }
     if trailing.iter().any(|&b| b != 0) {
         findings.push(Finding::new(
             FindingKind::ArchiveAmbiguity,
-            format!(
-                "{} bytes follow the last gzip member: gunzip ignores them, other tools open them",
-                trailing.len()
-            ),
+            Sentence::GzipTrailing {
+                bytes: trailing.len() as u64,
+            },
         ));
         if take_entry(w, findings) {
             w.expanded += trailing.len() as u64;
@@ -837,7 +857,7 @@ pub(crate) fn walk_tar(
     if rest.iter().any(|&b| b != 0) {
         findings.push(Finding::new(
             FindingKind::ArchiveAmbiguity,
-            "data follows the tar end-of-archive marker: tar stops there, tar --ignore-zeros and other tools read on",
+            Sentence::TarAfterEnd,
         ));
         let mut more = Vec::new();
         tar_entries(w, obj, true, count, &mut more, findings, children);
@@ -865,7 +885,10 @@ fn tar_entries<'a>(
         Err(e) => {
             findings.push(Finding::new(
                 FindingKind::DamagedArchive,
-                format!("the tar archive cannot be read: {e}"),
+                Sentence::ArchiveDamaged {
+                    format: "tar".into(),
+                    reason: Some(e.to_string()),
+                },
             ));
             return None;
         }
@@ -879,7 +902,10 @@ fn tar_entries<'a>(
             Err(e) => {
                 findings.push(Finding::new(
                     FindingKind::DamagedArchive,
-                    format!("the tar archive is damaged: {e}"),
+                    Sentence::ArchiveDamaged {
+                        format: "tar".into(),
+                        reason: Some(e.to_string()),
+                    },
                 ));
                 return None;
             }
@@ -930,24 +956,28 @@ pub(crate) fn walk_7z(
     use sevenz_rust2::{ArchiveReader, EntryDecision, Error as SzError, Password};
     let classify = |e: &SzError| -> Finding {
         match e {
-            SzError::PasswordRequired | SzError::MaybeBadPassword(_) => Finding::new(
-                FindingKind::EncryptedArchive,
-                "the 7z archive is password-protected",
-            ),
+            SzError::PasswordRequired | SzError::MaybeBadPassword(_) => {
+                Finding::new(FindingKind::EncryptedArchive, Sentence::SevenZipEncrypted)
+            }
             SzError::UnsupportedCompressionMethod(m) => Finding::new(
                 FindingKind::UnscannableArchive,
-                format!("the 7z archive uses an unsupported method ({m})"),
+                Sentence::ArchiveMethodUnsupported {
+                    format: "7z".into(),
+                    method: m.to_string(),
+                },
             ),
             SzError::MaxMemLimited { .. } => Finding::new(
                 FindingKind::SizeExceeded,
-                format!(
-                    "the 7z archive needs more than {} MiB to decode",
-                    SEVENZ_MEMORY_KB / 1024
-                ),
+                Sentence::SevenZipMemory {
+                    mib: (SEVENZ_MEMORY_KB / 1024) as u64,
+                },
             ),
             other => Finding::new(
                 FindingKind::DamagedArchive,
-                format!("the 7z archive cannot be read: {other}"),
+                Sentence::ArchiveDamaged {
+                    format: "7z".into(),
+                    reason: Some(other.to_string()),
+                },
             ),
         }
     };
@@ -993,7 +1023,10 @@ pub(crate) fn walk_7z(
             Err(Stop::Damaged(reason)) => {
                 stopped = Some(Finding::new(
                     FindingKind::DamagedArchive,
-                    format!("entry {name}: {reason}"),
+                    Sentence::EntryUnreadable {
+                        entry: name.clone(),
+                        reason: reason.clone(),
+                    },
                 ));
                 children.push(w.unread_child(obj, name, Stop::Damaged(reason).finding(w)));
                 Ok(EntryDecision::Stop)

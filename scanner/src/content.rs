@@ -1,5 +1,6 @@
 //! Content checks on text formats: HTML smuggling and active SVG.
 
+use crate::sentence::Sentence;
 use aho_corasick::AhoCorasick;
 use std::sync::LazyLock;
 
@@ -66,21 +67,21 @@ fn base64_run(bytes: &[u8], enough: usize) -> usize {
 /// A page that assembles a file in the browser: a Blob sink fed by decoded
 /// data and saved through a download, or a `download` link to a data: URI
 /// of a program or archive.
-pub(crate) fn html_smuggling(bytes: &[u8]) -> Option<String> {
+pub(crate) fn html_smuggling(bytes: &[u8]) -> Option<Sentence> {
     let sink = SINK.find(bytes);
     let saver = SAVER.find(bytes);
     if let (Some(sink), Some(_)) = (sink, saver) {
         let sink_name = SINKS[sink.pattern().as_usize()];
         if let Some(decoder) = DECODER.find(bytes) {
-            return Some(format!(
-                "script builds a file with {sink_name} from data decoded by {} and saves it",
-                DECODERS[decoder.pattern().as_usize()]
-            ));
+            return Some(Sentence::HtmlBlobDecoded {
+                sink: sink_name.into(),
+                decoder: DECODERS[decoder.pattern().as_usize()].into(),
+            });
         }
         if base64_run(bytes, 1024) >= 1024 {
-            return Some(format!(
-                "script builds a file with {sink_name} from a long base64 string and saves it"
-            ));
+            return Some(Sentence::HtmlBlobBase64 {
+                sink: sink_name.into(),
+            });
         }
     }
     if memchr::memmem::find(bytes, b"download").is_some()
@@ -88,7 +89,7 @@ pub(crate) fn html_smuggling(bytes: &[u8]) -> Option<String> {
     {
         let after = &bytes[m.end()..bytes.len().min(m.end() + 4096)];
         if memchr::memmem::find(after, b";base64,").is_some() {
-            return Some("a download link carries a file as a base64 data: URI".into());
+            return Some(Sentence::HtmlDataUriDownload);
         }
     }
     None
@@ -114,12 +115,10 @@ static SVG_ACTIVE: LazyLock<AhoCorasick> = LazyLock::new(|| {
 });
 
 /// An SVG image that runs script or embeds HTML when opened in a browser.
-pub(crate) fn svg_script(bytes: &[u8]) -> Option<String> {
+pub(crate) fn svg_script(bytes: &[u8]) -> Option<Sentence> {
     let m = SVG_ACTIVE.find(bytes)?;
     let what = String::from_utf8_lossy(&bytes[m.start()..m.end()])
         .trim()
         .to_string();
-    Some(format!(
-        "the SVG image contains `{what}`, which runs when opened in a browser"
-    ))
+    Some(Sentence::SvgActive { marker: what })
 }

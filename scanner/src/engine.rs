@@ -67,6 +67,9 @@ pub const BUILTIN_RULES: &[(&str, &str)] = &[
 pub(crate) struct RuleInfo {
     pub category: Category,
     pub description: Option<String>,
+    /// The rule's `description_fr` meta, shown on French pages.
+    #[serde(default)]
+    pub description_fr: Option<String>,
 }
 
 /// The external variables of the LOKI/THOR convention that public rule
@@ -216,6 +219,7 @@ impl Engine {
             };
             let mut category = None;
             let mut description = None;
+            let mut description_fr = None;
             for (key, value) in rule.metadata() {
                 match (key, value) {
                     ("category", yara_x::MetaValue::String(s)) => {
@@ -230,6 +234,9 @@ impl Engine {
                     ("description", yara_x::MetaValue::String(s)) => {
                         description = Some(s.to_string());
                     }
+                    ("description_fr", yara_x::MetaValue::String(s)) => {
+                        description_fr = Some(s.to_string());
+                    }
                     _ => {}
                 }
             }
@@ -241,6 +248,7 @@ impl Engine {
                 RuleInfo {
                     category,
                     description,
+                    description_fr,
                 },
             );
         }

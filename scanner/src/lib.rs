@@ -19,6 +19,8 @@
 //!
 //! # Layout
 //! - [`report`]: `Report`, `Part`, `Finding`, `FindingKind`, `Category`, `Action`.
+//! - [`sentence`]: what a finding says, a message key and its arguments,
+//!   rendered in French or English.
 //! - [`policy`]: the category → action map read from TOML.
 //! - [`limits`]: every budget, with its default.
 //! - `engine`: compiled YARA rules (the shipped `signatures/` built in).
@@ -56,6 +58,7 @@ mod pdf_crypt;
 pub mod policy;
 pub mod report;
 mod rtf;
+pub mod sentence;
 mod simd;
 mod smime;
 mod sniff;
@@ -69,7 +72,9 @@ pub use originator::sole_from;
 pub use policy::Policy;
 pub use report::{
     Action, Category, DkimCheck, Finding, FindingKind, MessageInfo, Part, Report, SenderAuth,
+    document_type,
 };
+pub use sentence::Sentence;
 
 use std::time::Instant;
 
@@ -127,7 +132,7 @@ fn scan_with(
         caught.unwrap_or_else(|_| {
             findings.push(Finding::new(
                 FindingKind::ScanError,
-                "the scanner failed on this message; it is held unanalysed",
+                Sentence::ScannerFailed,
             ));
             MessageInfo::default()
         })

@@ -11,6 +11,7 @@
 use crate::ambiguity;
 use crate::hidden;
 use crate::report::{Finding, FindingKind, MessageInfo, Part};
+use crate::sentence::{Edge, Hidden, Sentence};
 use crate::walk::{Object, Walker};
 use mail_parser::{Message, MessageParser, MimeHeaders, PartType};
 
@@ -25,7 +26,7 @@ pub(crate) fn walk(
     let Some(message) = MessageParser::default().parse(raw) else {
         findings.push(Finding::new(
             FindingKind::UnparsableMessage,
-            "the message has no parsable header or body",
+            Sentence::Unparsable,
         ));
         w.expanded += raw.len() as u64;
         parts.push(w.inspect(Object {
@@ -118,7 +119,9 @@ pub(crate) fn walk_nested_bytes(
     let Some(message) = MessageParser::default().parse(bytes) else {
         findings.push(Finding::new(
             FindingKind::UnparsableMessage,
-            format!("{}: a nested message that cannot be parsed", obj.path),
+            Sentence::NestedUnparsable {
+                part: obj.path.clone(),
+            },
         ));
         return;
     };
@@ -161,11 +164,11 @@ fn child_path(path: &str, n: usize) -> String {
 }
 
 impl State<'_> {
-    fn limit(&mut self, detail: String) {
+    fn limit(&mut self, said: Sentence) {
         if !self.limit_reported {
             self.limit_reported = true;
             self.findings
-                .push(Finding::new(FindingKind::MimeLimitExceeded, detail));
+                .push(Finding::new(FindingKind::MimeLimitExceeded, said));
         }
     }
 
@@ -185,17 +188,15 @@ impl State<'_> {
         };
         w.mime_parts += 1;
         if w.mime_parts > w.limits.max_mime_parts {
-            self.limit(format!(
-                "more than {} MIME parts; the rest were not scanned",
-                w.limits.max_mime_parts
-            ));
+            self.limit(Sentence::TooManyMimeParts {
+                limit: w.limits.max_mime_parts as u64,
+            });
             return;
         }
         if depth > w.limits.max_mime_depth {
-            self.limit(format!(
-                "MIME parts nested more than {} levels deep were not scanned",
-                w.limits.max_mime_depth
-            ));
+            self.limit(Sentence::MimeTooDeep {
+                limit: w.limits.max_mime_depth as u64,
+            });
             return;
         }
         let raw = msg.raw_message.as_ref();
@@ -279,7 +280,10 @@ impl State<'_> {
         };
         self.findings.push(Finding::new(
             FindingKind::HiddenContent,
-            format!("part {label}: a multipart declares Content-Transfer-Encoding: {cte}, which RFC 2045 §6.4 forbids; readers that decode it see other parts"),
+            Sentence::MultipartEncoded {
+                part: label.to_string(),
+                encoding: cte.clone(),
+            },
         ));
         let mut entity = b"Content-Type: multipart/mixed; boundary=\"".to_vec();
         entity.extend_from_slice(boundary);
@@ -318,7 +322,9 @@ impl State<'_> {
             let path = child_path(if label == "0" { "" } else { label }, n + 1);
             self.findings.push(Finding::new(
                 FindingKind::HiddenContent,
-                format!("part {path}: its headers run into its body with no blank line; readers differ on where the body starts"),
+                Sentence::HeadersRunIntoBody {
+                    part: path.to_string(),
+                },
             ));
             let entity = hidden::as_entity(segment, &hidden::Undeclared::Entity { body: at });
             let path = format!("{path}.lenient");
@@ -342,7 +348,7 @@ impl State<'_> {
             let encoded = !hidden::base64_runs(region).is_empty()
                 || memchr::memmem::find(region, b"begin ")
                     .is_some_and(|_| !uudecode_blocks(region).is_empty());
-            encoded.then_some("encoded data")
+            encoded.then_some(Hidden::EncodedData)
         });
         let Some(what) = what else {
             return;
@@ -350,7 +356,15 @@ impl State<'_> {
         let label = if path.is_empty() { "0" } else { path };
         self.findings.push(Finding::new(
             FindingKind::HiddenContent,
-            format!("part {label}: the multipart {which} holds {what}"),
+            Sentence::HiddenInEdge {
+                part: label.to_string(),
+                edge: if which == "preamble" {
+                    Edge::Preamble
+                } else {
+                    Edge::Epilogue
+                },
+                what,
+            },
         ));
         w.expanded += region.len() as u64;
         let path = format!("{label}.{which}");
@@ -425,18 +439,18 @@ impl State<'_> {
             into.children.push(child);
         }
         if let Some(found) = hidden::undeclared_mime(text) {
-            let what = match &found {
+            let delimiter = match &found {
                 hidden::Undeclared::Multipart { boundary, .. } => {
-                    format!(
-                        "MIME parts (delimiter \"--{}\")",
-                        String::from_utf8_lossy(boundary)
-                    )
+                    Some(String::from_utf8_lossy(boundary).into_owned())
                 }
-                hidden::Undeclared::Entity { .. } => "part headers".to_string(),
+                hidden::Undeclared::Entity { .. } => None,
             };
             self.findings.push(Finding::new(
                 FindingKind::HiddenContent,
-                format!("part {path}: the text holds {what} that no header declares; lenient readers show them as attachments"),
+                Sentence::UndeclaredInText {
+                    part: path.to_string(),
+                    delimiter,
+                },
             ));
             let entity = hidden::as_entity(text, &found);
             let mut children = Vec::new();
@@ -480,7 +494,9 @@ impl State<'_> {
         } else if memchr::memchr(0, body_raw).is_some() {
             self.findings.push(Finding::new(
                 FindingKind::NulByte,
-                format!("part {path}: NUL byte in a body that is not base64"),
+                Sentence::NulInBody {
+                    part: path.to_string(),
+                },
             ));
         }
         // The bytes a reader saves: transfer-decoded, not charset-converted.
@@ -522,7 +538,9 @@ impl State<'_> {
             }
             self.findings.push(Finding::new(
                 FindingKind::UnparsableMessage,
-                format!("part {path}: a message/rfc822 part that cannot be parsed"),
+                Sentence::NestedUnparsable {
+                    part: path.to_string(),
+                },
             ));
         }
         // A name in Content-Type and another in Content-Disposition: readers
@@ -535,7 +553,11 @@ impl State<'_> {
         {
             self.findings.push(Finding::new(
                 FindingKind::ConflictingFilename,
-                format!("part {path}: Content-Type name \"{name}\" but Content-Disposition filename \"{filename}\""),
+                Sentence::ConflictingFilename {
+                    part: path.to_string(),
+                    name: name.to_string(),
+                    filename: filename.to_string(),
+                },
             ));
         }
         let filename = part.attachment_name().map(str::to_string);

@@ -8,6 +8,7 @@
 //! allow. Compressed RTF ([MS-OXRTFCP]) is decompressed here, for TNEF too.
 
 use crate::report::{Finding, FindingKind, Part};
+use crate::sentence::{Counted, Nested, Sentence};
 use crate::walk::{Object, Walker};
 use cfb::CompoundFile;
 use std::io::Seek;
@@ -49,7 +50,7 @@ fn read_stream<F: Read + Seek>(
     file: &mut CompoundFile<F>,
     path: &Path,
     cap: u64,
-) -> Option<Result<Vec<u8>, String>> {
+) -> Option<Result<Vec<u8>, Sentence>> {
     if !file.is_stream(path) {
         return None;
     }
@@ -58,10 +59,13 @@ fn read_stream<F: Read + Seek>(
         .open_stream(path)
         .and_then(|s| s.take(cap + 1).read_to_end(&mut out));
     Some(match read {
-        Err(e) => Err(format!("{}: {e}", path.display())),
-        Ok(_) if out.len() as u64 > cap => {
-            Err(format!("{}: larger than the scan budget", path.display()))
-        }
+        Err(e) => Err(Sentence::StreamUnreadable {
+            stream: path.display().to_string(),
+            reason: e.to_string(),
+        }),
+        Ok(_) if out.len() as u64 > cap => Err(Sentence::StreamPastBudget {
+            stream: path.display().to_string(),
+        }),
         Ok(_) => Ok(out),
     })
 }
@@ -144,7 +148,9 @@ fn walk_message<F: Read + Seek>(
                 Err(e) => {
                     findings.push(Finding::new(
                         FindingKind::UnreadableContainer,
-                        format!("the message's compressed RTF body: {e}"),
+                        Sentence::CompressedRtf {
+                            reason: e.to_string(),
+                        },
                     ));
                     continue;
                 }
@@ -182,10 +188,10 @@ fn walk_message<F: Read + Seek>(
         if w.entries > w.limits.max_archive_entries {
             findings.push(Finding::new(
                 FindingKind::EntriesExceeded,
-                format!(
-                    "more than {} attachments and entries; the rest were not scanned",
-                    w.limits.max_archive_entries
-                ),
+                Sentence::TooManyObjects {
+                    limit: w.limits.max_archive_entries as u64,
+                    of: Counted::Attachments,
+                },
             ));
             return;
         }
@@ -198,7 +204,7 @@ fn walk_message<F: Read + Seek>(
             if !is_message {
                 findings.push(Finding::new(
                     FindingKind::UnreadableContainer,
-                    format!("attachment {name}: an OLE object stored in Outlook's own format"),
+                    Sentence::OutlookOleAttachment { name: name.clone() },
                 ));
                 continue;
             }
@@ -219,10 +225,10 @@ fn walk_message<F: Read + Seek>(
             if holder.depth + 1 > w.limits.max_archive_depth {
                 findings.push(Finding::new(
                     FindingKind::DepthExceeded,
-                    format!(
-                        "attached messages nested more than {} levels deep were not opened",
-                        w.limits.max_archive_depth
-                    ),
+                    Sentence::NestedTooDeep {
+                        limit: w.limits.max_archive_depth as u64,
+                        of: Nested::Messages,
+                    },
                 ));
                 continue;
             }

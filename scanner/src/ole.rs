@@ -17,6 +17,7 @@
 //! [`FindingKind::EncryptedArchive`] finding, held by default (fail closed).
 
 use crate::report::{Finding, FindingKind, Part};
+use crate::sentence::{Counted, Sentence, Stage};
 use crate::walk::{Object, Walker};
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
@@ -164,7 +165,9 @@ pub(crate) fn ole1_object(
         } else {
             findings.push(Finding::new(
                 FindingKind::UnreadableContainer,
-                format!("{label}: embedded object data without an OLE1 header"),
+                Sentence::Ole1NoHeader {
+                    object: label.to_string(),
+                },
             ));
         }
         return;
@@ -172,13 +175,18 @@ pub(crate) fn ole1_object(
     if class.to_ascii_lowercase().starts_with("equation") {
         findings.push(Finding::new(
             FindingKind::EquationEditor,
-            format!("{label}: an Equation Editor object ({class}), the class of CVE-2017-11882"),
+            Sentence::EquationEditor {
+                object: format!("{label}, {class}"),
+            },
         ));
     }
     if format == FORMAT_LINKED {
         findings.push(Finding::new(
             FindingKind::UnreadableContainer,
-            format!("{label}: a linked {class} object, which points outside the document"),
+            Sentence::LinkedObject {
+                object: label.to_string(),
+                class: class.to_string(),
+            },
         ));
         return;
     }
@@ -194,7 +202,11 @@ pub(crate) fn ole1_object(
     let Some(native) = native else {
         findings.push(Finding::new(
             FindingKind::UnreadableContainer,
-            format!("{label}: a {class} object whose header cannot be read (format {format})"),
+            Sentence::ObjectHeaderUnreadable {
+                object: label.to_string(),
+                class: class.to_string(),
+                format,
+            },
         ));
         return;
     };
@@ -203,7 +215,9 @@ pub(crate) fn ole1_object(
             Some(pkg) => walk_package(w, obj, pkg, children),
             None => findings.push(Finding::new(
                 FindingKind::UnreadableContainer,
-                format!("{label}: a Package object whose file cannot be read"),
+                Sentence::PackageUnreadable {
+                    object: label.to_string(),
+                },
             )),
         }
         return;
@@ -228,7 +242,7 @@ pub(crate) fn walk(
     let Ok(mut file) = cfb::CompoundFile::open(std::io::Cursor::new(obj.bytes)) else {
         findings.push(Finding::new(
             FindingKind::UnreadableContainer,
-            "an OLE compound file whose directory cannot be read",
+            Sentence::OleDirectoryUnreadable,
         ));
         return;
     };
@@ -257,10 +271,9 @@ pub(crate) fn walk(
             equation_reported = true;
             findings.push(Finding::new(
                 FindingKind::EquationEditor,
-                format!(
-                    "an Equation Editor object ({}), the class of CVE-2017-11882",
-                    path.display()
-                ),
+                Sentence::EquationEditor {
+                    object: path.display().to_string(),
+                },
             ));
         }
         let embedded = name == "\u{1}Ole10Native" || name == "Package" || name == "CONTENTS";
@@ -271,10 +284,10 @@ pub(crate) fn walk(
         if w.entries > w.limits.max_archive_entries {
             findings.push(Finding::new(
                 FindingKind::EntriesExceeded,
-                format!(
-                    "more than {} embedded objects; the rest were not scanned",
-                    w.limits.max_archive_entries
-                ),
+                Sentence::TooManyObjects {
+                    limit: w.limits.max_archive_entries as u64,
+                    of: Counted::EmbeddedObjects,
+                },
             ));
             return;
         }
@@ -286,14 +299,19 @@ pub(crate) fn walk(
         if let Err(e) = read {
             findings.push(Finding::new(
                 FindingKind::UnreadableContainer,
-                format!("{}: the stream cannot be read: {e}", path.display()),
+                Sentence::StreamUnreadable {
+                    stream: path.display().to_string(),
+                    reason: e.to_string(),
+                },
             ));
             continue;
         }
         if bytes.len() as u64 > cap {
             findings.push(Finding::new(
                 FindingKind::SizeExceeded,
-                format!("{}: larger than the scan budget", path.display()),
+                Sentence::StreamPastBudget {
+                    stream: path.display().to_string(),
+                },
             ));
             continue;
         }
@@ -468,7 +486,9 @@ pub(crate) fn encryption<F: Read + Seek>(
         if w.check_time() {
             findings.push(Finding::new(
                 FindingKind::TimeExceeded,
-                "the scan time limit was reached before every storage was checked for encryption",
+                Sentence::TimeLimit {
+                    during: Stage::EncryptionCheck,
+                },
             ));
             return;
         }
@@ -476,7 +496,7 @@ pub(crate) fn encryption<F: Read + Seek>(
         if probe.spent {
             findings.push(Finding::new(
                 FindingKind::SizeExceeded,
-                "the streams that say whether the document is encrypted are past the scan budget",
+                Sentence::EncryptionCheckPastBudget,
             ));
             return;
         }
@@ -490,14 +510,12 @@ pub(crate) fn encryption<F: Read + Seek>(
             .chars()
             .filter(|c| !c.is_control())
             .collect();
-        let place = if place.is_empty() {
-            String::new()
-        } else {
-            format!("{place}: ")
-        };
         findings.push(Finding::new(
-            FindingKind::EncryptedArchive,
-            format!("{place}{}", marks.join("; ")),
+            FindingKind::EncryptedDocument,
+            Sentence::OfficeEncrypted {
+                storage: (!place.is_empty()).then_some(place),
+                evidence: marks,
+            },
         ));
     }
 }

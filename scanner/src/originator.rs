@@ -151,7 +151,10 @@ mod tests {
             assert_eq!(o.address, None, "{from}");
             // Every entry shows: nothing is hidden from the reader.
             let text = o.text.unwrap();
-            assert!(text.contains("notaire@notaire-exemple.fr"), "{from}: {text}");
+            assert!(
+                text.contains("notaire@notaire-exemple.fr"),
+                "{from}: {text}"
+            );
         }
     }
 

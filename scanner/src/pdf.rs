@@ -7,6 +7,7 @@
 //! invoices carry an XML file and must pass.
 
 use crate::report::{Finding, FindingKind};
+use crate::sentence::{PdfStream, Sentence};
 use memchr::memmem;
 use std::io::Read;
 
@@ -591,9 +592,9 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
             Ok(decoded) => decoded,
             Err(reason) => {
                 let what = if embedded_file {
-                    "embedded file"
+                    PdfStream::EmbeddedFile
                 } else {
-                    "object stream"
+                    PdfStream::ObjectStream
                 };
                 let list: Vec<String> = filters(dict)
                     .iter()
@@ -601,10 +602,11 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
                     .collect();
                 findings.push(Finding::new(
                     FindingKind::DamagedArchive,
-                    format!(
-                        "a PDF {what} cannot be decoded ({}): {reason}",
-                        list.join(", ")
-                    ),
+                    Sentence::PdfStreamUndecodable {
+                        what,
+                        filters: list,
+                        reason: reason.to_string(),
+                    },
                 ));
                 continue;
             }
@@ -663,14 +665,19 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
             }
             Err(reason) => findings.push(Finding::new(
                 FindingKind::DamagedArchive,
-                format!("a PDF embedded file (object {n}) cannot be decoded: {reason}"),
+                Sentence::PdfEmbeddedUndecodable {
+                    object: n as u64,
+                    reason: reason.to_string(),
+                },
             )),
         }
     }
     if hidden_streams > 0 {
         findings.push(Finding::new(
-            FindingKind::EncryptedArchive,
-            format!("the PDF is encrypted and {hidden_streams} object or embedded-file streams cannot be inspected"),
+            FindingKind::EncryptedDocument,
+            Sentence::PdfEncrypted {
+                streams: hidden_streams as u64,
+            },
         ));
     }
     let claimed: Vec<String> = embedded.iter().filter_map(|f| f.name.clone()).collect();
@@ -680,21 +687,16 @@ pub(crate) fn inspect(bytes: &[u8], cap: u64) -> PdfScan {
     }
     embedded.extend(extra);
     if let Some(js) = names.javascript {
-        let when = if names.open_action {
-            ", run by an /OpenAction or /AA trigger"
-        } else {
-            ""
-        };
         findings.push(Finding::new(
             FindingKind::PdfJavaScript,
-            format!("the PDF contains JavaScript ({js}){when}"),
+            Sentence::PdfJavaScript {
+                name: js.to_string(),
+                on_open: names.open_action,
+            },
         ));
     }
     if names.launch {
-        findings.push(Finding::new(
-            FindingKind::PdfLaunch,
-            "the PDF has a /Launch action that starts a program",
-        ));
+        findings.push(Finding::new(FindingKind::PdfLaunch, Sentence::PdfLaunch));
     }
     PdfScan { findings, embedded }
 }

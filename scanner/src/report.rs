@@ -5,6 +5,7 @@
 //! [`Category`]; the [`Policy`](crate::Policy) maps each category to an
 //! [`Action`].
 
+pub use crate::sentence::{NameRole, Sentence};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -164,6 +165,27 @@ impl Category {
         )
     }
 
+    /// [`Category::label_fr`] for a held object of real type
+    /// `detected_type`: « document protégé par mot de passe » for
+    /// [`Category::EncryptedArchive`] on an Office, OpenDocument or PDF
+    /// file, which an agent does not call an archive.
+    pub fn label_fr_for(self, detected_type: &str) -> &'static str {
+        if self == Category::EncryptedArchive && document_type(detected_type) {
+            FindingKind::EncryptedDocument.label_fr()
+        } else {
+            self.label_fr()
+        }
+    }
+
+    /// The same in English.
+    pub fn label_en_for(self, detected_type: &str) -> &'static str {
+        if self == Category::EncryptedArchive && document_type(detected_type) {
+            FindingKind::EncryptedDocument.label_en()
+        } else {
+            self.label_en()
+        }
+    }
+
     /// Every category name, comma-separated, for error messages.
     pub fn names() -> String {
         let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
@@ -175,6 +197,21 @@ impl Category {
         Category::parse(s)
             .ok_or_else(|| format!("\"{s}\" is not a category; one of: {}", Category::names()))
     }
+}
+
+/// Whether a real type (as the scanner detects it) is a document a person
+/// opens to read: PDF, Office (OLE or OOXML), OpenDocument, RTF. An
+/// encrypted Office file is an OLE compound file (`application/x-ole-storage`
+/// when nothing else tells what it holds).
+pub fn document_type(detected_type: &str) -> bool {
+    let t = detected_type.to_ascii_lowercase();
+    t == "application/pdf"
+        || t == "application/x-ole-storage"
+        || t == "application/msword"
+        || t == "application/rtf"
+        || t.starts_with("application/vnd.ms-")
+        || t.starts_with("application/vnd.openxmlformats-officedocument.")
+        || t.starts_with("application/vnd.oasis.opendocument.")
 }
 
 impl fmt::Display for Category {
@@ -244,6 +281,10 @@ pub enum FindingKind {
     BidiName,
     /// An archive, or one of its entries, is encrypted.
     EncryptedArchive,
+    /// A document (Office, OpenDocument, PDF) is encrypted with a password.
+    /// Its category stays [`Category::EncryptedArchive`] (so policies do
+    /// not change); its words say « document », not « archive ».
+    EncryptedDocument,
     /// An archive format we do not open (rar, cab, arj, bz2, xz …).
     UnscannableArchive,
     /// An archive that could not be read to the end (damaged, unsupported method).
@@ -322,7 +363,7 @@ impl FindingKind {
             TypeMismatch => Category::TypeMismatch,
             DoubleExtension => Category::DoubleExtension,
             BidiName => Category::BidiName,
-            EncryptedArchive => Category::EncryptedArchive,
+            EncryptedArchive | EncryptedDocument => Category::EncryptedArchive,
             UnscannableArchive | DamagedArchive | UnreadableContainer => {
                 Category::UnscannableArchive
             }
@@ -393,6 +434,7 @@ impl FindingKind {
             DoubleExtension => ("double_extension", "nom à double extension (comme facture.pdf.exe)", "name with a double extension (like invoice.pdf.exe)"),
             BidiName => ("bidi_name", "nom de fichier retourné par des caractères invisibles", "file name reversed by invisible characters"),
             EncryptedArchive => ("encrypted_archive", "archive protégée par mot de passe", "password-protected archive"),
+            EncryptedDocument => ("encrypted_document", "document protégé par mot de passe", "password-protected document"),
             UnscannableArchive => ("unscannable_archive", "format d'archive que l'analyse n'ouvre pas", "archive format the scan does not open"),
             DamagedArchive => ("damaged_archive", "archive endommagée ou illisible", "damaged or unreadable archive"),
             UnreadableContainer => ("unreadable_container", "contenu imbriqué que l'analyse n'a pas pu lire jusqu'au bout", "embedded content the scan could not read to the end"),
@@ -423,28 +465,102 @@ impl FindingKind {
 }
 
 /// One thing the scanner saw that the policy has to weigh.
+///
+/// What it says is the [`Sentence`] (a message key and its arguments),
+/// rendered in the reader's language by [`Finding::fr`] and
+/// [`Finding::en`]; `detail` keeps its English rendering for logs and JSON
+/// consumers. Reports stored before sentences existed have only `detail`:
+/// they still read, and their text is shown as it was stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     /// Exactly what was seen.
     pub kind: FindingKind,
     /// The family of risk, which the policy maps to an action.
     pub category: Category,
-    /// A short English sentence with the specifics (offsets, names, values).
+    /// A short English sentence with the specifics (offsets, names,
+    /// values): the English rendering of `sentence` when there is one.
     pub detail: String,
+    /// What it says, as a key and arguments (`{"key": …, "args": {…}}`);
+    /// `None` in reports written before sentences, or when the key is one
+    /// this build does not know (then `detail` is shown).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::sentence::lenient"
+    )]
+    pub sentence: Option<Sentence>,
     /// The YARA rule that matched, for [`FindingKind::YaraMatch`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
 }
 
 impl Finding {
-    /// A finding whose category follows from its kind.
-    pub fn new(kind: FindingKind, detail: impl Into<String>) -> Finding {
+    /// A finding whose category follows from its kind, saying `sentence`.
+    pub fn new(kind: FindingKind, sentence: Sentence) -> Finding {
         Finding {
             kind,
             category: kind.category(),
-            detail: detail.into(),
+            detail: sentence.en(),
+            sentence: Some(sentence),
             rule: None,
         }
+    }
+
+    /// The same finding about another name of the object (a gzip header's
+    /// stored name, an NTFS stream's name): its sentence wrapped in
+    /// [`Sentence::InName`], its English detail redone.
+    pub fn in_name(mut self, role: NameRole, name: &str) -> Finding {
+        if let Some(inner) = self.sentence.take() {
+            let s = Sentence::InName {
+                role,
+                name: name.to_string(),
+                inner: Box::new(inner),
+            };
+            self.detail = s.en();
+            self.sentence = Some(s);
+        }
+        self
+    }
+
+    /// In French, when the finding has a sentence; `None` for a finding
+    /// stored with its English `detail` only.
+    pub fn fr(&self) -> Option<String> {
+        self.sentence.as_ref().map(Sentence::fr)
+    }
+
+    /// In English: the sentence rendered, or the stored `detail`.
+    pub fn en(&self) -> String {
+        self.sentence
+            .as_ref()
+            .map_or_else(|| self.detail.clone(), Sentence::en)
+    }
+
+    /// What was seen in words (the kind's label), in French; « document
+    /// protégé par mot de passe » for an encrypted document, even in a
+    /// report written before [`FindingKind::EncryptedDocument`].
+    pub fn label_fr(&self) -> &'static str {
+        if self.about_encrypted_document() {
+            FindingKind::EncryptedDocument.label_fr()
+        } else {
+            self.kind.label_fr()
+        }
+    }
+
+    /// The same in English.
+    pub fn label_en(&self) -> &'static str {
+        if self.about_encrypted_document() {
+            FindingKind::EncryptedDocument.label_en()
+        } else {
+            self.kind.label_en()
+        }
+    }
+
+    fn about_encrypted_document(&self) -> bool {
+        self.kind == FindingKind::EncryptedDocument
+            || self
+                .sentence
+                .as_ref()
+                .is_some_and(Sentence::is_encrypted_document)
     }
 }
 

@@ -16,6 +16,7 @@
 //! object is a finding of its own.
 
 use crate::report::{Finding, FindingKind, Part};
+use crate::sentence::Sentence;
 use crate::walk::{Object, Walker};
 
 /// Groups nested deeper than this are counted, not kept (Word itself
@@ -176,7 +177,9 @@ pub(crate) fn walk(
         if data.truncated {
             findings.push(Finding::new(
                 FindingKind::SizeExceeded,
-                format!("RTF object {}: larger than the scan budget, cut", n + 1),
+                Sentence::RtfObjectCut {
+                    number: n as u64 + 1,
+                },
             ));
         }
         if data.bytes.is_empty() {

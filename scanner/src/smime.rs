@@ -14,6 +14,7 @@
 //! [`FindingKind::UnreadableContainer`] finding.
 
 use crate::report::{Finding, FindingKind, Part};
+use crate::sentence::Sentence;
 use crate::walk::{Object, Walker};
 use cms::compressed_data::CompressedData;
 use cms::content_info::ContentInfo;
@@ -233,11 +234,15 @@ pub(crate) fn walk(
         }
         Ok(Content::Encrypted(what)) => findings.push(Finding::new(
             FindingKind::EncryptedMessage,
-            format!("{what}: encrypted for its recipient, the filter cannot read what it carries"),
+            Sentence::EncryptedFor {
+                format: what.to_string(),
+            },
         )),
         Err(e) => findings.push(Finding::new(
             FindingKind::UnreadableContainer,
-            format!("a CMS (S/MIME, .p7m) structure that cannot be read: {e}"),
+            Sentence::CmsUnreadable {
+                reason: e.to_string(),
+            },
         )),
     }
 }

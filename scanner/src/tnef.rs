@@ -10,6 +10,7 @@
 //! RTF. A damaged stream is a finding, never a crash.
 
 use crate::report::{Finding, FindingKind, Part};
+use crate::sentence::Sentence;
 use crate::walk::{Object, Walker};
 
 const SIGNATURE: u32 = 0x223e_9f78;
@@ -204,7 +205,10 @@ pub(crate) fn walk(
         Err(reason) => {
             findings.push(Finding::new(
                 FindingKind::DamagedArchive,
-                format!("the TNEF (winmail.dat) stream is damaged: {reason}"),
+                Sentence::ArchiveDamaged {
+                    format: "TNEF (winmail.dat)".into(),
+                    reason: Some(reason.to_string()),
+                },
             ));
             return;
         }
@@ -225,7 +229,9 @@ pub(crate) fn walk(
             }
             Err(e) => findings.push(Finding::new(
                 FindingKind::UnreadableContainer,
-                format!("the TNEF message's compressed RTF body: {e}"),
+                Sentence::CompressedRtf {
+                    reason: e.to_string(),
+                },
             )),
         }
     }
@@ -244,7 +250,7 @@ pub(crate) fn walk(
             if data.len() as u64 > w.object_cap() {
                 let finding = Finding::new(
                     FindingKind::SizeExceeded,
-                    "the attachment is larger than the scan budget allows",
+                    Sentence::PastBudget { cap: None },
                 );
                 children.push(w.unread_child(obj, name.clone(), finding));
                 continue;

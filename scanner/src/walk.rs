@@ -3,6 +3,7 @@
 //! children of containers, all under the budgets of [`Limits`].
 
 use crate::report::{Action, Finding, FindingKind, Part};
+use crate::sentence::{FileKind, NameRole, Nested, Sentence, Stage};
 use crate::sniff::{self, Detected, Kind, NameClass};
 use crate::{Engine, Limits, archive, content, pdf, tnef};
 use sha2::{Digest, Sha256};
@@ -157,12 +158,11 @@ impl<'e> Walker<'e> {
         {
             findings.push(Finding::new(
                 FindingKind::SizeExceeded,
-                format!(
-                    "not analysed: {} bytes, past the scan budget ({} bytes per object, {} per message)",
-                    bytes.len(),
-                    self.limits.max_object_size,
-                    self.limits.max_expanded_bytes
-                ),
+                Sentence::NotAnalysedSize {
+                    size: bytes.len() as u64,
+                    per_object: self.limits.max_object_size,
+                    per_message: self.limits.max_expanded_bytes,
+                },
             ));
             return self.finish(
                 obj,
@@ -175,10 +175,9 @@ impl<'e> Walker<'e> {
         if self.check_time() {
             findings.push(Finding::new(
                 FindingKind::TimeExceeded,
-                format!(
-                    "not analysed: the scan took longer than {} s",
-                    self.limits.max_scan_time.as_secs()
-                ),
+                Sentence::NotAnalysedTime {
+                    seconds: self.limits.max_scan_time.as_secs(),
+                },
             ));
             return self.finish(
                 obj,
@@ -257,16 +256,22 @@ impl<'e> Walker<'e> {
         match detected.kind {
             Kind::Executable | Kind::Msi | Kind::Jar => findings.push(Finding::new(
                 FindingKind::ExecutableContent,
-                format!("the content is a program ({mime})"),
+                Sentence::ContentIs {
+                    what: FileKind::Program,
+                    mime: mime.clone(),
+                },
             )),
             Kind::Chm => findings.push(Finding::new(
                 FindingKind::CompiledHelp,
-                "compiled HTML help (CHM) runs script when opened",
+                Sentence::CompiledHelp,
             )),
             Kind::Script if obj.is_file && !plain_text_name(obj.filename.as_deref()) => findings
                 .push(Finding::new(
                     FindingKind::ScriptContent,
-                    format!("the content is a script ({mime})"),
+                    Sentence::ContentIs {
+                        what: FileKind::Script,
+                        mime: mime.clone(),
+                    },
                 )),
             Kind::Descriptor { ext, t } if obj.is_file => {
                 let kind = match t.class {
@@ -274,44 +279,49 @@ impl<'e> Walker<'e> {
                     NameClass::Script => FindingKind::ScriptContent,
                     _ => FindingKind::Shortcut,
                 };
-                let what = t.what;
                 findings.push(Finding::new(
                     kind,
-                    format!("the content is a .{ext} file ({mime}): {what}"),
+                    Sentence::DangerousContent {
+                        ext: ext.to_string(),
+                        mime: mime.clone(),
+                    },
                 ));
             }
             Kind::Lnk | Kind::Msc => findings.push(Finding::new(
                 FindingKind::Shortcut,
-                format!("a Windows shortcut or console file ({mime})"),
+                Sentence::ContentIs {
+                    what: FileKind::Shortcut,
+                    mime: mime.clone(),
+                },
             )),
             Kind::DiskImage => findings.push(Finding::new(
                 FindingKind::DiskImage,
-                format!("a disk image ({mime}) hides its files from mail filters"),
+                Sentence::DiskImageContent { mime: mime.clone() },
             )),
-            Kind::OneNote => findings.push(Finding::new(
-                FindingKind::OneNote,
-                "a OneNote section can carry embedded scripts and programs",
-            )),
-            Kind::Ole { macros: true } => findings.push(Finding::new(
-                FindingKind::OleMacros,
-                "the document has a VBA macro project",
-            )),
+            Kind::OneNote => {
+                findings.push(Finding::new(FindingKind::OneNote, Sentence::OneNoteContent))
+            }
+            Kind::Ole { macros: true } => {
+                findings.push(Finding::new(FindingKind::OleMacros, Sentence::VbaProject))
+            }
             Kind::OtherArchive => findings.push(Finding::new(
                 FindingKind::UnscannableArchive,
-                format!("Écluse cannot open this archive format ({mime})"),
+                Sentence::UnopenableArchive { mime: mime.clone() },
             )),
             Kind::Pgp => findings.push(Finding::new(
                 FindingKind::EncryptedMessage,
-                "OpenPGP data encrypted for its recipient: the filter cannot read what it carries",
+                Sentence::EncryptedFor {
+                    format: "OpenPGP data".into(),
+                },
             )),
             Kind::Html | Kind::Svg | Kind::Xml | Kind::Text | Kind::Message | Kind::Calendar => {
-                if let Some(detail) = content::html_smuggling(bytes) {
-                    findings.push(Finding::new(FindingKind::HtmlSmuggling, detail));
+                if let Some(said) = content::html_smuggling(bytes) {
+                    findings.push(Finding::new(FindingKind::HtmlSmuggling, said));
                 }
                 if detected.kind == Kind::Svg
-                    && let Some(detail) = content::svg_script(bytes)
+                    && let Some(said) = content::svg_script(bytes)
                 {
-                    findings.push(Finding::new(FindingKind::SvgScript, detail));
+                    findings.push(Finding::new(FindingKind::SvgScript, said));
                 }
             }
             _ => {}
@@ -319,7 +329,7 @@ impl<'e> Walker<'e> {
         if let Kind::Ooxml { macros: true } = detected.kind {
             findings.push(Finding::new(
                 FindingKind::OoxmlMacros,
-                format!("the document has a vbaProject.bin macro project ({mime})"),
+                Sentence::VbaProjectBin { mime: mime.clone() },
             ));
         }
         // A PDF header past the start of something else (a message, an
@@ -338,7 +348,7 @@ impl<'e> Walker<'e> {
         {
             findings.push(Finding::new(
                 FindingKind::ArchiveAmbiguity,
-                format!("the file reads as {mime} and also as a ZIP archive (a polyglot): archive tools open the ZIP"),
+                Sentence::ZipPolyglot { mime: mime.clone() },
             ));
             let outer = std::mem::replace(&mut self.clamav_reaches, false);
             archive::walk_zip(self, obj, findings, children);
@@ -402,12 +412,11 @@ impl<'e> Walker<'e> {
                 let encrypted = archive::odf_encrypted_entries(obj.bytes);
                 if !encrypted.is_empty() {
                     findings.push(Finding::new(
-                        FindingKind::EncryptedArchive,
-                        format!(
-                            "the OpenDocument file is encrypted with a password: its manifest gives encryption data for {} ({}) (OpenDocument 1.2 Part 3 §3.8)",
-                            if encrypted.len() == 1 { "one entry".to_string() } else { format!("{} entries", encrypted.len()) },
-                            encrypted.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
-                        ),
+                        FindingKind::EncryptedDocument,
+                        Sentence::OdfEncrypted {
+                            entries: encrypted.len() as u64,
+                            names: encrypted.iter().take(3).cloned().collect(),
+                        },
                     ));
                 }
                 if detected.kind == Kind::Odf
@@ -415,7 +424,7 @@ impl<'e> Walker<'e> {
                 {
                     findings.push(Finding::new(
                         FindingKind::OdfMacros,
-                        format!("the document has a Basic or script module ({module})"),
+                        Sentence::OdfMacroModule { module },
                     ));
                 }
             }
@@ -429,10 +438,10 @@ impl<'e> Walker<'e> {
         if obj.depth + 1 > self.limits.max_archive_depth {
             findings.push(Finding::new(
                 FindingKind::DepthExceeded,
-                format!(
-                    "archives nested more than {} levels deep were not opened",
-                    self.limits.max_archive_depth
-                ),
+                Sentence::NestedTooDeep {
+                    limit: self.limits.max_archive_depth as u64,
+                    of: Nested::Archives,
+                },
             ));
             return false;
         }
@@ -560,13 +569,16 @@ impl<'e> Walker<'e> {
                         .rule_info
                         .get(&format!("{}:{id}", rule.namespace()));
                     let category = info.map_or(crate::Category::Suspicious, |i| i.category);
-                    let detail = info
-                        .and_then(|i| i.description.clone())
-                        .unwrap_or_else(|| format!("YARA rule {id} matched"));
+                    let sentence = Sentence::YaraRule {
+                        rule: id.to_string(),
+                        description: info.and_then(|i| i.description.clone()),
+                        description_fr: info.and_then(|i| i.description_fr.clone()),
+                    };
                     findings.push(Finding {
                         kind: FindingKind::YaraMatch,
                         category,
-                        detail,
+                        detail: sentence.en(),
+                        sentence: Some(sentence),
                         rule: Some(id.to_string()),
                     });
                 }
@@ -575,12 +587,16 @@ impl<'e> Walker<'e> {
                 self.out_of_time = true;
                 findings.push(Finding::new(
                     FindingKind::TimeExceeded,
-                    "YARA did not finish within the scan time limit",
+                    Sentence::TimeLimit {
+                        during: Stage::Yara,
+                    },
                 ));
             }
             Err(e) => findings.push(Finding::new(
                 FindingKind::ScanError,
-                format!("YARA could not scan this object: {e}"),
+                Sentence::YaraError {
+                    reason: e.to_string(),
+                },
             )),
         }
     }
@@ -641,10 +657,7 @@ fn name_checks(name: &str, findings: &mut Vec<Finding>) -> String {
             .collect();
         findings.push(Finding::new(
             FindingKind::BidiName,
-            format!(
-                "the name contains {} that reorder how it is displayed",
-                codes.join(", ")
-            ),
+            Sentence::BidiControls { codes },
         ));
     }
     // Judge the name as Windows saves it: without the invisible controls,
@@ -653,48 +666,51 @@ fn name_checks(name: &str, findings: &mut Vec<Finding>) -> String {
     let visible = sniff::windows_name(name);
     if let Some((file, stream)) = visible.split_once(':') {
         // `outil.exe:Zone.Identifier` lands as `outil.exe` with a stream.
-        for (what, part) in [
-            ("file", file),
-            ("stream", stream.rsplit(':').next().unwrap_or(stream)),
+        for (role, part) in [
+            (NameRole::NtfsFile, file),
+            (
+                NameRole::NtfsStream,
+                stream.rsplit(':').next().unwrap_or(stream),
+            ),
         ] {
             if part.is_empty() {
                 continue;
             }
-            let before = findings.len();
-            name_checks(part, findings);
-            for f in &mut findings[before..] {
-                f.detail = format!("NTFS {what} {part:?}: {}", f.detail);
-            }
+            let mut found = Vec::new();
+            name_checks(part, &mut found);
+            findings.extend(found.into_iter().map(|f| f.in_name(role, part)));
         }
     }
     if let Some((inner, last)) = sniff::double_extension(&visible) {
         findings.push(Finding::new(
             FindingKind::DoubleExtension,
-            format!("the name looks like .{inner} but is .{last}"),
+            Sentence::DoubleExtension {
+                shown: inner.to_string(),
+                real: last.to_string(),
+            },
         ));
     }
     let ext = sniff::extension(&visible).unwrap_or_default();
-    let what = crate::dangerous::by_extension(&ext).map_or("", |t| t.what);
+    let dangerous = || Sentence::DangerousExtension { ext: ext.clone() };
     match sniff::name_class(&visible) {
-        NameClass::Executable => findings.push(Finding::new(
-            FindingKind::ExecutableName,
-            format!("the name has the extension .{ext}: {what}"),
-        )),
-        NameClass::Script => findings.push(Finding::new(
-            FindingKind::ScriptName,
-            format!("the name has the extension .{ext}: {what}"),
-        )),
-        NameClass::Shortcut => findings.push(Finding::new(
-            FindingKind::Shortcut,
-            format!("the name has the extension .{ext}: {what}"),
-        )),
+        NameClass::Executable => {
+            findings.push(Finding::new(FindingKind::ExecutableName, dangerous()))
+        }
+        NameClass::Script => findings.push(Finding::new(FindingKind::ScriptName, dangerous())),
+        NameClass::Shortcut => findings.push(Finding::new(FindingKind::Shortcut, dangerous())),
         NameClass::DiskImage => findings.push(Finding::new(
             FindingKind::DiskImage,
-            format!("the name has the disk image extension .{ext}"),
+            Sentence::ExtensionOf {
+                ext: ext.clone(),
+                what: FileKind::DiskImage,
+            },
         )),
         NameClass::OneNote => findings.push(Finding::new(
             FindingKind::OneNote,
-            format!("the name has the OneNote extension .{ext}"),
+            Sentence::ExtensionOf {
+                ext: ext.clone(),
+                what: FileKind::OneNote,
+            },
         )),
         NameClass::Other => {}
     }
@@ -716,7 +732,10 @@ fn type_findings(
     {
         findings.push(Finding::new(
             FindingKind::TypeMismatch,
-            format!("named .{ext} but the content is {}", detected.mime),
+            Sentence::NamedButIs {
+                ext: ext.to_string(),
+                mime: detected.mime.clone(),
+            },
         ));
         return;
     }
@@ -726,7 +745,10 @@ fn type_findings(
     {
         findings.push(Finding::new(
             FindingKind::TypeMismatch,
-            format!("declared {declared} but the content is {}", detected.mime),
+            Sentence::DeclaredButIs {
+                declared: declared.to_string(),
+                mime: detected.mime.clone(),
+            },
         ));
     }
 }

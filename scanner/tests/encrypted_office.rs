@@ -32,7 +32,7 @@ fn clamav_other() -> PathBuf {
 fn encrypted(report: &Report) -> Vec<String> {
     report
         .all_findings()
-        .filter(|(_, f)| f.kind == FindingKind::EncryptedArchive)
+        .filter(|(_, f)| f.category == Category::EncryptedArchive)
         .map(|(path, f)| format!("[{path}] {}", f.detail))
         .collect()
 }
@@ -42,7 +42,7 @@ fn encrypted_in(part: &Part) -> Vec<String> {
     part.walk()
         .into_iter()
         .flat_map(|p| p.findings.iter().map(move |f| (p.path.as_str(), f)))
-        .filter(|(_, f)| f.kind == FindingKind::EncryptedArchive)
+        .filter(|(_, f)| f.category == Category::EncryptedArchive)
         .map(|(path, f)| format!("[{path}] {}", f.detail))
         .collect()
 }
@@ -562,7 +562,7 @@ fn encrypted_and_obfuscated_word_documents_are_held() {
     assert_held(
         &report,
         "embedded .doc",
-        "ObjectPool/_1234567890: the Word document is encrypted",
+        "storage ObjectPool/_1234567890; evidence: the Word document is encrypted",
     );
 }
 
@@ -735,7 +735,11 @@ msoffcrypto.OfficeFile(i).encrypt('motdepasse', o)\n";
     assert!(bytes.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]), "an OLE2 file");
     let engine = Engine::builtin();
     for name in ["acte.docx", "acte.pdf", "acte"] {
-        assert_held(&attached(&engine, DOCX, name, &bytes), name, "EncryptedPackage");
+        assert_held(
+            &attached(&engine, DOCX, name, &bytes),
+            name,
+            "EncryptedPackage",
+        );
     }
 }
 
@@ -772,7 +776,12 @@ fn a_password_protected_opendocument_is_held_and_an_ordinary_one_is_not() {
     );
     for name in ["rapport.odt", "rapport"] {
         assert_held(
-            &attached(&engine, "application/vnd.oasis.opendocument.text", name, &odt),
+            &attached(
+                &engine,
+                "application/vnd.oasis.opendocument.text",
+                name,
+                &odt,
+            ),
             name,
             "encryption data for one entry (content.xml)",
         );
