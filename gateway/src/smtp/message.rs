@@ -426,7 +426,9 @@ fn scan_both(
             for hit in hits {
                 let mut finding = Finding::new(
                     FindingKind::ClamavMatch,
-                    format!("ClamAV: {}", hit.signature),
+                    ecluse_scanner::Sentence::Clamav {
+                        signature: hit.signature.clone(),
+                    },
                 );
                 finding.rule = Some(hit.signature);
                 report.add_finding(hit.path.as_deref(), finding, engine.policy());
@@ -441,9 +443,9 @@ fn scan_both(
                 crate::clamav::OnError::Hold => {
                     let finding = Finding::new(
                         FindingKind::AntivirusUnavailable,
-                        format!(
-                            "ClamAV gave no verdict ({e}); held rather than delivered unscanned"
-                        ),
+                        ecluse_scanner::Sentence::ClamavNoVerdict {
+                            reason: e.to_string(),
+                        },
                     );
                     report.add_finding(None, finding, engine.policy());
                     (report, None)
