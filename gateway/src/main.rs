@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use ecluse_gateway::{cli, serve};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Écluse — email attachment quarantine gateway.
@@ -11,6 +12,16 @@ use std::process::ExitCode;
 struct Args {
     #[command(subcommand)]
     command: Command,
+}
+
+/// `ecluse serve`'s arguments: the configuration file only. `--verbose`
+/// (the YARA compiler's warnings one by one) is `check-config`'s alone, so
+/// `serve --help` does not offer it and `serve --verbose` is a usage error.
+#[derive(clap::Args)]
+struct ServeCommandArgs {
+    /// The configuration file (see the README for every key).
+    #[arg(long, short, value_name = "FILE")]
+    config: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -26,7 +37,7 @@ enum Command {
     ///
     /// Stops cleanly on SIGTERM or Ctrl-C. Exit code 0 after a clean stop,
     /// 1 when it cannot start (the message says which key or file is wrong).
-    Serve(serve::ServeArgs),
+    Serve(ServeCommandArgs),
     /// Try Écluse on this machine, with no configuration: SMTP on
     /// 127.0.0.1:2525, the web UI on 127.0.0.1:8080 (a local admin with a
     /// one-time password), delivered mail written to DATA_DIR/delivered/,
@@ -104,6 +115,10 @@ fn main() -> ExitCode {
         }
         Command::Serve(args) => {
             init_tracing();
+            let args = serve::ServeArgs {
+                config: args.config,
+                verbose: false,
+            };
             match serve::main(args) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
@@ -156,6 +171,26 @@ mod tests {
         undescribed(&cmd, "ecluse", &mut missing);
         assert!(missing.is_empty(), "no help text: {missing:#?}");
         assert!(cmd.get_subcommands().count() >= 7);
+    }
+
+    /// `--verbose` lists the YARA compiler's warnings, which only
+    /// `check-config` prints: `serve --help` must not offer it (issue 29).
+    #[test]
+    fn verbose_is_check_config_only() {
+        use clap::Parser;
+        assert!(Args::try_parse_from(["ecluse", "check-config", "-c", "x", "--verbose"]).is_ok());
+        let err = Args::try_parse_from(["ecluse", "serve", "-c", "x", "--verbose"])
+            .err()
+            .expect("serve --verbose is a usage error");
+        assert_eq!(err.kind(), clap::error::ErrorKind::UnknownArgument);
+        let mut cmd = Args::command();
+        let help = cmd
+            .find_subcommand_mut("serve")
+            .expect("serve")
+            .render_long_help()
+            .to_string();
+        assert!(!help.contains("--verbose"), "{help}");
+        assert!(help.contains("--config"), "{help}");
     }
 }
 
