@@ -30,6 +30,7 @@ pub mod error;
 pub mod lifecycle;
 pub mod mail;
 pub mod model;
+#[path = "backend/pg.rs"]
 pub mod pg;
 pub mod recipients;
 pub mod sender_rules;
