@@ -8,12 +8,12 @@
 //! `ecluse serve` first). At the end the destination's audit chains are
 //! verified and its counts compared with the source's.
 
-use crate::backend::Db;
+use crate::codec::{decode, encode};
 use crate::error::{Error, Result};
-use crate::model::{MessageRecord, decode, encode};
-use crate::spool::SpoolRef;
-use crate::store::{
-    AUDIT, BLOBS, DB_SEGMENT, DELIVERIES, ITEMS, MESSAGES, SEGMENTS, Store, TREE_NAMES,
+use crate::model::{MessageRecord, SpoolRef};
+use crate::store::Store;
+use crate::store::trees::{
+    AUDIT, BLOBS, DB_SEGMENT, DELIVERIES, ITEMS, MESSAGES, SEGMENTS, TREE_NAMES,
 };
 
 /// What [`Store::copy_to`] copied.
@@ -116,8 +116,8 @@ impl Store {
 
     /// Stores bytes outside a transaction, for [`Store::copy_to`].
     pub(crate) fn store_blob(&self, bytes: &[u8]) -> Result<SpoolRef> {
-        match (self.db(), self.spool()) {
-            (Db::Sled(_), Some(spool)) => {
+        match self.spool() {
+            Some(spool) => {
                 let r = spool.append(bytes)?;
                 let key = r.segment.to_be_bytes();
                 let live = self
@@ -130,7 +130,7 @@ impl Store {
                 spool.settle(&r);
                 Ok(r)
             }
-            _ => {
+            None => {
                 let id = ulid::Ulid::new().0 as u64;
                 self.db().insert(BLOBS, &id.to_be_bytes(), bytes)?;
                 Ok(SpoolRef {

@@ -1,6 +1,7 @@
-//! The store's one error type.
+//! The store's one error type, and how a transaction gives up
+//! ([`TxError`], inside the crate only).
 
-use crate::{ItemId, Status};
+use crate::model::{ItemId, Status};
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -14,12 +15,11 @@ pub enum Error {
         /// The system error.
         source: std::io::Error,
     },
-    /// The sled database failed; another Écluse process may hold the data directory.
-    #[error("quarantine database: {0} (is another Écluse process using this data_dir?)")]
-    Db(#[from] sled::Error),
-    /// PostgreSQL failed or did not answer ([`store`](crate::store) with
-    /// `[store] backend = "postgres"`): the operation was not done, and may
-    /// be tried again once the database is back.
+    /// The database failed or did not answer, whichever the
+    /// [`Backend`](crate::Backend): the operation was not done, and may be
+    /// tried again once the database is back. The text says what failed
+    /// (with sled, whether another Écluse process may hold the data
+    /// directory; with PostgreSQL, which server did not answer).
     #[error("quarantine database: {0}")]
     Database(String),
     /// A record could not be decoded.
@@ -102,14 +102,24 @@ impl Error {
     }
 }
 
-impl From<sled::transaction::TransactionError<Error>> for Error {
-    fn from(e: sled::transaction::TransactionError<Error>) -> Error {
-        match e {
-            sled::transaction::TransactionError::Abort(e) => e,
-            sled::transaction::TransactionError::Storage(e) => Error::Db(e),
-        }
-    }
-}
-
 /// The store's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a transaction stopped before its commit; nothing was written
+/// either way. The backend runs it again after a [`TxError::Conflict`]
+/// and hands the [`Error`] of an abort to the caller of
+/// [`Store::write`](crate::store::Store::write). Each backend converts its
+/// own failures into these (`backend/sled.rs`, `backend/pg.rs`).
+#[derive(Debug)]
+pub(crate) enum TxError {
+    /// Another writer changed what this transaction read: run it again.
+    Conflict,
+    /// The transaction gave up with this error (a refusal of ours, or the
+    /// database's own failure as [`Error::Database`]).
+    Abort(Error),
+}
+
+/// Aborts a transaction with `e`.
+pub(crate) fn abort(e: Error) -> TxError {
+    TxError::Abort(e)
+}

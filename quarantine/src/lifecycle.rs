@@ -15,37 +15,15 @@
 //! the recipient's other open items of the same message are released with it.
 
 use crate::audit::{Actor, AuditAction};
-use crate::error::{Error, Result};
-use crate::mail;
+use crate::error::{Error, Result, TxError, abort};
+use crate::mail::{self, Notifications};
 use crate::model::{
-    Decision, Delivery, HeldItem, ItemId, MessageRecord, Payload, Purpose, ReleaseRequest, Status,
+    Decision, Delivery, HeldItem, ItemId, MessageRecord, Payload, Purpose, QueueId,
+    ReleaseRequest, Status,
 };
-use crate::store::{ITEMS, MESSAGES, Store, Tx, TxError, abort};
+use crate::store::trees::{ITEMS, MESSAGES};
+use crate::store::{ItemFilter, Store, Tx};
 use jiff::Timestamp;
-
-/// Where notifications go and how they link back to the UI.
-#[derive(Debug, Clone, Default)]
-pub struct Notifications {
-    /// Our host name (notifications come from `postmaster@<hostname>`).
-    pub hostname: String,
-    /// The web UI's address.
-    pub public_url: String,
-    /// Admins told of release requests (`[admin] notify`).
-    pub admins: Vec<String>,
-    /// Per tenant, those told of its items' requests (`[[tenant]] notify`);
-    /// a tenant not listed uses `admins`.
-    pub tenant_admins: std::collections::HashMap<String, Vec<String>>,
-}
-
-impl Notifications {
-    /// Who is told of a request for an item of `tenant`.
-    pub fn admins_for(&self, tenant: &str) -> &[String] {
-        self.tenant_admins
-            .get(tenant)
-            .map(Vec::as_slice)
-            .unwrap_or(&self.admins)
-    }
-}
 
 /// On whose authority a release is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,7 +291,7 @@ impl Store {
     pub fn purge_expired(&self, mut progress: impl FnMut(usize, usize)) -> Result<Purged> {
         let now = self.now();
         let due: Vec<HeldItem> = self
-            .items(&crate::ItemFilter::default())?
+            .items(&ItemFilter::default())?
             .into_iter()
             .filter(|i| i.expires_at <= now && !i.purged)
             .collect();
@@ -375,9 +353,9 @@ impl Store {
     }
 
     /// The held items of one message.
-    pub fn items_of_message(&self, queue_id: crate::QueueId) -> Result<Vec<HeldItem>> {
+    pub fn items_of_message(&self, queue_id: QueueId) -> Result<Vec<HeldItem>> {
         Ok(self
-            .items(&crate::ItemFilter::default())?
+            .items(&ItemFilter::default())?
             .into_iter()
             .filter(|i| i.queue_id == queue_id)
             .collect())
@@ -386,7 +364,7 @@ impl Store {
     /// When the next item expires, if any is still kept.
     pub fn next_expiry(&self) -> Result<Option<Timestamp>> {
         Ok(self
-            .items(&crate::ItemFilter::default())?
+            .items(&ItemFilter::default())?
             .into_iter()
             .filter(|i| !i.purged)
             .map(|i| i.expires_at)

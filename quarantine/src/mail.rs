@@ -91,3 +91,27 @@ pub fn compose(
     )
     .into_bytes()
 }
+
+/// Where notifications go and how they link back to the UI.
+#[derive(Debug, Clone, Default)]
+pub struct Notifications {
+    /// Our host name (notifications come from `postmaster@<hostname>`).
+    pub hostname: String,
+    /// The web UI's address.
+    pub public_url: String,
+    /// Admins told of release requests (`[admin] notify`).
+    pub admins: Vec<String>,
+    /// Per tenant, those told of its items' requests (`[[tenant]] notify`);
+    /// a tenant not listed uses `admins`.
+    pub tenant_admins: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl Notifications {
+    /// Who is told of a request for an item of `tenant`.
+    pub fn admins_for(&self, tenant: &str) -> &[String] {
+        self.tenant_admins
+            .get(tenant)
+            .map(Vec::as_slice)
+            .unwrap_or(&self.admins)
+    }
+}

@@ -1,21 +1,12 @@
-//! The records the store keeps, and their versioned encoding.
-//!
-//! Every value in sled is one format-version byte followed by JSON. New
-//! fields get `#[serde(default)]`, so a later Écluse reads an older store;
-//! a record whose version is newer than this build knows is refused with
-//! [`Error::NewerFormat`] rather than misread.
+//! The records the store keeps: messages, held items, deliveries, and
+//! where their bytes are ([`SpoolRef`]). [`codec`](crate::codec) writes
+//! them into the trees.
 
-use crate::error::{Error, Result};
-use crate::spool::SpoolRef;
 use ecluse_scanner::{Action, Category, MessageInfo};
 use jiff::Timestamp;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
-
-/// The record format this build writes.
-pub const FORMAT_VERSION: u8 = 1;
 
 /// The tenant of a configuration without `[[tenant]]` blocks, and of every
 /// record written before tenants existed (they carry no tenant field).
@@ -29,30 +20,19 @@ pub(crate) fn default_tenant() -> String {
     DEFAULT_TENANT.to_string()
 }
 
-pub(crate) fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    let mut out = vec![FORMAT_VERSION];
-    serde_json::to_writer(&mut out, value).expect("records always serialise");
-    out
-}
-
-pub(crate) fn decode<T: DeserializeOwned>(tree: &'static str, bytes: &[u8]) -> Result<T> {
-    let Some((&version, body)) = bytes.split_first() else {
-        return Err(Error::Corrupt {
-            tree,
-            reason: "empty record".into(),
-        });
-    };
-    if version > FORMAT_VERSION {
-        return Err(Error::NewerFormat {
-            tree,
-            found: version,
-            known: FORMAT_VERSION,
-        });
-    }
-    serde_json::from_slice(body).map_err(|e| Error::Corrupt {
-        tree,
-        reason: e.to_string(),
-    })
+/// Where a blob of bytes (a message, a report) sits: in a segment of the
+/// spool, or, in segment 0, in the tree `blobs` under the key `offset`
+/// (see the store's `DB_SEGMENT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpoolRef {
+    /// Segment number.
+    pub segment: u64,
+    /// Byte offset in the segment.
+    pub offset: u64,
+    /// Length in bytes.
+    pub len: u64,
+    /// CRC-32 of the bytes, checked on every read.
+    pub crc: u32,
 }
 
 macro_rules! ulid_id {

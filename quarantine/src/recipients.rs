@@ -6,8 +6,10 @@
 //! Like the sessions, the answers live in their own tree (`recipients`),
 //! written without a group commit: a crash only makes Écluse ask again.
 
-use crate::store::{RECIPIENTS, Store};
-use crate::{Result, model};
+use crate::codec;
+use crate::error::Result;
+use crate::store::Store;
+use crate::store::trees::RECIPIENTS;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -34,7 +36,7 @@ impl Store {
         let Some(v) = self.db().get(RECIPIENTS, &key(address))? else {
             return Ok(None);
         };
-        let answer: RecipientAnswer = model::decode("recipients", &v)?;
+        let answer: RecipientAnswer = codec::decode("recipients", &v)?;
         Ok((answer.until > self.now()).then_some(answer))
     }
 
@@ -54,7 +56,7 @@ impl Store {
             until,
         };
         self.db()
-            .insert(RECIPIENTS, &key(address), &model::encode(&answer))?;
+            .insert(RECIPIENTS, &key(address), &codec::encode(&answer))?;
         Ok(())
     }
 
@@ -65,7 +67,7 @@ impl Store {
         let db = self.db();
         let mut purged = 0;
         for (k, v) in db.all(RECIPIENTS, false)? {
-            let expired = model::decode::<RecipientAnswer>("recipients", &v)
+            let expired = codec::decode::<RecipientAnswer>("recipients", &v)
                 .map(|a| a.until <= now)
                 .unwrap_or(true);
             if expired {

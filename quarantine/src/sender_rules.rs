@@ -14,8 +14,10 @@
 //!   envelope sender or the `From:` address matches, authenticated or not.
 
 use crate::audit::{Actor, AuditAction};
-use crate::store::{SENDER_RULES, Store};
-use crate::{Error, Result, model};
+use crate::codec;
+use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::store::trees::SENDER_RULES;
 use ecluse_scanner::Category;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -127,7 +129,7 @@ impl Store {
     pub fn sender_rules(&self) -> Result<Vec<SenderRule>> {
         let mut out = Vec::new();
         for (_, v) in self.db().all(SENDER_RULES, false)? {
-            out.push(model::decode::<SenderRule>("sender_rules", &v)?);
+            out.push(codec::decode::<SenderRule>("sender_rules", &v)?);
         }
         Ok(out)
     }
@@ -152,7 +154,7 @@ impl Store {
         let Some(v) = self.db().get(SENDER_RULES, id.as_bytes())? else {
             return Ok(false);
         };
-        let rule: SenderRule = model::decode("sender_rules", &v)?;
+        let rule: SenderRule = codec::decode("sender_rules", &v)?;
         let detail = describe(&rule);
         self.write(|tx| {
             tx.remove_raw(SENDER_RULES, id.as_bytes())?;

@@ -7,8 +7,11 @@
 //! Session tokens are never stored as such, only their SHA-256, so a copy of
 //! the data directory does not hold live sign-ins.
 
-use crate::store::{SESSIONS, Store};
-use crate::{Result, model};
+use crate::codec;
+use crate::error::Result;
+use crate::model;
+use crate::store::Store;
+use crate::store::trees::SESSIONS;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -106,14 +109,14 @@ impl Store {
     /// Saves (or refreshes) the session behind `token`.
     pub fn session_put(&self, token: &str, session: &WebSession) -> Result<()> {
         self.db()
-            .insert(SESSIONS, &session_key(token), &model::encode(session))?;
+            .insert(SESSIONS, &session_key(token), &codec::encode(session))?;
         Ok(())
     }
 
     /// The session behind `token`, if there is one.
     pub fn session_get(&self, token: &str) -> Result<Option<WebSession>> {
         match self.db().get(SESSIONS, &session_key(token))? {
-            Some(v) => Ok(Some(model::decode("sessions", &v)?)),
+            Some(v) => Ok(Some(codec::decode("sessions", &v)?)),
             None => Ok(None),
         }
     }
@@ -128,7 +131,7 @@ impl Store {
     /// and only to it, is accepted.
     pub fn saml_request_put(&self, id: &str, until: Timestamp) -> Result<()> {
         self.db()
-            .insert(SESSIONS, &prefixed("r:", id), &model::encode(&until))?;
+            .insert(SESSIONS, &prefixed("r:", id), &codec::encode(&until))?;
         Ok(())
     }
 
@@ -138,7 +141,7 @@ impl Store {
     pub fn saml_request_pending(&self, id: &str) -> Result<bool> {
         match self.db().get(SESSIONS, &prefixed("r:", id))? {
             Some(v) => {
-                let until: Timestamp = model::decode("sessions", &v)?;
+                let until: Timestamp = codec::decode("sessions", &v)?;
                 Ok(self.now() < until)
             }
             None => Ok(false),
@@ -150,7 +153,7 @@ impl Store {
     pub fn saml_request_take(&self, id: &str) -> Result<bool> {
         match self.db().remove(SESSIONS, &prefixed("r:", id))? {
             Some(v) => {
-                let until: Timestamp = model::decode("sessions", &v)?;
+                let until: Timestamp = codec::decode("sessions", &v)?;
                 Ok(self.now() < until)
             }
             None => Ok(false),
@@ -161,7 +164,7 @@ impl Store {
     /// `until`. False when it had been used already: a replay.
     pub fn assertion_first_use(&self, id: &str, until: Timestamp) -> Result<bool> {
         self.db()
-            .insert_new(SESSIONS, &prefixed("a:", id), &model::encode(&until))
+            .insert_new(SESSIONS, &prefixed("a:", id), &codec::encode(&until))
     }
 
     /// Failed sign-ins counted against `key` (an address or a user name,
@@ -169,7 +172,7 @@ impl Store {
     /// every node of a cluster counts the same failures.
     pub fn login_failures(&self, key: &str, since: Timestamp) -> Result<usize> {
         match self.db().get(SESSIONS, &prefixed("l:", key))? {
-            Some(v) => Ok(model::decode::<Vec<Timestamp>>("sessions", &v)?
+            Some(v) => Ok(codec::decode::<Vec<Timestamp>>("sessions", &v)?
                 .iter()
                 .filter(|t| **t >= since)
                 .count()),
@@ -250,18 +253,18 @@ impl Store {
         let mut gone = 0;
         for (k, v) in db.all(SESSIONS, false)? {
             let stale = match k.first() {
-                Some(b's') => match model::decode::<WebSession>("sessions", &v) {
+                Some(b's') => match codec::decode::<WebSession>("sessions", &v) {
                     Ok(s) => s.last_seen < idle_before || s.created_at < opened_before,
                     Err(_) => true,
                 },
                 // Failed sign-ins: counted over a quarter of an hour.
-                Some(b'l') => match model::decode::<Vec<Timestamp>>("sessions", &v) {
+                Some(b'l') => match codec::decode::<Vec<Timestamp>>("sessions", &v) {
                     Ok(list) => list
                         .last()
                         .is_none_or(|t| *t < now - jiff::SignedDuration::from_hours(1)),
                     Err(_) => true,
                 },
-                _ => match model::decode::<Timestamp>("sessions", &v) {
+                _ => match codec::decode::<Timestamp>("sessions", &v) {
                     Ok(until) => until <= now,
                     Err(_) => true,
                 },

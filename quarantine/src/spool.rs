@@ -11,7 +11,7 @@
 //! references; see [`Store`](crate::Store)).
 
 use crate::error::{Error, Result};
-use serde::{Deserialize, Serialize};
+use crate::model::SpoolRef;
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
@@ -20,19 +20,6 @@ use std::sync::Mutex;
 
 /// A segment rolls over once it holds this many bytes.
 pub const SEGMENT_BYTES: u64 = 64 << 20;
-
-/// Where a blob of bytes sits in the spool.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SpoolRef {
-    /// Segment number.
-    pub segment: u64,
-    /// Byte offset in the segment.
-    pub offset: u64,
-    /// Length in bytes.
-    pub len: u64,
-    /// CRC-32 of the bytes, checked on every read.
-    pub crc: u32,
-}
 
 struct Current {
     segment: u64,

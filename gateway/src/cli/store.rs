@@ -83,7 +83,7 @@ fn run_migrate(args: &MigrateArgs) -> Result<()> {
         Backend::Postgres(_) => println!(
             "PostgreSQL store {}: schema at version {}",
             store.location(),
-            ecluse_quarantine::pg::MIGRATIONS.len()
+            config.quarantine.backend.schema_version().unwrap_or_default()
         ),
     }
     Ok(())

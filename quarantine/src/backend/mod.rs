@@ -1,13 +1,29 @@
 //! Where the store's trees live: sled in the data directory (one node, the
-//! default) or PostgreSQL (several nodes on one database, see [`crate::pg`]).
-//! Both give the same ordered key–value trees; everything above them
-//! ([`Store`](crate::Store), the lifecycle, the audit chains, the
-//! sessions) is written once.
+//! default; [`sled`]) or PostgreSQL (several nodes on one database;
+//! [`pg`]). Both give the same numbered, ordered key–value trees and
+//! transactions over them; everything above ([`Store`](crate::Store), the
+//! lifecycle, the audit chains, the sessions) is written once, against
+//! [`Db`] and [`TxKv`].
+//!
+//! This module is the one place that tells the backends apart: each method
+//! of [`Db`] and [`TxKv`] forwards to the open one. What differs beyond
+//! reads and writes is said in neutral terms ([`Db::shared`],
+//! [`Db::clock`], [`Db::size`] …), so the store above asks what a database
+//! does, never which one it is. A backend imports only neutral types
+//! ([`kv`], [`Error`](crate::error::Error), [`TxError`]), never the store:
+//! what it needs of the store, the trees' names, is handed to [`Db::open`].
 
-use crate::error::Result;
-use crate::pg::{PgDb, PgOptions};
-use std::fs::File;
-use std::path::PathBuf;
+pub(crate) mod kv;
+pub(crate) mod pg;
+pub(crate) mod sled;
+
+use self::kv::{Isolation, Pairs, after, prefix_end};
+use self::pg::{PgDb, PgOptions, PgTx};
+use self::sled::{SledDb, SledTx};
+use crate::error::{Result, TxError};
+use jiff::Timestamp;
+use std::path::Path;
+use std::sync::Arc;
 
 /// Which database holds the store (`[store] backend`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -28,6 +44,17 @@ impl Backend {
             Backend::Postgres(_) => "postgres",
         }
     }
+
+    /// The version of the database schema this build brings the store to
+    /// when it opens it: PostgreSQL's numbered migrations. `None` for
+    /// sled, which has no schema (the layout of its trees is brought up
+    /// to date as it opens).
+    pub fn schema_version(&self) -> Option<u32> {
+        match self {
+            Backend::Sled => None,
+            Backend::Postgres(_) => Some(pg::MIGRATIONS.len() as u32),
+        }
+    }
 }
 
 /// The open database.
@@ -36,50 +63,118 @@ pub(crate) enum Db {
     Pg(PgDb),
 }
 
-pub(crate) struct SledDb {
-    pub db: sled::Db,
-    pub trees: Vec<sled::Tree>,
-    /// sled's log file, fsynced after each flush.
-    pub log: File,
-    #[allow(dead_code)]
-    pub dir: PathBuf,
+/// One transaction's view of the trees.
+pub(crate) enum TxKv<'a> {
+    Sled(SledTx<'a>),
+    Pg(&'a PgTx<'a>),
 }
-
-/// The smallest key after every key that starts with `prefix`, if any.
-pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut end = prefix.to_vec();
-    while let Some(last) = end.pop() {
-        if last < 0xff {
-            end.push(last + 1);
-            return Some(end);
-        }
-    }
-    None
-}
-
-/// The smallest key after `key`: the exclusive end of `..=key`.
-pub(crate) fn after(key: &[u8]) -> Vec<u8> {
-    let mut k = key.to_vec();
-    k.push(0);
-    k
-}
-
-type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
 
 impl Db {
+    /// Opens the database of `backend` with the trees `trees`, numbered by
+    /// their place in the slice: sled in `<dir>/db`, or a pool of
+    /// connections to PostgreSQL with its schema brought up to date
+    /// ([`Error::Database`](crate::error::Error::Database) when it cannot
+    /// be reached).
+    pub fn open(backend: &Backend, dir: &Path, trees: &[&str]) -> Result<Db> {
+        match backend {
+            Backend::Sled => SledDb::open(&dir.join("db"), trees).map(Db::Sled),
+            Backend::Postgres(opts) => PgDb::connect(opts).map(Db::Pg),
+        }
+    }
+
+    /// `"sled"` or `"postgres"`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Db::Sled(_) => "sled",
+            Db::Pg(_) => "postgres",
+        }
+    }
+
+    /// Whether several nodes share the database (PostgreSQL). A shared
+    /// database keeps message bytes itself, in the transaction of the
+    /// records that point at them; orders its writers; makes each commit
+    /// durable; and may hold other nodes' claims. One that is not (sled)
+    /// belongs to this process alone: the bytes go to the spool beside it,
+    /// changes are made durable by [`Db::flush`], and whatever it holds at
+    /// open (a claim, a layout from before tenants) was left by this
+    /// process's past.
+    pub fn shared(&self) -> bool {
+        matches!(self, Db::Pg(_))
+    }
+
+    /// Where the database is, when it is not in the data directory: the
+    /// PostgreSQL URL without its password.
+    pub fn target(&self) -> Option<&str> {
+        match self {
+            Db::Sled(_) => None,
+            Db::Pg(p) => Some(p.target()),
+        }
+    }
+
+    /// Whether the database answers and takes writes (always, with sled).
+    pub fn ping(&self) -> Result<()> {
+        match self {
+            Db::Sled(_) => Ok(()),
+            Db::Pg(p) => p.ping(),
+        }
+    }
+
+    /// The database's clock, when several nodes read times from it
+    /// (PostgreSQL); `None` with sled.
+    pub fn clock(&self) -> Result<Option<Timestamp>> {
+        match self {
+            Db::Sled(_) => Ok(None),
+            Db::Pg(p) => p.now().map(Some),
+        }
+    }
+
+    /// Bytes the database takes, when it is not in the data directory
+    /// (PostgreSQL's table, its indexes and TOAST included); `None` with
+    /// sled, whose files are the data directory's.
+    pub fn size(&self) -> Result<Option<u64>> {
+        match self {
+            Db::Sled(_) => Ok(None),
+            Db::Pg(p) => p.size().map(Some),
+        }
+    }
+
+    /// Calls `wake` when any node queues a delivery due now (PostgreSQL
+    /// `LISTEN`/`NOTIFY`); nothing with sled, whose one process queues its
+    /// own.
+    pub fn listen_queue(&self, wake: Arc<dyn Fn() + Send + Sync>) {
+        if let Db::Pg(p) = self {
+            p.listen_queue(wake);
+        }
+    }
+
+    /// Runs `f` unless another node runs a job under `key` (PostgreSQL: an
+    /// advisory lock; `None` when another node holds it); always with sled.
+    pub fn exclusive<R>(&self, key: i64, f: impl FnOnce() -> R) -> Result<Option<R>> {
+        match self {
+            Db::Sled(_) => Ok(Some(f())),
+            Db::Pg(p) => p.exclusive(key, f),
+        }
+    }
+
+    /// Makes every change so far durable (sled; PostgreSQL's commits
+    /// are). The error as text, for the group-commit round.
+    pub fn flush(&self) -> std::result::Result<(), String> {
+        match self {
+            Db::Sled(s) => s.flush(),
+            Db::Pg(_) => Ok(()),
+        }
+    }
+
     pub fn get(&self, t: usize, key: &[u8]) -> Result<Option<Vec<u8>>> {
         match self {
-            Db::Sled(s) => Ok(s.trees[t].get(key)?.map(|v| v.to_vec())),
+            Db::Sled(s) => s.get(t, key),
             Db::Pg(p) => p.get(t, key),
         }
     }
 
     pub fn insert(&self, t: usize, key: &[u8], value: &[u8]) -> Result<()> {
         match self {
-            Db::Sled(s) => {
-                s.trees[t].insert(key, value)?;
-                Ok(())
-            }
+            Db::Sled(s) => s.insert(t, key, value),
             Db::Pg(p) => p.insert(t, key, value),
         }
     }
@@ -87,30 +182,28 @@ impl Db {
     /// Inserts unless the key is there; true when inserted.
     pub fn insert_new(&self, t: usize, key: &[u8], value: &[u8]) -> Result<bool> {
         match self {
-            Db::Sled(s) => Ok(s.trees[t]
-                .compare_and_swap(key, None as Option<&[u8]>, Some(value))?
-                .is_ok()),
+            Db::Sled(s) => s.insert_new(t, key, value),
             Db::Pg(p) => p.insert_new(t, key, value),
         }
     }
 
     pub fn remove(&self, t: usize, key: &[u8]) -> Result<Option<Vec<u8>>> {
         match self {
-            Db::Sled(s) => Ok(s.trees[t].remove(key)?.map(|v| v.to_vec())),
+            Db::Sled(s) => s.remove(t, key),
             Db::Pg(p) => p.remove(t, key),
         }
     }
 
     pub fn clear(&self, t: usize) -> Result<()> {
         match self {
-            Db::Sled(s) => Ok(s.trees[t].clear()?),
+            Db::Sled(s) => s.clear(t),
             Db::Pg(p) => p.clear(t),
         }
     }
 
     pub fn len(&self, t: usize) -> Result<usize> {
         match self {
-            Db::Sled(s) => Ok(s.trees[t].len()),
+            Db::Sled(s) => Ok(s.len(t)),
             Db::Pg(p) => p.len(t),
         }
     }
@@ -125,33 +218,7 @@ impl Db {
         limit: usize,
     ) -> Result<Pairs> {
         match self {
-            Db::Sled(s) => {
-                let tree = &s.trees[t];
-                let range = match end {
-                    Some(end) => tree.range(start.to_vec()..end.to_vec()),
-                    None => tree.range(start.to_vec()..),
-                };
-                let mut out = Vec::new();
-                let mut push = |kv: sled::Result<(sled::IVec, sled::IVec)>| -> Result<bool> {
-                    let (k, v) = kv?;
-                    out.push((k.to_vec(), v.to_vec()));
-                    Ok(out.len() < limit)
-                };
-                if rev {
-                    for kv in range.rev() {
-                        if !push(kv)? {
-                            break;
-                        }
-                    }
-                } else {
-                    for kv in range {
-                        if !push(kv)? {
-                            break;
-                        }
-                    }
-                }
-                Ok(out)
-            }
+            Db::Sled(s) => s.scan(t, start, end, rev, limit),
             Db::Pg(p) => p.scan(t, start, end, rev, limit),
         }
     }
@@ -191,18 +258,80 @@ impl Db {
             }
         }
     }
+
+    /// The keys a transaction about to claim keys of tree `t` up to `end`
+    /// (inclusive) hands to [`TxKv::lock_up_to`], read before it: with
+    /// sled, which cannot scan a tree inside a transaction on it, the
+    /// first `limit`; none with PostgreSQL, which finds and locks them
+    /// inside the transaction.
+    pub fn keys_before_claim(&self, t: usize, end: &[u8], limit: usize) -> Result<Vec<Vec<u8>>> {
+        match self {
+            Db::Sled(s) => s.keys_up_to(t, end, limit),
+            Db::Pg(_) => Ok(Vec::new()),
+        }
+    }
+
+    /// Runs `f` as one atomic transaction over every tree, run again on a
+    /// conflict: with sled under the writer lock, with PostgreSQL at
+    /// `isolation`. An abort's error is the result.
+    pub fn transaction<R>(
+        &self,
+        isolation: Isolation,
+        f: impl Fn(&TxKv<'_>) -> Result<R, TxError>,
+    ) -> Result<R> {
+        match self {
+            Db::Sled(s) => s.transaction(|tx| f(&TxKv::Sled(tx))),
+            Db::Pg(p) => p.transaction(isolation, |tx| f(&TxKv::Pg(tx))),
+        }
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+impl TxKv<'_> {
+    pub fn get(&self, t: usize, key: &[u8]) -> Result<Option<Vec<u8>>, TxError> {
+        match self {
+            TxKv::Sled(s) => s.get(t, key),
+            TxKv::Pg(p) => p.get(t, key),
+        }
+    }
 
-    #[test]
-    fn prefix_ends() {
-        assert_eq!(prefix_end(b"ab"), Some(b"ac".to_vec()));
-        assert_eq!(prefix_end(&[1, 0xff]), Some(vec![2]));
-        assert_eq!(prefix_end(&[0xff, 0xff]), None);
-        assert_eq!(prefix_end(b""), None);
-        assert_eq!(after(b"a"), b"a\0".to_vec());
+    pub fn insert(&self, t: usize, key: &[u8], value: &[u8]) -> Result<(), TxError> {
+        match self {
+            TxKv::Sled(s) => s.insert(t, key, value),
+            TxKv::Pg(p) => p.insert(t, key, value),
+        }
+    }
+
+    pub fn remove(&self, t: usize, key: &[u8]) -> Result<Option<Vec<u8>>, TxError> {
+        match self {
+            TxKv::Sled(s) => s.remove(t, key),
+            TxKv::Pg(p) => p.remove(t, key),
+        }
+    }
+
+    /// Keys of tree `t` up to `end` (inclusive), oldest first, at most
+    /// `limit`, for this transaction to claim: with PostgreSQL locked for
+    /// it, skipping those another node holds; with sled `before`, read by
+    /// [`Db::keys_before_claim`] (each to be checked again inside the
+    /// transaction by the caller).
+    pub fn lock_up_to(
+        &self,
+        t: usize,
+        end: &[u8],
+        limit: usize,
+        before: &[Vec<u8>],
+    ) -> Result<Vec<Vec<u8>>, TxError> {
+        match self {
+            TxKv::Sled(_) => Ok(before.to_vec()),
+            TxKv::Pg(p) => p.lock_up_to(t, end, limit),
+        }
+    }
+
+    /// Wakes every node's relay when this transaction commits
+    /// (PostgreSQL `NOTIFY`); nothing with sled.
+    pub fn notify_queue(&self) -> Result<(), TxError> {
+        match self {
+            TxKv::Sled(_) => Ok(()),
+            TxKv::Pg(p) => p.notify_queue(),
+        }
     }
 }

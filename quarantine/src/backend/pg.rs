@@ -21,8 +21,8 @@
 //! Schema changes are embedded ([`MIGRATIONS`]), numbered, and applied at
 //! open under an advisory lock, so nodes starting together apply each once.
 
-use crate::error::{Error, Result};
-use crate::store::TxError;
+use super::kv::{Isolation, Pairs};
+use crate::error::{Error, Result, TxError};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use rustls_pki_types::pem::PemObject;
 use std::future::Future;
@@ -107,15 +107,6 @@ fn describe(c: &tokio_postgres::Config) -> String {
         hosts.join(","),
         c.get_dbname().unwrap_or("")
     )
-}
-
-/// The isolation a transaction runs under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Isolation {
-    /// Every change but the queue's claims.
-    Serializable,
-    /// Claims of the outbound queue, whose rows are locked one by one.
-    ReadCommitted,
 }
 
 /// The connection pool and the runtime it lives on.
@@ -493,7 +484,7 @@ impl PgDb {
         end: Option<&[u8]>,
         rev: bool,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    ) -> Result<Pairs> {
         let sql = if rev {
             "SELECT k, v FROM ecluse_kv WHERE tree = $1 AND k >= $2 AND ($3::bytea IS NULL OR k < $3)
              ORDER BY k DESC LIMIT $4"
@@ -554,7 +545,6 @@ impl PgDb {
                             ));
                         }
                         TxError::Abort(e) => return Err(e),
-                        TxError::Sled(e) => return Err(Error::Db(e)),
                     }
                 }
             }
@@ -744,7 +734,7 @@ fn tls_connector(
 mod tests {
 
     fn redact(url: &str) -> String {
-        super::PgOptions {
+        crate::backend::pg::PgOptions {
             url: url.into(),
             ca_file: None,
             password_file: None,

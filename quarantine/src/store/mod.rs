@@ -1,133 +1,54 @@
-//! The store: ordered key–value trees for records and indexes (sled in the
-//! data directory, or PostgreSQL for several nodes: [`Backend`]), and the
-//! message bytes (sled: our spool of segment files; PostgreSQL: the tree
-//! `blobs`, in the same transaction as the records).
+//! The store: ordered key–value trees for records and indexes, in the
+//! database of the [`Backend`](crate::Backend), and the message bytes (in
+//! our spool of segment files beside a database of this process alone, or
+//! in the database's tree `blobs`, in the same transaction as the records).
 //!
-//! Every change goes through [`Store::write`]: one transaction over all the
+//! Every change goes through `Store::write`: one transaction over all the
 //! trees it touches, with the audit entries it makes chained in the same
-//! transaction. With sled, a writer lock orders writers (two admins deciding
-//! the same item are simply ordered) and [`Store::sync`] makes the change
-//! durable: `fdatasync` of the spool's current segment, sled `flush`, and an
-//! `fsync` of sled's log file — as one group-commit round shared by every
-//! writer waiting. With PostgreSQL, the transaction is `SERIALIZABLE` and
-//! retried on conflicts, and is durable when its commit returns.
+//! transaction. The backend orders writers (two admins deciding the same
+//! item are simply ordered) and runs a transaction again on a conflict.
+//! [`Store::sync`] makes a change durable: for a database of this process
+//! alone, `fdatasync` of the spool's current segment and the database's
+//! flush, as one group-commit round shared by every writer waiting; a
+//! shared database is durable when its commit returns.
+//!
+//! This folder never names a backend: it asks [`Db`] what the database
+//! does ([`Db::shared`], [`Db::clock`] …), never which one it is.
+//!
+//! - this file: [`Store`], [`Tx`], opening, writing, bytes, and the reads
+//!   of messages and items;
+//! - `trees`: the trees by number and the layout of their keys;
+//! - `accept`: a message from the gateway becomes durable;
+//! - `queue`: the outbound queue and its claims;
+//! - `audit`: the audit chains and their check.
 
-use crate::audit::{Actor, AuditAction, AuditCheck, AuditEntry, AuditHead, ChainCheck};
-pub use crate::backend::Backend;
-use crate::backend::{Db, SledDb};
-use crate::error::{Error, Result};
-use crate::model::{
-    Delivery, DeliveryId, HeldItem, Incoming, ItemId, MessageRecord, Payload, QueueId, Status,
-    decode, encode,
+pub(crate) mod accept;
+pub(crate) mod audit;
+pub(crate) mod queue;
+pub(crate) mod trees;
+
+use self::trees::{
+    AUDIT, BLOBS, BY_RCPT, DB_SEGMENT, ITEMS, LAYOUT, LAYOUT_VERSION, MESSAGES, META,
+    OLD_AUDIT_HEAD, SEGMENTS, TREE_NAMES, audit_key, head_key, rcpt_prefix,
 };
-use crate::pg::{Isolation, PgDb, PgTx};
-use crate::spool::{Spool, SpoolRef};
+use crate::audit::AuditHead;
+use crate::backend::kv::Isolation;
+use crate::backend::{Backend, Db, TxKv};
+use crate::codec::{decode, encode};
+use crate::error::{Error, Result, TxError, abort};
+use crate::mail::Notifications;
+use crate::model::{DEFAULT_TENANT, HeldItem, ItemId, MessageRecord, QueueId, SpoolRef, Status};
+use crate::spool::{Spool, private_dir};
 use crate::sync::GroupSync;
 use ecluse_scanner::Report;
 use jiff::{SignedDuration, Timestamp};
-use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 use std::collections::HashMap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
-pub(crate) const MESSAGES: usize = 0;
-pub(crate) const ITEMS: usize = 1;
-pub(crate) const BY_RCPT: usize = 2;
-pub(crate) const DELIVERIES: usize = 3;
-pub(crate) const DUE: usize = 4;
-pub(crate) const SEGMENTS: usize = 5;
-pub(crate) const AUDIT: usize = 6;
-pub(crate) const META: usize = 7;
-pub(crate) const SESSIONS: usize = 8;
-pub(crate) const RECIPIENTS: usize = 9;
-pub(crate) const SENDER_RULES: usize = 10;
-pub(crate) const BLOBS: usize = 11;
-/// The trees, by number. The number is the `tree` column in PostgreSQL:
-/// never reorder, only append.
-pub(crate) const TREE_NAMES: [&str; 12] = [
-    "messages",
-    "items",
-    "items_by_recipient",
-    "deliveries",
-    "deliveries_due",
-    "segments",
-    "audit",
-    "meta",
-    "sessions",
-    "recipients",
-    "sender_rules",
-    "blobs",
-];
-/// Before tenants: the end of the one audit chain.
-const OLD_AUDIT_HEAD: &[u8] = b"audit_head";
-/// `audit_head\0<chain>`: the end of each chain.
-const AUDIT_HEAD_PREFIX: &[u8] = b"audit_head\0";
-/// The layout of the trees: absent before tenants (audit keys were bare
-/// sequence numbers), 2 since (keys `<chain>\0<seq>`).
-const LAYOUT: &[u8] = b"layout";
-const LAYOUT_VERSION: u8 = 2;
-/// The spool segment number that means "in the tree `blobs`" (the spool's
-/// own segments start at 1); the offset is then the blob's key.
-pub(crate) const DB_SEGMENT: u64 = 0;
-/// The advisory lock of the periodic jobs (purges) across nodes.
+/// The lock of the periodic jobs (purges) across nodes.
 const JOBS_LOCK: i64 = 0x6563_6c75_7365_0002;
-
-fn head_key(chain: &str) -> Vec<u8> {
-    let mut k = AUDIT_HEAD_PREFIX.to_vec();
-    k.extend_from_slice(chain.as_bytes());
-    k
-}
-
-fn audit_prefix(chain: &str) -> Vec<u8> {
-    let mut k = chain.as_bytes().to_vec();
-    k.push(0);
-    k
-}
-
-fn audit_key(chain: &str, seq: u64) -> Vec<u8> {
-    let mut k = audit_prefix(chain);
-    k.extend_from_slice(&seq.to_be_bytes());
-    k
-}
-
-/// A transaction failure: a conflict (the transaction is run again), our
-/// abort, or the database's own error.
-#[derive(Debug)]
-pub enum TxError {
-    /// Another writer changed what this transaction read: run it again.
-    Conflict,
-    /// The transaction gave up with this error; nothing was written.
-    Abort(Error),
-    /// sled failed.
-    Sled(sled::Error),
-}
-
-impl From<sled::transaction::UnabortableTransactionError> for TxError {
-    fn from(e: sled::transaction::UnabortableTransactionError) -> TxError {
-        match e {
-            sled::transaction::UnabortableTransactionError::Conflict => TxError::Conflict,
-            sled::transaction::UnabortableTransactionError::Storage(e) => TxError::Sled(e),
-        }
-    }
-}
-
-impl From<TxError> for ConflictableTransactionError<Error> {
-    fn from(e: TxError) -> Self {
-        match e {
-            TxError::Conflict => ConflictableTransactionError::Conflict,
-            TxError::Abort(e) => ConflictableTransactionError::Abort(e),
-            TxError::Sled(e) => ConflictableTransactionError::Storage(e),
-        }
-    }
-}
-
-/// Aborts a transaction with `e`.
-pub fn abort(e: Error) -> TxError {
-    TxError::Abort(e)
-}
 
 /// A source of the current time; tests pass their own.
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
@@ -137,28 +58,21 @@ pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 pub struct Store {
     dir: PathBuf,
     db: Db,
-    /// The spool of message bytes (sled only).
+    /// The spool of message bytes (a database of this process alone).
     spool: Option<Spool>,
     group: GroupSync,
-    /// The writer lock (sled only: PostgreSQL orders transactions itself).
-    writer: Mutex<()>,
     clock: Clock,
-    /// The database's clock minus ours, in microseconds (PostgreSQL: times
-    /// that more than one node reads come from the database's clock).
+    /// The database's clock minus ours, in microseconds (a shared
+    /// database: times that more than one node reads come from its clock).
     clock_offset: AtomicI64,
-    pub(crate) notifications: Mutex<crate::lifecycle::Notifications>,
+    pub(crate) notifications: Mutex<Notifications>,
     /// The chain of entries about no item whose actor has no tenant.
-    service_chain: std::sync::RwLock<String>,
-}
-
-enum TxKv<'a> {
-    Sled { trees: &'a [TransactionalTree] },
-    Pg(&'a PgTx<'a>),
+    service_chain: RwLock<String>,
 }
 
 /// One transaction's view of the trees, and the audit entries it adds.
-pub struct Tx<'a> {
-    kv: TxKv<'a>,
+pub(crate) struct Tx<'a> {
+    kv: &'a TxKv<'a>,
     service_chain: &'a str,
     /// The chains this transaction extended, with their new ends.
     moved: HashMap<String, AuditHead>,
@@ -174,27 +88,15 @@ impl Tx<'_> {
     }
 
     pub(crate) fn get_raw(&self, t: usize, key: &[u8]) -> Result<Option<Vec<u8>>, TxError> {
-        match &self.kv {
-            TxKv::Sled { trees, .. } => Ok(trees[t].get(key)?.map(|v| v.to_vec())),
-            TxKv::Pg(p) => p.get(t, key),
-        }
+        self.kv.get(t, key)
     }
 
     pub(crate) fn insert_raw(&self, t: usize, key: &[u8], value: &[u8]) -> Result<(), TxError> {
-        match &self.kv {
-            TxKv::Sled { trees, .. } => {
-                trees[t].insert(key, value)?;
-                Ok(())
-            }
-            TxKv::Pg(p) => p.insert(t, key, value),
-        }
+        self.kv.insert(t, key, value)
     }
 
     pub(crate) fn remove_raw(&self, t: usize, key: &[u8]) -> Result<Option<Vec<u8>>, TxError> {
-        match &self.kv {
-            TxKv::Sled { trees, .. } => Ok(trees[t].remove(key)?.map(|v| v.to_vec())),
-            TxKv::Pg(p) => p.remove(t, key),
-        }
+        self.kv.remove(t, key)
     }
 
     pub(crate) fn get<T: serde::de::DeserializeOwned>(
@@ -215,103 +117,6 @@ impl Tx<'_> {
         value: &T,
     ) -> Result<(), TxError> {
         self.insert_raw(t, key, &encode(value))
-    }
-
-    /// Due keys up to `end`, oldest first, at most `limit`: with
-    /// PostgreSQL locked for this transaction, skipping those another
-    /// node holds; with sled those read just before the transaction
-    /// (`scanned`: sled cannot scan a tree inside a transaction on it), each
-    /// checked again inside it by the caller.
-    fn due_keys(
-        &self,
-        end: &[u8],
-        limit: usize,
-        scanned: &[Vec<u8>],
-    ) -> Result<Vec<Vec<u8>>, TxError> {
-        match &self.kv {
-            TxKv::Sled { .. } => Ok(scanned.to_vec()),
-            TxKv::Pg(p) => p.lock_up_to(DUE, end, limit),
-        }
-    }
-
-    fn head(&self, chain: &str) -> Result<AuditHead, TxError> {
-        if let Some(h) = self.moved.get(chain) {
-            return Ok(h.clone());
-        }
-        Ok(self
-            .get::<AuditHead>(META, &head_key(chain))?
-            .unwrap_or_default())
-    }
-
-    /// Adds an audit entry, chained to the previous one of its chain: the
-    /// item's tenant when it is about an item, else the actor's tenant,
-    /// else the service's chain.
-    pub fn audit(
-        &mut self,
-        actor: &Actor,
-        action: AuditAction,
-        item: Option<ItemId>,
-        queue_id: Option<QueueId>,
-        detail: impl Into<String>,
-    ) -> Result<(), TxError> {
-        let item_tenant = match item {
-            Some(id) => self.get::<HeldItem>(ITEMS, &id.key())?.map(|i| i.tenant),
-            None => None,
-        };
-        let chain = item_tenant
-            .or_else(|| actor.tenant.clone())
-            .unwrap_or_else(|| self.service_chain.to_string());
-        self.audit_in(&chain, actor, action, item, queue_id, detail)
-    }
-
-    /// Adds an audit entry to the chain `chain` (a tenant id or
-    /// [`SERVICE_CHAIN`](crate::model::SERVICE_CHAIN)).
-    pub fn audit_in(
-        &mut self,
-        chain: &str,
-        actor: &Actor,
-        action: AuditAction,
-        item: Option<ItemId>,
-        queue_id: Option<QueueId>,
-        detail: impl Into<String>,
-    ) -> Result<(), TxError> {
-        let head = self.head(chain)?;
-        let mut entry = AuditEntry {
-            seq: head.seq + 1,
-            at: self.now,
-            actor: actor.who.clone(),
-            origin: actor.origin.clone(),
-            action,
-            item,
-            queue_id,
-            detail: detail.into(),
-            prev: head.hash.clone(),
-            hash: String::new(),
-            tenant: Some(chain.to_string()),
-        };
-        entry.hash = entry.compute_hash();
-        self.insert_raw(AUDIT, &audit_key(chain, entry.seq), &encode(&entry))?;
-        let head = AuditHead {
-            seq: entry.seq,
-            hash: entry.hash,
-        };
-        self.put(META, &head_key(chain), &head)?;
-        self.moved.insert(chain.to_string(), head);
-        Ok(())
-    }
-
-    /// Queues a delivery (with PostgreSQL, waking every node's relay
-    /// when the transaction commits, if it is due now).
-    pub fn enqueue(&self, d: &Delivery) -> Result<(), TxError> {
-        self.put(DELIVERIES, &d.id.key(), d)?;
-        self.insert_raw(DUE, &due_key(d.next_attempt, d.id), &[])?;
-        if let TxKv::Pg(p) = &self.kv
-            && d.lease.is_none()
-            && d.next_attempt <= self.now
-        {
-            p.notify_queue()?;
-        }
-        Ok(())
     }
 
     /// One user of a message's bytes is done; frees them when none is left.
@@ -378,22 +183,6 @@ impl Tx<'_> {
     }
 }
 
-fn due_key(at: Timestamp, id: DeliveryId) -> [u8; 24] {
-    let mut key = [0u8; 24];
-    key[..8].copy_from_slice(&(at.as_millisecond().max(0) as u64).to_be_bytes());
-    key[8..].copy_from_slice(&id.key());
-    key
-}
-
-/// How a delivery attempt ended, as the relay reports it.
-#[derive(Debug, Clone)]
-pub struct AttemptOutcome {
-    /// Recipients to try again, with the time and the reason.
-    pub retry: Option<(Vec<String>, Timestamp, String)>,
-    /// Deliveries that follow from this one (delivery status notifications).
-    pub follow_ups: Vec<Delivery>,
-}
-
 /// A filter for [`Store::items`].
 #[derive(Debug, Clone, Default)]
 pub struct ItemFilter {
@@ -422,138 +211,69 @@ impl Store {
     /// schema's migrations; it fails with [`Error::Database`] when the
     /// database cannot be reached.
     pub fn open_backend(dir: &Path, backend: &Backend, clock: Clock) -> Result<Store> {
-        crate::spool::private_dir(dir)?;
-        let (db, spool) = match backend {
-            Backend::Sled => {
-                let db_dir = dir.join("db");
-                let db = sled::Config::new()
-                    .path(&db_dir)
-                    .cache_capacity(64 << 20)
-                    .flush_every_ms(Some(500))
-                    .open()?;
-                let trees = TREE_NAMES
-                    .iter()
-                    .map(|n| db.open_tree(n))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let log_path = db_dir.join("db");
-                let log = File::open(&log_path).map_err(|e| Error::io(&log_path, e))?;
-                migrate(&db, &trees)?;
-                let spool = Spool::open(&dir.join("spool"))?;
-                (
-                    Db::Sled(SledDb {
-                        db,
-                        trees,
-                        log,
-                        dir: db_dir,
-                    }),
-                    Some(spool),
-                )
-            }
-            Backend::Postgres(opts) => (Db::Pg(PgDb::connect(opts)?), None),
+        private_dir(dir)?;
+        let db = Db::open(backend, dir, &TREE_NAMES)?;
+        let spool = match db.shared() {
+            true => None,
+            false => Some(Spool::open(&dir.join("spool"))?),
         };
         let store = Store {
             dir: dir.to_path_buf(),
             db,
             spool,
             group: GroupSync::default(),
-            writer: Mutex::new(()),
             clock,
             clock_offset: AtomicI64::new(0),
             notifications: Mutex::default(),
-            service_chain: std::sync::RwLock::new(crate::model::DEFAULT_TENANT.to_string()),
+            service_chain: RwLock::new(DEFAULT_TENANT.to_string()),
         };
+        store.migrate()?;
         store.collect_segments()?;
         store.sample_db_clock()?;
         store.drop_stale_claims()?;
         Ok(store)
     }
 
-    /// With sled, one process owns the store: claims left by a process
-    /// that died are its own, and its deliveries are due again now instead
-    /// of when their lease would run out. With PostgreSQL other nodes may
-    /// hold live claims: they run out by themselves.
-    fn drop_stale_claims(&self) -> Result<()> {
-        if !matches!(self.db, Db::Sled(_)) {
-            return Ok(());
-        }
-        let stale: Vec<Delivery> = self
-            .deliveries()?
-            .into_iter()
-            .filter(|d| d.lease.is_some())
-            .collect();
-        if stale.is_empty() {
-            return Ok(());
-        }
-        self.write(|tx| {
-            let now = tx.now();
-            for d in &stale {
-                let mut d = d.clone();
-                tx.remove_raw(DUE, &due_key(d.next_attempt, d.id))?;
-                d.lease = None;
-                d.next_attempt = now;
-                tx.enqueue(&d)?;
-            }
-            Ok(())
-        })?;
-        tracing::info!(
-            deliveries = stale.len(),
-            "deliveries in flight when Écluse stopped are due again"
-        );
-        Ok(())
-    }
-
     /// Calls `wake` when any node queues a delivery due now (PostgreSQL
     /// `LISTEN`/`NOTIFY`); with sled the process queues its own, and
     /// nothing is done.
     pub fn listen_queue(&self, wake: Arc<dyn Fn() + Send + Sync>) {
-        if let Db::Pg(p) = &self.db {
-            p.listen_queue(wake);
-        }
+        self.db.listen_queue(wake);
     }
 
     /// Runs a periodic job (a purge) on one node at a time: with
     /// PostgreSQL under an advisory lock, `None` when another node is
     /// running it; with sled always.
     pub fn exclusive_job<R>(&self, f: impl FnOnce() -> R) -> Result<Option<R>> {
-        match &self.db {
-            Db::Sled(_) => Ok(Some(f())),
-            Db::Pg(p) => p.exclusive(JOBS_LOCK, f),
-        }
+        self.db.exclusive(JOBS_LOCK, f)
     }
 
     /// Which backend this store is on: `"sled"` or `"postgres"`.
     pub fn backend_name(&self) -> &'static str {
-        match &self.db {
-            Db::Sled(_) => "sled",
-            Db::Pg(_) => "postgres",
-        }
+        self.db.name()
     }
 
     /// Where the store is, for logs and `check-config`: the data directory
     /// (sled) or the database URL without its password (PostgreSQL).
     pub fn location(&self) -> String {
-        match &self.db {
-            Db::Sled(_) => self.dir.display().to_string(),
-            Db::Pg(p) => p.target().to_string(),
+        match self.db.target() {
+            Some(target) => target.to_string(),
+            None => self.dir.display().to_string(),
         }
     }
 
     /// Whether the database answers (PostgreSQL; always with sled), for
     /// `/healthz`. The error says what failed.
     pub fn ping(&self) -> Result<()> {
-        match &self.db {
-            Db::Sled(_) => Ok(()),
-            Db::Pg(p) => p.ping(),
-        }
+        self.db.ping()
     }
 
     /// With PostgreSQL, reads the database's clock and keeps its offset
     /// from ours: [`Store::now`] then gives the database's time, the same
     /// on every node. A no-op with sled.
     pub fn sample_db_clock(&self) -> Result<()> {
-        if let Db::Pg(p) = &self.db {
+        if let Some(theirs) = self.db.clock()? {
             let ours = (self.clock)();
-            let theirs = p.now()?;
             let offset = theirs.as_microsecond() - ours.as_microsecond();
             self.clock_offset.store(offset as i64, Ordering::Relaxed);
         }
@@ -610,16 +330,19 @@ impl Store {
 
     /// Runs `f` as one atomic change of the store, then makes it durable
     /// (sled: group commit; PostgreSQL: the commit).
-    pub fn write<R>(&self, f: impl Fn(&mut Tx<'_>) -> Result<R, TxError>) -> Result<R> {
+    pub(crate) fn write<R>(&self, f: impl Fn(&mut Tx<'_>) -> Result<R, TxError>) -> Result<R> {
         let r = self.write_unsynced(f)?;
         self.sync()?;
         Ok(r)
     }
 
-    /// [`Store::write`] without waiting for the disk (sled): for changes
+    /// `Store::write` without waiting for the disk (sled): for changes
     /// that may be redone after a crash (a delivery marked done may be sent
     /// again). With PostgreSQL every commit is durable.
-    pub fn write_unsynced<R>(&self, f: impl Fn(&mut Tx<'_>) -> Result<R, TxError>) -> Result<R> {
+    pub(crate) fn write_unsynced<R>(
+        &self,
+        f: impl Fn(&mut Tx<'_>) -> Result<R, TxError>,
+    ) -> Result<R> {
         self.write_as(Isolation::Serializable, f)
     }
 
@@ -634,33 +357,17 @@ impl Store {
             .expect("service chain lock")
             .clone();
         let now = self.now();
-        let (r, freed) = match &self.db {
-            Db::Sled(s) => {
-                let _writer = self.writer.lock().expect("store writer lock");
-                s.trees.as_slice().transaction(|trees| {
-                    let mut tx = Tx {
-                        kv: TxKv::Sled { trees },
-                        service_chain: &service_chain,
-                        moved: HashMap::new(),
-                        now,
-                        freed: Vec::new(),
-                    };
-                    let r = f(&mut tx).map_err(ConflictableTransactionError::from)?;
-                    Ok((r, tx.freed))
-                })?
-            }
-            Db::Pg(p) => p.transaction(isolation, |ptx| {
-                let mut tx = Tx {
-                    kv: TxKv::Pg(ptx),
-                    service_chain: &service_chain,
-                    moved: HashMap::new(),
-                    now,
-                    freed: Vec::new(),
-                };
-                let r = f(&mut tx)?;
-                Ok((r, tx.freed))
-            })?,
-        };
+        let (r, freed) = self.db.transaction(isolation, |kv| {
+            let mut tx = Tx {
+                kv,
+                service_chain: &service_chain,
+                moved: HashMap::new(),
+                now,
+                freed: Vec::new(),
+            };
+            let r = f(&mut tx)?;
+            Ok((r, tx.freed))
+        })?;
         if let Some(spool) = &self.spool {
             for seg in freed {
                 spool.delete_if_idle(seg)?;
@@ -672,14 +379,13 @@ impl Store {
     /// Makes every change so far durable (sled; nothing to do with
     /// PostgreSQL, whose commits are).
     pub fn sync(&self) -> Result<()> {
-        let (Db::Sled(s), Some(spool)) = (&self.db, &self.spool) else {
+        let Some(spool) = &self.spool else {
             return Ok(());
         };
         self.group
             .wait(|| {
                 spool.sync().map_err(|e| e.to_string())?;
-                s.db.flush().map_err(|e| e.to_string())?;
-                s.log.sync_all().map_err(|e| format!("fsync sled log: {e}"))
+                self.db.flush()
             })
             .map_err(|e| Error::Io {
                 path: self.dir.display().to_string(),
@@ -715,96 +421,6 @@ impl Store {
                 ),
             }),
         }
-    }
-
-    /// Stores an accepted message: its bytes and report, its record, held
-    /// items and deliveries, an audit entry per held item; durable when
-    /// this returns `Ok`.
-    pub fn accept(&self, incoming: Incoming<'_>) -> Result<()> {
-        let report_json = serde_json::to_vec(incoming.report).expect("reports serialise");
-        let Some(spool) = &self.spool else {
-            // PostgreSQL: the bytes in the same transaction as the records.
-            return self.accept_records(&incoming, None, &report_json);
-        };
-        let bytes = spool.append(incoming.message)?;
-        let report = match spool.append(&report_json) {
-            Ok(r) => r,
-            Err(e) => {
-                spool.settle(&bytes);
-                return Err(e);
-            }
-        };
-        // The bytes first, so that no durable record points at bytes that are not.
-        let result = self
-            .sync()
-            .and_then(|()| self.accept_records(&incoming, Some((bytes, report)), &report_json));
-        spool.settle(&bytes);
-        spool.settle(&report);
-        result
-    }
-
-    fn accept_records(
-        &self,
-        incoming: &Incoming<'_>,
-        spooled: Option<(SpoolRef, SpoolRef)>,
-        report_json: &[u8],
-    ) -> Result<()> {
-        let refs = incoming.items.len()
-            + incoming
-                .deliveries
-                .iter()
-                .filter(|d| d.queue_id().is_some())
-                .count();
-        let record = MessageRecord {
-            id: incoming.id,
-            envelope: incoming.envelope.clone(),
-            size: incoming.message.len() as u64,
-            bytes: None,
-            report: None,
-            action: incoming.report.action,
-            categories: incoming.report.categories.clone(),
-            info: incoming.report.message.clone(),
-            refs: refs as u32,
-        };
-        let gateway = Actor::system("gateway");
-        self.write(|tx| {
-            let mut record = record.clone();
-            let (bytes, report) = match spooled {
-                Some(refs) => refs,
-                None => (tx.put_blob(incoming.message)?, tx.put_blob(report_json)?),
-            };
-            record.bytes = Some(bytes);
-            record.report = Some(report);
-            tx.count_segment_ref(&bytes)?;
-            tx.count_segment_ref(&report)?;
-            if record.refs == 0 {
-                // Nothing needs the bytes (every recipient's copy is inline).
-                tx.free_bytes(&mut record)?;
-            }
-            tx.put(MESSAGES, &record.id.key(), &record)?;
-            for item in &incoming.items {
-                tx.put(ITEMS, &item.id.key(), item)?;
-                tx.insert_raw(BY_RCPT, &rcpt_key(&item.recipient, item.id), &[])?;
-                let what = item
-                    .part
-                    .as_ref()
-                    .and_then(|p| p.filename.clone())
-                    .unwrap_or_else(|| "whole message".into());
-                // The item's tenant is at hand: no read back of the item.
-                tx.audit_in(
-                    &item.tenant,
-                    &gateway,
-                    AuditAction::Held,
-                    Some(item.id),
-                    Some(item.queue_id),
-                    format!("{what} for {} ({})", item.recipient, item.category),
-                )?;
-            }
-            for d in &incoming.deliveries {
-                tx.enqueue(d)?;
-            }
-            Ok(())
-        })
     }
 
     /// The record of a message.
@@ -871,420 +487,11 @@ impl Store {
         Ok(out)
     }
 
-    /// Deliveries due at `now`, oldest first, at most `limit`, without
-    /// claiming them (for reports; the relay uses [`Store::claim_due`]).
-    pub fn due_deliveries(&self, now: Timestamp, limit: usize) -> Result<Vec<Delivery>> {
-        let end = due_key(now, DeliveryId(ulid::Ulid::from_bytes([0xff; 16])));
-        let mut out = Vec::new();
-        for (k, _) in self
-            .db
-            .scan(DUE, &[], Some(&crate::backend::after(&end)), false, limit)?
-        {
-            if let Some(id) = DeliveryId::from_key(&k[8..])
-                && let Some(v) = self.db.get(DELIVERIES, &id.key())?
-            {
-                out.push(decode("deliveries", &v)?);
-            }
-        }
-        Ok(out)
-    }
-
-    /// Claims up to `limit` deliveries due at the store's time for
-    /// `lease`: each gets a fresh fencing token ([`Delivery::lease`]) and
-    /// is due again only when the lease runs out, so that no other relay
-    /// (another node's, with PostgreSQL) takes it meanwhile, and another
-    /// does take it if this node dies. With PostgreSQL the due rows are
-    /// locked `FOR UPDATE SKIP LOCKED` in a `READ COMMITTED` transaction:
-    /// nodes claiming at once take different deliveries. Renew with
-    /// [`Store::renew_lease`]; end with [`Store::finish_attempt`].
-    pub fn claim_due(&self, limit: usize, lease: std::time::Duration) -> Result<Vec<Delivery>> {
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
-        let lease = SignedDuration::try_from(lease).unwrap_or(SignedDuration::from_secs(60));
-        let scanned: Vec<Vec<u8>> = match &self.db {
-            Db::Sled(_) => {
-                let end = due_key(self.now(), DeliveryId(ulid::Ulid::from_bytes([0xff; 16])));
-                self.db
-                    .scan(DUE, &[], Some(&crate::backend::after(&end)), false, limit)?
-                    .into_iter()
-                    .map(|(k, _)| k)
-                    .collect()
-            }
-            Db::Pg(_) => Vec::new(),
-        };
-        self.write_as(Isolation::ReadCommitted, |tx| {
-            let now = tx.now();
-            let end = due_key(now, DeliveryId(ulid::Ulid::from_bytes([0xff; 16])));
-            let mut claimed = Vec::new();
-            for k in tx.due_keys(&end, limit, &scanned)? {
-                if tx.remove_raw(DUE, &k)?.is_none() {
-                    continue;
-                }
-                let Some(id) = DeliveryId::from_key(&k[8..]) else {
-                    continue;
-                };
-                let Some(mut d) = tx.get::<Delivery>(DELIVERIES, &id.key())? else {
-                    continue;
-                };
-                if due_key(d.next_attempt, d.id).as_slice() != k.as_slice() {
-                    // A stale index entry: the delivery is due at another time.
-                    continue;
-                }
-                d.lease = Some(ulid::Ulid::new().0 as u64);
-                d.next_attempt = now.checked_add(lease).unwrap_or(now);
-                tx.enqueue(&d)?;
-                claimed.push(d);
-            }
-            Ok(claimed)
-        })
-    }
-
-    /// Extends the claim `token` on delivery `id` by `lease` from now;
-    /// false when the claim is no longer ours (it ran out and another
-    /// relay took the delivery, or it is done).
-    pub fn renew_lease(
-        &self,
-        id: DeliveryId,
-        token: u64,
-        lease: std::time::Duration,
-    ) -> Result<bool> {
-        let lease = SignedDuration::try_from(lease).unwrap_or(SignedDuration::from_secs(60));
-        self.write_unsynced(|tx| {
-            let Some(mut d) = tx.get::<Delivery>(DELIVERIES, &id.key())? else {
-                return Ok(false);
-            };
-            if d.lease != Some(token) {
-                return Ok(false);
-            }
-            tx.remove_raw(DUE, &due_key(d.next_attempt, d.id))?;
-            d.next_attempt = tx.now().checked_add(lease).unwrap_or(d.next_attempt);
-            tx.enqueue(&d)?;
-            Ok(true)
-        })
-    }
-
-    /// One queued delivery, as it is now.
-    pub fn delivery(&self, id: DeliveryId) -> Result<Option<Delivery>> {
-        self.db
-            .get(DELIVERIES, &id.key())?
-            .map(|v| decode("deliveries", &v))
-            .transpose()
-    }
-
-    /// Every queued delivery.
-    pub fn deliveries(&self) -> Result<Vec<Delivery>> {
-        self.db
-            .all(DELIVERIES, false)?
-            .iter()
-            .map(|(_, v)| decode("deliveries", v))
-            .collect()
-    }
-
-    /// The number of queued deliveries (0 when the database cannot say).
-    pub fn queue_len(&self) -> usize {
-        self.db.len(DELIVERIES).unwrap_or(0)
-    }
-
-    /// When the next delivery is due, if any.
-    pub fn next_due(&self) -> Result<Option<Timestamp>> {
-        Ok(self
-            .db
-            .scan(DUE, &[], None, false, 1)?
-            .first()
-            .and_then(|(k, _)| {
-                let ms = u64::from_be_bytes(k.get(..8)?.try_into().ok()?);
-                Timestamp::from_millisecond(ms as i64).ok()
-            }))
-    }
-
-    /// The bytes a delivery sends.
-    pub fn delivery_bytes(&self, d: &Delivery) -> Result<Vec<u8>> {
-        match &d.payload {
-            Payload::Inline { bytes } => Ok(bytes.clone()),
-            Payload::Stored {
-                queue_id,
-                prepend,
-                cuts,
-            } => {
-                let original = self.message_bytes(*queue_id)?;
-                let mut out = Vec::with_capacity(original.len() + prepend.len());
-                out.extend_from_slice(prepend);
-                let mut at = 0usize;
-                for cut in cuts {
-                    let (start, end) = (cut.start as usize, cut.end as usize);
-                    if start < at || end < start || end > original.len() {
-                        return Err(Error::Corrupt {
-                            tree: "deliveries",
-                            reason: format!(
-                                "delivery {}: cut {start}..{end} outside the message",
-                                d.id
-                            ),
-                        });
-                    }
-                    out.extend_from_slice(&original[at..start]);
-                    out.extend_from_slice(&cut.with);
-                    at = end;
-                }
-                out.extend_from_slice(&original[at..]);
-                Ok(out)
-            }
-        }
-    }
-
-    /// Records how an attempt ended: done for the recipients not retried;
-    /// rescheduled for the others; follow-ups (DSNs) queued. `token` is the
-    /// claim's ([`Store::claim_due`]); a result under a claim that is no
-    /// longer the delivery's is dropped (returns false): another relay
-    /// took the delivery over. Not synced (sled): a crash just after a
-    /// delivery may send it again, never lose it.
-    pub fn finish_attempt(
-        &self,
-        id: DeliveryId,
-        token: Option<u64>,
-        outcome: AttemptOutcome,
-    ) -> Result<bool> {
-        let sync = !outcome.follow_ups.is_empty();
-        let f = |tx: &mut Tx<'_>| {
-            let Some(mut d) = tx.get::<Delivery>(DELIVERIES, &id.key())? else {
-                return Ok(false);
-            };
-            if token.is_some() && d.lease != token {
-                return Ok(false);
-            }
-            tx.remove_raw(DUE, &due_key(d.next_attempt, d.id))?;
-            for f in &outcome.follow_ups {
-                tx.enqueue(f)?;
-            }
-            match &outcome.retry {
-                Some((rcpts, at, error)) if !rcpts.is_empty() => {
-                    d.rcpts = rcpts.clone();
-                    d.attempts += 1;
-                    d.next_attempt = *at;
-                    d.last_error = Some(error.clone());
-                    d.lease = None;
-                    tx.enqueue(&d)?;
-                }
-                _ => {
-                    tx.remove_raw(DELIVERIES, &id.key())?;
-                    if let Some(q) = d.queue_id() {
-                        tx.release_message_ref(q)?;
-                    }
-                }
-            }
-            Ok(true)
-        };
-        if sync {
-            self.write(f)
-        } else {
-            self.write_unsynced(f)
-        }
-    }
-
-    /// Queues deliveries (durable on return).
-    pub fn enqueue(&self, deliveries: &[Delivery]) -> Result<()> {
-        self.write(|tx| {
-            for d in deliveries {
-                tx.enqueue(d)?;
-            }
-            Ok(())
-        })
-    }
-
-    /// The audit chains: the tenants' and the service's that have entries.
-    pub fn audit_chains(&self) -> Result<Vec<String>> {
-        let mut chains: Vec<String> = self
-            .db
-            .prefix(META, AUDIT_HEAD_PREFIX)?
-            .into_iter()
-            .map(|(k, _)| String::from_utf8_lossy(&k[AUDIT_HEAD_PREFIX.len()..]).into_owned())
-            .collect();
-        chains.sort();
-        Ok(chains)
-    }
-
-    /// Audit entries of every chain from `since` (inclusive), in time order.
-    pub fn audit_entries(&self, since: Option<Timestamp>) -> Result<Vec<AuditEntry>> {
-        let mut out = Vec::new();
-        self.db.for_each_paged(AUDIT, &[], 4096, |_, v| {
-            let entry: AuditEntry = decode("audit", v)?;
-            if since.is_none_or(|s| entry.at >= s) {
-                out.push(entry);
-            }
-            Ok(true)
-        })?;
-        out.sort_by(|a, b| a.at.cmp(&b.at).then(a.seq.cmp(&b.seq)));
-        Ok(out)
-    }
-
-    /// The entries of one chain (a tenant id, or `_service`) from `since`
-    /// (inclusive), in order.
-    pub fn audit_chain_entries(
-        &self,
-        chain: &str,
-        since: Option<Timestamp>,
-    ) -> Result<Vec<AuditEntry>> {
-        let mut out = Vec::new();
-        self.db
-            .for_each_paged(AUDIT, &audit_prefix(chain), 4096, |_, v| {
-                let entry: AuditEntry = decode("audit", v)?;
-                if since.is_none_or(|s| entry.at >= s) {
-                    out.push(entry);
-                }
-                Ok(true)
-            })?;
-        Ok(out)
-    }
-
-    /// Adds one audit entry on its own (a view, a download, a login): in
-    /// the item's chain, else the actor's tenant's, else the service's.
-    pub fn audit(
-        &self,
-        actor: &Actor,
-        action: AuditAction,
-        item: Option<ItemId>,
-        detail: &str,
-    ) -> Result<()> {
-        let queue_id = match item {
-            Some(id) => Some(self.item(id)?.queue_id),
-            None => None,
-        };
-        self.write(|tx| tx.audit(actor, action, item, queue_id, detail))
-    }
-
-    /// Checks every audit chain: sequence numbers, each entry's hash, each
-    /// entry's link to the one before, that it belongs to its chain, and
-    /// the stored end of the chain. `progress` is called with (checked,
-    /// total). The result names the first broken chain and entry.
-    pub fn audit_verify(&self, mut progress: impl FnMut(u64, u64)) -> Result<AuditCheck> {
-        let total = self.db.len(AUDIT)? as u64;
-        let mut chains = self.audit_chains()?;
-        // Chains with entries but no recorded end (a removed head) too:
-        // jump from one chain's prefix to the next.
-        let mut start: Vec<u8> = Vec::new();
-        while let Some((k, _)) = self.db.scan(AUDIT, &start, None, false, 1)?.pop() {
-            let Some(zero) = k.iter().position(|b| *b == 0) else {
-                start = crate::backend::after(&k);
-                continue;
-            };
-            let name = String::from_utf8_lossy(&k[..zero]).into_owned();
-            if !chains.contains(&name) {
-                chains.push(name);
-            }
-            match crate::backend::prefix_end(&k[..=zero]) {
-                Some(next) => start = next,
-                None => break,
-            }
-        }
-        chains.sort();
-        let mut done = 0;
-        let mut out = AuditCheck {
-            entries: 0,
-            broken: None,
-            chains: Vec::new(),
-        };
-        for chain in chains {
-            let check = self.verify_chain(&chain, &mut done, total, &mut progress)?;
-            out.entries += check.entries;
-            if out.broken.is_none()
-                && let Some((seq, why)) = &check.broken
-            {
-                out.broken = Some((*seq, format!("chain `{chain}`: {why}")));
-            }
-            out.chains.push(check);
-        }
-        Ok(out)
-    }
-
-    fn verify_chain(
-        &self,
-        chain: &str,
-        done: &mut u64,
-        total: u64,
-        progress: &mut impl FnMut(u64, u64),
-    ) -> Result<ChainCheck> {
-        let prefix = audit_prefix(chain);
-        let mut prev = AuditHead::default();
-        let mut n = 0;
-        let mut broken: Option<(u64, String)> = None;
-        self.db.for_each_paged(AUDIT, &prefix, 4096, |k, v| {
-            n += 1;
-            *done += 1;
-            progress(*done, total);
-            let seq = k[prefix.len()..]
-                .try_into()
-                .map(u64::from_be_bytes)
-                .unwrap_or(0);
-            let entry: AuditEntry = match decode("audit", v) {
-                Ok(e) => e,
-                Err(e) => {
-                    broken = Some((seq, format!("unreadable: {e}")));
-                    return Ok(false);
-                }
-            };
-            let why = if entry.seq != seq || seq != prev.seq + 1 {
-                Some(format!(
-                    "sequence {} follows {}: an entry is missing or moved",
-                    entry.seq, prev.seq
-                ))
-            } else if entry.chain() != chain {
-                Some(format!(
-                    "it belongs to the chain `{}`: it was moved here",
-                    entry.chain()
-                ))
-            } else if entry.prev != prev.hash {
-                Some("its link to the previous entry does not match: an entry before it was changed or removed".into())
-            } else if entry.compute_hash() != entry.hash {
-                Some("its content does not match its hash: it was changed".into())
-            } else {
-                None
-            };
-            if let Some(why) = why {
-                broken = Some((seq, why));
-                return Ok(false);
-            }
-            prev = AuditHead {
-                seq,
-                hash: entry.hash,
-            };
-            Ok(true)
-        })?;
-        if let Some(b) = broken {
-            return Ok(ChainCheck {
-                chain: chain.to_string(),
-                entries: n,
-                broken: Some(b),
-            });
-        }
-        let head: AuditHead = match self.db.get(META, &head_key(chain))? {
-            Some(v) => decode("meta", &v)?,
-            None => AuditHead::default(),
-        };
-        if head != prev {
-            return Ok(ChainCheck {
-                chain: chain.to_string(),
-                entries: n,
-                broken: Some((
-                    head.seq,
-                    format!(
-                        "the log ends at entry {} but the store recorded entry {} as last: entries were removed from the end",
-                        prev.seq, head.seq
-                    ),
-                )),
-            });
-        }
-        Ok(ChainCheck {
-            chain: chain.to_string(),
-            entries: n,
-            broken: None,
-        })
-    }
-
     /// Total bytes the store takes: on disk (sled and spool), or the
     /// table's size in PostgreSQL.
     pub fn disk_bytes(&self) -> Result<u64> {
-        if let Db::Pg(p) = &self.db {
-            return p.size();
+        if let Some(size) = self.db.size()? {
+            return Ok(size);
         }
         fn walk(p: &Path) -> u64 {
             std::fs::read_dir(p)
@@ -1301,57 +508,110 @@ impl Store {
         }
         Ok(walk(&self.dir))
     }
-}
 
-/// Brings a data directory written by an older Écluse to this layout, in
-/// steps that can be redone after a crash: before tenants, audit keys
-/// were bare sequence numbers and the end of the chain was `audit_head`;
-/// those entries become the chain of [`DEFAULT_TENANT`](crate::model::DEFAULT_TENANT).
-/// Items, deliveries and rules need nothing: their missing `tenant`
-/// field reads as the default tenant.
-fn migrate(db: &sled::Db, trees: &[sled::Tree]) -> Result<()> {
-    if trees[META].get(LAYOUT)?.as_deref() == Some(&[LAYOUT_VERSION][..]) {
-        return Ok(());
-    }
-    let chain = crate::model::DEFAULT_TENANT;
-    let mut moved = 0u64;
-    for kv in trees[AUDIT].iter() {
-        let (k, v) = kv?;
-        if k.len() != 8 {
-            continue;
+    /// Brings a data directory written by an older Écluse to this layout,
+    /// in steps that can be redone after a crash: before tenants, audit
+    /// keys were bare sequence numbers and the end of the chain was
+    /// `audit_head`; those entries become the chain of
+    /// [`DEFAULT_TENANT`](crate::model::DEFAULT_TENANT), each moved in
+    /// one transaction. Items, deliveries and rules need nothing: their
+    /// missing `tenant` field reads as the default tenant. Only a database
+    /// of this process alone can be that old: the shared one came after
+    /// tenants.
+    fn migrate(&self) -> Result<()> {
+        if self.db.shared()
+            || self.db.get(META, LAYOUT)?.as_deref() == Some(&[LAYOUT_VERSION][..])
+        {
+            return Ok(());
         }
-        let seq = u64::from_be_bytes(k.as_ref().try_into().expect("8 bytes"));
-        let mut batch = sled::Batch::default();
-        batch.insert(audit_key(chain, seq), v);
-        batch.remove(k);
-        trees[AUDIT].apply_batch(batch)?;
-        moved += 1;
+        let chain = DEFAULT_TENANT;
+        let mut old = Vec::new();
+        self.db.for_each_paged(AUDIT, &[], 4096, |k, _| {
+            if let Ok(seq) = <[u8; 8]>::try_from(k) {
+                old.push(u64::from_be_bytes(seq));
+            }
+            Ok(true)
+        })?;
+        for seqs in old.chunks(1024) {
+            self.write_unsynced(|tx| {
+                for seq in seqs {
+                    if let Some(v) = tx.remove_raw(AUDIT, &seq.to_be_bytes())? {
+                        tx.insert_raw(AUDIT, &audit_key(chain, *seq), &v)?;
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        self.write_unsynced(|tx| {
+            if let Some(head) = tx.remove_raw(META, OLD_AUDIT_HEAD)? {
+                tx.insert_raw(META, &head_key(chain), &head)?;
+            }
+            tx.insert_raw(META, LAYOUT, &[LAYOUT_VERSION])
+        })?;
+        self.sync()?;
+        if !old.is_empty() {
+            tracing::info!(
+                entries = old.len(),
+                "data directory from before tenants: its audit log is now the chain of the tenant `default`"
+            );
+        }
+        Ok(())
     }
-    if let Some(head) = trees[META].get(OLD_AUDIT_HEAD)? {
-        let mut batch = sled::Batch::default();
-        batch.insert(head_key(chain), head);
-        batch.remove(OLD_AUDIT_HEAD);
-        trees[META].apply_batch(batch)?;
-    }
-    trees[META].insert(LAYOUT, &[LAYOUT_VERSION])?;
-    db.flush()?;
-    if moved > 0 {
-        tracing::info!(
-            entries = moved,
-            "data directory from before tenants: its audit log is now the chain of the tenant `default`"
-        );
-    }
-    Ok(())
 }
 
-pub(crate) fn rcpt_prefix(rcpt: &str) -> Vec<u8> {
-    let mut k = rcpt.to_ascii_lowercase().into_bytes();
-    k.push(0);
-    k
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::{Actor, AuditAction, AuditEntry, GENESIS};
 
-pub(crate) fn rcpt_key(rcpt: &str, id: ItemId) -> Vec<u8> {
-    let mut k = rcpt_prefix(rcpt);
-    k.extend_from_slice(&id.key());
-    k
+    /// A data directory written before tenants (audit keys were bare
+    /// sequence numbers, the end of the one chain was `audit_head`, no
+    /// `layout` key): opening it makes its log the chain of the default
+    /// tenant, which verifies and goes on from where it was.
+    #[test]
+    fn a_store_from_before_tenants_keeps_its_audit_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(dir.path()).unwrap();
+            let db = store.db();
+            db.remove(META, LAYOUT).unwrap();
+            let mut prev = GENESIS.to_string();
+            for seq in 1..=3u64 {
+                let mut entry = AuditEntry {
+                    seq,
+                    at: Timestamp::from_second(1_700_000_000 + seq as i64).unwrap(),
+                    actor: "admin@example.org".into(),
+                    origin: "127.0.0.1".into(),
+                    action: AuditAction::Viewed,
+                    item: None,
+                    queue_id: None,
+                    detail: format!("entry {seq}"),
+                    prev: prev.clone(),
+                    hash: String::new(),
+                    tenant: None,
+                };
+                entry.hash = entry.compute_hash();
+                prev = entry.hash.clone();
+                db.insert(AUDIT, &seq.to_be_bytes(), &encode(&entry)).unwrap();
+            }
+            let head = AuditHead { seq: 3, hash: prev };
+            db.insert(META, OLD_AUDIT_HEAD, &encode(&head)).unwrap();
+            store.sync().unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.audit_chains().unwrap(), vec![DEFAULT_TENANT]);
+        assert!(store.db().get(META, OLD_AUDIT_HEAD).unwrap().is_none());
+        let entries = store.audit_chain_entries(DEFAULT_TENANT, None).unwrap();
+        let details: Vec<&str> = entries.iter().map(|e| e.detail.as_str()).collect();
+        assert_eq!(details, ["entry 1", "entry 2", "entry 3"]);
+        store
+            .audit(&Actor::system("test"), AuditAction::Login, None, "after")
+            .unwrap();
+        drop(store);
+        let store = Store::open(dir.path()).unwrap();
+        let check = store.audit_verify(|_, _| {}).unwrap();
+        assert_eq!(check.entries, 4);
+        assert!(check.broken.is_none(), "{:?}", check.broken);
+        assert_eq!(store.audit_chains().unwrap(), vec![DEFAULT_TENANT]);
+    }
 }
