@@ -12,6 +12,29 @@ use zip::{AesMode, CompressionMethod, ZipWriter};
 /// The ZIP's password.
 pub const PASSWORD: &str = "infected";
 
+/// What to tell whoever downloads one, in French: AES-256 ZIPs need 7-Zip
+/// (or another tool that knows WinZip's AES), Windows' built-in ZIP
+/// folders cannot open them.
+pub const OPEN_WITH_FR: &str = "Le ZIP est chiffré en AES-256 : l'outil ZIP intégré à Windows ne sait pas l'ouvrir (il dit que le fichier est invalide ou demande un mot de passe sans l'accepter). Ouvrez-le avec 7-Zip (7-zip.org), unzip 6 ou plus, ou un autre outil qui connaît le chiffrement AES de WinZip.";
+
+/// The same in English.
+pub const OPEN_WITH_EN: &str = "The ZIP is encrypted with AES-256: the ZIP tool built into Windows cannot open it (it says the file is invalid, or asks for a password and refuses it). Open it with 7-Zip (7-zip.org), unzip 6 or later, or another tool that knows WinZip's AES encryption.";
+
+/// A ZIP of `files` (name, bytes), each deflated and encrypted with
+/// AES-256 (WinZip AE-2) under [`PASSWORD`]: what the CLI's `ecluse
+/// quarantine download` writes.
+pub fn aes_zip(files: &[(&str, &[u8])]) -> zip::result::ZipResult<Vec<u8>> {
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .with_aes_encryption(AesMode::Aes256, PASSWORD);
+    for (name, bytes) in files {
+        zip.start_file(*name, options)?;
+        zip.write_all(bytes)?;
+    }
+    Ok(zip.finish()?.into_inner())
+}
+
 /// The encrypted ZIP for `item`: `<queue id>.eml` (the message as received)
 /// and `report.json`.
 pub fn encrypted_zip(
@@ -19,13 +42,9 @@ pub fn encrypted_zip(
     raw: &[u8],
     report: &Report,
 ) -> zip::result::ZipResult<Vec<u8>> {
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .with_aes_encryption(AesMode::Aes256, PASSWORD);
-    zip.start_file(format!("{}.eml", item.queue_id), options)?;
-    zip.write_all(raw)?;
-    zip.start_file("report.json", options)?;
-    zip.write_all(&serde_json::to_vec_pretty(report).expect("reports serialise"))?;
-    Ok(zip.finish()?.into_inner())
+    let report = serde_json::to_vec_pretty(report).expect("reports serialise");
+    aes_zip(&[
+        (&format!("{}.eml", item.queue_id), raw),
+        ("report.json", &report),
+    ])
 }

@@ -31,10 +31,12 @@
 // Handlers answer `Result<Response, Response>`: the error is a whole page.
 #![allow(clippy::result_large_err)]
 
+//! - [`audit_words`]: the audit log's details in the reader's language.
 pub mod config;
 pub mod download;
 pub mod local;
 pub mod pages;
+pub mod audit_words;
 pub mod saml;
 pub mod web;
 pub mod xmldsig;

@@ -118,20 +118,12 @@ fn engine() -> &'static Engine {
     ENGINE.get_or_init(Engine::builtin)
 }
 
-/// A ZIP holding `name` encrypted with the password `infected` (ZipCrypto,
-/// which every unzip and 7-Zip opens; the analysts' convention).
+/// A ZIP holding `name` encrypted with AES-256 under the password
+/// `infected` (the analysts' convention), like the web UI's download
+/// ([`ecluse_admin_ui::download::aes_zip`]): 7-Zip and unzip 6 open it,
+/// Windows' built-in ZIP folders do not.
 pub fn infected_zip(name: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
-    use zip::unstable::write::FileOptionsExt;
-    let mut out = std::io::Cursor::new(Vec::new());
-    let mut w = zip::ZipWriter::new(&mut out);
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .with_deprecated_encryption(b"infected")
-        .map_err(|e| e.to_string())?;
-    w.start_file(name, opts).map_err(|e| e.to_string())?;
-    w.write_all(bytes).map_err(|e| e.to_string())?;
-    w.finish().map_err(|e| e.to_string())?;
-    Ok(out.into_inner())
+    ecluse_admin_ui::download::aes_zip(&[(name, bytes)]).map_err(|e| e.to_string())
 }
 
 /// Runs one request on the store, for the items and audit chain of

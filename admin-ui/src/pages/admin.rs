@@ -5,7 +5,7 @@
 use super::agent::{facts, sender, status};
 use super::layout::page;
 use super::{
-    action_label, audit_action_label, category_label, file_name, item_id, kind_label, size,
+    action_label, audit_action_label, category_label, file_name, item_id, size,
     status_label,
 };
 use crate::Ui;
@@ -206,7 +206,7 @@ pub async fn queue(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<QueueFil
                             td data-label=(l.t("Destinataire", "Recipient")) { (it.recipient) }
                             td data-label=(l.t("Expéditeur", "From")) { (sender(it)) }
                             td data-label=(l.t("Fichier", "File")) { a href={ "/admin/items/" (it.id) } { (file_name(l, it)) } }
-                            td data-label=(l.t("Pourquoi", "Why")) { (category_label(l, it.category)) }
+                            td data-label=(l.t("Pourquoi", "Why")) { (super::held_label(l, it, it.category)) }
                         }
                     }
                 }
@@ -306,6 +306,7 @@ pub async fn item(ctx: Ctx, State(ui): State<Arc<Ui>>, Path(id): Path<String>) -
                 p { (l.t(
                     "Le message d'origine (.eml) et le rapport d'analyse, dans un ZIP chiffré (AES-256) dont le mot de passe est « infected », pour que l'antivirus du poste ne le supprime pas et qu'on ne l'ouvre pas par erreur. À n'ouvrir que sur un poste d'analyse.",
                     "The original message (.eml) and the scan report, in an encrypted ZIP (AES-256) whose password is \"infected\", so that desktop antivirus does not delete it and nobody opens it by mistake. Open it only on an analysis machine.")) }
+                p.download-tool { (l.t(crate::download::OPEN_WITH_FR, crate::download::OPEN_WITH_EN)) }
                 form method="post" action={ "/admin/items/" (it.id) "/download" } {
                     input type="hidden" name="csrf" value=(user.csrf);
                     button.secondary type="submit" { (l.t("Télécharger le ZIP chiffré", "Download the encrypted ZIP")) }
@@ -336,13 +337,21 @@ fn action(l: Lang, a: Action) -> Markup {
 }
 
 /// A finding: its category and kind in words, the kind's name to search the
-/// logs and the JSON report with, and the scanner's detail (in English).
+/// logs and the JSON report with, and its sentence in the reader's language
+/// (its arguments are the message's data, escaped like any text).
 fn finding(l: Lang, f: &ecluse_scanner::Finding) -> Markup {
     html! {
-        strong title=(f.category.as_str()) { (category_label(l, f.category)) }
-        " — " (kind_label(l, f.kind)) " " code { (f.kind.as_str()) }
+        strong title=(f.category.as_str()) { (l.t(f.category_label_fr(), f.category_label_en())) }
+        " — " (l.t(f.label_fr(), f.label_en())) " " code { (f.kind.as_str()) }
         @if let Some(rule) = &f.rule { " — " (l.t("règle", "rule")) " " code { (rule) } }
-        br; span lang="en" { (f.detail) }
+        br;
+        // The sentence in the reader's language; a report stored before
+        // sentences has only its English text, shown as such.
+        @match (l, f.fr()) {
+            (Lang::Fr, Some(fr)) => span.finding-detail { (fr) },
+            (Lang::Fr, None) => span.finding-detail lang="en" { (f.detail) },
+            (Lang::En, _) => span.finding-detail { (f.en()) },
+        }
     }
 }
 
@@ -569,8 +578,15 @@ pub async fn audit(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<AuditFil
                     td data-label=(l.t("Auteur", "Actor")) { (actor(l, &e.actor, &e.origin)) }
                     td data-label=(l.t("Action", "Action")) { span title=(e.action.as_str()) { (audit_action_label(l, e.action)) } }
                     td data-label=(l.t("Pièce jointe", "Item")) { @if let Some(i) = e.item { a href={ "/admin/items/" (i) } { (i) } } }
-                    // As recorded (the gateway writes in English), for searching the logs.
-                    td data-label=(l.t("Détail", "Detail")) { @if !e.detail.is_empty() { code { (e.detail) } } }
+                    // Écluse's own details in the page's language (recorded in
+                    // English, as the hash chain keeps them: on hover); a
+                    // person's words as they wrote them.
+                    td data-label=(l.t("Détail", "Detail")) { @if !e.detail.is_empty() {
+                        @match crate::audit_words::detail(l == Lang::Fr, e.action, &e.detail) {
+                            crate::audit_words::Said::Words(w) => span.audit-detail title=(e.detail) { (w) },
+                            crate::audit_words::Said::AsRecorded(w) => code.audit-detail { (w) },
+                        }
+                    } }
                 } } }
             } }
         },

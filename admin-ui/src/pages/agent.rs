@@ -3,7 +3,7 @@
 //! where the policy allows, releasing it oneself.
 
 use super::layout::page;
-use super::{category_label, file_name, item_id, size, status_label};
+use super::{file_name, held_label, item_id, size, status_label};
 use crate::Ui;
 use crate::web::{Ctx, Page};
 use axum::extract::{Form, Path, State};
@@ -65,7 +65,7 @@ pub async fn list(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
                                 td data-label=(l.t("Expéditeur", "From")) { (sender(it)) }
                                 td data-label=(l.t("Objet", "Subject")) { (it.info.subject.as_deref().unwrap_or("")) }
                                 td data-label=(l.t("Fichier", "File")) { a href={ "/q/" (it.id) } { (file_name(l, it)) } }
-                                td data-label=(l.t("Pourquoi", "Why")) { (category_label(l, it.category)) }
+                                td data-label=(l.t("Pourquoi", "Why")) { (held_label(l, it, it.category)) }
                                 td data-label=(l.t("État", "Status")) { (status(l, it.status)) }
                             }
                         }
@@ -154,7 +154,7 @@ pub fn facts(l: crate::web::Lang, it: &HeldItem) -> Markup {
                 dt { (l.t("Taille", "Size")) } dd { (size(l, p.size)) }
             }
             dt { (l.t("Pourquoi elle est retenue", "Why it is held")) }
-            dd { ul { @for c in &it.categories { li { (category_label(l, *c)) } } } }
+            dd { ul { @for c in &it.categories { li { (held_label(l, it, *c)) } } } }
             @if it.status.is_open() {
                 dt { (l.t("Supprimée automatiquement le", "Deleted automatically on")) } dd { (l.datetime(it.expires_at)) }
             }

@@ -45,6 +45,17 @@ pub fn category_label(lang: Lang, category: Category) -> &'static str {
     }
 }
 
+/// Why `item` was held, for `category` (one of its categories), in words
+/// an agent understands: a password-protected PDF or Office document is
+/// « document protégé par mot de passe », not an archive.
+pub fn held_label(lang: Lang, item: &HeldItem, category: Category) -> &'static str {
+    let real = item.part.as_ref().map_or("", |p| p.detected_type.as_str());
+    match lang {
+        Lang::Fr => category.label_fr_for(real),
+        Lang::En => category.label_en_for(real),
+    }
+}
+
 /// What the policy does with a message or a part (the scan report's
 /// action and each part's verdict), in plain words.
 pub fn action_label(lang: Lang, action: Action) -> &'static str {

@@ -7,7 +7,8 @@ use crate::control::{self, Op};
 use anyhow::{Context as _, Result, anyhow, bail};
 use base64::Engine as _;
 use clap::{Args, Subcommand};
-use ecluse_quarantine::{HeldItem, Status, Store};
+use ecluse_quarantine::{AuditAction, HeldItem, Status, Store};
+use ecluse_scanner::{Report, SenderAuth};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -90,7 +91,9 @@ enum QuarantineCommand {
         #[arg(long)]
         reason: String,
     },
-    /// Save the held file inside a ZIP encrypted with the password `infected`.
+    /// Save the held file inside a ZIP encrypted with AES-256 under the
+    /// password `infected`; open it with 7-Zip (Windows' built-in ZIP tool
+    /// cannot open AES ZIPs).
     Download {
         /// The item id.
         id: String,
@@ -218,6 +221,120 @@ pub(crate) fn shown(text: &str) -> String {
     out
 }
 
+/// `text` cut to `width` characters with an ellipsis, so that a long file
+/// name or address keeps the list's columns (`show` gives it whole).
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// What `list` says when nothing matches, French first.
+fn nothing_listed(status: Option<Status>) -> &'static str {
+    match status {
+        None | Some(Status::Held) => "Aucune pièce jointe retenue. / Nothing held.",
+        Some(Status::Requested) => "Aucune demande en attente. / No pending request.",
+        Some(Status::Released) => "Aucune pièce jointe libérée. / Nothing released.",
+        Some(Status::Denied) => "Aucune demande refusée. / Nothing denied.",
+        Some(Status::Expired) => "Aucune pièce jointe expirée. / Nothing expired.",
+    }
+}
+
+/// The findings of `item` in its report (those of the held part and
+/// inside it, and the message's own; all of them for a message held
+/// whole): the path, then each sentence in French, then in English. A
+/// report stored before sentences gives its English text only.
+fn print_findings(item: &HeldItem, report: Option<&Report>) {
+    let Some(report) = report else {
+        // The report went with the message bytes: the reasons kept on the item.
+        for r in &item.reasons {
+            println!("  - {}", shown(r));
+        }
+        return;
+    };
+    let held = item.part.as_ref().map(|p| p.path.as_str());
+    for (path, f) in report.all_findings() {
+        let inside = match held {
+            None => true,
+            Some(h) => {
+                path.is_empty()
+                    || path == h
+                    || path.starts_with(&format!("{h}/"))
+                    || path.starts_with(&format!("{h}."))
+            }
+        };
+        if !inside {
+            continue;
+        }
+        let at = if path.is_empty() { "message" } else { path };
+        let rule = f
+            .rule
+            .as_deref()
+            .map(|r| format!(" (règle / rule {})", shown(r)))
+            .unwrap_or_default();
+        match f.fr() {
+            Some(fr) => {
+                println!("  - {}: {}{rule}", shown(at), shown(&fr));
+                println!("    {}", shown(&f.en()));
+            }
+            None => println!("  - {}: {}{rule}", shown(at), shown(&f.en())),
+        }
+    }
+}
+
+/// The sender checks as `show` prints them: the verdict in words (French,
+/// then English), then SPF, DKIM and DMARC one by one.
+fn print_sender_auth(a: &SenderAuth) {
+    println!("sender     {}", shown(&a.summary_fr()));
+    println!("           {}", shown(&a.summary_en()));
+    let spf_domain = if a.spf_domain.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", shown(&a.spf_domain))
+    };
+    println!("spf        {}{spf_domain}", shown(&a.spf));
+    let dkim: Vec<String> = a
+        .dkim
+        .iter()
+        .map(|d| format!("{} (d={})", shown(&d.result), shown(&d.domain)))
+        .collect();
+    println!(
+        "dkim       {}",
+        if dkim.is_empty() {
+            "none".to_string()
+        } else {
+            dkim.join(", ")
+        }
+    );
+    let policy = if a.dmarc_policy.is_empty() {
+        String::new()
+    } else {
+        format!(" (p={})", shown(&a.dmarc_policy))
+    };
+    let domain = if a.from_domain.is_empty() {
+        String::new()
+    } else {
+        format!(" for {}", shown(&a.from_domain))
+    };
+    println!("dmarc      {}{policy}{domain}", shown(&a.dmarc));
+}
+
+/// A decision's comment: Écluse's own words in French then English, a
+/// person's as written.
+fn comment(outcome: Status, text: &str) -> String {
+    let action = match outcome {
+        Status::Denied => AuditAction::Denied,
+        _ => AuditAction::Released,
+    };
+    match ecluse_admin_ui::audit_words::fr(action, text) {
+        Some(fr) => format!("{} / {}", shown(&fr), shown(text)),
+        None => shown(text),
+    }
+}
+
 fn print_item_line(item: &HeldItem) {
     let from = shown(
         &item
@@ -230,10 +347,10 @@ fn print_item_line(item: &HeldItem) {
         "{}  {:<9}  {:<28}  {:<26}  {:<16}  {}",
         item.id,
         item.status.as_str(),
-        shown(&item.recipient),
-        file_of(item),
+        fit(&shown(&item.recipient), 28),
+        fit(&file_of(item), 26),
         item.category.as_str(),
-        from
+        fit(&from, 60)
     );
 }
 
@@ -266,7 +383,7 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
                     println!("{}", serde_json::to_string(item)?);
                 }
             } else if list.is_empty() {
-                println!("Aucune pièce jointe retenue. / Nothing held.");
+                println!("{}", nothing_listed(status));
             } else {
                 println!(
                     "{:<26}  {:<9}  {:<28}  {:<26}  {:<16}  from",
@@ -283,6 +400,8 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 let item: HeldItem = serde_json::from_value(v["item"].clone())?;
+                // A report this build cannot read is left out, not an error.
+                let report: Option<Report> = serde_json::from_value(v["report"].clone()).ok();
                 println!("item       {}", item.id);
                 println!("status     {} ({})", item.status, item.status.label_fr());
                 println!("recipient  {}", shown(&item.recipient));
@@ -300,19 +419,22 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
                     "subject    {}",
                     shown(&item.info.subject.clone().unwrap_or_default())
                 );
+                if let Some(a) = &item.info.sender_auth {
+                    print_sender_auth(a);
+                }
                 println!("file       {}", file_of(&item));
                 if let Some(p) = &item.part {
                     println!("type       {} ({} bytes)", shown(&p.detected_type), p.size);
                     println!("sha256     {}", p.sha256);
                 }
+                let real = item.part.as_ref().map_or("", |p| p.detected_type.as_str());
                 println!(
-                    "held for   {} — {}",
+                    "held for   {} — {} / {}",
                     item.category,
-                    item.category.label_fr()
+                    item.category.label_fr_for(real),
+                    item.category.label_en_for(real)
                 );
-                for r in &item.reasons {
-                    println!("  - {}", shown(r));
-                }
+                print_findings(&item, report.as_ref());
                 println!(
                     "held at    {}   expires {}",
                     item.created_at, item.expires_at
@@ -335,7 +457,7 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
                         d.outcome,
                         shown(&d.by),
                         d.at,
-                        shown(&d.comment)
+                        comment(d.outcome, &d.comment)
                     );
                 }
                 println!("queue id   {}", item.queue_id);
@@ -409,10 +531,12 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
                 .context("unexpected answer from the server")?;
             std::fs::write(&out, zip).with_context(|| format!("writing {}", out.display()))?;
             println!(
-                "wrote {} ({} inside, password: infected)",
+                "wrote {} ({} inside, AES-256, password: infected)",
                 out.display(),
-                v["name"].as_str().unwrap_or("")
+                shown(v["name"].as_str().unwrap_or(""))
             );
+            println!("{}", ecluse_admin_ui::download::OPEN_WITH_FR);
+            println!("{}", ecluse_admin_ui::download::OPEN_WITH_EN);
         }
         QuarantineCommand::Purge { expired } => {
             if !expired {
