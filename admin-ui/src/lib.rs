@@ -120,7 +120,9 @@ pub struct Ui {
     /// The SAML service provider: `None` without `[admin.saml]`, and while
     /// the IdP's metadata is not known yet (an unreachable IdP and no copy
     /// of it: [`Ui::set_idp_metadata`] fills it in when it comes).
-    pub(crate) saml: std::sync::RwLock<Option<Arc<saml::Sp>>>,
+    /// Shared with the UI a reload makes ([`Ui::with_tenants`]), so that
+    /// a metadata refresh reaches the one in force.
+    pub(crate) saml: Arc<std::sync::RwLock<Option<Arc<saml::Sp>>>>,
     pub(crate) local: local::Guard,
     /// Failed SAML answers per address: the same limits as the local
     /// admin's, counted apart, so that garbage posted to `/saml/acs` does
@@ -158,9 +160,41 @@ impl Ui {
             saml_starts: saml::Starts::default(),
             store,
             config,
-            saml: std::sync::RwLock::new(saml),
+            saml: Arc::new(std::sync::RwLock::new(saml)),
             engines: Engines::default(),
         })
+    }
+
+    /// The same UI with another list of communes and of the
+    /// configuration's sender rules (`ecluse reload` after `[[tenant]]` or
+    /// `[[policy.exception]]` changed). The store, the SAML service
+    /// provider (a metadata refresh reaches both), the engines' state and
+    /// the sessions (in the store) carry over; the in-memory counters of
+    /// sign-ins started and refusals seen start afresh.
+    pub fn with_tenants(
+        &self,
+        tenants: Vec<UiTenant>,
+        sender_rules: Vec<ecluse_quarantine::SenderRule>,
+    ) -> Ui {
+        let mut config = self.config.clone();
+        config.tenants = tenants;
+        config.sender_rules = sender_rules;
+        Ui {
+            local: local::Guard::new(self.store.clone(), "local:"),
+            acs_guard: local::Guard::new(self.store.clone(), "acs:"),
+            password_checks: local::PasswordChecks::default(),
+            refusals: local::Refusals::default(),
+            saml_starts: saml::Starts::default(),
+            store: self.store.clone(),
+            config,
+            saml: self.saml.clone(),
+            engines: self.engines.clone(),
+        }
+    }
+
+    /// The communes the UI knows and the configuration's sender rules.
+    pub fn tenancy(&self) -> (&[UiTenant], &[ecluse_quarantine::SenderRule]) {
+        (&self.config.tenants, &self.config.sender_rules)
     }
 
     /// The SAML service provider now, if the IdP's metadata is known.

@@ -417,6 +417,23 @@ impl Tenants {
         self.list.iter().find(|t| t.id == id)
     }
 
+    /// What the web UI knows of the tenants (none for the implicit one),
+    /// as `Config::parse` gives it to `[admin]`'s UI.
+    pub fn for_ui(&self) -> Vec<ecluse_admin_ui::UiTenant> {
+        if self.implicit {
+            return Vec::new();
+        }
+        self.list
+            .iter()
+            .map(|t| ecluse_admin_ui::UiTenant {
+                id: t.id.clone(),
+                name: t.name.clone(),
+                admin_group: t.admin_group.clone(),
+                domains: t.domains.clone(),
+            })
+            .collect()
+    }
+
     /// The tenant of an address, by its domain (exact, case-insensitive,
     /// a root dot ignored); `None` outside every tenant's domains.
     pub fn of_address(&self, address: &str) -> Option<&Tenant> {

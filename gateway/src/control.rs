@@ -55,8 +55,9 @@ pub enum Op {
         /// The admin passing it on.
         actor: Actor,
     },
-    /// Reload the rules and the STARTTLS certificate (the running server
-    /// only; `ecluse reload`).
+    /// Reload the configuration file (tenants, policy, the file's sender
+    /// rules, notice keys, routes), the rules and the STARTTLS certificate
+    /// (the running server only; `ecluse reload`).
     Reload,
     /// Refuse to release an item.
     Deny {

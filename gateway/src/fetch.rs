@@ -11,11 +11,20 @@ use tokio::net::TcpStream;
 /// The largest metadata document accepted.
 pub const MAX_METADATA: u64 = 4 << 20;
 
-/// The body of `url`, which must answer `200`.
+/// How long [`get`] waits for the whole answer.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The body of `url`, which must answer `200` within [`TIMEOUT`].
 pub async fn get(url: &str) -> Result<String> {
-    tokio::time::timeout(Duration::from_secs(30), fetch(url))
+    get_within(url, TIMEOUT).await
+}
+
+/// The body of `url`, which must answer `200` within `limit`
+/// (`check-config` gives the rest of its probe budget).
+pub async fn get_within(url: &str, limit: Duration) -> Result<String> {
+    tokio::time::timeout(limit, fetch(url))
         .await
-        .with_context(|| format!("{url}: no answer within 30 s"))?
+        .with_context(|| format!("{url}: no answer within {}", humantime::format_duration(limit)))?
 }
 
 async fn fetch(url: &str) -> Result<String> {

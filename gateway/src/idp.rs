@@ -50,6 +50,17 @@ pub enum Start {
 /// write what was fetched as the new copy (`serve`; `check-config` writes
 /// nothing). Never fails: an unreachable IdP must not stop the MX.
 pub async fn at_start(config: &mut Config, data_dir: &Path, keep: bool) -> Start {
+    at_start_within(config, data_dir, keep, crate::fetch::TIMEOUT).await
+}
+
+/// [`at_start`], waiting at most `limit` for the IdP (`check-config` gives
+/// the rest of its probe budget; zero asks nothing and takes the copy).
+pub async fn at_start_within(
+    config: &mut Config,
+    data_dir: &Path,
+    keep: bool,
+    limit: Duration,
+) -> Start {
     let (Some(url), Some(ui)) = (config.admin.idp_metadata_url.clone(), &mut config.admin.ui)
     else {
         return Start::NotByAddress;
@@ -66,7 +77,12 @@ pub async fn at_start(config: &mut Config, data_dir: &Path, keep: bool) -> Start
         ecluse_admin_ui::check(&c).map_err(|e| e.to_string())
     };
     let saml = ui.saml.as_mut().expect("checked above");
-    let why = match crate::fetch::get(&url).await {
+    let fetched = if limit.is_zero() {
+        Err(anyhow::anyhow!("not asked (check-config --offline)"))
+    } else {
+        crate::fetch::get_within(&url, limit).await
+    };
+    let why = match fetched {
         Ok(xml) => match usable(&xml) {
             Ok(()) => {
                 if keep {

@@ -12,6 +12,7 @@
 //! - [`serve`]: `ecluse serve`.
 //! - [`tls`]: rustls set-up (aws-lc-rs).
 //! - [`control`]: the local admin API behind `ecluse quarantine` and `ecluse audit`.
+//! - [`probe`]: `check-config`'s network probes (downstreams, public_url, TLS).
 //! - [`cli`]: the other subcommands.
 
 pub mod authres;
@@ -23,6 +24,7 @@ pub mod decide;
 pub mod fetch;
 pub mod idp;
 pub mod notice;
+pub mod probe;
 pub mod provenance;
 pub mod recipients;
 pub mod relay;

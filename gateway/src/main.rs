@@ -44,12 +44,16 @@ enum Command {
     /// and four sample messages sent so that the UI shows held items.
     Demo(cli::demo::DemoArgs),
     /// Check a configuration file (and the TLS files and rules it names)
-    /// without starting anything. Exit code 0 when it is good, 1 when not.
+    /// without starting anything, then probe what it points at (downstream
+    /// servers, the public_url host, the IdP) within 5 s, as warnings.
+    /// Exit code 0 when it is good (warnings included), 1 when not.
     CheckConfig(serve::ServeArgs),
-    /// Make the running server read its YARA rules and STARTTLS
-    /// certificate again (as SIGHUP does). Exit code 0 when it did, 1 when
-    /// the reload failed (the server keeps what it had; the message says
-    /// why), 3 when no server answers.
+    /// Make the running server read its configuration file, YARA rules and
+    /// STARTTLS certificate again (as SIGHUP does): communes, policy,
+    /// sender rules and notice keys apply to new sessions without a
+    /// restart. Exit code 0 when it did (settings that take a restart are
+    /// named), 1 when the reload failed or the file is bad (the server
+    /// keeps what it had; the message says why), 3 when no server answers.
     Reload(cli::reload::ReloadArgs),
     /// Held items: list, show, release, deny, download, purge.
     ///
@@ -118,6 +122,7 @@ fn main() -> ExitCode {
             let args = serve::ServeArgs {
                 config: args.config,
                 verbose: false,
+                offline: false,
             };
             match serve::main(args) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -31,20 +31,50 @@ pub struct AttemptResult {
     pub permanent: Vec<(String, String)>,
 }
 
+/// Where each recipient is delivered: `[relay]` and the tenants, swapped
+/// whole by a reload (an attempt in flight keeps the one it started with).
+#[derive(Debug, Clone)]
+pub struct Routes {
+    /// `[relay]`: the service's server, the retry and timeout settings.
+    pub relay: RelayConfig,
+    /// The tenants: each recipient goes to its tenant's downstream server.
+    pub tenants: crate::config::Tenants,
+}
+
+impl Routes {
+    /// The downstream server of `rcpt`: its domain's tenant's; for an
+    /// address outside every tenant (a DSN, a service address), the
+    /// delivery's tenant's, else `[relay] downstream`, else the first
+    /// tenant's.
+    pub fn route(&self, rcpt: &str, tenant: Option<&str>) -> &RelayConfig {
+        if let Some(t) = self.tenants.of_address(rcpt) {
+            return &t.relay;
+        }
+        if let Some(t) = tenant.and_then(|t| self.tenants.get(t)) {
+            return &t.relay;
+        }
+        if !self.relay.downstream.is_empty() {
+            return &self.relay;
+        }
+        &self.tenants.all()[0].relay
+    }
+}
+
 /// What the relay worker needs.
 pub struct Relay {
     /// The store whose queue is delivered.
     pub store: Arc<Store>,
-    /// `[relay]`.
+    /// `[relay]` as at start: `concurrency` (the worker's permits) is
+    /// taken from it; the rest is read from [`Relay::routes`].
     pub config: RelayConfig,
+    /// The routes in force (`[relay]` and the tenants), for each attempt.
+    pub routes: std::sync::RwLock<Arc<Routes>>,
     /// Our host name (EHLO) and notice settings (DSNs).
     pub notices: NoticeConfig,
     /// Wakes the worker when something is queued.
     pub wakeup: Arc<Notify>,
     /// DSNs sent lately, per envelope sender, for the rate limit.
     pub dsn_sent: DsnLimit,
-    /// The tenants: each recipient goes to its tenant's downstream server.
-    pub tenants: crate::config::Tenants,
     /// How long a claim on a delivery lasts (`[store] delivery_lease`).
     pub lease: Duration,
 }
@@ -90,6 +120,11 @@ impl DsnLimit {
 }
 
 impl Relay {
+    /// The routes in force now.
+    pub fn routes(&self) -> Arc<Routes> {
+        self.routes.read().expect("routes lock").clone()
+    }
+
     /// Delivers until `shutdown`, then waits for attempts in flight.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         let permits = Arc::new(Semaphore::new(self.config.concurrency));
@@ -197,6 +232,7 @@ impl Relay {
             })
         });
         metrics::counter!("ecluse_delivery_attempts_total").increment(1);
+        let table = self.routes();
         let result = match bytes {
             Ok(bytes) => {
                 // Each recipient through its tenant's server: one
@@ -204,7 +240,7 @@ impl Relay {
                 let mut result = AttemptResult::default();
                 let mut routes: Vec<(&RelayConfig, Vec<String>)> = Vec::new();
                 for rcpt in &d.rcpts {
-                    let cfg = self.route(rcpt, d.tenant.as_deref());
+                    let cfg = table.route(rcpt, d.tenant.as_deref());
                     match routes.iter_mut().find(|(c, _)| std::ptr::eq(*c, cfg)) {
                         Some((_, list)) => list.push(rcpt.clone()),
                         None => routes.push((cfg, vec![rcpt.clone()])),
@@ -234,7 +270,7 @@ impl Relay {
         let tenant = d.tenant.clone().unwrap_or_else(|| {
             d.rcpts
                 .first()
-                .and_then(|r| self.tenants.of_address(r))
+                .and_then(|r| table.tenants.of_address(r))
                 .map(|t| t.id.clone())
                 .unwrap_or_else(|| ecluse_quarantine::DEFAULT_TENANT.to_string())
         });
@@ -251,7 +287,7 @@ impl Relay {
         if let Some(r) = renewal {
             r.abort();
         }
-        let outcome = self.outcome(&d, result, now);
+        let outcome = self.outcome(&table.relay, &d, result, now);
         let store = self.store.clone();
         let saved = tokio::task::spawn_blocking(move || store.finish_attempt(id, token, outcome))
             .await
@@ -268,7 +304,13 @@ impl Relay {
     }
 
     /// Turns per-recipient results into the queue's next state.
-    fn outcome(&self, d: &Delivery, r: AttemptResult, now: Timestamp) -> AttemptOutcome {
+    fn outcome(
+        &self,
+        relay: &RelayConfig,
+        d: &Delivery,
+        r: AttemptResult,
+        now: Timestamp,
+    ) -> AttemptOutcome {
         let queue_id = d.queue_id().map(|q| q.to_string()).unwrap_or_default();
         for rcpt in &r.delivered {
             tracing::info!(delivery = %d.id, queue_id, to = %rcpt, attempts = d.attempts + 1, "delivered");
@@ -276,7 +318,7 @@ impl Relay {
         let mut permanent = r.permanent;
         let mut retry = Vec::new();
         let age = now.duration_since(d.created_at).unsigned_abs();
-        let give_up = age >= self.config.max_queue_time;
+        let give_up = age >= relay.max_queue_time;
         for (rcpt, why) in r.temporary {
             metrics::counter!("ecluse_delivery_failures_total", "kind" => "temporary").increment(1);
             if give_up {
@@ -345,11 +387,10 @@ impl Relay {
             None
         } else {
             let shift = d.attempts.min(20);
-            let delay = self
-                .config
+            let delay = relay
                 .retry_min
                 .saturating_mul(1 << shift)
-                .min(self.config.retry_max);
+                .min(relay.retry_max);
             let at = now
                 + jiff::SignedDuration::try_from(delay)
                     .unwrap_or(jiff::SignedDuration::from_secs(60));
@@ -359,26 +400,10 @@ impl Relay {
         AttemptOutcome { retry, follow_ups }
     }
 
-    /// The downstream server of `rcpt`: its domain's tenant's; for an
-    /// address outside every tenant (a DSN, a service address), the
-    /// delivery's tenant's, else `[relay] downstream`, else the first
-    /// tenant's.
-    pub fn route(&self, rcpt: &str, tenant: Option<&str>) -> &RelayConfig {
-        if let Some(t) = self.tenants.of_address(rcpt) {
-            return &t.relay;
-        }
-        if let Some(t) = tenant.and_then(|t| self.tenants.get(t)) {
-            return &t.relay;
-        }
-        if !self.config.downstream.is_empty() {
-            return &self.config;
-        }
-        &self.tenants.all()[0].relay
-    }
-
     /// One SMTP transaction to the service's downstream server.
     pub async fn send(&self, mail_from: &str, rcpts: &[String], bytes: &[u8]) -> AttemptResult {
-        self.send_via(&self.config, mail_from, rcpts, bytes).await
+        let routes = self.routes();
+        self.send_via(&routes.relay, mail_from, rcpts, bytes).await
     }
 
     /// One SMTP transaction to the server of `cfg`.

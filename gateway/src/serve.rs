@@ -8,7 +8,7 @@
 //! in-flight scans and writes finish, let deliveries in flight finish,
 //! flush the store, exit 0.
 
-use crate::config::Config;
+use crate::config::{AdminConfig, Config};
 use crate::notice::NoticeConfig;
 use crate::relay::Relay;
 use crate::smtp::{self, Context};
@@ -32,6 +32,10 @@ pub struct ServeArgs {
     /// redundant patterns) instead of their number.
     #[arg(long)]
     pub verbose: bool,
+    /// With check-config: no network probes (downstream servers, the
+    /// public_url host, the IdP's metadata address), for packaging and CI.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// Where the running server listens, written to `<data_dir>/serve.json`
@@ -62,7 +66,10 @@ fn metrics_recorder() -> Option<PrometheusHandle> {
         .ok()
 }
 
-/// Runs everything until `shutdown` turns true.
+/// Runs everything until `shutdown` turns true; `source` is the file
+/// `config` was read from, read again by a reload (`None`: a reload reads
+/// the rules and the certificate only, as for `ecluse demo`).
+#[allow(clippy::too_many_arguments)]
 pub async fn run(
     config: Config,
     engine: Engine,
@@ -71,6 +78,7 @@ pub async fn run(
     admin_listener: TcpListener,
     control: (TcpListener, String),
     shutdown: watch::Receiver<bool>,
+    source: Option<PathBuf>,
 ) -> Result<()> {
     let config = Arc::new(config);
     config.prepare_store(&store);
@@ -122,24 +130,9 @@ pub async fn run(
     // What the dashboard shows of the engines, kept current by the reloads,
     // the clamd checks and the scans.
     let engines = ui.as_ref().map(|ui| ui.engines()).unwrap_or_default();
-    let senders = if config.smtp.sender_checks {
-        Some(Arc::new(
-            crate::provenance::SenderChecks::new(
-                &config.smtp.dns_resolvers,
-                &config.smtp.hostname,
-                &config.smtp.accepted_domains,
-                &config.partner_domains,
-                config.smtp.sender_check_timeout,
-            )
-            .map_err(|e| {
-                anyhow::anyhow!("{e}; set [smtp] dns_resolvers, or sender_checks = false")
-            })?,
-        ))
-    } else {
-        None
-    };
+    let senders = sender_checks(&config).map_err(anyhow::Error::msg)?;
     let ctx = Arc::new(Context {
-        config: config.clone(),
+        config: std::sync::RwLock::new(config.clone()),
         engine: std::sync::RwLock::new(Arc::new(engine)),
         store: store.clone(),
         scans: Arc::new(Semaphore::new(config.smtp.max_scans)),
@@ -147,18 +140,8 @@ pub async fn run(
         notices: notices.clone(),
         relay_wakeup: wakeup.clone(),
         engines: engines.clone(),
-        recipients: Arc::new(
-            crate::recipients::Verifier::new(
-                config.smtp.verify_recipients.clone(),
-                store.clone(),
-                config.relay.clone(),
-                config.smtp.hostname.clone(),
-                config.smtp.recipient_cache_positive,
-                config.smtp.recipient_cache_negative,
-            )
-            .with_tenants(config.tenants.clone()),
-        ),
-        senders,
+        recipients: std::sync::RwLock::new(Arc::new(verifier(&config, &store))),
+        senders: std::sync::RwLock::new(senders),
         harvest: crate::smtp::harvest::HarvestGuard::new(config.smtp.unknown_recipient_limit),
     });
     let relay = Arc::new(Relay {
@@ -167,7 +150,10 @@ pub async fn run(
         notices,
         wakeup,
         dsn_sent: Default::default(),
-        tenants: config.tenants.clone(),
+        routes: std::sync::RwLock::new(Arc::new(crate::relay::Routes {
+            relay: config.relay.clone(),
+            tenants: config.tenants.clone(),
+        })),
         lease: config.quarantine.delivery_lease,
     });
     let handle = metrics_recorder();
@@ -201,9 +187,27 @@ pub async fn run(
         .layer(axum::middleware::from_fn(
             ecluse_admin_ui::web::security_headers,
         ));
-    let (router, ui) = match ui {
-        Some(ui) => (router.merge(ecluse_admin_ui::router(ui.clone())), Some(ui)),
-        None => {
+    // The UI's routes are asked through a slot a reload may fill with a
+    // UI that knows other communes; requests in flight finish with theirs.
+    let ui_slot: Option<UiSlot> = ui.as_ref().map(|ui| {
+        Arc::new(std::sync::RwLock::new((
+            ui.clone(),
+            ecluse_admin_ui::router(ui.clone()),
+        )))
+    });
+    let (router, ui) = match (ui, &ui_slot) {
+        (Some(ui), Some(slot)) => {
+            let slot = slot.clone();
+            let current = tower::service_fn(move |req: axum::extract::Request| {
+                let router = slot.read().expect("ui lock").1.clone();
+                async move {
+                    use tower::ServiceExt as _;
+                    router.oneshot(req).await
+                }
+            });
+            (router.fallback_service(current), Some(ui))
+        }
+        _ => {
             tracing::warn!(
                 "admin UI off: configure [admin.saml] (or [admin.local]) so that agents and admins can sign in"
             );
@@ -222,13 +226,22 @@ pub async fn run(
         admin_tls,
         shutdown.clone(),
     ));
-    let relay_task = tokio::spawn(relay.run(shutdown.clone()));
+    let relay_task = tokio::spawn(relay.clone().run(shutdown.clone()));
     show_rules(&engines, &config.rules, &ctx.engine());
     if let Some(clamav) = config.clamav.clone() {
         tokio::spawn(watch_clamd(clamav, engines.clone(), shutdown.clone()));
     }
     let (control_listener, token) = control;
-    let reload = reloader(ctx.clone(), engines, shutdown.clone());
+    let reload = reloader(
+        Arc::new(Reloadable {
+            ctx: ctx.clone(),
+            relay: relay.clone(),
+            ui: ui_slot,
+            engines,
+            source,
+        }),
+        shutdown.clone(),
+    );
     tokio::spawn(crate::control::serve(
         control_listener,
         token,
@@ -252,17 +265,63 @@ pub async fn run(
 }
 
 /// Asks the reloader for a reload; it answers what was loaded, or why the
-/// old rules and certificates were kept.
+/// configuration in force was kept.
 pub type ReloadRequest = tokio::sync::oneshot::Sender<Result<String, String>>;
 
-/// Starts the task that reloads the rules and the STARTTLS certificate on
-/// SIGHUP and on `ecluse reload` (over the control port), one reload at a
-/// time: both are read and checked first, then swapped together; a
-/// failure keeps what is in force and says why (log, and the answer).
-/// Sessions in flight go on with what they started with.
-fn reloader(
+/// The web UI in force and its routes; a reload puts in another when the
+/// communes or the file's sender rules change.
+type UiSlot = Arc<std::sync::RwLock<(Arc<ecluse_admin_ui::Ui>, axum::Router)>>;
+
+/// What a reload swaps: the SMTP side's configuration, engine, STARTTLS,
+/// recipient verifier and sender checks, the relay's routes, the UI's
+/// communes; and where the file is.
+struct Reloadable {
     ctx: Arc<Context>,
+    relay: Arc<Relay>,
+    ui: Option<UiSlot>,
     engines: ecluse_admin_ui::Engines,
+    source: Option<PathBuf>,
+}
+
+/// Recipient verification as `config` says.
+fn verifier(config: &Config, store: &Arc<Store>) -> crate::recipients::Verifier {
+    crate::recipients::Verifier::new(
+        config.smtp.verify_recipients.clone(),
+        store.clone(),
+        config.relay.clone(),
+        config.smtp.hostname.clone(),
+        config.smtp.recipient_cache_positive,
+        config.smtp.recipient_cache_negative,
+    )
+    .with_tenants(config.tenants.clone())
+}
+
+/// The sender checks as `config` says (`None`: `sender_checks = false`).
+fn sender_checks(
+    config: &Config,
+) -> Result<Option<Arc<crate::provenance::SenderChecks>>, String> {
+    if !config.smtp.sender_checks {
+        return Ok(None);
+    }
+    crate::provenance::SenderChecks::new(
+        &config.smtp.dns_resolvers,
+        &config.smtp.hostname,
+        &config.smtp.accepted_domains,
+        &config.partner_domains,
+        config.smtp.sender_check_timeout,
+    )
+    .map(|c| Some(Arc::new(c)))
+    .map_err(|e| format!("{e}; set [smtp] dns_resolvers, or sender_checks = false"))
+}
+
+/// Starts the task that reloads on SIGHUP and on `ecluse reload` (over the
+/// control port), one reload at a time: the configuration file, the rules
+/// and the STARTTLS certificate are read and checked first, then swapped
+/// together ([`reload_now`]); a failure keeps what is in force and says
+/// why (log, and the answer). Sessions in flight go on with what they
+/// started with.
+fn reloader(
+    reload: Arc<Reloadable>,
     mut shutdown: watch::Receiver<bool>,
 ) -> tokio::sync::mpsc::Sender<ReloadRequest> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<ReloadRequest>(4);
@@ -277,7 +336,7 @@ fn reloader(
         loop {
             tokio::select! {
                 _ = hangup.recv() => {
-                    tracing::info!("SIGHUP: reloading the rules and the TLS certificate");
+                    tracing::info!("SIGHUP: reloading the configuration, the rules and the TLS certificate");
                     let (answer, _) = tokio::sync::oneshot::channel();
                     if from_signal.send(answer).await.is_err() {
                         return;
@@ -293,17 +352,28 @@ fn reloader(
                 req = rx.recv() => match req { Some(a) => a, None => return },
                 _ = crate::smtp::stopped(&mut shutdown) => return,
             };
-            let c = ctx.clone();
-            let outcome = tokio::task::spawn_blocking(move || reload_now(&c))
+            let r = reload.clone();
+            let outcome = tokio::task::spawn_blocking(move || reload_now(&r))
                 .await
                 .unwrap_or_else(|e| Err(format!("the reload stopped: {e}")));
+            let file = reload
+                .source
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
             match &outcome {
                 Ok(what) => {
-                    show_rules(&engines, &ctx.config.rules, &ctx.engine());
-                    tracing::info!("reloaded: {what}")
+                    let config = reload.ctx.config();
+                    show_rules(&reload.engines, &config.rules, &reload.ctx.engine());
+                    let mut lines = what.lines();
+                    tracing::info!(file, "reloaded: {}", lines.next().unwrap_or_default());
+                    for line in lines {
+                        tracing::warn!(file, "reload: {}", line.trim());
+                    }
                 }
                 Err(why) => tracing::error!(
-                    "reload failed, the rules and certificate in force are kept: {why}"
+                    file,
+                    "reload failed, the configuration, rules and certificate in force are kept: {why}"
                 ),
             }
             let _ = answer.send(outcome);
@@ -312,36 +382,229 @@ fn reloader(
     tx
 }
 
-/// Reads the rules (through the cache) and the STARTTLS certificate
-/// again, and swaps them in when both are good.
-fn reload_now(ctx: &Context) -> Result<String, String> {
-    let config = &ctx.config;
-    let policy = ctx.engine().policy().clone();
+/// Settings read once at start: a reload leaves them as they are and says
+/// so, one line each (`[smtp] listen: changed in the file, …`).
+fn keep_restart_only(old: &Config, mut new: Config) -> Result<(Config, Vec<String>), String> {
+    if old.tenants.implicit() != new.tenants.implicit() {
+        return Err(if new.tenants.implicit() {
+            "the file has no [[tenant]] block any more, and the running server has tenants: going back to one implicit tenant changes where every item and audit entry is kept, restart `ecluse serve` for it".into()
+        } else {
+            "the file has [[tenant]] blocks now, and the running server has none: the first tenant changes where every item and audit entry is kept, restart `ecluse serve` for it".into()
+        });
+    }
+    let mut ignored = Vec::new();
+    macro_rules! keep {
+        ($key:expr, $($field:tt)+) => {
+            if format!("{:?}", old.$($field)+) != format!("{:?}", new.$($field)+) {
+                ignored.push($key);
+                new.$($field)+ = old.$($field)+.clone();
+            }
+        };
+    }
+    keep!("[smtp] listen", smtp.listen);
+    keep!("[smtp] hostname", smtp.hostname);
+    keep!("[smtp] max_connections", smtp.max_connections);
+    keep!("[smtp] max_scans", smtp.max_scans);
+    keep!("[smtp] unknown_recipient_limit", smtp.unknown_recipient_limit);
+    keep!("[quarantine] data_dir", quarantine.data_dir);
+    keep!("[store] backend, url, ca_file, password_file, pool_size", quarantine.backend);
+    keep!("[store] delivery_lease", quarantine.delivery_lease);
+    keep!("[relay] concurrency", relay.concurrency);
+    keep!("[scanner.clamav]", clamav);
+    keep!("[admin] listen", admin.listen);
+    keep!("[admin] public_url", admin.public_url);
+    keep!("[admin] tls_cert / tls_key", admin.tls);
+    keep!("[admin] trusted_proxies / proxy_header", admin.proxies);
+    // The UI's own settings, apart from the communes and the sender rules
+    // (which a reload gives it) and metadata fetched from an address.
+    let sign_in = |c: &Config| {
+        c.admin.ui.as_ref().map(|u| {
+            let mut u = u.clone();
+            u.tenants.clear();
+            u.sender_rules.clear();
+            if c.admin.idp_metadata_url.is_some()
+                && let Some(s) = u.saml.as_mut()
+            {
+                s.idp_metadata.clear();
+            }
+            format!("{u:?}")
+        })
+    };
+    if sign_in(old) != sign_in(&new) || old.admin.idp_metadata_url != new.admin.idp_metadata_url {
+        ignored.push("[admin.saml] / [admin.local] / [admin] session_idle, session_max");
+    }
+    // [admin] notify is the store's; the rest of [admin] stays as started,
+    // with the communes and sender rules of the new file.
+    let notify = std::mem::take(&mut new.admin.notify);
+    let metrics_token_given = new.admin.metrics_token.is_some();
+    new.admin = AdminConfig {
+        notify,
+        ..old.admin.clone()
+    };
+    if metrics_token_given != old.admin.metrics_token.is_some() {
+        ignored.push("[admin] metrics_token");
+    }
+    if let Some(ui) = new.admin.ui.as_mut() {
+        ui.tenants = new.tenants.for_ui();
+        ui.sender_rules = new.sender_rules.clone();
+    }
+    let lines = ignored
+        .into_iter()
+        .map(|key| format!("{key}: changed in the file, not applied: it takes a restart of `ecluse serve`"))
+        .collect();
+    Ok((new, lines))
+}
+
+/// What a reload changed, in a few words each.
+fn changes(old: &Config, new: &Config) -> Vec<String> {
+    let mut out = Vec::new();
+    let debug = |t: &crate::config::Tenant| format!("{t:?}");
+    let (mut added, mut changed, mut removed) = (Vec::new(), Vec::new(), Vec::new());
+    for t in new.tenants.all() {
+        match old.tenants.get(&t.id) {
+            None => added.push(t.id.as_str()),
+            Some(o) if debug(o) != debug(t) => changed.push(t.id.as_str()),
+            Some(_) => {}
+        }
+    }
+    for t in old.tenants.all() {
+        if new.tenants.get(&t.id).is_none() {
+            removed.push(t.id.as_str());
+        }
+    }
+    let mut tenants = Vec::new();
+    if !added.is_empty() {
+        tenants.push(format!("added {}", added.join(", ")));
+    }
+    if !changed.is_empty() {
+        tenants.push(format!("changed {}", changed.join(", ")));
+    }
+    if !removed.is_empty() {
+        tenants.push(format!(
+            "removed {} (their held items stay until retention)",
+            removed.join(", ")
+        ));
+    }
+    if !tenants.is_empty() {
+        let what = if new.tenants.implicit() {
+            "the tenant"
+        } else {
+            "tenants"
+        };
+        out.push(format!("{what}: {}", tenants.join("; ")));
+    }
+    if old.policy != new.policy
+        || old.locked != new.locked
+        || old.partner_domains != new.partner_domains
+    {
+        out.push("[policy] changed".into());
+    }
+    if old.sender_rules != new.sender_rules {
+        let allow = new
+            .sender_rules
+            .iter()
+            .filter(|r| r.kind == ecluse_quarantine::RuleKind::Allow)
+            .count();
+        out.push(format!(
+            "sender rules of the file: {allow} exception(s), {} block entr(ies)",
+            new.sender_rules.len() - allow
+        ));
+    }
+    for (key, differs) in [
+        ("[smtp]", format!("{:?}", old.smtp) != format!("{:?}", new.smtp)),
+        ("[relay]", format!("{:?}", old.relay) != format!("{:?}", new.relay)),
+        (
+            "[scanner] limits",
+            format!("{:?}", old.limits) != format!("{:?}", new.limits),
+        ),
+        (
+            "[quarantine] retention_days",
+            old.quarantine.retention_days != new.quarantine.retention_days,
+        ),
+        ("[admin] notify", old.admin.notify != new.admin.notify),
+    ] {
+        if differs {
+            out.push(format!("{key} changed"));
+        }
+    }
+    out
+}
+
+/// Reads the configuration file (when the server has one), the rules
+/// (through the cache) and the STARTTLS certificate again, builds what
+/// depends on them, and swaps it all in when everything is good: the
+/// configuration new sessions and transactions go by, the engine and its
+/// policy, the recipient verifier and the sender checks, the relay's
+/// routes, the UI's communes, the store's notification addresses.
+/// Settings read once at start are kept ([`keep_restart_only`]).
+fn reload_now(r: &Reloadable) -> Result<String, String> {
+    let old = r.ctx.config();
+    let (new, ignored) = match &r.source {
+        None => ((*old).clone(), Vec::new()),
+        Some(path) => {
+            let fresh = Config::load(path).map_err(|e| format!("configuration error: {e}"))?;
+            keep_restart_only(&old, fresh)?
+        }
+    };
     let loaded = crate::rules::load(
-        &config.rules,
-        policy,
-        Some(&rules_cache_dir(&config.quarantine.data_dir)),
+        &new.rules,
+        new.policy.clone(),
+        Some(&rules_cache_dir(&new.quarantine.data_dir)),
     )
     .map_err(|e| format!("{e:#}"))?;
-    let tls = match &config.smtp.tls {
+    let tls = match &new.smtp.tls {
         Some((cert, key)) => Some(tokio_rustls::TlsAcceptor::from(
             crate::tls::server_config(cert, key)
                 .map_err(|e| format!("[smtp] tls_cert / tls_key: {e}"))?,
         )),
         None => None,
     };
-    let summary = loaded.summary();
-    *ctx.engine.write().expect("engine lock") = Arc::new(loaded.engine);
-    let with_tls = tls.is_some();
-    *ctx.tls.write().expect("tls lock") = tls;
-    Ok(format!(
-        "{summary}{}",
-        if with_tls {
-            "; STARTTLS certificate read again"
-        } else {
-            ""
+    let senders = sender_checks(&new)?;
+    let recipients = Arc::new(verifier(&new, &r.ctx.store));
+    let ui = match &r.ui {
+        Some(slot) => {
+            let current = slot.read().expect("ui lock").0.clone();
+            let (tenants, rules) = current.tenancy();
+            let want = new.tenants.for_ui();
+            (tenants != want.as_slice() || rules != new.sender_rules.as_slice())
+                .then(|| Arc::new(current.with_tenants(want, new.sender_rules.clone())))
         }
-    ))
+        None => None,
+    };
+    let mut what = changes(&old, &new);
+    if what.is_empty() && r.source.is_some() {
+        what.push("configuration unchanged".into());
+    }
+    // Everything is built: swap it in.
+    new.prepare_store(&r.ctx.store);
+    let summary = loaded.summary();
+    let with_tls = tls.is_some();
+    *r.relay.routes.write().expect("routes lock") = Arc::new(crate::relay::Routes {
+        relay: new.relay.clone(),
+        tenants: new.tenants.clone(),
+    });
+    if let (Some(slot), Some(ui)) = (&r.ui, ui) {
+        let router = ecluse_admin_ui::router(ui.clone());
+        *slot.write().expect("ui lock") = (ui, router);
+    }
+    *r.ctx.engine.write().expect("engine lock") = Arc::new(loaded.engine);
+    *r.ctx.tls.write().expect("tls lock") = tls;
+    *r.ctx.recipients.write().expect("recipients lock") = recipients;
+    *r.ctx.senders.write().expect("senders lock") = senders;
+    *r.ctx.config.write().expect("config lock") = Arc::new(new);
+    let mut out = summary;
+    if !what.is_empty() {
+        out.push_str("; ");
+        out.push_str(&what.join("; "));
+    }
+    if with_tls {
+        out.push_str("; STARTTLS certificate read again");
+    }
+    for line in ignored {
+        out.push_str("\n  ");
+        out.push_str(&line);
+    }
+    Ok(out)
 }
 
 /// Puts the rules in force on the dashboard.
@@ -504,25 +767,61 @@ async fn retention(
 }
 
 /// `ecluse check-config --config FILE`: everything `serve` checks before
-/// it starts (the configuration, the TLS files, the rules), nothing started.
+/// it starts (the configuration, the TLS files, the rules), nothing
+/// started; then what would fail in production, as warnings
+/// ([`crate::probe`]): the network probes run while the rules compile,
+/// all within [`crate::probe::BUDGET`] (none with `--offline`), and never
+/// make it fail.
 pub fn check(args: ServeArgs) -> Result<()> {
-    let mut config =
+    let config =
         Config::load(&args.config).map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
     let data_dir = config.quarantine.data_dir.clone();
-    let idp = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?
-        .block_on(crate::idp::at_start(&mut config, &data_dir, false));
-    if let Some(ui) = &config.admin.ui {
-        ecluse_admin_ui::check(ui)
-            .map_err(|e| anyhow::anyhow!("[admin.saml] / [admin.local]: {e}"))?;
-    }
+    let offline = args.offline;
+    // The IdP and the network probes, on their own thread while the rules
+    // compile here; past the deadline nothing is waited for (a DNS lookup
+    // still running is left to the end of the process).
+    let probing = {
+        let mut with_idp = config.clone();
+        let probed = config.clone();
+        std::thread::spawn(move || -> Result<(Config, crate::idp::Start, Vec<crate::probe::Warning>)> {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            let (idp, warnings) = runtime.block_on(async {
+                let deadline = tokio::time::Instant::now() + crate::probe::BUDGET;
+                let limit = if offline {
+                    std::time::Duration::ZERO
+                } else {
+                    crate::probe::BUDGET
+                };
+                tokio::join!(
+                    crate::idp::at_start_within(&mut with_idp, &data_dir, false, limit),
+                    async {
+                        if offline {
+                            Vec::new()
+                        } else {
+                            crate::probe::network(&probed, deadline).await
+                        }
+                    }
+                )
+            });
+            runtime.shutdown_background();
+            Ok((with_idp, idp, warnings))
+        })
+    };
     let loaded = crate::rules::load(
         &config.rules,
         config.policy.clone(),
         Some(&rules_cache_dir(&config.quarantine.data_dir)),
     )?;
+    let (config, idp, probed) = probing
+        .join()
+        .map_err(|_| anyhow::anyhow!("the network probes stopped"))??;
+    if let Some(ui) = &config.admin.ui {
+        ecluse_admin_ui::check(ui)
+            .map_err(|e| anyhow::anyhow!("[admin.saml] / [admin.local]: {e}"))?;
+    }
     if args.verbose {
         for warning in loaded.engine.warnings() {
             println!(
@@ -537,14 +836,25 @@ pub fn check(args: ServeArgs) -> Result<()> {
     for w in config.warnings() {
         println!("  warning: {w}");
     }
+    for w in crate::probe::statics(&config).iter().chain(&probed) {
+        println!("  warning [{}]: {}", w.name, w.text);
+    }
     match &idp {
+        crate::idp::Start::FromCopy(_) | crate::idp::Start::Waiting(_) if offline => println!(
+            "  the IdP's metadata address was not asked (--offline); serve asks it at start"
+        ),
         crate::idp::Start::FromCopy(why) => println!(
-            "  warning: the IdP's metadata cannot be fetched ({why}); serve starts from the copy kept in the data directory and asks again in the background"
+            "  warning: the IdP's metadata cannot be fetched ({why}); serve starts from the copy kept in the data directory and asks again in the background [idp-unreachable]"
         ),
         crate::idp::Start::Waiting(why) => println!(
-            "  warning: the IdP's metadata cannot be fetched ({why}) and no copy is kept; serve starts SMTP and the break-glass sign-in, and SAML sign-in as soon as the IdP answers"
+            "  warning: the IdP's metadata cannot be fetched ({why}) and no copy is kept; serve starts SMTP and the break-glass sign-in, and SAML sign-in as soon as the IdP answers [idp-unreachable]"
         ),
         crate::idp::Start::Fetched | crate::idp::Start::NotByAddress => {}
+    }
+    if offline {
+        println!(
+            "  network probes skipped (--offline): downstream servers, the public_url host, the IdP"
+        );
     }
     println!(
         "  SMTP on {} as {}, mail for {}",

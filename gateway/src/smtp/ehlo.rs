@@ -20,9 +20,10 @@ impl Session {
         }
         // A new EHLO resets the transaction (RFC 5321 4.1.4).
         self.reset_transaction();
+        self.config = self.ctx.config();
         self.helo = Some(host.clone());
         self.esmtp = esmtp;
-        let smtp = &self.ctx.config.smtp;
+        let smtp = &self.config.smtp;
         if !esmtp {
             let r = reply::helo(&smtp.hostname, &host);
             self.reply(r);

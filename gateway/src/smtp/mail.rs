@@ -14,7 +14,9 @@ impl Session {
             self.reply(reply::bad_sequence("Nested MAIL command"));
             return;
         }
-        let max = self.ctx.config.smtp.max_message_size;
+        // A new transaction goes by the configuration in force now.
+        self.config = self.ctx.config();
+        let max = self.config.smtp.max_message_size;
         if from.size > max {
             self.reply(reply::declared_too_big(max));
             return;
@@ -25,7 +27,7 @@ impl Session {
             return;
         }
         if !from.address.is_empty()
-            && crate::smtp::message::sender_rules(&self.ctx)
+            && crate::smtp::message::sender_rules(&self.ctx, &self.config)
                 .iter()
                 .any(|r| {
                     r.kind == ecluse_quarantine::RuleKind::Block

@@ -26,7 +26,7 @@ impl Session {
     }
 
     fn received_header(&self, queue_id: QueueId, now: jiff::Timestamp) -> Vec<u8> {
-        let smtp = &self.ctx.config.smtp;
+        let smtp = &self.config.smtp;
         let helo = crate::provenance::printable_name(self.helo.as_deref().unwrap_or("unknown"));
         let with = match (self.esmtp, self.tls) {
             (true, true) => "ESMTPS",
@@ -49,7 +49,7 @@ impl Session {
 
     /// The reply to the end of data.
     pub(super) async fn data_end(&mut self, data: Result<Vec<u8>, DataFault>) -> Reply {
-        let smtp = &self.ctx.config.smtp;
+        let smtp = &self.config.smtp;
         let message = match data {
             Ok(m) => m,
             Err(fault) => {
@@ -74,7 +74,7 @@ impl Session {
         }
         // SPF, DKIM, DMARC: DNS lookups (cached by the resolver, bounded by
         // [smtp] sender_check_timeout), before the scan slot is taken.
-        let checked = match &self.ctx.senders {
+        let checked = match &self.ctx.senders() {
             Some(senders) => Some(
                 senders
                     .check(
@@ -110,19 +110,20 @@ impl Session {
             tls: self.tls,
         };
         let ctx = self.ctx.clone();
+        let config = self.config.clone();
         let engine = ctx.engine();
         let started = Instant::now();
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let (mut report, clamd_failed) =
-                scan_both(&engine, &ctx.config, &ctx.engines, &message);
+                scan_both(&engine, &config, &ctx.engines, &message);
             if let Some(e) = clamd_failed {
                 return Err(e);
             }
             if let Some(c) = &checked {
                 weigh_provenance(&mut report, c, engine.policy());
             }
-            let rules = sender_rules(&ctx);
+            let rules = sender_rules(&ctx, &config);
             // The one From: mailbox, or none ("no single From": no
             // exception can apply, ecluse_scanner::originator).
             let from_address = report.message.from_address.clone().unwrap_or_default();
@@ -141,7 +142,7 @@ impl Session {
             let covers = |r: &ecluse_quarantine::SenderRule, rcpt: &str| {
                 r.kind == ecluse_quarantine::RuleKind::Block
                     && r.tenant.as_deref().is_none_or(|t| {
-                        ctx.config
+                        config
                             .tenants
                             .of_address(rcpt)
                             .is_some_and(|x| x.id == t)
@@ -185,7 +186,7 @@ impl Session {
                     .as_ref()
                     .is_some_and(|c| c.from_addresses == [from_address.clone()]);
             let groups = recipient_groups(
-                &ctx.config.tenants,
+                &config.tenants,
                 &rules,
                 &from_address,
                 authenticated,
@@ -203,7 +204,7 @@ impl Session {
                     raw: &message,
                     received: received.clone(),
                 };
-                let notices = ctx.config.notices_for(g.tenant);
+                let notices = config.notices_for(g.tenant);
                 let decided = |r: &ecluse_scanner::Report| {
                     decide::decide(
                         r,
@@ -523,8 +524,11 @@ use Outcome::{Blocked, Decided};
 
 /// The sender rules in force: the configuration's, then the store's (an
 /// unreadable store gives the configuration's alone, and a log line).
-pub(crate) fn sender_rules(ctx: &super::Context) -> Vec<ecluse_quarantine::SenderRule> {
-    let mut rules = ctx.config.sender_rules.clone();
+pub(crate) fn sender_rules(
+    ctx: &super::Context,
+    config: &crate::config::Config,
+) -> Vec<ecluse_quarantine::SenderRule> {
+    let mut rules = config.sender_rules.clone();
     match ctx.store.sender_rules() {
         Ok(more) => rules.extend(more),
         Err(e) => {

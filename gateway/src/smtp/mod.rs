@@ -39,8 +39,11 @@ use tokio_rustls::TlsAcceptor;
 
 /// What every session shares.
 pub struct Context {
-    /// The configuration.
-    pub config: Arc<Config>,
+    /// The configuration in force, swapped whole by a reload (SIGHUP,
+    /// `ecluse reload`): a session takes it at its start and again at each
+    /// `MAIL FROM`, so a transaction in flight finishes with the one it
+    /// started with.
+    pub config: std::sync::RwLock<Arc<Config>>,
     /// The scanner, with the policy; swapped whole by a reload (SIGHUP,
     /// `ecluse reload`), a message in flight keeps the one it started with.
     pub engine: std::sync::RwLock<Arc<Engine>>,
@@ -56,15 +59,32 @@ pub struct Context {
     pub relay_wakeup: Arc<Notify>,
     /// The engines' state on the admin dashboard (clamd's, after each scan).
     pub engines: ecluse_admin_ui::Engines,
-    /// Recipient verification at `RCPT`.
-    pub recipients: Arc<crate::recipients::Verifier>,
-    /// SPF, DKIM and DMARC (`[smtp] sender_checks`).
-    pub senders: Option<Arc<crate::provenance::SenderChecks>>,
+    /// Recipient verification at `RCPT`; rebuilt by a reload (the
+    /// tenants' servers, the mode may change).
+    pub recipients: std::sync::RwLock<Arc<crate::recipients::Verifier>>,
+    /// SPF, DKIM and DMARC (`[smtp] sender_checks`); rebuilt by a reload
+    /// (the domains whose lookalikes are caught may change).
+    pub senders: std::sync::RwLock<Option<Arc<crate::provenance::SenderChecks>>>,
     /// Unknown-recipient answers per client (directory harvest).
     pub harvest: harvest::HarvestGuard,
 }
 
 impl Context {
+    /// The configuration in force now.
+    pub fn config(&self) -> Arc<Config> {
+        self.config.read().expect("config lock").clone()
+    }
+
+    /// Recipient verification as configured now.
+    pub fn recipients(&self) -> Arc<crate::recipients::Verifier> {
+        self.recipients.read().expect("recipients lock").clone()
+    }
+
+    /// The sender checks as configured now (`None`: off).
+    pub fn senders(&self) -> Option<Arc<crate::provenance::SenderChecks>> {
+        self.senders.read().expect("senders lock").clone()
+    }
+
     /// The engine in force now.
     pub fn engine(&self) -> Arc<Engine> {
         self.engine.read().expect("engine lock").clone()
@@ -124,7 +144,8 @@ pub async fn run(
     ctx: Arc<Context>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let max = ctx.config.smtp.max_connections;
+    // Sized once: [smtp] max_connections takes a restart.
+    let max = ctx.config().smtp.max_connections;
     let connections = Arc::new(Semaphore::new(max));
     let per_ip = Arc::new(PerIp::default());
     let (conn_tx, mut conn_rx) = tokio::sync::mpsc::channel::<(TcpStream, SocketAddr)>(64);
@@ -167,7 +188,7 @@ pub async fn run(
             tokio::spawn(refuse(stream));
             continue;
         };
-        let Some(ip_guard) = per_ip.enter(peer.ip(), ctx.config.smtp.max_connections_per_ip) else {
+        let Some(ip_guard) = per_ip.enter(peer.ip(), ctx.config().smtp.max_connections_per_ip) else {
             metrics::counter!("ecluse_smtp_connections_refused_total", "reason" => "per_ip")
                 .increment(1);
             tokio::spawn(refuse(stream));

@@ -12,7 +12,7 @@ impl Session {
             self.reply(reply::bad_sequence("Send MAIL FROM first"));
             return;
         }
-        let smtp = &self.ctx.config.smtp;
+        let smtp = &self.config.smtp;
         let mut address = to.address.trim().to_string();
         // <postmaster> without a domain must be accepted (RFC 5321 4.5.1);
         // smtp-proto gives it as an empty address.
@@ -50,8 +50,8 @@ impl Session {
         // naming the envelope sender: refused for this recipient alone.
         let mail_from = self.mail_from.clone().unwrap_or_default();
         if !mail_from.is_empty() {
-            let tenant = self.ctx.config.tenants.of_address(&address).map(|t| t.id.clone());
-            let blocked = crate::smtp::message::sender_rules(&self.ctx).iter().any(|r| {
+            let tenant = self.config.tenants.of_address(&address).map(|t| t.id.clone());
+            let blocked = crate::smtp::message::sender_rules(&self.ctx, &self.config).iter().any(|r| {
                 r.kind == ecluse_quarantine::RuleKind::Block
                     && r.tenant.as_ref().is_none_or(|t| Some(t) == tenant.as_ref())
                     && r.applies(&mail_from, &address)
@@ -77,7 +77,7 @@ impl Session {
                 self.reply(reply::harvest_deferred(&address));
                 return;
             }
-            match self.ctx.recipients.verify(&address).await {
+            match self.ctx.recipients().verify(&address).await {
                 crate::recipients::Verdict::Exists => {}
                 crate::recipients::Verdict::Unknown(why) => {
                     tracing::info!(rcpt = %address, %why, "RCPT refused: unknown recipient");

@@ -29,6 +29,10 @@ pub enum Next<S> {
 /// The state of one SMTP session.
 pub struct Session {
     pub(super) ctx: Arc<Context>,
+    /// The configuration this session (or its transaction) goes by: taken
+    /// from the context at the start and again at each `MAIL FROM` and
+    /// `EHLO`, so that a reload never changes a transaction in flight.
+    pub(super) config: Arc<crate::config::Config>,
     pub(super) peer: SocketAddr,
     pub(super) shutdown: watch::Receiver<bool>,
     pub(super) helo: Option<String>,
@@ -58,6 +62,7 @@ impl Session {
     /// A new session with a client at `peer`.
     pub fn new(ctx: Arc<Context>, peer: SocketAddr, shutdown: watch::Receiver<bool>) -> Session {
         Session {
+            config: ctx.config(),
             ctx,
             peer,
             shutdown,
@@ -150,7 +155,7 @@ impl Session {
 
     /// Writes the greeting; call once per connection, before [`Session::run`].
     pub fn greet(&mut self) {
-        self.reply(reply::greeting(&self.ctx.config.smtp.hostname));
+        self.reply(reply::greeting(&self.config.smtp.hostname));
     }
 
     /// Runs the session over `stream` until it closes or asks for TLS.
@@ -201,7 +206,7 @@ impl Session {
                     self.flush(&mut stream).await?;
                     return Ok(Next::StartTls(stream));
                 }
-                if self.errors >= self.ctx.config.smtp.max_errors && !self.close {
+                if self.errors >= self.config.smtp.max_errors && !self.close {
                     self.reply(reply::too_many_errors());
                     self.close = true;
                 }
@@ -213,16 +218,16 @@ impl Session {
                 let _ = stream.shutdown().await;
                 return Ok(Next::Close);
             }
-            let wait = self.ctx.config.smtp.command_timeout;
+            let wait = self.config.smtp.command_timeout;
             match self.read(&mut stream, &mut buf, wait, 4096).await {
                 Input::Bytes => {}
                 Input::Eof => return Ok(Next::Close),
                 Input::Timeout => {
-                    self.reply(reply::timeout(&self.ctx.config.smtp.hostname));
+                    self.reply(reply::timeout(&self.config.smtp.hostname));
                     self.close = true;
                 }
                 Input::Shutdown => {
-                    self.reply(reply::shutting_down(&self.ctx.config.smtp.hostname));
+                    self.reply(reply::shutting_down(&self.config.smtp.hostname));
                     self.close = true;
                 }
             }
@@ -269,7 +274,7 @@ impl Session {
             }
             Request::Noop { .. } => self.reply(reply::ok()),
             Request::Quit => {
-                self.reply(reply::bye(&self.ctx.config.smtp.hostname));
+                self.reply(reply::bye(&self.config.smtp.hostname));
                 self.close = true;
             }
             Request::Vrfy { .. } => self.reply(reply::vrfy()),
@@ -297,7 +302,7 @@ impl Session {
         buf: &mut Vec<u8>,
         start: &mut usize,
     ) -> std::io::Result<()> {
-        let smtp = &self.ctx.config.smtp;
+        let smtp = &self.config.smtp;
         let mut reader = DataReader::new(smtp.max_message_size, smtp.max_line_length);
         let wait = smtp.data_timeout;
         loop {
@@ -315,12 +320,12 @@ impl Session {
                     return Ok(());
                 }
                 Input::Timeout => {
-                    self.reply(reply::timeout(&self.ctx.config.smtp.hostname));
+                    self.reply(reply::timeout(&self.config.smtp.hostname));
                     self.close = true;
                     return Ok(());
                 }
                 Input::Shutdown => {
-                    self.reply(reply::shutting_down(&self.ctx.config.smtp.hostname));
+                    self.reply(reply::shutting_down(&self.config.smtp.hostname));
                     self.close = true;
                     return Ok(());
                 }

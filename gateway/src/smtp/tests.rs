@@ -24,14 +24,14 @@ fn context(dir: &std::path::Path, extra: &str) -> Arc<Context> {
     let store = Arc::new(Store::open(&dir.join("data")).unwrap());
     Arc::new(Context {
         engine: std::sync::RwLock::new(engine()),
-        recipients: Arc::new(crate::recipients::Verifier::new(
+        recipients: std::sync::RwLock::new(Arc::new(crate::recipients::Verifier::new(
             config.smtp.verify_recipients.clone(),
             store.clone(),
             config.relay.clone(),
             "mx.test.fr".into(),
             config.smtp.recipient_cache_positive,
             config.smtp.recipient_cache_negative,
-        )),
+        ))),
         store,
         scans: Arc::new(Semaphore::new(config.smtp.max_scans)),
         tls: std::sync::RwLock::new(None),
@@ -43,9 +43,9 @@ fn context(dir: &std::path::Path, extra: &str) -> Arc<Context> {
         relay_wakeup: Arc::new(Notify::new()),
         engines: Default::default(),
         // These tests speak SMTP only: no DNS.
-        senders: None,
+        senders: std::sync::RwLock::new(None),
         harvest: crate::smtp::harvest::HarvestGuard::new(config.smtp.unknown_recipient_limit),
-        config: Arc::new(config),
+        config: std::sync::RwLock::new(Arc::new(config)),
     })
 }
 
