@@ -2,10 +2,6 @@
 
 use super::reply;
 use super::session::Session;
-use smtp_proto::{
-    EXT_8BIT_MIME, EXT_ENHANCED_STATUS_CODES, EXT_PIPELINING, EXT_SIZE, EXT_SMTP_UTF8,
-    EXT_START_TLS, EhloResponse,
-};
 
 impl Session {
     pub(super) fn ehlo(&mut self, host: String, esmtp: bool) {
@@ -29,15 +25,9 @@ impl Session {
             self.reply(r);
             return;
         }
-        let mut ehlo = EhloResponse::new(smtp.hostname.as_str());
-        ehlo.capabilities =
-            EXT_SIZE | EXT_8BIT_MIME | EXT_PIPELINING | EXT_ENHANCED_STATUS_CODES | EXT_SMTP_UTF8;
-        if self.ctx.tls().is_some() && !self.tls {
-            ehlo.capabilities |= EXT_START_TLS;
-        }
-        ehlo.size = smtp.max_message_size;
-        let mut out = Vec::new();
-        ehlo.write(&mut out).expect("writing to a Vec");
-        self.push_raw(&out);
+        // Our own lines, not smtp-proto's ("… you had me at EHLO").
+        let starttls = self.ctx.tls().is_some() && !self.tls;
+        let r = reply::ehlo(&smtp.hostname, &host, smtp.max_message_size, starttls);
+        self.reply(r);
     }
 }

@@ -46,11 +46,26 @@ impl Reply {
     }
 }
 
+/// `220 <hostname> ESMTP Ecluse`: the greeting (RFC 5321 §4.2), plain
+/// ASCII, the name first as §4.3.1 asks.
 pub fn greeting(hostname: &str) -> Reply {
     Reply::new(220, "", format!("{hostname} ESMTP Ecluse"))
 }
 pub fn helo(hostname: &str, client: &str) -> Reply {
     Reply::new(250, "", format!("{hostname} greets {client}"))
+}
+/// The EHLO answer (RFC 5321 §4.1.1.1): `250-<hostname> greets <client>`,
+/// then one extension per line — `SIZE <bytes>` (RFC 1870), `8BITMIME`
+/// (RFC 6152), `PIPELINING` (RFC 2920), `ENHANCEDSTATUSCODES` (RFC 2034),
+/// `SMTPUTF8` (RFC 6531), and `STARTTLS` (RFC 3207) when offered.
+pub fn ehlo(hostname: &str, client: &str, max_size: usize, starttls: bool) -> Reply {
+    let mut text = format!(
+        "{hostname} greets {client}\nSIZE {max_size}\n8BITMIME\nPIPELINING\nENHANCEDSTATUSCODES\nSMTPUTF8"
+    );
+    if starttls {
+        text.push_str("\nSTARTTLS");
+    }
+    Reply::new(250, "", text)
 }
 pub fn ok() -> Reply {
     Reply::new(250, "2.0.0", "OK")

@@ -89,11 +89,6 @@ impl Session {
         r.write(&mut self.out);
     }
 
-    /// Queues bytes written by smtp-proto (the EHLO reply).
-    pub(super) fn push_raw(&mut self, bytes: &[u8]) {
-        self.out.extend_from_slice(bytes);
-    }
-
     /// Forgets the current transaction (MAIL, RCPT).
     pub(super) fn reset_transaction(&mut self) {
         self.mail_from = None;
