@@ -238,11 +238,17 @@ impl Store {
                 tx.audit(actor, AuditAction::Released, Some(it.id), Some(it.queue_id), note)?;
                 if was_requested && authority == Authority::Admin {
                     let file = what(&it);
+                    // Both halves say the same, the warning included.
+                    let (comment_fr, comment_en) = if comment.trim().is_empty() {
+                        (String::new(), String::new())
+                    } else {
+                        (format!("Commentaire : {comment}\n"), format!("Comment: {comment}\n"))
+                    };
                     let body = format!(
                         "Votre demande a été acceptée : le message qui contenait « {file} » vous a été remis.\n\
-                         Commentaire : {comment}\n\nRestez prudent en ouvrant la pièce jointe.\n\n--\n\
+                         {comment_fr}\nRestez prudent en ouvrant la pièce jointe : ne l'ouvrez que si vous connaissez l'expéditeur et attendiez ce fichier.\n\n--\n\
                          Your request was accepted: the message that contained \"{file}\" was delivered to you.\n\
-                         Comment: {comment}\n"
+                         {comment_en}\nStay careful when opening the attachment: only open it if you know the sender and were expecting this file.\n"
                     );
                     tx.notify(&n, &it.tenant, &it.recipient, &format!("Demande acceptée / Request accepted: {file}"), &body)?;
                 }
@@ -277,7 +283,9 @@ impl Store {
                     "Votre demande pour « {file} » a été refusée.\nMotif : {comment}\n\n\
                      Si vous pensez qu'il s'agit d'une erreur, demandez à l'expéditeur de vous envoyer le document autrement\n\
                      (par exemple en PDF), ou contactez le service informatique.\n\n--\n\
-                     Your request for \"{file}\" was refused.\nReason: {comment}\n"
+                     Your request for \"{file}\" was refused.\nReason: {comment}\n\n\
+                     If you think this is a mistake, ask the sender to send you the document another way\n\
+                     (for example as a PDF), or contact the IT department.\n"
                 );
                 tx.notify(&n, &item.tenant, &item.recipient, &format!("Demande refusée / Request refused: {file}"), &body)?;
             }
