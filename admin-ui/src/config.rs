@@ -36,6 +36,9 @@ pub struct UiConfig {
     /// client's address is taken (none by default: the TCP peer is the
     /// client).
     pub proxies: Proxies,
+    /// The top-level `time_zone`: pages give times in it, labelled
+    /// (`Europe/Paris` by default).
+    pub time_zone: ecluse_quarantine::mail::LocalZone,
 }
 
 /// What the UI knows of a tenant.
@@ -65,6 +68,7 @@ impl UiConfig {
             sender_rules: Vec::new(),
             tenants: Vec::new(),
             proxies: Proxies::default(),
+            time_zone: ecluse_quarantine::mail::LocalZone::default(),
         }
     }
 

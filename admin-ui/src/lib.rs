@@ -142,6 +142,7 @@ impl Ui {
     /// Checks the configuration and builds the UI over `store`.
     pub fn new(store: Arc<Store>, config: UiConfig) -> Result<Ui, UiError> {
         check(&config)?;
+        web::set_time_zone(config.time_zone.clone());
         // Memory that argon2 checks and SAML verifications free goes back
         // to the system, not to the arenas of the threads that ran them.
         local::return_large_blocks_to_the_system();

@@ -45,12 +45,32 @@ impl Lang {
     }
 
     /// A date and time as people of this language write it, in the
-    /// server's time zone.
+    /// configured time zone ([`time_zone`]), without its label: for table
+    /// cells whose column header carries [`Lang::zone_label`].
     pub fn datetime(self, at: Timestamp) -> String {
-        let zoned = at.to_zoned(jiff::tz::TimeZone::system());
+        let zone = local_zone();
         match self {
-            Lang::Fr => zoned.strftime("%d/%m/%Y %H:%M").to_string(),
-            Lang::En => zoned.strftime("%Y-%m-%d %H:%M").to_string(),
+            Lang::Fr => zone.datetime_fr(at),
+            Lang::En => zone.datetime_en(at),
+        }
+    }
+
+    /// The same with the zone named: « 07/12/2026 14:15 (heure de Paris) »,
+    /// "2026-12-07 14:15 (Paris time)".
+    pub fn datetime_labelled(self, at: Timestamp) -> String {
+        let zone = local_zone();
+        match self {
+            Lang::Fr => zone.labelled_fr(at),
+            Lang::En => zone.labelled_en(at),
+        }
+    }
+
+    /// The zone in words: « heure de Paris », "Paris time".
+    pub fn zone_label(self) -> String {
+        let zone = local_zone();
+        match self {
+            Lang::Fr => zone.label_fr(),
+            Lang::En => zone.label_en(),
         }
     }
 
@@ -82,6 +102,28 @@ impl Lang {
 }
 
 const LANG_COOKIE: &str = "ecluse_lang";
+
+/// The zone pages give times in: the configuration's `time_zone`
+/// ([`crate::UiConfig::time_zone`]), which [`crate::Ui::new`] sets for the
+/// process (one Écluse, one town's clock); `Europe/Paris` before that.
+static ZONE: std::sync::RwLock<Option<ecluse_quarantine::mail::LocalZone>> =
+    std::sync::RwLock::new(None);
+
+/// Sets the zone pages give times in.
+pub fn set_time_zone(zone: ecluse_quarantine::mail::LocalZone) {
+    *ZONE.write().unwrap_or_else(|e| e.into_inner()) = Some(zone);
+}
+
+/// The zone pages give times in.
+pub fn local_zone() -> ecluse_quarantine::mail::LocalZone {
+    let set = ZONE.read().unwrap_or_else(|e| e.into_inner()).clone();
+    set.unwrap_or_default()
+}
+
+/// The same as a jiff zone, to read a date typed in a filter.
+pub fn time_zone() -> jiff::tz::TimeZone {
+    local_zone().time_zone().clone()
+}
 
 /// The value of cookie `name` in the request.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

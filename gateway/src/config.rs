@@ -23,6 +23,10 @@ pub struct ConfigError {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
+    /// Top-level keys (before the first `[section]`).
+    time_zone: Option<String>,
+    notice_contact: Option<String>,
+    notice_help: Option<String>,
     #[serde(default)]
     smtp: RawSmtp,
     #[serde(default)]
@@ -365,9 +369,11 @@ pub struct Tenant {
     pub notify: Vec<String>,
     /// `retention_days` (default `[quarantine] retention_days`).
     pub retention_days: u32,
-    /// `notice_contact`: a line in every notice (who to call).
+    /// `notice_contact`: a line in every notice (who to call); the
+    /// top-level `notice_contact` when the tenant sets none.
     pub notice_contact: Option<String>,
-    /// `notice_help`: a sentence in every notice.
+    /// `notice_help`: a sentence in every notice; the top-level
+    /// `notice_help` when the tenant sets none.
     pub notice_help: Option<String>,
     /// `[tenant.policy]` over the service's `[policy]`.
     pub policy: Policy,
@@ -477,6 +483,9 @@ pub struct Config {
     /// `[policy] locked`: categories a tenant may only make stricter
     /// (`malware` always is).
     pub locked: Vec<Category>,
+    /// `time_zone` (top level): an IANA name, `Europe/Paris` by default;
+    /// notices and pages give times in it, labelled.
+    pub time_zone: ecluse_quarantine::mail::LocalZone,
 }
 
 impl Config {
@@ -561,7 +570,8 @@ impl Config {
         }
     }
 
-    /// The notice settings of tenant `t`: its name, contact and help.
+    /// The notice settings of tenant `t`: its name, contact and help (its
+    /// own, else the top-level keys), and the time zone.
     pub fn notices_for(&self, t: &Tenant) -> crate::notice::NoticeConfig {
         crate::notice::NoticeConfig {
             hostname: self.smtp.hostname.clone(),
@@ -569,6 +579,7 @@ impl Config {
             org: Some(t.name.clone()).filter(|n| !n.is_empty()),
             contact: t.notice_contact.clone(),
             help: t.notice_help.clone(),
+            zone: self.time_zone.clone(),
         }
     }
 }
@@ -1273,7 +1284,7 @@ impl Config {
         let policy = Policy::from_table(&policy_table, &format!("{origin} [policy]"))
             .map_err(|e| err("[policy]", e.to_string()))?;
         let mut smtp = smtp;
-        let tenants = tenants(
+        let mut tenants = tenants(
             raw.tenant,
             &mut smtp,
             &relay,
@@ -1283,7 +1294,26 @@ impl Config {
             &locked,
             &err,
         )?;
+        // The top-level notice keys: the single town's, and every
+        // commune's that does not set its own.
+        let notice_contact = notice_text(raw.notice_contact, "notice_contact", &err)?;
+        let notice_help = notice_text(raw.notice_help, "notice_help", &err)?;
+        for t in &mut tenants.list {
+            if t.notice_contact.is_none() {
+                t.notice_contact.clone_from(&notice_contact);
+            }
+            if t.notice_help.is_none() {
+                t.notice_help.clone_from(&notice_help);
+            }
+        }
+        let time_zone = match raw.time_zone {
+            None => ecluse_quarantine::mail::LocalZone::default(),
+            Some(name) => {
+                ecluse_quarantine::mail::LocalZone::new(&name).map_err(|e| err("time_zone", e))?
+            }
+        };
         if let Some(ui) = admin.ui.as_mut() {
+            ui.time_zone = time_zone.clone();
             ui.tenants = if tenants.implicit() {
                 Vec::new()
             } else {
@@ -1375,7 +1405,23 @@ impl Config {
             clamav,
             tenants,
             locked,
+            time_zone,
         })
+    }
+}
+
+/// A notice key (`notice_contact`, `notice_help`, at the top level or in
+/// `[[tenant]]`): one line of at most 500 characters; empty is none.
+fn notice_text(
+    v: Option<String>,
+    key: &str,
+    err: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<Option<String>, ConfigError> {
+    match v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+        Some(v) if v.chars().any(char::is_control) || v.len() > 500 => {
+            Err(err(key, "one line of at most 500 characters".into()))
+        }
+        v => Ok(v),
     }
 }
 
@@ -1667,6 +1713,36 @@ mod tests {
         assert_eq!(c.quarantine.retention_days, 30);
         assert_eq!(c.relay.starttls, StartTls::Opportunistic);
         assert_eq!(c.quarantine.data_dir, Path::new("/tmp/data"));
+    }
+
+    /// Issue 29: the notice keys at the top level serve a single town and
+    /// are the default of every commune; a commune's own value wins.
+    /// `time_zone` defaults to Paris and an unknown one is named.
+    #[test]
+    fn top_level_notice_keys_and_time_zone() {
+        let top = "notice_contact = \"DSI, 04 73 00 00 00\"\nnotice_help = \"Appelez-nous.\"\n";
+        let c = parse(&format!("{top}{MINIMAL}")).unwrap();
+        let t = &c.tenants.all()[0];
+        let n = c.notices_for(t);
+        assert_eq!(n.contact.as_deref(), Some("DSI, 04 73 00 00 00"));
+        assert_eq!(n.help.as_deref(), Some("Appelez-nous."));
+        assert_eq!(n.zone.name(), "Europe/Paris");
+        let tenants = "[[tenant]]\nid = \"a\"\nname = \"A\"\ndomains = [\"a.fr\"]\nnotice_contact = \"Secrétariat de A\"\n\n[[tenant]]\nid = \"b\"\nname = \"B\"\ndomains = [\"b.fr\"]\n";
+        let c = parse(&format!(
+            "{top}time_zone = \"America/Cayenne\"\n[relay]\ndownstream = \"127.0.0.1:2526\"\n{tenants}"
+        ))
+        .unwrap();
+        let a = c.notices_for(c.tenants.get("a").unwrap());
+        let b = c.notices_for(c.tenants.get("b").unwrap());
+        assert_eq!(a.contact.as_deref(), Some("Secrétariat de A"));
+        assert_eq!(a.help.as_deref(), Some("Appelez-nous."));
+        assert_eq!(b.contact.as_deref(), Some("DSI, 04 73 00 00 00"));
+        assert_eq!(b.zone.label_fr(), "heure de Guyane");
+        let e = parse(&format!("time_zone = \"Paris\"\n{MINIMAL}")).unwrap_err();
+        assert_eq!(e.key, "time_zone");
+        assert!(e.reason.contains("\"Europe/Paris\""), "{e}");
+        let e = parse(&format!("notice_help = \"a\\nb\"\n{MINIMAL}")).unwrap_err();
+        assert_eq!(e.key, "notice_help");
     }
 
     #[test]

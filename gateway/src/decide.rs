@@ -72,6 +72,25 @@ fn reasons(part: &Part, policy: &Policy) -> Vec<String> {
         .collect()
 }
 
+/// The message's HTML body, where the notice of held attachments goes
+/// too: the first `text/html` part without a file name whose bytes are
+/// in place (a span), outside every held part. `None` for a message
+/// without one (plain text: the notice part is read below the text).
+fn html_body(report: &Report, held: &[[u64; 2]]) -> Option<[u64; 2]> {
+    report
+        .parts
+        .iter()
+        .flat_map(|p| p.walk())
+        .filter(|p| p.action < Action::Quarantine && p.filename.is_none())
+        .filter(|p| {
+            p.declared_type
+                .as_deref()
+                .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("text/html"))
+        })
+        .filter_map(|p| p.span)
+        .find(|s| s[0] > 0 && s[0] < s[1] && held.iter().all(|h| s[1] <= h[0] || h[1] <= s[0]))
+}
+
 /// Decides for the recipients of `inbound.envelope`, all of `tenant`.
 /// `retention_days` sets when held items expire; held items and
 /// deliveries carry the tenant.
@@ -207,15 +226,7 @@ fn decide_untagged(
         let mut deliveries = Vec::new();
         for rcpt in &env.rcpts {
             let it = item(rcpt, None, categories.clone(), reasons.clone());
-            let bytes = notice::held_message(
-                notices,
-                rcpt,
-                &it.id.to_string(),
-                &report.message,
-                &env.mail_from,
-                it.category,
-                now,
-            );
+            let bytes = notice::held_message(notices, &it, now);
             deliveries.push(Delivery::new(
                 Purpose::Notice,
                 String::new(),
@@ -232,11 +243,14 @@ fn decide_untagged(
         };
     }
 
-    // Held attachments: cut out per recipient.
+    // Held attachments: cut out per recipient. With an HTML body, the
+    // notice goes at its top too, where every client shows it.
+    let html_body = html_body(report, &spans);
     let mut items = Vec::new();
     let mut deliveries = Vec::new();
     for rcpt in &env.rcpts {
         let mut cuts = Vec::new();
+        let first = items.len();
         for part in &held {
             let span = part.span.expect("checked above");
             let it = item(
@@ -254,15 +268,24 @@ fn decide_untagged(
             cuts.push(Cut {
                 start: span[0],
                 end: span[1],
-                with: notice::held_part(
-                    notices,
-                    &it.id.to_string(),
-                    part.filename.as_deref(),
-                    it.category,
-                ),
+                with: Vec::new(),
             });
             items.push(it);
         }
+        let mine: Vec<&HeldItem> = items[first..].iter().collect();
+        let banner = html_body.and_then(|span| {
+            let bytes = inbound.raw.get(span[0] as usize..span[1] as usize)?;
+            let with = notice::with_html_notice(bytes, &notice::html_notice(notices, &mine))?;
+            Some(Cut {
+                start: span[0],
+                end: span[1],
+                with,
+            })
+        });
+        for (cut, it) in cuts.iter_mut().zip(&mine) {
+            cut.with = notice::held_part(notices, it, banner.is_some());
+        }
+        cuts.extend(banner);
         cuts.sort_by_key(|c| c.start);
         deliveries.push(Delivery::new(
             Purpose::Inbound,

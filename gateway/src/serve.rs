@@ -94,6 +94,7 @@ pub async fn run(
         org: None,
         contact: None,
         help: None,
+        zone: config.time_zone.clone(),
     };
     let wakeup = Arc::new(Notify::new());
     {

@@ -529,3 +529,295 @@ fn the_cli_prints_no_control_character_of_a_sender() {
     assert!(show.contains("\\u{1b}]0;pwned\\u{7}"), "{show}");
     assert!(show.contains("\\u{202e}"), "{show}");
 }
+
+/// The notice keys of a single town at the top of the file (issue 29:
+/// one key scheme for a town and its communes), and the zone of dates.
+const TOWN_NOTICE_KEYS: &str = "time_zone = \"Europe/Paris\"\nnotice_contact = \"Service informatique, 04 73 00 00 00\"\nnotice_help = \"Si vous attendiez ce fichier, appelez-nous.\"\n";
+
+/// « 06/01/2027 » for `days` from now in Paris, for now and a minute
+/// later (a test that runs across midnight sees either).
+fn paris_days_from_now(days: i64) -> [String; 2] {
+    let tz = jiff::tz::TimeZone::get("Europe/Paris").unwrap();
+    let day = |extra: i64| {
+        (jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * days + extra))
+            .to_zoned(tz.clone())
+            .strftime("%d/%m/%Y")
+            .to_string()
+    };
+    [day(0), day(1)]
+}
+
+/// A held macro document in a message whose body is HTML (multipart/
+/// alternative, as Outlook and webmails send): the town's server gets the
+/// same RFC 2046 tree, the notice at the top of the HTML body (Outlook
+/// shows only the body inline) and, in the held file's place, a text
+/// notice attached under a name that says which file it stands for, not
+/// `ATT00001.txt`; both give the date it is kept until in Paris time, what
+/// to do and whom to call.
+#[test]
+fn an_html_message_gets_its_notice_in_the_body_and_a_named_notice_part() {
+    let sink = Sink::start();
+    let config = format!("{TOWN_NOTICE_KEYS}{}", Gateway::config_text(sink.addr, ""));
+    let gw = Gateway::start_with(&config);
+    let docm = samples::docm("Facture");
+    use base64::Engine as _;
+    let docm_b64 = base64::engine::general_purpose::STANDARD.encode(&docm);
+    let msg = format!(
+        "From: Fournisseur <fournisseur@example.org>\r\n\
+         To: {AGENT}\r\n\
+         Subject: Facture de =?utf-8?q?d=C3=A9cembre?=\r\n\
+         MIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"mix\"\r\n\
+         \r\n\
+         --mix\r\n\
+         Content-Type: multipart/alternative; boundary=\"alt\"\r\n\
+         \r\n\
+         --alt\r\n\
+         Content-Type: text/plain; charset=windows-1252\r\n\
+         Content-Transfer-Encoding: quoted-printable\r\n\
+         \r\n\
+         Bonjour, voici la facture de d=E9cembre.\r\n\
+         --alt\r\n\
+         Content-Type: text/html; charset=windows-1252\r\n\
+         Content-Transfer-Encoding: quoted-printable\r\n\
+         \r\n\
+         <html><head><meta http-equiv=3D\"Content-Type\" content=3D\"text/html; charset=3Dwindows-1252\"></head><body lang=3D\"FR\">\r\n\
+         <p>Bonjour, voici la facture de d=E9cembre.</p>\r\n\
+         </body></html>\r\n\
+         --alt--\r\n\
+         \r\n\
+         --mix\r\n\
+         Content-Type: application/vnd.ms-word.document.macroEnabled.12; name=\"facture.docm\"\r\n\
+         Content-Disposition: attachment; filename=\"facture.docm\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\
+         \r\n\
+         {docm_b64}\r\n\
+         --mix--\r\n"
+    );
+    let reply = send_one(gw.smtp, "fournisseur@example.org", &[AGENT], msg.as_bytes());
+    assert!(reply.starts_with("250 2.0.0 "), "{reply}");
+    let got = sink.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1, "{}", gw.log());
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&got[0].data)
+        .unwrap();
+    // The tree: mixed { alternative { text/plain, text/html }, text/plain attachment }.
+    let ctype = |i: usize| {
+        let ct = parsed.parts[i].content_type().unwrap();
+        format!("{}/{}", ct.ctype(), ct.subtype().unwrap_or(""))
+    };
+    let mail_parser::PartType::Multipart(top) = &parsed.parts[0].body else {
+        panic!("not multipart: {}", got[0].text());
+    };
+    assert_eq!(ctype(0), "multipart/mixed");
+    assert_eq!(top.len(), 2, "{}", got[0].text());
+    let (alt, notice) = (top[0] as usize, top[1] as usize);
+    assert_eq!(ctype(alt), "multipart/alternative");
+    let mail_parser::PartType::Multipart(alts) = &parsed.parts[alt].body else {
+        panic!("no alternative");
+    };
+    assert_eq!(alts.len(), 2);
+    assert_eq!(ctype(alts[0] as usize), "text/plain");
+    assert_eq!(ctype(alts[1] as usize), "text/html");
+    // The plain alternative is untouched.
+    assert!(
+        got[0].text().contains("Bonjour, voici la facture de d=E9cembre.\r\n--alt"),
+        "{}",
+        got[0].text()
+    );
+    // The HTML body: the notice first, in its own charset (kept), then the letter.
+    let html_part = &parsed.parts[alts[1] as usize];
+    assert_eq!(
+        html_part.content_type().unwrap().attribute("charset"),
+        Some("windows-1252")
+    );
+    let html = html_part.text_contents().unwrap();
+    let body_at = html.find("<body lang=\"FR\">").expect(html);
+    let notice_at = html.find("ecluse-notice").expect(html);
+    let letter_at = html.find("<p>Bonjour, voici la facture de décembre.</p>").expect(html);
+    assert!(body_at < notice_at && notice_at < letter_at, "{html}");
+    let kept = paris_days_from_now(30);
+    for needle in [
+        "Pi&#xE8;ce jointe retenue par &#xC9;cluse",
+        "facture.docm",
+        "document avec macros",
+        "un administrateur examinera votre demande",
+        "https://quarantaine.ville-exemple.fr/q/",
+        "(heure de Paris), puis supprim&#xE9;e.",
+        "Contactez : Service informatique, 04 73 00 00 00",
+        "Si vous attendiez ce fichier, appelez-nous.",
+        "Attachment held by &#xC9;cluse",
+        "(Paris time), then deleted.",
+    ] {
+        assert!(html.contains(needle), "{needle:?} not in {html}");
+    }
+    assert!(
+        kept.iter().any(|d| html.contains(&format!("conserv&#xE9;e jusqu&#39;au {d} "))),
+        "{kept:?} not in {html}"
+    );
+    // In the held file's place: a text notice, attached under its own name.
+    let part = &parsed.parts[notice];
+    assert_eq!(ctype(notice), "text/plain");
+    let disposition = part.content_disposition().expect("a disposition");
+    assert!(disposition.is_attachment(), "{}", got[0].text());
+    assert_eq!(part.attachment_name(), Some("facture.docm (retenue).txt"));
+    let text = part.text_contents().unwrap();
+    assert!(text.contains("Fichier : « facture.docm »"), "{text}");
+    assert!(
+        kept.iter().any(|d| text.contains(&format!("La pièce jointe est conservée jusqu'au {d} "))),
+        "{kept:?} not in {text}"
+    );
+    assert!(text.contains(" (heure de Paris), puis supprimée."), "{text}");
+    assert!(text.contains("Une question ? Contactez : Service informatique, 04 73 00 00 00"), "{text}");
+    assert!(text.contains("Any question? Contact: Service informatique"), "{text}");
+    assert!(!text.contains("(s)"), "{text}");
+}
+
+/// A plain-text message keeps its notice inline, read below the text, with
+/// the same lines (no HTML anywhere: the message had none).
+#[test]
+fn a_plain_text_message_gets_an_inline_notice_with_the_retention_and_contact() {
+    let sink = Sink::start();
+    let config = format!("{TOWN_NOTICE_KEYS}{}", Gateway::config_text(sink.addr, ""));
+    let gw = Gateway::start_with(&config);
+    let msg = samples::with_attachment(
+        "Facture",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "facture.docx",
+        &samples::docm("Facture"),
+    );
+    let reply = send_one(gw.smtp, "fournisseur@example.org", &[AGENT], msg.as_bytes());
+    assert!(reply.starts_with("250 2.0.0 "), "{reply}");
+    let got = sink.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1, "{}", gw.log());
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&got[0].data)
+        .unwrap();
+    assert!(
+        !got[0].text().to_ascii_lowercase().contains("text/html"),
+        "{}",
+        got[0].text()
+    );
+    let part = parsed
+        .parts
+        .iter()
+        .find(|p| p.headers.iter().any(|h| h.name.as_str() == "X-Ecluse-Held"))
+        .expect("a notice part");
+    assert!(
+        part.content_disposition().is_some_and(|d| d.ctype() == "inline"),
+        "{}",
+        got[0].text()
+    );
+    let text = part.text_contents().unwrap();
+    let kept = paris_days_from_now(30);
+    assert!(
+        kept.iter().any(|d| text.contains(&format!("conservée jusqu'au {d} "))),
+        "{kept:?} not in {text}"
+    );
+    assert!(text.contains("Contactez : Service informatique, 04 73 00 00 00"), "{text}");
+    assert!(text.contains("demandez-le ici"), "{text}");
+}
+
+/// A message held whole: the notice mail gives its dates as « 07/12/2026
+/// 14:15 (heure de Paris) », never RFC 3339, the reasons in words (never
+/// the category ids), what to do, how long it is kept and whom to call.
+#[test]
+fn the_held_whole_notice_gives_paris_dates_words_and_whom_to_call() {
+    let sink = Sink::start();
+    let config = format!("{TOWN_NOTICE_KEYS}{}", Gateway::config_text(sink.addr, ""));
+    let gw = Gateway::start_with(&config);
+    // Two Content-Type fields on the message: readers may differ on its
+    // structure, so the whole message is held.
+    let msg = "From: Fournisseur <fournisseur@example.org>\r\n\
+               To: agent@ville-exemple.fr\r\n\
+               Subject: Conseil municipal\r\n\
+               Date: Mon, 7 Dec 2026 12:00:00 +0000\r\n\
+               MIME-Version: 1.0\r\n\
+               Content-Type: text/plain\r\n\
+               Content-Type: multipart/mixed; boundary=b\r\n\
+               \r\n\
+               --b\r\n\
+               Content-Type: text/plain\r\n\
+               \r\n\
+               Bonjour\r\n\
+               --b--\r\n";
+    let reply = send_one(gw.smtp, "fournisseur@example.org", &[AGENT], msg.as_bytes());
+    assert!(reply.starts_with("250 2.0.0 "), "{reply}");
+    let got = sink.wait_for(1, WAIT);
+    assert_eq!(got.len(), 1, "{}", gw.log());
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&got[0].data)
+        .unwrap();
+    assert!(
+        parsed.subject().unwrap_or("").starts_with("Message retenu / Message held"),
+        "{}",
+        got[0].text()
+    );
+    let text = parsed.body_text(0).unwrap();
+    assert!(text.contains("Envoyé le : 07/12/2026 13:00 (heure de Paris)"), "{text}");
+    assert!(text.contains("Sent: 2026-12-07 13:00 (Paris time)"), "{text}");
+    assert!(text.contains("Reçu le : ") && text.contains("Received: "), "{text}");
+    assert!(text.contains("Raison : structure du message ambiguë"), "{text}");
+    assert!(!text.contains("mime_ambiguity") && !text.contains("+00:00"), "{text}");
+    assert!(text.contains("demandez-le ici"), "{text}");
+    let kept = paris_days_from_now(30);
+    assert!(
+        kept.iter().any(|d| text.contains(&format!("Le message est conservé jusqu'au {d} "))),
+        "{kept:?} not in {text}"
+    );
+    assert!(text.contains("Une question ? Contactez : Service informatique, 04 73 00 00 00"), "{text}");
+    assert!(text.contains("Si vous attendiez ce fichier, appelez-nous."), "{text}");
+}
+
+/// The greeting and the EHLO answer are plain ASCII lines that name us
+/// and the extensions, nothing else (RFC 5321 §4.1.1.1, §4.2).
+#[test]
+fn the_greeting_and_the_ehlo_answer_are_plain() {
+    let sink = Sink::start();
+    let gw = Gateway::start(sink.addr, "");
+    let mut c = ecluse_tests::Client::connect(gw.smtp);
+    assert_eq!(c.greeting, "220 mx.ville-exemple.fr ESMTP Ecluse\r\n");
+    let ehlo = c.cmd("EHLO client.example.org");
+    assert_eq!(
+        ehlo,
+        "250-mx.ville-exemple.fr greets client.example.org\r\n\
+         250-SIZE 2097152\r\n\
+         250-8BITMIME\r\n\
+         250-PIPELINING\r\n\
+         250-ENHANCEDSTATUSCODES\r\n\
+         250 SMTPUTF8\r\n"
+    );
+    assert!(ehlo.is_ascii());
+    assert!(c.cmd("QUIT").starts_with("221"));
+}
+
+/// An unknown `time_zone` stops check-config with the key and what to write.
+#[test]
+fn check_config_names_an_unknown_time_zone() {
+    let sink = Sink::start();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ecluse.toml");
+    let text = format!("time_zone = \"Europe/Pariss\"\n{}", Gateway::config_text(sink.addr, ""));
+    std::fs::write(&path, text).unwrap();
+    let out = std::process::Command::new(ecluse_tests::ecluse_bin())
+        .args(["check-config", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("time_zone: `Europe/Pariss` is not a time zone this machine knows")
+            && err.contains("\"Europe/Paris\""),
+        "{err}"
+    );
+    // The same file with a known zone passes.
+    let text = format!("time_zone = \"Indian/Reunion\"\n{}", Gateway::config_text(sink.addr, ""));
+    std::fs::write(&path, text).unwrap();
+    let out = std::process::Command::new(ecluse_tests::ecluse_bin())
+        .args(["check-config", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}

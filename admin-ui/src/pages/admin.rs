@@ -112,7 +112,7 @@ fn tenant_select(l: Lang, ui: &Ui, user: &WebSession, id: &str, current: &str) -
 
 fn day_start(s: &str) -> Option<Timestamp> {
     let date: jiff::civil::Date = s.parse().ok()?;
-    date.to_zoned(jiff::tz::TimeZone::system())
+    date.to_zoned(crate::web::time_zone())
         .ok()
         .map(|z| z.timestamp())
 }
@@ -185,12 +185,12 @@ pub async fn queue(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<QueueFil
                 (tenant_select(l, &ui, &user, "f-tenant", &f.tenant))
                 div { button type="submit" { (l.t("Filtrer", "Filter")) } }
             }
-            p { (total) " " (l.t("élément(s)", "item(s)"))
+            p { (counted(l, total, ("élément", "éléments"), ("item", "items")))
                 @if total > MAX_ROWS { " — " (l.t("seuls les 500 premiers sont affichés ; précisez les filtres", "only the first 500 are shown; narrow the filters")) } }
             div.table-wrap { table {
                 thead { tr {
                     th scope="col" { (l.t("État", "Status")) }
-                    th scope="col" { (l.t("Reçu le", "Received")) }
+                    th scope="col" { (l.t("Reçu le", "Received")) " (" (l.zone_label()) ")" }
                     @if multi { th scope="col" { (l.t("Commune", "Commune")) } }
                     th scope="col" { (l.t("Destinataire", "Recipient")) }
                     th scope="col" { (l.t("Expéditeur", "From")) }
@@ -256,7 +256,7 @@ pub async fn item(ctx: Ctx, State(ui): State<Arc<Ui>>, Path(id): Path<String>) -
         &title,
         html! {
             p { a href="/admin" { "← " (l.t("File d'attente", "Queue")) } }
-            h1 { (l.t("Pièce jointe retenue : ", "Held attachment: ")) (title) }
+            h1 { (super::agent::heading(l, &it)) (l.t(" : ", ": ")) (title) }
             @if !ui.config.tenants.is_empty() {
                 p { (l.t("Commune : ", "Commune: ")) strong { (ui.config.tenant_name(&it.tenant)) } }
             }
@@ -324,11 +324,20 @@ pub async fn item(ctx: Ctx, State(ui): State<Arc<Ui>>, Path(id): Path<String>) -
                         h3 { (l.t("Constats sur le message", "Findings about the message")) }
                         ul { @for f in &r.findings { li { (finding(l, f)) } } }
                     }
-                    ul.tree { @for p in &r.parts { (part(l, p, &held_path)) } }
+                    ul.tree { @for p in &r.parts { (part(l, p, &held_path, it.part.is_none())) } }
                 }
             }
         },
     ))
+}
+
+/// `n` and the noun it takes in the reader's language (« 1 élément », « 4
+/// éléments », "1 item", "4 items").
+fn counted(l: Lang, n: usize, fr: (&str, &str), en: (&str, &str)) -> String {
+    match l {
+        Lang::Fr => ecluse_quarantine::mail::count_fr(n, fr.0, fr.1),
+        Lang::En => ecluse_quarantine::mail::count_en(n, en.0, en.1),
+    }
 }
 
 /// An action in words, its name (as in the JSON report and the logs) on hover.
@@ -355,7 +364,12 @@ fn finding(l: Lang, f: &ecluse_scanner::Finding) -> Markup {
     }
 }
 
-fn part(l: Lang, p: &Part, held: &str) -> Markup {
+/// A part of the report and those inside it. `held` is the path of the
+/// item's held part; `with_held` says the part goes wherever the held part
+/// or message goes (inside the held part, or any part of a message held
+/// whole): its own verdict "deliver" would not be true.
+fn part(l: Lang, p: &Part, held: &str, with_held: bool) -> Markup {
+    let is_held = !held.is_empty() && p.path == held;
     let mismatch = p
         .declared_type
         .as_deref()
@@ -370,13 +384,21 @@ fn part(l: Lang, p: &Part, held: &str) -> Markup {
                 dd { @if mismatch { span.mismatch { (p.detected_type) " (" (l.t("ne correspond pas", "does not match")) ")" } } @else { (p.detected_type) } }
                 dt { (l.t("Taille", "Size")) } dd { (size(l, p.size)) }
                 dt { "SHA-256" } dd.hash { (p.sha256) }
-                dt { (l.t("Verdict", "Verdict")) } dd { (action(l, p.action)) }
+                dt { (l.t("Verdict", "Verdict")) } dd {
+                    @if with_held && p.action == Action::Deliver {
+                        @if held.is_empty() {
+                            span title=(p.action.as_str()) { (l.t("retenue avec le message", "held with the message")) }
+                        } @else {
+                            span title=(p.action.as_str()) { (l.t("retenue avec la pièce jointe qui la contient", "held with the attachment that contains it")) }
+                        }
+                    } @else { (action(l, p.action)) }
+                }
             }
             @if !p.findings.is_empty() {
                 ul { @for f in &p.findings { li { (finding(l, f)) } } }
             }
             @if !p.children.is_empty() {
-                ul.tree { @for c in &p.children { (part(l, c, held)) } }
+                ul.tree { @for c in &p.children { (part(l, c, held, with_held || is_held)) } }
             }
         }
     }
@@ -560,12 +582,12 @@ pub async fn audit(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<AuditFil
                 (tenant_select(l, &ui, &user, "a-tenant", &f.tenant))
                 div { button type="submit" { (l.t("Filtrer", "Filter")) } }
             }
-            p { (total) " " (l.t("entrée(s)", "entries")) }
+            p { (counted(l, total, ("entrée", "entrées"), ("entry", "entries"))) }
             div.table-wrap { table {
                 thead { tr {
                     @if multi { th scope="col" { (l.t("Commune", "Commune")) } }
                     th scope="col" { "#" }
-                    th scope="col" { (l.t("Date", "Date")) }
+                    th scope="col" { (l.t("Date", "Date")) " (" (l.zone_label()) ")" }
                     th scope="col" { (l.t("Auteur", "Actor")) }
                     th scope="col" { (l.t("Action", "Action")) }
                     th scope="col" { (l.t("Pièce jointe", "Item")) }
@@ -661,7 +683,7 @@ pub async fn dashboard(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
         html! {
             h1 { (title) }
             @if pending > 0 {
-                p.notice { a href="/admin?status=requested" { (pending) " " (l.t("demande(s) de libération en attente", "release request(s) waiting")) } }
+                p.notice { a href="/admin?status=requested" { (counted(l, pending, ("demande de libération en attente", "demandes de libération en attente"), ("release request waiting", "release requests waiting"))) } }
             }
             h2 { (l.t("30 derniers jours", "Last 30 days")) }
             div.cards {
@@ -726,7 +748,7 @@ fn engines_section(l: Lang, e: &crate::EngineStatus) -> Markup {
                     }
                     ")"
                     @if let Some(at) = e.yara_loaded_at {
-                        ", " (l.t("chargées le", "loaded on")) " " (l.datetime(at))
+                        ", " (l.t("chargées le", "loaded on")) " " (l.datetime_labelled(at))
                     }
                 }
             }
@@ -742,12 +764,12 @@ fn engines_section(l: Lang, e: &crate::EngineStatus) -> Markup {
                             Ok(version) => {
                                 span.ok { (l.t("en service", "running")) }
                                 " — " code { (version) } " " (l.t("à", "at")) " " code { (c.address) }
-                                ", " (l.t("vérifié le", "checked on")) " " (l.datetime(c.checked_at))
+                                ", " (l.t("vérifié le", "checked on")) " " (l.datetime_labelled(c.checked_at))
                             }
                             Err(why) => {
                                 strong.alert { (l.t("injoignable", "unreachable")) }
                                 @if let Some(since) = c.down_since {
-                                    " " (l.t("depuis le", "since")) " " (l.datetime(since))
+                                    " " (l.t("depuis le", "since")) " " (l.datetime_labelled(since))
                                 }
                                 " — " code { (c.address) } " : " (why) ". "
                                 @if c.hold_when_down {

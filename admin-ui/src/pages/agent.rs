@@ -51,7 +51,7 @@ pub async fn list(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
                 div.table-wrap { table {
                     caption.skip { (title) }
                     thead { tr {
-                        th scope="col" { (l.t("Reçu le", "Received")) }
+                        th scope="col" { (l.t("Reçu le", "Received")) " (" (l.zone_label()) ")" }
                         th scope="col" { (l.t("Expéditeur", "From")) }
                         th scope="col" { (l.t("Objet", "Subject")) }
                         th scope="col" { (l.t("Fichier", "File")) }
@@ -129,11 +129,54 @@ pub async fn item(ctx: Ctx, State(ui): State<Arc<Ui>>, Path(id): Path<String>) -
         &title,
         html! {
             p { a href="/" { "← " (l.t("Mes pièces jointes retenues", "My held attachments")) } }
-            h1 { (l.t("Pièce jointe retenue : ", "Held attachment: ")) (title) }
+            h1 { (heading(l, &it)) (l.t(" : ", ": ")) (title) }
             (facts(l, &it))
             (next_step(l, &it, &user))
         },
     ))
+}
+
+/// The heading of an item's page, as its state is now: « Pièce jointe
+/// retenue » while it is held (asked for or not), « Pièce jointe libérée »
+/// once released, and so on; « Message … » for a message held whole.
+pub fn heading(l: crate::web::Lang, it: &HeldItem) -> &'static str {
+    match (it.part.is_some(), it.status) {
+        (true, Status::Held | Status::Requested) => l.t("Pièce jointe retenue", "Held attachment"),
+        (true, Status::Released) => l.t("Pièce jointe libérée", "Released attachment"),
+        (true, Status::Denied) => l.t("Pièce jointe refusée", "Attachment denied"),
+        (true, Status::Expired) => l.t("Pièce jointe supprimée", "Deleted attachment"),
+        (false, Status::Held | Status::Requested) => l.t("Message retenu", "Held message"),
+        (false, Status::Released) => l.t("Message libéré", "Released message"),
+        (false, Status::Denied) => l.t("Message refusé", "Message denied"),
+        (false, Status::Expired) => l.t("Message supprimé", "Deleted message"),
+    }
+}
+
+/// Why the sender should be checked by telephone before anything is
+/// released: the sender's address is forged, its domain imitates a known
+/// one, or the message has no single `From:` (several addresses or none).
+/// `None` when there is nothing to say.
+pub fn sender_warning(l: crate::web::Lang, it: &HeldItem) -> Option<&'static str> {
+    use ecluse_scanner::Category;
+    let check = if it.categories.contains(&Category::SpoofedSender) || it.category == Category::SpoofedSender {
+        l.t(
+            "L'adresse de l'expéditeur est falsifiée : ce message ne vient pas de celui qu'il prétend être.",
+            "The sender's address is forged: this message does not come from whom it claims.",
+        )
+    } else if it.categories.contains(&Category::LookalikeSender) || it.category == Category::LookalikeSender {
+        l.t(
+            "Le domaine de l'expéditeur imite celui d'un correspondant connu (une lettre changée, un caractère d'un autre alphabet).",
+            "The sender's domain imitates that of a known correspondent (a letter changed, a character from another alphabet).",
+        )
+    } else if it.info.from_address.is_none() {
+        l.t(
+            "Ce message n'indique pas un expéditeur unique (plusieurs adresses, ou aucune, après « De »).",
+            "This message does not name a single sender (several addresses, or none, in \"From\").",
+        )
+    } else {
+        return None;
+    };
+    Some(check)
 }
 
 /// The facts an agent needs: who sent it, what, when, why.
@@ -148,7 +191,7 @@ pub fn facts(l: crate::web::Lang, it: &HeldItem) -> Markup {
             }
             dt { (l.t("Destinataire", "To")) } dd { (it.recipient) }
             dt { (l.t("Objet", "Subject")) } dd { (it.info.subject.as_deref().unwrap_or("")) }
-            dt { (l.t("Reçu le", "Received")) } dd { (l.datetime(it.created_at)) }
+            dt { (l.t("Reçu le", "Received")) } dd { (l.datetime_labelled(it.created_at)) }
             dt { (l.t("Fichier", "File")) } dd { (file_name(l, it)) }
             @if let Some(p) = &it.part {
                 dt { (l.t("Taille", "Size")) } dd { (size(l, p.size)) }
@@ -156,15 +199,15 @@ pub fn facts(l: crate::web::Lang, it: &HeldItem) -> Markup {
             dt { (l.t("Pourquoi elle est retenue", "Why it is held")) }
             dd { ul { @for c in &it.categories { li { (held_label(l, it, *c)) } } } }
             @if it.status.is_open() {
-                dt { (l.t("Supprimée automatiquement le", "Deleted automatically on")) } dd { (l.datetime(it.expires_at)) }
+                dt { (l.t("Supprimée automatiquement le", "Deleted automatically on")) } dd { (l.datetime_labelled(it.expires_at)) }
             }
             @if let Some(r) = &it.request {
                 dt { (l.t("Demande", "Request")) }
-                dd { (l.datetime(r.at)) " — « " (r.reason) " »" }
+                dd { (l.datetime_labelled(r.at)) " — « " (r.reason) " »" }
             }
             @if let Some(d) = &it.decision {
                 dt { (l.t("Décision", "Decision")) }
-                dd { (status_label(l, d.outcome)) " — " (l.datetime(d.at))
+                dd { (status_label(l, d.outcome)) " — " (l.datetime_labelled(d.at))
                     // The recipient's own release carries a fixed English
                     // note for the logs, not a comment to show.
                     @if d.by.eq_ignore_ascii_case(&it.recipient) { " — " (l.t("par le destinataire", "by the recipient")) }
@@ -176,6 +219,16 @@ pub fn facts(l: crate::web::Lang, it: &HeldItem) -> Markup {
 
 fn next_step(l: crate::web::Lang, it: &HeldItem, user: &WebSession) -> Markup {
     html! {
+        @if it.status.is_open() {
+            @if let Some(why) = sender_warning(l, it) {
+                section.notice.alert {
+                    h2 { (l.t("Vérifiez l'expéditeur d'abord", "Check the sender first")) }
+                    p { (why) " " (l.t(
+                        "Avant de demander cette pièce jointe, vérifiez auprès de l'expéditeur par téléphone, à un numéro que vous connaissiez déjà (pas celui du message), qu'il vous l'a bien envoyée.",
+                        "Before asking for this attachment, check with the sender by telephone, on a number you already knew (not the one in the message), that they really sent it.")) }
+                }
+            }
+        }
         @match it.status {
             Status::Held => {
                 @if it.self_release {
