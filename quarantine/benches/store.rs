@@ -108,6 +108,7 @@ fn main() {
                         info: report.message.clone(),
                         mail_from: "x@example.org".into(),
                         purged: false,
+                        tenant: ecluse_quarantine::DEFAULT_TENANT.into(),
                     };
                     let delivery = Delivery::new(
                         Purpose::Inbound,
