@@ -164,6 +164,16 @@ pub struct SamlConfig {
     pub clock_skew: Duration,
     /// How old an answer from the IdP may be when it reaches us.
     pub max_age: Duration,
+    /// `idp_logout_url`: the page of the IdP where a person signs out
+    /// there, linked from the page « Se déconnecter » shows when the IdP's
+    /// metadata offers no `SingleLogoutService` (the IdP session stays open
+    /// on that computer otherwise). `None`: no link.
+    pub idp_logout_url: Option<String>,
+    /// `single_logout` (default true): « Se déconnecter » sends the IdP a
+    /// `LogoutRequest` when its metadata offers a `SingleLogoutService`.
+    /// False for an IdP that refuses unsigned logout requests (ADFS):
+    /// the page with `idp_logout_url` instead.
+    pub single_logout: bool,
 }
 
 impl SamlConfig {
@@ -182,6 +192,8 @@ impl SamlConfig {
             match_friendly_name: false,
             clock_skew: Duration::from_secs(60),
             max_age: Duration::from_secs(90),
+            idp_logout_url: None,
+            single_logout: true,
         }
     }
 }

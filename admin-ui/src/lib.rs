@@ -16,10 +16,14 @@
 //! - [`saml`]: the service provider: metadata, SP-initiated login, the
 //!   assertion consumer with server-side `InResponseTo` and a replay cache;
 //!   sign-in starts bounded per address and in total ([`saml::Starts`]).
+//! - [`slo`]: single logout (SAML core §3.7, HTTP-Redirect): « Se
+//!   déconnecter » ends the IdP's session too, and the IdP's own logout
+//!   requests end ours.
 //! - [`xmldsig`]: what a posted SAML answer may ask of the signature
 //!   library (same-document references, SAML's transforms), checked before
 //!   any signature work; libxml2 and xmlsec kept from opening URLs and files.
-//! - [`local`]: the break-glass local admin: argon2 hashes, attempts
+//! - [`local`]: the break-glass local admin (its form at
+//!   [`pages::login::BREAK_GLASS_PATH`], not on the agents' page): argon2 hashes, attempts
 //!   counted before the work (per address and per name), password checks
 //!   bounded, refusals audited once per address and window.
 //! - [`web`]: sessions, cookies, CSRF, security headers, languages, errors;
@@ -27,17 +31,18 @@
 //!   text from clients made safe for the log ([`web::printable`]).
 //! - [`pages`]: the pages themselves (maud templates).
 //! - [`download`]: the encrypted ZIP an admin downloads.
+//! - [`audit_words`]: the audit log's details in the reader's language.
 
 // Handlers answer `Result<Response, Response>`: the error is a whole page.
 #![allow(clippy::result_large_err)]
 
-//! - [`audit_words`]: the audit log's details in the reader's language.
+pub mod audit_words;
 pub mod config;
 pub mod download;
 pub mod local;
 pub mod pages;
-pub mod audit_words;
 pub mod saml;
+pub mod slo;
 pub mod web;
 pub mod xmldsig;
 
@@ -276,11 +281,16 @@ pub fn router(ui: Arc<Ui>) -> Router {
         .route("/admin/dashboard", get(pages::admin::dashboard))
         .route("/login", get(pages::login::show))
         .route("/login/local", post(pages::login::local))
+        .route(
+            pages::login::BREAK_GLASS_PATH,
+            get(pages::login::break_glass).post(pages::login::local),
+        )
         .route("/logout", post(pages::login::logout))
         .route("/lang/{lang}", get(web::switch_language))
         .route("/saml/metadata", get(saml::metadata))
         .route("/saml/login", get(saml::login))
         .route("/saml/acs", post(saml::acs))
+        .route(slo::SLO_PATH, get(slo::slo))
         .route("/static/style.css", get(web::stylesheet))
         .fallback(web::not_found)
         .layer(axum::middleware::from_fn(web::security_headers))

@@ -75,7 +75,17 @@ pub const MAX_BINDINGS: usize = 3;
 pub struct Sp {
     sp: ServiceProvider,
     sso_url: String,
-    config: SamlConfig,
+    pub(crate) config: SamlConfig,
+    /// The IdP's entity id (the `Issuer` of its messages).
+    pub(crate) idp_entity_id: String,
+    /// The IdP's `SingleLogoutService` with the HTTP-Redirect binding:
+    /// (`Location`, `ResponseLocation` if any); `None` when its metadata
+    /// offers none, and « Se déconnecter » ends the local session only.
+    pub(crate) idp_slo: Option<(String, Option<String>)>,
+    /// The IdP's signing certificates, to check its logout messages with.
+    pub(crate) idp_certs: Vec<samael::crypto::CertificateDer>,
+    /// Our single-logout address, `{public_url}/saml/slo`.
+    pub(crate) slo_url: String,
     /// Places for verifications running at once.
     verifying: Arc<tokio::sync::Semaphore>,
 }
@@ -114,7 +124,19 @@ impl Sp {
         let sso_url = sp
             .sso_binding_location(HTTP_REDIRECT_BINDING)
             .ok_or(UiError::NoSsoAddress)?;
+        let idp_slo = sp
+            .idp_metadata
+            .idp_sso_descriptors
+            .iter()
+            .flatten()
+            .flat_map(|d| &d.single_logout_services)
+            .find(|e| e.binding == HTTP_REDIRECT_BINDING && config.single_logout)
+            .map(|e| (e.location.clone(), e.response_location.clone()));
         Ok(Sp {
+            idp_entity_id: sp.idp_metadata.entity_id.clone().unwrap_or_default(),
+            idp_certs: sp.idp_signing_certs().ok().flatten().unwrap_or_default(),
+            idp_slo,
+            slo_url: format!("{public_url}{}", crate::slo::SLO_PATH),
             sp,
             sso_url,
             config: config.clone(),
@@ -122,9 +144,10 @@ impl Sp {
         })
     }
 
-    /// Our metadata, for the IdP's administrator: entity id, the ACS
-    /// (HTTP-POST), signed assertions wanted. (samael's own metadata insists
-    /// on a single-logout address, which Écluse does not have.)
+    /// Our metadata, for the IdP's administrator: entity id, the single
+    /// logout address (HTTP-Redirect, SAML bindings §3.4), the ACS
+    /// (HTTP-POST), signed assertions wanted. The `SingleLogoutService`
+    /// comes before the ACS, as the metadata schema orders them.
     pub fn metadata_xml(&self) -> String {
         let esc = |s: &str| {
             s.replace('&', "&amp;")
@@ -138,11 +161,13 @@ impl Sp {
                 "\n",
                 r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{entity}">"#,
                 r#"<md:SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">"#,
+                r#"<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="{slo}"/>"#,
                 r#"<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{acs}" index="0" isDefault="true"/>"#,
                 r#"</md:SPSSODescriptor></md:EntityDescriptor>"#,
                 "\n"
             ),
             entity = esc(&self.config.sp_entity_id),
+            slo = esc(&self.slo_url),
             acs = esc(self.sp.acs_url.as_deref().unwrap_or_default()),
         )
     }
@@ -196,7 +221,7 @@ fn values_of<'a>(
 /// without `[admin.saml]`, 503 while the IdP's metadata is not known (the
 /// IdP was unreachable at start and no copy was kept; `ecluse serve` keeps
 /// asking it).
-fn saml(ui: &Ui, ctx: &Ctx) -> Result<Arc<Sp>, Response> {
+pub(crate) fn saml(ui: &Ui, ctx: &Ctx) -> Result<Arc<Sp>, Response> {
     match ui.sp() {
         Some(sp) => Ok(sp),
         None if ui.config.saml.is_some() => {
@@ -524,7 +549,12 @@ async fn sign_in(
     }
     let sp2 = sp.clone();
     let rid = request_id.clone();
-    let assertion = bounded(ui, move || sp2.verify(&xml, &rid)).await??;
+    let (assertion, qualifiers) = bounded(ui, move || {
+        let assertion = sp2.verify(&xml, &rid)?;
+        let qualifiers = crate::slo::name_id_qualifiers(&xml, &assertion.id);
+        Ok::<_, String>((assertion, qualifiers))
+    })
+    .await??;
     // Only now, with the signature verified, is the request used up: a
     // forged answer naming it does not cancel the person's sign-in.
     let id = request_id.clone();
@@ -602,6 +632,22 @@ async fn sign_in(
         .map(|n| n.trim().to_string())
         .find(|n| !n.is_empty())
         .unwrap_or_else(|| emails[0].clone());
+    // What a LogoutRequest must name to end this session at the IdP.
+    let idp = (!name_id.is_empty()).then(|| ecluse_quarantine::IdpSession {
+        name_id: name_id.clone(),
+        format: assertion
+            .subject
+            .as_ref()
+            .and_then(|s| s.name_id.as_ref())
+            .and_then(|n| n.format.clone()),
+        name_qualifier: qualifiers.0,
+        sp_name_qualifier: qualifiers.1,
+        session_index: assertion
+            .authn_statements
+            .iter()
+            .flatten()
+            .find_map(|a| a.session_index.clone()),
+    });
     let now = ui.store.now();
     Ok(WebSession {
         user: if name_id.is_empty() {
@@ -617,6 +663,7 @@ async fn sign_in(
         csrf: random_token(),
         created_at: now,
         last_seen: now,
+        idp,
     })
 }
 
@@ -627,7 +674,7 @@ async fn sign_in(
 /// returns is used. An answer that runs out of time is refused and stays
 /// counted against its address: an honest answer takes milliseconds, and
 /// forgiving the slow ones let a flood of them go on from any address.
-async fn bounded<T: Send + 'static>(
+pub(crate) async fn bounded<T: Send + 'static>(
     ui: &Arc<Ui>,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, String> {

@@ -297,6 +297,7 @@ impl World {
                     csrf: csrf.clone(),
                     created_at: now,
                     last_seen: now,
+                    idp: None,
                 },
             )
             .unwrap();

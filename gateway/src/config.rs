@@ -158,6 +158,8 @@ struct RawSaml {
     groups_separator: Option<String>,
     match_friendly_name: Option<bool>,
     clock_skew: Option<String>,
+    idp_logout_url: Option<String>,
+    single_logout: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -1120,6 +1122,18 @@ impl Config {
                     "more than 10 minutes would accept stale sign-ins; set the clocks right (NTP) instead".into(),
                 ));
             }
+            if let Some(url) = saml.idp_logout_url.map(|u| u.trim().to_string()) {
+                if !(url.starts_with("https://") || url.starts_with("http://"))
+                    || url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"')
+                {
+                    return Err(err(
+                        "[admin.saml] idp_logout_url",
+                        format!("`{url}` is not an https:// address; give the address of the identity provider's sign-out page, or leave the key out"),
+                    ));
+                }
+                c.idp_logout_url = Some(url);
+            }
+            c.single_logout = saml.single_logout.unwrap_or(true);
             ui.saml = Some(c);
         }
         if let Some(local) = a.local {

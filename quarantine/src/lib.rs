@@ -74,6 +74,6 @@ pub use model::{
 };
 pub use recipients::RecipientAnswer;
 pub use sender_rules::{RuleKind, SenderRule};
-pub use sessions::{AdminScope, SignIn, WebSession};
+pub use sessions::{AdminScope, IdpSession, SignIn, WebSession};
 pub use store::queue::AttemptOutcome;
 pub use store::{Clock, ItemFilter, Store};

@@ -48,6 +48,31 @@ pub struct WebSession {
     pub created_at: Timestamp,
     /// Their last request.
     pub last_seen: Timestamp,
+    /// The IdP's session this one came from (SAML sign-ins since single
+    /// logout), for the `LogoutRequest` that ends it there too; `None` for
+    /// the local admin and for sessions saved before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idp: Option<IdpSession>,
+}
+
+/// What a SAML `LogoutRequest` names (SAML 2.0 core §3.7.1): the subject's
+/// `NameID` exactly as the assertion gave it, and the IdP's session index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdpSession {
+    /// The `NameID` value.
+    pub name_id: String,
+    /// Its `Format`, if the assertion gave one.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// Its `NameQualifier`, if any.
+    #[serde(default)]
+    pub name_qualifier: Option<String>,
+    /// Its `SPNameQualifier`, if any.
+    #[serde(default)]
+    pub sp_name_qualifier: Option<String>,
+    /// The `SessionIndex` of the assertion's `AuthnStatement`, if any.
+    #[serde(default)]
+    pub session_index: Option<String>,
 }
 
 /// What an admin administers.

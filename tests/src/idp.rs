@@ -7,6 +7,10 @@
 //!
 //! `clock_offset` runs it under `faketime` (e.g. `-5m`), so that what it
 //! signs is already stale when it reaches us.
+//!
+//! It knows the SP's single-logout address (`/saml/slo` beside the ACS,
+//! HTTP-Redirect, as Écluse's metadata publishes it) and signs its logout
+//! messages (`sign.logout`), as `docs/deploy.md` advises.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -228,13 +232,14 @@ $config = [
             "urn:oasis:names:tc:SAML:2.0:attrname-format:basic"
         };
         let hosted = format!(
-            "<?php\n$metadata['__DYNAMIC:1__'] = [\n    'host' => '__DEFAULT__',\n    'privatekey' => 'idp.pem',\n    'certificate' => 'idp.crt',\n    'auth' => 'users',\n    'saml20.sign.response' => {sign_response},\n    'saml20.sign.assertion' => {sign_assertion},\n    'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',\n    'attributes.NameFormat' => '{name_format}',\n];\n",
+            "<?php\n$metadata['__DYNAMIC:1__'] = [\n    'host' => '__DEFAULT__',\n    'privatekey' => 'idp.pem',\n    'certificate' => 'idp.crt',\n    'auth' => 'users',\n    'saml20.sign.response' => {sign_response},\n    'saml20.sign.assertion' => {sign_assertion},\n    'signature.algorithm' => 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',\n    'sign.logout' => true,\n    'attributes.NameFormat' => '{name_format}',\n];\n",
         );
         std::fs::write(d.join("metadata/saml20-idp-hosted.php"), hosted).unwrap();
         let remote = format!(
-            "<?php\n$metadata[{}] = [\n    'AssertionConsumerService' => {},\n    'saml20.sign.response' => {sign_response},\n    'saml20.sign.assertion' => {sign_assertion},\n    'NameIDFormat' => 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',\n    'simplesaml.nameidattribute' => 'uid',\n];\n",
+            "<?php\n$metadata[{}] = [\n    'AssertionConsumerService' => {},\n    'SingleLogoutService' => [['Binding' => 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', 'Location' => {}]],\n    'saml20.sign.response' => {sign_response},\n    'saml20.sign.assertion' => {sign_assertion},\n    'NameIDFormat' => 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',\n    'simplesaml.nameidattribute' => 'uid',\n];\n",
             php_quote(sp_entity_id),
             php_quote(acs_url),
+            php_quote(&acs_url.replace("/saml/acs", "/saml/slo")),
         );
         std::fs::write(d.join("metadata/saml20-sp-remote.php"), remote).unwrap();
 
@@ -302,6 +307,33 @@ $config = [
     /// server does not resolve `*.localhost` names).
     pub fn metadata_url(&self) -> String {
         format!("http://{}/saml2/idp/metadata.php", self.addr)
+    }
+
+    /// Its metadata without any `SingleLogoutService`: an IdP that offers
+    /// no single logout, for the SP's configuration.
+    pub fn metadata_without_slo(&self) -> String {
+        let xml = http_get(self.addr, "/saml2/idp/metadata.php").expect("the IdP's metadata");
+        let mut out = String::new();
+        let mut rest = xml.as_str();
+        while let Some(i) = rest.find("<md:SingleLogoutService") {
+            out.push_str(&rest[..i]);
+            let end = rest[i..]
+                .find("/>")
+                .expect("a self-closed SingleLogoutService");
+            rest = &rest[i + end + 2..];
+        }
+        out.push_str(rest);
+        assert!(!out.contains("SingleLogoutService") && out.contains("SingleSignOnService"));
+        out
+    }
+
+    /// SimpleSAMLphp's page that ends its session (IdP-initiated logout
+    /// towards every SP it signed the browser in to).
+    pub fn logout_url(&self) -> String {
+        format!(
+            "{}/saml2/idp/SingleLogoutService.php?ReturnTo={}/module.php/core/welcome",
+            self.base, self.base
+        )
     }
 
     fn wait_ready(&self) {

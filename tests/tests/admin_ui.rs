@@ -45,6 +45,11 @@ struct Options {
     idp_style: idp::Style,
     /// Serve the UI over plain HTTP (the test posts raw answers to it).
     plain_http: bool,
+    /// Give the UI the IdP's metadata without its `SingleLogoutService`
+    /// (an IdP without single logout), and `idp_logout_url`.
+    idp_without_slo: bool,
+    /// Add the break-glass account (`BREAK_GLASS`).
+    break_glass: bool,
 }
 
 impl World {
@@ -81,17 +86,35 @@ impl World {
         let base = Gateway::config_text(sink.addr, "");
         let admin_block = "[admin]\nlisten = \"127.0.0.1:0\"\npublic_url = \"https://quarantaine.ville-exemple.fr\"\n";
         assert!(base.contains(admin_block));
+        let metadata = if opts.idp_without_slo {
+            let path = dir.path().join("idp-without-slo.xml");
+            std::fs::write(&path, idp.metadata_without_slo()).unwrap();
+            path.display().to_string()
+        } else {
+            idp.metadata_url()
+        };
         let config = base.replace(
             admin_block,
             &format!("[admin]\nlisten = \"{ui_addr}\"\npublic_url = \"{public_url}\"\n{tls}"),
         ) + &format!(
-            "\n[admin.saml]\nidp_metadata = \"{}\"\nsp_entity_id = \"{entity_id}\"\nemail_attribute = \"{mail}\"\nname_attribute = \"{name}\"\ngroups_attribute = \"{groups}\"\nadmin_group = \"{}\"\n",
-            idp.metadata_url(),
+            "\n[admin.saml]\nidp_metadata = \"{metadata}\"\nsp_entity_id = \"{entity_id}\"\nemail_attribute = \"{mail}\"\nname_attribute = \"{name}\"\ngroups_attribute = \"{groups}\"\nadmin_group = \"{}\"\n",
             idp::ADMIN_GROUP,
         ) + if opts.idp_style == idp::Style::LemonLdap {
             "groups_separator = \";\"\n"
         } else {
             ""
+        } + &if opts.idp_without_slo {
+            format!("idp_logout_url = \"{}\"\n", idp.logout_url())
+        } else {
+            String::new()
+        } + &if opts.break_glass {
+            format!(
+                "\n[admin.local]\nusername = \"{}\"\npassword_hash = \"{}\"\n",
+                BREAK_GLASS.0,
+                ecluse_tests::hash_password(BREAK_GLASS.1)
+            )
+        } else {
+            String::new()
         };
         let gw = Gateway::start_in(dir, &config);
         World {
@@ -356,6 +379,204 @@ async fn a_wrong_password_stays_on_the_idp() {
             "{}",
             agent.url().await
         );
+    })
+    .await;
+}
+
+// ---------------------------------------------------------------------------
+// Shared reception PCs (issue 29): « Se déconnecter » ends the IdP's session
+// too (SAML single logout), or says that it is still open; the break-glass
+// form has its own address.
+// ---------------------------------------------------------------------------
+
+/// Signs `b` in as the agent from the start page and waits for the list.
+async fn agent_signed_in(w: &World, b: &Browser) {
+    b.goto(&format!("{}/", w.public_url)).await;
+    w.sign_in_at_idp(b, idp::AGENT).await;
+    b.wait_text("Mes pièces jointes retenues").await;
+}
+
+/// Clicks « Se déconnecter » in the page's header.
+async fn click_sign_out(b: &Browser) {
+    b.click("form[action='/logout'] button[type=submit]").await;
+}
+
+/// The audit page as the admin sees it (signed in through the IdP in a
+/// browser of their own).
+async fn audit_page(w: &World) -> String {
+    let (admin, _) = w.admin_queue().await;
+    admin.goto(&format!("{}/admin/audit", w.public_url)).await;
+    admin.wait_text("Journal d'audit").await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_out_ends_the_idp_session_too() {
+    scenario("single-logout", Options::default(), |w| async move {
+        let agent = w.browser("agent").await;
+        agent_signed_in(&w, &agent).await;
+        click_sign_out(&agent).await;
+        // Through the IdP and back: its LogoutResponse (signed, as the
+        // test IdP signs its logout messages) confirmed the end.
+        let page = agent.wait_text("Vous êtes déconnecté").await;
+        assert!(
+            page.contains("service d'authentification de la mairie sont fermées"),
+            "{page}"
+        );
+        assert!(
+            agent
+                .url()
+                .await
+                .starts_with(&format!("{}/saml/slo?", w.public_url)),
+            "{}",
+            agent.url().await
+        );
+        let log = w.gw.log();
+        assert!(
+            log.lines()
+                .any(|l| l.contains("SAML single logout confirmed by the IdP")
+                    && l.contains("signed=true")),
+            "{log}"
+        );
+        // The local session is gone.
+        agent.goto(&format!("{}/", w.public_url)).await;
+        agent
+            .wait_text("Se connecter avec le compte de la mairie")
+            .await;
+        assert!(agent.url().await.contains("/login"), "{}", agent.url().await);
+        // The IdP's too: signing in again asks for the password.
+        agent.click("a.button[href^='/saml/login']").await;
+        agent.wait_text("password").await;
+        assert!(
+            agent.url().await.starts_with(&w.idp.base),
+            "{}",
+            agent.url().await
+        );
+        agent.fill("#username", idp::AGENT.0).await;
+        agent.fill("#password", idp::AGENT.1).await;
+        agent.click("#submit_button").await;
+        agent.wait_text("Mes pièces jointes retenues").await;
+        // Audited as a sign-out, with how.
+        let audit = audit_page(&w).await;
+        assert!(audit.contains("SAML single logout: this service, then the IdP"), "{audit}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_out_at_the_idp_ends_the_session_here() {
+    scenario("idp-initiated-logout", Options::default(), |w| async move {
+        let agent = w.browser("agent").await;
+        agent_signed_in(&w, &agent).await;
+        // The person signs out at the IdP: it sends its (signed)
+        // LogoutRequest to our /saml/slo through the browser, we answer,
+        // it carries on to its ReturnTo page.
+        agent.goto(&w.idp.logout_url()).await;
+        let start = Instant::now();
+        while !agent.url().await.contains("/module.php/core/welcome") {
+            assert!(start.elapsed() < WAIT, "{}", agent.url().await);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        agent.goto(&format!("{}/", w.public_url)).await;
+        agent
+            .wait_text("Se connecter avec le compte de la mairie")
+            .await;
+        assert!(
+            agent.url().await.contains("/login"),
+            "{}",
+            agent.url().await
+        );
+        let log = w.gw.log();
+        assert!(log.contains("SAML single logout asked by the IdP"), "{log}");
+        let audit = audit_page(&w).await;
+        assert!(
+            audit.contains("SAML single logout started by the IdP (signed request)"),
+            "{audit}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_single_logout_the_page_says_the_idp_session_is_still_open() {
+    let opts = Options {
+        idp_without_slo: true,
+        ..Options::default()
+    };
+    scenario("no-single-logout", opts, |w| async move {
+        let agent = w.browser("agent").await;
+        agent_signed_in(&w, &agent).await;
+        click_sign_out(&agent).await;
+        let page = agent.wait_text("Déconnecté d'Écluse seulement").await;
+        let text = page_text(&agent).await;
+        let fr = text
+            .find("toujours ouverte dans ce navigateur")
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(
+            text.contains("fermez toutes les fenêtres du navigateur"),
+            "{text}"
+        );
+        // French first, English second.
+        let en = text.find("still open in this browser");
+        assert!(en.is_none_or(|en| en > fr), "{text}");
+        // The link to the IdP's sign-out page ([admin.saml] idp_logout_url).
+        let href = format!("href=\"{}\"", w.idp.logout_url().replace('&', "&amp;"));
+        assert!(page.contains(&href), "{page}");
+        // The local session is gone, and the page told the truth: the
+        // IdP signs the browser in again without a password.
+        agent.goto(&format!("{}/", w.public_url)).await;
+        agent
+            .wait_text("Se connecter avec le compte de la mairie")
+            .await;
+        agent.click("a.button[href^='/saml/login']").await;
+        let back = agent.wait_text("Mes pièces jointes retenues").await;
+        assert!(!back.contains("id=\"password\""), "{back}");
+        let audit = audit_page(&w).await;
+        assert!(audit.contains("SAML: this service only"), "{audit}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_break_glass_form_has_its_own_address_not_the_agents_page() {
+    let opts = Options {
+        break_glass: true,
+        ..Options::default()
+    };
+    scenario("break-glass-address", opts, |w| async move {
+        let b = w.browser("secours").await;
+        b.goto(&format!("{}/login", w.public_url)).await;
+        let login = b
+            .wait_text("Se connecter avec le compte de la mairie")
+            .await;
+        for hidden in [
+            "password",
+            "Compte de secours",
+            BREAK_GLASS_PATH,
+            "login/local",
+        ] {
+            assert!(!login.contains(hidden), "{hidden}: {login}");
+        }
+        b.goto(&format!("{}{BREAK_GLASS_PATH}", w.public_url)).await;
+        let page = b.wait_text("Compte de secours").await;
+        assert!(!page.contains("/saml/login"), "{page}");
+        // A wrong password stays on this page, with the form.
+        b.fill("#username", BREAK_GLASS.0).await;
+        b.fill("#password", "pas la bonne phrase").await;
+        b.click("form button[type=submit]").await;
+        b.wait_text("Identifiant ou mot de passe incorrect").await;
+        assert!(
+            b.url().await.ends_with(BREAK_GLASS_PATH),
+            "{}",
+            b.url().await
+        );
+        b.fill("#username", BREAK_GLASS.0).await;
+        b.fill("#password", BREAK_GLASS.1).await;
+        b.click("form button[type=submit]").await;
+        b.wait_text("File d'attente").await;
+        // Signing the local admin out goes back to the sign-in page.
+        click_sign_out(&b).await;
+        b.wait_text("Se connecter avec le compte de la mairie")
+            .await;
     })
     .await;
 }
@@ -997,6 +1218,8 @@ async fn hostile_answers_reach_nothing_and_cannot_stall_a_genuine_sign_in() {
 // ---------------------------------------------------------------------------
 
 const BREAK_GLASS: (&str, &str) = ("secours", "une phrase de secours assez longue");
+/// The break-glass form's own address (not on the agents' page).
+const BREAK_GLASS_PATH: &str = "/admin/break-glass";
 /// `ecluse_admin_ui::local::MAX_FAILURES`: wrong passwords per address.
 const MAX_FAILURES: usize = 5;
 /// `ecluse_admin_ui::local::MAX_NAME_FAILURES`: per user name.
@@ -1023,9 +1246,11 @@ fn break_glass_gateway(admin_extra: &str) -> (Sink, Gateway) {
     (sink, gw)
 }
 
-/// The sign-in page's anti-forgery cookie (`name=value`) and token.
+/// The break-glass page's anti-forgery cookie (`name=value`) and token.
 fn login_form_token(ui: SocketAddr) -> (String, String) {
-    let page = ecluse_tests::http(ui, "GET", "/login", "", None);
+    let page = ecluse_tests::http(ui, "GET", BREAK_GLASS_PATH, "", None);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("name=\"password\""), "{}", page.body);
     let cookie = page
         .cookies
         .iter()
@@ -1036,7 +1261,7 @@ fn login_form_token(ui: SocketAddr) -> (String, String) {
     (cookie, token)
 }
 
-/// `POST /login/local` from `from`, with `headers` (each `Name: value`).
+/// `POST /admin/break-glass` from `from`, with `headers` (each `Name: value`).
 async fn local_post(
     ui: SocketAddr,
     from: std::net::Ipv4Addr,
@@ -1050,7 +1275,7 @@ async fn local_post(
         url_encode(password)
     );
     let request = format!(
-        "POST /login/local HTTP/1.1\r\nHost: quarantaine.ville-exemple.fr\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n{body}",
+        "POST {BREAK_GLASS_PATH} HTTP/1.1\r\nHost: quarantaine.ville-exemple.fr\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n{body}",
         body.len()
     );
     http_from(ui, from, request).await.0

@@ -1,4 +1,14 @@
 //! Sign-in (SAML, or the break-glass local admin) and sign-out.
+//!
+//! The agents' page (`/login`) offers the town hall's sign-in only; the
+//! break-glass form has its own address, [`BREAK_GLASS_PATH`], linked from
+//! nowhere in the UI (the admin documentation gives it). Without
+//! `[admin.saml]` (the demo, a trial with the local admin only) nobody but
+//! the admin signs in, and `/login` shows the form itself.
+//!
+//! « Se déconnecter » ends the IdP's session too where the IdP offers
+//! single logout ([`crate::slo`]); where it does not, the page says that
+//! the IdP's session is still open on this computer and how to end it.
 
 use super::layout::page;
 use crate::Ui;
@@ -10,11 +20,36 @@ use ecluse_quarantine::{AuditAction, SignIn, WebSession};
 use maud::html;
 use std::sync::Arc;
 
+/// The break-glass admin's own sign-in page (`GET`) and form target
+/// (`POST`): not linked from the agents' page, given by the admin
+/// documentation (`docs/operations.md`).
+pub const BREAK_GLASS_PATH: &str = "/admin/break-glass";
+
 /// The sign-in page. With SAML only, it still shows a
 /// button rather than redirecting, so that a failed sign-in does not loop.
-/// In the demo ([`crate::UiConfig::demo`]) the local admin is the way in,
-/// not the emergency account.
+/// With SAML configured it is the agents' page and never shows the
+/// break-glass form ([`BREAK_GLASS_PATH`]); without, the local admin is
+/// the only way in and the form is here. In the demo
+/// ([`crate::UiConfig::demo`]) the local admin is the way in, not the
+/// emergency account.
 pub async fn render(ctx: Ctx, ui: &Arc<Ui>, next: &str, problem: Option<&str>) -> Response {
+    let saml = ui.config.saml.is_some();
+    render_page(ctx, ui, next, problem, saml, !saml)
+}
+
+/// The break-glass page: the local admin's form alone.
+async fn render_break_glass(ctx: Ctx, ui: &Arc<Ui>, next: &str, problem: Option<&str>) -> Response {
+    render_page(ctx, ui, next, problem, false, true)
+}
+
+fn render_page(
+    ctx: Ctx,
+    ui: &Arc<Ui>,
+    next: &str,
+    problem: Option<&str>,
+    saml: bool,
+    local: bool,
+) -> Response {
     let l = ctx.lang;
     let token = random_token();
     let title = l.t("Connexion", "Sign in");
@@ -24,13 +59,13 @@ pub async fn render(ctx: Ctx, ui: &Arc<Ui>, next: &str, problem: Option<&str>) -
         html! {
             h1 { (title) }
             @if let Some(p) = problem { p.notice role="alert" { (p) } }
-            @if ui.config.saml.is_some() {
+            @if saml {
                 p { (l.t(
                     "Connectez-vous avec votre compte de la mairie pour voir les pièces jointes retenues pour vous.",
                     "Sign in with your town hall account to see the attachments held for you.")) }
                 p { a.button href={ "/saml/login?next=" (super::url_encode(next)) } { (l.t("Se connecter avec le compte de la mairie", "Sign in with the town hall account")) } }
             }
-            @if ui.config.local.is_some() {
+            @if local && ui.config.local.is_some() {
                 section {
                     @if ui.config.demo {
                         h2 { (l.t("Connexion à la démonstration (administrateur)", "Sign in to the demo (admin)")) }
@@ -41,7 +76,7 @@ pub async fn render(ctx: Ctx, ui: &Arc<Ui>, next: &str, problem: Option<&str>) -
                         h2 { (l.t("Compte de secours (administrateur)", "Emergency account (admin)")) }
                         p { (l.t("À utiliser seulement quand la connexion habituelle ne fonctionne pas.", "Use only when the usual sign-in does not work.")) }
                     }
-                    form method="post" action="/login/local" {
+                    form method="post" action=(BREAK_GLASS_PATH) {
                         input type="hidden" name="csrf" value=(token);
                         input type="hidden" name="next" value=(next);
                         label for="username" { (l.t("Identifiant", "User name")) }
@@ -59,6 +94,22 @@ pub async fn render(ctx: Ctx, ui: &Arc<Ui>, next: &str, problem: Option<&str>) -
         ui.set_cookie(ui.login_cookie(), Some(&token)),
     );
     res
+}
+
+/// `GET /admin/break-glass`: the break-glass form; 404 without `[admin.local]`.
+pub async fn break_glass(
+    ctx: Ctx,
+    State(ui): State<Arc<Ui>>,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    if ui.config.local.is_none() {
+        return ctx.not_found();
+    }
+    if ctx.session.is_some() {
+        return Redirect::to(&local_path(q.next.as_deref().unwrap_or("/admin"))).into_response();
+    }
+    let next = local_path(q.next.as_deref().unwrap_or("/admin"));
+    render_break_glass(ctx, &ui, &next, None).await
 }
 
 /// `GET /login`.
@@ -113,7 +164,8 @@ pub struct LocalForm {
     password: String,
 }
 
-/// `POST /login/local`: the break-glass admin. The attempt finds a place
+/// `POST /admin/break-glass` (and its former address `POST /login/local`,
+/// kept for scripts): the break-glass admin. The attempt finds a place
 /// for its password check or is refused at once (`429`), then is counted
 /// against the address and the user name before the check
 /// ([`crate::local`]); past their limits it is refused unread (`429`).
@@ -177,16 +229,15 @@ pub async fn local(
         .await
         .map_err(|e| ctx.store_error(&e))?;
         let next = local_path(&form.next);
-        let mut res = render(
-            ctx,
-            &ui,
-            &next,
-            Some(l.t(
-                "Identifiant ou mot de passe incorrect.",
-                "Wrong user name or password.",
-            )),
-        )
-        .await;
+        let problem = Some(l.t(
+            "Identifiant ou mot de passe incorrect.",
+            "Wrong user name or password.",
+        ));
+        let mut res = if ui.config.saml.is_some() {
+            render_break_glass(ctx, &ui, &next, problem).await
+        } else {
+            render(ctx, &ui, &next, problem).await
+        };
         *res.status_mut() = StatusCode::UNAUTHORIZED;
         return Err(res);
     }
@@ -210,13 +261,23 @@ pub async fn local(
         csrf: random_token(),
         created_at: now,
         last_seen: now,
+        idp: None,
     };
     open_session(&ui, &ctx, session, &form.next).await
 }
 
-/// `POST /logout`.
+/// `POST /logout`: ends the session here, then at the IdP.
+///
+/// A SAML session whose IdP offers single logout goes on to the IdP with a
+/// `LogoutRequest` ([`crate::slo`]) and comes back to `/saml/slo`, which
+/// says whether the IdP's session ended. Without single logout (or for a
+/// session opened before Écluse kept what a `LogoutRequest` names) the
+/// page says that the IdP's session is still open on this computer,
+/// links to `[admin.saml] idp_logout_url` when set, and tells a shared
+/// computer's users to close the browser. The local admin goes back to
+/// the sign-in page. Audited as a `Logout` with how it was done.
 pub async fn logout(
-    ctx: Ctx,
+    mut ctx: Ctx,
     State(ui): State<Arc<Ui>>,
     Form(form): Form<super::agent::CsrfForm>,
 ) -> Page {
@@ -226,14 +287,126 @@ pub async fn logout(
     ctx.check_csrf(&ui, &form.csrf)?;
     let mut actor = ctx.actor_of(&s);
     actor.tenant = ui.config.session_tenant(&s);
+    let slo = match (s.via, ui.sp(), &s.idp) {
+        (SignIn::Saml, Some(sp), Some(idp)) => {
+            let id = crate::slo::new_logout_id();
+            crate::slo::logout_request_url(&sp, idp, &id).map(|url| (id, url))
+        }
+        _ => None,
+    };
+    let detail = match (s.via, &slo) {
+        (SignIn::Local, _) => "local account",
+        (SignIn::Saml, Some(_)) => {
+            "SAML single logout: this service, then the IdP (LogoutRequest sent)"
+        }
+        (SignIn::Saml, None) => {
+            "SAML: this service only (the IdP offers no single logout; its session stays open in the browser)"
+        }
+    };
+    let pending = slo.as_ref().map(|(id, _)| id.clone());
     ui.blocking(move |store| {
         store.session_delete(&token)?;
-        store.audit(&actor, AuditAction::Logout, None, "")
+        if let Some(id) = pending {
+            store.saml_request_put(&id, store.now() + crate::saml::REQUEST_LIFETIME)?;
+        }
+        store.audit(&actor, AuditAction::Logout, None, detail)
     })
     .await
     .map_err(|e| ctx.store_error(&e))?;
-    let mut res = Redirect::to("/login").into_response();
+    ctx.session = None;
+    ctx.path = "/login".into();
+    let mut res = match (s.via, slo) {
+        (SignIn::Saml, Some((_, url))) => to_the_idp(&ctx, &url),
+        (SignIn::Saml, None) => signed_out(&ctx, &ui, IdpState::StillOpen),
+        (SignIn::Local, _) => Redirect::to("/login").into_response(),
+    };
     res.headers_mut()
         .append(header::SET_COOKIE, ui.set_cookie(ui.session_cookie(), None));
     Ok(res)
+}
+
+/// The page that takes the browser on to the IdP's single-logout address
+/// `url`: a refresh (the `Refresh` header, and a `<meta>` for browsers
+/// that want one) and a link, not a `303` from the form's `POST`, which
+/// the pages' `Content-Security-Policy: form-action 'self'` would stop at
+/// the IdP's origin.
+fn to_the_idp(ctx: &Ctx, url: &str) -> Response {
+    let l = ctx.lang;
+    let title = l.t("Déconnexion en cours", "Signing out");
+    let mut res = page(
+        ctx,
+        title,
+        html! {
+            meta http-equiv="refresh" content={ "0;url=" (url) };
+            h1 { (title) }
+            p { (l.t(
+                "Vous êtes déconnecté d'Écluse ; le service d'authentification de la mairie ferme maintenant votre session.",
+                "You are signed out of Écluse; the town hall's sign-in service is now closing your session.")) }
+            p { a.button href=(url) { (l.t("Continuer", "Continue")) } }
+        },
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&format!("0;url={url}")) {
+        res.headers_mut().insert(header::REFRESH, v);
+    }
+    res
+}
+
+/// What the page after « Se déconnecter » can say of the IdP's session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdpState {
+    /// The IdP confirmed its session ended (single logout).
+    Closed,
+    /// The IdP offers no single logout: its session is still open.
+    StillOpen,
+    /// The IdP answered without confirming (partial logout, an error).
+    Unconfirmed,
+}
+
+/// The page after sign-out (200): French first, the IdP's session's state,
+/// its sign-out page when known (`[admin.saml] idp_logout_url`), and what
+/// to do on a shared computer. `ctx` must no longer carry the session.
+pub fn signed_out(ctx: &Ctx, ui: &Ui, idp: IdpState) -> Response {
+    let l = ctx.lang;
+    let logout_url = ui
+        .config
+        .saml
+        .as_ref()
+        .and_then(|s| s.idp_logout_url.as_deref());
+    let (title, text) = match idp {
+        IdpState::Closed => (
+            l.t("Vous êtes déconnecté", "You are signed out"),
+            l.t(
+                "Votre session Écluse et votre session au service d'authentification de la mairie sont fermées. Personne ne peut se reconnecter à votre nom sur cet ordinateur sans votre mot de passe.",
+                "Your Écluse session and your session at the town hall's sign-in service are closed. Nobody can sign in again as you on this computer without your password.",
+            ),
+        ),
+        IdpState::StillOpen => (
+            l.t("Déconnecté d'Écluse seulement", "Signed out of Écluse only"),
+            l.t(
+                "Vous êtes déconnecté d'Écluse, mais votre session au service d'authentification de la mairie est toujours ouverte dans ce navigateur : la prochaine personne qui utilise cet ordinateur pourrait se reconnecter à votre nom sans mot de passe.",
+                "You are signed out of Écluse, but your session at the town hall's sign-in service is still open in this browser: the next person to use this computer could sign in again as you without a password.",
+            ),
+        ),
+        IdpState::Unconfirmed => (
+            l.t("Déconnexion peut-être incomplète", "Sign-out perhaps incomplete"),
+            l.t(
+                "Vous êtes déconnecté d'Écluse, mais le service d'authentification de la mairie n'a pas confirmé la fin de votre session : elle est peut-être encore ouverte dans ce navigateur.",
+                "You are signed out of Écluse, but the town hall's sign-in service did not confirm the end of your session: it may still be open in this browser.",
+            ),
+        ),
+    };
+    let body = html! {
+        h1 { (title) }
+        p { (text) }
+        @if idp != IdpState::Closed {
+            @if let Some(url) = logout_url {
+                p { a.button href=(url) { (l.t("Se déconnecter du service d'authentification de la mairie", "Sign out of the town hall's sign-in service")) } }
+            }
+            p.notice { (l.t(
+                "Sur un poste partagé (accueil, guichet, salle commune), fermez toutes les fenêtres du navigateur avant de quitter l'ordinateur : c'est ce qui ferme la session à coup sûr.",
+                "On a shared computer (reception, front desk, common room), close every browser window before leaving the computer: that is what surely closes the session.")) }
+        }
+        p { a href="/login" { (l.t("Se reconnecter", "Sign in again")) } }
+    };
+    page(ctx, title, body)
 }
