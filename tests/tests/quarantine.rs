@@ -95,6 +95,32 @@ fn docm_held_requested_released_through_the_cli_with_notifications() {
         out.contains("document avec macros") && out.contains("sha256"),
         "{out}"
     );
+    // Each finding in French, then in English (issue 29); the sender
+    // checks (none in this configuration: said so; one by one otherwise,
+    // as operations.md says).
+    let french = out
+        .lines()
+        .position(|l| l.contains("le document contient un projet de macros vbaProject.bin"))
+        .unwrap_or_else(|| panic!("no French finding:\n{out}"));
+    assert!(
+        out.lines()
+            .nth(french + 1)
+            .is_some_and(|l| l.contains("the document has a vbaProject.bin macro project")),
+        "the English after the French:\n{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("sender     non vérifié") && l.contains("not checked")),
+        "no sender line:\n{out}"
+    );
+    // Nothing asked for yet: said so, not « nothing held ».
+    let (code, out, _) = gw.cli(&["quarantine", "list", "--status", "requested"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out.trim(),
+        "Aucune demande en attente. / No pending request.",
+        "{out}"
+    );
 
     // The agent called the desk: the request, then the admins' notification.
     let (code, out, err) = gw.cli(&[
@@ -214,6 +240,24 @@ fn download_deny_and_the_cli_on_a_stopped_server() {
     assert_eq!(code, 0, "{out}{err}");
     let mut archive = zip::ZipArchive::new(std::fs::File::open(&out_zip).unwrap()).unwrap();
     assert!(archive.by_index(0).is_err(), "the entry is encrypted");
+    assert!(
+        out.contains("7-Zip") && out.contains("l'outil ZIP intégré à Windows"),
+        "the CLI says Windows needs 7-Zip:\n{out}"
+    );
+    // AES-256 like the UI's download (WinZip AE-2), not ZipCrypto: the
+    // local header's method is 99 and its extra field 0x9901 says AES-256.
+    let raw_zip = std::fs::read(&out_zip).unwrap();
+    assert_eq!(
+        u16::from_le_bytes([raw_zip[8], raw_zip[9]]),
+        99,
+        "AES method"
+    );
+    let head = &raw_zip[..raw_zip.len().min(200)];
+    let aes = head
+        .windows(4)
+        .position(|w| w == [0x01, 0x99, 0x07, 0x00])
+        .expect("the AES extra field (0x9901)");
+    assert_eq!(head[aes + 8], 3, "AES-256 (strength 3)");
     let mut entry = archive.by_index_decrypt(0, b"infected").unwrap();
     assert_eq!(entry.name().unwrap(), "facture.docx");
     let mut bytes = Vec::new();

@@ -211,6 +211,28 @@ fn a_dmarc_reject_spoof_of_a_partner_with_a_pdf_is_held_as_spoofed_sender() {
     assert_eq!(auth["spf"], "fail", "{shown}");
     assert_eq!(auth["from_authenticated"], false, "{shown}");
     assert!(g.log().contains("dmarc=fail (p=reject)"), "{}", g.log());
+    // The text `show` gives SPF, DKIM and DMARC one by one (operations.md),
+    // and the finding in French, then English (issue 29).
+    let (code, text, err) = g.cli(&["quarantine", "show", id]);
+    assert_eq!(code, 0, "{err}");
+    for (start, has) in [
+        ("sender     expéditeur non vérifié", "DMARC"),
+        ("spf        fail", "prefecture-exemple.fr"),
+        ("dkim       ", ""),
+        ("dmarc      fail (p=reject)", "prefecture-exemple.fr"),
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(start) && l.contains(has)),
+            "no {start:?} line:\n{text}"
+        );
+    }
+    assert!(
+        text.contains("a échoué à DMARC")
+            && text.contains("demande de refuser ces messages")
+            && text.contains("failed DMARC"),
+        "the spoofed-sender finding in French then English:\n{text}"
+    );
 }
 
 #[test]

@@ -419,8 +419,11 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
                     "subject    {}",
                     shown(&item.info.subject.clone().unwrap_or_default())
                 );
-                if let Some(a) = &item.info.sender_auth {
-                    print_sender_auth(a);
+                match &item.info.sender_auth {
+                    Some(a) => print_sender_auth(a),
+                    None => println!(
+                        "sender     non vérifié : ni SPF, ni DKIM, ni DMARC à la réception ([smtp] sender_checks désactivé, ou reçu avant) / not checked: no SPF, DKIM or DMARC on receipt"
+                    ),
                 }
                 println!("file       {}", file_of(&item));
                 if let Some(p) = &item.part {
@@ -554,6 +557,30 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_names_keep_the_columns() {
+        let long = "Compte-rendu du conseil municipal du 12 décembre 2026 (version signée).pdf";
+        let cut = fit(long, 26);
+        assert_eq!(cut.chars().count(), 26);
+        assert!(cut.ends_with('…') && long.starts_with(cut.trim_end_matches('…')));
+        assert_eq!(fit("facture.docx", 26), "facture.docx");
+        assert_eq!(fit("é".repeat(26).as_str(), 26), "é".repeat(26));
+    }
+
+    #[test]
+    fn an_empty_list_says_what_was_asked() {
+        assert_eq!(
+            nothing_listed(Some(Status::Requested)),
+            "Aucune demande en attente. / No pending request."
+        );
+        assert!(nothing_listed(None).contains("Nothing held"));
+    }
 }
 
 /// `ecluse audit …`.
