@@ -141,15 +141,18 @@ fn world() -> World {
 }
 
 /// A finding of every kind of `category`, with a YARA match tagged with it,
-/// each with an English detail as the scanner writes them (marked English
-/// on the page, so a French page may show it).
+/// each with only an English detail, as reports stored before findings had
+/// sentences (marked English on the page, so a French page may show it).
 fn findings(category: Category, kinds: &[FindingKind]) -> Vec<Finding> {
     let mut out = Vec::new();
     for kind in kinds {
-        let mut f = Finding::new(
-            *kind,
-            "named .pdf but the content was held for review at offset 12",
-        );
+        let mut f = Finding {
+            kind: *kind,
+            category: kind.category(),
+            detail: "named .pdf but the content was held for review at offset 12".into(),
+            sentence: None,
+            rule: None,
+        };
         if *kind == FindingKind::YaraMatch {
             f.category = category;
             f.rule = Some(format!("Test_Rule_{}", category.as_str()));
