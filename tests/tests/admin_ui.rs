@@ -1761,3 +1761,57 @@ async fn a_genuine_sign_in_goes_through_a_flood_of_heavy_answers() {
     })
     .await;
 }
+
+/// Issue 29: a held macro document's scan report reads in French on a
+/// French page — the finding's sentence, not the scanner's English — the
+/// download says Windows needs 7-Zip for the AES ZIP, and the audit log
+/// says Écluse's own details in French (the view of the report, the hold
+/// with the category's label rather than its id).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scan_report_and_the_audit_log_speak_french_on_french_pages() {
+    scenario("findings-fr", Options::default(), |w| async move {
+        let item = w.hold_a_docm_for(idp::AGENT_EMAIL, "Devis signé");
+        let (admin, _) = w.admin_queue().await;
+        admin
+            .goto(&format!("{}/admin/items/{item}", w.public_url))
+            .await;
+        admin.wait_text("Rapport d'analyse").await;
+        let report = visible_text(&admin).await;
+        assert!(
+            report.contains("le document contient un projet de macros vbaProject.bin"),
+            "the finding in French:\n{report}"
+        );
+        assert!(
+            !report.contains("the document has a vbaProject.bin macro project")
+                && !report.contains("macro project"),
+            "no English sentence on the French report:\n{report}"
+        );
+        assert!(
+            report.contains("7-Zip") && report.contains("l'outil ZIP intégré à Windows"),
+            "the download says Windows needs 7-Zip:\n{report}"
+        );
+        admin.goto(&format!("{}/admin/audit", w.public_url)).await;
+        admin.wait_text("Journal d'audit").await;
+        let audit = visible_text(&admin).await;
+        assert!(
+            audit.contains("rapport d'analyse") && audit.contains("(document avec macros)"),
+            "Écluse's details in French:\n{audit}"
+        );
+        assert!(
+            !audit.contains("scan report") && !audit.contains("(macro)"),
+            "no English detail nor raw category id:\n{audit}"
+        );
+    })
+    .await;
+}
+
+/// What `b`'s page shows (`innerText`): no attribute, no hidden markup.
+async fn visible_text(b: &Browser) -> String {
+    b.client
+        .execute("return document.body.innerText", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
