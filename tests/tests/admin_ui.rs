@@ -1805,6 +1805,112 @@ async fn the_scan_report_and_the_audit_log_speak_french_on_french_pages() {
     .await;
 }
 
+/// The `<h1>` of the page the browser shows.
+async fn heading_of(b: &Browser) -> String {
+    let html = b.html().await;
+    let start = html.find("<h1>").map(|i| i + 4).unwrap_or(0);
+    let end = html[start..].find("</h1>").map_or(html.len(), |i| start + i);
+    html[start..end].to_string()
+}
+
+/// Issue 29: a held attachment whose message names no single sender (two
+/// `From:` addresses) tells the agent, on the item page and before the
+/// request box, to check with the sender by telephone; the heading says
+/// « Pièce jointe retenue » while it is held and « Pièce jointe libérée »
+/// once an admin released it, on the agent's page and the admin's; times
+/// are labelled with the zone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_item_page_warns_of_a_doubtful_sender_and_its_heading_follows_the_release() {
+    scenario("doubtful-sender", Options::default(), |w| async move {
+        let before = w.sink.messages().len();
+        let msg = samples::with_attachment(
+            "Facture urgente",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "facture.docx",
+            &samples::docm("Facture"),
+        );
+        let from = "From: =?utf-8?q?Mairie_de_Saint-=C3=89tienne?= <mairie@ville-exemple.fr>";
+        assert!(msg.contains(from));
+        let msg = msg.replace(from, "From: fournisseur@example.org, comptable@example.org");
+        let reply = send_one(w.gw.smtp, "fournisseur@example.org", &[idp::AGENT_EMAIL], msg.as_bytes());
+        assert!(reply.starts_with("250"), "{reply}");
+        let prefix = format!("{}/q/", w.public_url);
+        let start = Instant::now();
+        let item = loop {
+            let found = w.sink.messages().iter().skip(before).find_map(|m| {
+                let text = m.text();
+                let parsed = mail_parser::MessageParser::default().parse(&m.data)?;
+                let _ = text;
+                (0..parsed.text_body_count() + 2)
+                    .filter_map(|i| parsed.body_text(i))
+                    .find_map(|t| {
+                        let i = t.find(&prefix)?;
+                        Some(
+                            t[i + prefix.len()..]
+                                .chars()
+                                .take_while(|c| c.is_ascii_alphanumeric())
+                                .collect::<String>(),
+                        )
+                    })
+            });
+            if let Some(id) = found {
+                break id;
+            }
+            assert!(start.elapsed() < WAIT, "no notice:\n{}", w.gw.log());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+
+        let agent = w.browser("agent").await;
+        agent.goto(&format!("{}/q/{item}", w.public_url)).await;
+        w.sign_in_at_idp(&agent, idp::AGENT).await;
+        agent.wait_text("Demander la libération").await;
+        let html = agent.html().await;
+        assert!(
+            heading_of(&agent).await.starts_with("Pièce jointe retenue"),
+            "{html}"
+        );
+        let warning = html
+            .find("Vérifiez l'expéditeur d'abord")
+            .or_else(|| html.find("Vérifiez l&#39;expéditeur d&#39;abord"))
+            .unwrap_or_else(|| panic!("no warning: {html}"));
+        let request = html.find("Demander la libération").unwrap();
+        assert!(warning < request, "the warning comes before the request box: {html}");
+        assert!(html.contains("par téléphone"), "{html}");
+        assert!(html.contains("(heure de Paris)"), "times labelled: {html}");
+        if let Some(p) = doc_shot("agent-item-doubtful-sender.png") {
+            agent.screenshot(&p).await;
+        }
+        agent.fill("#reason", "Facture attendue, fournisseur appelé").await;
+        agent.click("form[action$='/request'] button").await;
+        agent.wait_text("Votre demande a été envoyée").await;
+
+        let (admin, _queue) = w.admin_queue().await;
+        admin.goto(&format!("{}/admin/items/{item}", w.public_url)).await;
+        admin.wait_text("Rapport d'analyse").await;
+        assert!(heading_of(&admin).await.starts_with("Pièce jointe retenue"));
+        admin.fill("#c-release", "Fournisseur vérifié par téléphone").await;
+        admin
+            .click("form[action$='/decide'] button[type=submit]")
+            .await;
+        admin.wait_text("Pièce jointe libérée").await;
+        assert!(
+            heading_of(&admin).await.starts_with("Pièce jointe libérée"),
+            "{}",
+            admin.html().await
+        );
+
+        agent.goto(&format!("{}/q/{item}", w.public_url)).await;
+        agent.wait_text("a été libérée").await;
+        let html = agent.html().await;
+        assert!(
+            heading_of(&agent).await.starts_with("Pièce jointe libérée"),
+            "{html}"
+        );
+        assert!(!html.contains("Demander la libération"), "{html}");
+    })
+    .await;
+}
+
 /// What `b`'s page shows (`innerText`): no attribute, no hidden markup.
 async fn visible_text(b: &Browser) -> String {
     b.client

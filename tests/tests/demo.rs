@@ -226,7 +226,7 @@ fn the_demo_shows_held_items_in_the_ui_at_once() {
         queue.contains("facture.docx") && queue.contains("justificatifs.zip"),
         "{queue}"
     );
-    assert!(queue.contains("2 élément(s)"), "{queue}");
+    assert!(queue.contains("2 éléments"), "{queue}");
 
     // The same in a real browser, as the README shows it.
     let ui = demo.ui;
@@ -241,7 +241,7 @@ fn the_demo_shows_held_items_in_the_ui_at_once() {
             .await;
         let page = browser.wait_text("justificatifs.zip").await;
         assert!(
-            page.contains("facture.docx") && page.contains("2 élément(s)"),
+            page.contains("facture.docx") && page.contains("2 éléments"),
             "{page}"
         );
         if let Some(path) = doc_shot("demo-queue.png") {
@@ -320,7 +320,7 @@ fn the_banner_commands_send_a_mail_that_is_held_from_any_directory() {
         "two more notices, in place of the two documents"
     );
     let queue = demo.queue(&demo.sign_in());
-    assert!(queue.contains("4 élément(s)"), "{queue}");
+    assert!(queue.contains("4 éléments"), "{queue}");
     assert!(queue.contains("facture.docm"), "{queue}");
     demo.stop();
 }
@@ -331,7 +331,7 @@ fn a_second_run_on_the_same_data_dir_shows_the_same_held_items() {
     let first = Demo::start(dir.path());
     delivered(&dir.path().join("data/delivered"), 3);
     let queue = first.queue(&first.sign_in());
-    assert!(queue.contains("2 élément(s)"), "{queue}");
+    assert!(queue.contains("2 éléments"), "{queue}");
     first.stop();
 
     let second = Demo::start(dir.path());
@@ -339,7 +339,7 @@ fn a_second_run_on_the_same_data_dir_shows_the_same_held_items() {
     assert!(text.contains("==> samples not sent again"), "{text}");
     assert!(!text.contains("250 2.0.0"), "{text}");
     let queue = second.queue(&second.sign_in());
-    assert!(queue.contains("2 élément(s)"), "{queue}");
+    assert!(queue.contains("2 éléments"), "{queue}");
     assert_eq!(
         std::fs::read_dir(dir.path().join("data/delivered"))
             .unwrap()

@@ -132,7 +132,7 @@ fn each_commune_decides_for_its_recipients_and_sees_only_its_items() {
     let notice = texts(&b[0].data);
     assert!(
         notice.contains("filtre de messagerie de Mairie de Béta")
-            && notice.contains("Contact : Secrétariat de mairie, 04 73 00 00 00")
+            && notice.contains("Une question ? Contactez : Secrétariat de mairie, 04 73 00 00 00")
             && notice.contains("Appelez le secrétariat"),
         "the notice carries the commune's name and text:\n{notice}"
     );
