@@ -1838,9 +1838,7 @@ async fn the_item_page_warns_of_a_doubtful_sender_and_its_heading_follows_the_re
         let start = Instant::now();
         let item = loop {
             let found = w.sink.messages().iter().skip(before).find_map(|m| {
-                let text = m.text();
                 let parsed = mail_parser::MessageParser::default().parse(&m.data)?;
-                let _ = text;
                 (0..parsed.text_body_count() + 2)
                     .filter_map(|i| parsed.body_text(i))
                     .find_map(|t| {
