@@ -24,7 +24,12 @@ pub async fn get(url: &str) -> Result<String> {
 pub async fn get_within(url: &str, limit: Duration) -> Result<String> {
     tokio::time::timeout(limit, fetch(url))
         .await
-        .with_context(|| format!("{url}: no answer within {}", humantime::format_duration(limit)))?
+        .with_context(|| {
+            format!(
+                "{url}: no answer within {}",
+                humantime::format_duration(limit)
+            )
+        })?
 }
 
 async fn fetch(url: &str) -> Result<String> {

@@ -133,7 +133,13 @@ fn plain_ui_same_port(config: &Config) -> Option<Warning> {
     let listen = admin.listen;
     let same_host = loopback(&host) && (listen.ip().is_loopback() || listen.ip().is_unspecified())
         || host.parse::<IpAddr>().is_ok_and(|ip| ip == listen.ip());
-    (same_host && port == listen.port()).then(|| plain_ui(config, &format!("{host}:{port}"), "is the UI's own listener, which serves plain HTTP"))
+    (same_host && port == listen.port()).then(|| {
+        plain_ui(
+            config,
+            &format!("{host}:{port}"),
+            "is the UI's own listener, which serves plain HTTP",
+        )
+    })
 }
 
 /// The `ui-plain-http` warning: `what` says what answers at `at`.
@@ -186,7 +192,10 @@ async fn greet(addr: &str, deadline: Instant) -> Greeting {
         Ok(Ok(s)) => s,
     };
     let (r, mut w) = tcp.into_split();
-    let mut r = BufReader::new(tokio::io::AsyncReadExt::take(r, (MAX_LINE * MAX_LINES) as u64));
+    let mut r = BufReader::new(tokio::io::AsyncReadExt::take(
+        r,
+        (MAX_LINE * MAX_LINES) as u64,
+    ));
     let read = async {
         let mut line = String::new();
         for _ in 0..MAX_LINES {
@@ -249,16 +258,29 @@ async fn downstreams(config: &Config, deadline: Instant) -> Vec<Warning> {
             (addr, who, answer)
         });
     }
-    let mut failed: BTreeMap<&'static str, Vec<(String, Vec<String>, String)>> = BTreeMap::new();
+    // By warning name: (address, who sends there, what happened).
+    type Failures = Vec<(String, Vec<String>, String)>;
+    let mut failed: BTreeMap<&'static str, Failures> = BTreeMap::new();
     while let Some(done) = tasks.join_next().await {
-        let Ok((addr, who, answer)) = done else { continue };
+        let Ok((addr, who, answer)) = done else {
+            continue;
+        };
         let (name, why) = match answer {
             Greeting::Ready => continue,
-            Greeting::Unresolved(why) => ("downstream-unreachable", format!("does not resolve ({why})")),
-            Greeting::Unreachable(why) => ("downstream-unreachable", format!("cannot be reached ({why})")),
+            Greeting::Unresolved(why) => (
+                "downstream-unreachable",
+                format!("does not resolve ({why})"),
+            ),
+            Greeting::Unreachable(why) => (
+                "downstream-unreachable",
+                format!("cannot be reached ({why})"),
+            ),
             Greeting::Silent => (
                 "downstream-no-greeting",
-                format!("accepts the connection but sends no SMTP greeting within {}s", BUDGET.as_secs()),
+                format!(
+                    "accepts the connection but sends no SMTP greeting within {}s",
+                    BUDGET.as_secs()
+                ),
             ),
             Greeting::Refused(why) => ("downstream-refuses", why),
         };
@@ -268,7 +290,9 @@ async fn downstreams(config: &Config, deadline: Instant) -> Vec<Warning> {
         VerifyRecipients::Callout => {
             "with [smtp] verify_recipients = \"callout\", every RCPT for its domains gets 451 (the senders try again later) until it answers"
         }
-        _ => "mail for its domains is accepted and queued, and retried until it answers (at most [relay] max_queue_time)",
+        _ => {
+            "mail for its domains is accepted and queued, and retried until it answers (at most [relay] max_queue_time)"
+        }
     };
     let mut out = Vec::new();
     for (name, mut list) in failed {
@@ -278,17 +302,18 @@ async fn downstreams(config: &Config, deadline: Instant) -> Vec<Warning> {
             "downstream-no-greeting" => {
                 "check that it is an SMTP server (not another service on that port) and that it is not stuck, or correct the address"
             }
-            "downstream-refuses" => "look at that server's log for why it turns connections from this host away",
-            _ => "start that server, let this host through its firewall, or correct the address in `downstream`",
+            "downstream-refuses" => {
+                "look at that server's log for why it turns connections from this host away"
+            }
+            _ => {
+                "start that server, let this host through its firewall, or correct the address in `downstream`"
+            }
         };
         if list.len() <= LISTED {
             for (addr, who, why) in list {
                 out.push(Warning {
                     name,
-                    text: format!(
-                        "{addr} ({}) {why}: {consequence}; {what}",
-                        who.join(", ")
-                    ),
+                    text: format!("{addr} ({}) {why}: {consequence}; {what}", who.join(", ")),
                 });
             }
         } else {

@@ -298,9 +298,7 @@ fn verifier(config: &Config, store: &Arc<Store>) -> crate::recipients::Verifier 
 }
 
 /// The sender checks as `config` says (`None`: `sender_checks = false`).
-fn sender_checks(
-    config: &Config,
-) -> Result<Option<Arc<crate::provenance::SenderChecks>>, String> {
+fn sender_checks(config: &Config) -> Result<Option<Arc<crate::provenance::SenderChecks>>, String> {
     if !config.smtp.sender_checks {
         return Ok(None);
     }
@@ -406,9 +404,15 @@ fn keep_restart_only(old: &Config, mut new: Config) -> Result<(Config, Vec<Strin
     keep!("[smtp] hostname", smtp.hostname);
     keep!("[smtp] max_connections", smtp.max_connections);
     keep!("[smtp] max_scans", smtp.max_scans);
-    keep!("[smtp] unknown_recipient_limit", smtp.unknown_recipient_limit);
+    keep!(
+        "[smtp] unknown_recipient_limit",
+        smtp.unknown_recipient_limit
+    );
     keep!("[quarantine] data_dir", quarantine.data_dir);
-    keep!("[store] backend, url, ca_file, password_file, pool_size", quarantine.backend);
+    keep!(
+        "[store] backend, url, ca_file, password_file, pool_size",
+        quarantine.backend
+    );
     keep!("[store] delivery_lease", quarantine.delivery_lease);
     keep!("[relay] concurrency", relay.concurrency);
     keep!("[scanner.clamav]", clamav);
@@ -451,7 +455,9 @@ fn keep_restart_only(old: &Config, mut new: Config) -> Result<(Config, Vec<Strin
     }
     let lines = ignored
         .into_iter()
-        .map(|key| format!("{key}: changed in the file, not applied: it takes a restart of `ecluse serve`"))
+        .map(|key| {
+            format!("{key}: changed in the file, not applied: it takes a restart of `ecluse serve`")
+        })
         .collect();
     Ok((new, lines))
 }
@@ -512,8 +518,14 @@ fn changes(old: &Config, new: &Config) -> Vec<String> {
         ));
     }
     for (key, differs) in [
-        ("[smtp]", format!("{:?}", old.smtp) != format!("{:?}", new.smtp)),
-        ("[relay]", format!("{:?}", old.relay) != format!("{:?}", new.relay)),
+        (
+            "[smtp]",
+            format!("{:?}", old.smtp) != format!("{:?}", new.smtp),
+        ),
+        (
+            "[relay]",
+            format!("{:?}", old.relay) != format!("{:?}", new.relay),
+        ),
         (
             "[scanner] limits",
             format!("{:?}", old.limits) != format!("{:?}", new.limits),
@@ -784,32 +796,34 @@ pub fn check(args: ServeArgs) -> Result<()> {
     let probing = {
         let mut with_idp = config.clone();
         let probed = config.clone();
-        std::thread::spawn(move || -> Result<(Config, crate::idp::Start, Vec<crate::probe::Warning>)> {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .context("starting the async runtime")?;
-            let (idp, warnings) = runtime.block_on(async {
-                let deadline = tokio::time::Instant::now() + crate::probe::BUDGET;
-                let limit = if offline {
-                    std::time::Duration::ZERO
-                } else {
-                    crate::probe::BUDGET
-                };
-                tokio::join!(
-                    crate::idp::at_start_within(&mut with_idp, &data_dir, false, limit),
-                    async {
-                        if offline {
-                            Vec::new()
-                        } else {
-                            crate::probe::network(&probed, deadline).await
+        std::thread::spawn(
+            move || -> Result<(Config, crate::idp::Start, Vec<crate::probe::Warning>)> {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .context("starting the async runtime")?;
+                let (idp, warnings) = runtime.block_on(async {
+                    let deadline = tokio::time::Instant::now() + crate::probe::BUDGET;
+                    let limit = if offline {
+                        std::time::Duration::ZERO
+                    } else {
+                        crate::probe::BUDGET
+                    };
+                    tokio::join!(
+                        crate::idp::at_start_within(&mut with_idp, &data_dir, false, limit),
+                        async {
+                            if offline {
+                                Vec::new()
+                            } else {
+                                crate::probe::network(&probed, deadline).await
+                            }
                         }
-                    }
-                )
-            });
-            runtime.shutdown_background();
-            Ok((with_idp, idp, warnings))
-        })
+                    )
+                });
+                runtime.shutdown_background();
+                Ok((with_idp, idp, warnings))
+            },
+        )
     };
     let loaded = crate::rules::load(
         &config.rules,
@@ -1094,12 +1108,24 @@ pub fn rules_cache_dir(data_dir: &std::path::Path) -> std::path::PathBuf {
 pub fn main(args: ServeArgs) -> Result<()> {
     let config =
         Config::load(&args.config).map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
-    serve_with(config, None)
+    // A reload reads the same file, wherever the process's directory is.
+    let source = std::path::absolute(&args.config).unwrap_or(args.config);
+    serve_from(config, None, Some(source))
 }
 
 /// Runs the server for `config` until SIGTERM or Ctrl-C; `started` is told
 /// where it listens once it does (the demo sends its samples then).
 pub fn serve_with(config: Config, started: Option<std::sync::mpsc::Sender<Running>>) -> Result<()> {
+    serve_from(config, started, None)
+}
+
+/// [`serve_with`], with the file the configuration was read from: a
+/// reload (SIGHUP, `ecluse reload`) reads it again.
+pub fn serve_from(
+    config: Config,
+    started: Option<std::sync::mpsc::Sender<Running>>,
+    source: Option<PathBuf>,
+) -> Result<()> {
     crate::tls::install_provider();
     let loaded = crate::rules::load(
         &config.rules,
@@ -1197,7 +1223,7 @@ pub fn serve_with(config: Config, started: Option<std::sync::mpsc::Sender<Runnin
             let _ = stop_tx.send(true);
         });
         let store = Arc::new(store);
-        let result = run(config, engine, store, smtp_listeners, admin, (control, token), stop_rx).await;
+        let result = run(config, engine, store, smtp_listeners, admin, (control, token), stop_rx, source).await;
         let _ = std::fs::remove_file(&running_path);
         result
     })

@@ -182,7 +182,12 @@ fn a_downstream_with_nothing_listening_is_named() {
 fn a_downstream_that_accepts_and_never_greets_is_named_within_the_budget() {
     let silent = Server::silent();
     let c = check(
-        &config(&silent.addr.to_string(), free_addr(), "http://127.0.0.1:8080", ""),
+        &config(
+            &silent.addr.to_string(),
+            free_addr(),
+            "http://127.0.0.1:8080",
+            "",
+        ),
         &[],
     );
     c.passed_in_time();
@@ -213,7 +218,12 @@ fn many_communes_down_are_summed_up_not_listed_one_by_one() {
         sink.addr
     ));
     let c = check(
-        &config(&sink.addr.to_string(), free_addr(), "http://127.0.0.1:8080", &tenants),
+        &config(
+            &sink.addr.to_string(),
+            free_addr(),
+            "http://127.0.0.1:8080",
+            &tenants,
+        ),
         &[],
     );
     c.passed_in_time();
@@ -258,7 +268,9 @@ fn a_plain_http_ui_behind_an_https_public_url_is_named() {
     let http = Server::start(|mut tcp| {
         let mut buf = [0u8; 2048];
         let _ = tcp.read(&mut buf);
-        let _ = tcp.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        let _ = tcp.write_all(
+            b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        );
     });
     let c = check(
         &config(
@@ -318,7 +330,12 @@ fn an_sp_entity_id_for_another_site_is_named() {
     let sink = Sink::start();
     let saml = "\n[admin.saml]\nidp_metadata = \"idp.xml\"\nsp_entity_id = \"https://quarantaine.autre-ville.fr/saml/metadata\"\n";
     let c = check(
-        &config(&sink.addr.to_string(), free_addr(), "http://127.0.0.1:8080", saml),
+        &config(
+            &sink.addr.to_string(),
+            free_addr(),
+            "http://127.0.0.1:8080",
+            saml,
+        ),
         &[],
     );
     c.passed_in_time();
@@ -336,11 +353,20 @@ fn an_sp_entity_id_for_another_site_is_named() {
         "\n[admin.saml]\nidp_metadata = \"idp.xml\"\nsp_entity_id = \"http://127.0.0.1:8080/sp\"\n",
     ] {
         let c = check(
-            &config(&sink.addr.to_string(), free_addr(), "http://127.0.0.1:8080", saml),
+            &config(
+                &sink.addr.to_string(),
+                free_addr(),
+                "http://127.0.0.1:8080",
+                saml,
+            ),
             &[],
         );
         c.passed_in_time();
-        assert!(c.named("sp-entity-id-mismatch").is_empty(), "{saml}\n{}", c.out);
+        assert!(
+            c.named("sp-entity-id-mismatch").is_empty(),
+            "{saml}\n{}",
+            c.out
+        );
     }
 }
 
@@ -375,7 +401,12 @@ fn a_silent_idp_is_waited_for_within_the_budget_only() {
         idp.addr.port()
     );
     let c = check(
-        &config(&sink.addr.to_string(), free_addr(), "http://127.0.0.1:8080", &saml),
+        &config(
+            &sink.addr.to_string(),
+            free_addr(),
+            "http://127.0.0.1:8080",
+            &saml,
+        ),
         &[],
     );
     c.passed_in_time();
@@ -408,11 +439,20 @@ fn a_correct_configuration_gets_no_probe_warning_and_offline_probes_nothing() {
     // --offline: the same mistakes go unprobed, fast.
     let down = free_addr();
     let c = check(
-        &config(&down.to_string(), free_addr(), "https://quarantaine.ecluse-test.invalid", ""),
+        &config(
+            &down.to_string(),
+            free_addr(),
+            "https://quarantaine.ecluse-test.invalid",
+            "",
+        ),
         &["--offline"],
     );
     c.passed_in_time();
     assert!(c.probe_warnings().is_empty(), "{}", c.out);
-    assert!(c.out.contains("network probes skipped (--offline)"), "{}", c.out);
+    assert!(
+        c.out.contains("network probes skipped (--offline)"),
+        "{}",
+        c.out
+    );
     assert!(c.took < BUDGET, "{:?}", c.took);
 }

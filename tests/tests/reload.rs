@@ -59,7 +59,12 @@ fn texts(data: &[u8]) -> String {
 /// Waits until `sink` holds `n` messages; fails with the server's log.
 fn wait_for(sink: &Sink, n: usize, g: &Gateway) -> Vec<ecluse_tests::Received> {
     let got = sink.wait_for(n, WAIT);
-    assert!(got.len() >= n, "{} of {n} messages:\n{}", got.len(), g.log());
+    assert!(
+        got.len() >= n,
+        "{} of {n} messages:\n{}",
+        got.len(),
+        g.log()
+    );
     got
 }
 
@@ -70,17 +75,30 @@ fn a_commune_joins_a_policy_changes_and_a_broken_file_keeps_the_old_configuratio
     let mut g = Gateway::start_with(&config(&alpha, None, "quarantine", 2000));
 
     // Before: Béta's domain is not ours.
-    let r = send_one(g.smtp, "a@example.org", &["agent@ville-beta.fr"], &plain("Avant"));
+    let r = send_one(
+        g.smtp,
+        "a@example.org",
+        &["agent@ville-beta.fr"],
+        &plain("Avant"),
+    );
     assert!(r.starts_with("550"), "{r}");
 
     // A session opens and starts a transaction for Alpha before the reload.
     let mut early = g.client();
     assert!(early.cmd("EHLO early.example.org").starts_with("250"));
     assert!(early.cmd("MAIL FROM:<a@example.org>").starts_with("250"));
-    assert!(early.cmd("RCPT TO:<agent@ville-alpha.fr>").starts_with("250"));
+    assert!(
+        early
+            .cmd("RCPT TO:<agent@ville-alpha.fr>")
+            .starts_with("250")
+    );
 
     // Béta joins.
-    std::fs::write(g.config_path(), config(&alpha, Some(&beta), "quarantine", 2000)).unwrap();
+    std::fs::write(
+        g.config_path(),
+        config(&alpha, Some(&beta), "quarantine", 2000),
+    )
+    .unwrap();
     let (code, out, err) = g.cli(&["reload"]);
     assert_eq!(code, 0, "{out}{err}\n{}", g.log());
     assert!(out.contains("tenants: added beta"), "{out}");
@@ -92,37 +110,73 @@ fn a_commune_joins_a_policy_changes_and_a_broken_file_keeps_the_old_configuratio
     early.send_raw(&ecluse_tests::dot_stuff(&plain("Pendant")));
     let r = early.reply();
     assert!(r.starts_with("250"), "{r}\n{}", g.log());
-    let r = early.send("a@example.org", &["accueil@ville-beta.fr"], &plain("Après, même session"));
+    let r = early.send(
+        "a@example.org",
+        &["accueil@ville-beta.fr"],
+        &plain("Après, même session"),
+    );
     assert!(r.starts_with("250"), "{r}\n{}", g.log());
     early.cmd("QUIT");
     let got = wait_for(&alpha, 1, &g);
     assert!(got[0].text().contains("Pendant"), "{}", got[0].text());
 
     // New sessions: Béta's mail goes to Béta's server, not Alpha's.
-    let r = send_one(g.smtp, "a@example.org", &["agent@ville-beta.fr"], &plain("Bienvenue"));
+    let r = send_one(
+        g.smtp,
+        "a@example.org",
+        &["agent@ville-beta.fr"],
+        &plain("Bienvenue"),
+    );
     assert!(r.starts_with("250"), "{r}\n{}", g.log());
     let got = wait_for(&beta, 2, &g);
-    assert!(got.iter().all(|m| m.rcpts.iter().all(|r| r.ends_with("@ville-beta.fr"))));
+    assert!(
+        got.iter()
+            .all(|m| m.rcpts.iter().all(|r| r.ends_with("@ville-beta.fr")))
+    );
     assert!(got.iter().any(|m| m.text().contains("Bienvenue")));
     assert_eq!(alpha.messages().len(), 1, "nothing of Béta's at Alpha's");
     // Béta's notices carry its own contact line.
-    let r = send_one(g.smtp, "a@example.org", &["agent@ville-beta.fr"], &docm("Facture Béta"));
+    let r = send_one(
+        g.smtp,
+        "a@example.org",
+        &["agent@ville-beta.fr"],
+        &docm("Facture Béta"),
+    );
     assert!(r.starts_with("250"), "{r}");
     let got = wait_for(&beta, 3, &g);
     let notice = texts(&got.last().unwrap().data);
     assert!(notice.contains("Secrétariat de Béta"), "{notice}");
 
     // Alpha's macro documents: held now, refused after the file says so.
-    let r = send_one(g.smtp, "a@example.org", &["agent@ville-alpha.fr"], &docm("Tenue"));
+    let r = send_one(
+        g.smtp,
+        "a@example.org",
+        &["agent@ville-alpha.fr"],
+        &docm("Tenue"),
+    );
     assert!(r.starts_with("250"), "{r}");
     std::fs::write(g.config_path(), config(&alpha, Some(&beta), "reject", 2000)).unwrap();
     let (code, out, err) = g.cli(&["reload"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("tenants: changed alpha"), "{out}");
-    let r = send_one(g.smtp, "a@example.org", &["agent@ville-alpha.fr"], &docm("Refusée"));
-    assert!(r.starts_with("550") || r.starts_with("554"), "{r}\n{}", g.log());
+    let r = send_one(
+        g.smtp,
+        "a@example.org",
+        &["agent@ville-alpha.fr"],
+        &docm("Refusée"),
+    );
+    assert!(
+        r.starts_with("550") || r.starts_with("554"),
+        "{r}\n{}",
+        g.log()
+    );
     // Béta's policy did not change.
-    let r = send_one(g.smtp, "a@example.org", &["agent@ville-beta.fr"], &docm("Tenue chez Béta"));
+    let r = send_one(
+        g.smtp,
+        "a@example.org",
+        &["agent@ville-beta.fr"],
+        &docm("Tenue chez Béta"),
+    );
     assert!(r.starts_with("250"), "{r}");
 
     // A setting read once at start is named and left as it was.
@@ -139,7 +193,10 @@ fn a_commune_joins_a_policy_changes_and_a_broken_file_keeps_the_old_configuratio
     std::fs::write(g.config_path(), "[smtp\nlisten = ").unwrap();
     let (code, out, err) = g.cli(&["reload"]);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(err.contains("configuration error") && err.contains("line"), "{err}");
+    assert!(
+        err.contains("configuration error") && err.contains("line"),
+        "{err}"
+    );
     // A file that is TOML but wrong: the server is asked, says why, keeps
     // what it has; SIGHUP logs it.
     let broken = config(&alpha, Some(&beta), "reject", 2000).replace(
@@ -170,11 +227,21 @@ fn a_commune_joins_a_policy_changes_and_a_broken_file_keeps_the_old_configuratio
     // The configuration in force serves on: Béta's mail to Béta's server,
     // Alpha's macro documents refused.
     let before = beta.messages().len();
-    let r = send_one(g.smtp, "a@example.org", &["agent@ville-beta.fr"], &plain("Toujours là"));
+    let r = send_one(
+        g.smtp,
+        "a@example.org",
+        &["agent@ville-beta.fr"],
+        &plain("Toujours là"),
+    );
     assert!(r.starts_with("250"), "{r}\n{}", g.log());
     let got = wait_for(&beta, before + 1, &g);
     assert!(got.iter().any(|m| m.text().contains("Toujours là")));
-    let r = send_one(g.smtp, "a@example.org", &["agent@ville-alpha.fr"], &docm("Encore refusée"));
+    let r = send_one(
+        g.smtp,
+        "a@example.org",
+        &["agent@ville-alpha.fr"],
+        &docm("Encore refusée"),
+    );
     assert!(r.starts_with("5"), "{r}");
     assert_eq!(g.stop(), Some(0), "{}", g.log());
 }

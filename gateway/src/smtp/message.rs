@@ -115,8 +115,7 @@ impl Session {
         let started = Instant::now();
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let (mut report, clamd_failed) =
-                scan_both(&engine, &config, &ctx.engines, &message);
+            let (mut report, clamd_failed) = scan_both(&engine, &config, &ctx.engines, &message);
             if let Some(e) = clamd_failed {
                 return Err(e);
             }
@@ -141,12 +140,9 @@ impl Session {
             // blocked because another commune was also named).
             let covers = |r: &ecluse_quarantine::SenderRule, rcpt: &str| {
                 r.kind == ecluse_quarantine::RuleKind::Block
-                    && r.tenant.as_deref().is_none_or(|t| {
-                        config
-                            .tenants
-                            .of_address(rcpt)
-                            .is_some_and(|x| x.id == t)
-                    })
+                    && r.tenant
+                        .as_deref()
+                        .is_none_or(|t| config.tenants.of_address(rcpt).is_some_and(|x| x.id == t))
                     && (r.applies(&envelope.mail_from, rcpt)
                         || froms.iter().any(|f| r.applies(f, rcpt)))
             };
@@ -162,7 +158,9 @@ impl Session {
                 .collect();
             let everyone_blocked =
                 !envelope.rcpts.is_empty() && blocked_rcpts.len() == envelope.rcpts.len();
-            if report.action != ecluse_scanner::Action::Reject && (service_block || everyone_blocked) {
+            if report.action != ecluse_scanner::Action::Reject
+                && (service_block || everyone_blocked)
+            {
                 return Ok(Blocked);
             }
             let mut envelope = envelope;

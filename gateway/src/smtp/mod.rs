@@ -188,7 +188,8 @@ pub async fn run(
             tokio::spawn(refuse(stream));
             continue;
         };
-        let Some(ip_guard) = per_ip.enter(peer.ip(), ctx.config().smtp.max_connections_per_ip) else {
+        let Some(ip_guard) = per_ip.enter(peer.ip(), ctx.config().smtp.max_connections_per_ip)
+        else {
             metrics::counter!("ecluse_smtp_connections_refused_total", "reason" => "per_ip")
                 .increment(1);
             tokio::spawn(refuse(stream));

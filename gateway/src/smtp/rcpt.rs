@@ -50,12 +50,18 @@ impl Session {
         // naming the envelope sender: refused for this recipient alone.
         let mail_from = self.mail_from.clone().unwrap_or_default();
         if !mail_from.is_empty() {
-            let tenant = self.config.tenants.of_address(&address).map(|t| t.id.clone());
-            let blocked = crate::smtp::message::sender_rules(&self.ctx, &self.config).iter().any(|r| {
-                r.kind == ecluse_quarantine::RuleKind::Block
-                    && r.tenant.as_ref().is_none_or(|t| Some(t) == tenant.as_ref())
-                    && r.applies(&mail_from, &address)
-            });
+            let tenant = self
+                .config
+                .tenants
+                .of_address(&address)
+                .map(|t| t.id.clone());
+            let blocked = crate::smtp::message::sender_rules(&self.ctx, &self.config)
+                .iter()
+                .any(|r| {
+                    r.kind == ecluse_quarantine::RuleKind::Block
+                        && r.tenant.as_ref().is_none_or(|t| Some(t) == tenant.as_ref())
+                        && r.applies(&mail_from, &address)
+                });
             if blocked {
                 metrics::counter!("ecluse_recipients_blocked_total").increment(1);
                 tracing::info!(client = %self.peer.ip(), from = %mail_from, rcpt = %address, "RCPT refused: the recipient's commune blocks this sender");
@@ -65,10 +71,7 @@ impl Session {
         }
         if !local.eq_ignore_ascii_case("postmaster") {
             let client = self.peer.ip();
-            let verifying = !matches!(
-                smtp.verify_recipients,
-                crate::config::VerifyRecipients::Off
-            );
+            let verifying = !matches!(smtp.verify_recipients, crate::config::VerifyRecipients::Off);
             if verifying && self.ctx.harvest.exhausted(client) {
                 // This client was told about enough unknown addresses:
                 // nothing more to learn here for a while (directory harvest).
