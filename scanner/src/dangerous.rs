@@ -9,7 +9,7 @@
 //!   (Level 1 file types), support.microsoft.com article 434752e1.
 //! - The reports and CVEs named on the entries that Outlook's list lacks.
 
-use crate::sniff::NameClass;
+use crate::detect::sniff::NameClass;
 
 /// One dangerous file type.
 #[derive(Debug, PartialEq, Eq)]

@@ -40,29 +40,17 @@
 //! Écluse opens it; what it cannot open is a finding, held by default,
 //! never a silent skip.
 
-mod ambiguity;
-mod archive;
-mod content;
 mod dangerous;
+mod detect;
 mod engine;
 mod error;
-mod hidden;
-mod ics;
+mod formats;
 pub mod limits;
-mod mime;
-mod msg;
-mod ole;
 pub mod originator;
-mod pdf;
-mod pdf_crypt;
 pub mod policy;
 pub mod report;
-mod rtf;
 pub mod sentence;
 mod simd;
-mod smime;
-mod sniff;
-mod tnef;
 mod walk;
 
 pub use engine::{BUILTIN_RULES, EXTERNALS, Engine, RuleSet};
@@ -121,7 +109,7 @@ fn scan_with(
     walker.kept = keep.map(|budget| (budget, Vec::new()));
     let mut findings = Vec::new();
     let mut parts = Vec::new();
-    let mut walk = || mime::walk(&mut walker, raw, &mut findings, &mut parts);
+    let mut walk = || formats::mime::walk(&mut walker, raw, &mut findings, &mut parts);
     let message = if guarded {
         // A third-party parser that panics on hostile bytes must not take the
         // gateway down: the message is held as not analysable instead.
@@ -176,7 +164,7 @@ pub fn decoded_objects(engine: &Engine, limits: &Limits, raw: &[u8]) -> Vec<Vec<
     let mut walker = walk::Walker::new(engine, limits);
     walker.collected = Some(Vec::new());
     let (mut findings, mut parts) = (Vec::new(), Vec::new());
-    mime::walk(&mut walker, raw, &mut findings, &mut parts);
+    formats::mime::walk(&mut walker, raw, &mut findings, &mut parts);
     walker.collected.take().unwrap_or_default()
 }
 
@@ -187,7 +175,7 @@ pub fn extract(engine: &Engine, limits: &Limits, raw: &[u8], path: &str) -> Opti
     let mut walker = walk::Walker::new(engine, limits);
     walker.extract = Some(path.to_string());
     let (mut findings, mut parts) = (Vec::new(), Vec::new());
-    mime::walk(&mut walker, raw, &mut findings, &mut parts);
+    formats::mime::walk(&mut walker, raw, &mut findings, &mut parts);
     walker.extracted.take()
 }
 

@@ -4,8 +4,10 @@
 
 use crate::report::{Action, Finding, FindingKind, Part};
 use crate::sentence::{FileKind, NameRole, Nested, Sentence, Stage};
-use crate::sniff::{self, Detected, Kind, NameClass};
-use crate::{Engine, Limits, archive, content, pdf, tnef};
+use crate::detect::sniff::{self, Detected, Kind, NameClass};
+use crate::detect::content;
+use crate::formats::{archive, pdf, tnef};
+use crate::{Engine, Limits};
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -356,11 +358,11 @@ impl<'e> Walker<'e> {
         }
         // Containers a recipient's software opens, found by content.
         let reader: Option<ContainerReader> = match detected.kind {
-            Kind::Message if obj.is_file => Some(crate::mime::walk_nested),
-            Kind::Cms => Some(crate::smime::walk),
-            Kind::Rtf => Some(crate::rtf::walk),
-            Kind::Calendar => Some(crate::ics::walk),
-            Kind::Ole { .. } => Some(crate::ole::walk),
+            Kind::Message if obj.is_file => Some(crate::formats::mime::walk_nested),
+            Kind::Cms => Some(crate::formats::smime::walk),
+            Kind::Rtf => Some(crate::formats::rtf::walk),
+            Kind::Calendar => Some(crate::formats::ics::walk),
+            Kind::Ole { .. } => Some(crate::formats::ole::walk),
             _ => None,
         };
         if let Some(read) = reader {

@@ -3,7 +3,7 @@
 //! (`\x01Ole10Native` streams of OLE2 documents and of OOXML
 //! `oleObject*.bin` parts), the Equation Editor class, and the OLE2
 //! compound files that carry them (Word's `ObjectPool`, Excel's `MBD…`
-//! storages, Outlook `.msg`, see [`crate::msg`]).
+//! storages, Outlook `.msg`, see [`crate::formats::msg`]).
 //!
 //! Each embedded file is handed back to the walk; what cannot be followed
 //! is an [`FindingKind::UnreadableContainer`] finding.
@@ -231,7 +231,7 @@ pub(crate) fn ole1_object(
 /// stream (a `Package` or other OLE1 native data), every `Package` and
 /// `CONTENTS` stream of an embedded object (an OOXML document or a PDF
 /// embedded whole), Equation Editor objects; an Outlook message goes to
-/// [`crate::msg`]. The streams of the document itself are judged by the
+/// [`crate::formats::msg`]. The streams of the document itself are judged by the
 /// OLE checks of `sniff` (VBA storages, class ids), not here.
 pub(crate) fn walk(
     w: &mut Walker<'_>,
@@ -246,8 +246,8 @@ pub(crate) fn walk(
         ));
         return;
     };
-    if crate::msg::is_msg(&file) {
-        crate::msg::walk(w, obj, &mut file, findings, children);
+    if crate::formats::msg::is_msg(&file) {
+        crate::formats::msg::walk(w, obj, &mut file, findings, children);
         return;
     }
     encryption(w, &mut file, findings);

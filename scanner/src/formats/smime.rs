@@ -226,8 +226,8 @@ pub(crate) fn walk(
         Ok(Content::Inner(None)) => {} // a detached signature: nothing inside
         Ok(Content::Inner(Some(inner))) => {
             w.expanded += inner.len() as u64;
-            if crate::sniff::looks_like_mime_entity(&inner[..inner.len().min(64 * 1024)]) {
-                crate::mime::walk_nested_bytes(w, obj, &inner, findings, children);
+            if crate::detect::sniff::looks_like_mime_entity(&inner[..inner.len().min(64 * 1024)]) {
+                crate::formats::mime::walk_nested_bytes(w, obj, &inner, findings, children);
             } else {
                 children.push(w.child(obj, "content".into(), None, &inner));
             }

@@ -419,7 +419,7 @@ fn decode_stream(
     dict: &[u8],
     obj_end: usize,
     range: std::ops::Range<usize>,
-    key: Option<&crate::pdf_crypt::FileKey>,
+    key: Option<&crate::formats::pdf_crypt::FileKey>,
     budget: u64,
 ) -> Result<Vec<u8>, &'static str> {
     let mut data = &bytes[range.clone()];
@@ -471,8 +471,8 @@ fn integer(v: &[u8]) -> Option<i64> {
 /// The key of the standard security handler for the empty user password,
 /// when the PDF's `/Encrypt` dictionary allows one (see [`pdf_crypt`]).
 ///
-/// [`pdf_crypt`]: crate::pdf_crypt
-fn file_key(bytes: &[u8]) -> Option<crate::pdf_crypt::FileKey> {
+/// [`pdf_crypt`]: crate::formats::pdf_crypt
+fn file_key(bytes: &[u8]) -> Option<crate::formats::pdf_crypt::FileKey> {
     // `/Encrypt 7 0 R` in the trailer or the cross-reference stream.
     let at = memchr::memmem::find_iter(bytes, b"/Encrypt").find_map(|p| {
         let toks = tokens(&bytes[p + 8..(p + 40).min(bytes.len())]);
@@ -494,7 +494,7 @@ fn file_key(bytes: &[u8]) -> Option<crate::pdf_crypt::FileKey> {
     let id = memchr::memmem::rfind(bytes, b"/ID")?;
     let ids = bytes[id + 3..].trim_ascii_start().strip_prefix(b"[")?;
     let id0 = pdf_string(ids)?;
-    let params = crate::pdf_crypt::Params {
+    let params = crate::formats::pdf_crypt::Params {
         revision: integer(value_after(dict, b"R")?)? as u32,
         length_bits: value_after(dict, b"Length").and_then(integer).unwrap_or(40) as u32,
         owner: &owner,
@@ -508,7 +508,7 @@ fn file_key(bytes: &[u8]) -> Option<crate::pdf_crypt::FileKey> {
     if has_name(dict, b"AESV3") {
         return None;
     }
-    crate::pdf_crypt::empty_password_key(&params)
+    crate::formats::pdf_crypt::empty_password_key(&params)
 }
 
 /// Where the data of a stream that starts at `data_start` ends: at the

@@ -11,7 +11,7 @@
 //! content (`{\rt`), never by its name.
 //!
 //! Each object becomes a file to walk: an OLE1 `Package` gives its file
-//! name and bytes ([`crate::ole::package`]), any other class its native
+//! name and bytes ([`crate::formats::ole::package`]), any other class its native
 //! data (an OLE2 compound file goes to the OLE checks). An Equation Editor
 //! object is a finding of its own.
 
@@ -185,7 +185,7 @@ pub(crate) fn walk(
         if data.bytes.is_empty() {
             continue;
         }
-        crate::ole::ole1_object(
+        crate::formats::ole::ole1_object(
             w,
             obj,
             &data.bytes,

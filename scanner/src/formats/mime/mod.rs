@@ -1,6 +1,6 @@
 //! The MIME walk: every leaf part of the message, nested `message/rfc822`
 //! parts at any depth, multipart preambles and epilogues, and what text
-//! hides ([`crate::hidden`]: uuencoded blocks, base64 runs, undeclared
+//! hides ([`crate::formats::mime::hidden`]: uuencoded blocks, base64 runs, undeclared
 //! MIME structure), each handed to the [`Walker`].
 //!
 //! `mail-parser` gives the tree; its traps are handled here: a plain nested
@@ -8,8 +8,9 @@
 //! its decoded buffer (both are `Message::raw_message`), and encoded nested
 //! messages deeper than three levels come back as bytes that we parse again.
 
-use crate::ambiguity;
-use crate::hidden;
+pub(crate) mod ambiguity;
+pub(crate) mod hidden;
+
 use crate::report::{Finding, FindingKind, MessageInfo, Part};
 use crate::sentence::{Edge, Hidden, Sentence};
 use crate::walk::{Object, Walker};
@@ -381,7 +382,7 @@ impl State<'_> {
     }
 
     /// What a lenient reader could make a file of in `text` (a text body,
-    /// a preamble, an epilogue; see [`crate::hidden`]): uuencoded blocks,
+    /// a preamble, an epilogue; see [`crate::formats::mime::hidden`]): uuencoded blocks,
     /// base64 runs and, unless the text was already decoded as such,
     /// quoted-printable, each scanned as a child of `into`; MIME
     /// structure that no header declares, walked as a nested message and
@@ -420,7 +421,7 @@ impl State<'_> {
             decoded.push((format!("{path}/quoted-printable"), None, plain));
         }
         for (child_path, filename, bytes) in decoded {
-            if !crate::archive::take_entry(w, self.findings) {
+            if !crate::formats::archive::take_entry(w, self.findings) {
                 break;
             }
             w.expanded += bytes.len() as u64;

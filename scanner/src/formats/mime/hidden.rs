@@ -9,7 +9,7 @@
 //!   very start of a body, with or without the blank line that should end
 //!   them (RFC 5322 §2.1).
 //!
-//! Uuencoded blocks are found by [`crate::mime::uudecode_blocks`].
+//! Uuencoded blocks are found by [`crate::formats::mime::uudecode_blocks`].
 
 use std::ops::Range;
 
@@ -223,7 +223,7 @@ pub(crate) fn unterminated_headers(entity: &[u8]) -> Option<usize> {
 /// The bodies between the delimiter lines of a multipart body (RFC 2046
 /// §5.1.1: `--boundary` at the start of a line), without the delimiters.
 /// `delimiters` are the offsets of those lines, in order, as
-/// [`crate::ambiguity::check_multipart`] found them.
+/// [`crate::formats::mime::ambiguity::check_multipart`] found them.
 pub(crate) fn multipart_segments<'a>(body: &'a [u8], delimiters: &[usize]) -> Vec<&'a [u8]> {
     delimiters
         .windows(2)
@@ -337,7 +337,7 @@ mod tests {
 
         let body = b"pre\r\n--b\r\nContent-Type: text/plain\r\n\r\nBonjour\r\n--b\r\nContent-Type: application/octet-stream\r\nTVqQAAMA\r\n--b--\r\n";
         let mut findings = Vec::new();
-        let layout = crate::ambiguity::check_multipart(body, b"b", &[], "1", &mut findings, None);
+        let layout = crate::formats::mime::ambiguity::check_multipart(body, b"b", &[], "1", &mut findings, None);
         assert_eq!(layout.delimiters.len(), 3);
         let segments = multipart_segments(body, &layout.delimiters);
         assert_eq!(segments.len(), 2);

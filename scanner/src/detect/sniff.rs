@@ -3,7 +3,7 @@
 //! sub-types, OOXML macro variants, disk images, LNK, OneNote, scripts), and
 //! the name checks (dangerous extensions, double extensions, bidi controls).
 
-use crate::archive;
+use crate::formats::archive;
 
 /// The family of a detected object: what the scanner does with it next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,8 @@
+//! What an object is, whatever it claims: its real type from its bytes
+//! ([`sniff`]), the checks of its name ([`names`]), and the active content
+//! found inside text ([`content`]: HTML smuggling, scripted SVG). Nothing
+//! here opens a container or walks: detection sits below the walk and the
+//! readers, which call it.
+
+pub(crate) mod content;
+pub(crate) mod sniff;

@@ -1,0 +1,21 @@
+//! The container readers, one file per format: each takes an object's bytes
+//! and the [`Walker`](crate::walk::Walker), hands every object it finds back
+//! to the walk with [`Walker::child`](crate::walk::Walker::child), checks the
+//! budgets in every loop, and turns what it cannot follow into a finding
+//! (STYLE.md 16). A reader never decides policy, and never imports the
+//! dispatcher ([`crate::inspect`]): the way back up is the method `child`.
+//!
+//! A reader may use a sibling below it (`rtf` opens OLE1 objects with
+//! `ole`; `ole` reads a `.msg` with `msg`), the shared decoders of
+//! [`crate::decode`] and the detection of [`crate::detect`].
+
+pub(crate) mod archive;
+pub(crate) mod ics;
+pub(crate) mod mime;
+pub(crate) mod msg;
+pub(crate) mod ole;
+pub(crate) mod pdf;
+pub(crate) mod pdf_crypt;
+pub(crate) mod rtf;
+pub(crate) mod smime;
+pub(crate) mod tnef;
