@@ -34,12 +34,13 @@ pub const BREAK_GLASS_PATH: &str = "/admin/break-glass";
 /// emergency account.
 pub async fn render(ctx: Ctx, ui: &Arc<Ui>, next: &str, problem: Option<&str>) -> Response {
     let saml = ui.config.saml.is_some();
-    render_page(ctx, ui, next, problem, saml, !saml)
+    // Without SAML the form is here and posts where it always did.
+    render_page(ctx, ui, next, problem, saml, !saml, "/login/local")
 }
 
 /// The break-glass page: the local admin's form alone.
 async fn render_break_glass(ctx: Ctx, ui: &Arc<Ui>, next: &str, problem: Option<&str>) -> Response {
-    render_page(ctx, ui, next, problem, false, true)
+    render_page(ctx, ui, next, problem, false, true, BREAK_GLASS_PATH)
 }
 
 fn render_page(
@@ -49,6 +50,7 @@ fn render_page(
     problem: Option<&str>,
     saml: bool,
     local: bool,
+    action: &str,
 ) -> Response {
     let l = ctx.lang;
     let token = random_token();
@@ -76,7 +78,7 @@ fn render_page(
                         h2 { (l.t("Compte de secours (administrateur)", "Emergency account (admin)")) }
                         p { (l.t("À utiliser seulement quand la connexion habituelle ne fonctionne pas.", "Use only when the usual sign-in does not work.")) }
                     }
-                    form method="post" action=(BREAK_GLASS_PATH) {
+                    form method="post" action=(action) {
                         input type="hidden" name="csrf" value=(token);
                         input type="hidden" name="next" value=(next);
                         label for="username" { (l.t("Identifiant", "User name")) }
