@@ -14,6 +14,7 @@ use crate::relay::Relay;
 use crate::smtp::{self, Context};
 use anyhow::{Context as _, Result};
 use ecluse_quarantine::Store;
+use ecluse_quarantine::mail::count_en;
 use ecluse_scanner::Engine;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::net::SocketAddr;
@@ -513,8 +514,9 @@ fn changes(old: &Config, new: &Config) -> Vec<String> {
             .filter(|r| r.kind == ecluse_quarantine::RuleKind::Allow)
             .count();
         out.push(format!(
-            "sender rules of the file: {allow} exception(s), {} block entr(ies)",
-            new.sender_rules.len() - allow
+            "sender rules of the file: {}, {}",
+            count_en(allow, "exception", "exceptions"),
+            count_en(new.sender_rules.len() - allow, "block entry", "block entries")
         ));
     }
     for (key, differs) in [
@@ -600,6 +602,8 @@ fn reload_now(r: &Reloadable) -> Result<String, String> {
         let router = ecluse_admin_ui::router(ui.clone());
         *slot.write().expect("ui lock") = (ui, router);
     }
+    // Pages write times in the zone notices use.
+    ecluse_admin_ui::web::set_time_zone(new.time_zone.clone());
     *r.ctx.engine.write().expect("engine lock") = Arc::new(loaded.engine);
     *r.ctx.tls.write().expect("tls lock") = tls;
     *r.ctx.recipients.write().expect("recipients lock") = recipients;
@@ -921,8 +925,8 @@ pub fn check(args: ServeArgs) -> Result<()> {
             }
             if !t.overrides.is_empty() {
                 differs.push(format!(
-                    "{} override(s) for some recipients",
-                    t.overrides.len()
+                    "{} for some recipients",
+                    count_en(t.overrides.len(), "override", "overrides")
                 ));
             }
             println!(
@@ -966,7 +970,7 @@ pub fn check(args: ServeArgs) -> Result<()> {
     }
     if config.smtp.sender_checks {
         println!(
-            "  senders: SPF, DKIM, DMARC checked through {} (at most {} per message), Authentication-Results as {}; lookalikes of {} domain(s)",
+            "  senders: SPF, DKIM, DMARC checked through {} (at most {} per message), Authentication-Results as {}; lookalikes of {}",
             if config.smtp.dns_resolvers.is_empty() {
                 "the system's resolvers (/etc/resolv.conf)".to_string()
             } else {
@@ -980,7 +984,11 @@ pub fn check(args: ServeArgs) -> Result<()> {
             },
             humantime::format_duration(config.smtp.sender_check_timeout),
             config.smtp.hostname,
-            config.smtp.accepted_domains.len() + config.partner_domains.len()
+            count_en(
+                config.smtp.accepted_domains.len() + config.partner_domains.len(),
+                "domain",
+                "domains"
+            )
         );
     } else {
         println!(
@@ -993,8 +1001,9 @@ pub fn check(args: ServeArgs) -> Result<()> {
         .filter(|r| r.kind == ecluse_quarantine::RuleKind::Allow)
         .count();
     println!(
-        "  sender rules in the file: {allow} exception(s), {} block entr(ies); admins add more in the web UI",
-        config.sender_rules.len() - allow
+        "  sender rules in the file: {}, {}; admins add more in the web UI",
+        count_en(allow, "exception", "exceptions"),
+        count_en(config.sender_rules.len() - allow, "block entry", "block entries")
     );
     println!(
         "  quarantine in {}, kept {} days",

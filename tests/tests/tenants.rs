@@ -291,7 +291,7 @@ fn a_configuration_with_tenants_is_checked_and_its_mistakes_named() {
         out.contains("gamma « Mairie de Gamma »: ville-gamma.fr") && out.contains("macro = reject"),
         "{out}"
     );
-    assert!(out.contains("1 override(s)"), "{out}");
+    assert!(out.contains("1 override for some recipients"), "{out}");
     let bad = [
         (
             good.replace(
