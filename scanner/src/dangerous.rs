@@ -9,7 +9,17 @@
 //!   (Level 1 file types), support.microsoft.com article 434752e1.
 //! - The reports and CVEs named on the entries that Outlook's list lacks.
 
-use crate::detect::sniff::NameClass;
+/// What the last extension of a name says about it: the class of a
+/// dangerous type, a disk image, a OneNote document, or nothing to note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameClass {
+    Executable,
+    Script,
+    Shortcut,
+    DiskImage,
+    OneNote,
+    Other,
+}
 
 /// One dangerous file type.
 #[derive(Debug, PartialEq, Eq)]

@@ -41,10 +41,12 @@
 //! never a silent skip.
 
 mod dangerous;
+mod decode;
 mod detect;
 mod engine;
 mod error;
 mod formats;
+mod inspect;
 pub mod limits;
 pub mod originator;
 pub mod policy;

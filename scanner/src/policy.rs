@@ -13,7 +13,8 @@
 //! Categories not named keep their default ([`Category::default_action`]);
 //! an unknown key or value is an error naming it.
 
-use crate::{Action, Category, Error};
+use crate::error::Error;
+use crate::report::{Action, Category, Finding, Part, Report};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -144,4 +145,118 @@ impl Policy {
 
 fn known() -> String {
     format!("known keys: {}, self_release", Category::names())
+}
+
+/// Weighing a report under a policy: the action of each part and of the
+/// whole, from its findings. Here rather than in `report.rs`, so that the
+/// report (data) does not import the policy that weighs it.
+impl Report {
+    /// Adds a finding of another engine (ClamAV) to the part at `path`, or
+    /// to the message when `path` is `None` or names no part, then weighs
+    /// the report again under `policy`: the parts' actions up the tree, the
+    /// categories, the deciding category and the action.
+    pub fn add_finding(&mut self, path: Option<&str>, finding: Finding, policy: &Policy) {
+        fn place(
+            parts: &mut [Part],
+            path: &str,
+            finding: &mut Option<Finding>,
+            policy: &Policy,
+        ) {
+            for part in parts {
+                if part.path == path {
+                    if let Some(f) = finding.take() {
+                        part.action = part.action.max(policy.action(f.category));
+                        part.findings.push(f);
+                    }
+                    return;
+                }
+                if path.starts_with(&part.path) {
+                    place(&mut part.children, path, finding, policy);
+                    if finding.is_none() {
+                        let below = part
+                            .children
+                            .iter()
+                            .map(|c| c.action)
+                            .max()
+                            .unwrap_or(Action::Deliver);
+                        part.action = part.action.max(below);
+                        return;
+                    }
+                }
+            }
+        }
+        let mut finding = Some(finding);
+        if let Some(path) = path {
+            place(&mut self.parts, path, &mut finding, policy);
+        }
+        if let Some(f) = finding {
+            self.findings.push(f);
+        }
+        self.reweigh(policy);
+    }
+
+    /// The report without the findings of `categories` (a sender
+    /// exception), weighed again under `policy`: a part whose subtree lost
+    /// findings takes the strictest action of what remains; other parts
+    /// keep theirs. `malware` findings are kept whatever `categories` says.
+    pub fn without_categories(&self, categories: &[Category], policy: &Policy) -> Report {
+        fn strip(part: &mut Part, categories: &[Category], policy: &Policy) -> bool {
+            let before = part.findings.len();
+            part.findings
+                .retain(|f| f.category == Category::Malware || !categories.contains(&f.category));
+            let mut changed = part.findings.len() != before;
+            for child in &mut part.children {
+                changed |= strip(child, categories, policy);
+            }
+            if changed {
+                let own = part.findings.iter().map(|f| policy.action(f.category));
+                let below = part.children.iter().map(|c| c.action);
+                part.action = own.chain(below).max().unwrap_or(Action::Deliver);
+            }
+            changed
+        }
+        let mut out = self.clone();
+        out.findings
+            .retain(|f| f.category == Category::Malware || !categories.contains(&f.category));
+        for part in &mut out.parts {
+            strip(part, categories, policy);
+        }
+        out.reweigh(policy);
+        out
+    }
+
+    /// The same report weighed under another `policy` (a tenant's): each
+    /// part's action from its own findings and its children's, then the
+    /// categories, the deciding category and the action.
+    pub fn weighed(&self, policy: &Policy) -> Report {
+        fn weigh(part: &mut Part, policy: &Policy) {
+            for child in &mut part.children {
+                weigh(child, policy);
+            }
+            let own = part.findings.iter().map(|f| policy.action(f.category));
+            let below = part.children.iter().map(|c| c.action);
+            part.action = own.chain(below).max().unwrap_or(Action::Deliver);
+        }
+        let mut out = self.clone();
+        for part in &mut out.parts {
+            weigh(part, policy);
+        }
+        out.reweigh(policy);
+        out
+    }
+
+    /// The categories, the deciding category and the action again, from
+    /// the findings, under `policy`.
+    fn reweigh(&mut self, policy: &Policy) {
+        let mut categories: Vec<Category> = self.all_findings().map(|(_, f)| f.category).collect();
+        categories.sort();
+        categories.dedup();
+        self.category = categories
+            .iter()
+            .copied()
+            .filter(|c| policy.action(*c) > Action::Deliver)
+            .max_by(|a, b| policy.action(*a).cmp(&policy.action(*b)).then(b.cmp(a)));
+        self.action = self.category.map_or(Action::Deliver, |c| policy.action(c));
+        self.categories = categories;
+    }
 }

@@ -5,4 +5,5 @@
 //! readers, which call it.
 
 pub(crate) mod content;
+pub(crate) mod names;
 pub(crate) mod sniff;

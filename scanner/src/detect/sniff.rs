@@ -3,7 +3,8 @@
 //! sub-types, OOXML macro variants, disk images, LNK, OneNote, scripts), and
 //! the name checks (dangerous extensions, double extensions, bidi controls).
 
-use crate::formats::archive;
+use std::io::{Cursor, Read};
+
 
 /// The family of a detected object: what the scanner does with it next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -498,7 +499,7 @@ fn disk_image(bytes: &[u8]) -> Option<&'static str> {
 /// OLE compound files: MSI by class id, Office sub-types by stream names,
 /// macros by the VBA project storages.
 fn detect_ole(bytes: &[u8]) -> Detected {
-    let Ok(file) = cfb::CompoundFile::open(std::io::Cursor::new(bytes)) else {
+    let Ok(file) = cfb::CompoundFile::open(Cursor::new(bytes)) else {
         return Detected::new("application/x-ole-storage", Kind::Ole { macros: false });
     };
     // {000C1084-0000-0000-C000-000000000046} and its MSP/MST siblings.
@@ -567,7 +568,7 @@ pub(crate) fn biff_macro_sheet(stream: &[u8]) -> bool {
 /// A ZIP is sorted by what its directory holds: OOXML, OpenDocument, Java,
 /// Android, or a plain archive.
 fn detect_zip(bytes: &[u8]) -> Detected {
-    let Some(dir) = archive::zip_directory(bytes) else {
+    let Some(dir) = zip_directory(bytes) else {
         return Detected::new("application/zip", Kind::Zip);
     };
     let has = |n: &str| dir.names.iter().any(|e| e.eq_ignore_ascii_case(n));
@@ -713,101 +714,6 @@ fn detect_text(bytes: &[u8]) -> Detected {
     Detected::new("text/plain", Kind::Text)
 }
 
-/// Disk images.
-const DISK_IMAGE_EXT: &[&str] = &["iso", "img", "udf", "vhd", "vhdx", "dmg", "wim"];
-/// Names that look like a document to a reader.
-const DOCUMENT_EXT: &[&str] = &[
-    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "rtf", "txt", "csv",
-    "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "zip", "rar", "7z", "mp3", "mp4", "avi",
-    "wav", "htm", "html", "xml", "eml", "msg",
-];
-
-/// What the last extension of a name says about it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NameClass {
-    Executable,
-    Script,
-    Shortcut,
-    DiskImage,
-    OneNote,
-    Other,
-}
-
-/// The lower-case last extension of a name, if any.
-/// A name as Windows saves it (Win32 path normalisation, which Explorer,
-/// Outlook and browsers go through): invisible format characters
-/// (Unicode category Cf: soft hyphen, zero-width and bidi controls, word
-/// joiners, BOM) dropped, Unicode white space read as a space, trailing
-/// dots and spaces removed. `facture.pdf.js.` is saved as `facture.pdf.js`.
-pub(crate) fn windows_name(name: &str) -> String {
-    let mut s: String = name
-        .chars()
-        .filter(|&c| !is_format_char(c))
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .collect();
-    let kept = s.trim_end_matches(['.', ' ']).len();
-    s.truncate(kept);
-    s
-}
-
-/// The invisible format characters (Unicode general category Cf) that
-/// can sit in a file name.
-fn is_format_char(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
-}
-
-pub(crate) fn extension(name: &str) -> Option<String> {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let (stem, ext) = base.rsplit_once('.')?;
-    if stem.is_empty() && !base.starts_with('.') || ext.is_empty() {
-        return None;
-    }
-    Some(ext.trim_end_matches([' ', '.']).to_ascii_lowercase())
-}
-
-pub(crate) fn name_class(name: &str) -> NameClass {
-    let Some(ext) = extension(name) else {
-        return NameClass::Other;
-    };
-    let ext = ext.as_str();
-    if let Some(t) = crate::dangerous::by_extension(ext) {
-        t.class
-    } else if DISK_IMAGE_EXT.contains(&ext) {
-        NameClass::DiskImage
-    } else if ext == "one" || ext == "onepkg" {
-        NameClass::OneNote
-    } else {
-        NameClass::Other
-    }
-}
-
-/// `facture.pdf.exe`, `photo.jpg     .scr`: a document-looking name with a
-/// dangerous last extension. Returns the two extensions.
-pub(crate) fn double_extension(name: &str) -> Option<(String, String)> {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    if name_class(base) == NameClass::Other {
-        return None;
-    }
-    let (stem, last) = base.rsplit_once('.')?;
-    let padded = stem.ends_with("   ") || stem.contains("\u{2000}") || stem.contains('\u{3000}');
-    let stem = stem.trim_end();
-    let (_, inner) = stem.rsplit_once('.')?;
-    let inner = inner.to_ascii_lowercase();
-    (DOCUMENT_EXT.contains(&inner.as_str()) || padded).then(|| (inner, last.to_ascii_lowercase()))
-}
-
-/// Bidirectional controls that reorder how a name is displayed
-/// (`facture\u{202E}fdp.exe` shows as `factureexe.pdf`).
-pub(crate) fn bidi_controls(name: &str) -> Vec<char> {
-    name.chars()
-        .filter(|c| {
-            matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
-        })
-        .collect()
-}
-
 /// A coarse family for comparing what a name or a declared type promises
 /// with what the bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -920,4 +826,39 @@ pub(crate) fn compatible(promised: Family, actual: Family) -> bool {
         // `sheet.binary.macroEnabled`) over a document with no macros: what
         // it promises is only that it may have some.
         || promised == MacroOoxml && matches!(actual, WordOoxml | ExcelOoxml | PowerPointOoxml)
+}
+
+/// What the central directory of a ZIP says, for type detection.
+struct ZipDirectory {
+    pub names: Vec<String>,
+    /// The `mimetype` entry of an OpenDocument file.
+    pub odf_mimetype: Option<String>,
+}
+
+/// Reads the directory of a ZIP, and the small entry that names an
+/// OpenDocument file's type.
+fn zip_directory(bytes: &[u8]) -> Option<ZipDirectory> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok())
+        .map(String::from)
+        .collect();
+    let small = |zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, max: u64| {
+        let file = zip.by_name(name).ok()?;
+        let mut out = Vec::new();
+        file.take(max).read_to_end(&mut out).ok()?;
+        Some(String::from_utf8_lossy(&out).into_owned())
+    };
+    let odf_mimetype = if names.iter().any(|n| n == "mimetype") {
+        small(&mut zip, "mimetype", 128)
+            .map(|m| m.trim().to_string())
+            .filter(|m| m.starts_with("application/vnd.oasis.opendocument"))
+    } else {
+        None
+    };
+    Some(ZipDirectory {
+        names,
+        odf_mimetype,
+    })
 }

@@ -79,7 +79,7 @@ fn attachments(ics: &[u8], max: usize) -> Vec<Attach> {
             out.push(Attach {
                 name,
                 fmttype,
-                bytes: crate::formats::mime::lenient_base64(value),
+                bytes: crate::decode::lenient_base64(value),
             });
         }
     }

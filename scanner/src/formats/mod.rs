@@ -10,6 +10,7 @@
 //! [`crate::decode`] and the detection of [`crate::detect`].
 
 pub(crate) mod archive;
+pub(crate) mod gzip;
 pub(crate) mod ics;
 pub(crate) mod mime;
 pub(crate) mod msg;
@@ -17,5 +18,8 @@ pub(crate) mod ole;
 pub(crate) mod pdf;
 pub(crate) mod pdf_crypt;
 pub(crate) mod rtf;
+pub(crate) mod sevenz;
 pub(crate) mod smime;
+pub(crate) mod tar;
 pub(crate) mod tnef;
+pub(crate) mod zip;

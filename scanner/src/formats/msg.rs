@@ -7,6 +7,7 @@
 //! [MS-OXMSG] §2.2.2.1) is walked as a message, to any depth the limits
 //! allow. Compressed RTF ([MS-OXRTFCP]) is decompressed here, for TNEF too.
 
+use crate::decode::{decompress_rtf, utf16le};
 use crate::report::{Finding, FindingKind, Part};
 use crate::sentence::{Counted, Nested, Sentence};
 use crate::walk::{Object, Walker};
@@ -91,16 +92,6 @@ fn string_property<F: Read + Seek>(
         }
     }
     None
-}
-
-/// A MAPI Unicode string (`PtypString`, UTF-16LE); a lone surrogate or an
-/// odd last byte becomes U+FFFD or is dropped rather than failing.
-pub(crate) fn utf16le(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes
-        .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
-    String::from_utf16_lossy(&units)
 }
 
 /// Walks an Outlook message (the compound file of `obj`).
@@ -258,102 +249,5 @@ fn walk_message<F: Read + Seek>(
                 children.push(w.child(parent, name, mime, &bytes));
             }
         }
-    }
-}
-
-/// The dictionary every compressed RTF stream starts from ([MS-OXRTFCP]
-/// §2.1.2.1), 207 bytes.
-const RTF_PRELOAD: &[u8] = b"{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern \\fscript \\fdecor MS Sans SerifSymbolArialTimes New RomanCourier{\\colortbl\\red0\\green0\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx";
-
-/// Decompresses a compressed RTF stream ([MS-OXRTFCP] §2.2: a 16-byte
-/// header, then LZ77 runs over a 4 KiB dictionary; `MELA` streams are
-/// stored uncompressed), to at most `cap` bytes.
-pub(crate) fn decompress_rtf(data: &[u8], cap: u64) -> Result<Vec<u8>, String> {
-    let u32_at = |i: usize| {
-        data.get(i..i + 4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    };
-    let (Some(comp_size), Some(raw_size), Some(kind)) = (u32_at(0), u32_at(4), u32_at(8)) else {
-        return Err("shorter than its header".into());
-    };
-    let body = data
-        .get(16..(comp_size as usize).saturating_add(4).min(data.len()))
-        .unwrap_or_default();
-    match kind {
-        0x414c_454d => {
-            // "MELA": stored.
-            let n = (raw_size as usize).min(body.len()).min(cap as usize);
-            return Ok(body[..n].to_vec());
-        }
-        0x7546_5a4c => {} // "LZFu"
-        other => return Err(format!("unknown compression {other:#x}")),
-    }
-    let mut dict = [0u8; 4096];
-    dict[..RTF_PRELOAD.len()].copy_from_slice(RTF_PRELOAD);
-    let mut wpos = RTF_PRELOAD.len();
-    let limit = (raw_size as u64).min(cap) as usize;
-    let mut out = Vec::with_capacity(limit.min(1 << 20));
-    let mut i = 0;
-    while i < body.len() {
-        let control = body[i];
-        i += 1;
-        for bit in 0..8 {
-            if i >= body.len() || out.len() >= limit {
-                return Ok(out);
-            }
-            if control >> bit & 1 == 0 {
-                let b = body[i];
-                i += 1;
-                out.push(b);
-                dict[wpos] = b;
-                wpos = (wpos + 1) % 4096;
-            } else {
-                let Some(pair) = body.get(i..i + 2) else {
-                    return Ok(out);
-                };
-                i += 2;
-                let word = u16::from_be_bytes([pair[0], pair[1]]) as usize;
-                let offset = word >> 4;
-                let len = (word & 0xf) + 2;
-                if offset == wpos {
-                    return Ok(out); // the end marker
-                }
-                for k in 0..len {
-                    if out.len() >= limit {
-                        return Ok(out);
-                    }
-                    let b = dict[(offset + k) % 4096];
-                    out.push(b);
-                    dict[wpos] = b;
-                    wpos = (wpos + 1) % 4096;
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_preload_dictionary_is_the_spec_s() {
-        assert_eq!(RTF_PRELOAD.len(), 207);
-    }
-
-    #[test]
-    fn compressed_rtf_example_of_the_spec_decompresses() {
-        // [MS-OXRTFCP] §3.1.1: "{\rtf1\ansi\ansicpg1252\pard hello world}\r\n".
-        let compressed: &[u8] = &[
-            0x2d, 0x00, 0x00, 0x00, 0x2b, 0x00, 0x00, 0x00, 0x4c, 0x5a, 0x46, 0x75, 0xf1, 0xc5,
-            0xc7, 0xa7, 0x03, 0x00, 0x0a, 0x00, 0x72, 0x63, 0x70, 0x67, 0x31, 0x32, 0x35, 0x42,
-            0x32, 0x0a, 0xf3, 0x20, 0x68, 0x65, 0x6c, 0x09, 0x00, 0x20, 0x62, 0x77, 0x05, 0xb0,
-            0x6c, 0x64, 0x7d, 0x0a, 0x80, 0x0f, 0xa0,
-        ];
-        let out = decompress_rtf(compressed, 1 << 20).unwrap();
-        assert_eq!(out, b"{\\rtf1\\ansi\\ansicpg1252\\pard hello world}\r\n");
-        assert!(decompress_rtf(&compressed[..8], 1 << 20).is_err());
-        assert_eq!(decompress_rtf(compressed, 5).unwrap().len(), 5);
     }
 }

@@ -129,7 +129,7 @@ fn walk_package(w: &mut Walker<'_>, obj: &Object<'_>, pkg: Package<'_>, children
     for other in pkg.names.iter().skip(1) {
         child
             .findings
-            .extend(crate::walk::name_only_findings(other));
+            .extend(crate::detect::names::name_only_findings(other));
     }
     child.action = w.recompute(&child);
     children.push(child);

@@ -106,7 +106,7 @@ fn mapi_props<'a>(data: &'a [u8], mut f: impl FnMut(u16, Value<'a>)) -> Result<(
                             f(id, Value::Text(t.iter().map(|&b| b as char).collect()));
                         }
                         0x001f => {
-                            let t = crate::formats::msg::utf16le(v);
+                            let t = crate::decode::utf16le(v);
                             f(id, Value::Text(t.trim_end_matches('\0').to_string()));
                         }
                         _ => f(id, Value::Bytes(v)),
@@ -214,7 +214,7 @@ pub(crate) fn walk(
         }
     };
     if let Some(compressed) = rtf {
-        match crate::formats::msg::decompress_rtf(compressed, w.object_cap()) {
+        match crate::decode::decompress_rtf(compressed, w.object_cap()) {
             Ok(body) => {
                 w.expanded += body.len() as u64;
                 let part = w.inspect(Object {
@@ -244,7 +244,7 @@ pub(crate) fn walk(
         // An attachment may carry both its data and an attached message:
         // Outlook shows whichever its method says, so both are walked.
         for data in [att.data, att.embedded].into_iter().flatten() {
-            if !crate::formats::archive::take_entry(w, findings) {
+            if !crate::walk::take_entry(w, findings) {
                 return;
             }
             if data.len() as u64 > w.object_cap() {

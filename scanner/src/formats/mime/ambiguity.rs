@@ -8,8 +8,9 @@
 //! and the earlier "MIME confusion" research on mail security gateways).
 //! Each check names the trick it answers.
 
+use crate::decode::percent_decode;
 use crate::report::{Finding, FindingKind};
-use crate::sentence::{Hidden, Sentence};
+use crate::sentence::Sentence;
 use memchr::memmem;
 
 /// One header field, unfolded.
@@ -101,27 +102,6 @@ fn params(value: &[u8]) -> Vec<Param> {
             })
         })
         .collect()
-}
-
-/// Percent-decodes an RFC 2231 extended value (after its `charset'lang'` prefix).
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Checks the parameters of one structured header (Content-Type or
@@ -796,43 +776,6 @@ pub(crate) fn check_multipart(
         epilogue,
         delimiters,
     }
-}
-
-/// Whether a preamble or epilogue holds more than a human note: header-like
-/// lines, delimiter-like lines, or a long run of encoded data. Some readers
-/// (and some rewriting gateways) do show or reparse these regions.
-pub(crate) fn hidden_content(region: &[u8]) -> Option<Hidden> {
-    let text = region.trim_ascii();
-    if text.is_empty() {
-        return None;
-    }
-    let lower = text.to_ascii_lowercase();
-    if memmem::find(&lower, b"content-type:").is_some()
-        || memmem::find(&lower, b"content-transfer-encoding:").is_some()
-    {
-        return Some(Hidden::MimeHeaders);
-    }
-    if text.starts_with(b"--") || memmem::find(text, b"\n--").is_some() {
-        return Some(Hidden::DelimiterLine);
-    }
-    let mut run = 0usize;
-    for &b in text {
-        if b.is_ascii_alphanumeric()
-            || b == b'+'
-            || b == b'/'
-            || b == b'='
-            || b == b'\r'
-            || b == b'\n'
-        {
-            run += 1;
-            if run >= 512 {
-                return Some(Hidden::EncodedRun);
-            }
-        } else {
-            run = 0;
-        }
-    }
-    (text.len() > 4096).then_some(Hidden::LongText)
 }
 
 #[cfg(test)]

@@ -9,8 +9,12 @@
 //!   very start of a body, with or without the blank line that should end
 //!   them (RFC 5322 §2.1).
 //!
-//! Uuencoded blocks are found by [`crate::formats::mime::uudecode_blocks`].
+//! Uuencoded blocks are found by [`crate::decode::uudecode_blocks`]. A
+//! preamble or epilogue that holds more than a human note is named by
+//! [`hidden_content`].
 
+use crate::sentence::Hidden;
+use memchr::memmem;
 use std::ops::Range;
 
 /// A base64 line: at least this many characters of the alphabet.
@@ -256,6 +260,43 @@ pub(crate) fn as_entity(text: &[u8], found: &Undeclared) -> Vec<u8> {
             out
         }
     }
+}
+
+/// Whether a preamble or epilogue holds more than a human note: header-like
+/// lines, delimiter-like lines, or a long run of encoded data. Some readers
+/// (and some rewriting gateways) do show or reparse these regions.
+pub(crate) fn hidden_content(region: &[u8]) -> Option<Hidden> {
+    let text = region.trim_ascii();
+    if text.is_empty() {
+        return None;
+    }
+    let lower = text.to_ascii_lowercase();
+    if memmem::find(&lower, b"content-type:").is_some()
+        || memmem::find(&lower, b"content-transfer-encoding:").is_some()
+    {
+        return Some(Hidden::MimeHeaders);
+    }
+    if text.starts_with(b"--") || memmem::find(text, b"\n--").is_some() {
+        return Some(Hidden::DelimiterLine);
+    }
+    let mut run = 0usize;
+    for &b in text {
+        if b.is_ascii_alphanumeric()
+            || b == b'+'
+            || b == b'/'
+            || b == b'='
+            || b == b'\r'
+            || b == b'\n'
+        {
+            run += 1;
+            if run >= 512 {
+                return Some(Hidden::EncodedRun);
+            }
+        } else {
+            run = 0;
+        }
+    }
+    (text.len() > 4096).then_some(Hidden::LongText)
 }
 
 #[cfg(test)]

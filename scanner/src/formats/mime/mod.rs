@@ -11,6 +11,7 @@
 pub(crate) mod ambiguity;
 pub(crate) mod hidden;
 
+use crate::decode::{lenient_base64, uudecode_blocks};
 use crate::report::{Finding, FindingKind, MessageInfo, Part};
 use crate::sentence::{Edge, Hidden, Sentence};
 use crate::walk::{Object, Walker};
@@ -345,7 +346,7 @@ impl State<'_> {
     /// Readers that show a preamble or epilogue, or decode what it
     /// carries, see it: it is scanned, and what it hides is decoded.
     fn edge(&mut self, w: &mut Walker<'_>, path: &str, which: &str, region: &[u8]) {
-        let what = ambiguity::hidden_content(region).or_else(|| {
+        let what = hidden::hidden_content(region).or_else(|| {
             let encoded = !hidden::base64_runs(region).is_empty()
                 || memchr::memmem::find(region, b"begin ")
                     .is_some_and(|_| !uudecode_blocks(region).is_empty());
@@ -421,7 +422,7 @@ impl State<'_> {
             decoded.push((format!("{path}/quoted-printable"), None, plain));
         }
         for (child_path, filename, bytes) in decoded {
-            if !crate::formats::archive::take_entry(w, self.findings) {
+            if !crate::walk::take_entry(w, self.findings) {
                 break;
             }
             w.expanded += bytes.len() as u64;
@@ -598,80 +599,3 @@ fn declares_base64(part: &mail_parser::MessagePart<'_>) -> bool {
         .is_some_and(|e| e.trim().eq_ignore_ascii_case("base64"))
 }
 
-/// Base64 decoding that skips every byte outside the alphabet and stops at
-/// the padding.
-pub(crate) fn lenient_base64(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for &b in raw {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' => break,
-            _ => continue,
-        };
-        acc = acc << 6 | v as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
-}
-
-/// A file carried as `begin 644 name … end` inside a text body.
-pub(crate) struct UuBlock {
-    pub name: String,
-    pub bytes: Vec<u8>,
-}
-
-/// Finds and decodes the uuencoded blocks of a text body.
-pub(crate) fn uudecode_blocks(text: &[u8]) -> Vec<UuBlock> {
-    let mut out = Vec::new();
-    let mut lines = text
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
-    while let Some(line) = lines.next() {
-        let Some(rest) = line.strip_prefix(b"begin ") else {
-            continue;
-        };
-        let mut words = rest.splitn(2, |&b| b == b' ');
-        let mode = words.next().unwrap_or_default();
-        let Some(name) = words.next() else { continue };
-        if mode.is_empty() || !mode.iter().all(|b| (b'0'..=b'7').contains(b)) || mode.len() > 4 {
-            continue;
-        }
-        let mut bytes = Vec::new();
-        for line in lines.by_ref() {
-            if line == b"end" {
-                break;
-            }
-            let Some((&count, data)) = line.split_first() else {
-                continue;
-            };
-            let n = (count.wrapping_sub(b' ') & 0x3f) as usize;
-            if n == 0 {
-                continue;
-            }
-            let sextets: Vec<u8> = data.iter().map(|b| b.wrapping_sub(b' ') & 0x3f).collect();
-            let mut line_out = Vec::with_capacity(n);
-            for chunk in sextets.chunks(4) {
-                let c = |i: usize| chunk.get(i).copied().unwrap_or(0) as u32;
-                let v = c(0) << 18 | c(1) << 12 | c(2) << 6 | c(3);
-                line_out.extend_from_slice(&[(v >> 16) as u8, (v >> 8) as u8, v as u8]);
-            }
-            line_out.truncate(n);
-            bytes.extend_from_slice(&line_out);
-        }
-        out.push(UuBlock {
-            name: String::from_utf8_lossy(name).trim().to_string(),
-            bytes,
-        });
-    }
-    out
-}

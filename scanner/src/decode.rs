@@ -1,0 +1,221 @@
+//! The decoders the readers share: bytes in, bytes or text out, no walk,
+//! no findings. A reader that needs one imports it from here, never from a
+//! sibling reader (mail-parser keeps its `decoders/` apart from its
+//! `parsers/` the same way).
+
+/// Lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}
+
+/// Percent-decodes an RFC 2231 extended value (after its `charset'lang'` prefix).
+pub(crate) fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Base64 decoding that skips every byte outside the alphabet and stops at
+/// the padding.
+pub(crate) fn lenient_base64(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for &b in raw {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => break,
+            _ => continue,
+        };
+        acc = acc << 6 | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+/// A file carried as `begin 644 name … end` inside a text body.
+pub(crate) struct UuBlock {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Finds and decodes the uuencoded blocks of a text body.
+pub(crate) fn uudecode_blocks(text: &[u8]) -> Vec<UuBlock> {
+    let mut out = Vec::new();
+    let mut lines = text
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.strip_prefix(b"begin ") else {
+            continue;
+        };
+        let mut words = rest.splitn(2, |&b| b == b' ');
+        let mode = words.next().unwrap_or_default();
+        let Some(name) = words.next() else { continue };
+        if mode.is_empty() || !mode.iter().all(|b| (b'0'..=b'7').contains(b)) || mode.len() > 4 {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        for line in lines.by_ref() {
+            if line == b"end" {
+                break;
+            }
+            let Some((&count, data)) = line.split_first() else {
+                continue;
+            };
+            let n = (count.wrapping_sub(b' ') & 0x3f) as usize;
+            if n == 0 {
+                continue;
+            }
+            let sextets: Vec<u8> = data.iter().map(|b| b.wrapping_sub(b' ') & 0x3f).collect();
+            let mut line_out = Vec::with_capacity(n);
+            for chunk in sextets.chunks(4) {
+                let c = |i: usize| chunk.get(i).copied().unwrap_or(0) as u32;
+                let v = c(0) << 18 | c(1) << 12 | c(2) << 6 | c(3);
+                line_out.extend_from_slice(&[(v >> 16) as u8, (v >> 8) as u8, v as u8]);
+            }
+            line_out.truncate(n);
+            bytes.extend_from_slice(&line_out);
+        }
+        out.push(UuBlock {
+            name: String::from_utf8_lossy(name).trim().to_string(),
+            bytes,
+        });
+    }
+    out
+}
+
+/// A MAPI Unicode string (`PtypString`, UTF-16LE); a lone surrogate or an
+/// odd last byte becomes U+FFFD or is dropped rather than failing.
+pub(crate) fn utf16le(bytes: &[u8]) -> String {
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    String::from_utf16_lossy(&units)
+}
+
+/// The dictionary every compressed RTF stream starts from ([MS-OXRTFCP]
+/// §2.1.2.1), 207 bytes.
+const RTF_PRELOAD: &[u8] = b"{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern \\fscript \\fdecor MS Sans SerifSymbolArialTimes New RomanCourier{\\colortbl\\red0\\green0\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx";
+
+/// Decompresses a compressed RTF stream ([MS-OXRTFCP] §2.2: a 16-byte
+/// header, then LZ77 runs over a 4 KiB dictionary; `MELA` streams are
+/// stored uncompressed), to at most `cap` bytes.
+pub(crate) fn decompress_rtf(data: &[u8], cap: u64) -> Result<Vec<u8>, String> {
+    let u32_at = |i: usize| {
+        data.get(i..i + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let (Some(comp_size), Some(raw_size), Some(kind)) = (u32_at(0), u32_at(4), u32_at(8)) else {
+        return Err("shorter than its header".into());
+    };
+    let body = data
+        .get(16..(comp_size as usize).saturating_add(4).min(data.len()))
+        .unwrap_or_default();
+    match kind {
+        0x414c_454d => {
+            // "MELA": stored.
+            let n = (raw_size as usize).min(body.len()).min(cap as usize);
+            return Ok(body[..n].to_vec());
+        }
+        0x7546_5a4c => {} // "LZFu"
+        other => return Err(format!("unknown compression {other:#x}")),
+    }
+    let mut dict = [0u8; 4096];
+    dict[..RTF_PRELOAD.len()].copy_from_slice(RTF_PRELOAD);
+    let mut wpos = RTF_PRELOAD.len();
+    let limit = (raw_size as u64).min(cap) as usize;
+    let mut out = Vec::with_capacity(limit.min(1 << 20));
+    let mut i = 0;
+    while i < body.len() {
+        let control = body[i];
+        i += 1;
+        for bit in 0..8 {
+            if i >= body.len() || out.len() >= limit {
+                return Ok(out);
+            }
+            if control >> bit & 1 == 0 {
+                let b = body[i];
+                i += 1;
+                out.push(b);
+                dict[wpos] = b;
+                wpos = (wpos + 1) % 4096;
+            } else {
+                let Some(pair) = body.get(i..i + 2) else {
+                    return Ok(out);
+                };
+                i += 2;
+                let word = u16::from_be_bytes([pair[0], pair[1]]) as usize;
+                let offset = word >> 4;
+                let len = (word & 0xf) + 2;
+                if offset == wpos {
+                    return Ok(out); // the end marker
+                }
+                for k in 0..len {
+                    if out.len() >= limit {
+                        return Ok(out);
+                    }
+                    let b = dict[(offset + k) % 4096];
+                    out.push(b);
+                    dict[wpos] = b;
+                    wpos = (wpos + 1) % 4096;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_preload_dictionary_is_the_spec_s() {
+        assert_eq!(RTF_PRELOAD.len(), 207);
+    }
+
+    #[test]
+    fn compressed_rtf_example_of_the_spec_decompresses() {
+        // [MS-OXRTFCP] §3.1.1: "{\rtf1\ansi\ansicpg1252\pard hello world}\r\n".
+        let compressed: &[u8] = &[
+            0x2d, 0x00, 0x00, 0x00, 0x2b, 0x00, 0x00, 0x00, 0x4c, 0x5a, 0x46, 0x75, 0xf1, 0xc5,
+            0xc7, 0xa7, 0x03, 0x00, 0x0a, 0x00, 0x72, 0x63, 0x70, 0x67, 0x31, 0x32, 0x35, 0x42,
+            0x32, 0x0a, 0xf3, 0x20, 0x68, 0x65, 0x6c, 0x09, 0x00, 0x20, 0x62, 0x77, 0x05, 0xb0,
+            0x6c, 0x64, 0x7d, 0x0a, 0x80, 0x0f, 0xa0,
+        ];
+        let out = decompress_rtf(compressed, 1 << 20).unwrap();
+        assert_eq!(out, b"{\\rtf1\\ansi\\ansicpg1252\\pard hello world}\r\n");
+        assert!(decompress_rtf(&compressed[..8], 1 << 20).is_err());
+        assert_eq!(decompress_rtf(compressed, 5).unwrap().len(), 5);
+    }
+}
