@@ -555,6 +555,25 @@ impl Finding {
         }
     }
 
+    /// Its category in words, in French: [`Category::label_fr`], but
+    /// « document protégé par mot de passe » for an encrypted document.
+    pub fn category_label_fr(&self) -> &'static str {
+        if self.about_encrypted_document() {
+            FindingKind::EncryptedDocument.label_fr()
+        } else {
+            self.category.label_fr()
+        }
+    }
+
+    /// The same in English.
+    pub fn category_label_en(&self) -> &'static str {
+        if self.about_encrypted_document() {
+            FindingKind::EncryptedDocument.label_en()
+        } else {
+            self.category.label_en()
+        }
+    }
+
     fn about_encrypted_document(&self) -> bool {
         self.kind == FindingKind::EncryptedDocument
             || self
