@@ -228,7 +228,7 @@ fn each_commune_decides_for_its_recipients_and_sees_only_its_items() {
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("chain beta: intact, 2 entries")
-            && out.contains("chain gamma: intact, 1 entries"),
+            && out.contains("chain gamma: intact, 1 entry"),
         "{out}"
     );
     let (code, out, _) = gw.cli(&["audit", "export", "--tenant", "beta"]);

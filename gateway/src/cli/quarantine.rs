@@ -606,7 +606,10 @@ pub fn audit(args: AuditArgs) -> ExitCode {
                             b[0],
                             b[1].as_str().unwrap_or("")
                         ),
-                        None => println!("  chain {name}: intact, {n} entries"),
+                        None => println!(
+                            "  chain {name}: intact, {}",
+                            ecluse_quarantine::mail::count_en(n as usize, "entry", "entries")
+                        ),
                     }
                 }
             }
@@ -617,7 +620,10 @@ pub fn audit(args: AuditArgs) -> ExitCode {
                         b[0],
                         b[1].as_str().unwrap_or("")
                     );
-                    println!("({} entries read up to it)", entries);
+                    println!(
+                        "({} read up to it)",
+                        ecluse_quarantine::mail::count_en(entries as usize, "entry", "entries")
+                    );
                     ExitCode::from(1)
                 }
                 None => {

@@ -58,8 +58,14 @@ pub fn run(args: ReloadArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Err(why)) => {
+            // A change only a restart can make is not a mistake in the file.
+            let next = if why.contains("restart `ecluse serve`") {
+                "the file is right, but this change takes a restart: `systemctl restart ecluse` (mail in flight is kept; senders retry during the few seconds it takes)"
+            } else {
+                "correct the file and run `ecluse reload` again"
+            };
             eprintln!(
-                "ecluse reload: failed, the server keeps the configuration in force: {why}\ncorrect the file and run `ecluse reload` again"
+                "ecluse reload: failed, the server keeps the configuration in force: {why}\n{next}"
             );
             ExitCode::from(1)
         }
