@@ -5,11 +5,11 @@
 //! walker it was given and never imports this module (`walk.rs` is the
 //! contract, this file the implementation; STYLE.md 16).
 
+use crate::dangerous::NameClass;
 use crate::decode::hex;
 use crate::detect::content;
 use crate::detect::names::{name_findings, plain_text_name};
 use crate::detect::sniff::{self, Detected, Kind};
-use crate::dangerous::NameClass;
 use crate::formats::{gzip, ics, mime, ole, pdf, rtf, sevenz, smime, tar, tnef, zip};
 use crate::report::{Category, Finding, FindingKind, Part};
 use crate::sentence::{FileKind, Sentence, Stage};
@@ -346,9 +346,7 @@ impl Walker<'_> {
             Ok(results) => {
                 for rule in results.matching_rules() {
                     let id = rule.identifier();
-                    let info = engine
-                        .rule_info
-                        .get(&format!("{}:{id}", rule.namespace()));
+                    let info = engine.rule_info.get(&format!("{}:{id}", rule.namespace()));
                     let category = info.map_or(Category::Suspicious, |i| i.category);
                     let sentence = Sentence::YaraRule {
                         rule: id.to_string(),

@@ -18,23 +18,52 @@
 //! ```
 //!
 //! # Layout
-//! - [`report`]: `Report`, `Part`, `Finding`, `FindingKind`, `Category`, `Action`.
-//! - [`sentence`]: what a finding says, a message key and its arguments,
-//!   rendered in French or English.
-//! - [`policy`]: the category → action map read from TOML.
-//! - [`limits`]: every budget, with its default.
-//! - `engine`: compiled YARA rules (the shipped `signatures/` built in).
-//! - `mime`: the MIME walk; `ambiguity`: the checks for readings that differ;
-//!   `hidden`: files a lenient reader finds in text (encoded runs,
-//!   undeclared MIME structure).
-//! - `walk`: per-object inspection; `sniff`: real types and name checks;
-//!   `dangerous`: the dangerous file types, with their sources;
-//!   `content`: HTML smuggling, active SVG; `pdf`: PDF actions and embedded files.
-//! - `archive`: ZIP (every reading), gzip (every member), tar, 7z; `tnef`: winmail.dat.
-//! - Containers found by content, whatever their name: a message anywhere
-//!   (`mime::walk_nested`), `smime`: S/MIME and `.p7m` (CMS); `rtf`: RTF objects;
-//! `ole`: OLE1 objects, `Package`, embedded objects of OLE2 files; `msg`:
-//! Outlook messages and compressed RTF; `ics`: calendar attachments.
+//! Floors, lowest first; a file imports only from its own floor's leaves
+//! or below (`scripts/import-graph scanner` checks there is no loop).
+//! - Data: [`report`] (`Report`, `Part`, `Finding`, `FindingKind`,
+//!   `Category`, `Action`); [`sentence`] (what a finding says, a message
+//!   key and its arguments: `mod.rs` the keys, `fr.rs` and `en.rs` the
+//!   renderings, `tests.rs` a sample of each); `dangerous` (the table of
+//!   dangerous file types and `NameClass`, with their sources: a leaf, read
+//!   by detection and quoted by the sentences); [`limits`] (every budget,
+//!   with its default); `error` (the one error type); `simd` (byte masks,
+//!   64 bytes at a time); [`originator`] (the one reading of `From:`).
+//! - Weighing: [`policy`] (the category → action map read from TOML, and
+//!   `Report`'s weighing methods: `add_finding`, `without_categories`,
+//!   `weighed`); `engine` (compiled YARA rules, the shipped `signatures/`
+//!   built in, and the scanner each thread keeps between scans).
+//! - `decode`: the decoders readers share (hex, percent-decoding, lenient
+//!   base64, uudecode, UTF-16LE, compressed RTF).
+//! - `detect/`: what an object is, whatever it claims: `sniff` (real types
+//!   from bytes, the ZIP directory that tells OOXML/ODF/JAR apart),
+//!   `names` (names as Windows reads them, and their findings), `content`
+//!   (HTML smuggling, active SVG).
+//! - `walk`: what a reader is handed: the `Walker` (budgets spent, the YARA
+//!   scanner), the `Object`, the `ContainerReader` shape, `take_entry`,
+//!   `out_of_time`, `enter`.
+//! - `formats/`: one reader per container format: `mime/` (the MIME walk;
+//!   `ambiguity`: the checks for readings that differ; `hidden`: files a
+//!   lenient reader finds in text), `zip` (every reading, OOXML,
+//!   OpenDocument, JAR), `gzip` (every member), `tar`, `sevenz`, `archive`
+//!   (what the four share: reading an entry under the caps), `tnef`
+//!   (winmail.dat), `msg` (Outlook messages), `ole` (OLE1 objects,
+//!   `Package`, embedded objects of OLE2 files), `rtf` (RTF objects),
+//!   `smime` (S/MIME and `.p7m`, CMS), `ics` (calendar attachments), `pdf`
+//!   (actions and embedded files) and `pdf_crypt` (decryption with the
+//!   empty user password).
+//! - `inspect`: the dispatch, above the readers: hash, sniff, name and
+//!   content checks, the reader of the object's kind, YARA.
+//! - `lib.rs`: [`scan`] and its variants.
+//!
+//! **A reader never imports the dispatcher.** A container reader gets the
+//! walker and the object, and hands every object it finds back with
+//! `Walker::child`, a method that `inspect` defines: the way back up is a
+//! call, not an import (ripgrep's searcher defines its `Sink` and never
+//! imports the printer). A reader may use a sibling below it (`rtf` opens
+//! OLE1 objects with `ole`), `decode`, `detect` and `walk`; a helper two
+//! readers need goes down into `decode` or `formats/archive`, never into
+//! one of the readers. Inside the crate, imports name the defining module
+//! (`crate::report::Finding`), not the re-exports below.
 //!
 //! The principle: if some software on the recipient's side would open it,
 //! Écluse opens it; what it cannot open is a finding, held by default,

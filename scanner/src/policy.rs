@@ -156,12 +156,7 @@ impl Report {
     /// the report again under `policy`: the parts' actions up the tree, the
     /// categories, the deciding category and the action.
     pub fn add_finding(&mut self, path: Option<&str>, finding: Finding, policy: &Policy) {
-        fn place(
-            parts: &mut [Part],
-            path: &str,
-            finding: &mut Option<Finding>,
-            policy: &Policy,
-        ) {
+        fn place(parts: &mut [Part], path: &str, finding: &mut Option<Finding>, policy: &Policy) {
             for part in parts {
                 if part.path == path {
                     if let Some(f) = finding.take() {

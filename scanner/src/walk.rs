@@ -216,7 +216,6 @@ impl<'e> Walker<'e> {
             span: None,
         }
     }
-
 }
 
 impl Drop for Walker<'_> {

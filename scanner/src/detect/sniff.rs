@@ -1,10 +1,10 @@
 //! What a decoded object really is, from its bytes: magic numbers first,
 //! `infer` for common media, our own checks where `infer` is blind (OLE
 //! sub-types, OOXML macro variants, disk images, LNK, OneNote, scripts), and
-//! the name checks (dangerous extensions, double extensions, bidi controls).
+//! the coarse families that compare what a name or a declared type promises
+//! with what the bytes are (the name checks themselves: [`super::names`]).
 
 use std::io::{Cursor, Read};
-
 
 /// The family of a detected object: what the scanner does with it next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

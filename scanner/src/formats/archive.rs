@@ -141,7 +141,10 @@ pub(super) fn encrypted_entry(w: &Walker<'_>, obj: &Object<'_>, name: String) ->
 
 /// Two entries of one name: a reader that keys entries by name (or
 /// extracts them one over the other) keeps one, a listing shows both.
-pub(super) fn duplicate_names<'a>(names: impl Iterator<Item = &'a str>, findings: &mut Vec<Finding>) {
+pub(super) fn duplicate_names<'a>(
+    names: impl Iterator<Item = &'a str>,
+    findings: &mut Vec<Finding>,
+) {
     let mut names: Vec<&str> = names.collect();
     names.sort_unstable();
     if let Some(dup) = names.windows(2).find(|p| p[0] == p[1]) {

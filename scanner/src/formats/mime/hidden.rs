@@ -378,7 +378,14 @@ mod tests {
 
         let body = b"pre\r\n--b\r\nContent-Type: text/plain\r\n\r\nBonjour\r\n--b\r\nContent-Type: application/octet-stream\r\nTVqQAAMA\r\n--b--\r\n";
         let mut findings = Vec::new();
-        let layout = crate::formats::mime::ambiguity::check_multipart(body, b"b", &[], "1", &mut findings, None);
+        let layout = crate::formats::mime::ambiguity::check_multipart(
+            body,
+            b"b",
+            &[],
+            "1",
+            &mut findings,
+            None,
+        );
         assert_eq!(layout.delimiters.len(), 3);
         let segments = multipart_segments(body, &layout.delimiters);
         assert_eq!(segments.len(), 2);

@@ -598,4 +598,3 @@ fn declares_base64(part: &mail_parser::MessagePart<'_>) -> bool {
     part.content_transfer_encoding()
         .is_some_and(|e| e.trim().eq_ignore_ascii_case("base64"))
 }
-
