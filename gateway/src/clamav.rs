@@ -9,69 +9,9 @@
 //! What clamd cannot answer is never taken as clean: the caller answers
 //! `451` or holds the message (`on_error`).
 
+use crate::config::{ClamavConfig, ClamdAddress, OnError};
 use std::io::{Read, Write};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
-
-/// Where clamd listens.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ClamdAddress {
-    /// `unix:/run/clamav/clamd.ctl`.
-    Unix(PathBuf),
-    /// `127.0.0.1:3310`.
-    Tcp(String),
-}
-
-impl std::fmt::Display for ClamdAddress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ClamdAddress::Unix(p) => write!(f, "unix:{}", p.display()),
-            ClamdAddress::Tcp(a) => f.write_str(a),
-        }
-    }
-}
-
-impl std::str::FromStr for ClamdAddress {
-    type Err = String;
-    fn from_str(s: &str) -> Result<ClamdAddress, String> {
-        if let Some(path) = s.strip_prefix("unix:") {
-            if !path.starts_with('/') {
-                return Err(format!("{s:?}: a unix socket path must be absolute"));
-            }
-            return Ok(ClamdAddress::Unix(PathBuf::from(path)));
-        }
-        match s.rsplit_once(':') {
-            Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => {
-                Ok(ClamdAddress::Tcp(s.to_string()))
-            }
-            _ => Err(format!("{s:?} is neither unix:/path nor host:port")),
-        }
-    }
-}
-
-/// What to do with a message when clamd cannot answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OnError {
-    /// `451 4.3.0`: the sender tries again later (the default).
-    Tempfail,
-    /// Accept it and hold it in quarantine.
-    Hold,
-}
-
-/// `[scanner.clamav]`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClamavConfig {
-    /// `address`.
-    pub address: ClamdAddress,
-    /// `on_error`.
-    pub on_error: OnError,
-    /// `timeout`: for the whole message, objects included (default 30 s).
-    pub timeout: Duration,
-    /// `max_object_bytes`: objects of our walk larger than this are left
-    /// to the scan of the whole message (default 25 MiB, clamd's own
-    /// default `StreamMaxLength`).
-    pub max_object_bytes: u64,
-}
 
 /// Why clamd gave no verdict.
 #[derive(Debug, thiserror::Error)]

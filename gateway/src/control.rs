@@ -13,11 +13,31 @@ use ecluse_scanner::{Engine, Limits};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::io::Write;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+
+/// Where the running server listens, written to `<data_dir>/serve.json`
+/// so that tools (and tests binding port 0) find it.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Clone)]
+pub struct Running {
+    /// The process id.
+    pub pid: u32,
+    /// SMTP addresses.
+    pub smtp: Vec<SocketAddr>,
+    /// The admin listener.
+    pub admin: SocketAddr,
+    /// The local admin API (loopback only), for `ecluse quarantine`.
+    #[serde(default)]
+    pub control: Option<SocketAddr>,
+}
+
+/// Asks the reloader for a reload; it answers what was loaded, or why the
+/// configuration in force was kept.
+pub type ReloadRequest = tokio::sync::oneshot::Sender<Result<String, String>>;
 
 /// One request of the admin API.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -306,13 +326,13 @@ pub async fn serve(
     store: Arc<Store>,
     limits: Limits,
     wakeup: Arc<tokio::sync::Notify>,
-    reload: Option<tokio::sync::mpsc::Sender<crate::serve::ReloadRequest>>,
+    reload: Option<tokio::sync::mpsc::Sender<ReloadRequest>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
         let (stream, _) = tokio::select! {
             c = listener.accept() => match c { Ok(c) => c, Err(_) => continue },
-            _ = crate::smtp::stopped(&mut shutdown) => return,
+            _ = crate::shutdown::stopped(&mut shutdown) => return,
         };
         let (token, store, limits, wakeup, reload) = (
             token.clone(),
@@ -357,9 +377,7 @@ pub async fn serve(
 }
 
 /// Passes a reload request to the server's reloader and waits for its answer.
-async fn ask_reload(
-    reload: Option<&tokio::sync::mpsc::Sender<crate::serve::ReloadRequest>>,
-) -> Value {
+async fn ask_reload(reload: Option<&tokio::sync::mpsc::Sender<ReloadRequest>>) -> Value {
     let Some(reload) = reload else {
         return json!({ "error": "this server cannot reload" });
     };
@@ -445,7 +463,7 @@ pub fn ask_server(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Option<Result<Value, String>> {
     use std::io::{BufRead, BufReader};
-    let running: crate::serve::Running =
+    let running: Running =
         serde_json::from_slice(&std::fs::read(data_dir.join("serve.json")).ok()?).ok()?;
     let token = std::fs::read_to_string(data_dir.join("admin.token")).ok()?;
     let control = running.control?;

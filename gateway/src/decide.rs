@@ -11,7 +11,8 @@
 //!   finding about the message rather than a part, a held part we cannot
 //!   cut out cleanly); per recipient, one held item and a notice mail.
 
-use crate::notice::{self, NoticeConfig};
+use crate::config::NoticeConfig;
+use crate::notice;
 use crate::smtp::reply::{self, Reply};
 use ecluse_quarantine::{
     Cut, Delivery, Envelope, HeldItem, HeldPart, ItemId, Payload, Purpose, QueueId, Status,

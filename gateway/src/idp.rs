@@ -135,7 +135,7 @@ pub async fn refresh(
     loop {
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = crate::smtp::stopped(&mut shutdown) => return,
+            _ = crate::shutdown::stopped(&mut shutdown) => return,
         }
         match crate::fetch::get(&url).await {
             Ok(xml) if xml == current && ui.saml_ready() => {

@@ -12,7 +12,6 @@
 //! - [`serve`]: `ecluse serve`.
 //! - [`tls`]: rustls set-up (aws-lc-rs).
 //! - [`control`]: the local admin API behind `ecluse quarantine` and `ecluse audit`.
-//! - [`probe`]: `check-config`'s network probes (downstreams, public_url, TLS).
 //! - [`cli`]: the other subcommands.
 
 pub mod authres;
@@ -24,11 +23,11 @@ pub mod decide;
 pub mod fetch;
 pub mod idp;
 pub mod notice;
-pub mod probe;
 pub mod provenance;
 pub mod recipients;
 pub mod relay;
 pub mod rules;
 pub mod serve;
+pub mod shutdown;
 pub mod smtp;
 pub mod tls;

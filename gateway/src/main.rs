@@ -94,7 +94,7 @@ fn main() -> ExitCode {
     private_files();
     match args.command {
         Command::Scan(scan) => cli::scan::run(scan),
-        Command::CheckConfig(args) => match serve::check(args) {
+        Command::CheckConfig(args) => match cli::check::run(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("ecluse check-config: {e:#}");

@@ -6,29 +6,10 @@
 //! what was held and why, what to do (take it back oneself where the
 //! policy allows it, else ask), how long it is kept, whom to call.
 
+use crate::config::NoticeConfig;
 use ecluse_quarantine::HeldItem;
-use ecluse_quarantine::mail::LocalZone;
 use ecluse_scanner::Category;
 use jiff::Timestamp;
-
-/// Where notices point, who signs them, and the commune's own words.
-#[derive(Debug, Clone, Default)]
-pub struct NoticeConfig {
-    /// Our host name (`postmaster@<hostname>` signs notices).
-    pub hostname: String,
-    /// The web UI's address; links are `<public_url>/q/<item id>`.
-    pub public_url: String,
-    /// The commune's name (`[[tenant]] name`); `None`: « la mairie ».
-    pub org: Option<String>,
-    /// `notice_contact` (the tenant's, else the top-level one): who to
-    /// call, a line of its own.
-    pub contact: Option<String>,
-    /// `notice_help` (the tenant's, else the top-level one): a sentence
-    /// of the commune's.
-    pub help: Option<String>,
-    /// `time_zone`: dates are given in it, labelled.
-    pub zone: LocalZone,
-}
 
 impl NoticeConfig {
     /// The link to ask for an item.
@@ -558,6 +539,7 @@ pub fn held_message(cfg: &NoticeConfig, item: &HeldItem, now: Timestamp) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ecluse_quarantine::mail::LocalZone;
     use ecluse_quarantine::{HeldPart, ItemId, QueueId, Status};
 
     fn cfg() -> NoticeConfig {

@@ -16,12 +16,11 @@
 //! - `list`: `recipients_file`, one address or `@domain` (every address of
 //!   that domain) per line, `#` comments; read again when it changes.
 
-use crate::config::{RelayConfig, StartTls, VerifyRecipients};
+use crate::config::{RecipientList, RelayConfig, StartTls, VerifyRecipients};
 use ecluse_quarantine::Store;
 use mail_send::SmtpClient;
 use smtp_proto::{EXT_START_TLS, Response};
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 use tokio::net::TcpStream;
@@ -48,69 +47,6 @@ pub enum Verdict {
     /// The town's server cannot be reached (refused, timed out, closed the
     /// connection): `451 4.4.1` (RFC 3463 §3.5, no answer from host).
     Unreachable(String),
-}
-
-/// The addresses of `recipients_file`.
-#[derive(Debug, Default)]
-pub struct RecipientList {
-    addresses: HashSet<String>,
-    domains: HashSet<String>,
-}
-
-impl RecipientList {
-    /// Reads the file: one address (`agent@ville-exemple.fr`) or one
-    /// domain (`@ville-exemple.fr`: every address there) per line, blank
-    /// lines and `#` comments ignored, compared without regard to case.
-    /// Errors name the line.
-    pub fn read(path: &Path) -> Result<RecipientList, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let mut list = RecipientList::default();
-        for (n, line) in text.lines().enumerate() {
-            let entry = line
-                .split('#')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            if entry.is_empty() {
-                continue;
-            }
-            match entry.rsplit_once('@') {
-                Some(("", domain)) if !domain.is_empty() => {
-                    list.domains.insert(domain.to_string());
-                }
-                Some((local, domain))
-                    if !local.is_empty()
-                        && !domain.is_empty()
-                        && !entry.contains(char::is_whitespace) =>
-                {
-                    list.addresses.insert(entry.clone());
-                }
-                _ => {
-                    return Err(format!(
-                        "{} line {}: `{entry}` is neither an address nor @domain",
-                        path.display(),
-                        n + 1
-                    ));
-                }
-            }
-        }
-        Ok(list)
-    }
-
-    /// Whether `address` (lower case) is in the list, itself or by its domain.
-    pub fn contains(&self, address: &str) -> bool {
-        self.addresses.contains(address)
-            || address
-                .rsplit_once('@')
-                .is_some_and(|(_, d)| self.domains.contains(d))
-    }
-
-    /// How many addresses and domains it holds.
-    pub fn len(&self) -> (usize, usize) {
-        (self.addresses.len(), self.domains.len())
-    }
 }
 
 /// The list in force and when its file was last looked at.

@@ -9,7 +9,8 @@
 //! loops. Opportunistic STARTTLS by default.
 
 use crate::config::{RelayConfig, StartTls};
-use crate::notice::{self, NoticeConfig};
+use crate::config::NoticeConfig;
+use crate::notice;
 use ecluse_quarantine::{AttemptOutcome, Delivery, DeliveryId, Payload, Purpose, Store};
 use jiff::Timestamp;
 use mail_send::SmtpClient;
@@ -192,7 +193,7 @@ impl Relay {
                 _ = self.wakeup.notified() => {}
                 _ = done.notified() => {}
                 _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-                _ = crate::smtp::stopped(&mut shutdown) => {}
+                _ = crate::shutdown::stopped(&mut shutdown) => {}
             }
         }
         // Let attempts in flight finish (bounded by the SMTP timeouts).

@@ -7,33 +7,11 @@
 //! externals, yara-x's version) and checked by its checksum: a damaged or
 //! stale cache is compiled again and replaced, never used.
 
+use crate::config::RuleSources;
 use anyhow::{Context, Result, bail};
-use ecluse_scanner::{Category, Engine, Policy, RuleSet};
+use ecluse_scanner::{Engine, Policy, RuleSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-/// Where the rules come from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RuleSources {
-    /// `[scanner] rules`: files or directories (searched recursively for
-    /// `*.yar` and `*.yara`), each one set.
-    pub paths: Vec<PathBuf>,
-    /// `[scanner] builtin_rules`: whether the shipped rules are in.
-    pub builtin: bool,
-    /// `[scanner] rules_category`: the category of the added rules that
-    /// name none of ours.
-    pub default_category: Option<Category>,
-}
-
-impl Default for RuleSources {
-    fn default() -> RuleSources {
-        RuleSources {
-            paths: Vec::new(),
-            builtin: true,
-            default_category: None,
-        }
-    }
-}
 
 /// How the engine was obtained.
 pub struct Loaded {
@@ -209,6 +187,7 @@ pub fn user_cache_dir() -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ecluse_scanner::Category;
 
     fn write(dir: &Path, name: &str, text: &str) {
         std::fs::write(dir.join(name), text).unwrap();

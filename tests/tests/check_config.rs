@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-/// The probes' budget (`ecluse_gateway::probe::BUDGET`).
+/// The probes' budget (`ecluse_gateway::cli::probe::BUDGET`).
 const BUDGET: Duration = Duration::from_secs(5);
 /// The budget plus the process's own start and the rules' load (which
 /// runs at the same time as the probes).

@@ -76,7 +76,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
     if let Some(ui) = config.admin.ui.as_mut() {
         ui.demo = true;
     }
-    let (tx, rx) = std::sync::mpsc::channel::<crate::serve::Running>();
+    let (tx, rx) = std::sync::mpsc::channel::<crate::control::Running>();
     let samples = !args.no_samples;
     let shown = Shown {
         public_url,
@@ -173,7 +173,7 @@ fn shell_word(path: &Path) -> String {
     }
 }
 
-fn banner(running: &crate::serve::Running, shown: &Shown) {
+fn banner(running: &crate::control::Running, shown: &Shown) {
     let smtp = running.smtp[0];
     println!(
         "\n\

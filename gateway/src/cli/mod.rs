@@ -1,7 +1,9 @@
 //! Subcommands of the `ecluse` binary.
 
 pub mod admin;
+pub mod check;
 pub mod demo;
+pub mod probe;
 pub mod progress;
 pub mod quarantine;
 pub mod reload;

@@ -93,7 +93,7 @@ struct Outcome {
 
 /// Runs `ecluse scan`.
 pub fn run(args: ScanArgs) -> ExitCode {
-    let sources = crate::rules::RuleSources {
+    let sources = crate::config::RuleSources {
         paths: args.rules.clone(),
         builtin: !args.no_builtin_rules,
         default_category: args.rules_category,

@@ -438,8 +438,8 @@ fn scan_both(
             crate::clamav::record(engines, clamav, Err(e.to_string()));
             metrics::counter!("ecluse_clamav_scans_total", "result" => "error").increment(1);
             match clamav.on_error {
-                crate::clamav::OnError::Tempfail => (report, Some(e)),
-                crate::clamav::OnError::Hold => {
+                crate::config::OnError::Tempfail => (report, Some(e)),
+                crate::config::OnError::Hold => {
                     let finding = Finding::new(
                         FindingKind::AntivirusUnavailable,
                         ecluse_scanner::Sentence::ClamavNoVerdict {

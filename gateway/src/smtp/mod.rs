@@ -26,7 +26,7 @@ pub use data::{DataFault, DataReader};
 pub use session::{Next, Session};
 
 use crate::config::Config;
-use crate::notice::NoticeConfig;
+use crate::config::NoticeConfig;
 use ecluse_quarantine::Store;
 use ecluse_scanner::Engine;
 use std::collections::HashMap;
@@ -96,11 +96,6 @@ impl Context {
     }
 }
 
-/// Resolves once the shutdown signal is raised.
-pub async fn stopped(rx: &mut watch::Receiver<bool>) {
-    let _ = rx.wait_for(|stop| *stop).await;
-}
-
 /// Counts connections per client address.
 #[derive(Default)]
 struct PerIp(Mutex<HashMap<IpAddr, usize>>);
@@ -163,7 +158,7 @@ pub async fn run(
                             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                         }
                     },
-                    _ = crate::smtp::stopped(&mut stop) => return,
+                    _ = crate::shutdown::stopped(&mut stop) => return,
                 }
             }
         });
@@ -172,7 +167,7 @@ pub async fn run(
     loop {
         let (stream, peer) = tokio::select! {
             c = conn_rx.recv() => match c { Some(c) => c, None => break },
-            _ = crate::smtp::stopped(&mut shutdown) => break,
+            _ = crate::shutdown::stopped(&mut shutdown) => break,
         };
         let _ = stream.set_nodelay(true);
         metrics::counter!("ecluse_smtp_connections_total").increment(1);

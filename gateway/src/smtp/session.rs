@@ -127,7 +127,7 @@ impl Session {
         buf.resize(len + chunk, 0);
         let result = tokio::select! {
             r = tokio::time::timeout(wait, stream.read(&mut buf[len..])) => r,
-            _ = crate::smtp::stopped(&mut self.shutdown) => {
+            _ = crate::shutdown::stopped(&mut self.shutdown) => {
                 buf.truncate(len);
                 return Input::Shutdown;
             }

@@ -4,7 +4,7 @@
 
 use super::{Context, Next, Session};
 use crate::config::Config;
-use crate::notice::NoticeConfig;
+use crate::config::NoticeConfig;
 use ecluse_quarantine::Store;
 use ecluse_scanner::Engine;
 use std::sync::{Arc, OnceLock};

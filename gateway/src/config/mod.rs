@@ -1,0 +1,349 @@
+//! `ecluse.toml`: a raw serde layer that names unknown keys, then a
+//! validated [`Config`]. Every mistake stops start-up with the key and the
+//! reason, never on the first mail.
+
+mod admin;
+mod policy;
+mod raw;
+mod relay;
+mod scanner;
+mod smtp;
+mod store;
+mod tenants;
+#[cfg(test)]
+mod tests;
+
+pub use admin::{AdminConfig, MIN_METRICS_TOKEN};
+pub use relay::{RelayConfig, StartTls};
+pub use scanner::{ClamavConfig, ClamdAddress, OnError, RuleSources};
+pub use smtp::{RecipientList, SmtpConfig, VerifyRecipients};
+pub use store::QuarantineConfig;
+pub use tenants::{NoticeConfig, Tenant, Tenants};
+
+use ecluse_scanner::{Category, Limits, Policy};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A configuration error: the key and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: {key}: {reason}")]
+pub struct ConfigError {
+    /// The file.
+    pub origin: String,
+    /// The key, as `[section] name`.
+    pub key: String,
+    /// What is wrong and what to write instead.
+    pub reason: String,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `[smtp]`.
+    pub smtp: SmtpConfig,
+    /// `[relay]`.
+    pub relay: RelayConfig,
+    /// `[quarantine]`.
+    pub quarantine: QuarantineConfig,
+    /// `[admin]`.
+    pub admin: AdminConfig,
+    /// `[policy]`: category → action, `self_release`.
+    pub policy: Policy,
+    /// `[policy] partner_domains`: domains whose imitations are
+    /// `lookalike_sender` besides our own (the préfecture, the trésorerie,
+    /// suppliers), lower case.
+    pub partner_domains: Vec<String>,
+    /// `[[policy.exception]]` and `[[policy.block]]`, in file order (the
+    /// web UI adds more, kept in the store).
+    pub sender_rules: Vec<ecluse_quarantine::SenderRule>,
+    /// `[scanner] rules` (files or directories of `.yar` files, added to
+    /// the shipped rules), `builtin_rules` (default true) and
+    /// `rules_category` (the category of added rules that name none of
+    /// ours; without it such a rule is an error).
+    pub rules: RuleSources,
+    /// `[scanner.limits]`.
+    pub limits: Limits,
+    /// `[scanner.clamav]`: ClamAV as a second engine, when configured.
+    pub clamav: Option<ClamavConfig>,
+    /// `[[tenant]]`, or the one implicit tenant.
+    pub tenants: Tenants,
+    /// `[policy] locked`: categories a tenant may only make stricter
+    /// (`malware` always is).
+    pub locked: Vec<Category>,
+    /// `time_zone` (top level): an IANA name, `Europe/Paris` by default;
+    /// notices and pages give times in it, labelled.
+    pub time_zone: ecluse_quarantine::mail::LocalZone,
+}
+
+impl Config {
+    /// What is allowed but risky, one sentence each, with what to change:
+    /// `check-config` prints them and `serve` logs them at start. Never a
+    /// reason to refuse the configuration.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let unread = |p: &ecluse_scanner::Policy| -> Vec<&'static str> {
+            p.self_release_list()
+                .iter()
+                .filter(|c| c.unread())
+                .map(|c| c.as_str())
+                .collect()
+        };
+        // The service's policy, then each commune's that differs from it.
+        let mut policies = vec![("[policy]".to_string(), &self.policy)];
+        if !self.tenants.implicit() {
+            for t in self.tenants.all() {
+                policies.push((format!("[[tenant]] {}: policy", t.id), &t.policy));
+            }
+        }
+        // A recipient override may let agents release more (or deliver).
+        for t in self.tenants.all() {
+            for (rcpts, p) in &t.overrides {
+                let place = format!(
+                    "[[tenant.policy.override]] of {} for {}",
+                    t.id,
+                    rcpts.join(", ")
+                );
+                policies.push((place, p));
+            }
+        }
+        let mut said: Vec<(Vec<&'static str>, Vec<&'static str>)> = Vec::new();
+        for (place, policy) in policies {
+            // What nobody could scan, delivered as it is.
+            let delivered: Vec<&'static str> = ecluse_scanner::Category::ALL
+                .iter()
+                .filter(|c| c.unread() && policy.action(**c) == ecluse_scanner::Action::Deliver)
+                .map(|c| c.as_str())
+                .collect();
+            let names = unread(policy);
+            if said.contains(&(names.clone(), delivered.clone())) && place != "[policy]" {
+                continue;
+            }
+            said.push((names.clone(), delivered.clone()));
+            if !delivered.is_empty() {
+                out.push(format!(
+                    "{place}: {} = \"deliver\" delivers what nobody could scan, unread; set \"quarantine\" so that an admin decides",
+                    delivered.join(", ")
+                ));
+            }
+            if !names.is_empty() {
+                out.push(format!(
+                    "{place} self_release = [{}]: agents may release alone what nobody could scan (a password-protected archive whose password is in the body is how attackers get past filters); remove these from self_release so that an admin decides",
+                    names.join(", ")
+                ));
+            }
+        }
+        out
+    }
+
+    /// Where the store sends notifications: each tenant's `notify`.
+    pub fn notifications(&self) -> ecluse_quarantine::Notifications {
+        ecluse_quarantine::Notifications {
+            hostname: self.smtp.hostname.clone(),
+            public_url: self.admin.public_url.clone(),
+            admins: self.admin.notify.clone(),
+            tenant_admins: self
+                .tenants
+                .all()
+                .iter()
+                .map(|t| (t.id.clone(), t.notify.clone()))
+                .collect(),
+        }
+    }
+
+    /// Sets what the store needs of the configuration: where notifications
+    /// go, and (with tenants) that service-level actions have their own
+    /// audit chain.
+    pub fn prepare_store(&self, store: &ecluse_quarantine::Store) {
+        store.set_notifications(self.notifications());
+        if !self.tenants.implicit() {
+            store.set_service_chain(ecluse_quarantine::SERVICE_CHAIN);
+        }
+    }
+
+    /// The notice settings of tenant `t`: its name, contact and help (its
+    /// own, else the top-level keys), and the time zone.
+    pub fn notices_for(&self, t: &Tenant) -> NoticeConfig {
+        NoticeConfig {
+            hostname: self.smtp.hostname.clone(),
+            public_url: self.admin.public_url.clone(),
+            org: Some(t.name.clone()).filter(|n| !n.is_empty()),
+            contact: t.notice_contact.clone(),
+            help: t.notice_help.clone(),
+            zone: self.time_zone.clone(),
+        }
+    }
+}
+
+/// Parses `50MiB`, `10MB`, `512KiB`, `1000000`.
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: usize = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (write 50MiB, 10MB or a number of bytes)"))?;
+    let mult: usize = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1000,
+        "kib" | "k" => 1 << 10,
+        "mb" => 1_000_000,
+        "mib" | "m" => 1 << 20,
+        "gb" => 1_000_000_000,
+        "gib" | "g" => 1 << 30,
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{s}` (use B, KB, KiB, MB, MiB, GB, GiB)"
+            ));
+        }
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("`{s}` is too large"))
+}
+
+/// What every section parser is handed: the file's name (for errors) and
+/// the directory its relative paths are taken from, with the checks the
+/// sections share.
+pub(crate) struct Source<'a> {
+    /// The file, as errors name it.
+    origin: &'a str,
+    /// The directory of the file.
+    base: &'a Path,
+}
+
+impl Source<'_> {
+    /// An error at `key`.
+    fn err(&self, key: &str, reason: String) -> ConfigError {
+        ConfigError {
+            origin: self.origin.into(),
+            key: key.into(),
+            reason,
+        }
+    }
+
+    /// A duration (`30s`, `5m`, `1h`, `5days`), `default` when absent.
+    fn duration(
+        &self,
+        key: &str,
+        v: &Option<String>,
+        default: Duration,
+    ) -> Result<Duration, ConfigError> {
+        match v {
+            None => Ok(default),
+            Some(s) => humantime::parse_duration(s).map_err(|e| {
+                self.err(
+                    key,
+                    format!("`{s}` is not a duration ({e}); write 30s, 5m, 1h or 5days"),
+                )
+            }),
+        }
+    }
+
+    /// `p`, relative to the file's directory unless absolute.
+    fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base.join(p)
+        }
+    }
+
+    /// `tls_cert` and `tls_key` of `section`: both files or neither;
+    /// loaded now, so that a bad file stops start-up.
+    fn tls_pair(
+        &self,
+        section: &str,
+        cert: Option<PathBuf>,
+        key: Option<PathBuf>,
+    ) -> Result<Option<(PathBuf, PathBuf)>, ConfigError> {
+        let name = format!("{section} tls_cert / tls_key");
+        match (cert, key) {
+            (None, None) => Ok(None),
+            (Some(c), Some(k)) => {
+                let (c, k) = (self.resolve(&c), self.resolve(&k));
+                crate::tls::server_config(&c, &k).map_err(|r| self.err(&name, r))?;
+                Ok(Some((c, k)))
+            }
+            _ => Err(self.err(
+                &name,
+                "give both the certificate chain and the key, or neither".into(),
+            )),
+        }
+    }
+
+    /// A count of at least 1, `default` when absent.
+    fn positive(&self, key: &str, v: Option<usize>, default: usize) -> Result<usize, ConfigError> {
+        match v {
+            Some(0) => Err(self.err(key, "must be at least 1".into())),
+            Some(n) => Ok(n),
+            None => Ok(default),
+        }
+    }
+}
+
+impl Config {
+    /// Reads and validates `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            origin: origin.clone(),
+            key: "(file)".into(),
+            reason: format!("cannot read it: {e}"),
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Config::parse(&text, &origin, base)
+    }
+
+    /// Validates a configuration text; relative paths are taken from `base`.
+    /// Each section has its own parser, in file order of the checks: a
+    /// file with several mistakes is refused with the first.
+    pub fn parse(text: &str, origin: &str, base: &Path) -> Result<Config, ConfigError> {
+        let src = Source { origin, base };
+        let raw = raw::RawConfig::read(text, &src)?;
+        let with_tenants = !raw.tenant.is_empty();
+        let mut smtp = SmtpConfig::parse(raw.smtp, with_tenants, &src)?;
+        let relay = RelayConfig::parse(raw.relay, &raw.tenant, &src)?;
+        let quarantine = QuarantineConfig::parse(raw.store, raw.quarantine, &src)?;
+        let mut admin = AdminConfig::parse(raw.admin, with_tenants, &src)?;
+        let policy = policy::PolicySection::parse(raw.policy, smtp.sender_checks, &src)?;
+        let mut tenants = tenants::parse(
+            raw.tenant,
+            &mut smtp,
+            &relay,
+            &admin,
+            &quarantine,
+            &policy.policy,
+            &policy.locked,
+            &src,
+        )?;
+        tenants.fill_notices(
+            tenants::notice_text(raw.notice_contact, "notice_contact", &src)?,
+            tenants::notice_text(raw.notice_help, "notice_help", &src)?,
+        );
+        let time_zone = match raw.time_zone {
+            None => ecluse_quarantine::mail::LocalZone::default(),
+            Some(name) => ecluse_quarantine::mail::LocalZone::new(&name)
+                .map_err(|e| src.err("time_zone", e))?,
+        };
+        if let Some(ui) = admin.ui.as_mut() {
+            ui.time_zone = time_zone.clone();
+            ui.tenants = tenants.for_ui();
+            ui.sender_rules = policy.sender_rules.clone();
+        }
+        let scanner = scanner::ScannerSection::parse(raw.scanner, &src)?;
+        Ok(Config {
+            smtp,
+            relay,
+            quarantine,
+            admin,
+            policy: policy.policy,
+            partner_domains: policy.partner_domains,
+            sender_rules: policy.sender_rules,
+            rules: scanner.rules,
+            limits: scanner.limits,
+            clamav: scanner.clamav,
+            tenants,
+            locked: policy.locked,
+            time_zone,
+        })
+    }
+}
