@@ -104,7 +104,7 @@ pub fn decide(
     now: Timestamp,
     tenant: &str,
 ) -> Verdict {
-    let mut v = decide_untagged(report, policy, inbound, notices, retention_days, now);
+    let mut v = decide_group(report, policy, inbound, notices, retention_days, now);
     if let Verdict::Accept {
         items, deliveries, ..
     } = &mut v
@@ -119,7 +119,7 @@ pub fn decide(
     v
 }
 
-fn decide_untagged(
+fn decide_group(
     report: &Report,
     policy: &Policy,
     inbound: &Inbound<'_>,

@@ -35,7 +35,7 @@ const LIST_CHECK_EVERY: Duration = Duration::from_secs(2);
 
 /// What verification says of an address.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub enum RcptAnswer {
     /// It exists (or verification is off): `250`.
     Exists,
     /// It does not: `550 5.1.1`, with the reason in words.
@@ -127,19 +127,19 @@ impl Verifier {
     }
 
     /// Whether `address` (lower-case domain) may be accepted.
-    pub async fn verify(&self, address: &str) -> Verdict {
+    pub async fn verify(&self, address: &str) -> RcptAnswer {
         let (verdict, source) = match &self.mode {
-            VerifyRecipients::Off => return Verdict::Exists,
+            VerifyRecipients::Off => return RcptAnswer::Exists,
             VerifyRecipients::List(file) => (self.from_list(file, address), "list"),
             VerifyRecipients::Callout => match self.store.recipient_cached(address) {
-                Ok(Some(answer)) if answer.exists => (Verdict::Exists, "cache"),
-                Ok(Some(answer)) => (Verdict::Unknown(answer.reply), "cache"),
+                Ok(Some(answer)) if answer.exists => (RcptAnswer::Exists, "cache"),
+                Ok(Some(answer)) => (RcptAnswer::Unknown(answer.reply), "cache"),
                 Ok(None) | Err(_) => {
                     let verdict = self.callout(address).await;
                     let cached = match &verdict {
-                        Verdict::Exists => Some((true, "exists".to_string(), self.positive)),
-                        Verdict::Unknown(why) => Some((false, why.clone(), self.negative)),
-                        Verdict::Unavailable(_) | Verdict::Unreachable(_) => None,
+                        RcptAnswer::Exists => Some((true, "exists".to_string(), self.positive)),
+                        RcptAnswer::Unknown(why) => Some((false, why.clone(), self.negative)),
+                        RcptAnswer::Unavailable(_) | RcptAnswer::Unreachable(_) => None,
                     };
                     if let Some((exists, why, ttl)) = cached
                         && let Err(e) = self.store.recipient_cache(address, exists, &why, ttl)
@@ -151,17 +151,17 @@ impl Verifier {
             },
         };
         let result = match &verdict {
-            Verdict::Exists => "exists",
-            Verdict::Unknown(_) => "unknown",
-            Verdict::Unavailable(_) => "unavailable",
-            Verdict::Unreachable(_) => "unreachable",
+            RcptAnswer::Exists => "exists",
+            RcptAnswer::Unknown(_) => "unknown",
+            RcptAnswer::Unavailable(_) => "unavailable",
+            RcptAnswer::Unreachable(_) => "unreachable",
         };
         metrics::counter!("ecluse_recipient_verifications_total", "result" => result, "source" => source)
             .increment(1);
         verdict
     }
 
-    fn from_list(&self, file: &PathBuf, address: &str) -> Verdict {
+    fn from_list(&self, file: &PathBuf, address: &str) -> RcptAnswer {
         let mut state = self.list.lock().unwrap_or_else(|p| p.into_inner());
         let stale = state
             .as_ref()
@@ -185,7 +185,7 @@ impl Verifier {
                         match state.as_mut() {
                             Some(s) => s.checked = Instant::now(),
                             None => {
-                                return Verdict::Unavailable(
+                                return RcptAnswer::Unavailable(
                                     "the recipients list cannot be read".into(),
                                 );
                             }
@@ -197,22 +197,22 @@ impl Verifier {
             }
         }
         match state.as_ref() {
-            Some(s) if s.list.contains(&address.to_ascii_lowercase()) => Verdict::Exists,
-            Some(_) => Verdict::Unknown("not in the recipients list".into()),
-            None => Verdict::Unavailable("the recipients list cannot be read".into()),
+            Some(s) if s.list.contains(&address.to_ascii_lowercase()) => RcptAnswer::Exists,
+            Some(_) => RcptAnswer::Unknown("not in the recipients list".into()),
+            None => RcptAnswer::Unavailable("the recipients list cannot be read".into()),
         }
     }
 
     /// Asks the town's server; a reused connection that fails is replaced
     /// once by a new one.
-    async fn callout(&self, address: &str) -> Verdict {
+    async fn callout(&self, address: &str) -> RcptAnswer {
         let cfg = self.relay_for(address);
         for _ in 0..2 {
             let (mut conn, reused) = match self.take_idle(&cfg.downstream) {
                 Some(c) => (c, true),
                 None => match self.connect(cfg).await {
                     Ok(c) => (c, false),
-                    Err(why) => return Verdict::Unreachable(why),
+                    Err(why) => return RcptAnswer::Unreachable(why),
                 },
             };
             match probe(&mut conn, address).await {
@@ -221,10 +221,10 @@ impl Verifier {
                     return verdict;
                 }
                 Err(_) if reused => continue,
-                Err(why) => return Verdict::Unreachable(why),
+                Err(why) => return RcptAnswer::Unreachable(why),
             }
         }
-        Verdict::Unreachable("the town's server closed the connection".into())
+        RcptAnswer::Unreachable("the town's server closed the connection".into())
     }
 
     fn take_idle(&self, downstream: &str) -> Option<Conn> {
@@ -305,7 +305,7 @@ impl Verifier {
 /// One probe: the null sender (RFC 5321 §4.5.5, so that nothing could ever
 /// be bounced), the address, then `RSET` to leave the connection clean.
 /// `Err` when the connection failed (the caller may try a new one).
-async fn probe(conn: &mut Conn, address: &str) -> Result<Verdict, String> {
+async fn probe(conn: &mut Conn, address: &str) -> Result<RcptAnswer, String> {
     let from = conn.cmd("MAIL FROM:<>\r\n").await?;
     // 421: the server is closing this connection (an idle timeout): not an
     // answer about the address; the caller tries a new connection.
@@ -317,7 +317,7 @@ async fn probe(conn: &mut Conn, address: &str) -> Result<Verdict, String> {
     }
     if from.code() / 100 != 2 {
         let _ = conn.cmd("RSET\r\n").await;
-        return Ok(Verdict::Unavailable(format!(
+        return Ok(RcptAnswer::Unavailable(format!(
             "the town's server refuses the null sender used to verify recipients: {} {}",
             from.code, from.message
         )));
@@ -339,12 +339,12 @@ async fn probe(conn: &mut Conn, address: &str) -> Result<Verdict, String> {
 /// an enhanced status 5.1.x, RFC 3463) means unknown; another `5xx` (the
 /// server refusing Écluse, a policy) is no answer about the address, is
 /// not cached, and gets `450`.
-fn classify(code: u16, esc: [u8; 3], said: String) -> Verdict {
+fn classify(code: u16, esc: [u8; 3], said: String) -> RcptAnswer {
     let mailbox = (esc[0] == 5 && esc[1] == 1) || (esc[0] == 0 && matches!(code, 550 | 551 | 553));
     match code / 100 {
-        2 => Verdict::Exists,
-        5 if mailbox => Verdict::Unknown(format!("the town's server says: {said}")),
-        _ => Verdict::Unavailable(format!("the town's server says: {said}")),
+        2 => RcptAnswer::Exists,
+        5 if mailbox => RcptAnswer::Unknown(format!("the town's server says: {said}")),
+        _ => RcptAnswer::Unavailable(format!("the town's server says: {said}")),
     }
 }
 
@@ -355,10 +355,10 @@ mod tests {
     #[test]
     fn only_a_refusal_of_the_mailbox_means_unknown() {
         let kind = |code, esc| match classify(code, esc, String::new()) {
-            Verdict::Exists => "exists",
-            Verdict::Unknown(_) => "unknown",
-            Verdict::Unavailable(_) => "unavailable",
-            Verdict::Unreachable(_) => "unreachable",
+            RcptAnswer::Exists => "exists",
+            RcptAnswer::Unknown(_) => "unknown",
+            RcptAnswer::Unavailable(_) => "unavailable",
+            RcptAnswer::Unreachable(_) => "unreachable",
         };
         for (code, esc, want) in [
             (250, [2, 1, 5], "exists"),

@@ -72,7 +72,7 @@ pub struct SmtpConfig {
 pub enum VerifyRecipients {
     /// `"off"` (the default): any address of an accepted domain.
     Off,
-    /// `"callout"`: the town's server ([relay] downstream) is asked with a
+    /// `"callout"`: the town's server (`[relay] downstream`) is asked with a
     /// `RCPT` probe under the null sender, on a reused connection.
     Callout,
     /// `"list"`: the addresses and `@domain` lines of `recipients_file`,

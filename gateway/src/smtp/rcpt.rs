@@ -81,8 +81,8 @@ impl Session {
                 return;
             }
             match self.ctx.recipients().verify(&address).await {
-                crate::recipients::Verdict::Exists => {}
-                crate::recipients::Verdict::Unknown(why) => {
+                crate::recipients::RcptAnswer::Exists => {}
+                crate::recipients::RcptAnswer::Unknown(why) => {
                     tracing::info!(rcpt = %address, %why, "RCPT refused: unknown recipient");
                     self.ctx.harvest.unknown(client);
                     self.unknown_rcpts += 1;
@@ -93,12 +93,12 @@ impl Session {
                     self.reply(reply::unknown_recipient(&address, &why));
                     return;
                 }
-                crate::recipients::Verdict::Unavailable(why) => {
+                crate::recipients::RcptAnswer::Unavailable(why) => {
                     tracing::warn!(rcpt = %address, %why, "RCPT deferred: recipient cannot be verified");
                     self.reply(reply::unverified_recipient(&address));
                     return;
                 }
-                crate::recipients::Verdict::Unreachable(why) => {
+                crate::recipients::RcptAnswer::Unreachable(why) => {
                     tracing::warn!(rcpt = %address, %why, "RCPT deferred: the town's server cannot be reached to verify the recipient");
                     self.reply(reply::verifier_unreachable(&address));
                     return;
