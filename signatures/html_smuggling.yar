@@ -7,6 +7,7 @@ rule HTML_Smuggling_Blob_Download {
     meta:
         category = "html_smuggling"
         description = "web page that assembles a file from encoded data and downloads it"
+        description_fr = "page web qui fabrique un fichier à partir de données encodées et le télécharge"
     strings:
         $blob1 = "new Blob(" ascii
         $ms_save = "msSaveOrOpenBlob" ascii

@@ -8,6 +8,7 @@ rule JS_Packed_Eval {
     meta:
         category = "script"
         description = "packed JavaScript (eval(function(p,a,c,k,e,…)))"
+        description_fr = "JavaScript compacté pour être illisible (eval(function(p,a,c,k,e,…)))"
     strings:
         $p = /eval\s*\(\s*function\s*\(\s*p\s*,\s*a\s*,\s*c\s*,\s*k\s*,\s*e\s*,\s*[dr]\s*\)/ ascii
     condition:
@@ -18,6 +19,7 @@ rule JScript_ActiveX_Shell {
     meta:
         category = "script"
         description = "JScript that creates a shell or file-system ActiveX object"
+        description_fr = "JScript qui crée un objet ActiveX d'accès à l'interpréteur de commandes ou aux fichiers"
     strings:
         $ax = "ActiveXObject" ascii wide
         $o1 = "WScript.Shell" ascii wide nocase
@@ -32,6 +34,7 @@ rule JS_Hex_Escaped_Eval {
     meta:
         category = "script"
         description = "script hiding a payload in long \\x hex escapes, then calling eval"
+        description_fr = "script qui cache du code dans de longues suites \\x hexadécimales, puis l'exécute (eval)"
     strings:
         $hex = /(\\x[0-9a-fA-F]{2}){64,}/ ascii
         $eval1 = "eval(" ascii

@@ -7,6 +7,7 @@ rule LNK_Runs_Interpreter {
     meta:
         category = "shortcut"
         description = "Windows shortcut that starts cmd, PowerShell, mshta or rundll32"
+        description_fr = "raccourci Windows qui lance cmd, PowerShell, mshta ou rundll32"
     strings:
         $i1 = "cmd.exe" ascii wide nocase
         $i2 = "powershell" ascii wide nocase

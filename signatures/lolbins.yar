@@ -8,6 +8,7 @@ rule LOLBin_Download_Or_Execute {
     meta:
         category = "script"
         description = "command line that uses a Windows tool to download or run code"
+        description_fr = "ligne de commande qui se sert d'un outil de Windows pour télécharger ou lancer du code"
     strings:
         $c1 = /certutil(\.exe)?\s+[^\r\n]{0,40}-(urlcache|decode|decodehex)/ ascii wide nocase
         $c2 = /mshta(\.exe)?\s+["']?(https?:|vbscript:|javascript:)/ ascii wide nocase

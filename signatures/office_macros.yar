@@ -9,6 +9,7 @@ rule Office_Macro_AutoExec_Shell {
     meta:
         category = "macro"
         description = "Office macro that runs on opening and starts a program or downloads a file"
+        description_fr = "macro Office qui s'exécute à l'ouverture et lance un programme ou télécharge un fichier"
     strings:
         $vba1 = "Attribute VB_" ascii
         $vba2 = "_VBA_PROJECT" ascii wide

@@ -8,6 +8,7 @@ rule OneNote_Embedded_Script_Or_Program {
     meta:
         category = "onenote"
         description = "OneNote section with an embedded script or program"
+        description_fr = "section OneNote contenant un script ou un programme"
     strings:
         // FileDataStoreObject header GUID {BDE316E7-2665-4511-A4C4-8D4D0B7A9EAC}.
         $fdso = { E7 16 E3 BD 65 26 11 45 A4 C4 8D 4D 0B 7A 9E AC }
@@ -24,6 +25,7 @@ rule SVG_Base64_Payload_Script {
     meta:
         category = "html_smuggling"
         description = "SVG image that decodes a base64 payload with script"
+        description_fr = "image SVG dont le script décode un contenu caché en base64"
     strings:
         $svg = "<svg" ascii nocase
         $script = "<script" ascii nocase

@@ -8,6 +8,7 @@ rule PDF_OpenAction_JavaScript {
     meta:
         category = "active_content"
         description = "PDF that runs JavaScript when opened"
+        description_fr = "PDF qui exécute du JavaScript à l'ouverture"
     strings:
         $open1 = "/OpenAction" ascii
         $open2 = "/AA" ascii
@@ -21,6 +22,7 @@ rule PDF_Launch_Action {
     meta:
         category = "active_content"
         description = "PDF with a /Launch action that starts a program"
+        description_fr = "PDF avec une action /Launch qui lance un programme"
     strings:
         $launch = "/Launch" ascii
         $cmd1 = "cmd.exe" ascii nocase

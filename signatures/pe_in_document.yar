@@ -8,6 +8,7 @@ rule PE_Embedded_In_Document {
     meta:
         category = "executable"
         description = "a Windows program hidden inside another file"
+        description_fr = "programme Windows caché dans un autre fichier"
     strings:
         $stub = "This program cannot be run in DOS mode" ascii
         $stub2 = "This program must be run under Win32" ascii

@@ -9,6 +9,7 @@ rule PowerShell_Encoded_Command {
     meta:
         category = "script"
         description = "PowerShell started with an encoded (hidden) command"
+        description_fr = "PowerShell lancé avec une commande encodée (cachée)"
     strings:
         $ps = "powershell" ascii wide nocase
         $enc = /\s-e(nc|ncodedcommand|c)?\s+[A-Za-z0-9+\/=]{40,}/ ascii wide nocase
@@ -20,6 +21,7 @@ rule PowerShell_Download_Cradle {
     meta:
         category = "script"
         description = "PowerShell that downloads code and runs it"
+        description_fr = "PowerShell qui télécharge du code et l'exécute"
     strings:
         $dl1 = "Net.WebClient" ascii wide nocase
         $dl2 = "DownloadString" ascii wide nocase

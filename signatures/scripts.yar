@@ -7,6 +7,7 @@ rule WSH_Downloader_Or_Runner {
     meta:
         category = "script"
         description = "Windows script that downloads or starts a program"
+        description_fr = "script Windows qui télécharge ou lance un programme"
     strings:
         $obj1 = "WScript.Shell" ascii wide nocase
         $obj2 = "ADODB.Stream" ascii wide nocase

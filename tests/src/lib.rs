@@ -29,6 +29,7 @@ pub mod clamd;
 pub mod dns;
 pub mod idp;
 pub mod postgres;
+pub mod words;
 
 /// The `ecluse` binary of this build, built (again) on demand when a
 /// filtered test run did not build it or a source file of the product is
