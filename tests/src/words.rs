@@ -41,6 +41,9 @@ pub const FRENCH: &[&str] = &[
 /// the product's name and the language switch.
 const NAMES: &[&str] = &["écluse", "français", "english"];
 
+/// The field's own names, the same in every language: RFC 5321's commands.
+const PROTOCOL: &[&str] = &["MAIL FROM", "RCPT TO"];
+
 /// The words of `list` found in `text` once `data` is taken out, each once,
 /// in order of first appearance.
 ///
@@ -49,7 +52,7 @@ const NAMES: &[&str] = &["écluse", "français", "english"];
 /// message (subjects, file names, reasons typed by people).
 pub fn foreign_words(text: &str, data: &[&str], list: &[&str]) -> Vec<String> {
     let mut cleaned = text.to_string();
-    for d in data {
+    for d in data.iter().chain(PROTOCOL) {
         if !d.is_empty() {
             cleaned = cleaned.replace(d, " ");
         }

@@ -7,7 +7,7 @@
 
 use ecluse_tests::browser::{Browser, Driver, doc_shot, failure_dir};
 use ecluse_tests::idp::{self, Idp};
-use ecluse_tests::{Gateway, Sink, samples, send_one};
+use ecluse_tests::{Gateway, Sink, samples, send_one, words};
 use fantoccini::Client;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -1758,6 +1758,139 @@ async fn a_genuine_sign_in_goes_through_a_flood_of_heavy_answers() {
         );
         assert!(log.contains("_x\\nFORGED-LINE"), "{log}");
         assert!(log.contains("nests elements more than"), "{log}");
+    })
+    .await;
+}
+
+/// The visible text of `b`'s page (`document.body.innerText`).
+async fn page_text(b: &Browser) -> String {
+    b.client
+        .execute("return document.body.innerText", vec![])
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Opens `path` in French and in English in `b` (through the language
+/// switch, as a person does), and checks each against the other language's
+/// word list; `wait` is a French text and an English text the page shows.
+async fn both_languages(
+    w: &World,
+    b: &Browser,
+    what: &str,
+    path: &str,
+    wait: (&str, &str),
+    data: &[&str],
+) {
+    let next = url_encode(path);
+    b.goto(&format!("{}/lang/fr?next={next}", w.public_url)).await;
+    b.wait_text(wait.0).await;
+    words::assert_french(&format!("{what} (fr)"), &page_text(b).await, data);
+    b.goto(&format!("{}/lang/en?next={next}", w.public_url)).await;
+    b.wait_text(wait.1).await;
+    words::assert_english(&format!("{what} (en)"), &page_text(b).await, data);
+    b.goto(&format!("{}/lang/fr?next={next}", w.public_url)).await;
+    b.wait_text(wait.0).await;
+}
+
+/// Each mail `rcpt` got after `before` whose text holds `marker`: its French
+/// half has no English word and its English half no French one.
+fn mails_in_both_languages(w: &World, rcpt: &str, before: usize, marker: &str, data: &[&str]) -> usize {
+    let mut seen = 0;
+    for m in w.sink.messages().iter().skip(before) {
+        if !m.rcpts.iter().any(|r| r == rcpt) {
+            continue;
+        }
+        let parsed = mail_parser::MessageParser::default().parse(&m.data).unwrap();
+        for i in 0..parsed.text_body_count() + 4 {
+            let Some(text) = parsed.body_text(i) else { continue };
+            if !text.contains(marker) {
+                continue;
+            }
+            let (fr, en) = words::halves(&text)
+                .unwrap_or_else(|| panic!("a mail to {rcpt} without its two halves:\n{text}"));
+            words::assert_french(&format!("mail to {rcpt} (fr)"), &fr, data);
+            words::assert_english(&format!("mail to {rcpt} (en)"), &en, data);
+            seen += 1;
+        }
+    }
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_and_mail_speaks_one_language_at_a_time() {
+    scenario("language", Options::default(), |w| async move {
+        let subject = "Facture de décembre";
+        let reason = "Facture attendue de notre fournisseur habituel";
+        let comment = "Fournisseur vérifié par téléphone";
+        let data = [subject, reason, comment, "facture.docx", "Facture", "Mairie de Saint-Étienne", idp::AGENT_EMAIL];
+        let before = w.sink.messages().len();
+        let item = w.hold_a_docm_for(idp::AGENT_EMAIL, subject);
+        assert_eq!(
+            mails_in_both_languages(&w, idp::AGENT_EMAIL, before, "Pièce jointe retenue", &data),
+            1,
+            "the notice in place of the attachment"
+        );
+
+        // Signed out: the sign-in page.
+        let visitor = w.browser("visitor").await;
+        both_languages(&w, &visitor, "sign-in page", "/login", ("Connexion", "Sign in"), &data).await;
+
+        // The agent's pages, before and after asking.
+        let agent = w.browser("agent").await;
+        agent.goto(&format!("{}/q/{item}", w.public_url)).await;
+        w.sign_in_at_idp(&agent, idp::AGENT).await;
+        agent.wait_text("Pièce jointe retenue").await;
+        let item_path = format!("/q/{item}");
+        both_languages(&w, &agent, "agent's item", &item_path, ("Pièce jointe retenue", "Held attachment"), &data).await;
+        both_languages(&w, &agent, "agent's list", "/", ("Mes pièces jointes retenues", "My held attachments"), &data).await;
+        agent.goto(&format!("{}{item_path}", w.public_url)).await;
+        agent.fill("#reason", reason).await;
+        let admin_mails = w.sink.messages().len();
+        agent.click("form[action$='/request'] button").await;
+        agent.wait_text("Votre demande a été envoyée").await;
+        words::assert_french("agent's item after the request", &page_text(&agent).await, &data);
+        both_languages(&w, &agent, "agent's item, requested", &item_path, ("Libération demandée", "Release requested"), &data).await;
+        both_languages(&w, &agent, "a page that does not exist", "/q/nexistepas", ("Introuvable", "Not found"), &data).await;
+
+        // The admin's pages.
+        let (admin, _) = w.admin_queue().await;
+        let report_path = format!("/admin/items/{item}");
+        both_languages(&w, &admin, "queue", "/admin", ("File d'attente", "Queue"), &data).await;
+        both_languages(&w, &admin, "scan report", &report_path, ("Rapport d'analyse", "Scan report"), &data).await;
+        admin.goto(&format!("{}{report_path}", w.public_url)).await;
+        admin.wait_text("Rapport d'analyse").await;
+        let report = page_text(&admin).await;
+        assert!(
+            report.contains("macro"),
+            "the finding reads in French on the report:\n{report}"
+        );
+        if let Some(p) = doc_shot("admin-report-fr.png") {
+            admin.screenshot(&p).await;
+        }
+        both_languages(&w, &admin, "dashboard", "/admin/dashboard", ("Tableau de bord", "Dashboard"), &data).await;
+        both_languages(&w, &admin, "exceptions", "/admin/exceptions", ("Exceptions", "Exceptions"), &data).await;
+        assert!(
+            mails_in_both_languages(&w, idp::ADMIN_EMAIL, admin_mails, reason, &data) >= 1,
+            "the admin is told of the request in both languages"
+        );
+
+        // The decision, the mail it sends, and the audit log that records it all.
+        let decided = w.sink.messages().len();
+        admin.goto(&format!("{}{report_path}", w.public_url)).await;
+        admin.fill("#c-release", comment).await;
+        admin.click("form[action$='/decide'] button[type=submit]").await;
+        admin.wait_text("Libérée").await;
+        words::assert_french("report after release", &page_text(&admin).await, &data);
+        both_languages(&w, &admin, "audit log", "/admin/audit", ("Journal d'audit", "Audit log"), &data).await;
+        both_languages(&w, &agent, "agent's item, released", &item_path, ("Pièce jointe libérée", "Released attachment"), &data).await;
+        let start = Instant::now();
+        while mails_in_both_languages(&w, idp::AGENT_EMAIL, decided, comment, &data) == 0 {
+            assert!(start.elapsed() < WAIT, "no decision mail:\n{}", w.gw.log());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     })
     .await;
 }
