@@ -21,6 +21,7 @@ pub use store::QuarantineConfig;
 pub use tenants::{NoticeConfig, Tenant, Tenants};
 
 use ecluse_scanner::{Category, Limits, Policy};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -132,7 +133,38 @@ impl Config {
                 ));
             }
         }
+        // A downstream that is this gateway's own listener: every message
+        // would come back to us until its Received: count stops it.
+        for t in self.tenants.all() {
+            if let Some(own) = self.own_listener(&t.relay.downstream) {
+                let place = if self.tenants.implicit() {
+                    "[relay]".to_string()
+                } else {
+                    format!("[[tenant]] {}", t.id)
+                };
+                out.push(format!(
+                    "{place} downstream = \"{}\" is this gateway's own [smtp] listen address ({own}): mail would loop back to Écluse; give the town's mail server's address",
+                    t.relay.downstream
+                ));
+            }
+        }
         out
+    }
+
+    /// The `[smtp] listen` address that `downstream` (`host:port`) names,
+    /// when it names one of ours: the same address, or a loopback address
+    /// on the port of a listener bound to every address.
+    fn own_listener(&self, downstream: &str) -> Option<SocketAddr> {
+        let (host, port) = downstream.rsplit_once(':')?;
+        let port: u16 = port.parse().ok()?;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let ip: std::net::IpAddr = match host {
+            "localhost" => std::net::Ipv4Addr::LOCALHOST.into(),
+            other => other.parse().ok()?,
+        };
+        self.smtp.listen.iter().copied().find(|l| {
+            l.port() == port && (l.ip() == ip || (l.ip().is_unspecified() && ip.is_loopback()))
+        })
     }
 
     /// Where the store sends notifications: each tenant's `notify`.

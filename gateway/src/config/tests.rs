@@ -338,3 +338,36 @@ fn unknown_keys_are_named() {
     let e = parse("[smtp]\naccepted_domain=[\"a.fr\"]\n[relay]\ndownstream=\"h:25\"").unwrap_err();
     assert!(e.reason.contains("accepted_domain"), "{e}");
 }
+
+/// A downstream that is our own listener is a mail loop: named, with what
+/// to give instead (found by a deployment from the docs, issue 29).
+#[test]
+fn a_downstream_that_is_our_own_listener_is_warned_about() {
+    let with = |listen: &str, downstream: &str| {
+        parse(&format!(
+            "[smtp]\nlisten = [\"{listen}\"]\naccepted_domains = [\"ville-exemple.fr\"]\n[relay]\ndownstream = \"{downstream}\"\n"
+        ))
+        .unwrap()
+        .warnings()
+        .join("\n")
+    };
+    for (listen, downstream) in [
+        ("127.0.0.1:25", "127.0.0.1:25"),
+        ("0.0.0.0:25", "127.0.0.1:25"),
+        ("0.0.0.0:25", "localhost:25"),
+        ("[::]:25", "[::1]:25"),
+    ] {
+        let w = with(listen, downstream);
+        assert!(
+            w.contains(&format!("[relay] downstream = \"{downstream}\" is this gateway's own [smtp] listen address")),
+            "{listen} / {downstream}: {w}"
+        );
+    }
+    for (listen, downstream) in [
+        ("127.0.0.1:25", "127.0.0.1:2525"),
+        ("0.0.0.0:25", "10.0.0.5:25"),
+        ("0.0.0.0:25", "mail.ville-exemple.fr:25"),
+    ] {
+        assert!(with(listen, downstream).is_empty(), "{listen} / {downstream}");
+    }
+}
