@@ -595,9 +595,8 @@ async fn an_assertion_altered_in_flight_is_refused() {
         w.sign_in_at_idp(&agent, idp::AGENT).await;
         agent.wait_text("Mes pièces jointes retenues").await;
         agent.click("form[action='/logout'] button").await;
-        agent
-            .wait_text("Se connecter avec le compte de la mairie")
-            .await;
+        // Single logout: the IdP's session ends too, and the page says so.
+        agent.wait_text("Vous êtes déconnecté").await;
 
         // Now the proxy turns the agent's address into the admin's.
         proxy.tamper.store(true, Ordering::SeqCst);
