@@ -408,3 +408,18 @@ pub fn http_get(addr: SocketAddr, path: &str) -> Option<String> {
         .then(|| body.to_string())
         .or_else(|| head.starts_with("HTTP/1.0 200").then(|| body.to_string()))
 }
+
+/// IdP metadata with a fresh signing certificate and a sign-on address
+/// at `https://idp.localhost/sso`, for tests where no IdP answers.
+pub fn stub_metadata() -> String {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["idp.localhost".into()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    use base64::Engine as _;
+    let der = base64::engine::general_purpose::STANDARD.encode(cert.der());
+    format!(
+        r#"<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.localhost/metadata"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{der}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.localhost/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>"#
+    )
+}

@@ -59,7 +59,7 @@ fn check(config: &str, extra: &[&str]) -> Checked {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ecluse.toml");
     std::fs::write(&path, config).unwrap();
-    if let Some(xml) = config.contains("idp.xml").then(metadata) {
+    if let Some(xml) = config.contains("idp.xml").then(ecluse_tests::idp::stub_metadata) {
         std::fs::write(dir.path().join("idp.xml"), xml).unwrap();
     }
     let bin = ecluse_bin();
@@ -90,20 +90,6 @@ fn config(downstream: &str, admin: SocketAddr, public_url: &str, more: &str) -> 
          [relay]\ndownstream = \"{downstream}\"\n\n\
          [quarantine]\ndata_dir = \"data\"\n\n\
          [admin]\nlisten = \"{admin}\"\npublic_url = \"{public_url}\"\n{more}"
-    )
-}
-
-/// IdP metadata with a signing certificate and a sign-on address.
-fn metadata() -> String {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["idp.localhost".into()])
-        .unwrap()
-        .self_signed(&key)
-        .unwrap();
-    use base64::Engine as _;
-    let der = base64::engine::general_purpose::STANDARD.encode(cert.der());
-    format!(
-        r#"<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.localhost/metadata"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{der}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.localhost/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>"#
     )
 }
 

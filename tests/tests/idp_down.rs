@@ -16,20 +16,6 @@ use std::time::{Duration, Instant};
 const AGENT: &str = "agent@ville-exemple.fr";
 const PASSWORD: &str = "secours-mot-de-passe";
 
-/// IdP metadata with a signing certificate and a sign-on address.
-fn metadata() -> String {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["idp.localhost".into()])
-        .unwrap()
-        .self_signed(&key)
-        .unwrap();
-    use base64::Engine as _;
-    let der = base64::engine::general_purpose::STANDARD.encode(cert.der());
-    format!(
-        r#"<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.localhost/metadata"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{der}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.localhost/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>"#
-    )
-}
-
 /// An HTTPS server on `addr` answering every GET with `body`, with a
 /// certificate for `localhost` signed by a CA of its own (PEM returned).
 struct MetadataServer {
@@ -161,7 +147,7 @@ fn smtp_and_the_break_glass_sign_in_start_without_the_idp_which_is_picked_up_lat
     );
     assert!(g.log().contains("the IdP does not answer and no copy"), "{}", g.log());
     // The IdP comes up: within the retries, SAML sign-in works.
-    let server = MetadataServer::start(idp_addr, tls.clone(), metadata());
+    let server = MetadataServer::start(idp_addr, tls.clone(), ecluse_tests::idp::stub_metadata());
     let started = Instant::now();
     loop {
         let (status, body) = saml_login_status(&g);
