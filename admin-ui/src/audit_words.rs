@@ -112,12 +112,24 @@ fn held(detail: &str) -> Option<String> {
     let (rest, category) = detail.strip_suffix(')')?.rsplit_once(" (")?;
     let category = Category::parse(category)?;
     let (what, recipient) = rest.rsplit_once(" for ")?;
-    let what = if what == "whole message" {
-        "le message entier".to_string()
-    } else {
-        format!("« {what} »")
-    };
+    let what = held_name(what);
     Some(format!("{what} pour {recipient} ({})", category.label_fr()))
+}
+
+/// The French for what `HeldItem::name_en` stored: `whole message`,
+/// `unnamed part 2 (text/plain)`, or a file name (quoted).
+fn held_name(what: &str) -> String {
+    if what == "whole message" {
+        return "le message entier".into();
+    }
+    if let Some((path, ty)) = what
+        .strip_prefix("unnamed part ")
+        .and_then(|r| r.strip_suffix(')'))
+        .and_then(|r| r.split_once(" ("))
+    {
+        return format!("partie {path} sans nom ({ty})");
+    }
+    format!("« {what} »")
 }
 
 fn login_failed(detail: &str) -> Option<String> {
@@ -204,6 +216,11 @@ mod tests {
                 Held,
                 "facture (1).docm for marie@ville-exemple.fr (macro)",
                 "« facture (1).docm » pour marie@ville-exemple.fr (document avec macros)",
+            ),
+            (
+                Held,
+                "unnamed part 1 (text/plain) for a@b.fr (type_mismatch)",
+                "partie 1 sans nom (text/plain) pour a@b.fr (type réel différent du type annoncé)",
             ),
             (
                 Held,

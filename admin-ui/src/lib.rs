@@ -286,6 +286,7 @@ pub fn router(ui: Arc<Ui>) -> Router {
             get(pages::login::break_glass).post(pages::login::local),
         )
         .route("/logout", post(pages::login::logout))
+        .route("/signed-out", get(pages::login::signed_out_page))
         .route("/lang/{lang}", get(web::switch_language))
         .route("/saml/metadata", get(saml::metadata))
         .route("/saml/login", get(saml::login))

@@ -558,18 +558,10 @@ pub async fn slo(mut ctx: Ctx, State(ui): State<Arc<Ui>>, RawQuery(raw): RawQuer
             ctx.session = None;
             if status == SUCCESS && sub.is_none() {
                 tracing::info!(peer = %ctx.ip, signed, "SAML single logout confirmed by the IdP");
-                Ok(pages::login::signed_out(
-                    &ctx,
-                    &ui,
-                    pages::login::IdpState::Closed,
-                ))
+                Ok(Redirect::to(pages::login::IdpState::Closed.path()).into_response())
             } else {
                 tracing::warn!(peer = %ctx.ip, status = %printable(&status, 120), sub = %printable(sub.as_deref().unwrap_or(""), 120), "SAML single logout: the IdP did not confirm the end of its session");
-                Ok(pages::login::signed_out(
-                    &ctx,
-                    &ui,
-                    pages::login::IdpState::Unconfirmed,
-                ))
+                Ok(Redirect::to(pages::login::IdpState::Unconfirmed.path()).into_response())
             }
         }
         Message::Request {
@@ -615,7 +607,7 @@ pub async fn slo(mut ctx: Ctx, State(ui): State<Arc<Ui>>, RawQuery(raw): RawQuer
                 .filter(|r| r.len() <= MAX_RELAY_STATE);
             let mut res = match logout_response_url(&sp, &id, SUCCESS, relay) {
                 Some(url) => Redirect::to(&url).into_response(),
-                None => pages::login::signed_out(&ctx, &ui, pages::login::IdpState::Closed),
+                None => Redirect::to(pages::login::IdpState::Closed.path()).into_response(),
             };
             res.headers_mut().append(
                 axum::http::header::SET_COOKIE,

@@ -150,13 +150,10 @@ fn kept_until(cfg: &NoticeConfig, item: &HeldItem, whole: bool) -> (String, Stri
 /// The file's name as the notice gives it: « « facture.docm » », or
 /// what stands for a part without one.
 fn file_names(item: &HeldItem) -> (String, String) {
-    let name = item.part.as_ref().and_then(|p| p.filename.as_deref());
-    (
-        name.map(|f| format!("« {f} »"))
-            .unwrap_or_else(|| "sans nom".into()),
-        name.map(|f| format!("\"{f}\""))
-            .unwrap_or_else(|| "without a name".into()),
-    )
+    match item.part.as_ref().and_then(|p| p.filename.as_deref()) {
+        Some(f) => (format!("« {f} »"), format!("\"{f}\"")),
+        None => (item.name_fr(), item.name_en()),
+    }
 }
 
 /// The notice for a held attachment as lines of text (LF-separated),

@@ -48,10 +48,7 @@ fn same_person(a: &str, b: &str) -> bool {
 }
 
 fn what(item: &HeldItem) -> String {
-    item.part
-        .as_ref()
-        .and_then(|p| p.filename.clone())
-        .unwrap_or_else(|| "message entier / whole message".into())
+    item.name_both()
 }
 
 impl Tx<'_> {

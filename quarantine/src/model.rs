@@ -237,6 +237,39 @@ pub struct HeldPart {
     pub sha256: String,
 }
 
+impl HeldItem {
+    /// What is held, in French, the one way every surface names it (lists,
+    /// notices, mails to admins, the CLI, the audit log): the attachment's
+    /// file name as the sender wrote it; `partie 2 sans nom (text/plain)`
+    /// for a part that has none (its scanner path and real type); `le
+    /// message entier` for a message held whole.
+    pub fn name_fr(&self) -> String {
+        match &self.part {
+            Some(HeldPart { filename: Some(f), .. }) => f.clone(),
+            Some(p) => format!("partie {} sans nom ({})", p.path, p.detected_type),
+            None => "le message entier".into(),
+        }
+    }
+
+    /// The same in English: the file name, `unnamed part 2 (text/plain)`,
+    /// `whole message`. This form is the one the audit log stores (the UI
+    /// translates it back, see `ecluse_admin_ui`'s audit words).
+    pub fn name_en(&self) -> String {
+        match &self.part {
+            Some(HeldPart { filename: Some(f), .. }) => f.clone(),
+            Some(p) => format!("unnamed part {} ({})", p.path, p.detected_type),
+            None => "whole message".into(),
+        }
+    }
+
+    /// For text that carries both languages on one line: the file name
+    /// once, or `partie 2 sans nom (text/plain) / unnamed part 2 (text/plain)`.
+    pub fn name_both(&self) -> String {
+        let (fr, en) = (self.name_fr(), self.name_en());
+        if fr == en { fr } else { format!("{fr} / {en}") }
+    }
+}
+
 /// A recipient's request for release.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReleaseRequest {

@@ -97,6 +97,15 @@ impl Policy {
             policy.actions.insert(category, action);
         }
         for category in &policy.self_release {
+            // The reader's NTLM hash or a Follina-style fetch leaves with the
+            // first opening: an agent cannot judge that from the notice.
+            if *category == Category::ExternalContent {
+                return Err(err(
+                    "`self_release` cannot name `external_content`: a document that reaches \
+                     outside when opened is released by an admin only"
+                        .into(),
+                ));
+            }
             if policy.action(*category) != Action::Quarantine {
                 return Err(err(format!(
                     "`self_release` names `{category}`, whose action is not \"quarantine\""

@@ -113,6 +113,13 @@ categories! {
     Macro = "macro", "document avec macros", "document with macros", Quarantine;
     /// HTML that assembles a file inside the browser (HTML smuggling).
     HtmlSmuggling = "html_smuggling", "page HTML qui fabrique un fichier", "HTML page that builds a file", Quarantine;
+    /// A document or a page that makes the reader's software reach outside
+    /// by itself: an OOXML relationship with `TargetMode="External"` to an
+    /// OLE object, a frame or a macro template; a UNC or WebDAV path that
+    /// leaks the reader's NTLM hash; a Windows protocol handler
+    /// (`search-ms:`, `ms-msdt:` …) in a page or a PDF action. Never
+    /// released by the agent alone (see [`Policy`](crate::Policy)).
+    ExternalContent = "external_content", "document qui contacte l'extérieur à l'ouverture", "document that reaches outside when opened", Quarantine;
     /// PDF with JavaScript or launch actions, SVG with script.
     ActiveContent = "active_content", "document contenant du code actif", "document with active code", Quarantine;
     /// The real type of the file differs from its name or declared type.
@@ -273,6 +280,12 @@ pub enum FindingKind {
     EquationEditor,
     /// An SVG with `<script>`, `<foreignObject>` or event handlers.
     SvgScript,
+    /// A document or a page whose opening reaches outside by itself: an
+    /// external OOXML relationship to an OLE object, a frame or a template
+    /// that can carry macros, a UNC/WebDAV target, a Windows protocol handler.
+    /// The finding's detail names the relationship type (or the element) and
+    /// the target.
+    ExternalContent,
     /// The detected type contradicts the declared type or extension.
     TypeMismatch,
     /// A name with two extensions, the last one dangerous.
@@ -359,6 +372,7 @@ impl FindingKind {
             OneNote => Category::Onenote,
             OleMacros | OoxmlMacros | OdfMacros => Category::Macro,
             HtmlSmuggling => Category::HtmlSmuggling,
+            ExternalContent => Category::ExternalContent,
             PdfJavaScript | PdfLaunch | SvgScript | EquationEditor => Category::ActiveContent,
             TypeMismatch => Category::TypeMismatch,
             DoubleExtension => Category::DoubleExtension,
@@ -428,6 +442,7 @@ impl FindingKind {
             HtmlSmuggling => ("html_smuggling", "page HTML qui fabrique un fichier", "HTML page that builds a file"),
             PdfJavaScript => ("pdf_java_script", "PDF contenant du JavaScript", "PDF with JavaScript"),
             PdfLaunch => ("pdf_launch", "PDF qui lance un programme", "PDF that launches a program"),
+            ExternalContent => ("external_content", "le document contacte l'extérieur à son ouverture", "the document reaches outside when opened"),
             EquationEditor => ("equation_editor", "objet Éditeur d'équations (faille connue d'Office)", "Equation Editor object (a known Office flaw)"),
             SvgScript => ("svg_script", "image SVG contenant du code", "SVG image with code"),
             TypeMismatch => ("type_mismatch", "type réel différent du nom ou du type annoncé", "real type differs from the name or the declared type"),

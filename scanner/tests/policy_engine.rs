@@ -61,6 +61,10 @@ fn policy_errors_name_the_key() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("not \"quarantine\""), "{err}");
+    let err = Policy::from_toml("self_release = [\"external_content\"]", "p")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("released by an admin only"), "{err}");
     let err = Policy::from_toml("macro = ", "p").unwrap_err();
     assert!(matches!(err, Error::Policy { .. }));
 }

@@ -292,6 +292,22 @@ fn a_configuration_with_tenants_is_checked_and_its_mistakes_named() {
         "{out}"
     );
     assert!(out.contains("1 override for some recipients"), "{out}");
+    assert!(out.contains("admins: admins-gamma"), "{out}");
+    // With SAML: who administers the service, beside each commune's group.
+    let metadata = dir.path().join("idp.xml");
+    std::fs::write(&metadata, idp::stub_metadata()).unwrap();
+    let (code, out) = check(&format!(
+        "{good}\n[admin]\nlisten = \"127.0.0.1:0\"\npublic_url = \"https://quarantaine.syndicat-numerique.fr\"\n\n\
+         [admin.saml]\nidp_metadata = \"{}\"\nsp_entity_id = \"https://quarantaine.syndicat-numerique.fr/saml/metadata\"\n\
+         service_admin_group = \"syndicat-admins\"\n",
+        metadata.display()
+    ));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("service admins (every commune): members of « syndicat-admins »")
+            && out.contains("break-glass admin: none"),
+        "{out}"
+    );
     let bad = [
         (
             good.replace(

@@ -110,11 +110,62 @@ fn tenant_select(l: Lang, ui: &Ui, user: &WebSession, id: &str, current: &str) -
     }
 }
 
+/// A day as people type it: `07/12/2026` or `7/12/2026` (day first, as
+/// in France, whatever the browser's language), or `2026-12-07` (ISO
+/// 8601, what older links carry). `None` for anything else, or a day that
+/// does not exist (`31/02/2026`).
+fn parse_day(s: &str) -> Option<jiff::civil::Date> {
+    let s = s.trim();
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return Some(d);
+    }
+    let mut parts = s.split(['/', '.', '-']);
+    let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || d.len() > 2 || m.len() > 2 {
+        return None;
+    }
+    jiff::civil::Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
+}
+
+/// The start of that day in the service's time zone.
 fn day_start(s: &str) -> Option<Timestamp> {
-    let date: jiff::civil::Date = s.parse().ok()?;
-    date.to_zoned(crate::web::time_zone())
+    parse_day(s)?
+        .to_zoned(crate::web::time_zone())
         .ok()
         .map(|z| z.timestamp())
+}
+
+/// A day field: typed day first (`jj/mm/aaaa`), the same in every browser
+/// language (an `<input type="date">` shows `mm/dd/yyyy` in a browser set
+/// to English); what was typed is shown again as `jj/mm/aaaa`.
+fn day_input(l: Lang, id: &str, name: &str, value: &str) -> Markup {
+    let shown = parse_day(value)
+        .map(|d| d.strftime("%d/%m/%Y").to_string())
+        .unwrap_or_else(|| value.to_string());
+    html! {
+        input id=(id) type="text" name=(name) value=(shown)
+            inputmode="numeric" autocomplete="off" size="10"
+            placeholder=(l.t("jj/mm/aaaa", "dd/mm/yyyy"))
+            title=(l.t("Une date, jour d'abord : 07/12/2026", "A date, day first: 07/12/2026"));
+    }
+}
+
+/// What the page says of a day it could not read (the filter is then not
+/// applied, and the page says so rather than showing everything silently).
+fn day_warning(l: Lang, label: (&str, &str), value: &str) -> Option<String> {
+    if value.trim().is_empty() || parse_day(value).is_some() {
+        return None;
+    }
+    Some(match l {
+        Lang::Fr => format!(
+            "« {} » : « {} » n'est pas une date (jj/mm/aaaa) ; ce filtre n'est pas appliqué.",
+            label.0, value
+        ),
+        Lang::En => format!(
+            "\"{}\": \"{}\" is not a date (dd/mm/yyyy); this filter is not applied.",
+            label.1, value
+        ),
+    })
 }
 
 fn keep(f: &QueueFilter, it: &HeldItem) -> bool {
@@ -179,11 +230,14 @@ pub async fn queue(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<QueueFil
                 div { label for="f-sender" { (l.t("Expéditeur", "Sender")) }
                     input id="f-sender" type="text" name="sender" value=(f.sender); }
                 div { label for="f-from" { (l.t("Du", "From")) }
-                    input id="f-from" type="date" name="from" value=(f.from); }
+                    (day_input(l, "f-from", "from", &f.from)) }
                 div { label for="f-to" { (l.t("Au", "To")) }
-                    input id="f-to" type="date" name="to" value=(f.to); }
+                    (day_input(l, "f-to", "to", &f.to)) }
                 (tenant_select(l, &ui, &user, "f-tenant", &f.tenant))
                 div { button type="submit" { (l.t("Filtrer", "Filter")) } }
+            }
+            @for w in [day_warning(l, ("Du", "From"), &f.from), day_warning(l, ("Au", "To"), &f.to)].into_iter().flatten() {
+                p.notice role="alert" { (w) }
             }
             p { (counted(l, total, ("élément", "éléments"), ("item", "items")))
                 @if total > MAX_ROWS { " — " (l.t("seuls les 500 premiers sont affichés ; précisez les filtres", "only the first 500 are shown; narrow the filters")) } }
@@ -578,9 +632,12 @@ pub async fn audit(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<AuditFil
                     } }
                 div { label for="a-actor" { (l.t("Auteur", "Actor")) } input id="a-actor" type="text" name="actor" value=(f.actor); }
                 div { label for="a-item" { (l.t("Pièce jointe (identifiant)", "Item id")) } input id="a-item" type="text" name="item" value=(f.item); }
-                div { label for="a-from" { (l.t("Depuis le", "Since")) } input id="a-from" type="date" name="from" value=(f.from); }
+                div { label for="a-from" { (l.t("Depuis le", "Since")) } (day_input(l, "a-from", "from", &f.from)) }
                 (tenant_select(l, &ui, &user, "a-tenant", &f.tenant))
                 div { button type="submit" { (l.t("Filtrer", "Filter")) } }
+            }
+            @if let Some(w) = day_warning(l, ("Depuis le", "Since"), &f.from) {
+                p.notice role="alert" { (w) }
             }
             p { (counted(l, total, ("entrée", "entrées"), ("entry", "entries"))) }
             div.table-wrap { table {
@@ -786,6 +843,22 @@ fn engines_section(l: Lang, e: &crate::EngineStatus) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_day;
+    use jiff::civil::date;
+
+    #[test]
+    fn days_are_read_day_first_or_in_iso_8601() {
+        for typed in ["07/12/2026", "7/12/2026", " 07.12.2026 ", "07-12-2026", "2026-12-07"] {
+            assert_eq!(parse_day(typed), Some(date(2026, 12, 7)), "{typed:?}");
+        }
+        for wrong in ["", "31/02/2026", "12/2026", "07/12/26", "07/12/2026/1", "demain", "007/12/2026"] {
+            assert_eq!(parse_day(wrong), None, "{wrong:?}");
         }
     }
 }

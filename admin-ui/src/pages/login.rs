@@ -319,7 +319,7 @@ pub async fn logout(
     ctx.path = "/login".into();
     let mut res = match (s.via, slo) {
         (SignIn::Saml, Some((_, url))) => to_the_idp(&ctx, &url),
-        (SignIn::Saml, None) => signed_out(&ctx, &ui, IdpState::StillOpen),
+        (SignIn::Saml, None) => Redirect::to(IdpState::StillOpen.path()).into_response(),
         (SignIn::Local, _) => Redirect::to("/login").into_response(),
     };
     res.headers_mut()
@@ -362,6 +362,46 @@ pub enum IdpState {
     StillOpen,
     /// The IdP answered without confirming (partial logout, an error).
     Unconfirmed,
+}
+
+impl IdpState {
+    /// The clean address of the page that says it (`/signed-out?idp=…`):
+    /// the sign-out ends with a `303` there, so that the address bar holds
+    /// no `SAMLResponse` and a reload neither replays the IdP's answer nor
+    /// posts the sign-out form again.
+    pub fn path(self) -> &'static str {
+        match self {
+            IdpState::Closed => "/signed-out?idp=closed",
+            IdpState::StillOpen => "/signed-out?idp=open",
+            IdpState::Unconfirmed => "/signed-out?idp=unconfirmed",
+        }
+    }
+}
+
+/// The query of `/signed-out`.
+#[derive(Debug, serde::Deserialize)]
+pub struct SignedOutQuery {
+    idp: Option<String>,
+}
+
+/// `GET /signed-out?idp=closed|open|unconfirmed`: the page after a
+/// sign-out. It carries no secret and changes nothing; someone still (or
+/// again) signed in is sent to the home page, and an unknown `idp` reads as
+/// the most careful state (`unconfirmed`).
+pub async fn signed_out_page(
+    ctx: Ctx,
+    State(ui): State<Arc<Ui>>,
+    Query(q): Query<SignedOutQuery>,
+) -> Response {
+    if ctx.session.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    let state = match q.idp.as_deref() {
+        Some("closed") => IdpState::Closed,
+        Some("open") => IdpState::StillOpen,
+        _ => IdpState::Unconfirmed,
+    };
+    signed_out(&ctx, &ui, state)
 }
 
 /// The page after sign-out (200): French first, the IdP's session's state,

@@ -96,16 +96,12 @@ pub fn audit_action_label(lang: Lang, action: AuditAction) -> &'static str {
     }
 }
 
-/// The file name of an item, or what stands for it.
+/// The file name of an item, or what stands for it: the same words as
+/// the notice, the CLI and the audit log ([`HeldItem::name_fr`]).
 pub fn file_name(lang: Lang, item: &HeldItem) -> String {
-    match &item.part {
-        Some(p) => p
-            .filename
-            .clone()
-            .unwrap_or_else(|| format!("({}, {})", lang.t("sans nom", "no name"), p.detected_type)),
-        None => lang
-            .t("(le message entier)", "(the whole message)")
-            .to_string(),
+    match lang {
+        Lang::Fr => item.name_fr(),
+        Lang::En => item.name_en(),
     }
 }
 

@@ -171,15 +171,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         config.admin.public_url
     );
     match &config.admin.ui {
-        Some(ui) => println!(
-            "  sign-in: {}{}",
-            if ui.saml.is_some() { "SAML" } else { "" },
-            match (ui.saml.is_some(), ui.local.is_some()) {
-                (true, true) => " and the local admin account",
-                (false, true) => "local admin account only",
-                _ => "",
-            }
-        ),
+        Some(ui) => print_sign_in(ui, config.tenants.implicit()),
         None => println!("  sign-in: none configured, the web UI is off ([admin.saml])"),
     }
     println!("  {}", loaded.summary());
@@ -238,6 +230,48 @@ fn start_probes(config: &Config, offline: bool) -> std::thread::JoinHandle<Probe
     })
 }
 
+/// How people sign in and who administers what: the SAML groups (the
+/// service's admins; each commune's group is on its tenant's line) and the
+/// break-glass account.
+fn print_sign_in(ui: &ecluse_admin_ui::UiConfig, implicit: bool) {
+    match &ui.saml {
+        Some(saml) => {
+            println!(
+                "  sign-in: SAML as {} (mail address from `{}`, groups from `{}`)",
+                saml.sp_entity_id, saml.email_attribute, saml.groups_attribute
+            );
+            let mut service: Vec<String> = Vec::new();
+            if !saml.admin_group.is_empty() {
+                service.push(format!("« {} »", saml.admin_group));
+            }
+            if let Some(g) = &saml.service_admin_group {
+                service.push(format!("« {g} »"));
+            }
+            match (implicit, service.is_empty()) {
+                (true, true) => println!(
+                    "  admins: NOBODY through SAML ([admin.saml] admin_group is empty): every signed-in person is an agent"
+                ),
+                (true, false) => println!("  admins: members of {}", service.join(" or ")),
+                (false, true) => println!(
+                    "  service admins (every commune): NOBODY through SAML (no admin_group or service_admin_group); each commune's admins are its admin_group below"
+                ),
+                (false, false) => println!(
+                    "  service admins (every commune): members of {}; each commune's admins: its admin_group below",
+                    service.join(" or ")
+                ),
+            }
+        }
+        None => println!("  sign-in: no SAML ([admin.saml] absent): agents cannot sign in"),
+    }
+    match &ui.local {
+        Some(local) => println!(
+            "  break-glass admin: local account « {} » at {}/admin/break-glass (every commune)",
+            local.username, ui.public_url
+        ),
+        None => println!("  break-glass admin: none ([admin.local]): if the IdP is down, nobody can sign in"),
+    }
+}
+
 /// The tenants (or the one implicit tenant): where their mail goes, who
 /// administers them, and where their policy differs from the service's.
 fn print_tenants(config: &Config) {
@@ -250,7 +284,7 @@ fn print_tenants(config: &Config) {
     } else {
         if !config.relay.downstream.is_empty() {
             println!(
-                "  mail outside the communes' domains relayed to {} (STARTTLS {:?})",
+                "  the service's mail server, for the communes without a downstream of their own: {} (STARTTLS {:?})",
                 config.relay.downstream, config.relay.starttls
             );
         }

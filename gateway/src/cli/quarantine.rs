@@ -177,16 +177,10 @@ fn run_op_with(arg: &ConfigArg, op: Op, progress: &mut dyn FnMut(u64, u64)) -> R
     control::execute(&store, &config.limits, op, tenant, progress).map_err(anyhow::Error::msg)
 }
 
+/// The same words as the web UI, the notice and the audit log
+/// ([`HeldItem::name_both`]), made safe for a terminal.
 fn file_of(item: &HeldItem) -> String {
-    item.part
-        .as_ref()
-        .map(|p| {
-            p.filename
-                .as_deref()
-                .map(shown)
-                .unwrap_or_else(|| format!("(part {})", shown(&p.path)))
-        })
-        .unwrap_or_else(|| "(whole message)".into())
+    shown(&item.name_both())
 }
 
 /// `text` as a terminal may print it: control characters (escape

@@ -78,11 +78,7 @@ impl Store {
             for item in &incoming.items {
                 tx.put(ITEMS, &item.id.key(), item)?;
                 tx.insert_raw(BY_RCPT, &rcpt_key(&item.recipient, item.id), &[])?;
-                let what = item
-                    .part
-                    .as_ref()
-                    .and_then(|p| p.filename.clone())
-                    .unwrap_or_else(|| "whole message".into());
+                let what = item.name_en();
                 // The item's tenant is at hand: no read back of the item.
                 tx.audit_in(
                     &item.tenant,
