@@ -51,6 +51,11 @@ fn metrics_recorder() -> Option<PrometheusHandle> {
         .ok()?
         .install_recorder()
         .ok()
+        .inspect(|_| {
+            // Set before any listener accepts: `/metrics` is never empty,
+            // and says which build answers.
+            metrics::gauge!("ecluse_build_info", "version" => env!("CARGO_PKG_VERSION")).set(1.0);
+        })
 }
 
 /// Runs everything until `shutdown` turns true; `source` is the file
