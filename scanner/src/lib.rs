@@ -26,8 +26,8 @@
 //!   renderings, `tests.rs` a sample of each); `dangerous` (the table of
 //!   dangerous file types and `NameClass`, with their sources: a leaf, read
 //!   by detection and quoted by the sentences); [`limits`] (every budget,
-//!   with its default); `error` (the one error type); `simd` (byte masks,
-//!   64 bytes at a time); [`originator`] (the one reading of `From:`).
+//!   with its default); `error` (the one error type); [`originator`]
+//!   (the one reading of `From:`).
 //! - Weighing: [`policy`] (the category → action map read from TOML, and
 //!   `Report`'s weighing methods: `add_finding`, `without_categories`,
 //!   `weighed`); `engine` (compiled YARA rules, the shipped `signatures/`
@@ -48,8 +48,10 @@
 //!   (what the four share: reading an entry under the caps), `tnef`
 //!   (winmail.dat), `msg` (Outlook messages), `ole` (OLE1 objects,
 //!   `Package`, embedded objects of OLE2 files), `rtf` (RTF objects),
-//!   `smime` (S/MIME and `.p7m`, CMS), `ics` (calendar attachments), `pdf`
-//!   (actions and embedded files) and `pdf_crypt` (decryption with the
+//!   `smime` (S/MIME and `.p7m`, CMS), `ics` (calendar attachments), `pdf/`
+//!   (its own bounded parser, every reading of the objects, actions and
+//!   where they are reached from, XFA scripts, embedded files) and
+//!   `pdf_crypt` (decryption, every revision, with the
 //!   empty user password).
 //! - `inspect`: the dispatch, above the readers: hash, sniff, name and
 //!   content checks, the reader of the object's kind, YARA.
@@ -81,7 +83,6 @@ pub mod originator;
 pub mod policy;
 pub mod report;
 pub mod sentence;
-mod simd;
 mod walk;
 
 pub use engine::{BUILTIN_RULES, EXTERNALS, Engine, RuleSet};

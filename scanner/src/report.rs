@@ -274,6 +274,17 @@ pub enum FindingKind {
     PdfJavaScript,
     /// A PDF with a `/Launch` action.
     PdfLaunch,
+    /// A PDF with a `/GoToR` action: it opens another PDF file, local or on
+    /// the network (a UNC path leaks the reader's NTLM hash).
+    PdfGoToRemote,
+    /// A PDF with a `/GoToE` action: it opens a PDF embedded in it or in
+    /// another file.
+    PdfGoToEmbedded,
+    /// A PDF with an `/ImportData` action: it imports form data from a file.
+    PdfImportData,
+    /// A PDF with a `/SubmitForm` action: it sends its form's data to an
+    /// address.
+    PdfSubmitForm,
     /// An embedded OLE object of the Equation Editor class (`Equation.3`),
     /// the component of CVE-2017-11882 and CVE-2018-0802, removed from
     /// Office in 2018: no current document needs one.
@@ -374,6 +385,9 @@ impl FindingKind {
             HtmlSmuggling => Category::HtmlSmuggling,
             ExternalContent => Category::ExternalContent,
             PdfJavaScript | PdfLaunch | SvgScript | EquationEditor => Category::ActiveContent,
+            PdfGoToRemote | PdfGoToEmbedded | PdfImportData | PdfSubmitForm => {
+                Category::ExternalContent
+            }
             TypeMismatch => Category::TypeMismatch,
             DoubleExtension => Category::DoubleExtension,
             BidiName => Category::BidiName,
@@ -442,6 +456,10 @@ impl FindingKind {
             HtmlSmuggling => ("html_smuggling", "page HTML qui fabrique un fichier", "HTML page that builds a file"),
             PdfJavaScript => ("pdf_java_script", "PDF contenant du JavaScript", "PDF with JavaScript"),
             PdfLaunch => ("pdf_launch", "PDF qui lance un programme", "PDF that launches a program"),
+            PdfGoToRemote => ("pdf_go_to_remote", "PDF qui ouvre un autre document", "PDF that opens another document"),
+            PdfGoToEmbedded => ("pdf_go_to_embedded", "PDF qui ouvre un document incorporé ou distant", "PDF that opens an embedded or remote document"),
+            PdfImportData => ("pdf_import_data", "PDF qui importe des données d'un fichier", "PDF that imports data from a file"),
+            PdfSubmitForm => ("pdf_submit_form", "PDF qui envoie les données de son formulaire", "PDF that sends its form data"),
             ExternalContent => ("external_content", "le document contacte l'extérieur à son ouverture", "the document reaches outside when opened"),
             EquationEditor => ("equation_editor", "objet Éditeur d'équations (faille connue d'Office)", "Equation Editor object (a known Office flaw)"),
             SvgScript => ("svg_script", "image SVG contenant du code", "SVG image with code"),

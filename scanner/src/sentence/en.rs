@@ -28,10 +28,13 @@ impl Sentence {
                 Counted::ArchiveEntries => format!("more than {limit} archive entries in the message; the rest were not scanned"),
                 Counted::EmbeddedObjects => format!("more than {limit} embedded objects; the rest were not scanned"),
                 Counted::Attachments => format!("more than {limit} attachments and entries; the rest were not scanned"),
+                Counted::PdfObjects => format!("more than {limit} objects in the PDF; the rest were not read"),
+                Counted::PdfValues => format!("a PDF object has more than {limit} values; the rest was not read"),
             },
             NestedTooDeep { limit, of } => match of {
                 Nested::Archives => format!("archives nested more than {limit} levels deep were not opened"),
                 Nested::Messages => format!("attached messages nested more than {limit} levels deep were not opened"),
+                Nested::PdfValues => format!("PDF values nested more than {limit} levels deep were not read"),
             },
             TooManyMimeParts { limit } => format!("more than {limit} MIME parts; the rest were not scanned"),
             MimeTooDeep { limit } => format!("MIME parts nested more than {limit} levels deep were not scanned"),
@@ -56,6 +59,34 @@ impl Sentence {
             SvgActive { marker } => format!("the SVG image contains `{marker}`, which runs when opened in a browser"),
             PdfJavaScript { name, on_open } => format!("the PDF contains JavaScript ({name}){}", if *on_open { ", run by an /OpenAction or /AA trigger" } else { "" }),
             PdfLaunch => "the PDF has a /Launch action that starts a program".into(),
+            PdfAction { action, trigger, target } => format!(
+                "the PDF {}{}, {}",
+                match action {
+                    super::PdfActionKind::JavaScript => "runs JavaScript (a /JavaScript action)",
+                    super::PdfActionKind::Rendition => "runs JavaScript (a /Rendition action)",
+                    super::PdfActionKind::Launch => "starts a program or opens a file (a /Launch action)",
+                    super::PdfActionKind::GoToRemote => "opens another document (a /GoToR action)",
+                    super::PdfActionKind::GoToEmbedded => "opens an embedded or remote document (a /GoToE action)",
+                    super::PdfActionKind::ImportData => "imports form data from a file (an /ImportData action)",
+                    super::PdfActionKind::SubmitForm => "sends its form's data (a /SubmitForm action)",
+                    super::PdfActionKind::Uri => "opens a network path, a file or a protocol handler (a /URI action)",
+                },
+                target.as_ref().map(|t| format!(": \"{t}\"")).unwrap_or_default(),
+                match trigger {
+                    super::PdfTrigger::Open => "when the document opens",
+                    super::PdfTrigger::DocumentEvent => "on a document event (closing, saving, printing)",
+                    super::PdfTrigger::Page => "when a page opens or closes",
+                    super::PdfTrigger::FormField => "from a form field",
+                    super::PdfTrigger::Annotation => "from an annotation or a link (a click, the mouse over it)",
+                    super::PdfTrigger::Outline => "from a bookmark",
+                    super::PdfTrigger::Unreferenced => "with no trigger found",
+                }
+            ),
+            PdfXfaScript { content_type, activity } => format!(
+                "the PDF's XFA form holds a script run as JavaScript ({}){}",
+                content_type.as_deref().unwrap_or("no type given"),
+                activity.as_ref().map(|a| format!(", on the \"{a}\" event")).unwrap_or_default()
+            ),
             EquationEditor { object } => format!("an Equation Editor object ({object}), the class of CVE-2017-11882"),
             BidiControls { codes } => format!("the name contains {} that reorder how it is displayed", list(codes)),
             DoubleExtension { shown, real } => format!("the name looks like .{shown} but is .{real}"),
@@ -101,7 +132,7 @@ impl Sentence {
             ArchiveMethodUnsupported { format, method } => format!("the {format} archive uses an unsupported method ({method})"),
             PdfStreamUndecodable { what, filters, reason } => format!(
                 "a PDF {} cannot be decoded ({}): {reason}",
-                match what { PdfStream::EmbeddedFile => "embedded file", PdfStream::ObjectStream => "object stream" },
+                match what { PdfStream::EmbeddedFile => "embedded file", PdfStream::ObjectStream => "object stream", PdfStream::XfaForm => "XFA form" },
                 list(filters)
             ),
             PdfEmbeddedUndecodable { object, reason } => format!("a PDF embedded file (object {object}) cannot be decoded: {reason}"),

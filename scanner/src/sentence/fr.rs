@@ -27,10 +27,13 @@ impl Sentence {
                 Counted::ArchiveEntries => format!("plus de {limit} entrées d'archive dans le message ; les suivantes n'ont pas été analysées"),
                 Counted::EmbeddedObjects => format!("plus de {limit} objets incorporés ; les suivants n'ont pas été analysés"),
                 Counted::Attachments => format!("plus de {limit} pièces jointes et entrées ; les suivantes n'ont pas été analysées"),
+                Counted::PdfObjects => format!("plus de {limit} objets dans le PDF ; les suivants n'ont pas été lus"),
+                Counted::PdfValues => format!("un objet du PDF compte plus de {limit} valeurs ; la suite n'a pas été lue"),
             },
             NestedTooDeep { limit, of } => match of {
                 Nested::Archives => format!("les archives imbriquées sur plus de {limit} niveaux n'ont pas été ouvertes"),
                 Nested::Messages => format!("les messages joints imbriqués sur plus de {limit} niveaux n'ont pas été ouverts"),
+                Nested::PdfValues => format!("des valeurs du PDF imbriquées sur plus de {limit} niveaux n'ont pas été lues"),
             },
             TooManyMimeParts { limit } => format!("plus de {limit} parties MIME ; les suivantes n'ont pas été analysées"),
             MimeTooDeep { limit } => format!("les parties MIME imbriquées sur plus de {limit} niveaux n'ont pas été analysées"),
@@ -55,6 +58,34 @@ impl Sentence {
             SvgActive { marker } => format!("l'image SVG contient « {marker} », qui s'exécute à l'ouverture dans un navigateur"),
             PdfJavaScript { name, on_open } => format!("le PDF contient du JavaScript ({name}){}", if *on_open { ", lancé par un déclencheur /OpenAction ou /AA" } else { "" }),
             PdfLaunch => "le PDF a une action /Launch qui démarre un programme".into(),
+            PdfAction { action, trigger, target } => format!(
+                "le PDF {}{}, {}",
+                match action {
+                    super::PdfActionKind::JavaScript => "exécute du JavaScript (action /JavaScript)",
+                    super::PdfActionKind::Rendition => "exécute du JavaScript (action /Rendition)",
+                    super::PdfActionKind::Launch => "démarre un programme ou ouvre un fichier (action /Launch)",
+                    super::PdfActionKind::GoToRemote => "ouvre un autre document (action /GoToR)",
+                    super::PdfActionKind::GoToEmbedded => "ouvre un document incorporé ou distant (action /GoToE)",
+                    super::PdfActionKind::ImportData => "importe des données de formulaire d'un fichier (action /ImportData)",
+                    super::PdfActionKind::SubmitForm => "envoie les données de son formulaire (action /SubmitForm)",
+                    super::PdfActionKind::Uri => "ouvre un chemin réseau, un fichier ou un gestionnaire de protocole (action /URI)",
+                },
+                target.as_ref().map(|t| format!(" : « {t} »")).unwrap_or_default(),
+                match trigger {
+                    super::PdfTrigger::Open => "à l'ouverture du document",
+                    super::PdfTrigger::DocumentEvent => "à un événement du document (fermeture, enregistrement, impression)",
+                    super::PdfTrigger::Page => "à l'ouverture ou à la fermeture d'une page",
+                    super::PdfTrigger::FormField => "depuis un champ de formulaire",
+                    super::PdfTrigger::Annotation => "depuis une annotation ou un lien (clic, survol)",
+                    super::PdfTrigger::Outline => "depuis un signet",
+                    super::PdfTrigger::Unreferenced => "sans déclencheur identifié",
+                }
+            ),
+            PdfXfaScript { content_type, activity } => format!(
+                "le formulaire XFA du PDF contient un script exécuté comme du JavaScript ({}){}",
+                content_type.as_deref().unwrap_or("type non précisé"),
+                activity.as_ref().map(|a| format!(", à l'événement « {a} »")).unwrap_or_default()
+            ),
             EquationEditor { object } => format!("un objet Éditeur d'équations ({object}), la classe de la faille CVE-2017-11882"),
             BidiControls { codes } => format!("le nom contient {} qui changent l'ordre d'affichage", list(codes)),
             DoubleExtension { shown, real } => format!("le nom ressemble à .{shown} mais c'est un .{real}"),
@@ -100,7 +131,7 @@ impl Sentence {
             ArchiveMethodUnsupported { format, method } => format!("l'archive {format} utilise une méthode non prise en charge ({method})"),
             PdfStreamUndecodable { what, filters, reason } => format!(
                 "un {} du PDF ne peut pas être décodé ({}) : {reason}",
-                match what { PdfStream::EmbeddedFile => "fichier incorporé", PdfStream::ObjectStream => "flux d'objets" },
+                match what { PdfStream::EmbeddedFile => "fichier incorporé", PdfStream::ObjectStream => "flux d'objets", PdfStream::XfaForm => "formulaire XFA" },
                 list(filters)
             ),
             PdfEmbeddedUndecodable { object, reason } => format!("un fichier incorporé du PDF (objet {object}) ne peut pas être décodé : {reason}"),

@@ -32,6 +32,10 @@ pub enum Counted {
     EmbeddedObjects,
     /// Attachments and entries of an Outlook message.
     Attachments,
+    /// Object definitions of a PDF (every revision, every object stream).
+    PdfObjects,
+    /// Values (numbers, names, strings …) of one PDF object.
+    PdfValues,
 }
 
 /// What was nested too deeply ([`Sentence::NestedTooDeep`]).
@@ -43,6 +47,8 @@ pub enum Nested {
     Archives,
     /// Outlook messages attached to Outlook messages.
     Messages,
+    /// Arrays and dictionaries of a PDF object.
+    PdfValues,
 }
 
 /// What the scan was doing when its time ran out ([`Sentence::TimeLimit`]).
@@ -113,6 +119,54 @@ pub enum PdfStream {
     EmbeddedFile,
     /// An `/ObjStm` object stream.
     ObjectStream,
+    /// The XML of an XFA form (`/AcroForm /XFA`).
+    XfaForm,
+}
+
+/// What a PDF action makes the reader do ([`Sentence::PdfAction`]; ISO
+/// 32000-1 §12.6.4, Table 198).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PdfActionKind {
+    /// `/JavaScript` (or a `/JS` entry): runs JavaScript.
+    JavaScript,
+    /// `/Rendition` with a `/JS` entry: runs JavaScript too.
+    Rendition,
+    /// `/Launch`: starts a program or opens a file.
+    Launch,
+    /// `/GoToR`: opens another PDF file, local or on the network.
+    GoToRemote,
+    /// `/GoToE`: opens a PDF embedded in this one or in another file.
+    GoToEmbedded,
+    /// `/ImportData`: imports form data from a file.
+    ImportData,
+    /// `/SubmitForm`: sends the form's data to an address.
+    SubmitForm,
+    /// `/URI` to a network path (UNC, `file:`) or a protocol handler.
+    Uri,
+}
+
+/// Where a PDF action is reached from ([`Sentence::PdfAction`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PdfTrigger {
+    /// The document's opening: `/OpenAction`, or the document-level
+    /// scripts of the `/Names` dictionary's `/JavaScript` tree.
+    Open,
+    /// A document event of the catalogue's `/AA` (closing, saving, printing).
+    DocumentEvent,
+    /// A page's `/AA` (the page opened or closed).
+    Page,
+    /// A form field's `/A` or `/AA` (a click, a keystroke, a value computed).
+    FormField,
+    /// An annotation's `/A` or `/AA` (a link clicked, the mouse over it).
+    Annotation,
+    /// A bookmark (outline item) clicked.
+    Outline,
+    /// Nothing the scanner names refers to it: held all the same.
+    Unreferenced,
 }
 
 /// Which other name of an object a name finding is about ([`Sentence::InName`]).
@@ -220,6 +274,19 @@ pub enum Sentence {
     PdfJavaScript { name: String, on_open: bool },
     /// A PDF with a `/Launch` action.
     PdfLaunch,
+    /// A PDF action that runs code or reaches outside, where it is reached
+    /// from, and its target (a program, a file, an address) when it names one.
+    PdfAction {
+        action: PdfActionKind,
+        trigger: PdfTrigger,
+        target: Option<String>,
+    },
+    /// A `<script>` of a PDF's XFA form that runs as JavaScript: its
+    /// `contentType` and the `activity` of its `<event>`, when given.
+    PdfXfaScript {
+        content_type: Option<String>,
+        activity: Option<String>,
+    },
     /// An Equation Editor OLE object.
     EquationEditor { object: String },
     // --- names and types

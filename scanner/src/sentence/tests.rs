@@ -86,6 +86,15 @@ fn samples_of_objects() -> Vec<Sentence> {
             on_open: true,
         },
         PdfLaunch,
+        PdfAction {
+            action: PdfActionKind::GoToRemote,
+            trigger: PdfTrigger::Annotation,
+            target: Some(s("\\\\203.0.113.5\\partage\\a.pdf")),
+        },
+        PdfXfaScript {
+            content_type: Some(s("application/x-javascript")),
+            activity: Some(s("initialize")),
+        },
         EquationEditor {
             object: s("Equation.3"),
         },
