@@ -117,6 +117,9 @@ fn reader_seeds(out: &Path) -> usize {
             if object.len() > 256 * 1024 {
                 continue;
             }
+            if object.starts_with(b"%PDF-") {
+                put("pdf_walk", &object);
+            }
             if object.starts_with(&[0x78, 0x9f, 0x3e, 0x22]) {
                 put("tnef_walk", &object);
             } else if object.starts_with(b"{\\rtf") {
@@ -131,8 +134,13 @@ fn reader_seeds(out: &Path) -> usize {
             }
         }
     }
+    // XFA: one stream (the target's first byte: 0), with a script.
+    put("xfa_walk", &[&[0u8][..], XFA_SEED].concat());
     n
 }
+
+/// An XFA form with a script, for the `xfa_walk` target.
+const XFA_SEED: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?><xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/"><template xmlns="http://www.xfa.org/schema/xfa-template/3.3/"><subform name="f"><field name="a"/><event activity="initialize"><script contentType="application/x-javascript">app.alert(1);</script></event></subform></template></xdp:xdp>"#;
 
 /// The DER of `1.2.840.113549.1.7` (PKCS #7 content types), without its
 /// last arc.
