@@ -1,6 +1,6 @@
 //! What the UI is told by `ecluse.toml` (`[admin]`, `[admin.saml]`,
 //! `[admin.local]`); the gateway reads the file, this crate checks the
-//! SAML and password parts when [`crate::Ui::new`] builds the UI.
+//! SAML and password parts when [`crate::state::Ui::new`] builds the UI.
 
 use std::fmt;
 use std::net::IpAddr;

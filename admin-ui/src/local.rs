@@ -12,7 +12,7 @@
 //! in `ecluse_signin_refused_total`; the audit gets the first one per
 //! address in a window ([`Refusals`]), not one entry each.
 
-use crate::UiError;
+use crate::error::UiError;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use std::collections::HashMap;
@@ -138,7 +138,7 @@ pub fn return_large_blocks_to_the_system() {
 /// flood of refusals does not become a flood of hash-chained entries.
 /// `who` is the actor named in the audit (the user name, or `saml`).
 pub(crate) async fn refused_unread(
-    ui: &std::sync::Arc<crate::Ui>,
+    ui: &std::sync::Arc<crate::state::Ui>,
     ctx: &crate::web::Ctx,
     who: &str,
     method: &'static str,

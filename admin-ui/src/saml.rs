@@ -25,9 +25,11 @@
 //! [`MAX_PENDING_REQUESTS`] from everyone together (`503` past it), counted
 //! in memory, before any store work.
 
+use crate::config::SamlConfig;
+use crate::error::UiError;
 use crate::pages::login::open_session;
+use crate::state::Ui;
 use crate::web::{Ctx, NextQuery, Page, cookie, local_path, printable, random_token};
-use crate::{SamlConfig, Ui, UiError};
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};

@@ -28,9 +28,10 @@
 //! before it is parsed further, and nothing is written to the store for a
 //! message that does not check out.
 
+use crate::pages;
 use crate::saml::{Sp, bounded, saml};
+use crate::state::Ui;
 use crate::web::{Ctx, Page, printable, random_token};
-use crate::{Ui, pages};
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -1,8 +1,8 @@
 //! What every page shares: the visitor ([`Ctx`]: language, session, address),
 //! cookies, the anti-forgery check, security headers and error pages.
 
-use crate::Ui;
 use crate::pages::layout;
+use crate::state::{Ui, local_zone};
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::request::Parts;
@@ -14,6 +14,10 @@ use jiff::Timestamp;
 use maud::html;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
+
+/// The gateway sets the zone pages give times in here (`ecluse serve`,
+/// on reload); it lives with the UI's state ([`crate::state::set_time_zone`]).
+pub use crate::state::set_time_zone;
 
 /// A page handler's answer: the page, or an error page / redirect.
 pub type Page = Result<Response, Response>;
@@ -45,7 +49,7 @@ impl Lang {
     }
 
     /// A date and time as people of this language write it, in the
-    /// configured time zone ([`time_zone`]), without its label: for table
+    /// configured time zone ([`crate::state::time_zone`]), without its label: for table
     /// cells whose column header carries [`Lang::zone_label`].
     pub fn datetime(self, at: Timestamp) -> String {
         let zone = local_zone();
@@ -102,28 +106,6 @@ impl Lang {
 }
 
 const LANG_COOKIE: &str = "ecluse_lang";
-
-/// The zone pages give times in: the configuration's `time_zone`
-/// ([`crate::UiConfig::time_zone`]), which [`crate::Ui::new`] sets for the
-/// process (one Écluse, one town's clock); `Europe/Paris` before that.
-static ZONE: std::sync::RwLock<Option<ecluse_quarantine::mail::LocalZone>> =
-    std::sync::RwLock::new(None);
-
-/// Sets the zone pages give times in.
-pub fn set_time_zone(zone: ecluse_quarantine::mail::LocalZone) {
-    *ZONE.write().unwrap_or_else(|e| e.into_inner()) = Some(zone);
-}
-
-/// The zone pages give times in.
-pub fn local_zone() -> ecluse_quarantine::mail::LocalZone {
-    let set = ZONE.read().unwrap_or_else(|e| e.into_inner()).clone();
-    set.unwrap_or_default()
-}
-
-/// The same as a jiff zone, to read a date typed in a filter.
-pub fn time_zone() -> jiff::tz::TimeZone {
-    local_zone().time_zone().clone()
-}
 
 /// The value of cookie `name` in the request.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

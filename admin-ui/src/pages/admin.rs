@@ -8,7 +8,7 @@ use super::{
     action_label, audit_action_label, category_label, file_name, item_id, size,
     status_label,
 };
-use crate::Ui;
+use crate::state::Ui;
 use crate::web::{Ctx, Lang, Page};
 use axum::extract::{Form, Path, Query, State};
 use axum::http::header;
@@ -130,7 +130,7 @@ fn parse_day(s: &str) -> Option<jiff::civil::Date> {
 /// The start of that day in the service's time zone.
 fn day_start(s: &str) -> Option<Timestamp> {
     parse_day(s)?
-        .to_zoned(crate::web::time_zone())
+        .to_zoned(crate::state::time_zone())
         .ok()
         .map(|z| z.timestamp())
 }
@@ -787,7 +787,7 @@ pub async fn dashboard(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
 /// The dashboard's "Moteurs d'analyse": the YARA rules in force, and
 /// whether clamd answers, in plain words with what happens to mail while
 /// it does not.
-fn engines_section(l: Lang, e: &crate::EngineStatus) -> Markup {
+fn engines_section(l: Lang, e: &crate::state::EngineStatus) -> Markup {
     html! {
         h2 { (l.t("Moteurs d'analyse", "Scanning engines")) }
         dl.facts.engines {

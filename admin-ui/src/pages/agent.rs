@@ -4,7 +4,7 @@
 
 use super::layout::page;
 use super::{file_name, held_label, item_id, size, status_label};
-use crate::Ui;
+use crate::state::Ui;
 use crate::web::{Ctx, Page};
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect};

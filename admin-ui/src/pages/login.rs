@@ -11,7 +11,7 @@
 //! the IdP's session is still open on this computer and how to end it.
 
 use super::layout::page;
-use crate::Ui;
+use crate::state::Ui;
 use crate::web::{Ctx, NextQuery, Page, cookie, local_path, random_token, same_secret};
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -30,7 +30,7 @@ pub const BREAK_GLASS_PATH: &str = "/admin/break-glass";
 /// With SAML configured it is the agents' page and never shows the
 /// break-glass form ([`BREAK_GLASS_PATH`]); without, the local admin is
 /// the only way in and the form is here. In the demo
-/// ([`crate::UiConfig::demo`]) the local admin is the way in, not the
+/// ([`crate::config::UiConfig::demo`]) the local admin is the way in, not the
 /// emergency account.
 pub async fn render(ctx: Ctx, ui: &Arc<Ui>, next: &str, problem: Option<&str>) -> Response {
     let saml = ui.config.saml.is_some();

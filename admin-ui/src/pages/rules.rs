@@ -5,7 +5,7 @@
 
 use super::layout::page;
 use super::{category_label, item_id};
-use crate::Ui;
+use crate::state::Ui;
 use crate::web::{Ctx, Lang, Page};
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect};
