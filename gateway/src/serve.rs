@@ -272,6 +272,20 @@ struct Reloadable {
     source: Option<PathBuf>,
 }
 
+/// The domains whose servers are the organisation's own, for the scanner
+/// (`Engine::with_own_domains`: a document template fetched from one of
+/// them is not held for reaching outside): every accepted domain, every
+/// tenant's, and `[policy] partner_domains`.
+fn own_domains(config: &Config) -> Vec<String> {
+    config
+        .smtp
+        .accepted_domains
+        .iter()
+        .chain(&config.partner_domains)
+        .cloned()
+        .collect()
+}
+
 /// Recipient verification as `config` says.
 fn verifier(config: &Config, store: &Arc<Store>) -> crate::recipients::Verifier {
     crate::recipients::Verifier::new(
@@ -595,7 +609,8 @@ fn reload_now(r: &Reloadable) -> Result<String, String> {
     }
     // Pages write times in the zone notices use.
     ecluse_admin_ui::web::set_time_zone(new.time_zone.clone());
-    *r.ctx.engine.write().expect("engine lock") = Arc::new(loaded.engine);
+    *r.ctx.engine.write().expect("engine lock") =
+        Arc::new(loaded.engine.with_own_domains(&own_domains(&new)));
     *r.ctx.tls.write().expect("tls lock") = tls;
     *r.ctx.recipients.write().expect("recipients lock") = recipients;
     *r.ctx.senders.write().expect("senders lock") = senders;
@@ -864,7 +879,7 @@ pub fn serve_from(
     for w in config.warnings() {
         tracing::warn!("configuration: {w}");
     }
-    let engine = loaded.engine;
+    let engine = loaded.engine.with_own_domains(&own_domains(&config));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

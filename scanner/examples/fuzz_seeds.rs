@@ -120,6 +120,15 @@ fn reader_seeds(out: &Path) -> usize {
             if object.starts_with(b"%PDF-") {
                 put("pdf_walk", &object);
             }
+            if object.starts_with(b"ActiveMime") {
+                // Layout 0: the bytes after the magic, as they are.
+                let mut seed = vec![0u8];
+                seed.extend_from_slice(&object[10..]);
+                put("activemime", &seed);
+            }
+            if let Some(stream) = ppt_document(&object) {
+                put("ppt_records", &stream);
+            }
             if object.starts_with(&[0x78, 0x9f, 0x3e, 0x22]) {
                 put("tnef_walk", &object);
             } else if object.starts_with(b"{\\rtf") {
@@ -134,6 +143,7 @@ fn reader_seeds(out: &Path) -> usize {
             }
         }
     }
+    put("ppt_records", &ppt_seed());
     // XFA: one stream (the target's first byte: 0), with a script.
     put("xfa_walk", &[&[0u8][..], XFA_SEED].concat());
     n
@@ -141,6 +151,88 @@ fn reader_seeds(out: &Path) -> usize {
 
 /// An XFA form with a script, for the `xfa_walk` target.
 const XFA_SEED: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?><xdp:xdp xmlns:xdp="http://ns.adobe.com/xdp/"><template xmlns="http://www.xfa.org/schema/xfa-template/3.3/"><subform name="f"><field name="a"/><event activity="initialize"><script contentType="application/x-javascript">app.alert(1);</script></event></subform></template></xdp:xdp>"#;
+
+/// A compound file's `PowerPoint Document` stream, after the four bytes
+/// of `offsetToCurrentEdit` from its `Current User` stream (the layout of
+/// the `ppt_records` target).
+fn ppt_document(object: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read;
+    if !object.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) {
+        return None;
+    }
+    let mut file = cfb::CompoundFile::open(std::io::Cursor::new(object)).ok()?;
+    let mut stream = Vec::new();
+    file.open_stream("/PowerPoint Document")
+        .ok()?
+        .read_to_end(&mut stream)
+        .ok()?;
+    let mut user = Vec::new();
+    let _ = file
+        .open_stream("/Current User")
+        .map(|mut s| s.read_to_end(&mut user));
+    let mut seed = user.get(16..20).unwrap_or(&[0; 4]).to_vec();
+    seed.extend_from_slice(&stream);
+    Some(seed)
+}
+
+/// A presentation stream for the `ppt_records` target: a document
+/// container whose `VBAInfoContainer` names persist id 2, a compressed
+/// storage record (a VBA project), a persist directory and the last edit
+/// ([MS-PPT] §2.3, §2.4.10).
+fn ppt_seed() -> Vec<u8> {
+    use std::io::Write;
+    let rec = |ver: u16, instance: u16, kind: u16, body: &[u8]| {
+        let mut v = (ver | instance << 4).to_le_bytes().to_vec();
+        v.extend_from_slice(&kind.to_le_bytes());
+        v.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        v.extend_from_slice(body);
+        v
+    };
+    let atom = rec(
+        2,
+        0,
+        0x0400,
+        &[2u32.to_le_bytes(), 1u32.to_le_bytes(), 2u32.to_le_bytes()].concat(),
+    );
+    let info = rec(0xf, 0, 0x07d0, &rec(0xf, 1, 0x03ff, &atom));
+    let mut stream = rec(
+        0xf,
+        0,
+        0x03e8,
+        &[rec(1, 0, 0x03e9, &[0; 40]), info].concat(),
+    );
+    let storage_at = stream.len() as u32;
+    let project = ole_doc_with_macros();
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(&project).unwrap();
+    let body = [
+        &(project.len() as u32).to_le_bytes()[..],
+        &z.finish().unwrap(),
+    ]
+    .concat();
+    stream.extend(rec(0, 1, 0x1011, &body));
+    let directory_at = stream.len() as u32;
+    let entries = [
+        (1u32 | 2 << 20).to_le_bytes(),
+        0u32.to_le_bytes(),
+        storage_at.to_le_bytes(),
+    ]
+    .concat();
+    stream.extend(rec(0, 0, 0x1772, &entries));
+    let edit_at = stream.len() as u32;
+    let edit = [
+        0u32.to_le_bytes(),
+        [0, 0, 0, 3],
+        0u32.to_le_bytes(),
+        directory_at.to_le_bytes(),
+        1u32.to_le_bytes(),
+        3u32.to_le_bytes(),
+        [1, 0, 0, 0],
+    ]
+    .concat();
+    stream.extend(rec(0, 0, 0x0ff5, &edit));
+    [&edit_at.to_le_bytes()[..], &stream].concat()
+}
 
 /// The DER of `1.2.840.113549.1.7` (PKCS #7 content types), without its
 /// last arc.

@@ -108,6 +108,9 @@ pub struct Engine {
     pub(crate) rule_info: Arc<HashMap<String, RuleInfo>>,
     pub(crate) policy: Policy,
     warnings: Arc<Vec<String>>,
+    /// The organisation's own domains and its partners', lower case
+    /// ([`Engine::with_own_domains`]).
+    pub(crate) own_domains: Arc<Vec<String>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -260,6 +263,7 @@ impl Engine {
             rule_info: Arc::new(rule_info),
             policy,
             warnings: Arc::new(warnings),
+            own_domains: Arc::default(),
         })
     }
 
@@ -348,6 +352,7 @@ impl Engine {
             rule_info: Arc::new(meta.rule_info),
             policy,
             warnings: Arc::new(meta.warnings),
+            own_domains: Arc::default(),
         })
     }
 
@@ -358,7 +363,30 @@ impl Engine {
             rule_info: self.rule_info.clone(),
             policy,
             warnings: self.warnings.clone(),
+            own_domains: self.own_domains.clone(),
         }
+    }
+
+    /// The same engine knowing the organisation's own domains (the
+    /// gateway's `[smtp] accepted_domains`, every tenant's) and its
+    /// partners' (`[policy] partner_domains`): a document template fetched
+    /// from a host in one of them (the domain itself or a subdomain) is the
+    /// organisation's own and is not held for reaching outside
+    /// (`formats/ooxml_rels.rs`). Names are compared lower case, without a
+    /// final dot; an empty list (the default) trusts no host.
+    pub fn with_own_domains<S: AsRef<str>>(mut self, domains: &[S]) -> Engine {
+        let list = domains
+            .iter()
+            .map(|d| d.as_ref().trim().trim_end_matches('.').to_ascii_lowercase())
+            .filter(|d| !d.is_empty())
+            .collect();
+        self.own_domains = Arc::new(list);
+        self
+    }
+
+    /// The domains set by [`Engine::with_own_domains`].
+    pub fn own_domains(&self) -> &[String] {
+        &self.own_domains
     }
 
     /// The policy in force.

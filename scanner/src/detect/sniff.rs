@@ -40,6 +40,10 @@ pub(crate) enum Kind {
     Ole {
         macros: bool,
     },
+    /// ActiveMime data (`editdata.mso`, `oledata.mso`): a zlib-compressed
+    /// OLE storage that Word and Excel write into MHTML and Word 2003 XML
+    /// documents ([`crate::formats::activemime`]).
+    ActiveMime,
     /// Office Open XML; `macros` when it has a `vbaProject.bin`.
     Ooxml {
         macros: bool,
@@ -101,6 +105,10 @@ fn le_u32(bytes: &[u8], offset: usize) -> Option<u32> {
         bytes.get(offset..offset + 4)?.try_into().ok()?,
     ))
 }
+
+/// The magic at the start of ActiveMime data (oletools' `olevba`,
+/// `MSO_ACTIVEMIME_HEADER`).
+pub(crate) const ACTIVEMIME_MAGIC: &[u8] = b"ActiveMime";
 
 /// The short upper-case type of the LOKI/THOR `filetype` external
 /// (`EXE`, `ELF`, `ZIP`, `PDF`, `DOC` …; empty when none fits), as public
@@ -203,6 +211,9 @@ pub(crate) fn detect(bytes: &[u8]) -> Detected {
     }
     if at(bytes, 0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
         return detect_ole(bytes);
+    }
+    if at(bytes, 0, ACTIVEMIME_MAGIC) {
+        return Detected::new("application/x-mso", Kind::ActiveMime);
     }
     // Shell link header: size 0x4C then CLSID 00021401-0000-0000-C000-000000000046.
     if at(
@@ -820,8 +831,11 @@ pub(crate) fn compatible(promised: Family, actual: Family) -> bool {
     promised == actual
         // A .txt or .csv may hold anything textual; HTML saved as .txt is harmless.
         || promised == Text && matches!(actual, Html)
-        // Old converters save RTF under .doc.
-        || promised == OleOffice && actual == Rtf
+        // Old converters save RTF under .doc; Word and Excel open HTML
+        // saved as .doc or .xls (a web page "saved as Word", a portal's
+        // "Export Excel"), as they open MHTML and Office XML (whose
+        // families are none: no mismatch either).
+        || promised == OleOffice && matches!(actual, Rtf | Html)
         // A macro-enabled name or type (.xlsm, .xlsb's
         // `sheet.binary.macroEnabled`) over a document with no macros: what
         // it promises is only that it may have some.

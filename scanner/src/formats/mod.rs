@@ -6,17 +6,23 @@
 //! dispatcher ([`crate::inspect`]): the way back up is the method `child`.
 //!
 //! A reader may use a sibling below it (`rtf` opens OLE1 objects with
-//! `ole`; `ole` reads a `.msg` with `msg`), the shared decoders of
-//! [`crate::decode`] and the detection of [`crate::detect`].
+//! `ole`; `ole` reads a `.msg` with `msg` and a presentation's records
+//! with `ppt`; `officexml` judges relationships with `ooxml_rels`), the
+//! shared decoders of [`crate::decode`] and the detection of
+//! [`crate::detect`].
 
+pub(crate) mod activemime;
 pub(crate) mod archive;
 pub(crate) mod gzip;
 pub(crate) mod ics;
 pub(crate) mod mime;
 pub(crate) mod msg;
+pub(crate) mod officexml;
 pub(crate) mod ole;
+pub(crate) mod ooxml_rels;
 pub(crate) mod pdf;
 pub(crate) mod pdf_crypt;
+pub(crate) mod ppt;
 pub(crate) mod rtf;
 pub(crate) mod sevenz;
 pub(crate) mod smime;

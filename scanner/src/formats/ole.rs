@@ -231,8 +231,9 @@ pub(crate) fn ole1_object(
 /// stream (a `Package` or other OLE1 native data), every `Package` and
 /// `CONTENTS` stream of an embedded object (an OOXML document or a PDF
 /// embedded whole), Equation Editor objects; an Outlook message goes to
-/// [`crate::formats::msg`]. The streams of the document itself are judged by the
-/// OLE checks of `sniff` (VBA storages, class ids), not here.
+/// [`crate::formats::msg`], the records of a `PowerPoint Document` stream to
+/// [`crate::formats::ppt`]. The streams of the document itself are judged
+/// by the OLE checks of `sniff` (VBA storages, class ids), not here.
 pub(crate) fn walk(
     w: &mut Walker<'_>,
     obj: &Object<'_>,
@@ -250,7 +251,17 @@ pub(crate) fn walk(
         crate::formats::msg::walk(w, obj, &mut file, findings, children);
         return;
     }
+    let before = findings.len();
     encryption(w, &mut file, findings);
+    // A presentation keeps its VBA project and embedded objects as records
+    // of its `PowerPoint Document` stream: read them, unless the stream is
+    // encrypted (then nothing in it can be read, and that is the finding).
+    if !findings[before..]
+        .iter()
+        .any(|f| f.kind == FindingKind::EncryptedDocument)
+    {
+        crate::formats::ppt::walk(w, obj, &mut file, findings, children);
+    }
     let entries: Vec<(std::path::PathBuf, String, bool, String)> = file
         .walk()
         .map(|e| {

@@ -88,6 +88,18 @@ impl Sentence {
                 activity.as_ref().map(|a| format!(", on the \"{a}\" event")).unwrap_or_default()
             ),
             EquationEditor { object } => format!("an Equation Editor object ({object}), the class of CVE-2017-11882"),
+            ExternalRelationship { part, relationship, target, reach } => format!(
+                "{part}: the {relationship} relationship fetches \"{target}\" from outside the document when it opens: {}",
+                match reach {
+                    super::Reach::LoadedObject => "an OLE object, a package or a frame loaded from outside (the Follina technique, CVE-2022-30190)",
+                    super::Reach::NetworkPath => "a network path (UNC or WebDAV) to an IP address or an outside server, to which Windows sends the reader's password hash (NTLM)",
+                    super::Reach::PlainHttp => "over plain http",
+                    super::Reach::IpAddress => "from an IP address",
+                    super::Reach::MacroTemplate => "a template or a document that can carry macros",
+                    super::Reach::OtherScheme => "by a scheme other than https",
+                }
+            ),
+            PptVbaProject { offset } => format!("the presentation has a VBA macro project in its PowerPoint Document stream (VBAInfoContainer at byte {offset})"),
             BidiControls { codes } => format!("the name contains {} that reorder how it is displayed", list(codes)),
             DoubleExtension { shown, real } => format!("the name looks like .{shown} but is .{real}"),
             DangerousExtension { ext } => format!("the name has the extension .{ext}: {}", ext_en(ext)),
@@ -144,6 +156,9 @@ impl Sentence {
             ObjectHeaderUnreadable { object, class, format } => format!("{object}: a {class} object whose header cannot be read (format {format})"),
             PackageUnreadable { object } => format!("{object}: a Package object whose file cannot be read"),
             OleDirectoryUnreadable => "an OLE compound file whose directory cannot be read".into(),
+            RelationshipsUnreadable { part, reason } => format!("{part}: a relationships part of the Office document that cannot be read ({reason})"),
+            ActiveMimeUnreadable { reason } => format!("ActiveMime data (editdata.mso, binData) whose compressed content cannot be read: {reason}"),
+            PptStorageUnreadable { offset, reason } => format!("an OLE object of the PowerPoint Document stream (at byte {offset}) cannot be decompressed: {reason}"),
             CmsUnreadable { reason } => format!("a CMS (S/MIME, .p7m) structure that cannot be read: {reason}"),
             ZipPolyglot { mime } => format!("the file reads as {mime} and also as a ZIP archive (a polyglot): archive tools open the ZIP"),
             ZipDirectoryDisagrees { directory_only } => format!("the central directory and the local headers disagree (directory only: {})", list(directory_only)),

@@ -87,6 +87,18 @@ impl Sentence {
                 activity.as_ref().map(|a| format!(", à l'événement « {a} »")).unwrap_or_default()
             ),
             EquationEditor { object } => format!("un objet Éditeur d'équations ({object}), la classe de la faille CVE-2017-11882"),
+            ExternalRelationship { part, relationship, target, reach } => format!(
+                "{part} : la relation {relationship} va chercher « {target} » hors du document dès l'ouverture : {}",
+                match reach {
+                    super::Reach::LoadedObject => "un objet OLE, un paquet ou un cadre chargé depuis l'extérieur (la technique de Follina, CVE-2022-30190)",
+                    super::Reach::NetworkPath => "un chemin réseau (UNC ou WebDAV) vers une adresse IP ou un serveur extérieur, auquel Windows envoie l'empreinte du mot de passe de l'agent (NTLM)",
+                    super::Reach::PlainHttp => "par http sans chiffrement",
+                    super::Reach::IpAddress => "depuis une adresse IP",
+                    super::Reach::MacroTemplate => "un modèle ou un document qui peut contenir des macros",
+                    super::Reach::OtherScheme => "par un protocole autre que https",
+                }
+            ),
+            PptVbaProject { offset } => format!("la présentation contient un projet de macros VBA dans son flux « PowerPoint Document » (VBAInfoContainer à l'octet {offset})"),
             BidiControls { codes } => format!("le nom contient {} qui changent l'ordre d'affichage", list(codes)),
             DoubleExtension { shown, real } => format!("le nom ressemble à .{shown} mais c'est un .{real}"),
             DangerousExtension { ext } => format!("le nom a l'extension .{ext} : {}", ext_fr(ext)),
@@ -143,6 +155,9 @@ impl Sentence {
             ObjectHeaderUnreadable { object, class, format } => format!("{object} : un objet {class} dont l'en-tête ne peut pas être lu (format {format})"),
             PackageUnreadable { object } => format!("{object} : un objet Package dont le fichier ne peut pas être lu"),
             OleDirectoryUnreadable => "un fichier composé OLE dont le répertoire ne peut pas être lu".into(),
+            RelationshipsUnreadable { part, reason } => format!("{part} : une liste de relations du document Office illisible ({reason})"),
+            ActiveMimeUnreadable { reason } => format!("des données ActiveMime (editdata.mso, binData) dont le contenu compressé ne peut pas être lu : {reason}"),
+            PptStorageUnreadable { offset, reason } => format!("un objet OLE du flux « PowerPoint Document » (à l'octet {offset}) ne peut pas être décompressé : {reason}"),
             CmsUnreadable { reason } => format!("une structure CMS (S/MIME, .p7m) illisible : {reason}"),
             ZipPolyglot { mime } => format!("le fichier se lit comme {mime} et aussi comme une archive ZIP (un polyglotte) : les outils d'archive ouvrent le ZIP"),
             ZipDirectoryDisagrees { directory_only } => format!("le répertoire central et les en-têtes locaux ne concordent pas (seulement dans le répertoire : {})", list(directory_only)),

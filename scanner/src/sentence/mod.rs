@@ -191,6 +191,31 @@ pub struct LocalEntry {
     pub offset: u64,
 }
 
+/// Why a relationship of an Office Open XML package that points outside
+/// the document is held ([`Sentence::ExternalRelationship`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Reach {
+    /// An OLE object, a package or a frame loaded from outside when the
+    /// document opens (Follina, CVE-2022-30190; CVE-2021-40444).
+    LoadedObject,
+    /// A UNC or WebDAV path (or `file://host/…`) to an IP address or a
+    /// dotted host name: Windows sends the reader's NTLM hash to it.
+    NetworkPath,
+    /// A template, a subdocument or an image fetched over plain `http`.
+    PlainHttp,
+    /// A template, a subdocument or an image fetched from an IP address.
+    IpAddress,
+    /// A template or a document that can carry macros (`.dotm`, `.dot`,
+    /// `.xltm`, `.potm`, `.docm` …, or no extension), fetched from
+    /// outside (MITRE ATT&CK T1221).
+    MacroTemplate,
+    /// A scheme other than `https` (`ftp:`, `mhtml:`, an `ms-…:` protocol
+    /// handler …).
+    OtherScheme,
+}
+
 /// What a finding says: a key and its arguments. Rendered by
 /// [`Sentence::fr`] and [`Sentence::en`]; the variant name in snake_case is
 /// the key ([`Sentence::key`]).
@@ -289,6 +314,20 @@ pub enum Sentence {
     },
     /// An Equation Editor OLE object.
     EquationEditor { object: String },
+    /// A relationship of an Office Open XML package (`part`, a `.rels`
+    /// part) of type `relationship` (the last segment of its `Type`) whose
+    /// `target` lies outside the document, and why it is held.
+    ExternalRelationship {
+        part: String,
+        relationship: String,
+        target: String,
+        reach: Reach,
+    },
+    /// A presentation whose `PowerPoint Document` stream declares a VBA
+    /// project that holds data (a `VBAInfoContainer` whose `VBAInfoAtom`
+    /// has `fHasMacros` = 1, [MS-PPT] §2.4.10), the atom at `offset` bytes
+    /// into the stream.
+    PptVbaProject { offset: u64 },
     // --- names and types
     /// A name with bidirectional controls (`U+202E` …).
     BidiControls { codes: Vec<String> },
@@ -378,6 +417,16 @@ pub enum Sentence {
     PackageUnreadable { object: String },
     /// An OLE compound file whose directory cannot be read.
     OleDirectoryUnreadable,
+    /// A relationships part (`.rels`) of an Office package that cannot be
+    /// parsed as XML.
+    RelationshipsUnreadable { part: String, reason: String },
+    /// ActiveMime data (an MHTML `editdata.mso`, a Word 2003 XML
+    /// `w:binData`) whose compressed content cannot be read.
+    ActiveMimeUnreadable { reason: String },
+    /// A record of a `PowerPoint Document` stream at `offset` that holds
+    /// an OLE storage (`ExOleObjStg`, a VBA project, an ActiveX control)
+    /// that cannot be decompressed.
+    PptStorageUnreadable { offset: u64, reason: String },
     /// A CMS structure that cannot be read.
     CmsUnreadable { reason: String },
     // --- archives that read differently

@@ -98,6 +98,13 @@ fn samples_of_objects() -> Vec<Sentence> {
         EquationEditor {
             object: s("Equation.3"),
         },
+        ExternalRelationship {
+            part: s("word/_rels/settings.xml.rels"),
+            relationship: s("attachedTemplate"),
+            target: s("\\\\203.0.113.50@SSL\\DavWWWRoot\\m.dotm"),
+            reach: Reach::NetworkPath,
+        },
+        PptVbaProject { offset: 1024 },
         BidiControls {
             codes: vec![s("U+202E")],
         },
@@ -198,6 +205,15 @@ fn samples_of_containers() -> Vec<Sentence> {
         },
         PackageUnreadable { object: s("x") },
         OleDirectoryUnreadable,
+        RelationshipsUnreadable {
+            part: s("_rels/.rels"),
+            reason: s("bad"),
+        },
+        ActiveMimeUnreadable { reason: s("bad") },
+        PptStorageUnreadable {
+            offset: 8,
+            reason: s("bad"),
+        },
         CmsUnreadable { reason: s("bad") },
         ZipPolyglot {
             mime: s("image/png"),
