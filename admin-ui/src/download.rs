@@ -15,10 +15,10 @@ pub const PASSWORD: &str = "infected";
 /// What to tell whoever downloads one, in French: AES-256 ZIPs need 7-Zip
 /// (or another tool that knows WinZip's AES), Windows' built-in ZIP
 /// folders cannot open them.
-pub const OPEN_WITH_FR: &str = "Le ZIP est chiffré en AES-256 : l'outil ZIP intégré à Windows ne sait pas l'ouvrir (il dit que le fichier est invalide ou demande un mot de passe sans l'accepter). Ouvrez-le avec 7-Zip (7-zip.org), unzip 6 ou plus, ou un autre outil qui connaît le chiffrement AES de WinZip.";
+pub const OPEN_WITH_FR: &str = "Le ZIP est chiffré en AES-256 : l'outil ZIP intégré à Windows ne sait pas l'ouvrir (il dit que le fichier est invalide ou demande un mot de passe sans l'accepter). Ouvrez-le avec 7-Zip (7-zip.org ; sous Linux, 7z du paquet p7zip-full, ou bsdtar) : unzip, même récent, ne sait pas non plus.";
 
 /// The same in English.
-pub const OPEN_WITH_EN: &str = "The ZIP is encrypted with AES-256: the ZIP tool built into Windows cannot open it (it says the file is invalid, or asks for a password and refuses it). Open it with 7-Zip (7-zip.org), unzip 6 or later, or another tool that knows WinZip's AES encryption.";
+pub const OPEN_WITH_EN: &str = "The ZIP is encrypted with AES-256: the ZIP tool built into Windows cannot open it (it says the file is invalid, or asks for a password and refuses it). Open it with 7-Zip (7-zip.org; on Linux, 7z from the p7zip-full package, or bsdtar): unzip, even a recent one, cannot either.";
 
 /// A ZIP of `files` (name, bytes), each deflated and encrypted with
 /// AES-256 (WinZip AE-2) under [`PASSWORD`]: what the CLI's `ecluse

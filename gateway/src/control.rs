@@ -141,7 +141,7 @@ fn engine() -> &'static Engine {
 
 /// A ZIP holding `name` encrypted with AES-256 under the password
 /// `infected` (the analysts' convention), like the web UI's download
-/// ([`ecluse_admin_ui::download::aes_zip`]): 7-Zip and unzip 6 open it,
+/// ([`ecluse_admin_ui::download::aes_zip`]): 7-Zip and bsdtar open it (unzip 6 does not: AES is `need PK compat. v5.1`),
 /// Windows' built-in ZIP folders do not.
 pub fn infected_zip(name: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
     ecluse_admin_ui::download::aes_zip(&[(name, bytes)]).map_err(|e| e.to_string())

@@ -442,3 +442,74 @@ fn a_correct_configuration_gets_no_probe_warning_and_offline_probes_nothing() {
     );
     assert!(c.took < BUDGET, "{:?}", c.took);
 }
+
+/// The uid this test runs as (the owner of a file it creates).
+fn own_uid(dir: &std::path::Path) -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    let probe = dir.join(".uid");
+    std::fs::write(&probe, b"").unwrap();
+    let uid = std::fs::metadata(&probe).unwrap().uid();
+    std::fs::remove_file(probe).unwrap();
+    uid
+}
+
+/// A data directory the server cannot write is an error that names the
+/// fix; and run as root (the packaged host's admin; CI runs as root),
+/// check-config acts as the data directory's owner, so that what it
+/// writes there (the compiled rules' cache) stays the service's — a
+/// command typed as root while the server was stopped once left root's
+/// files behind and the service could not start (deployment trial 2).
+#[test]
+fn a_data_directory_the_server_cannot_write_is_named_and_root_acts_as_its_owner() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = dir.path().join("ecluse.toml");
+    let sink = Sink::start();
+    let text = config(&sink.addr.to_string(), free_addr(), "http://127.0.0.1:8080", "");
+    std::fs::write(&path, text).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let run = || {
+        let out = std::process::Command::new(ecluse_bin())
+            .args(["check-config", "--offline", "--config"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let stray = data.join("conf");
+    if own_uid(dir.path()) == 0 {
+        // The service's user: nobody (65534) stands for `ecluse`.
+        std::os::unix::fs::chown(&data, Some(65534), Some(65534)).unwrap();
+        let (code, out) = run();
+        assert_eq!(code, 0, "{out}");
+        let cache = data.join("rules-cache");
+        assert_eq!(std::fs::metadata(&cache).unwrap().uid(), 65534, "{out}");
+        for e in std::fs::read_dir(&cache).unwrap() {
+            assert_eq!(e.unwrap().metadata().unwrap().uid(), 65534);
+        }
+        // A file root left there before this change: named, with the fix.
+        std::fs::write(&stray, b"").unwrap();
+        std::fs::set_permissions(&stray, std::fs::Permissions::from_mode(0o600)).unwrap();
+    } else {
+        std::fs::write(&stray, b"").unwrap();
+        std::fs::set_permissions(&stray, std::fs::Permissions::from_mode(0o444)).unwrap();
+    }
+    let (code, out) = run();
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("are not writable by this user")
+            && out.contains(&stray.display().to_string())
+            && out.contains("chown -R ecluse:ecluse"),
+        "{out}"
+    );
+}

@@ -21,6 +21,8 @@ type Probed = Result<(Config, crate::idp::Start, Vec<probe::Warning>)>;
 pub fn run(args: ServeArgs) -> Result<()> {
     let config =
         Config::load(&args.config).map_err(|e| anyhow::anyhow!("configuration error: {e}"))?;
+    super::owner::act_as_data_dir_owner(&config.quarantine.data_dir)?;
+    not_writable(&config.quarantine.data_dir)?;
     let offline = args.offline;
     // The IdP and the network probes, on their own thread while the rules
     // compile here.
@@ -190,6 +192,58 @@ pub fn run(args: ServeArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Fails when files in `data_dir` (the directory itself and two levels
+/// below it, at most 10,000 entries looked at) are not writable by this
+/// user: `serve` would stop on « Permission denied » at its first write.
+/// Typically files a command run as root created while the server was
+/// stopped, before commands run as root acted as the directory's owner.
+fn not_writable(data_dir: &std::path::Path) -> Result<()> {
+    fn writable(p: &std::path::Path) -> bool {
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(c) = std::ffi::CString::new(p.as_os_str().as_bytes()) else {
+            return true;
+        };
+        // SAFETY: c is a valid C string; access() only reads it.
+        unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
+    }
+    if !data_dir.exists() {
+        return Ok(());
+    }
+    let mut bad: Vec<std::path::PathBuf> = Vec::new();
+    let mut seen = 0usize;
+    let mut dirs = vec![(data_dir.to_path_buf(), 0)];
+    while let Some((dir, depth)) = dirs.pop() {
+        if !writable(&dir) {
+            bad.push(dir.clone());
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for e in entries.flatten() {
+            seen += 1;
+            if seen > 10_000 {
+                break;
+            }
+            let path = e.path();
+            match e.file_type() {
+                Ok(t) if t.is_dir() && depth < 2 => dirs.push((path, depth + 1)),
+                Ok(t) if t.is_file() && !writable(&path) => bad.push(path),
+                _ => {}
+            }
+        }
+    }
+    if bad.is_empty() {
+        return Ok(());
+    }
+    // SAFETY: geteuid has no preconditions.
+    let uid = unsafe { libc::geteuid() };
+    anyhow::bail!(
+        "{} file(s) in {} are not writable by this user (uid {uid}), e.g. {}: `ecluse serve` would stop at its first write. Give them back to the service's user: chown -R ecluse:ecluse {}",
+        bad.len(),
+        data_dir.display(),
+        bad[0].display(),
+        data_dir.display()
+    )
 }
 
 /// Fetches the IdP's metadata and runs the network probes on a thread of

@@ -190,7 +190,7 @@ fn banner(running: &crate::control::Running, shown: &Shown) {
          \x20   Send a test mail, from any directory: a Word document with macros, which\n\
          \x20   Écluse holds (a new item in the web UI's queue, a notice in its place in\n\
          \x20   delivered mail):\n\
-         \x20     swaks --server {smtp} --to {AGENT} --attach @{docm}\n\
+         \x20     swaks --server {smtp} --to {AGENT} --attach-name facture.docm --attach @{docm}\n\
          \x20     curl smtp://{smtp} --mail-from fournisseur@exemple.org --mail-rcpt {AGENT} --upload-file {eml}\n",
         url = shown.public_url,
         password = shown.password,

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod check;
 pub mod demo;
+pub mod owner;
 pub mod probe;
 pub mod progress;
 pub mod quarantine;

@@ -148,6 +148,7 @@ fn run_op_shown(config_path: &ConfigArg, op: Op, what: &str) -> Result<Value> {
 
 fn run_op_with(arg: &ConfigArg, op: Op, progress: &mut dyn FnMut(u64, u64)) -> Result<Value> {
     let config = Config::load(&arg.config).map_err(|e| anyhow!("configuration error: {e}"))?;
+    super::owner::act_as_data_dir_owner(&config.quarantine.data_dir)?;
     let tenant = arg.tenant.as_deref();
     if let Some(t) = tenant
         && config.tenants.get(t).is_none()
@@ -394,6 +395,13 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 let item: HeldItem = serde_json::from_value(v["item"].clone())?;
+                // Times as the pages and notices give them: the service's
+                // zone (`time_zone`), to the minute, labelled.
+                let zone = Config::load(&cfg.config).ok().map(|c| c.time_zone);
+                let when = |at: jiff::Timestamp| match &zone {
+                    Some(z) => z.labelled_fr(at),
+                    None => at.to_string(),
+                };
                 // A report this build cannot read is left out, not an error.
                 let report: Option<Report> = serde_json::from_value(v["report"].clone()).ok();
                 println!("item       {}", item.id);
@@ -434,7 +442,8 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
                 print_findings(&item, report.as_ref());
                 println!(
                     "held at    {}   expires {}",
-                    item.created_at, item.expires_at
+                    when(item.created_at),
+                    when(item.expires_at)
                 );
                 println!(
                     "self-release allowed: {}",
@@ -444,7 +453,7 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
                     println!(
                         "requested  by {} at {}: {}",
                         shown(&r.by),
-                        r.at,
+                        when(r.at),
                         shown(&r.reason)
                     );
                 }
@@ -453,7 +462,7 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
                         "decided    {} by {} at {}: {}",
                         d.outcome,
                         shown(&d.by),
-                        d.at,
+                        when(d.at),
                         comment(d.outcome, &d.comment)
                     );
                 }

@@ -103,6 +103,7 @@ pub fn run(args: StoreArgs) -> ExitCode {
 
 fn open(config: &Config, backend: &Backend) -> Result<Store> {
     let dir = &config.quarantine.data_dir;
+    super::owner::act_as_data_dir_owner(dir)?;
     Store::open_backend(dir, backend, Arc::new(jiff::Timestamp::now)).with_context(|| match backend
     {
         Backend::Sled => format!(

@@ -35,9 +35,15 @@ pub(crate) struct SledTx<'a>(&'a [TransactionalTree]);
 
 impl From<sled::Error> for Error {
     fn from(e: sled::Error) -> Error {
-        Error::Database(format!(
-            "{e} (is another Écluse process using this data_dir?)"
-        ))
+        let hint = match &e {
+            // Files left by a command run as another user (root) while the
+            // server was stopped: the lock hint would point the wrong way.
+            sled::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+                "some files of the data_dir are not this user's: give them back to the service's user (chown -R ecluse:ecluse /var/lib/ecluse, or the data_dir's owner)"
+            }
+            _ => "is another Écluse process using this data_dir?",
+        };
+        Error::Database(format!("{e} ({hint})"))
     }
 }
 
