@@ -15,7 +15,7 @@
 //!   certificate).
 //! - [`saml`]: the service provider: metadata, SP-initiated login, the
 //!   assertion consumer with server-side `InResponseTo` and a replay cache;
-//!   sign-in starts bounded per address and in total ([`saml::Starts`]).
+//!   sign-in starts bounded per address and in total ([`sp::Starts`]).
 //! - [`slo`]: single logout (SAML core §3.7, HTTP-Redirect): « Se
 //!   déconnecter » ends the IdP's session too, and the IdP's own logout
 //!   requests end ours.
@@ -44,6 +44,7 @@ pub mod local;
 pub mod pages;
 pub mod saml;
 pub mod slo;
+pub mod sp;
 pub mod state;
 pub mod web;
 pub mod xmldsig;
@@ -85,7 +86,7 @@ pub fn router(ui: Arc<Ui>) -> Router {
         .route("/saml/metadata", get(saml::metadata))
         .route("/saml/login", get(saml::login))
         .route("/saml/acs", post(saml::acs))
-        .route(slo::SLO_PATH, get(slo::slo))
+        .route(sp::SLO_PATH, get(slo::slo))
         .route("/static/style.css", get(web::stylesheet))
         .fallback(web::not_found)
         .layer(axum::middleware::from_fn(web::security_headers))

@@ -13,7 +13,7 @@
 //!   signature required » is off (as for sign-in), LemonLDAP::NG once the
 //!   SP's « Check SLO message signature » is off; ADFS refuses unsigned
 //!   logout requests (`docs/deploy.md` says so).
-//! - **The IdP answers** at [`SLO_PATH`] with a `LogoutResponse`
+//! - **The IdP answers** at [`SLO_PATH`](crate::sp::SLO_PATH) with a `LogoutResponse`
 //!   ([`slo`]): its `InResponseTo` must be a request of ours still pending
 //!   (taken once), its `Issuer` the IdP, its `Destination` (when given) our
 //!   address, its signature (when given, which the profile asks for) the
@@ -23,13 +23,14 @@
 //!   this browser's session if it names the same person, and is answered
 //!   with a `LogoutResponse`.
 //!
-//! Anyone can ask [`SLO_PATH`]: a message is bounded before it is inflated
+//! Anyone can ask [`SLO_PATH`](crate::sp::SLO_PATH): a message is bounded before it is inflated
 //! ([`MAX_MESSAGE`], [`MAX_INFLATED`]), checked by [`crate::xmldsig::check`]
 //! before it is parsed further, and nothing is written to the store for a
 //! message that does not check out.
 
 use crate::pages;
-use crate::saml::{Sp, bounded, saml};
+use crate::saml::{bounded, saml};
+use crate::sp::{ASSERTION, PROTOCOL, Sp, children, is};
 use crate::state::Ui;
 use crate::web::{Ctx, Page, printable, random_token};
 use axum::extract::{RawQuery, State};
@@ -37,12 +38,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use ecluse_quarantine::{AuditAction, IdpSession, SignIn};
-use libxml::tree::Node;
 use std::io::{Read, Write};
 use std::sync::Arc;
 
-/// Our single-logout address, under `public_url`.
-pub const SLO_PATH: &str = "/saml/slo";
 /// The largest `SAMLRequest` or `SAMLResponse` read from the query, in
 /// bytes as sent (URL-encoded base64 of deflated XML; an IdP's logout
 /// message deflates to well under 2 KB).
@@ -53,8 +51,6 @@ pub const MAX_INFLATED: usize = 64 * 1024;
 /// The longest `RelayState` echoed back (SAML bindings §3.4.3: 80 bytes).
 pub const MAX_RELAY_STATE: usize = 80;
 
-const PROTOCOL: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
-const ASSERTION: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
 const SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 
 /// The address that sends the browser to the IdP with a `LogoutRequest`
@@ -197,53 +193,6 @@ fn instant() -> String {
     jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
-}
-
-/// The `NameQualifier` and `SPNameQualifier` of the `NameID` in the
-/// subject of the assertion `assertion_id` of a verified answer (samael
-/// keeps only the value and the format); a `LogoutRequest` names the
-/// subject with all of them (SAML core §3.7.1).
-pub(crate) fn name_id_qualifiers(
-    xml: &str,
-    assertion_id: &str,
-) -> (Option<String>, Option<String>) {
-    let Ok(doc) = libxml::parser::Parser::default().parse_string(xml) else {
-        return (None, None);
-    };
-    let Some(root) = doc.get_root_element() else {
-        return (None, None);
-    };
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        if is(&node, ASSERTION, "Assertion")
-            && node.get_attribute("ID").as_deref() == Some(assertion_id)
-        {
-            let name_id = children(&node, ASSERTION, "Subject")
-                .into_iter()
-                .flat_map(|s| children(&s, ASSERTION, "NameID"))
-                .next();
-            return match name_id {
-                Some(n) => (
-                    n.get_attribute("NameQualifier"),
-                    n.get_attribute("SPNameQualifier"),
-                ),
-                None => (None, None),
-            };
-        }
-        stack.extend(node.get_child_elements());
-    }
-    (None, None)
-}
-
-fn is(node: &Node, ns: &str, name: &str) -> bool {
-    node.get_name() == name && node.get_namespace().is_some_and(|n| n.get_href() == ns)
-}
-
-fn children(node: &Node, ns: &str, name: &str) -> Vec<Node> {
-    node.get_child_elements()
-        .into_iter()
-        .filter(|c| is(c, ns, name))
-        .collect()
 }
 
 /// A logout message read from the query of `GET /saml/slo`.

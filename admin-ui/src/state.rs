@@ -5,7 +5,7 @@
 
 use crate::config::{UiConfig, UiTenant};
 use crate::error::UiError;
-use crate::{local, saml};
+use crate::{local, sp};
 use ecluse_quarantine::Store;
 use std::sync::Arc;
 
@@ -54,7 +54,7 @@ pub struct Ui {
     /// of it: [`Ui::set_idp_metadata`] fills it in when it comes).
     /// Shared with the UI a reload makes ([`Ui::with_tenants`]), so that
     /// a metadata refresh reaches the one in force.
-    pub(crate) saml: Arc<std::sync::RwLock<Option<Arc<saml::Sp>>>>,
+    pub(crate) saml: Arc<std::sync::RwLock<Option<Arc<sp::Sp>>>>,
     pub(crate) local: local::Guard,
     /// Failed SAML answers per address: the same limits as the local
     /// admin's, counted apart, so that garbage posted to `/saml/acs` does
@@ -65,7 +65,7 @@ pub struct Ui {
     /// Which addresses had a sign-in refused unread in this window.
     pub(crate) refusals: local::Refusals,
     /// The SAML sign-ins started lately, per address and in total.
-    pub(crate) saml_starts: saml::Starts,
+    pub(crate) saml_starts: sp::Starts,
     /// The scanning engines' state, for the dashboard.
     pub(crate) engines: Engines,
 }
@@ -82,7 +82,7 @@ impl Ui {
             // No metadata yet: SAML waits for it, the rest of the UI (and
             // the break-glass sign-in) serves now.
             Some(s) if s.idp_metadata.trim().is_empty() => None,
-            Some(s) => Some(Arc::new(saml::Sp::new(s, &config.public_url)?)),
+            Some(s) => Some(Arc::new(sp::Sp::new(s, &config.public_url)?)),
             None => None,
         };
         Ok(Ui {
@@ -90,7 +90,7 @@ impl Ui {
             acs_guard: local::Guard::new(store.clone(), "acs:"),
             password_checks: local::PasswordChecks::default(),
             refusals: local::Refusals::default(),
-            saml_starts: saml::Starts::default(),
+            saml_starts: sp::Starts::default(),
             store,
             config,
             saml: Arc::new(std::sync::RwLock::new(saml)),
@@ -117,7 +117,7 @@ impl Ui {
             acs_guard: local::Guard::new(self.store.clone(), "acs:"),
             password_checks: local::PasswordChecks::default(),
             refusals: local::Refusals::default(),
-            saml_starts: saml::Starts::default(),
+            saml_starts: sp::Starts::default(),
             store: self.store.clone(),
             config,
             saml: self.saml.clone(),
@@ -131,7 +131,7 @@ impl Ui {
     }
 
     /// The SAML service provider now, if the IdP's metadata is known.
-    pub(crate) fn sp(&self) -> Option<Arc<saml::Sp>> {
+    pub(crate) fn sp(&self) -> Option<Arc<sp::Sp>> {
         self.saml.read().expect("saml lock").clone()
     }
 
@@ -151,7 +151,7 @@ impl Ui {
         };
         let mut config = config.clone();
         config.idp_metadata = metadata;
-        let sp = saml::Sp::new(&config, &self.config.public_url)?;
+        let sp = sp::Sp::new(&config, &self.config.public_url)?;
         *self.saml.write().expect("saml lock") = Some(Arc::new(sp));
         Ok(())
     }
@@ -179,7 +179,7 @@ pub fn check(config: &UiConfig) -> Result<(), UiError> {
     if let Some(s) = &config.saml
         && !s.idp_metadata.trim().is_empty()
     {
-        saml::Sp::new(s, &config.public_url)?;
+        sp::Sp::new(s, &config.public_url)?;
     }
     if let Some(local) = &config.local {
         local::check_hash(&local.password_hash)?;

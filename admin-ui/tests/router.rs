@@ -1130,7 +1130,7 @@ async fn saml_metadata_login_redirect_and_acs_refusals() {
 /// the first one can again once the ten minutes are over.
 #[tokio::test]
 async fn sign_in_starts_from_one_address_are_bounded_and_write_nothing_past_the_limit() {
-    use ecluse_admin_ui::saml::{MAX_STARTS_PER_ADDRESS, REQUEST_LIFETIME};
+    use ecluse_admin_ui::sp::{MAX_STARTS_PER_ADDRESS, REQUEST_LIFETIME};
     let w = world();
     let start = |peer: &'static str| w.send_as(peer, Request::get("/saml/login"), &[], "");
     for i in 0..MAX_STARTS_PER_ADDRESS {
@@ -1572,7 +1572,7 @@ async fn heavy_answers_at_once_from_one_address_are_read_at_most_to_the_limit() 
             .replace('/', "%2F")
             .replace('=', "%3D")
     );
-    assert!(body.len() < ecluse_admin_ui::saml::MAX_RESPONSE);
+    assert!(body.len() < ecluse_admin_ui::sp::MAX_RESPONSE);
     let mut posts = Vec::new();
     for _ in 0..40 {
         let (w, cookie, body) = (w.clone(), cookie.clone(), body.clone());

@@ -309,7 +309,7 @@ pub async fn logout(
     ui.blocking(move |store| {
         store.session_delete(&token)?;
         if let Some(id) = pending {
-            store.saml_request_put(&id, store.now() + crate::saml::REQUEST_LIFETIME)?;
+            store.saml_request_put(&id, store.now() + crate::sp::REQUEST_LIFETIME)?;
         }
         store.audit(&actor, AuditAction::Logout, None, detail)
     })
