@@ -492,7 +492,11 @@ fn what_word_opens_under_doc_is_no_type_mismatch() {
     // A portal's "Export Excel", an HTML table named .xls: Excel opens it.
     let table = b"<html xmlns:x=\"urn:schemas-microsoft-com:office:excel\"><head><meta name=ProgId content=Excel.Sheet></head><body><table><tr><td>Budget</td><td>1200</td></tr></table></body></html>";
     let report = scan_attached("application/vnd.ms-excel", "export.xls", table);
-    assert!(!report.categories.contains(&Category::TypeMismatch), "{}", everything(&report));
+    assert!(
+        !report.categories.contains(&Category::TypeMismatch),
+        "{}",
+        everything(&report)
+    );
     // An image named .doc: Word does not open it as a document.
     let report = scan_attached("application/msword", "compte-rendu.doc", &samples::png());
     assert!(

@@ -573,7 +573,10 @@ fn the_walk_applies_wherever_the_document_sits() {
         (
             "attached message",
             Box::new(|d| {
-                let inner = samples::with_attachment("Relevé", DOCX, "Releve.docx", d);
+                // Its own boundary: one that overlaps the enclosing one is a
+                // finding of its own.
+                let inner = samples::with_attachment("Relevé", DOCX, "Releve.docx", d)
+                    .replace("=_ecluse_boundary_1", "=_ecluse_inner_1");
                 samples::with_attachment(
                     "Tr: Relevé",
                     "message/rfc822",
@@ -628,7 +631,7 @@ fn the_walk_applies_wherever_the_document_sits() {
         );
         let report = scan(&engine(), &Limits::default(), wrap(&ordinary).as_bytes());
         assert!(
-            !report.categories.contains(&Category::ExternalContent),
+            report.action == Action::Deliver,
             "{place}, ordinary twin: {:?}\n{}",
             report.categories,
             everything(&report)
