@@ -3,7 +3,7 @@
 //! `[admin.local]`).
 
 use super::raw::RawAdmin;
-use super::{ConfigError, Source};
+use super::source::{ConfigError, Source};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! stricter), `partner_domains`, `[[policy.exception]]` and
 //! `[[policy.block]]`.
 
-use super::{ConfigError, Source};
+use super::source::{ConfigError, Source};
 use ecluse_scanner::{Category, Policy};
 
 /// `[policy]`, validated.

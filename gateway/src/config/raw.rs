@@ -2,7 +2,7 @@
 //! with `deny_unknown_fields` so that a misspelt key is named. The section
 //! files (`smtp.rs`, `relay.rs` …) turn these into the validated types.
 
-use super::{ConfigError, Source};
+use super::source::{ConfigError, Source};
 use ecluse_scanner::Limits;
 use serde::Deserialize;
 use std::path::PathBuf;

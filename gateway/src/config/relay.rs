@@ -2,7 +2,7 @@
 //! `[[tenant]]` also sets).
 
 use super::raw::{RawRelay, RawTenant};
-use super::{ConfigError, Source};
+use super::source::{ConfigError, Source};
 use std::time::Duration;
 
 /// How the relay uses STARTTLS towards the downstream server.

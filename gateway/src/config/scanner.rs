@@ -3,7 +3,7 @@
 //! ClamAV as a second engine (`[scanner.clamav]`).
 
 use super::raw::{PathList, RawScanner};
-use super::{ConfigError, Source, parse_size};
+use super::source::{ConfigError, Source, parse_size};
 use ecluse_scanner::{Category, Limits};
 use std::path::PathBuf;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! the sender checks.
 
 use super::raw::{OneOrMany, RawSmtp};
-use super::{ConfigError, Source, parse_size};
+use super::source::{ConfigError, Source, parse_size};
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! `[quarantine]` (the data directory, how long items are kept).
 
 use super::raw::{RawQuarantine, RawStore};
-use super::{ConfigError, Source};
+use super::source::{ConfigError, Source};
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -8,8 +8,8 @@ use super::policy::check_floor;
 use super::raw::RawTenant;
 use super::relay::{RelayConfig, check_host_port, parse_starttls};
 use super::smtp::SmtpConfig;
+use super::source::{ConfigError, Source};
 use super::store::QuarantineConfig;
-use super::{ConfigError, Source};
 use ecluse_quarantine::mail::LocalZone;
 use ecluse_scanner::{Category, Policy};
 

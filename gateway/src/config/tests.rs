@@ -3,6 +3,8 @@
 
 use super::*;
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
 
 const MINIMAL: &str =
     "[smtp]\naccepted_domains = [\"ville-exemple.fr\"]\n[relay]\ndownstream = \"127.0.0.1:2526\"\n";
