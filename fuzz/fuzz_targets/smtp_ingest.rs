@@ -4,14 +4,14 @@
 //! respects the size limit, and reads back the same after dot-stuffing.
 #![no_main]
 
-use ecluse_gateway::relay::dot_stuff;
-use ecluse_gateway::smtp::DataReader;
+use ecluse_gateway::inbound::DataReader;
+use ecluse_gateway::outbound::dot_stuff;
 use libfuzzer_sys::fuzz_target;
 use smtp_proto::request::receiver::RequestReceiver;
 
 const MAX: usize = 4096;
 
-fn read_all(input: &[u8], cuts: &[u8]) -> Option<(Result<Vec<u8>, ecluse_gateway::smtp::DataFault>, usize)> {
+fn read_all(input: &[u8], cuts: &[u8]) -> Option<(Result<Vec<u8>, ecluse_gateway::inbound::DataFault>, usize)> {
     let mut r = DataReader::new(MAX, 1000);
     let mut at = 0;
     let mut cut = cuts.iter().cycle();

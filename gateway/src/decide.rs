@@ -1,7 +1,10 @@
 //! From a scan report to what happens to the message: refused at SMTP
-//! time, or accepted with its held items and the deliveries to make.
+//! time, or accepted with its held items and the deliveries to make; and
+//! which recipients are decided together ([`recipient_groups`]).
 //!
-//! - `reject` (malware): `550 5.7.1`, nothing stored.
+//! - `reject` (malware): a neutral [`Rejection`] (the category and what
+//!   named it, no SMTP code), which the session answers with `550 5.7.1`
+//!   (`inbound/reply.rs`); nothing stored.
 //! - nothing held: one delivery of the original, byte for byte, with our
 //!   `Received:` line before it (DKIM signatures survive).
 //! - held attachments: per recipient, one held item per attachment and one
@@ -11,11 +14,11 @@
 //!   finding about the message rather than a part, a held part we cannot
 //!   cut out cleanly); per recipient, one held item and a notice mail.
 
-use crate::config::NoticeConfig;
+use crate::config::{NoticeConfig, Tenant, Tenants};
 use crate::notice;
-use crate::smtp::reply::{self, Reply};
 use ecluse_quarantine::{
-    Cut, Delivery, Envelope, HeldItem, HeldPart, ItemId, Payload, Purpose, QueueId, Status,
+    Cut, Delivery, Envelope, HeldItem, HeldPart, ItemId, Payload, Purpose, QueueId, RuleKind,
+    SenderRule, Status,
 };
 use ecluse_scanner::{Action, Category, Part, Policy, Report};
 use jiff::{Timestamp, ToSpan};
@@ -23,8 +26,8 @@ use jiff::{Timestamp, ToSpan};
 /// What to do with a message.
 #[derive(Debug)]
 pub enum Verdict {
-    /// Refuse it with this reply.
-    Reject(Reply),
+    /// Refuse it, for this reason.
+    Reject(Rejection),
     /// Accept it.
     Accept {
         /// Held items to store.
@@ -34,6 +37,18 @@ pub enum Verdict {
         /// `delivered`, `stripped` or `held`, for the log line and metrics.
         outcome: &'static str,
     },
+}
+
+/// Why a message is refused, without an SMTP reply code: the session
+/// maps it to its reply (`reply::rejected`, `550 5.7.1`), the one place
+/// that knows SMTP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// The category that refuses it: the report's, else `malware`.
+    pub category: Category,
+    /// What named it: the rule of the first finding of that category, else
+    /// the finding's detail; empty when no finding has that category.
+    pub detail: String,
 }
 
 /// The inputs of a decision besides the report.
@@ -134,7 +149,7 @@ fn decide_group(
             .find(|(_, f)| f.category == category)
             .map(|(_, f)| f.rule.clone().unwrap_or_else(|| f.detail.clone()))
             .unwrap_or_default();
-        return Verdict::Reject(reply::rejected(category.label_en(), &detail));
+        return Verdict::Reject(Rejection { category, detail });
     }
     let env = inbound.envelope;
     let stored = |prepend: Vec<u8>, cuts: Vec<Cut>| Payload::Stored {
@@ -301,4 +316,78 @@ fn decide_group(
         deliveries,
         outcome: "stripped",
     }
+}
+
+/// Recipients decided together: same tenant, same policy, same
+/// exception categories.
+pub struct Group<'a> {
+    /// Their tenant (their domain's).
+    pub tenant: &'a Tenant,
+    /// The policy they get: the tenant's, or an override naming them.
+    pub policy: &'a Policy,
+    /// The policy's source: `None` the tenant's, `Some(n)` its override n.
+    pub source: Option<usize>,
+    /// Categories exceptions deliver to them (sorted).
+    pub categories: Vec<Category>,
+    /// The ids of those exceptions.
+    pub exceptions: Vec<String>,
+    /// The recipients, in envelope order.
+    pub rcpts: Vec<String>,
+}
+
+/// The recipients grouped by tenant (their domain's), policy (the
+/// tenant's, or an override naming them) and the categories the sender
+/// exceptions deliver to them (only for an authenticated `From:` address;
+/// a commune's own exceptions only for its recipients).
+pub fn recipient_groups<'a>(
+    tenants: &'a Tenants,
+    rules: &[SenderRule],
+    from_address: &str,
+    authenticated: bool,
+    rcpts: &[String],
+) -> Vec<Group<'a>> {
+    let mut groups: Vec<Group<'a>> = Vec::new();
+    for rcpt in rcpts {
+        // RCPT accepts only our domains; the first tenant is a safe default.
+        let tenant = tenants
+            .of_address(rcpt)
+            .unwrap_or_else(|| &tenants.all()[0]);
+        let (policy, source) = tenant.policy_for(rcpt);
+        let mut categories = Vec::new();
+        let mut ids = Vec::new();
+        if authenticated && !from_address.is_empty() {
+            for r in rules.iter().filter(|r| {
+                r.kind == RuleKind::Allow
+                    && r.tenant.as_deref().is_none_or(|t| t == tenant.id)
+                    && r.applies(from_address, rcpt)
+            }) {
+                categories.extend(r.categories.iter().copied());
+                ids.push(r.id.clone());
+            }
+        }
+        categories.sort();
+        categories.dedup();
+        match groups
+            .iter_mut()
+            .find(|g| g.tenant.id == tenant.id && g.source == source && g.categories == categories)
+        {
+            Some(g) => {
+                g.rcpts.push(rcpt.clone());
+                for id in ids {
+                    if !g.exceptions.contains(&id) {
+                        g.exceptions.push(id);
+                    }
+                }
+            }
+            None => groups.push(Group {
+                tenant,
+                policy,
+                source,
+                categories,
+                exceptions: ids,
+                rcpts: vec![rcpt.clone()],
+            }),
+        }
+    }
+    groups
 }

@@ -8,11 +8,11 @@
 //! in-flight scans and writes finish, let deliveries in flight finish,
 //! flush the store, exit 0.
 
+use crate::config::NoticeConfig;
 use crate::config::{AdminConfig, Config};
 use crate::control::{ReloadRequest, Running};
-use crate::config::NoticeConfig;
-use crate::relay::Relay;
-use crate::smtp::{self, Context};
+use crate::inbound::{self, Context};
+use crate::outbound::{Relay, Routes};
 use anyhow::{Context as _, Result};
 use ecluse_quarantine::Store;
 use ecluse_quarantine::mail::count_en;
@@ -135,7 +135,7 @@ pub async fn run(
         engines: engines.clone(),
         recipients: std::sync::RwLock::new(Arc::new(verifier(&config, &store))),
         senders: std::sync::RwLock::new(senders),
-        harvest: crate::smtp::harvest::HarvestGuard::new(config.smtp.unknown_recipient_limit),
+        harvest: inbound::harvest::HarvestGuard::new(config.smtp.unknown_recipient_limit),
     });
     let relay = Arc::new(Relay {
         store: store.clone(),
@@ -143,7 +143,7 @@ pub async fn run(
         notices,
         wakeup,
         dsn_sent: Default::default(),
-        routes: std::sync::RwLock::new(Arc::new(crate::relay::Routes {
+        routes: std::sync::RwLock::new(Arc::new(Routes {
             relay: config.relay.clone(),
             tenants: config.tenants.clone(),
         })),
@@ -245,7 +245,7 @@ pub async fn run(
         shutdown.clone(),
     ));
     tokio::spawn(retention(store.clone(), ui, shutdown.clone()));
-    smtp::run(smtp_listeners, ctx, shutdown).await;
+    inbound::run(smtp_listeners, ctx, shutdown).await;
     tracing::info!("SMTP sessions finished; waiting for deliveries in flight");
     let _ = relay_task.await;
     let _ = admin.await;
@@ -287,8 +287,8 @@ fn own_domains(config: &Config) -> Vec<String> {
 }
 
 /// Recipient verification as `config` says.
-fn verifier(config: &Config, store: &Arc<Store>) -> crate::recipients::Verifier {
-    crate::recipients::Verifier::new(
+fn verifier(config: &Config, store: &Arc<Store>) -> inbound::recipients::Verifier {
+    inbound::recipients::Verifier::new(
         config.smtp.verify_recipients.clone(),
         store.clone(),
         config.relay.clone(),
@@ -300,11 +300,13 @@ fn verifier(config: &Config, store: &Arc<Store>) -> crate::recipients::Verifier 
 }
 
 /// The sender checks as `config` says (`None`: `sender_checks = false`).
-fn sender_checks(config: &Config) -> Result<Option<Arc<crate::provenance::SenderChecks>>, String> {
+fn sender_checks(
+    config: &Config,
+) -> Result<Option<Arc<inbound::provenance::SenderChecks>>, String> {
     if !config.smtp.sender_checks {
         return Ok(None);
     }
-    crate::provenance::SenderChecks::new(
+    inbound::provenance::SenderChecks::new(
         &config.smtp.dns_resolvers,
         &config.smtp.hostname,
         &config.smtp.accepted_domains,
@@ -566,7 +568,7 @@ fn reload_now(r: &Reloadable) -> Result<String, String> {
             keep_restart_only(&old, fresh)?
         }
     };
-    let loaded = crate::rules::load(
+    let loaded = crate::engines::rules::load(
         &new.rules,
         new.policy.clone(),
         Some(&rules_cache_dir(&new.quarantine.data_dir)),
@@ -599,7 +601,7 @@ fn reload_now(r: &Reloadable) -> Result<String, String> {
     new.prepare_store(&r.ctx.store);
     let summary = loaded.summary();
     let with_tls = tls.is_some();
-    *r.relay.routes.write().expect("routes lock") = Arc::new(crate::relay::Routes {
+    *r.relay.routes.write().expect("routes lock") = Arc::new(Routes {
         relay: new.relay.clone(),
         tenants: new.tenants.clone(),
     });
@@ -662,12 +664,13 @@ async fn watch_clamd(
 ) {
     loop {
         let c = clamav.clone();
-        let state = match tokio::task::spawn_blocking(move || crate::clamav::ping(&c)).await {
-            Ok(Ok(version)) => Ok(version),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(e) => Err(format!("the check stopped: {e}")),
-        };
-        crate::clamav::record(&engines, &clamav, state.map(Some));
+        let state =
+            match tokio::task::spawn_blocking(move || crate::engines::clamav::ping(&c)).await {
+                Ok(Ok(version)) => Ok(version),
+                Ok(Err(e)) => Err(e.to_string()),
+                Err(e) => Err(format!("the check stopped: {e}")),
+            };
+        crate::engines::clamav::record(&engines, &clamav, state.map(Some));
         tokio::select! {
             _ = tokio::time::sleep(CLAMD_CHECK_EVERY) => {}
             _ = crate::shutdown::stopped(&mut shutdown) => return,
@@ -824,7 +827,7 @@ async fn healthz(
     let Some(c) = clamav else {
         return (axum::http::StatusCode::OK, format!("ok\n{store_line}"));
     };
-    let ping = tokio::task::spawn_blocking(move || crate::clamav::ping(&c)).await;
+    let ping = tokio::task::spawn_blocking(move || crate::engines::clamav::ping(&c)).await;
     let body = match ping {
         Ok(Ok(_)) => {
             metrics::gauge!("ecluse_clamav_up").set(1.0);
@@ -867,7 +870,7 @@ pub fn serve_from(
     source: Option<PathBuf>,
 ) -> Result<()> {
     crate::tls::install_provider();
-    let loaded = crate::rules::load(
+    let loaded = crate::engines::rules::load(
         &config.rules,
         config.policy.clone(),
         Some(&rules_cache_dir(&config.quarantine.data_dir)),

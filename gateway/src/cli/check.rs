@@ -27,7 +27,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
     // The IdP and the network probes, on their own thread while the rules
     // compile here.
     let probing = start_probes(&config, offline);
-    let loaded = crate::rules::load(
+    let loaded = crate::engines::rules::load(
         &config.rules,
         config.policy.clone(),
         Some(&crate::serve::rules_cache_dir(&config.quarantine.data_dir)),
@@ -179,7 +179,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
     println!("  {}", loaded.summary());
     let _ = engine;
     if let Some(c) = &config.clamav {
-        match crate::clamav::ping(c) {
+        match crate::engines::clamav::ping(c) {
             Ok(version) => println!("  ClamAV at {}: {version}", c.address),
             Err(e) => println!(
                 "  ClamAV at {}: NOT ANSWERING ({e}); until it does, mail gets {}",

@@ -101,10 +101,10 @@ pub fn run(args: ScanArgs) -> ExitCode {
     let cache = if args.no_rules_cache {
         None
     } else {
-        crate::rules::user_cache_dir()
+        crate::engines::rules::user_cache_dir()
     };
     let engine = match load_policy(args.policy.as_deref())
-        .and_then(|p| crate::rules::load(&sources, p, cache.as_deref()))
+        .and_then(|p| crate::engines::rules::load(&sources, p, cache.as_deref()))
     {
         Ok(loaded) => {
             if !args.rules.is_empty() {

@@ -41,7 +41,7 @@ pub struct SmtpConfig {
     pub max_errors: usize,
     /// `unknown_recipient_limit`: unknown recipients one client (an IPv4
     /// address, an IPv6 /64) may be told about in 10 minutes before its
-    /// `RCPT`s get `450 4.7.1` (directory harvest, [`crate::smtp::harvest`];
+    /// `RCPT`s get `450 4.7.1` (directory harvest, [`crate::inbound::harvest`];
     /// default 20).
     pub unknown_recipient_limit: usize,
     /// `verify_recipients`: how `RCPT` addresses are checked.

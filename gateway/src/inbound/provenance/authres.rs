@@ -1,4 +1,9 @@
-//! `Authentication-Results:` (RFC 8601) fields that claim to come from us.
+//! `Authentication-Results:` (RFC 8601): the field we write, and the
+//! fields that claim to come from us.
+//!
+//! The field we write is checked well formed ([`well_formed`]); when what
+//! mail-auth wrote carries sender text that would break it, ours is
+//! rebuilt with results and domain names only ([`minimal_header`]).
 //!
 //! The town's server may trust the `Authentication-Results` fields that
 //! carry Écluse's authserv-id (`[smtp] hostname`): that is how it learns
@@ -7,6 +12,8 @@
 //! incoming field with our authserv-id is removed before anything else
 //! reads the message, as RFC 8601 §5 requires of the border MTA; fields
 //! of other authserv-ids are left as they are.
+
+use ecluse_scanner::SenderAuth;
 
 /// `message` without the fields of its header block (not of nested
 /// messages) that are `Authentication-Results` with authserv-id `ours`
@@ -92,7 +99,12 @@ fn is_ours(field: &[u8], ours: &str) -> bool {
     authserv_id(value).is_some_and(|id| same(&id))
         || head
             .split(|&b| b" \t\r\n()\"".contains(&b) || !b.is_ascii() || b.is_ascii_control())
-            .map(|t| t.iter().copied().filter(|&b| b != b'\\').collect::<Vec<u8>>())
+            .map(|t| {
+                t.iter()
+                    .copied()
+                    .filter(|&b| b != b'\\')
+                    .collect::<Vec<u8>>()
+            })
             .any(|t| same(&t))
 }
 
@@ -137,6 +149,76 @@ fn authserv_id(value: &[u8]) -> Option<Vec<u8>> {
     (at > start).then(|| value[start..at].to_vec())
 }
 
+/// A `HELO` name as it may appear in a header: printable ASCII without
+/// the characters that open or escape a comment or a quote; the rest `?`.
+pub fn printable_name(name: &str) -> String {
+    name.chars()
+        .take(255)
+        .map(|c| {
+            if c.is_ascii_graphic() && !"()\\\";<>".contains(c) {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
+/// The field is printable ASCII, its comments and quotes balanced, no
+/// backslash (RFC 8601 §2.2, RFC 5322 §3.2.2).
+pub(super) fn well_formed(header: &[u8]) -> bool {
+    let mut depth = 0i32;
+    let mut quoted = false;
+    for &b in header {
+        match b {
+            b'\\' => return false,
+            b'"' if depth == 0 => quoted = !quoted,
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            b'\r' | b'\n' | b'\t' => {}
+            b if !(0x20..0x7f).contains(&b) => return false,
+            _ => {}
+        }
+    }
+    // An empty value (`header.from= `) is no value (RFC 8601 §2.2).
+    let empty_value = header
+        .windows(2)
+        .any(|w| w[0] == b'=' && matches!(w[1], b' ' | b';' | b'\r'));
+    depth == 0 && !quoted && !empty_value
+}
+
+/// The results without comments or sender-given text but domain names.
+pub(super) fn minimal_header(authserv_id: &str, a: &SenderAuth) -> Vec<u8> {
+    let mut h = format!("Authentication-Results: {authserv_id}");
+    for d in &a.dkim {
+        h.push_str(&format!(
+            ";\r\n\tdkim={} header.d={}",
+            d.result,
+            printable_name(&d.domain)
+        ));
+    }
+    h.push_str(&format!(
+        ";\r\n\tspf={} smtp.mailfrom={}",
+        a.spf,
+        printable_name(&a.spf_domain)
+    ));
+    h.push_str(&format!(
+        ";\r\n\tdmarc={} header.from={}\r\n",
+        a.dmarc,
+        if a.from_domain.is_empty() {
+            "none".to_string()
+        } else {
+            printable_name(&a.from_domain)
+        }
+    ));
+    h.into_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +257,24 @@ Authentication-Results: mx.ville-exemple.fr; spf=pass\r\n"
         assert_eq!(
             remove_forged(plain.clone(), "mx.ville-exemple.fr"),
             (plain, 0)
+        );
+    }
+
+    #[test]
+    fn a_field_with_sender_text_that_breaks_it_is_not_well_formed() {
+        assert!(well_formed(b"Authentication-Results: mx.a.fr;\r\n\tspf=fail (mx.a.fr: x) smtp.mailfrom=a@b.fr;\r\n\tdmarc=fail header.from=b.fr policy.dmarc=reject\r\n"));
+        for bad in [
+            &b"Authentication-Results: mx.a.fr; dkim=neutral header.s=sel(; spf=fail\r\n"[..],
+            b"Authentication-Results: mx.a.fr; spf=none (x\\) smtp.mailfrom=<>\r\n",
+            b"Authentication-Results: mx.a.fr; dkim=pass header.s=x\"\r\n",
+            b"Authentication-Results: mx.a.fr; dmarc=none header.from= policy.dmarc=none\r\n",
+            b"Authentication-Results: mx.a.fr; spf=pass (\xc3\xa9)\r\n",
+        ] {
+            assert!(!well_formed(bad), "{}", String::from_utf8_lossy(bad));
+        }
+        assert_eq!(
+            printable_name("x\\(evil);dmarc=pass"),
+            "x??evil??dmarc=pass"
         );
     }
 }

@@ -1,36 +1,24 @@
-//! The relay: delivers the outbound queue to the downstream server.
+//! The relay worker: delivers the outbound queue to the downstream
+//! servers.
 //!
-//! Each delivery is one SMTP transaction with per-recipient results (we
-//! drive MAIL/RCPT/DATA ourselves; mail-send's `send` stops at the first
-//! refused recipient). `4xx` and connection failures are retried with
-//! exponential backoff (`retry_min` doubling up to `retry_max`) until
-//! `max_queue_time`; `5xx`, or giving up, sends the sender a delivery
-//! status notification (RFC 3464) — never for our own notices, to avoid
-//! loops. Opportunistic STARTTLS by default.
+//! Each delivery is claimed with a lease, sent through its recipients'
+//! servers ([`Routes`]; one SMTP transaction per server, `client.rs`) and
+//! its per-recipient results recorded. `4xx` and connection failures are
+//! retried with exponential backoff (`retry_min` doubling up to
+//! `retry_max`) until `max_queue_time`; `5xx`, or giving up, sends the
+//! sender a delivery status notification (RFC 3464, `dsn.rs`) — never for
+//! our own notices, to avoid loops. Opportunistic STARTTLS by default.
 
-use crate::config::{RelayConfig, StartTls};
+use super::client::{self, AttemptResult};
+use super::dsn::{DsnLimit, dsn, header_block};
 use crate::config::NoticeConfig;
-use crate::notice;
+use crate::config::RelayConfig;
 use ecluse_quarantine::{AttemptOutcome, Delivery, DeliveryId, Payload, Purpose, Store};
 use jiff::Timestamp;
-use mail_send::SmtpClient;
-use smtp_proto::EXT_START_TLS;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{Notify, Semaphore, watch};
-
-/// The result of one attempt, per recipient.
-#[derive(Debug, Default)]
-pub struct AttemptResult {
-    /// Accepted by the downstream server.
-    pub delivered: Vec<String>,
-    /// Refused for now: retry.
-    pub temporary: Vec<(String, String)>,
-    /// Refused for good.
-    pub permanent: Vec<(String, String)>,
-}
 
 /// Where each recipient is delivered: `[relay]` and the tenants, swapped
 /// whole by a reload (an attempt in flight keeps the one it started with).
@@ -78,46 +66,6 @@ pub struct Relay {
     pub dsn_sent: DsnLimit,
     /// How long a claim on a delivery lasts (`[store] delivery_lease`).
     pub lease: Duration,
-}
-
-/// At most [`DsnLimit::PER_SENDER`] DSNs per envelope sender and
-/// [`DsnLimit::TOTAL`] in all per hour: even to authenticated senders, a
-/// burst of failures downstream must not make us a mail cannon.
-#[derive(Default)]
-pub struct DsnLimit(
-    Mutex<(
-        Option<std::time::Instant>,
-        std::collections::HashMap<String, u32>,
-    )>,
-);
-
-impl DsnLimit {
-    /// DSNs per envelope sender per hour.
-    pub const PER_SENDER: u32 = 10;
-    /// DSNs per hour in all.
-    pub const TOTAL: u32 = 200;
-
-    /// Counts one DSN to `sender`; false when over the limit.
-    pub fn take(&self, sender: &str) -> bool {
-        let mut guard = self.0.lock().expect("dsn limit lock");
-        let (since, counts) = &mut *guard;
-        let now = std::time::Instant::now();
-        if since.is_none_or(|t| now.duration_since(t) >= std::time::Duration::from_secs(3600)) {
-            *since = Some(now);
-            counts.clear();
-        }
-        let total: u32 = counts.values().sum();
-        // Checked before the entry is made: at most TOTAL senders are kept.
-        if total >= Self::TOTAL {
-            return false;
-        }
-        let mine = counts.entry(sender.to_ascii_lowercase()).or_default();
-        if *mine >= Self::PER_SENDER {
-            return false;
-        }
-        *mine += 1;
-        true
-    }
 }
 
 impl Relay {
@@ -407,7 +355,8 @@ impl Relay {
         self.send_via(&routes.relay, mail_from, rcpts, bytes).await
     }
 
-    /// One SMTP transaction to the server of `cfg`.
+    /// One SMTP transaction to the server of `cfg` (`client::send`,
+    /// saying our host name at `EHLO`).
     pub async fn send_via(
         &self,
         cfg: &RelayConfig,
@@ -415,336 +364,6 @@ impl Relay {
         rcpts: &[String],
         bytes: &[u8],
     ) -> AttemptResult {
-        let all_temporary = |why: String| AttemptResult {
-            temporary: rcpts.iter().map(|r| (r.clone(), why.clone())).collect(),
-            ..Default::default()
-        };
-        let addr = match tokio::net::lookup_host(&cfg.downstream)
-            .await
-            .map(|mut a| a.next())
-        {
-            Ok(Some(a)) => a,
-            Ok(None) | Err(_) => {
-                return all_temporary(format!("cannot resolve {}", cfg.downstream));
-            }
-        };
-        let mut client = match SmtpClient::connect(addr, cfg.timeout).await {
-            Ok(c) => c,
-            Err(e) => return all_temporary(format!("cannot connect to {}: {e}", cfg.downstream)),
-        };
-        let host = &self.notices.hostname;
-        // A server that accepts and never greets must not hold the worker.
-        let Ok(greeting) = tokio::time::timeout(cfg.timeout, client.read()).await else {
-            return all_temporary(format!(
-                "no greeting from {} within {:?}",
-                cfg.downstream, cfg.timeout
-            ));
-        };
-        match greeting {
-            Ok(r) if r.code() / 100 == 2 => {}
-            Ok(r) => return all_temporary(format!("downstream greeting: {}", said(&r))),
-            Err(e) => return all_temporary(format!("downstream greeting: {e}")),
-        }
-        let ehlo = match client.ehlo(host).await {
-            Ok(e) => e,
-            Err(e) => return all_temporary(format!("EHLO: {e}")),
-        };
-        let offers_tls = ehlo.has_capability(EXT_START_TLS);
-        if cfg.starttls != StartTls::Off && offers_tls {
-            let connector = match mail_send::smtp::tls::build_tls_connector(true) {
-                Ok(c) => c,
-                Err(e) => return all_temporary(format!("TLS set-up: {e}")),
-            };
-            let tls_name = cfg
-                .downstream
-                .rsplit_once(':')
-                .map(|(h, _)| h)
-                .unwrap_or(&cfg.downstream);
-            let mut client = match client.start_tls(&connector, tls_name).await {
-                Ok(c) => c,
-                Err(e) => return all_temporary(format!("STARTTLS: {e}")),
-            };
-            if let Err(e) = client.ehlo(host).await {
-                return all_temporary(format!("EHLO after STARTTLS: {e}"));
-            }
-            transaction(&mut client, mail_from, rcpts, bytes).await
-        } else if cfg.starttls == StartTls::Required {
-            all_temporary("the downstream server does not offer STARTTLS, and [relay] starttls = \"required\"".into())
-        } else {
-            transaction(&mut client, mail_from, rcpts, bytes).await
-        }
-    }
-}
-
-/// A reply as text: code, enhanced status code, message.
-fn said(r: &smtp_proto::Response<String>) -> String {
-    if r.esc[0] > 0 {
-        format!(
-            "{} {}.{}.{} {}",
-            r.code, r.esc[0], r.esc[1], r.esc[2], r.message
-        )
-    } else {
-        format!("{} {}", r.code, r.message)
-    }
-}
-
-/// Dot-stuffs `bytes` and ends the data: lines starting with `.` get a
-/// second one; the message is sent as it is, with `.CRLF` after its last
-/// CRLF (adding a CRLF only when a non-empty message does not end with one).
-pub fn dot_stuff(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 512 + 5);
-    let mut line_start = true;
-    let mut at = 0;
-    while at < bytes.len() {
-        if line_start && bytes[at] == b'.' {
-            out.push(b'.');
-        }
-        let end = memchr::memchr(b'\n', &bytes[at..])
-            .map(|i| at + i + 1)
-            .unwrap_or(bytes.len());
-        out.extend_from_slice(&bytes[at..end]);
-        line_start = end > 0 && bytes[end - 1] == b'\n';
-        at = end;
-    }
-    if !bytes.is_empty() && !bytes.ends_with(b"\r\n") {
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b".\r\n");
-    out
-}
-
-async fn transaction<T: AsyncRead + AsyncWrite + Unpin>(
-    client: &mut SmtpClient<T>,
-    mail_from: &str,
-    rcpts: &[String],
-    bytes: &[u8],
-) -> AttemptResult {
-    let mut result = AttemptResult::default();
-    let fail_all = |result: &mut AttemptResult, rcpts: &[String], code: u16, why: String| {
-        for r in rcpts {
-            if code / 100 == 5 {
-                result.permanent.push((r.clone(), why.clone()));
-            } else {
-                result.temporary.push((r.clone(), why.clone()));
-            }
-        }
-    };
-    match client.cmd(format!("MAIL FROM:<{mail_from}>\r\n")).await {
-        Ok(r) if r.code() / 100 == 2 => {}
-        Ok(r) => {
-            fail_all(
-                &mut result,
-                rcpts,
-                r.code(),
-                format!("MAIL FROM: {}", said(&r)),
-            );
-            return result;
-        }
-        Err(e) => {
-            fail_all(&mut result, rcpts, 451, format!("MAIL FROM: {e}"));
-            return result;
-        }
-    }
-    let mut accepted = Vec::new();
-    for rcpt in rcpts {
-        match client.cmd(format!("RCPT TO:<{rcpt}>\r\n")).await {
-            Ok(r) if r.code() / 100 == 2 => accepted.push(rcpt.clone()),
-            Ok(r) => fail_all(
-                &mut result,
-                std::slice::from_ref(rcpt),
-                r.code(),
-                format!("RCPT TO: {}", said(&r)),
-            ),
-            Err(e) => fail_all(
-                &mut result,
-                std::slice::from_ref(rcpt),
-                451,
-                format!("RCPT TO: {e}"),
-            ),
-        }
-    }
-    if accepted.is_empty() {
-        let _ = client.cmd("QUIT\r\n").await;
-        return result;
-    }
-    match client.cmd("DATA\r\n").await {
-        Ok(r) if r.code() == 354 => {}
-        Ok(r) => {
-            fail_all(
-                &mut result,
-                &accepted,
-                r.code(),
-                format!("DATA: {}", said(&r)),
-            );
-            return result;
-        }
-        Err(e) => {
-            fail_all(&mut result, &accepted, 451, format!("DATA: {e}"));
-            return result;
-        }
-    }
-    let data = dot_stuff(bytes);
-    let timeout = client.timeout;
-    let sent = tokio::time::timeout(timeout, async {
-        client.stream.write_all(&data).await?;
-        client.stream.flush().await?;
-        client
-            .read()
-            .await
-            .map_err(|e| std::io::Error::other(e.to_string()))
-    })
-    .await;
-    match sent {
-        Ok(Ok(r)) if r.code() / 100 == 2 => result.delivered = accepted,
-        Ok(Ok(r)) => fail_all(
-            &mut result,
-            &accepted,
-            r.code(),
-            format!("end of data: {}", said(&r)),
-        ),
-        Ok(Err(e)) => fail_all(&mut result, &accepted, 451, format!("end of data: {e}")),
-        Err(_) => fail_all(&mut result, &accepted, 451, "end of data: timeout".into()),
-    }
-    let _ = client.cmd("QUIT\r\n").await;
-    result
-}
-
-/// The header block of a message (up to the blank line).
-fn header_block(msg: &[u8]) -> &[u8] {
-    match memchr::memmem::find(msg, b"\r\n\r\n") {
-        Some(i) => &msg[..i + 2],
-        None => &msg[..msg.len().min(64 << 10)],
-    }
-}
-
-/// A delivery status notification (RFC 3464) for recipients refused for good.
-pub fn dsn(
-    cfg: &NoticeConfig,
-    to: &str,
-    failed: &[(String, String)],
-    original_headers: &[u8],
-    now: Timestamp,
-) -> Vec<u8> {
-    let boundary = format!("dsn-{}", ulid::Ulid::new());
-    let list_fr: String = failed
-        .iter()
-        .map(|(r, why)| format!("  <{r}> : {why}\r\n"))
-        .collect();
-    let list_en: String = failed
-        .iter()
-        .map(|(r, why)| format!("  <{r}>: {why}\r\n"))
-        .collect();
-    let human = format!(
-        "Votre message n'a pas pu être remis aux destinataires suivants :\r\n\r\n{list_fr}\r\n\
-         Le serveur de messagerie de la mairie l'a refusé. Vérifiez l'adresse, ou contactez le destinataire par un autre moyen.\r\n\r\n\
-         --\r\n\
-         Your message could not be delivered to the following recipients:\r\n\r\n{list_en}\r\n\
-         The town's mail server refused it. Check the address, or reach the recipient another way.\r\n"
-    );
-    let mut status = format!(
-        "Reporting-MTA: dns; {}\r\nArrival-Date: {}\r\n",
-        cfg.hostname,
-        notice::rfc5322_date(now)
-    );
-    for (rcpt, why) in failed {
-        let code = why
-            .split_whitespace()
-            .find(|w| w.len() == 5 && w.as_bytes()[1] == b'.' && w.as_bytes()[0].is_ascii_digit())
-            .unwrap_or("5.0.0");
-        let why: String = why
-            .chars()
-            .filter(|c| c.is_ascii() && !c.is_ascii_control())
-            .collect();
-        status.push_str(&format!(
-            "\r\nFinal-Recipient: rfc822; {rcpt}\r\nAction: failed\r\nStatus: {code}\r\nDiagnostic-Code: smtp; {why}\r\n"
-        ));
-    }
-    format!(
-        "From: Mail Delivery System <MAILER-DAEMON@{host}>\r\n\
-         To: <{to}>\r\n\
-         Subject: {subject}\r\n\
-         Date: {date}\r\n\
-         Message-ID: {id}\r\n\
-         Auto-Submitted: auto-replied\r\n\
-         MIME-Version: 1.0\r\n\
-         Content-Type: multipart/report; report-type=delivery-status; boundary=\"{boundary}\"\r\n\
-         \r\n\
-         --{boundary}\r\n\
-         Content-Type: text/plain; charset=utf-8\r\n\
-         Content-Transfer-Encoding: base64\r\n\
-         \r\n\
-         {human}\r\n\
-         --{boundary}\r\n\
-         Content-Type: message/delivery-status\r\n\
-         \r\n\
-         {status}\r\n\
-         --{boundary}\r\n\
-         Content-Type: text/rfc822-headers\r\n\
-         \r\n\
-         {headers}\r\n\
-         --{boundary}--\r\n",
-        host = cfg.hostname,
-        subject = notice::header_text("Message non remis / Undelivered mail"),
-        date = notice::rfc5322_date(now),
-        id = notice::message_id(&cfg.hostname),
-        human = notice::base64_lines(human.as_bytes()),
-        headers = String::from_utf8_lossy(original_headers).trim_end(),
-    )
-    .into_bytes()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn dsns_are_limited_per_sender_and_in_all() {
-        let limit = DsnLimit::default();
-        for _ in 0..DsnLimit::PER_SENDER {
-            assert!(limit.take("a@exemple.fr"));
-        }
-        assert!(!limit.take("A@Exemple.fr"), "the same sender, any case");
-        let mut others = 0;
-        while limit.take(&format!("s{others}@exemple.fr")) {
-            others += 1;
-        }
-        assert_eq!(others + DsnLimit::PER_SENDER, DsnLimit::TOTAL);
-        assert!(limit.0.lock().unwrap().1.len() <= DsnLimit::TOTAL as usize);
-    }
-
-    use super::*;
-    use mail_parser::MimeHeaders;
-
-    #[test]
-    fn dot_stuffing_keeps_the_message_and_ends_it_once() {
-        assert_eq!(dot_stuff(b"a\r\n.b\r\n..\r\n"), b"a\r\n..b\r\n...\r\n.\r\n");
-        assert_eq!(dot_stuff(b".x"), b"..x\r\n.\r\n");
-        assert_eq!(dot_stuff(b""), b".\r\n", "an empty message stays empty");
-    }
-
-    #[test]
-    fn a_dsn_is_a_delivery_report() {
-        let cfg = NoticeConfig {
-            hostname: "mx.ville-exemple.fr".into(),
-            public_url: "http://x".into(),
-            ..Default::default()
-        };
-        let bytes = dsn(
-            &cfg,
-            "alice@example.org",
-            &[(
-                "bob@ville-exemple.fr".into(),
-                "RCPT TO: 550 5.1.1 no such user".into(),
-            )],
-            b"Subject: hello\r\n",
-            Timestamp::now(),
-        );
-        let msg = mail_parser::MessageParser::default().parse(&bytes).unwrap();
-        assert_eq!(
-            msg.content_type().unwrap().attribute("report-type"),
-            Some("delivery-status")
-        );
-        let text = String::from_utf8_lossy(&bytes);
-        assert!(text.contains("Status: 5.1.1"), "{text}");
-        assert!(text.contains("Final-Recipient: rfc822; bob@ville-exemple.fr"));
-        assert!(msg.body_text(0).unwrap().contains("n'a pas pu être remis"));
+        client::send(cfg, &self.notices.hostname, mail_from, rcpts, bytes).await
     }
 }

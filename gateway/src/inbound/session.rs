@@ -6,7 +6,7 @@
 //! (RFC 2920). Each command has its file: `ehlo.rs`, `mail.rs`, `rcpt.rs`,
 //! `data.rs`; the one-line ones are here.
 
-use super::Context;
+use super::context::Context;
 use super::data::DataReader;
 use super::reply::{self, Reply};
 use smtp_proto::Request;

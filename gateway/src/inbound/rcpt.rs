@@ -1,7 +1,9 @@
 //! RCPT TO: only our own domains (no open relay), at most `max_recipients`,
 //! and only addresses that exist when `[smtp] verify_recipients` is on
-//! ([`crate::recipients`]). `postmaster` is always accepted (RFC 5321 §4.5.1).
+//! ([`super::recipients`]). `postmaster` is always accepted (RFC 5321 §4.5.1).
 
+use super::mail::writable_address;
+use super::recipients::RcptAnswer;
 use super::reply;
 use super::session::Session;
 use smtp_proto::RcptTo;
@@ -19,7 +21,7 @@ impl Session {
         if address.is_empty() || address.eq_ignore_ascii_case("postmaster") {
             address = format!("postmaster@{}", smtp.accepted_domains[0]);
         }
-        if !super::writable_address(&address) {
+        if !writable_address(&address) {
             let r = reply::bad_recipient(&address);
             self.reply(r);
             return;
@@ -55,13 +57,11 @@ impl Session {
                 .tenants
                 .of_address(&address)
                 .map(|t| t.id.clone());
-            let blocked = crate::smtp::message::sender_rules(&self.ctx, &self.config)
-                .iter()
-                .any(|r| {
-                    r.kind == ecluse_quarantine::RuleKind::Block
-                        && r.tenant.as_ref().is_none_or(|t| Some(t) == tenant.as_ref())
-                        && r.applies(&mail_from, &address)
-                });
+            let blocked = self.ctx.sender_rules(&self.config).iter().any(|r| {
+                r.kind == ecluse_quarantine::RuleKind::Block
+                    && r.tenant.as_ref().is_none_or(|t| Some(t) == tenant.as_ref())
+                    && r.applies(&mail_from, &address)
+            });
             if blocked {
                 metrics::counter!("ecluse_recipients_blocked_total").increment(1);
                 tracing::info!(client = %self.peer.ip(), from = %mail_from, rcpt = %address, "RCPT refused: the recipient's commune blocks this sender");
@@ -81,8 +81,8 @@ impl Session {
                 return;
             }
             match self.ctx.recipients().verify(&address).await {
-                crate::recipients::RcptAnswer::Exists => {}
-                crate::recipients::RcptAnswer::Unknown(why) => {
+                RcptAnswer::Exists => {}
+                RcptAnswer::Unknown(why) => {
                     tracing::info!(rcpt = %address, %why, "RCPT refused: unknown recipient");
                     self.ctx.harvest.unknown(client);
                     self.unknown_rcpts += 1;
@@ -93,12 +93,12 @@ impl Session {
                     self.reply(reply::unknown_recipient(&address, &why));
                     return;
                 }
-                crate::recipients::RcptAnswer::Unavailable(why) => {
+                RcptAnswer::Unavailable(why) => {
                     tracing::warn!(rcpt = %address, %why, "RCPT deferred: recipient cannot be verified");
                     self.reply(reply::unverified_recipient(&address));
                     return;
                 }
-                crate::recipients::RcptAnswer::Unreachable(why) => {
+                RcptAnswer::Unreachable(why) => {
                     tracing::warn!(rcpt = %address, %why, "RCPT deferred: the town's server cannot be reached to verify the recipient");
                     self.reply(reply::verifier_unreachable(&address));
                     return;

@@ -186,10 +186,8 @@ pub fn relay_denied(rcpt: &str) -> Reply {
         format!("<{rcpt}>: relay access denied, this server only accepts mail for its own domains"),
     )
 }
-/// The town's server (or the recipients list) does not know the address
-/// (RFC 3463 5.1.1: bad destination mailbox address).
 /// The client was told about too many unknown recipients lately
-/// ([`crate::smtp::harvest`]): `450 4.7.1`, try again later.
+/// ([`crate::inbound::harvest`]): `450 4.7.1`, try again later.
 pub fn harvest_deferred(rcpt: &str) -> Reply {
     Reply::new(
         450,
@@ -197,6 +195,8 @@ pub fn harvest_deferred(rcpt: &str) -> Reply {
         format!("<{rcpt}>: too many unknown recipients from your address; try again later"),
     )
 }
+/// The town's server (or the recipients list) does not know the address
+/// (RFC 3463 5.1.1: bad destination mailbox address).
 pub fn unknown_recipient(rcpt: &str, why: &str) -> Reply {
     Reply::new(
         550,

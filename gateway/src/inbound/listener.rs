@@ -1,100 +1,19 @@
-//! The inbound SMTP server.
-//!
-//! [`run`] accepts connections on the listeners it is given until the
-//! shutdown signal, holding one permit per connection (`421 4.7.0` beyond
-//! `max_connections`, or beyond `max_connections_per_ip` for one address),
-//! and waits for open sessions to finish before returning.
-//!
-//! # Layout
-//!
-//! - `session.rs`: the state machine and its read loop.
-//! - `ehlo.rs`, `mail.rs`, `rcpt.rs`: one command each.
-//! - `data.rs`: strict end-of-data reading (SMTP smuggling).
-//! - `message.rs`: DATA, the scan, the decision and the durable write.
-//! - `reply.rs`: every reply, with its status codes.
+//! The listener: [`run`] accepts connections on the listeners it is given
+//! until the shutdown signal, holding one permit per connection (`421
+//! 4.7.0` beyond `max_connections`, or beyond `max_connections_per_ip`
+//! for one address), and waits for open sessions to finish before
+//! returning; [`serve_connection`] runs one session, and its TLS half
+//! after STARTTLS.
 
-mod data;
-mod ehlo;
-pub mod harvest;
-mod mail;
-mod message;
-mod rcpt;
-pub mod reply;
-mod session;
-
-pub use data::{DataFault, DataReader};
-pub use session::{Next, Session};
-
-use crate::config::Config;
-use crate::config::NoticeConfig;
-use ecluse_quarantine::Store;
-use ecluse_scanner::Engine;
+use super::context::Context;
+use super::reply;
+use super::session::{Next, Session};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, Semaphore, watch};
-use tokio_rustls::TlsAcceptor;
-
-/// What every session shares.
-pub struct Context {
-    /// The configuration in force, swapped whole by a reload (SIGHUP,
-    /// `ecluse reload`): a session takes it at its start and again at each
-    /// `MAIL FROM`, so a transaction in flight finishes with the one it
-    /// started with.
-    pub config: std::sync::RwLock<Arc<Config>>,
-    /// The scanner, with the policy; swapped whole by a reload (SIGHUP,
-    /// `ecluse reload`), a message in flight keeps the one it started with.
-    pub engine: std::sync::RwLock<Arc<Engine>>,
-    /// The store.
-    pub store: Arc<Store>,
-    /// Permits for messages being scanned.
-    pub scans: Arc<Semaphore>,
-    /// STARTTLS, when a certificate is configured; swapped by a reload.
-    pub tls: std::sync::RwLock<Option<TlsAcceptor>>,
-    /// Where notices point.
-    pub notices: NoticeConfig,
-    /// Wakes the relay when something was queued.
-    pub relay_wakeup: Arc<Notify>,
-    /// The engines' state on the admin dashboard (clamd's, after each scan).
-    pub engines: ecluse_admin_ui::Engines,
-    /// Recipient verification at `RCPT`; rebuilt by a reload (the
-    /// tenants' servers, the mode may change).
-    pub recipients: std::sync::RwLock<Arc<crate::recipients::Verifier>>,
-    /// SPF, DKIM and DMARC (`[smtp] sender_checks`); rebuilt by a reload
-    /// (the domains whose lookalikes are caught may change).
-    pub senders: std::sync::RwLock<Option<Arc<crate::provenance::SenderChecks>>>,
-    /// Unknown-recipient answers per client (directory harvest).
-    pub harvest: harvest::HarvestGuard,
-}
-
-impl Context {
-    /// The configuration in force now.
-    pub fn config(&self) -> Arc<Config> {
-        self.config.read().expect("config lock").clone()
-    }
-
-    /// Recipient verification as configured now.
-    pub fn recipients(&self) -> Arc<crate::recipients::Verifier> {
-        self.recipients.read().expect("recipients lock").clone()
-    }
-
-    /// The sender checks as configured now (`None`: off).
-    pub fn senders(&self) -> Option<Arc<crate::provenance::SenderChecks>> {
-        self.senders.read().expect("senders lock").clone()
-    }
-
-    /// The engine in force now.
-    pub fn engine(&self) -> Arc<Engine> {
-        self.engine.read().expect("engine lock").clone()
-    }
-
-    /// The STARTTLS acceptor in force now.
-    pub fn tls(&self) -> Option<TlsAcceptor> {
-        self.tls.read().expect("tls lock").clone()
-    }
-}
+use tokio::sync::{Semaphore, watch};
 
 /// Counts connections per client address.
 #[derive(Default)]
@@ -233,22 +152,4 @@ pub async fn serve_connection(
         Ok(Next::Close) => {}
         Err(e) => tracing::debug!(client = %peer, error = %e, "session ended"),
     }
-}
-
-#[cfg(test)]
-mod tests;
-
-/// Whether an address (as smtp-proto gives it, quotes of a quoted local
-/// part removed) can be written back into `MAIL FROM:<…>` or `RCPT
-/// TO:<…>` towards the town's server as one address and nothing else.
-/// An address with `<`, `>`, `"`, `\`, white space or a control
-/// character would, unquoted, close the path early and add parameters or
-/// another address (`"victim@example.net> ORCPT=…"@ville-exemple.fr`
-/// was relayed to victim@example.net): such addresses are refused.
-/// Quoted local parts with those characters are legal (RFC 5321 §4.1.2)
-/// but no real mailbox of a town uses them.
-pub fn writable_address(address: &str) -> bool {
-    !address
-        .chars()
-        .any(|c| c.is_control() || c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\\'))
 }

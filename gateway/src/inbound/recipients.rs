@@ -330,7 +330,7 @@ async fn probe(conn: &mut Conn, address: &str) -> Result<RcptAnswer, String> {
         ));
     }
     conn.cmd("RSET\r\n").await?;
-    let said = crate::smtp::reply::printable(&format!("{} {}", rcpt.code, rcpt.message.trim()));
+    let said = super::reply::printable(&format!("{} {}", rcpt.code, rcpt.message.trim()));
     Ok(classify(rcpt.code, rcpt.esc, said))
 }
 

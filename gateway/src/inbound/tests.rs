@@ -2,7 +2,8 @@
 //! fragmented and pipelined commands, bare line ends, smuggled ends of
 //! data, over-long lines, sequence errors, relay attempts.
 
-use super::{Context, Next, Session};
+use super::context::Context;
+use super::session::{Next, Session};
 use crate::config::Config;
 use crate::config::NoticeConfig;
 use ecluse_quarantine::Store;
@@ -24,7 +25,7 @@ fn context(dir: &std::path::Path, extra: &str) -> Arc<Context> {
     let store = Arc::new(Store::open(&dir.join("data")).unwrap());
     Arc::new(Context {
         engine: std::sync::RwLock::new(engine()),
-        recipients: std::sync::RwLock::new(Arc::new(crate::recipients::Verifier::new(
+        recipients: std::sync::RwLock::new(Arc::new(super::recipients::Verifier::new(
             config.smtp.verify_recipients.clone(),
             store.clone(),
             config.relay.clone(),
@@ -44,7 +45,7 @@ fn context(dir: &std::path::Path, extra: &str) -> Arc<Context> {
         engines: Default::default(),
         // These tests speak SMTP only: no DNS.
         senders: std::sync::RwLock::new(None),
-        harvest: crate::smtp::harvest::HarvestGuard::new(config.smtp.unknown_recipient_limit),
+        harvest: super::harvest::HarvestGuard::new(config.smtp.unknown_recipient_limit),
         config: std::sync::RwLock::new(Arc::new(config)),
     })
 }
