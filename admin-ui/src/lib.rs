@@ -43,6 +43,7 @@ pub mod error;
 pub mod local;
 pub mod pages;
 pub mod saml;
+pub mod signin;
 pub mod slo;
 pub mod sp;
 pub mod state;

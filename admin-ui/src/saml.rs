@@ -28,10 +28,10 @@
 //! [`crate::sp::MAX_PENDING_REQUESTS`] from everyone together (`503` past it), counted
 //! in memory, before any store work.
 
-use crate::pages::login::open_session;
+use crate::signin::{bounded, open_session, saml};
 use crate::sp::{
-    ASSERTION_MEMORY, MAX_BINDINGS, MAX_RESPONSE, REQUEST_LIFETIME, Sp, StartRefused,
-    VERIFY_DEADLINE, in_group, name_id_qualifiers,
+    ASSERTION_MEMORY, MAX_BINDINGS, MAX_RESPONSE, REQUEST_LIFETIME, StartRefused, in_group,
+    name_id_qualifiers,
 };
 use crate::state::Ui;
 use crate::web::{Ctx, NextQuery, Page, cookie, local_path, printable, random_token};
@@ -41,31 +41,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use ecluse_quarantine::{AuditAction, SignIn, WebSession};
 use std::sync::Arc;
-
-/// The service provider, or the page that says why there is none: 404
-/// without `[admin.saml]`, 503 while the IdP's metadata is not known (the
-/// IdP was unreachable at start and no copy was kept; `ecluse serve` keeps
-/// asking it).
-pub(crate) fn saml(ui: &Ui, ctx: &Ctx) -> Result<Arc<Sp>, Response> {
-    match ui.sp() {
-        Some(sp) => Ok(sp),
-        None if ui.config.saml.is_some() => {
-            let l = ctx.lang;
-            Err(ctx.error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                l.t(
-                    "Connexion momentanément indisponible",
-                    "Sign-in unavailable for now",
-                ),
-                l.t(
-                    "Le service d'authentification de la mairie ne répond pas pour le moment ; la connexion reviendra d'elle-même dès qu'il répondra. Le courrier, lui, continue d'arriver. Réessayez dans quelques minutes ; si cela dure, prévenez le service informatique.",
-                    "The town hall's sign-in service is not answering for now; sign-in will come back by itself as soon as it answers. Mail keeps arriving meanwhile. Try again in a few minutes; if it lasts, tell the IT service.",
-                ),
-            ))
-        }
-        None => Err(ctx.not_found()),
-    }
-}
 
 /// The page for a sign-in not started ([`StartRefused`]), counted in
 /// `ecluse_signin_refused_total{method="saml", reason}` and logged once
@@ -227,7 +202,7 @@ pub async fn acs(
     .map_err(|e| crate::web::store_failure(l, &e))?;
     if !counted {
         tracing::warn!(peer = %ctx.ip, "SAML sign-in refused unread: too many failed answers from this address");
-        return Err(crate::local::refused_unread(&ui, &ctx, "saml", "saml", false).await);
+        return Err(crate::signin::refused_unread(&ui, &ctx, "saml", "saml", false).await);
     }
     let started = cookie(&headers, ui.saml_cookie()).map(str::to_string);
     match sign_in(&ui, &form, started.as_deref()).await {
@@ -438,42 +413,6 @@ async fn sign_in(
         last_seen: now,
         idp,
     })
-}
-
-/// Runs `work` (the check of an answer, its verification) on a blocking
-/// thread once one of [`crate::sp::MAX_VERIFICATIONS`] places is free, waiting at most
-/// [`VERIFY_DEADLINE`] for the place and the result together. Work given up
-/// on finishes in the background, holding its place until then; nothing it
-/// returns is used. An answer that runs out of time is refused and stays
-/// counted against its address: an honest answer takes milliseconds, and
-/// forgiving the slow ones let a flood of them go on from any address.
-pub(crate) async fn bounded<T: Send + 'static>(
-    ui: &Arc<Ui>,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, String> {
-    let Some(sp) = ui.sp() else {
-        return Err("SAML is not ready: the IdP's metadata is not known".into());
-    };
-    let places = sp.verifying.clone();
-    let run = async move {
-        let permit = places.acquire_owned().await.map_err(|e| e.to_string())?;
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            work()
-        })
-        .await
-        .map_err(|e| e.to_string())
-    };
-    match tokio::time::timeout(VERIFY_DEADLINE, run).await {
-        Ok(result) => result,
-        Err(_) => {
-            metrics::counter!("ecluse_saml_answers_timed_out_total").increment(1);
-            Err(format!(
-                "the answer could not be checked within {} ms (too many answers at once, or one built to be slow)",
-                VERIFY_DEADLINE.as_millis()
-            ))
-        }
-    }
 }
 
 #[cfg(test)]

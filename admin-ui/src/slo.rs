@@ -28,8 +28,7 @@
 //! before it is parsed further, and nothing is written to the store for a
 //! message that does not check out.
 
-use crate::pages;
-use crate::saml::{bounded, saml};
+use crate::signin::{bounded, saml};
 use crate::sp::{ASSERTION, PROTOCOL, Sp, children, is};
 use crate::state::Ui;
 use crate::web::{Ctx, Page, printable, random_token};
@@ -508,10 +507,10 @@ pub async fn slo(mut ctx: Ctx, State(ui): State<Arc<Ui>>, RawQuery(raw): RawQuer
             ctx.session = None;
             if status == SUCCESS && sub.is_none() {
                 tracing::info!(peer = %ctx.ip, signed, "SAML single logout confirmed by the IdP");
-                Ok(Redirect::to(pages::login::IdpState::Closed.path()).into_response())
+                Ok(Redirect::to(IdpState::Closed.path()).into_response())
             } else {
                 tracing::warn!(peer = %ctx.ip, status = %printable(&status, 120), sub = %printable(sub.as_deref().unwrap_or(""), 120), "SAML single logout: the IdP did not confirm the end of its session");
-                Ok(Redirect::to(pages::login::IdpState::Unconfirmed.path()).into_response())
+                Ok(Redirect::to(IdpState::Unconfirmed.path()).into_response())
             }
         }
         Message::Request {
@@ -557,13 +556,38 @@ pub async fn slo(mut ctx: Ctx, State(ui): State<Arc<Ui>>, RawQuery(raw): RawQuer
                 .filter(|r| r.len() <= MAX_RELAY_STATE);
             let mut res = match logout_response_url(&sp, &id, SUCCESS, relay) {
                 Some(url) => Redirect::to(&url).into_response(),
-                None => Redirect::to(pages::login::IdpState::Closed.path()).into_response(),
+                None => Redirect::to(IdpState::Closed.path()).into_response(),
             };
             res.headers_mut().append(
                 axum::http::header::SET_COOKIE,
                 ui.set_cookie(ui.session_cookie(), None),
             );
             Ok(res)
+        }
+    }
+}
+
+/// What the page after « Se déconnecter » can say of the IdP's session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdpState {
+    /// The IdP confirmed its session ended (single logout).
+    Closed,
+    /// The IdP offers no single logout: its session is still open.
+    StillOpen,
+    /// The IdP answered without confirming (partial logout, an error).
+    Unconfirmed,
+}
+
+impl IdpState {
+    /// The clean address of the page that says it (`/signed-out?idp=…`):
+    /// the sign-out ends with a `303` there, so that the address bar holds
+    /// no `SAMLResponse` and a reload neither replays the IdP's answer nor
+    /// posts the sign-out form again.
+    pub fn path(self) -> &'static str {
+        match self {
+            IdpState::Closed => "/signed-out?idp=closed",
+            IdpState::StillOpen => "/signed-out?idp=open",
+            IdpState::Unconfirmed => "/signed-out?idp=unconfirmed",
         }
     }
 }

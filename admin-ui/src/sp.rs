@@ -4,7 +4,7 @@
 //! limits every sign-in is held to (the constants below, and [`Starts`],
 //! the sign-ins started lately); our single-logout address ([`SLO_PATH`]);
 //! and what a `LogoutRequest` needs from a verified answer
-//! ([`name_id_qualifiers`]).
+//! (`name_id_qualifiers`).
 //!
 //! This module never sees a request, a cookie or a page: the handlers
 //! that do are in [`crate::saml`] (sign-in) and [`crate::slo`] (sign-out),

@@ -11,6 +11,8 @@
 //! the IdP's session is still open on this computer and how to end it.
 
 use super::layout::page;
+use crate::signin::{open_session, refused_unread};
+use crate::slo::IdpState;
 use crate::state::Ui;
 use crate::web::{Ctx, NextQuery, Page, cookie, local_path, random_token, same_secret};
 use axum::extract::{Form, Query, State};
@@ -123,36 +125,6 @@ pub async fn show(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(q): Query<NextQuery
     render(ctx, &ui, &next, None).await
 }
 
-/// Opens a session for `session` and sends the browser to `next`.
-pub(crate) async fn open_session(ui: &Arc<Ui>, ctx: &Ctx, session: WebSession, next: &str) -> Page {
-    let token = random_token();
-    let mut actor = ctx.actor_of(&session);
-    actor.tenant = ui.config.session_tenant(&session);
-    let detail = format!(
-        "{} via {}",
-        if session.admin { "admin" } else { "agent" },
-        match session.via {
-            SignIn::Saml => "SAML",
-            SignIn::Local => "local account",
-        }
-    );
-    let t = token.clone();
-    ui.blocking(move |store| {
-        store.session_put(&t, &session)?;
-        store.audit(&actor, AuditAction::Login, None, &detail)
-    })
-    .await
-    .map_err(|e| ctx.store_error(&e))?;
-    let mut res = Redirect::to(&local_path(next)).into_response();
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        ui.set_cookie(ui.session_cookie(), Some(&token)),
-    );
-    res.headers_mut()
-        .append(header::SET_COOKIE, ui.set_cookie(ui.login_cookie(), None));
-    Ok(res)
-}
-
 /// The local sign-in form.
 #[derive(serde::Deserialize)]
 pub struct LocalForm {
@@ -178,7 +150,7 @@ pub async fn local(
     headers: HeaderMap,
     Form(form): Form<LocalForm>,
 ) -> Page {
-    use crate::local::{MAX_FAILURES, MAX_NAME_FAILURES, refused_unread};
+    use crate::local::{MAX_FAILURES, MAX_NAME_FAILURES};
     let l = ctx.lang;
     let Some(local) = ui.config.local.clone() else {
         return Err(ctx.not_found());
@@ -351,31 +323,6 @@ fn to_the_idp(ctx: &Ctx, url: &str) -> Response {
         res.headers_mut().insert(header::REFRESH, v);
     }
     res
-}
-
-/// What the page after « Se déconnecter » can say of the IdP's session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdpState {
-    /// The IdP confirmed its session ended (single logout).
-    Closed,
-    /// The IdP offers no single logout: its session is still open.
-    StillOpen,
-    /// The IdP answered without confirming (partial logout, an error).
-    Unconfirmed,
-}
-
-impl IdpState {
-    /// The clean address of the page that says it (`/signed-out?idp=…`):
-    /// the sign-out ends with a `303` there, so that the address bar holds
-    /// no `SAMLResponse` and a reload neither replays the IdP's answer nor
-    /// posts the sign-out form again.
-    pub fn path(self) -> &'static str {
-        match self {
-            IdpState::Closed => "/signed-out?idp=closed",
-            IdpState::StillOpen => "/signed-out?idp=open",
-            IdpState::Unconfirmed => "/signed-out?idp=unconfirmed",
-        }
-    }
 }
 
 /// The query of `/signed-out`.
