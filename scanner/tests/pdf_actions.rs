@@ -4,15 +4,19 @@
 //! names it happens to contain are not.
 
 mod pdf_build;
+#[path = "../examples/samples/mod.rs"]
+mod samples;
 
 use ecluse_scanner::sentence::{PdfActionKind, PdfTrigger};
-use ecluse_scanner::{Action, Category, Engine, FindingKind, Limits, Part, Sentence, scan_file};
+use ecluse_scanner::{
+    Action, Category, Engine, FindingKind, Limits, Part, Sentence, scan, scan_file,
+};
 use pdf_build::*;
 use std::sync::LazyLock;
 
 static ENGINE: LazyLock<Engine> = LazyLock::new(Engine::builtin);
 
-fn scan(pdf: &[u8]) -> Part {
+fn scan_pdf(pdf: &[u8]) -> Part {
     scan_file(&ENGINE, &Limits::default(), Some("document.pdf"), pdf)
 }
 
@@ -154,7 +158,7 @@ const ORDINARY_ACTIONS: [&str; 4] = [
 fn every_action_kind_is_held_from_every_place() {
     for (dict, action, kind, category, target) in hostile_actions() {
         for place in PLACES {
-            let part = scan(&with_action(place, dict));
+            let part = scan_pdf(&with_action(place, dict));
             let found = actions(&part);
             assert!(
                 found.iter().any(|(a, t, tgt)| *a == action
@@ -179,7 +183,7 @@ fn every_action_kind_is_held_from_every_place() {
 fn ordinary_actions_are_delivered_from_every_place() {
     for dict in ORDINARY_ACTIONS {
         for place in PLACES {
-            let part = scan(&with_action(place, dict));
+            let part = scan_pdf(&with_action(place, dict));
             assert_eq!(
                 part.action,
                 Action::Deliver,
@@ -202,7 +206,7 @@ fn actions_found_through_next_chains_and_indirect_dictionaries() {
     ));
     objects.push(pdf_build::obj(22, r"<< /S /JavaScript /JS 23 0 R >>"));
     objects.push(stream(23, "", b"app.alert(1)"));
-    let part = scan(&write(&objects, ""));
+    let part = scan_pdf(&write(&objects, ""));
     assert!(
         actions(&part).contains(&(PdfActionKind::JavaScript, PdfTrigger::Page, None)),
         "{}",
@@ -211,7 +215,7 @@ fn actions_found_through_next_chains_and_indirect_dictionaries() {
     // An action that nothing refers to is held all the same.
     let mut objects = document("", "");
     objects.push(pdf_build::obj(30, r"<< /S /Launch /F (facture.exe) >>"));
-    let part = scan(&write(&objects, ""));
+    let part = scan_pdf(&write(&objects, ""));
     assert_eq!(
         actions(&part),
         vec![(
@@ -245,7 +249,7 @@ fn a_scanned_page_whose_streams_hold_action_names_is_delivered() {
     ));
     objects.push(stream(6, "", text));
     let scanned = write(&objects, "");
-    let part = scan(&scanned);
+    let part = scan_pdf(&scanned);
     assert_eq!(part.action, Action::Deliver, "{}", describe(&part));
     // Its hostile twin: the same page, with the action in PDF syntax.
     let mut objects = objects.clone();
@@ -254,7 +258,7 @@ fn a_scanned_page_whose_streams_hold_action_names_is_delivered() {
         10,
         r"<< /S /JavaScript /JS (app.alert\(1\)) >>",
     ));
-    let part = scan(&write(&objects, ""));
+    let part = scan_pdf(&write(&objects, ""));
     assert_eq!(part.action, Action::Quarantine);
     assert!(actions(&part).contains(&(PdfActionKind::JavaScript, PdfTrigger::Open, None)));
 }
@@ -270,7 +274,7 @@ fn an_action_hidden_behind_a_wrong_stream_length_is_found() {
     objects.push(stream(9, "", hidden));
     let base = write(&objects, "");
     let at = base.windows(8).position(|w| w == b"10 0 obj").unwrap();
-    let part = scan(&xref_update(base.clone(), &[(10, at)]));
+    let part = scan_pdf(&xref_update(base.clone(), &[(10, at)]));
     assert!(
         actions(&part).contains(&(
             PdfActionKind::Launch,
@@ -281,7 +285,7 @@ fn an_action_hidden_behind_a_wrong_stream_length_is_found() {
         describe(&part)
     );
     // Without the section that points at it, it is stream data.
-    let part = scan(&base);
+    let part = scan_pdf(&base);
     assert!(actions(&part).is_empty(), "{}", describe(&part));
 }
 
@@ -325,7 +329,7 @@ fn xfa_pdf(template: &str, as_array: bool) -> Vec<u8> {
 #[test]
 fn an_xfa_form_with_a_script_is_held_and_one_without_is_delivered() {
     for as_array in [false, true] {
-        let part = scan(&xfa_pdf(XFA_TEMPLATE, as_array));
+        let part = scan_pdf(&xfa_pdf(XFA_TEMPLATE, as_array));
         assert_eq!(part.action, Action::Quarantine, "{}", describe(&part));
         assert!(
             findings(&part)
@@ -344,14 +348,17 @@ fn an_xfa_form_with_a_script_is_held_and_one_without_is_delivered() {
             .filter(|l| !l.contains("script") && !l.contains("event"))
             .collect::<Vec<_>>()
             .join("\n");
-        let part = scan(&xfa_pdf(&plain, as_array));
+        let part = scan_pdf(&xfa_pdf(&plain, as_array));
         assert_eq!(part.action, Action::Deliver, "{}", describe(&part));
     }
     // FormCalc is not JavaScript; an absent type is held.
     let formcalc = XFA_TEMPLATE.replace("application/x-javascript", "application/x-formcalc");
-    assert_eq!(scan(&xfa_pdf(&formcalc, false)).action, Action::Deliver);
+    assert_eq!(scan_pdf(&xfa_pdf(&formcalc, false)).action, Action::Deliver);
     let untyped = XFA_TEMPLATE.replace(r#" contentType="application/x-javascript""#, "");
-    assert_eq!(scan(&xfa_pdf(&untyped, true)).action, Action::Quarantine);
+    assert_eq!(
+        scan_pdf(&xfa_pdf(&untyped, true)).action,
+        Action::Quarantine
+    );
 }
 
 #[test]
@@ -359,7 +366,7 @@ fn an_xfa_stream_that_cannot_be_read_is_held() {
     let mut objects = document("/AcroForm 6 0 R", "");
     objects.push(pdf_build::obj(6, "<< /Fields [] /XFA 7 0 R >>"));
     objects.push(stream(7, "/Filter /JBIG2Decode", b"\x00\x01\x02"));
-    let part = scan(&write(&objects, ""));
+    let part = scan_pdf(&write(&objects, ""));
     assert_eq!(part.action, Action::Quarantine, "{}", describe(&part));
 }
 
@@ -367,7 +374,7 @@ fn an_xfa_stream_that_cannot_be_read_is_held() {
 fn aes_256_revision_6_opens_without_a_password_and_is_read() {
     // Opens without a question: decrypted, read, delivered.
     let ordinary = r6_pdf(b"", "", &[(8, "<< /Title (Attestation) >>")], None);
-    let part = scan(&ordinary);
+    let part = scan_pdf(&ordinary);
     assert_eq!(part.action, Action::Deliver, "{}", describe(&part));
     // The same with JavaScript in the encrypted object stream: read.
     let hostile = r6_pdf(
@@ -376,7 +383,7 @@ fn aes_256_revision_6_opens_without_a_password_and_is_read() {
         &[(8, r"<< /S /JavaScript /JS (app.alert\(1\)) >>")],
         None,
     );
-    let part = scan(&hostile);
+    let part = scan_pdf(&hostile);
     assert!(
         actions(&part).contains(&(PdfActionKind::JavaScript, PdfTrigger::Open, None)),
         "{}",
@@ -389,7 +396,7 @@ fn aes_256_revision_6_opens_without_a_password_and_is_read() {
         &[],
         Some(("<< /S /URI /URI %S% >>", r"\\203.0.113.5\partage")),
     );
-    let part = scan(&unc);
+    let part = scan_pdf(&unc);
     assert!(
         actions(&part).contains(&(
             PdfActionKind::Uri,
@@ -405,7 +412,7 @@ fn aes_256_revision_6_opens_without_a_password_and_is_read() {
         &[],
         Some(("<< /S /URI /URI %S% >>", "https://www.impots.gouv.fr/")),
     );
-    assert_eq!(scan(&web).action, Action::Deliver);
+    assert_eq!(scan_pdf(&web).action, Action::Deliver);
 }
 
 #[test]
@@ -416,7 +423,7 @@ fn aes_256_revision_6_that_needs_a_password_is_held() {
         &[(8, "<< /Title (Attestation) >>")],
         None,
     );
-    let part = scan(&locked);
+    let part = scan_pdf(&locked);
     assert_eq!(part.action, Action::Quarantine);
     assert!(
         findings(&part)
@@ -438,13 +445,13 @@ fn hostile_structures_end_in_a_finding_not_a_crash() {
         "[".repeat(200),
         "]".repeat(200)
     );
-    let part = scan(deep.as_bytes());
+    let part = scan_pdf(deep.as_bytes());
     assert_eq!(part.action, Action::Quarantine, "{}", describe(&part));
     let mut unclosed = b"%PDF-1.7\n".to_vec();
     for i in 0..20_000 {
         unclosed.extend_from_slice(format!("{i} 0 obj\n<< /T (").as_bytes());
     }
-    let part = scan(&unclosed);
+    let part = scan_pdf(&unclosed);
     assert_eq!(part.action, Action::Quarantine, "{}", describe(&part));
     let mut objects = document("/OpenAction 10 0 R", "");
     objects.push(pdf_build::obj(
@@ -452,12 +459,104 @@ fn hostile_structures_end_in_a_finding_not_a_crash() {
         "<< /S /GoTo /D [3 0 R /Fit] /Next 10 0 R >>",
     ));
     objects.push(pdf_build::obj(11, "11 0 R"));
-    assert_eq!(scan(&write(&objects, "")).action, Action::Deliver);
+    assert_eq!(scan_pdf(&write(&objects, "")).action, Action::Deliver);
     let mut objects = document("", "");
     objects.push(stream(
         12,
         "/Type /ObjStm /N 1000000 /First 999999",
         b"1 5 2 99999999 <<",
     ));
-    let _ = scan(&write(&objects, ""));
+    let _ = scan_pdf(&write(&objects, ""));
+}
+
+#[test]
+fn a_pdf_is_judged_wherever_it_sits() {
+    use samples::*;
+    let hostile = with_action(
+        Place::Annotation,
+        r"<< /S /GoToR /F (\\\\203.0.113.5\\partage\\b.pdf) /D [0 /Fit] >>",
+    );
+    let ordinary = with_action(Place::Annotation, ORDINARY_ACTIONS[0]);
+    let containers: Vec<(&str, fn(&[u8]) -> String)> = vec![
+        ("attachment", |p| {
+            with_attachment("Formulaire", "application/pdf", "formulaire.pdf", p)
+        }),
+        ("zip", |p| {
+            with_attachment(
+                "Dossier",
+                "application/zip",
+                "dossier.zip",
+                &zip(&[("formulaire.pdf", p)]),
+            )
+        }),
+        ("7z", |p| {
+            with_attachment(
+                "Dossier",
+                "application/x-7z-compressed",
+                "dossier.7z",
+                &sevenz(&[("formulaire.pdf", p)], None),
+            )
+        }),
+        ("tar.gz", |p| {
+            with_attachment(
+                "Dossier",
+                "application/gzip",
+                "dossier.tar.gz",
+                &gzip("dossier.tar", &tar(&[("formulaire.pdf", p)])),
+            )
+        }),
+        ("tnef", |p| {
+            with_attachment(
+                "Outlook",
+                "application/ms-tnef",
+                "winmail.dat",
+                &tnef(&[("formulaire.pdf", p)]),
+            )
+        }),
+        ("attached message", |p| {
+            let inner = message(
+                "Formulaire",
+                &multipart(
+                    "mixed",
+                    "interieur",
+                    &[attachment("application/pdf", "formulaire.pdf", p)],
+                ),
+            );
+            with_attachment(
+                "Fwd: Formulaire",
+                "message/rfc822",
+                "formulaire.eml",
+                inner.as_bytes(),
+            )
+        }),
+        ("pdf in pdf", |p| {
+            with_attachment(
+                "Dossier",
+                "application/pdf",
+                "dossier.pdf",
+                &pdf_with_embedded("formulaire.pdf", p),
+            )
+        }),
+    ];
+    for (what, wrap) in containers {
+        let report = scan(&ENGINE, &Limits::default(), wrap(&hostile).as_bytes());
+        assert!(
+            report.categories.contains(&Category::ExternalContent),
+            "{what}: {:?}",
+            report
+                .all_findings()
+                .map(|(p, f)| format!("[{p}] {}", f.detail))
+                .collect::<Vec<_>>()
+        );
+        let report = scan(&ENGINE, &Limits::default(), wrap(&ordinary).as_bytes());
+        assert_eq!(
+            report.action,
+            Action::Deliver,
+            "{what}: {:?}",
+            report
+                .all_findings()
+                .map(|(p, f)| format!("[{p}] {}", f.detail))
+                .collect::<Vec<_>>()
+        );
+    }
 }
