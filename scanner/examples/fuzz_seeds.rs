@@ -140,6 +140,14 @@ fn reader_seeds(out: &Path) -> usize {
                 put("cms_walk", &object);
             } else if object.starts_with(&[0xd0, 0xcf, 0x11, 0xe0]) && contains(&object, SUBSTG) {
                 put("msg_walk", &object);
+            } else if [&b"begin "[..], b"=ybegin ", b"(This file must be converted"]
+                .iter()
+                .any(|o| contains(&object, o))
+            {
+                // The target's first byte picks an opener; 0 is none.
+                let mut seed = vec![0u8];
+                seed.extend_from_slice(&object);
+                put("encoded_walk", &seed);
             }
         }
     }

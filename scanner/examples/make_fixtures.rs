@@ -1719,6 +1719,197 @@ fn hiding() -> Vec<Fixture> {
     ]
 }
 
+/// Files written as text (issue 32: uuencode, xxencode, yEnc, BinHex, a
+/// base64 file), whatever they are declared as, hostile and ordinary
+/// twins; and ZIPs whose classic and ZIP64 end records agree or not.
+fn encodings_and_zip_ends() -> Vec<Fixture> {
+    let e = "encoded";
+    let q = "quarantine";
+    let d = "deliver";
+    let none: &[&str] = &[];
+    let exe: &[&str] = &["executable"];
+    let letter = "Liste des participants au conseil municipal\r\nMarie Dupont\r\nJean Martin\r\n";
+    let octet = "application/octet-stream";
+    let zip_end = |first: &[(&str, &[u8])], second: &[(&str, &[u8])], end: ZipEnd| {
+        with_attachment(
+            "Archive",
+            "application/zip",
+            "dossier.zip",
+            &zip_with_end(first, second, end, true),
+        )
+    };
+    let pe = pe();
+    let note: &[u8] = b"Compte rendu de la commission des travaux";
+    vec![
+        fx(
+            e,
+            "340-uue-program-octet-stream",
+            with_attachment(
+                "Facture",
+                octet,
+                "Facture_2026-11.uue",
+                uuencode("Facture_2026-11.pdf.exe", &pe).as_bytes(),
+            ),
+            q,
+            &["double_extension", "executable"],
+        ),
+        fx(
+            e,
+            "341-uue-text-octet-stream",
+            with_attachment(
+                "Liste",
+                octet,
+                "liste.uue",
+                uuencode("liste.txt", letter.as_bytes()).as_bytes(),
+            ),
+            d,
+            none,
+        ),
+        fx(
+            e,
+            "342-xxe-program",
+            with_attachment(
+                "Outil",
+                octet,
+                "outil.xxe",
+                xxencode("outil.exe", &pe).as_bytes(),
+            ),
+            q,
+            exe,
+        ),
+        fx(
+            e,
+            "343-hqx-program",
+            with_attachment(
+                "Outil",
+                "application/mac-binhex40",
+                "outil.hqx",
+                binhex("outil.exe", &pe).as_bytes(),
+            ),
+            q,
+            exe,
+        ),
+        fx(
+            e,
+            "344-hqx-text",
+            with_attachment(
+                "Notes",
+                "application/mac-binhex40",
+                "notes.hqx",
+                binhex("notes.txt", letter.as_bytes()).as_bytes(),
+            ),
+            d,
+            none,
+        ),
+        fx(
+            e,
+            "345-yenc-program-as-text",
+            with_attachment(
+                "Message",
+                "text/plain",
+                "message.txt",
+                &yenc("outil.exe", &pe),
+            ),
+            q,
+            exe,
+        ),
+        fx(
+            e,
+            "346-yenc-text",
+            with_attachment(
+                "Notes",
+                octet,
+                "notes.ntx",
+                &yenc("notes.txt", letter.as_bytes()),
+            ),
+            d,
+            none,
+        ),
+        fx(
+            e,
+            "347-base64-file-program",
+            with_attachment("Document", octet, "document.b64", b64(&pe).as_bytes()),
+            q,
+            exe,
+        ),
+        fx(
+            e,
+            "348-uue-program-in-zip",
+            with_attachment(
+                "Archive",
+                "application/zip",
+                "facture.zip",
+                &zip(&[("facture.uue", uuencode("facture.pdf.exe", &pe).as_bytes())]),
+            ),
+            q,
+            &["double_extension", "executable"],
+        ),
+        fx(
+            e,
+            "349-uue-text-in-zip",
+            with_attachment(
+                "Archive",
+                "application/zip",
+                "liste.zip",
+                &zip(&[(
+                    "liste.uue",
+                    uuencode("liste.txt", letter.as_bytes()).as_bytes(),
+                )]),
+            ),
+            d,
+            none,
+        ),
+        fx(
+            "reading",
+            "350-zip64-saturated-agreeing",
+            zip_end(
+                &[("compte-rendu.txt", note)],
+                &[("annexe.txt", note)],
+                ZipEnd::Zip64Saturated,
+            ),
+            d,
+            none,
+        ),
+        fx(
+            "reading",
+            "351-zip64-equal-agreeing",
+            zip_end(
+                &[("compte-rendu.txt", note)],
+                &[("annexe.txt", note)],
+                ZipEnd::Zip64Equal,
+            ),
+            d,
+            none,
+        ),
+        fx(
+            "reading",
+            "352-zip64-end-records-disagree",
+            zip_end(
+                &[("compte-rendu.txt", note)],
+                &[("programme.exe", pe.as_slice())],
+                ZipEnd::Zip64Elsewhere {
+                    saturate_count: false,
+                },
+            ),
+            q,
+            &["archive_ambiguity", "executable"],
+        ),
+        fx(
+            "reading",
+            "353-zip64-count-saturated-disagree",
+            zip_end(
+                &[("programme.exe", pe.as_slice())],
+                &[("compte-rendu.txt", note)],
+                ZipEnd::Zip64Elsewhere {
+                    saturate_count: true,
+                },
+            ),
+            q,
+            &["archive_ambiguity", "executable"],
+        ),
+    ]
+}
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eml");
     let all: Vec<Fixture> = [
@@ -1733,6 +1924,7 @@ fn main() {
         more_readings(),
         dangerous_types(),
         hiding(),
+        encodings_and_zip_ends(),
     ]
     .into_iter()
     .flatten()

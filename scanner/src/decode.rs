@@ -61,58 +61,6 @@ pub(crate) fn lenient_base64(raw: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A file carried as `begin 644 name … end` inside a text body.
-pub(crate) struct UuBlock {
-    pub name: String,
-    pub bytes: Vec<u8>,
-}
-
-/// Finds and decodes the uuencoded blocks of a text body.
-pub(crate) fn uudecode_blocks(text: &[u8]) -> Vec<UuBlock> {
-    let mut out = Vec::new();
-    let mut lines = text
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
-    while let Some(line) = lines.next() {
-        let Some(rest) = line.strip_prefix(b"begin ") else {
-            continue;
-        };
-        let mut words = rest.splitn(2, |&b| b == b' ');
-        let mode = words.next().unwrap_or_default();
-        let Some(name) = words.next() else { continue };
-        if mode.is_empty() || !mode.iter().all(|b| (b'0'..=b'7').contains(b)) || mode.len() > 4 {
-            continue;
-        }
-        let mut bytes = Vec::new();
-        for line in lines.by_ref() {
-            if line == b"end" {
-                break;
-            }
-            let Some((&count, data)) = line.split_first() else {
-                continue;
-            };
-            let n = (count.wrapping_sub(b' ') & 0x3f) as usize;
-            if n == 0 {
-                continue;
-            }
-            let sextets: Vec<u8> = data.iter().map(|b| b.wrapping_sub(b' ') & 0x3f).collect();
-            let mut line_out = Vec::with_capacity(n);
-            for chunk in sextets.chunks(4) {
-                let c = |i: usize| chunk.get(i).copied().unwrap_or(0) as u32;
-                let v = c(0) << 18 | c(1) << 12 | c(2) << 6 | c(3);
-                line_out.extend_from_slice(&[(v >> 16) as u8, (v >> 8) as u8, v as u8]);
-            }
-            line_out.truncate(n);
-            bytes.extend_from_slice(&line_out);
-        }
-        out.push(UuBlock {
-            name: String::from_utf8_lossy(name).trim().to_string(),
-            bytes,
-        });
-    }
-    out
-}
-
 /// A MAPI Unicode string (`PtypString`, UTF-16LE); a lone surrogate or an
 /// odd last byte becomes U+FFFD or is dropped rather than failing.
 pub(crate) fn utf16le(bytes: &[u8]) -> String {

@@ -8,11 +8,12 @@
 use crate::dangerous::NameClass;
 use crate::decode::hex;
 use crate::detect::content;
+use crate::detect::encodings;
 use crate::detect::names::{name_findings, plain_text_name};
 use crate::detect::sniff::{self, Detected, Kind};
 use crate::formats::{
-    activemime, gzip, ics, mime, officexml, ole, ooxml_rels, pdf, rtf, sevenz, smime, tar, tnef,
-    zip,
+    activemime, encoded, gzip, ics, mime, officexml, ole, ooxml_rels, pdf, rtf, sevenz, smime, tar,
+    tnef, zip,
 };
 use crate::report::{Category, Finding, FindingKind, Part};
 use crate::sentence::{FileKind, Sentence, Stage};
@@ -226,6 +227,28 @@ impl Walker<'_> {
             zip::walk_zip(self, obj, findings, children);
             self.clamav_reaches = outer;
         }
+        // A file written as text (uuencode, yEnc, BinHex) further in a
+        // text, or in an object named as one (`.uue`, `.hqx` …): WinRAR,
+        // StuffIt and mail readers decode it wherever it starts.
+        let textual = matches!(
+            detected.kind,
+            Kind::Text
+                | Kind::Html
+                | Kind::Svg
+                | Kind::Xml
+                | Kind::Script
+                | Kind::Descriptor { .. }
+                | Kind::Msc
+                | Kind::Calendar
+                | Kind::Unknown
+        );
+        if detected.kind != Kind::Encoded
+            && (textual || encodings::encoded_name(obj.filename.as_deref()))
+            && encodings::encoded_block_at(bytes, 0).is_some()
+            && self.enter(obj, findings)
+        {
+            encoded::walk(self, obj, findings, children);
+        }
         // Containers a recipient's software opens, found by content.
         let reader: Option<ContainerReader> = match detected.kind {
             Kind::Message if obj.is_file => Some(mime::walk_nested),
@@ -233,6 +256,7 @@ impl Walker<'_> {
             Kind::Rtf => Some(rtf::walk),
             Kind::Calendar => Some(ics::walk),
             Kind::Ole { .. } => Some(ole::walk),
+            Kind::Encoded => Some(encoded::walk),
             Kind::ActiveMime => Some(activemime::walk),
             // Word opens these by their processing instruction or root,
             // whatever else the text looks like.

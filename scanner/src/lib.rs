@@ -33,11 +33,12 @@
 //!   `weighed`); `engine` (compiled YARA rules, the shipped `signatures/`
 //!   built in, and the scanner each thread keeps between scans).
 //! - `decode`: the decoders readers share (hex, percent-decoding, lenient
-//!   base64, uudecode, UTF-16LE, compressed RTF).
+//!   base64, UTF-16LE, compressed RTF).
 //! - `detect/`: what an object is, whatever it claims: `sniff` (real types
 //!   from bytes, the ZIP directory that tells OOXML/ODF/JAR apart),
 //!   `names` (names as Windows reads them, and their findings), `content`
-//!   (HTML smuggling, active SVG).
+//!   (HTML smuggling, active SVG), `encodings` (files written as text:
+//!   the opening lines of uuencode, xxencode, yEnc, BinHex 4.0, base64).
 //! - `walk`: what a reader is handed: the `Walker` (budgets spent, the YARA
 //!   scanner), the `Object`, the `ContainerReader` shape, `take_entry`,
 //!   `out_of_time`, `enter`.
@@ -46,7 +47,8 @@
 //!   lenient reader finds in text), `zip` (every reading, OOXML,
 //!   OpenDocument, JAR), `gzip` (every member), `tar`, `sevenz`, `archive`
 //!   (what the four share: reading an entry under the caps), `tnef`
-//!   (winmail.dat), `msg` (Outlook messages), `ole` (OLE1 objects,
+//!   (winmail.dat), `encoded` (files written as text, decoded: uuencode,
+//!   xxencode, yEnc, BinHex 4.0, base64), `msg` (Outlook messages), `ole` (OLE1 objects,
 //!   `Package`, embedded objects of OLE2 files), `rtf` (RTF objects),
 //!   `smime` (S/MIME and `.p7m`, CMS), `ics` (calendar attachments), `pdf/`
 //!   (its own bounded parser, every reading of the objects, actions and

@@ -272,3 +272,34 @@ fn defaults_are_documented_values() {
     assert_eq!(l.ratio_floor, 1 << 20);
     assert_eq!(l.max_scan_time, Duration::from_secs(60));
 }
+
+#[test]
+fn encoded_file_size_at_the_edge() {
+    // BinHex 4.0 run-length encodes: 1,000 bytes of 'x' take a few
+    // characters, so the part is small and the decoded file is judged
+    // against the budget as an archive entry is (issue 32).
+    let msg = single(
+        "application/mac-binhex40",
+        "data.hqx",
+        binhex("data.txt", &vec![b'x'; 1000]).as_bytes(),
+    );
+    let engine = Engine::builtin();
+    let at = Limits {
+        max_object_size: 1000,
+        ..Limits::default()
+    };
+    let report = scan(&engine, &at, &msg);
+    assert!(
+        !has(&report, FindingKind::SizeExceeded),
+        "{:?}",
+        kinds(&report)
+    );
+    assert_eq!(report.action, ecluse_scanner::Action::Deliver);
+    let past = Limits {
+        max_object_size: 999,
+        ..Limits::default()
+    };
+    let report = scan(&engine, &past, &msg);
+    assert!(has(&report, FindingKind::SizeExceeded));
+    assert_eq!(report.action, ecluse_scanner::Action::Quarantine);
+}

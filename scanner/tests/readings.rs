@@ -1,7 +1,9 @@
 //! Property tests on the readings of names and archives (issue "every
 //! reading of a file"): a name check agrees with a reference reading of
-//! how Windows saves a name, and every entry of concatenated ZIPs (behind
-//! a prefix or not) is scanned whichever reading sees it.
+//! how Windows saves a name, every entry of concatenated ZIPs (behind
+//! a prefix or not) is scanned whichever reading sees it, and so is every
+//! entry of a ZIP whose classic and ZIP64 end records point at different
+//! central directories (issue 32).
 
 #[path = "../examples/samples/mod.rs"]
 mod samples;
@@ -160,5 +162,54 @@ proptest! {
             prop_assert!(paths.iter().any(|p| p.ends_with(&format!("/{name}"))), "{name} not scanned: {paths:?}");
         }
         prop_assert_eq!(part.action, Action::Reject, "EICAR in {:?}", names[eicar_at]);
+    }
+
+    /// ZIP64 layouts: end records absent, present and agreeing (classic
+    /// fields saturated, or the same values), present and disagreeing
+    /// (the classic record, or its offset alone, pointing at another
+    /// central directory than the ZIP64 record), with local headers that
+    /// give their sizes in ZIP64 fields or not. Every entry either
+    /// directory names is scanned and an EICAR anywhere is found; the
+    /// disagreement, and only it, is an `archive_ambiguity` finding.
+    #[test]
+    fn every_reading_of_a_zip_end_is_scanned(
+        first in 1usize..4,
+        second in 1usize..4,
+        layout in 0usize..5,
+        zip64_local in any::<bool>(),
+        eicar_at in any::<prop::sample::Index>(),
+    ) {
+        let end = [
+            samples::ZipEnd::Classic,
+            samples::ZipEnd::Zip64Saturated,
+            samples::ZipEnd::Zip64Equal,
+            samples::ZipEnd::Zip64Elsewhere { saturate_count: false },
+            samples::ZipEnd::Zip64Elsewhere { saturate_count: true },
+        ][layout];
+        let disagree = matches!(end, samples::ZipEnd::Zip64Elsewhere { .. });
+        let eicar_at = eicar_at.index(first + second);
+        let entries: Vec<(String, Vec<u8>)> = (0..first + second)
+            .map(|n| {
+                let data = if n == eicar_at { samples::eicar() } else { format!("lettre {n}").into_bytes() };
+                (format!("piece-{n}.txt"), data)
+            })
+            .collect();
+        let refs: Vec<(&str, &[u8])> = entries.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+        let bytes = samples::zip_with_end(&refs[..first], &refs[first..], end, zip64_local);
+        let part = scan_file(&ENGINE, &Limits::default(), Some("pieces.zip"), &bytes);
+        let all = part.walk();
+        let paths: Vec<&str> = all.iter().map(|p| p.path.as_str()).collect();
+        for (name, _) in &entries {
+            prop_assert!(paths.iter().any(|p| p.ends_with(&format!("/{name}"))), "{name} not scanned ({end:?}): {paths:?}");
+        }
+        prop_assert_eq!(part.action, Action::Reject, "EICAR in {:?} ({:?})", entries[eicar_at].0, end);
+        let said = |key: &str| part.findings.iter().any(|f| f.sentence.as_ref().is_some_and(|s| s.key() == key));
+        prop_assert_eq!(said("zip_end_records_disagree"), disagree, "{:?}: {:?}", end, part.findings);
+        if !disagree {
+            prop_assert!(
+                !part.findings.iter().any(|f| f.kind == FindingKind::ArchiveAmbiguity),
+                "{:?}: {:?}", end, part.findings
+            );
+        }
     }
 }

@@ -562,3 +562,250 @@ pub fn with_attachment(subject: &str, ctype: &str, filename: &str, data: &[u8]) 
         ),
     )
 }
+
+/// Xxencodes a file: the framing of [`uuencode`], the alphabet
+/// `+-0-9A-Za-z`.
+pub fn xxencode(name: &str, data: &[u8]) -> String {
+    const XX: &[u8; 64] = b"+-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let enc = |v: u8| XX[v as usize] as char;
+    let mut out = format!("begin 644 {name}\r\n");
+    for line in data.chunks(45) {
+        out.push(enc(line.len() as u8));
+        for c in line.chunks(3) {
+            let b = [c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0)];
+            out.push(enc(b[0] >> 2));
+            out.push(enc((b[0] & 3) << 4 | b[1] >> 4));
+            out.push(enc((b[1] & 15) << 2 | b[2] >> 6));
+            out.push(enc(b[2] & 63));
+        }
+        out.push_str("\r\n");
+    }
+    out.push_str("+\r\nend\r\n");
+    out
+}
+
+/// yEnc 1.3 of a file, one part: `=ybegin`, lines of 128 bytes each
+/// shifted by 42 (NUL, LF, CR and `=` escaped), `=yend` with the CRC-32.
+pub fn yenc(name: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = format!("=ybegin line=128 size={} name={name}\r\n", data.len()).into_bytes();
+    for line in data.chunks(128) {
+        for &b in line {
+            let v = b.wrapping_add(42);
+            if matches!(v, 0 | b'\n' | b'\r' | b'=') {
+                out.extend_from_slice(&[b'=', v.wrapping_add(64)]);
+            } else {
+                out.push(v);
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+    let mut crc = flate2::Crc::new();
+    crc.update(data);
+    out.extend_from_slice(
+        format!("=yend size={} crc32={:08x}\r\n", data.len(), crc.sum()).as_bytes(),
+    );
+    out
+}
+
+/// CRC-16/XMODEM, BinHex 4.0's checksum.
+fn crc16_xmodem(bytes: &[u8]) -> u16 {
+    let mut crc = 0u16;
+    for &b in bytes {
+        crc ^= (b as u16) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 {
+                crc << 1 ^ 0x1021
+            } else {
+                crc << 1
+            };
+        }
+    }
+    crc
+}
+
+/// BinHex 4.0 of a file (RFC 1741 appendix): the header naming it, the
+/// data fork, an empty resource fork, their CRCs, run-length encoded and
+/// written in the BinHex alphabet, 64 characters a line.
+pub fn binhex(name: &str, data: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] =
+        b"!\"#$%&'()*+,-012345689@ABCDEFGHIJKLMNPQRSTUVXYZ[`abcdefhijklmpqr";
+    let mut stream = vec![name.len() as u8];
+    stream.extend_from_slice(name.as_bytes());
+    stream.push(0);
+    stream.extend_from_slice(b"????????\0\0");
+    stream.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    stream.extend_from_slice(&0u32.to_be_bytes());
+    let header_crc = crc16_xmodem(&stream);
+    stream.extend_from_slice(&header_crc.to_be_bytes());
+    stream.extend_from_slice(data);
+    stream.extend_from_slice(&crc16_xmodem(data).to_be_bytes());
+    stream.extend_from_slice(&0u16.to_be_bytes());
+    let mut rle = Vec::new();
+    let mut i = 0;
+    while i < stream.len() {
+        let b = stream[i];
+        let run = stream[i..]
+            .iter()
+            .take(255)
+            .take_while(|&&c| c == b)
+            .count();
+        if b == 0x90 {
+            rle.extend_from_slice(&[0x90, 0]);
+            i += 1;
+        } else if run >= 4 {
+            rle.extend_from_slice(&[b, 0x90, run as u8]);
+            i += run;
+        } else {
+            rle.push(b);
+            i += 1;
+        }
+    }
+    let mut chars = Vec::new();
+    for chunk in rle.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let v = [
+            b[0] >> 2,
+            (b[0] & 3) << 4 | b[1] >> 4,
+            (b[1] & 15) << 2 | b[2] >> 6,
+            b[2] & 63,
+        ];
+        for s in &v[..chunk.len() + 1] {
+            chars.push(ALPHABET[*s as usize]);
+        }
+    }
+    let mut out = String::from("(This file must be converted with BinHex 4.0)\r\n:");
+    for (n, c) in chars.iter().enumerate() {
+        out.push(*c as char);
+        if n % 64 == 62 {
+            out.push_str("\r\n");
+        }
+    }
+    out.push_str(":\r\n");
+    out
+}
+
+/// How the end of a ZIP is written ([`zip_with_end`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZipEnd {
+    /// The classic end record alone.
+    Classic,
+    /// A ZIP64 end record and locator, the classic fields all saturated.
+    Zip64Saturated,
+    /// A ZIP64 end record and locator, the classic fields the same values.
+    Zip64Equal,
+    /// Two central directories: the classic record points at the first
+    /// (the `first` entries), the ZIP64 record at the second (the
+    /// `second` ones); with `saturate_count`, the classic count says
+    /// « see ZIP64 » while its offset still points at the first.
+    Zip64Elsewhere { saturate_count: bool },
+}
+
+/// A stored ZIP of `first` then `second`, ended as `end` says. With
+/// `zip64_local`, the local headers give their sizes in a ZIP64 extra
+/// field (sizes 0xFFFFFFFF), as streaming ZIP64 writers do; readers that
+/// walk local headers without ZIP64 support stop at the first one.
+pub fn zip_with_end(
+    first: &[(&str, &[u8])],
+    second: &[(&str, &[u8])],
+    end: ZipEnd,
+    zip64_local: bool,
+) -> Vec<u8> {
+    let le16 = |v: usize| (v as u16).to_le_bytes();
+    let le32 = |v: u64| (v as u32).to_le_bytes();
+    let mut out = Vec::new();
+    let mut central = Vec::new(); // (name, crc, size, offset)
+    for (name, data) in first.iter().chain(second) {
+        let mut crc = flate2::Crc::new();
+        crc.update(data);
+        let offset = out.len() as u64;
+        out.extend_from_slice(b"PK\x03\x04");
+        out.extend_from_slice(&le16(if zip64_local { 45 } else { 20 }));
+        out.extend_from_slice(&[0, 0, 0, 0]); // flags, stored
+        out.extend_from_slice(&[0, 0, 0x21, 0]); // 1980-01-01 00:00
+        out.extend_from_slice(&crc.sum().to_le_bytes());
+        let size = data.len() as u64;
+        if zip64_local {
+            out.extend_from_slice(&[0xff; 8]);
+        } else {
+            out.extend_from_slice(&le32(size));
+            out.extend_from_slice(&le32(size));
+        }
+        out.extend_from_slice(&le16(name.len()));
+        out.extend_from_slice(&le16(if zip64_local { 20 } else { 0 }));
+        out.extend_from_slice(name.as_bytes());
+        if zip64_local {
+            out.extend_from_slice(&1u16.to_le_bytes());
+            out.extend_from_slice(&16u16.to_le_bytes());
+            out.extend_from_slice(&size.to_le_bytes());
+            out.extend_from_slice(&size.to_le_bytes());
+        }
+        out.extend_from_slice(data);
+        central.push((name.to_string(), crc.sum(), size, offset));
+    }
+    let directory = |entries: &[(String, u32, u64, u64)], out: &mut Vec<u8>| {
+        let start = out.len() as u64;
+        for (name, crc, size, offset) in entries {
+            out.extend_from_slice(b"PK\x01\x02");
+            out.extend_from_slice(&le16(45));
+            out.extend_from_slice(&le16(if zip64_local { 45 } else { 20 }));
+            out.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0x21, 0]);
+            out.extend_from_slice(&crc.to_le_bytes());
+            out.extend_from_slice(&le32(*size));
+            out.extend_from_slice(&le32(*size));
+            out.extend_from_slice(&le16(name.len()));
+            out.extend_from_slice(&[0; 8]); // extra, comment, disk, internal
+            out.extend_from_slice(&[0; 4]); // external attributes
+            out.extend_from_slice(&le32(*offset));
+            out.extend_from_slice(name.as_bytes());
+        }
+        (start, out.len() as u64 - start, entries.len() as u64)
+    };
+    let (classic_dir, zip64_dir) = match end {
+        ZipEnd::Zip64Elsewhere { .. } => {
+            let one = directory(&central[..first.len()], &mut out);
+            let two = directory(&central[first.len()..], &mut out);
+            (one, two)
+        }
+        _ => {
+            let one = directory(&central, &mut out);
+            (one, one)
+        }
+    };
+    if end != ZipEnd::Classic {
+        let record = out.len() as u64;
+        let (offset, size, count) = zip64_dir;
+        out.extend_from_slice(b"PK\x06\x06");
+        out.extend_from_slice(&44u64.to_le_bytes());
+        out.extend_from_slice(&le16(45));
+        out.extend_from_slice(&le16(45));
+        out.extend_from_slice(&[0; 8]); // disk numbers
+        out.extend_from_slice(&count.to_le_bytes());
+        out.extend_from_slice(&count.to_le_bytes());
+        out.extend_from_slice(&size.to_le_bytes());
+        out.extend_from_slice(&offset.to_le_bytes());
+        out.extend_from_slice(b"PK\x06\x07");
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&record.to_le_bytes());
+        out.extend_from_slice(&1u32.to_le_bytes());
+    }
+    let (offset, size, count) = classic_dir;
+    let (count, size, offset) = match end {
+        ZipEnd::Zip64Saturated => (0xffff, 0xffff_ffff, 0xffff_ffff),
+        ZipEnd::Zip64Elsewhere {
+            saturate_count: true,
+        } => (0xffff, size, offset),
+        _ => (count, size, offset),
+    };
+    out.extend_from_slice(b"PK\x05\x06");
+    out.extend_from_slice(&[0; 4]); // disk numbers
+    out.extend_from_slice(&le16(count as usize));
+    out.extend_from_slice(&le16(count as usize));
+    out.extend_from_slice(&le32(size));
+    out.extend_from_slice(&le32(offset));
+    out.extend_from_slice(&[0, 0]);
+    out
+}

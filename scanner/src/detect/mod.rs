@@ -5,5 +5,6 @@
 //! readers, which call it.
 
 pub(crate) mod content;
+pub(crate) mod encodings;
 pub(crate) mod names;
 pub(crate) mod sniff;

@@ -70,6 +70,10 @@ pub(crate) enum Kind {
     /// An iCalendar object (`BEGIN:VCALENDAR`), which may carry files in
     /// `ATTACH` properties.
     Calendar,
+    /// A file written as text (uuencode, xxencode, yEnc, BinHex 4.0, a
+    /// base64 file), which archivers and mail readers decode
+    /// ([`super::encodings`]).
+    Encoded,
     Html,
     Svg,
     Rtf,
@@ -309,6 +313,11 @@ pub(crate) fn pdf_inside(bytes: &[u8]) -> bool {
 /// [`detect`] past the PDF header check.
 fn detect_after_pdf_header(bytes: &[u8]) -> Detected {
     use Kind::*;
+    // Before the readings of binary formats: a yEnc text may hold any
+    // byte, an end-of-directory record too.
+    if let Some(encoding) = super::encodings::encoded_start(bytes) {
+        return Detected::new(encoding.mime(), Encoded);
+    }
     if at(bytes, 0, b"{\\rt") {
         return Detected::new("application/rtf", Rtf);
     }
@@ -817,7 +826,8 @@ pub(crate) fn family_of_detected(d: &Detected) -> Option<Family> {
         Kind::OtherArchive if d.mime == "application/vnd.rar" => Rar,
         Kind::Image => Image,
         Kind::Html => Html,
-        Kind::Text => Text,
+        // A file written as text is text to a reader that does not decode it.
+        Kind::Text | Kind::Encoded => Text,
         Kind::Rtf => Rtf,
         Kind::Executable | Kind::Msi => Executable,
         _ => return None,

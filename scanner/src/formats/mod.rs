@@ -13,6 +13,7 @@
 
 pub(crate) mod activemime;
 pub(crate) mod archive;
+pub(crate) mod encoded;
 pub(crate) mod gzip;
 pub(crate) mod ics;
 pub(crate) mod mime;

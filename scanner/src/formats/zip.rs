@@ -117,7 +117,8 @@ pub(crate) fn walk_zip(
                 },
             ));
             // 7-Zip still opens what the local headers hold: scan it.
-            other_readings(w, obj, None, findings, children);
+            let seen = other_readings(w, obj, None, findings, children);
+            end_record_readings(w, obj, seen, findings, children);
             return;
         }
     };
@@ -201,7 +202,9 @@ pub(crate) fn walk_zip(
         push_entry(w, obj, name, read, children);
     }
     drop(zip);
-    other_readings(w, obj, Some(&listed), findings, children);
+    let mut seen = other_readings(w, obj, Some(&listed), findings, children);
+    seen.extend(listed);
+    end_record_readings(w, obj, seen, findings, children);
 }
 
 /// One entry as its local file header gives it (APPNOTE.TXT §4.3.7).
@@ -344,14 +347,15 @@ fn local_entries(bytes: &[u8], max: usize, cap: u64) -> Vec<LocalEntry> {
 /// directory reading gave (`listed`: name, CRC-32, packed size). An entry
 /// only the local walk sees is scanned too, and the disagreement is an
 /// [`FindingKind::ArchiveAmbiguity`] finding; so are duplicate names in the
-/// directory and directory entries no local header carries.
+/// directory and directory entries no local header carries. Returns the
+/// entries it scanned (name, CRC-32, packed size).
 fn other_readings(
     w: &mut Walker<'_>,
     obj: &Object<'_>,
     directory: Option<&[(String, u32, u64)]>,
     findings: &mut Vec<Finding>,
     children: &mut Vec<Part>,
-) {
+) -> Vec<(String, u32, u64)> {
     // No directory could be read (already a damaged-archive finding): what
     // the local headers hold is scanned, with nothing to disagree with.
     let listed = directory.unwrap_or_default();
@@ -379,8 +383,12 @@ fn other_readings(
             },
         ));
     }
+    let scanned = only_local
+        .iter()
+        .map(|e| (e.name.clone(), e.crc, e.packed))
+        .collect();
     if only_local.is_empty() {
-        return;
+        return scanned;
     }
     if directory.is_some() {
         findings.push(Finding::new(
@@ -399,52 +407,354 @@ fn other_readings(
         ));
     }
     for entry in only_local {
-        if out_of_time(w, findings) || !take_entry(w, findings) {
-            return;
+        if !read_local_entry(w, obj, entry, findings, children) {
+            break;
         }
-        let name = entry.name.clone();
-        if entry.flags & 1 != 0 {
-            children.push(encrypted_entry(w, obj, name));
+    }
+    scanned
+}
+
+/// Reads one entry at its local header (a reading other than the `zip`
+/// crate's: the local walk, another central directory) and hands it to
+/// the walk; false when the entries or time budget stops the walk.
+fn read_local_entry(
+    w: &mut Walker<'_>,
+    obj: &Object<'_>,
+    entry: LocalEntry,
+    findings: &mut Vec<Finding>,
+    children: &mut Vec<Part>,
+) -> bool {
+    if out_of_time(w, findings) || !take_entry(w, findings) {
+        return false;
+    }
+    let name = entry.name.clone();
+    if entry.flags & 1 != 0 {
+        children.push(encrypted_entry(w, obj, name));
+        return true;
+    }
+    let Some(data) = obj.bytes.get(entry.data.clone()) else {
+        return true; // the readings keep ranges inside the bytes
+    };
+    let read = match entry.method {
+        0 => {
+            let cap = w.object_cap();
+            if data.len() as u64 > cap {
+                Err(Stop::TooLarge { cap })
+            } else {
+                Ok(data.to_vec())
+            }
+        }
+        8 => {
+            let counter = Rc::new(Cell::new(0u64));
+            let reader = Counting {
+                inner: data,
+                read: counter.clone(),
+            };
+            read_capped(w, flate2::read::DeflateDecoder::new(reader), move || {
+                counter.get()
+            })
+        }
+        m => {
+            children.push(w.unread_child(
+                obj,
+                name,
+                Finding::new(
+                    FindingKind::UnscannableArchive,
+                    Sentence::EntryUnsupported {
+                        method: m.to_string(),
+                        reason: None,
+                    },
+                ),
+            ));
+            return true;
+        }
+    };
+    push_entry(w, obj, name, read, children);
+    true
+}
+
+/// One field of an end record that says « see the ZIP64 record »
+/// (APPNOTE.TXT §4.4.1.4): all its bits set.
+fn saturated(value: u64, width: u32) -> bool {
+    value == (1u64 << width) - 1
+}
+
+/// What an end record says about the central directory: entries, size
+/// and offset (from the archive's start), and where the record itself
+/// is in the bytes.
+#[derive(Debug, Clone, Copy)]
+struct EndRecord {
+    entries: u64,
+    size: u64,
+    offset: u64,
+    at: usize,
+}
+
+/// A central directory one reading of the end records points at: where
+/// it is in the bytes, the entries it is said to hold, and where the
+/// archive starts (what the offsets it holds count from).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Directory {
+    at: usize,
+    entries: u64,
+    base: usize,
+}
+
+const CENTRAL_HEADER: &[u8] = b"PK\x01\x02";
+
+/// The classic end record (APPNOTE.TXT §4.3.16), the last `PK\5\6` of
+/// the last 64 KiB whose comment ends within the bytes, and the ZIP64 end
+/// record (§4.3.14) its locator (§4.3.15, the 20 bytes before it) points
+/// at, at its offset or, behind a prefix, ending at the locator.
+fn end_records(bytes: &[u8]) -> Option<(EndRecord, Option<EndRecord>)> {
+    let u16_at = |i: usize| {
+        bytes
+            .get(i..i + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]) as u64)
+    };
+    let u32_at = |i: usize| {
+        bytes
+            .get(i..i + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64)
+    };
+    let u64_at = |i: usize| {
+        bytes
+            .get(i..i + 8)
+            .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+    };
+    let tail_start = bytes.len().saturating_sub(65_535 + 22);
+    let at = memchr::memmem::rfind_iter(&bytes[tail_start..], b"PK\x05\x06")
+        .map(|p| tail_start + p)
+        .find(|&p| u16_at(p + 20).is_some_and(|c| p + 22 + c as usize <= bytes.len()))?;
+    let classic = EndRecord {
+        entries: u16_at(at + 10)?,
+        size: u32_at(at + 12)?,
+        offset: u32_at(at + 16)?,
+        at,
+    };
+    let zip64 = zip64_record(bytes, at).and_then(|record| {
+        Some(EndRecord {
+            entries: u64_at(record + 32)?,
+            size: u64_at(record + 40)?,
+            offset: u64_at(record + 48)?,
+            at: record,
+        })
+    });
+    Some((classic, zip64))
+}
+
+/// Where the ZIP64 end record of a classic end record at `eocd` is: the
+/// offset its locator gives, or the 56 bytes right before the locator.
+fn zip64_record(bytes: &[u8], eocd: usize) -> Option<usize> {
+    let locator = eocd.checked_sub(20)?;
+    if bytes.get(locator..locator + 4)? != b"PK\x06\x07" {
+        return None;
+    }
+    let declared = bytes
+        .get(locator + 8..locator + 16)
+        .and_then(|b| usize::try_from(u64::from_le_bytes(b.try_into().ok()?)).ok());
+    [declared, locator.checked_sub(56)]
+        .into_iter()
+        .flatten()
+        .find(|&r| r < locator && bytes.get(r..r + 4) == Some(&b"PK\x06\x06"[..]))
+}
+
+/// Where a directory said to be `size` bytes at `offset` is: at that
+/// offset, or (behind a prefix) right before the record that names it.
+fn locate(bytes: &[u8], entries: u64, size: u64, offset: u64, record: usize) -> Option<Directory> {
+    let offset = usize::try_from(offset).ok()?;
+    if entries == 0 {
+        // Nothing to read, wherever it is.
+        return Some(Directory {
+            at: 0,
+            entries,
+            base: 0,
+        });
+    }
+    if bytes.get(offset..offset.checked_add(4)?) == Some(CENTRAL_HEADER) {
+        return Some(Directory {
+            at: offset,
+            entries,
+            base: 0,
+        });
+    }
+    let abutting = record.checked_sub(usize::try_from(size).ok()?)?;
+    let base = abutting.checked_sub(offset)?;
+    (bytes.get(abutting..abutting + 4) == Some(CENTRAL_HEADER)).then_some(Directory {
+        at: abutting,
+        entries,
+        base,
+    })
+}
+
+/// The two readings of a ZIP's end, when they point at different central
+/// directories (or give one directory different counts): the classic
+/// record read field by field as APPNOTE.TXT §4.4.1.4 says (a saturated
+/// field is taken from the ZIP64 record), and the ZIP64 record alone, as
+/// readers that prefer it whenever its locator is there do. The `zip`
+/// crate follows the ZIP64 record only when a classic field is saturated;
+/// 7-Zip, Windows and Info-ZIP differ among themselves: every directory
+/// is walked.
+fn disagreeing_ends(bytes: &[u8]) -> Option<(Directory, Directory)> {
+    let (classic, zip64) = end_records(bytes)?;
+    let zip64 = zip64?;
+    let pick = |value: u64, width: u32, wide: u64| {
+        if saturated(value, width) { wide } else { value }
+    };
+    let entries = pick(classic.entries, 16, zip64.entries);
+    let size = pick(classic.size, 32, zip64.size);
+    let offset = pick(classic.offset, 32, zip64.offset);
+    let first = locate(bytes, entries, size, offset, classic.at)?;
+    let second = locate(bytes, zip64.entries, zip64.size, zip64.offset, zip64.at)?;
+    (first != second).then_some((first, second))
+}
+
+/// The entries a central directory lists (APPNOTE.TXT §4.3.12), as many
+/// central headers as follow one another from its start, at most `max`,
+/// each with the data its local header (§4.3.7) starts: sizes and
+/// the local header's offset from the ZIP64 extra field (§4.5.3) when the
+/// directory's fields are saturated. Stops at the first record that is
+/// not a central header, or whose data runs past the bytes.
+fn central_entries(bytes: &[u8], dir: Directory, max: usize) -> Vec<LocalEntry> {
+    let u16_at = |i: usize| {
+        bytes
+            .get(i..i + 2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+    };
+    let u32_at = |i: usize| {
+        bytes
+            .get(i..i + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64)
+    };
+    let mut out = Vec::new();
+    let mut pos = dir.at;
+    // Read on while there are central headers, whatever count the end
+    // record gives: readers that go by the directory's size or its
+    // signatures see them all.
+    while out.len() < max && bytes.get(pos..pos + 4) == Some(CENTRAL_HEADER) {
+        let (Some(flags), Some(method), Some(crc), Some(csize), Some(usize_), Some(nlen)) = (
+            u16_at(pos + 8),
+            u16_at(pos + 10),
+            u32_at(pos + 16),
+            u32_at(pos + 20),
+            u32_at(pos + 24),
+            u16_at(pos + 28),
+        ) else {
+            break;
+        };
+        let (Some(xlen), Some(clen), Some(local)) =
+            (u16_at(pos + 30), u16_at(pos + 32), u32_at(pos + 42))
+        else {
+            break;
+        };
+        let Some(name) = bytes.get(pos + 46..pos + 46 + nlen) else {
+            break;
+        };
+        let name = String::from_utf8_lossy(name).into_owned();
+        let extra = bytes
+            .get(pos + 46 + nlen..pos + 46 + nlen + xlen)
+            .unwrap_or_default();
+        pos += 46 + nlen + xlen + clen;
+        // The ZIP64 extra field holds, in this order, each of the sizes
+        // and the offset that the header saturates.
+        let (mut packed, mut local_offset) = (csize, local);
+        let mut e = 0;
+        while let Some(head) = extra.get(e..e + 4) {
+            let id = u16::from_le_bytes([head[0], head[1]]);
+            let len = u16::from_le_bytes([head[2], head[3]]) as usize;
+            if id == 1 {
+                let field = extra.get(e + 4..e + 4 + len).unwrap_or_default();
+                let mut f = 0;
+                let mut next = || {
+                    let v = field.get(f..f + 8).map(|b| {
+                        u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+                    });
+                    f += 8;
+                    v
+                };
+                if saturated(usize_, 32) {
+                    next();
+                }
+                if saturated(csize, 32) {
+                    packed = next().unwrap_or(packed);
+                }
+                if saturated(local, 32) {
+                    local_offset = next().unwrap_or(local_offset);
+                }
+                break;
+            }
+            e += 4 + len;
+        }
+        let Some(header) = usize::try_from(local_offset)
+            .ok()
+            .and_then(|o| o.checked_add(dir.base))
+        else {
+            continue;
+        };
+        if bytes.get(header..).and_then(|b| b.get(..4)) != Some(LOCAL_HEADER) {
+            continue; // no entry there for any reader to open
+        }
+        let (Some(lnlen), Some(lxlen)) = (u16_at(header + 26), u16_at(header + 28)) else {
+            continue;
+        };
+        let start = header + 30 + lnlen + lxlen;
+        let Some(end) = usize::try_from(packed)
+            .ok()
+            .and_then(|p| start.checked_add(p))
+        else {
+            continue;
+        };
+        if end > bytes.len() {
             continue;
         }
-        let Some(data) = obj.bytes.get(entry.data.clone()) else {
-            continue; // `local_entries` keeps ranges inside the bytes
-        };
-        let read = match entry.method {
-            0 => {
-                let cap = w.object_cap();
-                if data.len() as u64 > cap {
-                    Err(Stop::TooLarge { cap })
-                } else {
-                    Ok(data.to_vec())
-                }
-            }
-            8 => {
-                let counter = Rc::new(Cell::new(0u64));
-                let reader = Counting {
-                    inner: data,
-                    read: counter.clone(),
-                };
-                read_capped(w, flate2::read::DeflateDecoder::new(reader), move || {
-                    counter.get()
-                })
-            }
-            m => {
-                children.push(w.unread_child(
-                    obj,
-                    name,
-                    Finding::new(
-                        FindingKind::UnscannableArchive,
-                        Sentence::EntryUnsupported {
-                            method: m.to_string(),
-                            reason: None,
-                        },
-                    ),
-                ));
+        out.push(LocalEntry {
+            offset: header,
+            name,
+            flags: flags as u16,
+            method: method as u16,
+            crc: crc as u32,
+            packed,
+            data: start..end,
+        });
+    }
+    out
+}
+
+/// Every reading of the ZIP's end (issue 32): when the classic and the
+/// ZIP64 end records point at different central directories, an
+/// [`FindingKind::ArchiveAmbiguity`] finding, and every entry either
+/// directory names that no reading scanned yet (`seen`: name, CRC-32,
+/// packed size) is read at its local header and scanned.
+fn end_record_readings(
+    w: &mut Walker<'_>,
+    obj: &Object<'_>,
+    seen: Vec<(String, u32, u64)>,
+    findings: &mut Vec<Finding>,
+    children: &mut Vec<Part>,
+) {
+    let Some((classic, zip64)) = disagreeing_ends(obj.bytes) else {
+        return;
+    };
+    findings.push(Finding::new(
+        FindingKind::ArchiveAmbiguity,
+        Sentence::ZipEndRecordsDisagree {
+            classic_offset: classic.at as u64,
+            classic_entries: classic.entries,
+            zip64_offset: zip64.at as u64,
+            zip64_entries: zip64.entries,
+        },
+    ));
+    let mut seen: std::collections::HashSet<(String, u32, u64)> = seen.into_iter().collect();
+    for dir in [classic, zip64] {
+        for entry in central_entries(obj.bytes, dir, w.limits.max_archive_entries) {
+            let key = (entry.name.clone(), entry.crc, entry.packed);
+            if entry.name.ends_with('/') || !seen.insert(key) {
                 continue;
             }
-        };
-        push_entry(w, obj, name, read, children);
+            if !read_local_entry(w, obj, entry, findings, children) {
+                return;
+            }
+        }
     }
 }
 

@@ -166,6 +166,7 @@ impl Sentence {
                 "{count} entries are seen by readers that walk the local headers (7-Zip) but not in the central directory others read: {}",
                 entries.iter().map(|e| format!("{} (offset {})", e.name, e.offset)).collect::<Vec<_>>().join(", ")
             ),
+            ZipEndRecordsDisagree { classic_offset, classic_entries, zip64_offset, zip64_entries } => format!("the classic and the ZIP64 end records point at different central directories ({classic_entries} entries at offset {classic_offset}, {zip64_entries} entries at offset {zip64_offset}): the archive's content depends on the tool"),
             DuplicateEntry { name } => format!("two entries are named {name:?}: readers that key entries by name, or extract one over the other, keep one"),
             GzipMembers { count } => format!("the gzip file has {count} members: gunzip writes them one after the other, some tools read only the first"),
             GzipStoredName { stored, saved } => format!("the gzip header names the file {stored:?}, gunzip saves it as {saved:?}"),

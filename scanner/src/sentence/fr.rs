@@ -165,6 +165,7 @@ impl Sentence {
                 "{count} entrées sont vues par les outils qui parcourent les en-têtes locaux (7-Zip) mais absentes du répertoire central que lisent les autres : {}",
                 entries.iter().map(|e| format!("{} (position {})", e.name, e.offset)).collect::<Vec<_>>().join(", ")
             ),
+            ZipEndRecordsDisagree { classic_offset, classic_entries, zip64_offset, zip64_entries } => format!("l'enregistrement de fin classique et l'enregistrement de fin ZIP64 désignent des répertoires centraux différents ({classic_entries} entrées à la position {classic_offset}, {zip64_entries} entrées à la position {zip64_offset}) : selon l'outil, l'archive n'a pas le même contenu"),
             DuplicateEntry { name } => format!("deux entrées s'appellent « {name} » : les outils qui repèrent les entrées par leur nom, ou extraient l'une sur l'autre, n'en gardent qu'une"),
             GzipMembers { count } => format!("le fichier gzip a {count} membres : gunzip les écrit à la suite, certains outils ne lisent que le premier"),
             GzipStoredName { stored, saved } => format!("l'en-tête gzip nomme le fichier « {stored} », gunzip l'enregistre sous « {saved} »"),

@@ -439,6 +439,13 @@ pub enum Sentence {
         count: u64,
         entries: Vec<LocalEntry>,
     },
+    /// The classic and the ZIP64 end records point at different central directories (offsets in the bytes, entries each gives).
+    ZipEndRecordsDisagree {
+        classic_offset: u64,
+        classic_entries: u64,
+        zip64_offset: u64,
+        zip64_entries: u64,
+    },
     /// Two entries of one name.
     DuplicateEntry { name: String },
     /// A gzip file of several members.

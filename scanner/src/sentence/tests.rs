@@ -228,6 +228,12 @@ fn samples_of_containers() -> Vec<Sentence> {
                 offset: 40,
             }],
         },
+        ZipEndRecordsDisagree {
+            classic_offset: 120,
+            classic_entries: 1,
+            zip64_offset: 180,
+            zip64_entries: 2,
+        },
         DuplicateEntry { name: s("a.txt") },
         GzipMembers { count: 2 },
         GzipStoredName {

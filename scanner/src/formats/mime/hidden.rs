@@ -9,7 +9,8 @@
 //!   very start of a body, with or without the blank line that should end
 //!   them (RFC 5322 §2.1).
 //!
-//! Uuencoded blocks are found by [`crate::decode::uudecode_blocks`]. A
+//! Uuencoded, yEnc and BinHex files are found by
+//! [`crate::detect::encodings`] and read by `formats::encoded`. A
 //! preamble or epilogue that holds more than a human note is named by
 //! [`hidden_content`].
 

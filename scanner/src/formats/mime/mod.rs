@@ -11,7 +11,7 @@
 pub(crate) mod ambiguity;
 pub(crate) mod hidden;
 
-use crate::decode::{lenient_base64, uudecode_blocks};
+use crate::decode::lenient_base64;
 use crate::report::{Finding, FindingKind, MessageInfo, Part};
 use crate::sentence::{Edge, Hidden, Sentence};
 use crate::walk::{Object, Walker};
@@ -348,8 +348,7 @@ impl State<'_> {
     fn edge(&mut self, w: &mut Walker<'_>, path: &str, which: &str, region: &[u8]) {
         let what = hidden::hidden_content(region).or_else(|| {
             let encoded = !hidden::base64_runs(region).is_empty()
-                || memchr::memmem::find(region, b"begin ")
-                    .is_some_and(|_| !uudecode_blocks(region).is_empty());
+                || crate::detect::encodings::encoded_block_at(region, 0).is_some();
             encoded.then_some(Hidden::EncodedData)
         });
         let Some(what) = what else {
@@ -383,11 +382,15 @@ impl State<'_> {
     }
 
     /// What a lenient reader could make a file of in `text` (a text body,
-    /// a preamble, an epilogue; see [`crate::formats::mime::hidden`]): uuencoded blocks,
+    /// a preamble, an epilogue; see [`crate::formats::mime::hidden`]):
     /// base64 runs and, unless the text was already decoded as such,
     /// quoted-printable, each scanned as a child of `into`; MIME
     /// structure that no header declares, walked as a nested message and
-    /// reported as `hidden_content`.
+    /// reported as `hidden_content`. Uuencoded, yEnc and BinHex files in
+    /// any text are read by the walk itself (`formats::encoded`, the
+    /// children `inspect` already gave `into`); a decoded run at a path
+    /// a child already has (a body that is one base64 file) is not read
+    /// twice.
     fn hidden_files(
         &mut self,
         w: &mut Walker<'_>,
@@ -397,15 +400,6 @@ impl State<'_> {
         into: &mut Part,
     ) {
         let mut decoded: Vec<(String, Option<String>, Vec<u8>)> = Vec::new();
-        if memchr::memmem::find(text, b"begin ").is_some() {
-            for block in uudecode_blocks(text) {
-                decoded.push((
-                    format!("{path}/{}", block.name),
-                    Some(block.name),
-                    block.bytes,
-                ));
-            }
-        }
         for (n, run) in hidden::base64_runs(text).into_iter().enumerate() {
             decoded.push((
                 format!("{path}/base64-{}", n + 1),
@@ -422,6 +416,9 @@ impl State<'_> {
             decoded.push((format!("{path}/quoted-printable"), None, plain));
         }
         for (child_path, filename, bytes) in decoded {
+            if into.children.iter().any(|c| c.path == child_path) {
+                continue;
+            }
             if !crate::walk::take_entry(w, self.findings) {
                 break;
             }
