@@ -954,6 +954,15 @@ pub fn serve_from(
             tracing::info!(address = %a, "SMTP listening");
         }
         tracing::info!(address = %running.admin, "admin listening (/metrics)");
+        match &config.admin.ui {
+            Some(ui) => tracing::info!(
+                public_url = %ui.public_url,
+                saml = if ui.saml.is_some() { "on" } else { "off" },
+                break_glass = if ui.local.is_some() { "on" } else { "off" },
+                "web UI on the admin listener"
+            ),
+            None => tracing::info!("web UI off: no [admin.saml] or [admin.local]"),
+        }
         tracing::info!(downstream = %config.relay.downstream, data_dir = %data_dir.display(), store = %store.location(), backend = store.backend_name(), "relaying");
 
         let (stop_tx, stop_rx) = watch::channel(false);

@@ -154,7 +154,8 @@ pub fn load(sources: &RuleSources, policy: Policy, cache_dir: Option<&Path>) -> 
     if let Some(dir) = cache_dir
         && let Err(e) = write_cache(dir, &engine, &key)
     {
-        tracing::warn!(error = %e, "the compiled rules could not be cached; the next start compiles them again");
+        // `{:#}`: the OS's reason too (« Permission denied »), not only the file.
+        tracing::warn!(error = %format!("{e:#}"), "the compiled rules could not be cached; the next start compiles them again");
     }
     Ok(Loaded {
         engine,

@@ -260,7 +260,12 @@ impl Relay {
         r: AttemptResult,
         now: Timestamp,
     ) -> AttemptOutcome {
-        let queue_id = d.queue_id().map(|q| q.to_string()).unwrap_or_default();
+        // Écluse's own mail (notices, admin notifications, decisions) has no
+        // queue id of a received message: say so rather than `queue_id=""`.
+        let queue_id = d
+            .queue_id()
+            .map(|q| q.to_string())
+            .unwrap_or_else(|| "(ecluse)".into());
         for rcpt in &r.delivered {
             tracing::info!(delivery = %d.id, queue_id, to = %rcpt, attempts = d.attempts + 1, "delivered");
         }
