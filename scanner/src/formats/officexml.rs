@@ -36,18 +36,27 @@ const HEAD: usize = 64 * 1024;
 
 /// Marks of an XML file Word (or another Office program) opens as a
 /// document: the processing instruction, the Word 2003 namespace, the flat
-/// OPC namespace (compared in lower case).
+/// OPC namespace (as Office writes them: a PI target and a namespace URI
+/// are case-sensitive, XML 1.0 §2.6, Namespaces in XML §2.3).
 const MARKS: &[&str] = &[
     "<?mso-application",
     "schemas.microsoft.com/office/word/2003/wordml",
-    "schemas.microsoft.com/office/2006/xmlpackage",
+    "schemas.microsoft.com/office/2006/xmlPackage",
 ];
 
 /// Whether an XML file is one an Office program opens as a document
-/// (a mark of [`MARKS`] in its first 64 KiB, UTF-8 or UTF-16).
+/// (a mark of [`MARKS`] in its first 64 KiB, UTF-8, or UTF-16 with its
+/// byte-order mark). Every text object is asked: the UTF-8 case is three
+/// byte searches, nothing decoded.
 pub(crate) fn is_office_xml(bytes: &[u8]) -> bool {
-    let head = xml_text(&bytes[..bytes.len().min(HEAD)]).to_ascii_lowercase();
-    MARKS.iter().any(|m| head.contains(m))
+    let head = &bytes[..bytes.len().min(HEAD)];
+    if head.starts_with(b"\xff\xfe") || head.starts_with(b"\xfe\xff") {
+        let text = xml_text(head);
+        return MARKS.iter().any(|m| text.contains(m));
+    }
+    MARKS
+        .iter()
+        .any(|m| memchr::memmem::find(head, m.as_bytes()).is_some())
 }
 
 /// The value of the attribute of local name `name` (any prefix).
