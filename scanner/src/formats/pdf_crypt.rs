@@ -380,6 +380,54 @@ mod tests {
         assert!(empty_password_key(&Params { user: &wrong, ..p }).is_none());
     }
 
+    /// Revision 5 (Adobe extension level 3): SHA-256 of the password and
+    /// a salt, written here from the definition, opens with the empty
+    /// password; a user password does not.
+    #[test]
+    fn a_revision_5_pdf_opens_with_the_empty_password() {
+        use cbc::cipher::BlockModeEncrypt;
+        let file_key = [0x5au8; 32];
+        let (vsalt, ksalt) = (*b"validsal", *b"keysalt!");
+        let r5 = |password: &[u8]| {
+            let mut u = sha256(&[password, &vsalt].concat()).to_vec();
+            u.extend_from_slice(&vsalt);
+            u.extend_from_slice(&ksalt);
+            let mut ue = file_key.to_vec();
+            cbc::Encryptor::<Aes256>::new_from_slices(
+                &sha256(&[password, &ksalt].concat()),
+                &[0; 16],
+            )
+            .unwrap()
+            .encrypt_padded::<NoPadding>(&mut ue, 32)
+            .unwrap();
+            (u, ue)
+        };
+        let (user, ue) = r5(b"");
+        let p = Params {
+            revision: 5,
+            length_bits: 256,
+            owner: &[0; 48],
+            user: &user,
+            user_key: &ue,
+            permissions: -4,
+            id0: b"",
+            encrypt_metadata: true,
+            streams: Method::Aes256,
+            strings: Method::Aes256,
+        };
+        assert_eq!(
+            empty_password_key(&p).map(|k| k.key),
+            Some(file_key.to_vec())
+        );
+        let (user, ue) = r5(b"secret");
+        let locked = Params {
+            user: &user,
+            user_key: &ue,
+            ..p
+        };
+        assert!(empty_password_key(&locked).is_none());
+    }
+
     #[test]
     fn aes_strings_and_streams_round_trip() {
         let key = FileKey {
