@@ -1,7 +1,9 @@
 //! What every page shares: the visitor ([`Ctx`]: language, session, address),
-//! cookies, the anti-forgery check, security headers and error pages.
+//! cookies, the anti-forgery check, security headers, URLs, and the pages
+//! without the frame for a store failure ([`store_failure`], [`internal`]).
+//! The error pages in the frame are [`crate::pages::errors`]'; this module
+//! imports nothing from the pages and calls none of their methods.
 
-use crate::pages::layout;
 use crate::state::{Ui, local_zone};
 use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
@@ -11,7 +13,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use ecluse_quarantine::{Store, WebSession};
 use jiff::Timestamp;
-use maud::html;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
@@ -295,6 +296,20 @@ pub fn local_path(next: &str) -> String {
     }
 }
 
+/// Percent-encodes a query value.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 impl Ui {
     /// The session cookie's name: `__Host-` prefixed over HTTPS.
     pub(crate) fn session_cookie(&self) -> &'static str {
@@ -469,103 +484,23 @@ impl Ctx {
         match &self.session {
             Some((_, s)) => Ok(s),
             None => {
-                let next = crate::pages::url_encode(&self.path);
+                let next = url_encode(&self.path);
                 Err(Redirect::to(&format!("/login?next={next}")).into_response())
             }
         }
     }
 
-    /// The signed-in admin, or 403 for anyone else.
-    pub fn admin(&self) -> Result<&WebSession, Response> {
-        let user = self.user()?;
-        if user.admin {
-            Ok(user)
-        } else {
-            Err(self.error(
-                StatusCode::FORBIDDEN,
-                self.lang
-                    .t("Accès réservé aux administrateurs", "Admins only"),
-                self.lang.t(
-                    "Cette page est réservée aux administrateurs de la quarantaine.",
-                    "This page is for quarantine admins.",
-                ),
-            ))
-        }
-    }
-
-    /// Checks a form's anti-forgery token against the session's, and the
-    /// `Origin` header when the browser sends one.
-    pub fn check_csrf(&self, ui: &Ui, token: &str) -> Result<(), Response> {
+    /// Whether a form's anti-forgery token is the session's, and the
+    /// `Origin` header, when the browser sends one, ours. The page for a
+    /// form refused is `check_csrf`'s, with the error pages
+    /// (`pages/errors.rs`).
+    pub(crate) fn csrf_holds(&self, ui: &Ui, token: &str) -> bool {
         let expected = self.session.as_ref().map(|(_, s)| s.csrf.as_str());
         let origin_ok = self
             .origin
             .as_deref()
             .is_none_or(|o| same_origin(o, &ui.config.public_url));
-        match expected {
-            Some(e) if same_secret(e, token) && origin_ok => Ok(()),
-            _ => Err(self.forgery()),
-        }
-    }
-
-    /// 403 for a form that did not come from our page.
-    pub fn forgery(&self) -> Response {
-        self.error(
-            StatusCode::FORBIDDEN,
-            self.lang.t("Formulaire refusé", "Form refused"),
-            self.lang.t(
-                "Ce formulaire n'a pas été envoyé depuis une page d'Écluse, ou votre session a changé. Revenez à la page précédente, rechargez-la et recommencez.",
-                "This form was not sent from an Écluse page, or your session changed. Go back, reload the page and try again.",
-            ),
-        )
-    }
-
-    /// 404 for an item that does not exist or is not theirs (the two look
-    /// the same, so ids cannot be probed).
-    pub fn not_found(&self) -> Response {
-        self.error(
-            StatusCode::NOT_FOUND,
-            self.lang.t("Introuvable", "Not found"),
-            self.lang.t(
-                "Cette pièce jointe n'existe pas, a été supprimée, ou n'a pas été retenue pour vous.",
-                "This attachment does not exist, was deleted, or was not held for you.",
-            ),
-        )
-    }
-
-    /// An error page.
-    pub fn error(&self, status: StatusCode, title: &str, detail: &str) -> Response {
-        let body = layout::page(
-            self,
-            title,
-            html! {
-                h1 { (title) }
-                p { (detail) }
-                p { a href="/" { (self.lang.t("Retour à l'accueil", "Back to the start page")) } }
-            },
-        );
-        (status, body).into_response()
-    }
-
-    /// Maps a store failure to the page the person should see.
-    pub fn store_error(&self, e: &ecluse_quarantine::Error) -> Response {
-        use ecluse_quarantine::Error as E;
-        match e {
-            E::NoSuchItem(_) | E::NoSuchMessage(_) => self.not_found(),
-            E::Forbidden { .. } => self.not_found(),
-            E::IllegalTransition { status, .. } => self.error(
-                StatusCode::CONFLICT,
-                self.lang.t("Action impossible", "Not possible"),
-                &format!(
-                    "{} ({})",
-                    self.lang.t(
-                        "Cette action n'est plus possible : la pièce jointe a changé d'état entre-temps.",
-                        "This can no longer be done: the attachment changed state in the meantime.",
-                    ),
-                    crate::pages::status_label(self.lang, *status)
-                ),
-            ),
-            other => store_failure(self.lang, other),
-        }
+        matches!(expected, Some(e) if same_secret(e, token) && origin_ok)
     }
 }
 
@@ -791,16 +726,4 @@ pub async fn stylesheet() -> Response {
         include_str!("../static/style.css"),
     )
         .into_response()
-}
-
-/// Any other path.
-pub async fn not_found(ctx: Ctx, State(_ui): State<Arc<Ui>>) -> Response {
-    ctx.error(
-        StatusCode::NOT_FOUND,
-        ctx.lang.t("Page introuvable", "Page not found"),
-        ctx.lang.t(
-            "Cette adresse ne mène à aucune page d'Écluse.",
-            "No Écluse page has this address.",
-        ),
-    )
 }

@@ -1,7 +1,7 @@
 //! The frame of every page: skip link, header with the navigation, the
 //! language switch and sign-out, then the content.
 
-use crate::web::Ctx;
+use crate::web::{Ctx, url_encode};
 use axum::response::{Html, IntoResponse, Response};
 use maud::{DOCTYPE, Markup, html};
 
@@ -40,7 +40,7 @@ pub fn page(ctx: &Ctx, title: &str, content: Markup) -> Response {
                         }
                     }
                     div.account {
-                        a href={ "/lang/" (other.0) "?next=" (super::url_encode(&ctx.path)) } lang=(other.0) { (other.1) }
+                        a href={ "/lang/" (other.0) "?next=" (url_encode(&ctx.path)) } lang=(other.0) { (other.1) }
                         @if let Some(u) = user {
                             span { (u.display_name) }
                             form method="post" action="/logout" {

@@ -67,7 +67,7 @@ fn render_page(
                 p { (l.t(
                     "Connectez-vous avec votre compte de la mairie pour voir les pièces jointes retenues pour vous.",
                     "Sign in with your town hall account to see the attachments held for you.")) }
-                p { a.button href={ "/saml/login?next=" (super::url_encode(next)) } { (l.t("Se connecter avec le compte de la mairie", "Sign in with the town hall account")) } }
+                p { a.button href={ "/saml/login?next=" (crate::web::url_encode(next)) } { (l.t("Se connecter avec le compte de la mairie", "Sign in with the town hall account")) } }
             }
             @if local && ui.config.local.is_some() {
                 section {

@@ -1,9 +1,12 @@
-//! The pages: [`layout`] (the frame of every page), [`agent`] (my held
+//! The pages: [`layout`] (the frame of every page), [`errors`] (the error
+//! pages, and the checks that answer with them), [`agent`] (my held
 //! attachments), [`admin`] (queue, report, decisions, audit, dashboard),
-//! [`login`] (sign-in and sign-out).
+//! [`rules`] (exceptions and blocks), [`login`] (sign-in and sign-out);
+//! here, the words every page uses for states, categories and sizes.
 
 pub mod admin;
 pub mod agent;
+pub mod errors;
 pub mod layout;
 pub mod login;
 pub mod rules;
@@ -11,20 +14,6 @@ pub mod rules;
 use crate::web::Lang;
 use ecluse_quarantine::{AuditAction, HeldItem, Status};
 use ecluse_scanner::{Action, Category, FindingKind};
-
-/// Percent-encodes a query value.
-pub fn url_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
 
 /// A state in plain words.
 pub fn status_label(lang: Lang, status: Status) -> &'static str {
