@@ -243,7 +243,7 @@ impl Walker<'_> {
                 | Kind::Unknown
         );
         if detected.kind != Kind::Encoded
-            && (textual || encodings::encoded_name(obj.filename.as_deref()))
+            && (textual || crate::detect::names::encoded_name(obj.filename.as_deref()))
             && encodings::encoded_block_at(bytes, 0).is_some()
             && self.enter(obj, findings)
         {

@@ -232,17 +232,6 @@ pub(crate) fn encoded_start(bytes: &[u8]) -> Option<TextEncoding> {
     base64_file(bytes).then_some(TextEncoding::Base64)
 }
 
-/// Names under which archivers open a file as one of these encodings.
-pub(crate) fn encoded_name(name: Option<&str>) -> bool {
-    let Some(ext) = name.and_then(crate::detect::names::extension) else {
-        return false;
-    };
-    matches!(
-        ext.as_str(),
-        "uue" | "uu" | "xxe" | "hqx" | "yenc" | "ync" | "b64" | "ntx" | "enc" | "mim" | "bhx"
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,11 +283,4 @@ mod tests {
         assert!(!base64_file(b"Bonjour Madame, voici 12 pieces"));
     }
 
-    #[test]
-    fn encoded_names() {
-        assert!(encoded_name(Some("Facture.UUE")));
-        assert!(encoded_name(Some("a.hqx")));
-        assert!(!encoded_name(Some("a.pdf")));
-        assert!(!encoded_name(None));
-    }
 }

@@ -42,6 +42,20 @@ fn is_format_char(c: char) -> bool {
         | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
+/// Names under which archivers open a file as text-encoded (uuencode,
+/// xxencode, BinHex, yEnc, base64: [`super::encodings`] reads the content).
+/// Here, not in `encodings.rs`, so that the content detector that
+/// [`sniff`] calls never climbs back to the name reader that calls sniff.
+pub(crate) fn encoded_name(name: Option<&str>) -> bool {
+    let Some(ext) = name.and_then(extension) else {
+        return false;
+    };
+    matches!(
+        ext.as_str(),
+        "uue" | "uu" | "xxe" | "hqx" | "yenc" | "ync" | "b64" | "ntx" | "enc" | "mim" | "bhx"
+    )
+}
+
 /// The lower-case last extension of a name, if any.
 pub(crate) fn extension(name: &str) -> Option<String> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
@@ -228,5 +242,18 @@ fn type_findings(
                 mime: detected.mime.clone(),
             },
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encoded_name;
+
+    #[test]
+    fn encoded_names() {
+        assert!(encoded_name(Some("Facture.UUE")));
+        assert!(encoded_name(Some("a.hqx")));
+        assert!(!encoded_name(Some("a.pdf")));
+        assert!(!encoded_name(None));
     }
 }
