@@ -2,14 +2,14 @@
 //! and the assertion consumer `/saml/acs`, over the service provider of
 //! [`crate::sp`].
 //!
-//! What samael does not do, we do here and there: refuse IdP metadata
-//! without a signing certificate (samael would accept an unsigned, forged
-//! answer; [`Sp::new`]), always set our entity id (samael checks the
-//! audience only then), keep the
-//! ids of the requests we sent on the server (a `SameSite=Lax` cookie would
-//! not come back with the IdP's cross-site POST) and take each one once, and
-//! remember the ids of the assertions we accepted, so that a captured
-//! assertion cannot be played again.
+//! What samael does not do, we do, in [`crate::sp::Sp::new`]: refuse IdP
+//! metadata without a signing certificate (samael would accept an
+//! unsigned, forged answer), always set our entity id (samael checks the
+//! audience only then); and here: keep the ids of the requests we sent on
+//! the server (a `SameSite=Lax` cookie would not come back with the IdP's
+//! cross-site POST) and take each one once, and remember the ids of the
+//! assertions we accepted, so that a captured assertion cannot be played
+//! again.
 //!
 //! Anyone can post to `/saml/acs`, so an answer is read as hostile until
 //! its signature verifies: [`crate::xmldsig::check`] refuses, before any
