@@ -629,14 +629,17 @@ async fn logout_ends_the_session() {
         .await;
     // A SAML session with nothing to name in a LogoutRequest (and an IdP
     // without single logout here): the page that says its session is
-    // still open (issue 29).
-    assert_eq!(res.status(), StatusCode::OK);
+    // still open (issue 29), on a clean address the sign-out sends to.
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()[header::LOCATION], "/signed-out?idp=open");
     assert!(
         res.headers()[header::SET_COOKIE]
             .to_str()
             .unwrap()
             .contains("Max-Age=0")
     );
+    let res = w.get("/signed-out?idp=open", None).await;
+    assert_eq!(res.status(), StatusCode::OK);
     let page = text(res).await;
     assert!(page.contains("Déconnecté d'Écluse seulement"), "{page}");
     assert_eq!(
