@@ -1,8 +1,12 @@
 // HTML smuggling: a page that builds a file in the browser.
 //
-// Catches: script that decodes data (atob, fromCharCode) into a Blob and
-// saves it through a download link or msSaveOrOpenBlob. The file never
-// crosses the mail filter as a file: it is assembled on the agent's screen.
+// Catches: script that decodes base64 (atob) into a Blob and saves it
+// through a download link or msSaveOrOpenBlob. The file never crosses the
+// mail filter as a file: it is assembled on the agent's screen. The page
+// reader (scanner/src/formats/page) judges what an attached page builds;
+// this rule is the byte-level net for text it does not read (fromCharCode
+// and charCodeAt are left out: an export button writes its CSV's byte
+// order mark with them).
 rule HTML_Smuggling_Blob_Download {
     meta:
         category = "html_smuggling"
@@ -13,8 +17,6 @@ rule HTML_Smuggling_Blob_Download {
         $ms_save = "msSaveOrOpenBlob" ascii
         $blob3 = "createObjectURL" ascii
         $dec1 = "atob(" ascii
-        $dec2 = "fromCharCode" ascii
-        $dec3 = "charCodeAt" ascii
         $save1 = ".download" ascii
         $save3 = "download=" ascii nocase
     condition:

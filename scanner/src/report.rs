@@ -109,6 +109,10 @@ categories! {
     DiskImage = "disk_image", "image disque", "disk image", Quarantine;
     /// Microsoft OneNote documents, often used to carry embedded scripts.
     Onenote = "onenote", "document OneNote", "OneNote document", Quarantine;
+    /// A web page (an HTML or SVG attachment) that asks for a password and
+    /// sends it outside the organisation's domains and its partners', or
+    /// that writes itself from encoded text no reading can follow.
+    PhishingPage = "phishing_page", "page web qui demande un mot de passe pour l'envoyer ailleurs, ou qui cache ce qu'elle affiche", "web page that asks for a password to send it elsewhere, or hides what it shows", Quarantine;
     /// Office or OpenDocument files with macros.
     Macro = "macro", "document avec macros", "document with macros", Quarantine;
     /// HTML that assembles a file inside the browser (HTML smuggling).
@@ -262,6 +266,13 @@ pub enum FindingKind {
     DiskImage,
     /// A Microsoft OneNote section.
     OneNote,
+    /// A page with a password field whose form posts to a host outside the
+    /// organisation's domains and its partners' (`Engine::with_own_domains`),
+    /// or to a script.
+    CredentialForm,
+    /// A page that writes itself (`document.write`, `innerHTML` …) from
+    /// encoded text that cannot be read without running it.
+    PageWritesItself,
     /// An OLE document with a VBA project.
     OleMacros,
     /// An OOXML document with `vbaProject.bin` (docm, xlsm, pptm).
@@ -381,6 +392,7 @@ impl FindingKind {
             Shortcut => Category::Shortcut,
             DiskImage => Category::DiskImage,
             OneNote => Category::Onenote,
+            CredentialForm | PageWritesItself => Category::PhishingPage,
             OleMacros | OoxmlMacros | OdfMacros => Category::Macro,
             HtmlSmuggling => Category::HtmlSmuggling,
             ExternalContent => Category::ExternalContent,
@@ -450,6 +462,8 @@ impl FindingKind {
             Shortcut => ("shortcut", "raccourci ou fichier Windows qui ouvre une connexion ou lance une commande", "Windows shortcut or file that opens a connection or runs a command"),
             DiskImage => ("disk_image", "image disque (ISO, VHD…)", "disk image (ISO, VHD…)"),
             OneNote => ("one_note", "document OneNote", "OneNote document"),
+            CredentialForm => ("credential_form", "formulaire qui envoie un mot de passe hors de la commune", "form that sends a password outside the organisation"),
+            PageWritesItself => ("page_writes_itself", "page qui s'écrit à partir d'un texte encodé illisible", "page that writes itself from unreadable encoded text"),
             OleMacros => ("ole_macros", "macros dans un ancien document Office (.doc, .xls)", "macros in an old Office document (.doc, .xls)"),
             OoxmlMacros => ("ooxml_macros", "macros dans un document Office", "macros in an Office document"),
             OdfMacros => ("odf_macros", "macros dans un document LibreOffice (OpenDocument)", "macros in a LibreOffice (OpenDocument) file"),

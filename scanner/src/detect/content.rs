@@ -1,124 +1,41 @@
-//! Content checks on text formats: HTML smuggling and active SVG.
+//! Which text a browser opens as a page: HTML and SVG by their content,
+//! and text or XML that a page's name (`.html`, `.htm`, `.shtml`,
+//! `.xhtml`, `.xht`, `.svg`) or declared type (`text/html`,
+//! `application/xhtml+xml`, `image/svg+xml`) sends to the browser. The
+//! page itself is read by [`crate::formats::page`].
 
-use crate::sentence::Sentence;
-use aho_corasick::AhoCorasick;
-use std::sync::LazyLock;
+use super::names::{extension, windows_name};
+use super::sniff::{Detected, Kind};
 
-/// Case-sensitive JavaScript markers of HTML smuggling, by role.
-const SINKS: &[&str] = &[
-    "new Blob(",
-    "Blob([",
-    "msSaveOrOpenBlob",
-    "msSaveBlob",
-    "createObjectURL",
-];
-const DECODERS: &[&str] = &[
-    "atob(",
-    "fromCharCode",
-    "charCodeAt",
-    "Uint8Array",
-    "base64ToArrayBuffer",
-    "decodeURIComponent(escape(",
-];
-const SAVERS: &[&str] = &[
-    ".download",
-    "download=",
-    "download =",
-    "msSaveOrOpenBlob",
-    "msSaveBlob",
-    ".click()",
-];
+/// Extensions a browser opens on a double click.
+const PAGE_EXT: &[&str] = &["html", "htm", "shtml", "xhtml", "xht", "svg"];
+/// Declared types a mail client hands to the browser.
+const PAGE_TYPES: &[&str] = &["text/html", "application/xhtml+xml", "image/svg+xml"];
 
-static SINK: LazyLock<AhoCorasick> = LazyLock::new(|| AhoCorasick::new(SINKS).unwrap());
-static DECODER: LazyLock<AhoCorasick> = LazyLock::new(|| AhoCorasick::new(DECODERS).unwrap());
-static SAVER: LazyLock<AhoCorasick> = LazyLock::new(|| AhoCorasick::new(SAVERS).unwrap());
-/// `download` attribute on a link whose href is a data: URI of a non-image.
-static DATA_URI: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build([
-            "data:application/",
-            "data:text/javascript",
-            "data:text/vbscript",
-        ])
-        .unwrap()
-});
-
-/// The longest run of base64 alphabet characters, capped at `enough`.
-fn base64_run(bytes: &[u8], enough: usize) -> usize {
-    let mut best = 0;
-    let mut run = 0;
-    for &b in bytes {
-        if b.is_ascii_alphanumeric() || b == b'+' || b == b'/' {
-            run += 1;
-            if run > best {
-                best = run;
-                if best >= enough {
-                    return best;
-                }
-            }
-        } else {
-            run = 0;
-        }
-    }
-    best
-}
-
-/// A page that assembles a file in the browser: a Blob sink fed by decoded
-/// data and saved through a download, or a `download` link to a data: URI
-/// of a program or archive.
-pub(crate) fn html_smuggling(bytes: &[u8]) -> Option<Sentence> {
-    let sink = SINK.find(bytes);
-    let saver = SAVER.find(bytes);
-    if let (Some(sink), Some(_)) = (sink, saver) {
-        let sink_name = SINKS[sink.pattern().as_usize()];
-        if let Some(decoder) = DECODER.find(bytes) {
-            return Some(Sentence::HtmlBlobDecoded {
-                sink: sink_name.into(),
-                decoder: DECODERS[decoder.pattern().as_usize()].into(),
+/// Whether an object is a page a browser would open: HTML or SVG by its
+/// bytes, or text and XML under a page's name or declared type.
+pub(crate) fn opens_as_page(
+    detected: &Detected,
+    name: Option<&str>,
+    declared: Option<&str>,
+) -> bool {
+    match detected.kind {
+        Kind::Html | Kind::Svg => true,
+        Kind::Text | Kind::Xml => {
+            let by_name = name
+                .and_then(|n| extension(&windows_name(n)))
+                .is_some_and(|e| PAGE_EXT.contains(&e.as_str()));
+            let by_type = declared.is_some_and(|d| {
+                let d = d
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                PAGE_TYPES.contains(&d.as_str())
             });
+            by_name || by_type
         }
-        if base64_run(bytes, 1024) >= 1024 {
-            return Some(Sentence::HtmlBlobBase64 {
-                sink: sink_name.into(),
-            });
-        }
+        _ => false,
     }
-    if memchr::memmem::find(bytes, b"download").is_some()
-        && let Some(m) = DATA_URI.find(bytes)
-    {
-        let after = &bytes[m.end()..bytes.len().min(m.end() + 4096)];
-        if memchr::memmem::find(after, b";base64,").is_some() {
-            return Some(Sentence::HtmlDataUriDownload);
-        }
-    }
-    None
-}
-
-static SVG_ACTIVE: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .build([
-            "<script",
-            "<foreignobject",
-            "javascript:",
-            " onload=",
-            " onclick=",
-            " onmouseover=",
-            " onerror=",
-            " onbegin=",
-            " onend=",
-            " onfocus=",
-            " onactivate=",
-        ])
-        .unwrap()
-});
-
-/// An SVG image that runs script or embeds HTML when opened in a browser.
-pub(crate) fn svg_script(bytes: &[u8]) -> Option<Sentence> {
-    let m = SVG_ACTIVE.find(bytes)?;
-    let what = String::from_utf8_lossy(&bytes[m.start()..m.end()])
-        .trim()
-        .to_string();
-    Some(Sentence::SvgActive { marker: what })
 }

@@ -1,6 +1,6 @@
 //! What an object is, whatever it claims: its real type from its bytes
-//! ([`sniff`]), the checks of its name ([`names`]), and the active content
-//! found inside text ([`content`]: HTML smuggling, scripted SVG). Nothing
+//! ([`sniff`]), the checks of its name ([`names`]), and which text a
+//! browser opens as a page ([`content`]). Nothing
 //! here opens a container or walks: detection sits below the walk and the
 //! readers, which call it.
 

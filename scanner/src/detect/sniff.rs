@@ -716,7 +716,8 @@ fn detect_text(bytes: &[u8]) -> Detected {
             return Detected::new(*mime, Kind::Script);
         }
     }
-    if find("<svg") && !find("<html") {
+    // An SVG document, even one whose <foreignObject> holds an <html>.
+    if find("<svg") && (!find("<html") || svg_root(trimmed)) {
         return Detected::new("image/svg+xml", Kind::Svg);
     }
     if trimmed.starts_with(b"<!doctype html")
@@ -732,6 +733,39 @@ fn detect_text(bytes: &[u8]) -> Detected {
         return Detected::new("application/xml", Kind::Xml);
     }
     Detected::new("text/plain", Kind::Text)
+}
+
+/// Whether the first element of a lower-cased text is `<svg>` (or a
+/// prefixed `<x:svg>`), past an XML declaration, processing instructions,
+/// comments, a doctype and white space: the document is an SVG image.
+fn svg_root(lower: &[u8]) -> bool {
+    let mut rest = lower;
+    loop {
+        rest = rest.trim_ascii_start();
+        let skip_to = |r: &[u8], end: &[u8]| memchr::memmem::find(r, end).map(|e| e + end.len());
+        let next = if rest.starts_with(b"<?") {
+            skip_to(rest, b"?>")
+        } else if rest.starts_with(b"<!--") {
+            skip_to(rest, b"-->")
+        } else if rest.starts_with(b"<!") {
+            skip_to(rest, b">")
+        } else {
+            break;
+        };
+        match next {
+            Some(n) => rest = &rest[n..],
+            None => return false,
+        }
+    }
+    let Some(tag) = rest.strip_prefix(b"<") else {
+        return false;
+    };
+    let end = tag
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'/'))
+        .unwrap_or(tag.len());
+    let name = &tag[..end];
+    name == b"svg" || name.ends_with(b":svg")
 }
 
 /// A coarse family for comparing what a name or a declared type promises

@@ -21,6 +21,7 @@ pub(crate) mod msg;
 pub(crate) mod officexml;
 pub(crate) mod ole;
 pub(crate) mod ooxml_rels;
+pub(crate) mod page;
 pub(crate) mod pdf;
 pub(crate) mod pdf_crypt;
 pub(crate) mod ppt;

@@ -17,6 +17,7 @@ impl Sentence {
                 Stage::ArchiveEntries => "the scan time limit was reached before every entry was scanned".into(),
                 Stage::EncryptionCheck => "the scan time limit was reached before every storage was checked for encryption".into(),
                 Stage::Yara => "YARA did not finish within the scan time limit".into(),
+                Stage::Page => "the scan time ran out before the page was read to its end".into(),
             },
             PastBudget { cap: Some(cap) } => format!("larger than the {cap} bytes the scan budget still allowed; not scanned"),
             PastBudget { cap: None } => "the attachment is larger than the scan budget allows; not scanned".into(),
@@ -57,6 +58,13 @@ impl Sentence {
             HtmlBlobBase64 { sink } => format!("script builds a file with {sink} from a long base64 string and saves it"),
             HtmlDataUriDownload => "a download link carries a file as a base64 data: URI".into(),
             SvgActive { marker } => format!("the SVG image contains `{marker}`, which runs when opened in a browser"),
+            SvgForeignHtml { element } => format!("the SVG image holds a web page (`<{element}>` in a <foreignObject>), which the browser shows when it is opened"),
+            PageReaches { scheme, target, via } => format!("the page {} \"{target}\": {}", page_via_en(*via), page_reach_en(scheme)),
+            PasswordFormTo { host } => format!("the page asks for a password and sends it to {host}, neither a domain of the organisation nor a partner's"),
+            PasswordToScript => "the page asks for a password with no visible address to send it to: a script takes it".into(),
+            PageWritesHidden { decoder } => format!("the page writes itself from text encoded with {decoder} that can only be read by running it"),
+            InWrittenPage { through, inner } => format!("in the page it writes from {through}: {}", inner.en()),
+            PageBuildsFile { sink, mime, name } => format!("the page builds a file{} ({mime}) with {sink} and offers to save it", name.as_ref().map(|n| format!(" \"{n}\"")).unwrap_or_default()),
             PdfJavaScript { name, on_open } => format!("the PDF contains JavaScript ({name}){}", if *on_open { ", run by an /OpenAction or /AA trigger" } else { "" }),
             PdfLaunch => "the PDF has a /Launch action that starts a program".into(),
             PdfAction { action, trigger, target } => format!(
@@ -236,4 +244,29 @@ fn kind_en(k: FileKind) -> &'static str {
 fn ext_en(ext: &str) -> &'static str {
     dangerous::by_extension(&ext.to_ascii_lowercase())
         .map_or("a file type Windows runs", |t| t.what)
+}
+
+/// How a page reaches an address, as the verb of an English sentence.
+fn page_via_en(via: super::Via) -> &'static str {
+    match via {
+        super::Via::Link => "links to",
+        super::Via::Refresh => "redirects itself to",
+        super::Via::Form => "sends its form to",
+        super::Via::Frame => "opens in a frame",
+        super::Via::Resource => "loads",
+        super::Via::Script => "has a script that goes to",
+    }
+}
+
+/// What a protocol handler, a `file:` URL or a network path does, in English.
+fn page_reach_en(scheme: &str) -> String {
+    match scheme {
+        "" => "a network share (UNC or WebDAV) to which Windows sends the hash of the agent's password (NTLM)".into(),
+        "file" => "a file Windows opens on the computer or over the network".into(),
+        "search-ms" | "search" => "Windows Search, which shows a remote folder in Explorer as search results".into(),
+        "ms-msdt" => "the Windows diagnostic tool, which runs commands (Follina, CVE-2022-30190)".into(),
+        "ms-officecmd" => "a command that starts an Office application".into(),
+        "ms-appinstaller" => "the Windows app installer".into(),
+        s => format!("the {s}: protocol, which opens a document from elsewhere in Office"),
+    }
 }

@@ -16,6 +16,7 @@ impl Sentence {
                 Stage::ArchiveEntries => "le temps d'analyse était écoulé avant que chaque entrée ait été analysée".into(),
                 Stage::EncryptionCheck => "le temps d'analyse était écoulé avant que chaque stockage ait été vérifié (chiffrement)".into(),
                 Stage::Yara => "les règles YARA n'ont pas fini dans le temps d'analyse".into(),
+                Stage::Page => "le temps d'analyse était écoulé avant la fin de la lecture de la page".into(),
             },
             PastBudget { cap: Some(cap) } => format!("plus gros que les {cap} octets que le budget d'analyse permettait encore ; non analysé"),
             PastBudget { cap: None } => "la pièce jointe dépasse ce que le budget d'analyse permet ; non analysée".into(),
@@ -56,6 +57,13 @@ impl Sentence {
             HtmlBlobBase64 { sink } => format!("un script fabrique un fichier avec {sink} à partir d'une longue chaîne base64 et l'enregistre"),
             HtmlDataUriDownload => "un lien de téléchargement transporte un fichier dans une URI data: en base64".into(),
             SvgActive { marker } => format!("l'image SVG contient « {marker} », qui s'exécute à l'ouverture dans un navigateur"),
+            SvgForeignHtml { element } => format!("l'image SVG contient une page web (« <{element}> » dans un <foreignObject>), que le navigateur affiche à l'ouverture"),
+            PageReaches { scheme, target, via } => format!("la page {} « {target} » : {}", page_via_fr(*via), page_reach_fr(scheme)),
+            PasswordFormTo { host } => format!("la page demande un mot de passe et l'envoie à {host}, qui n'est ni un domaine de la commune ni celui d'un partenaire"),
+            PasswordToScript => "la page demande un mot de passe sans adresse d'envoi visible : c'est un script qui l'emporte".into(),
+            PageWritesHidden { decoder } => format!("la page s'écrit elle-même à partir d'un texte encodé ({decoder}) qu'on ne peut lire qu'en l'exécutant"),
+            InWrittenPage { through, inner } => format!("dans la page qu'elle écrit à partir de {through} : {}", inner.fr()),
+            PageBuildsFile { sink, mime, name } => format!("la page fabrique un fichier{} ({mime}) avec {sink} et propose de l'enregistrer", name.as_ref().map(|n| format!(" « {n} »")).unwrap_or_default()),
             PdfJavaScript { name, on_open } => format!("le PDF contient du JavaScript ({name}){}", if *on_open { ", lancé par un déclencheur /OpenAction ou /AA" } else { "" }),
             PdfLaunch => "le PDF a une action /Launch qui démarre un programme".into(),
             PdfAction { action, trigger, target } => format!(
@@ -238,4 +246,29 @@ fn kind_fr(k: FileKind) -> &'static str {
 fn ext_fr(ext: &str) -> &'static str {
     dangerous::by_extension(&ext.to_ascii_lowercase())
         .map_or("un type de fichier que Windows exécute", |t| t.what_fr)
+}
+
+/// How a page reaches an address, as the verb of a French sentence.
+fn page_via_fr(via: super::Via) -> &'static str {
+    match via {
+        super::Via::Link => "a un lien vers",
+        super::Via::Refresh => "se redirige d'elle-même vers",
+        super::Via::Form => "envoie son formulaire à",
+        super::Via::Frame => "ouvre dans un cadre",
+        super::Via::Resource => "charge",
+        super::Via::Script => "contient un script qui va vers",
+    }
+}
+
+/// What a protocol handler, a `file:` URL or a network path does, in French.
+fn page_reach_fr(scheme: &str) -> String {
+    match scheme {
+        "" => "un partage réseau (UNC ou WebDAV) auquel Windows envoie l'empreinte du mot de passe de l'agent (NTLM)".into(),
+        "file" => "un fichier que Windows ouvre sur le poste ou sur le réseau".into(),
+        "search-ms" | "search" => "la recherche Windows, qui montre dans l'Explorateur un dossier distant comme des résultats de recherche".into(),
+        "ms-msdt" => "l'outil de diagnostic de Windows, qui exécute des commandes (Follina, CVE-2022-30190)".into(),
+        "ms-officecmd" => "une commande qui lance une application Office".into(),
+        "ms-appinstaller" => "l'installateur d'applications de Windows".into(),
+        s => format!("le protocole {s}:, qui ouvre dans Office un document venu d'ailleurs"),
+    }
 }

@@ -62,6 +62,27 @@ pub enum Stage {
     EncryptionCheck,
     /// Running the YARA rules on an object.
     Yara,
+    /// Reading a web page or an SVG image.
+    Page,
+}
+
+/// How a page reaches an address ([`Sentence::PageReaches`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Via {
+    /// A link (`<a href>`, `<area href>`, an SVG `xlink:href`).
+    Link,
+    /// `<meta http-equiv="refresh">`: the page goes there by itself.
+    Refresh,
+    /// A form's `action`, a button's `formaction`.
+    Form,
+    /// `<iframe src>`, `<frame src>`, `<object data>`, `<embed src>`.
+    Frame,
+    /// A resource the page loads (`<img src>`, `<link href>` …).
+    Resource,
+    /// A script (`location`, `window.open`, a string it holds).
+    Script,
 }
 
 /// The region of a multipart outside its parts ([`Sentence::HiddenInEdge`]).
@@ -295,6 +316,40 @@ pub enum Sentence {
     HtmlDataUriDownload,
     /// An SVG with an active marker.
     SvgActive { marker: String },
+    /// An SVG whose `<foreignObject>` holds an HTML page (`element`: its
+    /// first HTML element, as written).
+    SvgForeignHtml { element: String },
+    /// A page (HTML or SVG) that reaches outside by itself: a Windows
+    /// protocol handler (`scheme`, lower case), a `file:` URL (`scheme`
+    /// is `file`) or a network path (`scheme` empty), `via` a link, a
+    /// refresh, a form, a frame, a resource or a script.
+    PageReaches {
+        scheme: String,
+        target: String,
+        via: Via,
+    },
+    /// A form with a password field that posts to `host`, none of the
+    /// organisation's domains nor its partners'.
+    PasswordFormTo { host: String },
+    /// A password field whose form posts nowhere a browser would go: a
+    /// script takes what is typed.
+    PasswordToScript,
+    /// A page that writes itself (`document.write`, `innerHTML` …) from
+    /// text encoded with `decoder`, which cannot be read without running it.
+    PageWritesHidden { decoder: String },
+    /// A finding about the page a page writes or holds: `through` is the
+    /// decoder (`atob` …) or the way (`document.write`, `iframe srcdoc`).
+    InWrittenPage {
+        through: String,
+        inner: Box<Sentence>,
+    },
+    /// A page that builds a file with `sink` (`new Blob` …) whose bytes
+    /// are of type `mime`, saved as `name` when the page names it.
+    PageBuildsFile {
+        sink: String,
+        mime: String,
+        name: Option<String>,
+    },
     /// A PDF with JavaScript, run on opening when `on_open`.
     PdfJavaScript { name: String, on_open: bool },
     /// A PDF with a `/Launch` action.

@@ -81,6 +81,26 @@ fn samples_of_objects() -> Vec<Sentence> {
         SvgActive {
             marker: s("<script"),
         },
+        SvgForeignHtml { element: s("html") },
+        PageReaches {
+            scheme: s("search-ms"),
+            target: s("search-ms:query=x&crumb=location:\\\\203.0.113.50@SSL\\DavWWWRoot\\p"),
+            via: Via::Refresh,
+        },
+        PasswordFormTo {
+            host: s("portail-o365.example.invalid"),
+        },
+        PasswordToScript,
+        PageWritesHidden { decoder: s("atob") },
+        InWrittenPage {
+            through: s("atob"),
+            inner: Box::new(PasswordToScript),
+        },
+        PageBuildsFile {
+            sink: s("new Blob"),
+            mime: s("application/zip"),
+            name: Some(s("Releve.zip")),
+        },
         PdfJavaScript {
             name: s("/JS"),
             on_open: true,
