@@ -9,7 +9,7 @@
 mod samples;
 
 use ecluse_scanner::{
-    Action, Category, Engine, FindingKind, Limits, Part, Report, scan, scan_file,
+    Action, Category, Engine, Limits, Part, Report, scan, scan_file,
 };
 use std::path::PathBuf;
 
