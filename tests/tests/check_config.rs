@@ -193,7 +193,14 @@ fn many_communes_down_are_summed_up_not_listed_one_by_one() {
     let mut tenants = String::new();
     let mut down = Vec::new();
     for n in 0..40 {
-        let addr = free_addr();
+        // Forty distinct ports: a port freed by free_addr can come back on
+        // the next call, and two communes on one address are one server.
+        let addr = loop {
+            let a = free_addr();
+            if !down.contains(&a) {
+                break a;
+            }
+        };
         down.push(addr);
         tenants.push_str(&format!(
             "\n[[tenant]]\nid = \"commune-{n:02}\"\nname = \"Mairie {n}\"\ndomains = [\"commune-{n:02}.fr\"]\ndownstream = \"{addr}\"\n"
