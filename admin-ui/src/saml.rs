@@ -87,12 +87,20 @@ fn start_refused(ui: &Ui, ctx: &Ctx, why: StartRefused) -> Response {
 
 /// `GET /saml/metadata`.
 pub async fn metadata(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
-    let sp = saml(&ui, &ctx)?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
-        sp.metadata_xml(),
-    )
-        .into_response())
+    let xml = match (ui.sp(), &ui.config.saml) {
+        (Some(sp), _) => sp.metadata_xml(),
+        // The IdP's metadata is not read yet: ours needs none of it.
+        (None, Some(config)) => {
+            let base = &ui.config.public_url;
+            crate::sp::metadata_xml(
+                &config.sp_entity_id,
+                &format!("{base}/saml/acs"),
+                &format!("{base}{}", crate::sp::SLO_PATH),
+            )
+        }
+        (None, None) => return Err(ctx.not_found()),
+    };
+    Ok(([(header::CONTENT_TYPE, "application/samlmetadata+xml")], xml).into_response())
 }
 
 /// `GET /saml/login?next=`: sends the browser to the IdP with a request whose

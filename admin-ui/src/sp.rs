@@ -75,6 +75,37 @@ pub struct Sp {
     pub(crate) verifying: Arc<tokio::sync::Semaphore>,
 }
 
+/// Our metadata, for the IdP's administrator: entity id, the single
+/// logout address (HTTP-Redirect, SAML bindings §3.4), the ACS
+/// (HTTP-POST), signed assertions wanted. The `SingleLogoutService`
+/// comes before the ACS, as the metadata schema orders them. It needs
+/// nothing from the IdP: `/saml/metadata` serves it while the IdP's own
+/// metadata is not read yet, so that the IdP can be told about us first
+/// (a deployment from the docs met a 503 there; issue 29).
+pub fn metadata_xml(entity_id: &str, acs_url: &str, slo_url: &str) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    format!(
+        concat!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>"#,
+            "\n",
+            r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{entity}">"#,
+            r#"<md:SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">"#,
+            r#"<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="{slo}"/>"#,
+            r#"<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{acs}" index="0" isDefault="true"/>"#,
+            r#"</md:SPSSODescriptor></md:EntityDescriptor>"#,
+            "\n"
+        ),
+        entity = esc(entity_id),
+        slo = esc(slo_url),
+        acs = esc(acs_url),
+    )
+}
+
 impl Sp {
     /// Checks the IdP metadata and builds the SP for `public_url`.
     pub fn new(config: &SamlConfig, public_url: &str) -> Result<Sp, UiError> {
@@ -129,31 +160,12 @@ impl Sp {
         })
     }
 
-    /// Our metadata, for the IdP's administrator: entity id, the single
-    /// logout address (HTTP-Redirect, SAML bindings §3.4), the ACS
-    /// (HTTP-POST), signed assertions wanted. The `SingleLogoutService`
-    /// comes before the ACS, as the metadata schema orders them.
+    /// Our metadata, for the IdP's administrator: see [`metadata_xml`].
     pub fn metadata_xml(&self) -> String {
-        let esc = |s: &str| {
-            s.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-                .replace('"', "&quot;")
-        };
-        format!(
-            concat!(
-                r#"<?xml version="1.0" encoding="UTF-8"?>"#,
-                "\n",
-                r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{entity}">"#,
-                r#"<md:SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="true" protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">"#,
-                r#"<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="{slo}"/>"#,
-                r#"<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="{acs}" index="0" isDefault="true"/>"#,
-                r#"</md:SPSSODescriptor></md:EntityDescriptor>"#,
-                "\n"
-            ),
-            entity = esc(&self.config.sp_entity_id),
-            slo = esc(&self.slo_url),
-            acs = esc(self.sp.acs_url.as_deref().unwrap_or_default()),
+        metadata_xml(
+            &self.config.sp_entity_id,
+            self.sp.acs_url.as_deref().unwrap_or_default(),
+            &self.slo_url,
         )
     }
 

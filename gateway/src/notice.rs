@@ -106,7 +106,25 @@ fn advice(item: &HeldItem) -> (&'static str, &'static str) {
 
 /// What to do: take it back oneself where the policy allows it for every
 /// reason it was held, else ask an admin; then the link.
+/// A forged or imitated sender is checked first: the notice asks for a
+/// confirmation by other means before a request (a deployment from the
+/// docs found « si vous attendiez ce fichier » inviting a request for what
+/// a forger sent; issue 29).
 fn what_to_do(item: &HeldItem, whole: bool) -> (&'static str, &'static str) {
+    let has = |c: Category| item.category == c || item.categories.contains(&c);
+    if !item.self_release && (has(Category::SpoofedSender) || has(Category::LookalikeSender)) {
+        return if whole {
+            (
+                "Si l'expéditeur vous confirme par un autre moyen vous avoir écrit et que vous avez besoin de ce message, demandez-le ici (connexion avec votre compte habituel) ; un administrateur examinera votre demande :",
+                "If the sender confirms by other means that they wrote to you and you need this message, ask for it here (sign in with your usual account); an admin will review your request:",
+            )
+        } else {
+            (
+                "Si l'expéditeur vous confirme par un autre moyen vous avoir envoyé ce fichier et que vous en avez besoin, demandez-le ici (connexion avec votre compte habituel) ; un administrateur examinera votre demande :",
+                "If the sender confirms by other means that they sent you this file and you need it, ask for it here (sign in with your usual account); an admin will review your request:",
+            )
+        };
+    }
     match (item.self_release, whole) {
         (true, false) => (
             "Si vous attendiez ce fichier, vous pouvez le récupérer vous-même ici (connexion avec votre compte habituel) :",
@@ -616,6 +634,26 @@ mod tests {
         let text = parse_part(&held_part(&cfg(), &it, false));
         assert!(text.contains("vous pouvez le récupérer vous-même"), "{text}");
         assert!(text.contains("you may take it back yourself"), "{text}");
+    }
+
+    /// A forged sender's file is asked for only once the sender confirmed
+    /// by other means (issue 29); an ordinary one keeps the plain wording.
+    #[test]
+    fn a_forged_senders_notice_asks_to_check_before_asking_for_the_file() {
+        for cat in [Category::SpoofedSender, Category::LookalikeSender] {
+            let it = item(Some("virement.pdf"), &[cat], false);
+            let text = parse_part(&held_part(&cfg(), &it, false));
+            assert!(
+                text.contains("Si l'expéditeur vous confirme par un autre moyen")
+                    && text.contains("demandez-le ici")
+                    && !text.contains("Si vous attendiez ce fichier"),
+                "{text}"
+            );
+            assert!(text.contains("If the sender confirms by other means"), "{text}");
+        }
+        let it = item(Some("a.docm"), &[Category::Macro], false);
+        let text = parse_part(&held_part(&cfg(), &it, false));
+        assert!(text.contains("Si vous attendiez ce fichier, demandez-le ici"), "{text}");
     }
 
     #[test]

@@ -458,7 +458,7 @@ fn store_configuration_mistakes_are_named() {
         ),
         (
             "backend = \"postgres\"\nurl = \"postgres://a@b/c\"\nhost = \"b\"",
-            "unknown field `host`",
+            "unknown key `host`",
         ),
         (
             "backend = \"postgres\"\nurl = \"postgres://a@b/c\"\nca_file = \"/etc/hostname\"",

@@ -126,7 +126,8 @@ fn smtp_and_the_break_glass_sign_in_start_without_the_idp_which_is_picked_up_lat
     let (code, out, err) = g.cli(&["check-config"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        out.contains("warning: the IdP's metadata cannot be fetched") && out.contains("no copy"),
+        out.contains("warning [idp-unreachable]: the IdP's metadata cannot be fetched")
+            && out.contains("no copy"),
         "{out}"
     );
     // Mail is accepted and delivered.
@@ -146,6 +147,17 @@ fn smtp_and_the_break_glass_sign_in_start_without_the_idp_which_is_picked_up_lat
         "{body}"
     );
     assert!(g.log().contains("the IdP does not answer and no copy"), "{}", g.log());
+    // Our own metadata needs nothing from the IdP: the IdP's admin can
+    // register Écluse before the IdP's metadata is read (issue 29).
+    let md = http(g.admin, "GET", "/saml/metadata", "", None);
+    assert_eq!(md.status, 200, "{}", md.body);
+    assert!(
+        md.body.contains("<md:EntityDescriptor")
+            && md.body.contains("/saml/acs\"")
+            && md.body.contains("/saml/slo\""),
+        "{}",
+        md.body
+    );
     // The IdP comes up: within the retries, SAML sign-in works.
     let server = MetadataServer::start(idp_addr, tls.clone(), ecluse_tests::idp::stub_metadata());
     let started = Instant::now();

@@ -269,6 +269,14 @@ fn download_deny_and_the_cli_on_a_stopped_server() {
     let (code, out, err) = gw.cli(&["quarantine", "list", "--json"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.lines().count(), 2, "{out}");
+    // A deny without a reason says that a reason is needed, not that the
+    // item is in the wrong state (issue 29), and leaves the item held.
+    let (code, _, err) = gw.cli(&["quarantine", "deny", &second, "--reason", " "]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("a reason is required to deny") && !err.contains("cannot deny"),
+        "{err}"
+    );
     let (code, out, err) = gw.cli(&["quarantine", "deny", &second, "--reason", "macro inconnue"]);
     assert_eq!(code, 0, "{out}{err}");
     let (code, out, _) = gw.cli(&["quarantine", "list", "--status", "denied", "--json"]);

@@ -14,8 +14,9 @@ pub struct AdminArgs {
 
 #[derive(clap::Subcommand, Debug)]
 enum AdminCommand {
-    /// Read a password on standard input and print its argon2 hash, for
-    /// `[admin.local] password_hash`.
+    /// Read a password and print its argon2 hash, for `[admin.local]
+    /// password_hash`. On a terminal it asks twice, without echo; piped,
+    /// it reads one line.
     HashPassword,
 }
 

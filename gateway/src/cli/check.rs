@@ -50,8 +50,8 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let engine = loaded.engine.clone();
     let listen: Vec<String> = config.smtp.listen.iter().map(|a| a.to_string()).collect();
     println!("{}: configuration OK", args.config.display());
-    for w in config.warnings() {
-        println!("  warning: {w}");
+    for (name, w) in config.named_warnings() {
+        println!("  warning [{name}]: {w}");
     }
     for w in probe::statics(&config).iter().chain(&probed) {
         println!("  warning [{}]: {}", w.name, w.text);
@@ -61,10 +61,10 @@ pub fn run(args: ServeArgs) -> Result<()> {
             "  the IdP's metadata address was not asked (--offline); serve asks it at start"
         ),
         crate::idp::Start::FromCopy(why) => println!(
-            "  warning: the IdP's metadata cannot be fetched ({why}); serve starts from the copy kept in the data directory and asks again in the background [idp-unreachable]"
+            "  warning [idp-unreachable]: the IdP's metadata cannot be fetched ({why}); serve starts from the copy kept in the data directory and asks again in the background"
         ),
         crate::idp::Start::Waiting(why) => println!(
-            "  warning: the IdP's metadata cannot be fetched ({why}) and no copy is kept; serve starts SMTP and the break-glass sign-in, and SAML sign-in as soon as the IdP answers [idp-unreachable]"
+            "  warning [idp-unreachable]: the IdP's metadata cannot be fetched ({why}) and no copy is kept; serve starts SMTP and the break-glass sign-in, and SAML sign-in as soon as the IdP answers"
         ),
         crate::idp::Start::Fetched | crate::idp::Start::NotByAddress => {}
     }

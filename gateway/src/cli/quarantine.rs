@@ -83,11 +83,13 @@ enum QuarantineCommand {
         #[arg(long)]
         reason: String,
     },
-    /// Refuse to release an item; the recipient is told why if they asked.
+    /// Refuse to release an item; the recipient reads why on the item's
+    /// page, and by mail when they had asked for it.
     Deny {
         /// The item id.
         id: String,
-        /// Why (the recipient reads it).
+        /// Why (required: the recipient reads it on the item's page, and in
+        /// the decision mail when they had asked for the item).
         #[arg(long)]
         reason: String,
     },
@@ -509,6 +511,14 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
             );
         }
         QuarantineCommand::Deny { id, reason } => {
+            // A deny without a reason is refused before the store is asked:
+            // the store's answer ("is held: cannot deny") read like a state
+            // problem (issue 29, found deploying from the docs).
+            if reason.trim().is_empty() {
+                bail!(
+                    "a reason is required to deny {id}: the recipient reads it on the item's page (and in the decision mail if they had asked for it); give it with --reason \"…\""
+                );
+            }
             let item: HeldItem = serde_json::from_value(run_op(
                 cfg,
                 Op::Deny {

@@ -71,6 +71,13 @@ impl Config {
     /// `check-config` prints them and `serve` logs them at start. Never a
     /// reason to refuse the configuration.
     pub fn warnings(&self) -> Vec<String> {
+        self.named_warnings().into_iter().map(|(_, w)| w).collect()
+    }
+
+    /// [`Config::warnings`] with the name `check-config` prints in brackets
+    /// (`warning [unread-delivered]: …`), so that a script can look for one:
+    /// `unread-delivered`, `unread-self-release`, `downstream-is-self`.
+    pub fn named_warnings(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
         let unread = |p: &ecluse_scanner::Policy| -> Vec<&'static str> {
             p.self_release_list()
@@ -111,16 +118,16 @@ impl Config {
             }
             said.push((names.clone(), delivered.clone()));
             if !delivered.is_empty() {
-                out.push(format!(
+                out.push(("unread-delivered", format!(
                     "{place}: {} = \"deliver\" delivers what nobody could scan, unread; set \"quarantine\" so that an admin decides",
                     delivered.join(", ")
-                ));
+                )));
             }
             if !names.is_empty() {
-                out.push(format!(
+                out.push(("unread-self-release", format!(
                     "{place} self_release = [{}]: agents may release alone what nobody could scan (a password-protected archive whose password is in the body is how attackers get past filters); remove these from self_release so that an admin decides",
                     names.join(", ")
-                ));
+                )));
             }
         }
         // A downstream that is this gateway's own listener: every message
@@ -132,10 +139,10 @@ impl Config {
                 } else {
                     format!("[[tenant]] {}", t.id)
                 };
-                out.push(format!(
+                out.push(("downstream-is-self", format!(
                     "{place} downstream = \"{}\" is this gateway's own [smtp] listen address ({own}): mail would loop back to Écluse; give the town's mail server's address",
                     t.relay.downstream
-                ));
+                )));
             }
         }
         out

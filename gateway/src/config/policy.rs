@@ -158,7 +158,7 @@ impl PolicySection {
             ));
         }
         let policy = Policy::from_table(&policy_table, &format!("{} [policy]", src.origin))
-            .map_err(|e| src.err("[policy]", e.to_string()))?;
+            .map_err(|e| src.err("[policy]", super::source::policy_reason(e)))?;
         Ok(PolicySection {
             policy,
             locked,

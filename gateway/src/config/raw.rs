@@ -185,18 +185,141 @@ pub(super) enum PathList {
 }
 
 impl RawConfig {
-    /// Reads `text` as TOML; a syntax error or an unknown key names its line.
+    /// Reads `text` as TOML. A syntax error names its line; a value of the
+    /// wrong type, a missing or an unknown key names its line, its
+    /// `[section] key` and says what to write instead (a deployment from
+    /// the docs found serde's own words, `invalid type: string "30 jours",
+    /// expected u32`, without the key or the section: issue 29).
     pub(super) fn read(text: &str, src: &Source) -> Result<RawConfig, ConfigError> {
         toml::from_str(text).map_err(|e| {
-            let msg = e.message().to_string();
-            let key = e
-                .span()
-                .map(|s| {
-                    let line = text[..s.start].lines().count().max(1);
-                    format!("line {line}")
-                })
-                .unwrap_or_else(|| "(syntax)".into());
-            src.err(&key, msg)
+            let (key, reason) = explain(text, e.span().map(|s| s.start), e.message());
+            src.err(&key, reason)
         })
+    }
+}
+
+/// `(where, what)` for a TOML or serde error at byte `at` of `text`:
+/// `where` is `line N, [section] key` (the key when the line assigns one,
+/// the section when the error is about the table), `what` the message in
+/// the file's terms.
+pub(super) fn explain(text: &str, at: Option<usize>, message: &str) -> (String, String) {
+    let Some(at) = at.filter(|a| *a <= text.len() && text.is_char_boundary(*a)) else {
+        return ("(syntax)".into(), message.to_string());
+    };
+    let line_no = text[..at].matches('\n').count() + 1;
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("").trim();
+    // The section: the last header at or above the error's line.
+    let section = text[..line_start + line.len()]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|h| {
+            let h = h.split('#').next().unwrap_or(h).trim();
+            h.trim_start_matches('[').trim_end_matches(']').trim().to_string()
+        });
+    let key = if line.starts_with('[') {
+        None
+    } else {
+        line.split_once('=').map(|(k, _)| k.trim().trim_matches('"').to_string())
+    };
+    let place = match (&section, &key) {
+        (Some(s), Some(k)) => format!("line {line_no}, [{s}] {k}"),
+        (Some(s), None) => format!("line {line_no}, [{s}]"),
+        (None, Some(k)) => format!("line {line_no}, {k}"),
+        (None, None) => format!("line {line_no}"),
+    };
+    (place, plain_reason(message, key.as_deref()))
+}
+
+/// serde's message in the words of someone editing the file.
+fn plain_reason(message: &str, key: Option<&str>) -> String {
+    let message = message.trim();
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            return format!(
+                "expected {}, found {}",
+                expected_words(expected),
+                found_words(found)
+            );
+        }
+    }
+    if let Some(rest) = message.strip_prefix("invalid value: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            return format!(
+                "{} is not allowed here: expected {}",
+                found_words(found),
+                expected_words(expected)
+            );
+        }
+    }
+    if let Some(rest) = message.strip_prefix("missing field ") {
+        let name = rest.trim().trim_matches('`');
+        return format!(
+            "`{name}` is missing from this section: add `{name} = …` (ecluse.example.toml shows each key with an example)"
+        );
+    }
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let (name, known) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        let name = name.trim().trim_matches('`');
+        let known = known
+            .trim_start_matches("one of ")
+            .replace('`', "");
+        return if known.is_empty() {
+            format!("unknown key `{name}`: remove it or check its spelling")
+        } else {
+            format!("unknown key `{name}`: remove it or check its spelling; this section's keys are {known}")
+        };
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant ") {
+        return format!("unknown value {}", rest.replace('`', "\""));
+    }
+    match key {
+        Some(k) => format!("{message} (at `{k}`)"),
+        None => message.to_string(),
+    }
+}
+
+/// serde's name of what it wanted, as the file would write it.
+fn expected_words(expected: &str) -> String {
+    let e = expected.trim();
+    match e {
+        "u8" | "u16" | "u32" | "u64" | "usize" => {
+            "a whole number without quotes (for example 30)".into()
+        }
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number without quotes".into(),
+        "f32" | "f64" => "a number without quotes".into(),
+        "a boolean" => "true or false, without quotes".into(),
+        "a string" => "text in double quotes (for example \"…\")".into(),
+        "a sequence" => "a list in brackets (for example [\"a\", \"b\"])".into(),
+        "a map" | "struct" => "a table (a [section] or { key = value })".into(),
+        other if other.starts_with("struct ") => "a table (a [section] or { key = value })".into(),
+        other if other.contains("untagged enum PathList") => {
+            "a path in quotes or a list of paths".into()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// serde's description of what the file holds.
+fn found_words(found: &str) -> String {
+    let f = found.trim();
+    if let Some(s) = f.strip_prefix("string ") {
+        return format!("the text {s}");
+    }
+    for (prefix, words) in [
+        ("integer ", "the number "),
+        ("floating point ", "the number "),
+        ("boolean ", ""),
+    ] {
+        if let Some(v) = f.strip_prefix(prefix) {
+            return format!("{words}{}", v.trim_matches('`'));
+        }
+    }
+    match f {
+        "sequence" => "a list".into(),
+        "map" => "a table".into(),
+        other => other.to_string(),
     }
 }

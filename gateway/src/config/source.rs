@@ -18,6 +18,16 @@ pub struct ConfigError {
     pub reason: String,
 }
 
+/// What is wrong in a policy table, without the scanner's own
+/// `policy <origin>:` prefix: the caller's [`ConfigError`] names the file
+/// and the section once (it printed them twice, issue 29).
+pub(super) fn policy_reason(e: ecluse_scanner::Error) -> String {
+    match e {
+        ecluse_scanner::Error::Policy { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
+
 /// Parses `50MiB`, `10MB`, `512KiB`, `1000000`.
 pub fn parse_size(s: &str) -> Result<usize, String> {
     let t = s.trim();

@@ -294,7 +294,7 @@ pub(super) fn parse(
         let origin = format!("{here} [tenant.policy]");
         let policy = floor
             .with_table(&table, &origin)
-            .map_err(|e| src.err(&key("policy"), e.to_string()))?;
+            .map_err(|e| src.err(&key("policy"), super::source::policy_reason(e)))?;
         check_floor(floor, &policy, locked).map_err(|e| src.err(&key("policy"), e))?;
         let mut overrides = Vec::new();
         if let Some(v) = raw_overrides {
@@ -340,7 +340,7 @@ pub(super) fn parse(
                 }
                 let p = policy
                     .with_table(&o, &okey)
-                    .map_err(|e| src.err(&okey, e.to_string()))?;
+                    .map_err(|e| src.err(&okey, super::source::policy_reason(e)))?;
                 check_floor(floor, &p, locked).map_err(|e| src.err(&okey, e))?;
                 overrides.push((rcpts, p));
             }

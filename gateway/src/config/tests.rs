@@ -373,3 +373,55 @@ fn a_downstream_that_is_our_own_listener_is_warned_about() {
         assert!(with(listen, downstream).is_empty(), "{listen} / {downstream}");
     }
 }
+
+/// serde's own words (`invalid type: string "30 jours", expected u32`)
+/// named neither the key nor the section: each mistake a deployment from
+/// the docs made now names its line, `[section] key` and what to write
+/// (issue 29).
+#[test]
+fn type_mistakes_name_the_section_and_the_key_and_say_what_to_write() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "[quarantine]\nretention_days = \"30 jours\"\n",
+            "line 6, [quarantine] retention_days",
+            "expected a whole number without quotes (for example 30), found the text \"30 jours\"",
+        ),
+        (
+            "[scanner.limits]\nmax_mime_depth = true\n",
+            "[scanner.limits] max_mime_depth",
+            "whole number",
+        ),
+        (
+            "[admin]\npublic_url = \"https://q.ville-exemple.fr\"\n[admin.saml]\nsp_entity_id = \"https://q.ville-exemple.fr\"\n",
+            "[admin.saml]",
+            "`idp_metadata` is missing from this section: add `idp_metadata = …`",
+        ),
+        (
+            "[store]\nbackend = \"postgres\"\nhost = \"b\"\n",
+            "line 7, [store] host",
+            "unknown key `host`: remove it or check its spelling; this section's keys are backend, url",
+        ),
+        (
+            "[smtp2]\nx = 1\n",
+            "line 5, [smtp2]",
+            "unknown key `smtp2`",
+        ),
+    ];
+    for (tail, key, reason) in cases {
+        let e = parse(&format!("{MINIMAL}{tail}")).unwrap_err();
+        assert!(e.key.contains(key), "{tail}: key {:?} (reason {:?})", e.key, e.reason);
+        assert!(e.reason.contains(reason), "{tail}: reason {:?}", e.reason);
+        assert!(!e.reason.contains("u32") && !e.reason.contains("invalid type"), "{e}");
+    }
+}
+
+/// A stray key under `[policy]` names the file and the section once, not
+/// the scanner's `policy <file> [policy]:` again (issue 29).
+#[test]
+fn a_policy_mistake_names_the_file_and_the_section_once() {
+    let e = parse(&format!("{MINIMAL}[policy]\nnotice_contact = \"x\"\n")).unwrap_err();
+    let text = e.to_string();
+    assert_eq!(text.matches("test.toml").count(), 1, "{text}");
+    assert_eq!(text.matches("[policy]").count(), 1, "{text}");
+    assert!(text.contains("unknown key `notice_contact`"), "{text}");
+}
