@@ -95,6 +95,16 @@ fn world_with(config: UiConfig) -> World {
 impl World {
     /// Holds a program for `rcpt`, as the gateway would.
     fn hold(&self, rcpt: &str, self_release: bool) -> ItemId {
+        self.hold_item(rcpt, self_release, false)
+    }
+
+    /// Holds the whole message for `rcpt` (no attachment cut out: its
+    /// MIME structure is ambiguous), as the gateway would.
+    fn hold_whole(&self, rcpt: &str) -> ItemId {
+        self.hold_item(rcpt, false, true)
+    }
+
+    fn hold_item(&self, rcpt: &str, self_release: bool, whole: bool) -> ItemId {
         static ENGINE: OnceLock<Engine> = OnceLock::new();
         let report =
             ecluse_scanner::scan(ENGINE.get_or_init(Engine::builtin), &Limits::default(), RAW);
@@ -104,15 +114,23 @@ impl World {
             id: ItemId::new(),
             queue_id,
             recipient: rcpt.into(),
-            part: Some(HeldPart {
+            part: (!whole).then(|| HeldPart {
                 path: "2".into(),
                 filename: Some("a.exe".into()),
                 detected_type: "application/x-msdownload".into(),
                 size: 64,
                 sha256: String::new(),
             }),
-            category: Category::Executable,
-            categories: vec![Category::Executable],
+            category: if whole {
+                Category::MimeAmbiguity
+            } else {
+                Category::Executable
+            },
+            categories: vec![if whole {
+                Category::MimeAmbiguity
+            } else {
+                Category::Executable
+            }],
             reasons: vec!["2: a Windows program".into()],
             self_release,
             status: Status::Held,
@@ -589,6 +607,285 @@ async fn an_admin_reviews_decides_and_downloads_an_encrypted_zip() {
     assert!(!audit.contains(r#"title="released""#), "{audit}");
     let dash = text(w.get("/admin/dashboard", Some(&cookie)).await).await;
     assert!(dash.contains("30 derniers jours"), "{dash}");
+}
+
+/// The page at `path` in English.
+async fn english(w: &World, path: &str, cookie: &str) -> String {
+    text(w.get(path, Some(&format!("{cookie}; ecluse_lang=en"))).await).await
+}
+
+/// Issue 29: a refusal without its reason was answered « la pièce jointe a
+/// changé d'état entre-temps. (Retenue) »: false, and the cause hidden. The
+/// form asks for it, the server says it is missing, and a real conflict
+/// says the state in words; the label says what becomes of the reason.
+#[tokio::test]
+async fn a_refusal_needs_its_reason_and_a_conflict_says_the_state_in_words() {
+    let w = world();
+    let a = w.hold(AGENT, false);
+    let (cookie, csrf) = w.session("dsi@ville-exemple.fr", true);
+    let page = text(w.get(&format!("/admin/items/{a}"), Some(&cookie)).await).await;
+    assert!(
+        page.contains(r#"<textarea id="c-deny" name="comment" required"#),
+        "{page}"
+    );
+    assert!(
+        page.contains("Motif du refus (obligatoire ; le destinataire le lira sur la page de la pièce jointe, et le recevra aussi par courriel s'il avait demandé la libération)")
+            && !page.contains("(envoyé au destinataire)"),
+        "{page}"
+    );
+
+    for blank in ["", "+++", "%0D%0A%09"] {
+        let form = format!("csrf={csrf}&action=deny&comment={blank}");
+        let res = w
+            .post(&format!("/admin/items/{a}/decide"), Some(&cookie), &form)
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{blank:?}");
+        let body = text(res).await;
+        assert!(
+            body.contains("Indiquez le motif du refus : le destinataire le lira sur la page de la pièce jointe.")
+                && body.contains(&format!(r#"href="/admin/items/{a}""#))
+                && !body.contains("changé d'état"),
+            "{body}"
+        );
+        assert_eq!(w.store.item(a).unwrap().status, Status::Held);
+    }
+    let res = w
+        .send(
+            Request::post(format!("/admin/items/{a}/decide"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::COOKIE, format!("{cookie}; ecluse_lang=en"))
+                .body(Body::from(format!("csrf={csrf}&action=deny&comment=")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body = text(res).await;
+    assert!(
+        body.contains(
+            "Give the reason for refusing: the recipient will read it on the attachment's page."
+        ),
+        "{body}"
+    );
+
+    // Denied without a request: no mail, the reason on the agent's page,
+    // as the label says.
+    let form = format!("csrf={csrf}&action=deny&comment=programme+inconnu");
+    let res = w
+        .post(&format!("/admin/items/{a}/decide"), Some(&cookie), &form)
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let mailed = w
+        .store
+        .deliveries()
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.purpose == Purpose::Notification && d.rcpts == [AGENT])
+        .count();
+    assert_eq!(mailed, 0, "nobody asked: no mail");
+    let (agent, _) = w.session(AGENT, false);
+    let mine = text(w.get(&format!("/q/{a}"), Some(&agent)).await).await;
+    assert!(mine.contains("« programme inconnu »"), "{mine}");
+
+    // Deciding again: the state, in words, in the sentence.
+    let res = w
+        .post(&format!("/admin/items/{a}/decide"), Some(&cookie), &form)
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body = text(res).await;
+    assert!(
+        body.contains("Cette action n'est plus possible : la pièce jointe a changé d'état entre-temps ; sa libération a été refusée.")
+            && !body.contains("(Refusée)"),
+        "{body}"
+    );
+    let b = w.hold(AGENT, false);
+    let release = format!("csrf={csrf}&action=release&comment=vu");
+    for code in [StatusCode::SEE_OTHER, StatusCode::CONFLICT] {
+        let res = w
+            .post(&format!("/admin/items/{b}/decide"), Some(&cookie), &release)
+            .await;
+        assert_eq!(res.status(), code);
+        if code == StatusCode::CONFLICT {
+            let body = text(res).await;
+            assert!(
+                body.contains("a changé d'état entre-temps ; elle est maintenant libérée.")
+                    && !body.contains("(Libérée)"),
+                "{body}"
+            );
+        }
+    }
+}
+
+/// Issue 29: a message held whole was said as an attachment (« Fichier : le
+/// message entier », « Pourquoi elle est retenue », « Refusée »), and the
+/// list told its recipient the rest of it had been delivered.
+#[tokio::test]
+async fn a_message_held_whole_is_said_as_a_message() {
+    let w = world();
+    let (agent, agent_csrf) = w.session(AGENT, false);
+    let attachment = w.hold(AGENT, false);
+    let list = text(w.get("/", Some(&agent)).await).await;
+    assert!(
+        list.contains("Le reste de chaque message vous a été remis."),
+        "{list}"
+    );
+
+    let message = w.hold_whole(AGENT);
+    let list = text(w.get("/", Some(&agent)).await).await;
+    assert!(
+        !list.contains("Le reste de chaque message vous a été remis.")
+            && list.contains("Pour une pièce jointe retenue, le reste du message vous a été remis ; un message retenu en entier ne vous a pas été remis"),
+        "{list}"
+    );
+    assert!(list.contains(">Retenu</span>") && list.contains(">Retenue</span>"), "{list}");
+    let (other, _) = w.session(OTHER, false);
+    w.hold_whole(OTHER);
+    let list = text(w.get("/", Some(&other)).await).await;
+    assert!(
+        !list.contains("le reste du message") && !list.contains("Le reste de chaque message")
+            && list.contains("Écluse a retenu ces messages en entier"),
+        "{list}"
+    );
+
+    let page = text(w.get(&format!("/q/{message}"), Some(&agent)).await).await;
+    for said in [
+        "<dt>Message</dt><dd>le message entier</dd>",
+        "<dt>Pourquoi il est retenu</dt>",
+        ">Retenu</span>",
+        "Supprimé automatiquement le",
+        "Pourquoi avez-vous besoin de ce message ?",
+    ] {
+        assert!(page.contains(said), "no {said:?}: {page}");
+    }
+    for not in ["<dt>Fichier</dt>", "Pourquoi elle est retenue", "Retenue<", "cette pièce jointe"] {
+        assert!(!page.contains(not), "{not:?}: {page}");
+    }
+    let page = text(w.get(&format!("/q/{attachment}"), Some(&agent)).await).await;
+    assert!(
+        page.contains("<dt>Fichier</dt>") && page.contains("<dt>Pourquoi elle est retenue</dt>"),
+        "{page}"
+    );
+
+    // The admin's page says the same; a refusal and its conflict too.
+    let (admin, csrf) = w.session("dsi@ville-exemple.fr", true);
+    let page = text(w.get(&format!("/admin/items/{message}"), Some(&admin)).await).await;
+    assert!(
+        page.contains("<dt>Pourquoi il est retenu</dt>")
+            && page.contains("le destinataire le lira sur la page du message"),
+        "{page}"
+    );
+    let res = w
+        .post(
+            &format!("/admin/items/{message}/decide"),
+            Some(&admin),
+            &format!("csrf={csrf}&action=deny&comment="),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        text(res).await.contains("le destinataire le lira sur la page du message.")
+    );
+    let res = w
+        .post(
+            &format!("/q/{message}/request"),
+            Some(&agent),
+            &format!("csrf={agent_csrf}&reason=attendu"),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let deny = format!("csrf={csrf}&action=deny&comment=structure+douteuse");
+    let res = w
+        .post(&format!("/admin/items/{message}/decide"), Some(&admin), &deny)
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let page = text(w.get(&format!("/q/{message}"), Some(&agent)).await).await;
+    assert!(
+        page.contains(">Refusé</span>")
+            && page.contains("Un administrateur a refusé de libérer ce message.")
+            && !page.contains("Refusée"),
+        "{page}"
+    );
+    let page = english(&w, &format!("/q/{message}"), &agent).await;
+    assert!(page.contains("An admin refused to release this message."), "{page}");
+    let res = w
+        .post(&format!("/admin/items/{message}/decide"), Some(&admin), &deny)
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let body = text(res).await;
+    assert!(
+        body.contains("le message a changé d'état entre-temps ; sa libération a été refusée.")
+            && body.contains("Retour au message"),
+        "{body}"
+    );
+}
+
+/// Issue 29: the scan report's codes (`ooxml_macros`, `yara_match`) read
+/// as words glued to the French labels: they are `<code class="ident">`,
+/// which the stylesheet sets apart.
+#[tokio::test]
+async fn the_report_marks_its_codes_as_codes() {
+    let w = world();
+    let a = w.hold(AGENT, false);
+    let (cookie, _) = w.session("dsi@ville-exemple.fr", true);
+    let page = text(w.get(&format!("/admin/items/{a}"), Some(&cookie)).await).await;
+    let report = page.split("Rapport d'analyse").nth(1).expect("the report");
+    assert!(report.contains(r#"<code class="ident">"#), "{report}");
+    assert!(!report.contains("<code>"), "a code not marked: {report}");
+    let css = text(w.get("/static/style.css", None).await).await;
+    let rule = css
+        .lines()
+        .find(|l| l.starts_with("code.ident"))
+        .expect("the stylesheet styles code.ident");
+    assert!(rule.contains("color: var(--muted)") && rule.contains("font-size"), "{rule}");
+}
+
+/// Issue 29: the dashboard sent admins to `docs/deploy.md`, which a
+/// packaged server does not have.
+#[tokio::test]
+async fn the_dashboard_names_the_guide_where_the_package_puts_it() {
+    let w = world();
+    let (cookie, _) = w.session("dsi@ville-exemple.fr", true);
+    let page = text(w.get("/admin/dashboard", Some(&cookie)).await).await;
+    assert!(
+        page.contains("<code>/usr/share/doc/ecluse/deploy.md</code>")
+            && !page.contains("docs/deploy.md"),
+        "{page}"
+    );
+}
+
+/// Issue 29: the break-glass admin's list said « Adresses : » and nothing.
+#[tokio::test]
+async fn the_local_admin_is_told_it_has_no_address() {
+    let w = world();
+    let token = ecluse_admin_ui::web::random_token();
+    let now = w.store.now();
+    w.store
+        .session_put(
+            &token,
+            &WebSession {
+                user: "secours".into(),
+                display_name: "secours".into(),
+                emails: Vec::new(),
+                admin: true,
+                admin_of: ecluse_quarantine::AdminScope::Service,
+                via: SignIn::Local,
+                csrf: "csrf-secours".into(),
+                created_at: now,
+                last_seen: now,
+                idp: None,
+            },
+        )
+        .unwrap();
+    let cookie = format!("__Host-ecluse={token}");
+    let page = text(w.get("/", Some(&cookie)).await).await;
+    assert!(
+        page.contains("Adresses : (compte de secours : aucune adresse de messagerie)"),
+        "{page}"
+    );
+    let page = english(&w, "/", &cookie).await;
+    assert!(
+        page.contains("Addresses: (emergency account: no email address)"),
+        "{page}"
+    );
 }
 
 #[tokio::test]

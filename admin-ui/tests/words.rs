@@ -4,14 +4,17 @@
 //! snake_case identifier (`type_mismatch`) outside a `<code>` element or an
 //! attribute.
 //!
-//! One item is held for every category, its report carrying every finding
-//! kind of that category; each page an agent or an admin sees about them is
+//! One item is held for every category (the whole message for an ambiguous
+//! MIME structure, an attachment for the others), its report carrying every
+//! finding kind of that category; each page an agent or an admin sees about them is
 //! read in both languages through the real router, over a real store.
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use ecluse_admin_ui::pages::{action_label, audit_action_label, kind_label, status_label};
+use ecluse_admin_ui::pages::{
+    action_label, audit_action_label, kind_label, status_label, status_label_for,
+};
 use ecluse_admin_ui::web::Lang;
 use ecluse_admin_ui::{LocalAdmin, Ui, UiConfig, router};
 use ecluse_quarantine::{
@@ -229,7 +232,9 @@ impl World {
             id: ItemId::new(),
             queue_id,
             recipient: AGENT.into(),
-            part: Some(HeldPart {
+            // An ambiguous MIME structure holds the whole message: its
+            // pages say « ce message », « Retenu ».
+            part: (category != Category::MimeAmbiguity).then(|| HeldPart {
                 path: "2".into(),
                 filename: Some("piece.bin".into()),
                 detected_type: "application/octet-stream".into(),
@@ -523,6 +528,13 @@ fn labels(lang: Lang) -> Vec<&'static str> {
             .into_iter()
             .map(|s| (status_label(lang, s), status_label(other, s))),
     );
+    // A message held whole: « Retenu », « Refusé ».
+    pairs.extend(every_status().into_iter().map(|s| {
+        (
+            status_label_for(lang, s, true),
+            status_label_for(other, s, true),
+        )
+    }));
     pairs
         .into_iter()
         .filter(|(mine, theirs)| mine.to_lowercase() != theirs.to_lowercase())
@@ -649,7 +661,7 @@ async fn every_page_speaks_its_language_for_every_category_and_finding_kind() {
                     if !has_phrase(&text, label) {
                         bad.push(format!("{path} ({lang}): no « {label} »"));
                     }
-                    if !html.contains(&format!("<code>{name}</code>")) {
+                    if !html.contains(&format!("<code class=\"ident\">{name}</code>")) {
                         bad.push(format!(
                             "{path} ({lang}): no `{name}` to search the logs with"
                         ));

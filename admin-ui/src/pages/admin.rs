@@ -2,10 +2,10 @@
 //! item page with the full scan report and the decision, the encrypted
 //! download, the audit log and the dashboard.
 
-use super::agent::{facts, sender, status};
+use super::agent::{facts, item_status, sender};
 use super::layout::page;
 use super::{
-    action_label, audit_action_label, category_label, file_name, item_id, size,
+    action_label, audit_action_label, category_label, file_name, item_id, of_item, size,
     status_label,
 };
 use crate::state::Ui;
@@ -254,7 +254,7 @@ pub async fn queue(ctx: Ctx, State(ui): State<Arc<Ui>>, Query(f): Query<QueueFil
                 tbody {
                     @for it in &items {
                         tr {
-                            td data-label=(l.t("État", "Status")) { (status(l, it.status)) }
+                            td data-label=(l.t("État", "Status")) { (item_status(l, it)) }
                             td data-label=(l.t("Reçu le", "Received")) { (l.datetime(it.created_at)) }
                             @if multi { td data-label=(l.t("Commune", "Commune")) { (ui.config.tenant_name(&it.tenant)) } }
                             td data-label=(l.t("Destinataire", "Recipient")) { (it.recipient) }
@@ -348,8 +348,15 @@ pub async fn item(ctx: Ctx, State(ui): State<Arc<Ui>>, Path(id): Path<String>) -
                     form method="post" action={ "/admin/items/" (it.id) "/decide" } {
                         input type="hidden" name="csrf" value=(user.csrf);
                         input type="hidden" name="action" value="deny";
-                        label for="c-deny" { (l.t("Motif du refus (envoyé au destinataire)", "Reason for refusing (sent to the recipient)")) }
-                        textarea id="c-deny" name="comment" maxlength="2000" {}
+                        // What `Store::deny` does with it: kept as the
+                        // decision, which the recipient's page shows; mailed
+                        // to the recipient only when they had asked.
+                        label for="c-deny" { (of_item(l, &it, (
+                            "Motif du refus (obligatoire ; le destinataire le lira sur la page de la pièce jointe, et le recevra aussi par courriel s'il avait demandé la libération)",
+                            "Motif du refus (obligatoire ; le destinataire le lira sur la page du message, et le recevra aussi par courriel s'il avait demandé la libération)"), (
+                            "Reason for refusing (required; the recipient will read it on the attachment's page, and also get it by email if they had asked for the release)",
+                            "Reason for refusing (required; the recipient will read it on the message's page, and also get it by email if they had asked for the release)"))) }
+                        textarea id="c-deny" name="comment" required maxlength="2000" {}
                         button.danger type="submit" { (l.t("Refuser", "Deny")) }
                     }
                 }
@@ -405,8 +412,8 @@ fn action(l: Lang, a: Action) -> Markup {
 fn finding(l: Lang, f: &ecluse_scanner::Finding) -> Markup {
     html! {
         strong title=(f.category.as_str()) { (l.t(f.category_label_fr(), f.category_label_en())) }
-        " — " (l.t(f.label_fr(), f.label_en())) " " code { (f.kind.as_str()) }
-        @if let Some(rule) = &f.rule { " — " (l.t("règle", "rule")) " " code { (rule) } }
+        " — " (l.t(f.label_fr(), f.label_en())) " " (ident(f.kind.as_str()))
+        @if let Some(rule) = &f.rule { " — " (l.t("règle", "rule")) " " (ident(rule)) }
         br;
         // The sentence in the reader's language; a report stored before
         // sentences has only its English text, shown as such.
@@ -416,6 +423,14 @@ fn finding(l: Lang, f: &ecluse_scanner::Finding) -> Markup {
             (Lang::En, _) => span.finding-detail { (f.en()) },
         }
     }
+}
+
+/// A name for machines beside the words for people (a finding kind as the
+/// logs and the JSON report write it, a YARA rule, an internal job): a
+/// `<code class="ident">`, which the stylesheet sets small, grey and
+/// framed, so that it reads as a code to copy, not as part of the sentence.
+pub fn ident(name: &str) -> Markup {
+    html! { code.ident { (name) } }
 }
 
 /// A part of the report and those inside it. `held` is the path of the
@@ -496,6 +511,35 @@ pub async fn decide(
             ));
         }
     };
+    let viewer = user.clone();
+    let it = ui
+        .blocking(move |store| mine(store, &viewer, item))
+        .await
+        .map_err(|e| ctx.store_error(&e))?;
+    let back = format!("/admin/items/{item}");
+    let back_words = of_item(
+        ctx.lang,
+        &it,
+        ("Retour à la pièce jointe", "Retour au message"),
+        ("Back to the attachment", "Back to the message"),
+    );
+    // A refusal needs its reason (`Store::deny` refuses it without one):
+    // said here, rather than as the state conflict the store's refusal is.
+    // An item decided meanwhile gets the conflict, which says its state.
+    if !release && comment.is_empty() && it.status.is_open() {
+        return Err(ctx.error_back(
+            axum::http::StatusCode::BAD_REQUEST,
+            ctx.lang.t("Motif du refus manquant", "No reason for refusing"),
+            of_item(ctx.lang, &it, (
+                "Indiquez le motif du refus : le destinataire le lira sur la page de la pièce jointe.",
+                "Indiquez le motif du refus : le destinataire le lira sur la page du message."), (
+                "Give the reason for refusing: the recipient will read it on the attachment's page.",
+                "Give the reason for refusing: the recipient will read it on the message's page.",
+            )),
+            &back,
+            back_words,
+        ));
+    }
     ui.blocking(move |store| {
         mine(store, &user, item)?;
         if release {
@@ -505,7 +549,7 @@ pub async fn decide(
         }
     })
     .await
-    .map_err(|e| ctx.store_error(&e))?;
+    .map_err(|e| ctx.item_error(&e, &it, &back))?;
     Ok(Redirect::to(&format!("/admin/items/{id}")).into_response())
 }
 
@@ -683,7 +727,7 @@ fn actor(l: Lang, who: &str, origin: &str) -> Markup {
     html! {
         @match (origin, own_job) {
             ("internal", Some(words)) => span title=(who) { (words) },
-            ("internal", None) => { code { (who) } " (" (l.t("interne", "internal")) ")" },
+            ("internal", None) => { (ident(who)) " (" (l.t("interne", "internal")) ")" },
             _ => { (who) " (" (origin) ")" },
         }
     }
@@ -784,6 +828,11 @@ pub async fn dashboard(ctx: Ctx, State(ui): State<Arc<Ui>>) -> Page {
     ))
 }
 
+/// Where the Debian package installs `docs/deploy.md` (`[package.metadata.deb]`
+/// assets of `gateway/Cargo.toml`): the path an admin can open on the
+/// server, which a path in the source tree is not.
+pub const DEPLOY_DOC: &str = "/usr/share/doc/ecluse/deploy.md";
+
 /// The dashboard's "Moteurs d'analyse": the YARA rules in force, and
 /// whether clamd answers, in plain words with what happens to mail while
 /// it does not.
@@ -813,8 +862,11 @@ fn engines_section(l: Lang, e: &crate::state::EngineStatus) -> Markup {
             dd {
                 @match &e.clamav {
                     None => {
-                        (l.t("non configuré : seules les règles YARA analysent les pièces jointes ([scanner.clamav] dans la configuration, voir docs/deploy.md).",
-                             "not configured: only the YARA rules scan attachments ([scanner.clamav] in the configuration, see docs/deploy.md)."))
+                        (l.t("non configuré : seules les règles YARA analysent les pièces jointes (",
+                             "not configured: only the YARA rules scan attachments ("))
+                        code { "[scanner.clamav]" }
+                        (l.t(" dans la configuration, voir ", " in the configuration, see "))
+                        code { (DEPLOY_DOC) } ")."
                     }
                     Some(c) => {
                         @match &c.state {
@@ -849,8 +901,27 @@ fn engines_section(l: Lang, e: &crate::state::EngineStatus) -> Markup {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_day;
+    use super::{DEPLOY_DOC, parse_day};
     use jiff::civil::date;
+
+    /// The path the dashboard gives is where the Debian package puts
+    /// `docs/deploy.md` (issue 29: `docs/deploy.md` is not on a server).
+    #[test]
+    fn the_deploy_guide_path_is_where_the_package_installs_it() {
+        let manifest = include_str!("../../../gateway/Cargo.toml");
+        let assets = manifest
+            .split("[package.metadata.deb]")
+            .nth(1)
+            .expect("gateway/Cargo.toml has [package.metadata.deb]");
+        let installed = format!(
+            r#"["../docs/deploy.md", "{}", "#,
+            DEPLOY_DOC.trim_start_matches('/')
+        );
+        assert!(
+            assets.contains(&installed),
+            "no asset line {installed} in [package.metadata.deb]"
+        );
+    }
 
     #[test]
     fn days_are_read_day_first_or_in_iso_8601() {

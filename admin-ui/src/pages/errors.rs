@@ -1,10 +1,10 @@
 //! The error pages, in the frame of every page ([`super::layout`]): a
 //! form refused ([`Ctx::forgery`]), not found ([`Ctx::not_found`], and
 //! [`not_found`] for any path the router does not know), a store failure
-//! in the person's words ([`Ctx::store_error`]), any other
-//! ([`Ctx::error`]); and the two checks whose refusal is one of them:
-//! admins only ([`Ctx::admin`]) and the anti-forgery token
-//! ([`Ctx::check_csrf`]).
+//! in the person's words ([`Ctx::store_error`], [`Ctx::item_error`] for
+//! one item), any other ([`Ctx::error`], [`Ctx::error_back`]); and the
+//! two checks whose refusal is one of them: admins only ([`Ctx::admin`])
+//! and the anti-forgery token ([`Ctx::check_csrf`]).
 //!
 //! They are methods of the visitor ([`Ctx`], defined in [`crate::web`]),
 //! so that every handler writes `ctx.error(…)`. `web.rs` calls none of
@@ -13,13 +13,13 @@
 //! ([`crate::web::store_failure`], [`crate::web::internal`]), stay in
 //! `web.rs`, whose extractor answers with them.
 
-use super::layout;
+use super::{layout, of_item, state_conflict, whole};
 use crate::state::Ui;
 use crate::web::{Ctx, store_failure};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use ecluse_quarantine::WebSession;
+use ecluse_quarantine::{HeldItem, WebSession};
 use maud::html;
 use std::sync::Arc;
 
@@ -81,16 +81,62 @@ impl Ctx {
 
     /// An error page.
     pub fn error(&self, status: StatusCode, title: &str, detail: &str) -> Response {
+        self.error_back(
+            status,
+            title,
+            detail,
+            "/",
+            self.lang.t("Retour à l'accueil", "Back to the start page"),
+        )
+    }
+
+    /// An error page whose link goes back to `href` (the item's page, to
+    /// see its state or fill the form again), named `back`.
+    pub fn error_back(
+        &self,
+        status: StatusCode,
+        title: &str,
+        detail: &str,
+        href: &str,
+        back: &str,
+    ) -> Response {
         let body = layout::page(
             self,
             title,
             html! {
                 h1 { (title) }
                 p { (detail) }
-                p { a href="/" { (self.lang.t("Retour à l'accueil", "Back to the start page")) } }
+                p { a href=(href) { (back) } }
             },
         );
         (status, body).into_response()
+    }
+
+    /// [`Ctx::store_error`] for a failure on `item`, whose page is at
+    /// `href`: a state conflict says the state in words and in the item's
+    /// gender (« la pièce jointe … ; elle est maintenant libérée », « le
+    /// message … ; il est maintenant libéré »), with a link back to it.
+    pub fn item_error(
+        &self,
+        e: &ecluse_quarantine::Error,
+        item: &HeldItem,
+        href: &str,
+    ) -> Response {
+        match e {
+            ecluse_quarantine::Error::IllegalTransition { status, .. } => self.error_back(
+                StatusCode::CONFLICT,
+                self.lang.t("Action impossible", "Not possible"),
+                &state_conflict(self.lang, *status, whole(item)),
+                href,
+                of_item(
+                    self.lang,
+                    item,
+                    ("Retour à la pièce jointe", "Retour au message"),
+                    ("Back to the attachment", "Back to the message"),
+                ),
+            ),
+            other => self.store_error(other),
+        }
     }
 
     /// Maps a store failure to the page the person should see.
@@ -99,17 +145,12 @@ impl Ctx {
         match e {
             E::NoSuchItem(_) | E::NoSuchMessage(_) => self.not_found(),
             E::Forbidden { .. } => self.not_found(),
+            // Said of an attachment: a handler that knows the item (and
+            // so whether it is a message held whole) uses `item_error`.
             E::IllegalTransition { status, .. } => self.error(
                 StatusCode::CONFLICT,
                 self.lang.t("Action impossible", "Not possible"),
-                &format!(
-                    "{} ({})",
-                    self.lang.t(
-                        "Cette action n'est plus possible : la pièce jointe a changé d'état entre-temps.",
-                        "This can no longer be done: the attachment changed state in the meantime.",
-                    ),
-                    crate::pages::status_label(self.lang, *status)
-                ),
+                &state_conflict(self.lang, *status, false),
             ),
             other => store_failure(self.lang, other),
         }

@@ -26,6 +26,99 @@ pub fn status_label(lang: Lang, status: Status) -> &'static str {
     }
 }
 
+/// Whether `item` is a message held whole (no attachment was cut out of
+/// it: [`HeldItem::part`] is `None`, [`HeldItem::name_fr`] says « le
+/// message entier »). Its pages say « ce message », masculine (« Retenu »,
+/// « Pourquoi il est retenu »), where an attachment's say « cette pièce
+/// jointe » (« Retenue », « Pourquoi elle est retenue »).
+pub fn whole(item: &HeldItem) -> bool {
+    item.part.is_none()
+}
+
+/// A state in plain words, agreeing with what is held: an attachment
+/// (`whole` false) is « Retenue », « Libérée », « Refusée », « Expirée »;
+/// a message held whole is « Retenu », « Libéré », « Refusé », « Expiré ».
+/// English has one form. [`status_label`] is the attachment's form.
+pub fn status_label_for(lang: Lang, status: Status, whole: bool) -> &'static str {
+    if !whole {
+        return status_label(lang, status);
+    }
+    match status {
+        Status::Held => lang.t("Retenu", "Held"),
+        Status::Requested => lang.t("Libération demandée", "Release requested"),
+        Status::Released => lang.t("Libéré", "Released"),
+        Status::Denied => lang.t("Refusé", "Denied"),
+        Status::Expired => lang.t("Expiré", "Expired"),
+    }
+}
+
+/// The state of `item` in plain words ([`status_label_for`]).
+pub fn item_status_label(lang: Lang, item: &HeldItem) -> &'static str {
+    status_label_for(lang, item.status, whole(item))
+}
+
+/// `fr_attachment` for an attachment, `fr_message` for a message held
+/// whole, in French; `en_attachment` or `en_message` in English: one
+/// sentence, said of the right thing and in the right gender.
+pub fn of_item<'a>(
+    lang: Lang,
+    item: &HeldItem,
+    fr: (&'a str, &'a str),
+    en: (&'a str, &'a str),
+) -> &'a str {
+    let (a, m) = match lang {
+        Lang::Fr => fr,
+        Lang::En => en,
+    };
+    if whole(item) { m } else { a }
+}
+
+/// Why an action on an item is refused by its state `status`, in one
+/// sentence that says the state in words: « Cette action n'est plus
+/// possible : la pièce jointe a changé d'état entre-temps ; elle est
+/// maintenant libérée. », « … le message … ; il est maintenant libéré. ».
+/// `whole` as in [`whole`]. For an item still held with nothing asked
+/// (nothing changed), it says so rather than "changed state".
+pub fn state_conflict(lang: Lang, status: Status, whole: bool) -> String {
+    let g = |attachment: &'static str, message: &'static str| if whole { message } else { attachment };
+    match lang {
+        Lang::Fr => {
+            let what = g("la pièce jointe", "le message");
+            let now = match status {
+                Status::Held => {
+                    return format!(
+                        "Cette action n'est pas possible maintenant : {what} est toujours {}, sans demande de libération.",
+                        g("retenue", "retenu")
+                    );
+                }
+                Status::Requested => "sa libération a déjà été demandée",
+                Status::Released => g("elle est maintenant libérée", "il est maintenant libéré"),
+                Status::Denied => "sa libération a été refusée",
+                Status::Expired => g(
+                    "elle a expiré et a été supprimée",
+                    "il a expiré et a été supprimé",
+                ),
+            };
+            format!("Cette action n'est plus possible : {what} a changé d'état entre-temps ; {now}.")
+        }
+        Lang::En => {
+            let what = g("the attachment", "the message");
+            let now = match status {
+                Status::Held => {
+                    return format!(
+                        "This cannot be done now: {what} is still held, with no release request."
+                    );
+                }
+                Status::Requested => "its release has already been asked for",
+                Status::Released => "it has now been released",
+                Status::Denied => "its release was refused",
+                Status::Expired => "it expired and was deleted",
+            };
+            format!("This can no longer be done: {what} changed state in the meantime; {now}.")
+        }
+    }
+}
+
 /// Why an item was held, in words an agent understands.
 pub fn category_label(lang: Lang, category: Category) -> &'static str {
     match lang {
