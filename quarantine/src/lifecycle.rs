@@ -51,6 +51,40 @@ fn what(item: &HeldItem) -> String {
     item.name_both()
 }
 
+/// Every reason `item` was held, in French and in English, as the lines of
+/// a mail give them: « Raison de la retenue : document avec macros », or
+/// with several « Raisons de la retenue : document avec macros ; archive
+/// impossible à analyser » (its categories in order, the deciding one
+/// first when it is missing from them; each said for the held object's
+/// real type, as the web pages say it: a password-protected PDF is a
+/// document, not an archive).
+fn held_because(item: &HeldItem) -> (String, String) {
+    let real = item.part.as_ref().map_or("", |p| p.detected_type.as_str());
+    let mut categories = Vec::new();
+    if !item.categories.contains(&item.category) {
+        categories.push(item.category);
+    }
+    categories.extend(item.categories.iter().copied());
+    let mut fr: Vec<&str> = Vec::new();
+    let mut en: Vec<&str> = Vec::new();
+    for c in categories {
+        let (f, e) = (c.label_fr_for(real), c.label_en_for(real));
+        if !fr.contains(&f) {
+            fr.push(f);
+            en.push(e);
+        }
+    }
+    let (label_fr, label_en) = if fr.len() > 1 {
+        ("Raisons de la retenue", "Held because")
+    } else {
+        ("Raison de la retenue", "Held because")
+    };
+    (
+        format!("{label_fr} : {}", fr.join(" ; ")),
+        format!("{label_en}: {}", en.join("; ")),
+    )
+}
+
 impl Tx<'_> {
     fn item(&self, id: ItemId) -> Result<HeldItem, TxError> {
         self.get(ITEMS, &id.key())?
@@ -170,17 +204,22 @@ impl Store {
             let link = format!("{}/q/{}", n.public_url, id);
             let from = item.info.from.clone().unwrap_or_else(|| item.mail_from.clone());
             let subject = item.info.subject.clone().unwrap_or_default();
+            let (because_fr, because_en) = held_because(&item);
+            // A message held whole is not an attachment.
+            let (asked_fr, file_fr, asked_en, file_en) = if item.part.is_none() {
+                ("d'un message retenu en entier", "Message", "of a message held whole", "Message")
+            } else {
+                ("d'une pièce jointe retenue", "Fichier", "of a held attachment", "File")
+            };
             for admin in n.admins_for(&item.tenant) {
                 let body = format!(
-                    "{who} demande la libération d'une pièce jointe retenue.\n\n\
-                     Fichier : {file}\nRaison de la retenue : {cat_fr}\nExpéditeur : {from}\nObjet : {subject}\n\
+                    "{who} demande la libération {asked_fr}.\n\n\
+                     {file_fr} : {file}\n{because_fr}\nExpéditeur : {from}\nObjet : {subject}\n\
                      Motif de la demande : {reason}\n\nPour décider : {link}\n\n--\n\
-                     {who} asks for the release of a held attachment.\n\n\
-                     File: {file}\nHeld because: {cat_en}\nFrom: {from}\nSubject: {subject}\n\
+                     {who} asks for the release {asked_en}.\n\n\
+                     {file_en}: {file}\n{because_en}\nFrom: {from}\nSubject: {subject}\n\
                      Reason given: {reason}\n\nTo decide: {link}\n",
                     who = actor.who,
-                    cat_fr = item.category.label_fr(),
-                    cat_en = item.category.label_en(),
                 );
                 tx.notify(&n, &item.tenant, admin, &format!("Demande de libération / Release request: {file}"), &body)?;
             }

@@ -96,6 +96,18 @@ fn open(bk: &Bk, clock: ecluse_quarantine::Clock) -> Store {
 
 /// Holds the attachment of [`RAW`] for `rcpts`; returns the item ids.
 fn hold(store: &Store, rcpts: &[&str], self_release: bool) -> (QueueId, Vec<ItemId>) {
+    hold_for(store, rcpts, self_release, &[Category::Executable], false)
+}
+
+/// The same, held for `categories` (the first decides); the whole message
+/// when `whole`.
+fn hold_for(
+    store: &Store,
+    rcpts: &[&str],
+    self_release: bool,
+    categories: &[Category],
+    whole: bool,
+) -> (QueueId, Vec<ItemId>) {
     let report = report();
     let now = store.now();
     let queue_id = QueueId::new();
@@ -105,15 +117,15 @@ fn hold(store: &Store, rcpts: &[&str], self_release: bool) -> (QueueId, Vec<Item
             id: ItemId::new(),
             queue_id,
             recipient: r.to_string(),
-            part: Some(HeldPart {
+            part: (!whole).then(|| HeldPart {
                 path: "2".into(),
                 filename: Some("a.exe".into()),
                 detected_type: "application/x-msdownload".into(),
                 size: 64,
                 sha256: String::new(),
             }),
-            category: Category::Executable,
-            categories: vec![Category::Executable],
+            category: categories[0],
+            categories: categories.to_vec(),
             reasons: vec!["2: a Windows program".into()],
             self_release,
             status: Status::Held,
@@ -246,6 +258,84 @@ fn deny_after_request_tells_the_agent_and_delivers_nothing(dir: &Bk) {
     assert_eq!(item.decision.unwrap().comment, "programme inconnu");
     assert!(releases(&store).is_empty());
     assert_eq!(notifications_to(&store, AGENT), 1);
+}
+
+/// The text of the one notification mail to `to` (its base64 body decoded).
+fn notification_text(store: &Store, to: &str) -> String {
+    use base64::Engine as _;
+    let mail: Vec<Delivery> = store
+        .deliveries()
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.purpose == Purpose::Notification && d.rcpts == [to])
+        .collect();
+    assert_eq!(mail.len(), 1, "one notification to {to}");
+    let bytes = store.delivery_bytes(&mail[0]).unwrap();
+    let text = String::from_utf8(bytes).unwrap();
+    let (_, body) = text.split_once("\r\n\r\n").expect("headers, then the body");
+    let b64: String = body.split_whitespace().collect();
+    String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap(),
+    )
+    .unwrap()
+    .replace("\r\n", "\n")
+}
+
+/// Issue 29: the admins' mail about a request named only the first reason
+/// of an item held for several. It names them all, in the plural; one
+/// reason keeps the singular.
+#[test]
+fn the_request_mail_gives_every_reason_the_item_was_held_for() {
+    let bk = Bk::sled();
+    let store = open(&bk, TestClock::new().1);
+    let (_, ids) = hold_for(
+        &store,
+        &[AGENT],
+        false,
+        &[Category::Macro, Category::UnscannableArchive],
+        false,
+    );
+    store.request_release(ids[0], &agent(), "facture attendue").unwrap();
+    let text = notification_text(&store, "dsi@ville-exemple.fr");
+    assert!(
+        text.contains(
+            "Raisons de la retenue : document avec macros ; archive impossible à analyser\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Held because: document with macros; archive that cannot be analysed\n"),
+        "{text}"
+    );
+
+    let bk = Bk::sled();
+    let store = open(&bk, TestClock::new().1);
+    let (_, ids) = hold(&store, &[AGENT], false);
+    store.request_release(ids[0], &agent(), "facture attendue").unwrap();
+    let text = notification_text(&store, "dsi@ville-exemple.fr");
+    assert!(
+        text.contains("Raison de la retenue : programme exécutable\n")
+            && text.contains("Held because: executable program\n"),
+        "{text}"
+    );
+    assert!(!text.contains("Raisons"), "{text}");
+
+    // A message held whole is asked for as a message, not an attachment.
+    let bk = Bk::sled();
+    let store = open(&bk, TestClock::new().1);
+    let (_, ids) = hold_for(&store, &[AGENT], false, &[Category::MimeAmbiguity], true);
+    store.request_release(ids[0], &agent(), "attendu").unwrap();
+    let text = notification_text(&store, "dsi@ville-exemple.fr");
+    assert!(
+        text.contains("demande la libération d'un message retenu en entier.\n")
+            && text.contains("Message : le message entier / whole message\n")
+            && text.contains("Raison de la retenue : structure du message ambiguë\n")
+            && text.contains("asks for the release of a message held whole.\n")
+            && !text.contains("pièce jointe"),
+        "{text}"
+    );
 }
 
 fn illegal_transitions_say_why(dir: &Bk) {
