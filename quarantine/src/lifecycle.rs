@@ -51,6 +51,34 @@ fn what(item: &HeldItem) -> String {
     item.name_both()
 }
 
+/// What a decision mail's subject names: the file, or for a message held
+/// whole its own subject in quotes.
+fn title(item: &HeldItem) -> String {
+    match (&item.part, item.info.subject.as_deref().map(str::trim)) {
+        (Some(_), _) => what(item),
+        (None, Some(s)) if !s.is_empty() => format!("« {s} »"),
+        (None, _) => item.name_both(),
+    }
+}
+
+/// How the decision mails name what was asked for, French then English:
+/// the attachment (« le message qui contenait « facture.docm » »), or for
+/// a message held whole its subject (« le message « Facture » »), never
+/// « « le message entier » ».
+fn asked_for(item: &HeldItem) -> (String, String) {
+    if item.part.is_some() {
+        let file = what(item);
+        return (
+            format!("le message qui contenait « {file} »"),
+            format!("the message that contained \"{file}\""),
+        );
+    }
+    match item.info.subject.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => (format!("le message « {s} »"), format!("the message \"{s}\"")),
+        None => ("le message sans objet".into(), "the message without a subject".into()),
+    }
+}
+
 /// Every reason `item` was held, in French and in English, as the lines of
 /// a mail give them: « Raison de la retenue : document avec macros », or
 /// with several « Raisons de la retenue : document avec macros ; archive
@@ -280,13 +308,25 @@ impl Store {
                     } else {
                         (format!("Commentaire : {comment}\n"), format!("Comment: {comment}\n"))
                     };
+                    let (asked_fr, asked_en) = asked_for(&it);
+                    let (careful_fr, careful_en) = if it.part.is_some() {
+                        (
+                            "Restez prudent en ouvrant la pièce jointe : ne l'ouvrez que si vous connaissez l'expéditeur et attendiez ce fichier.",
+                            "Stay careful when opening the attachment: only open it if you know the sender and were expecting this file.",
+                        )
+                    } else {
+                        (
+                            "Restez prudent en l'ouvrant : n'en ouvrez les pièces jointes et les liens que si vous connaissez l'expéditeur et attendiez ce message.",
+                            "Stay careful when opening it: only open its attachments and links if you know the sender and were expecting this message.",
+                        )
+                    };
                     let body = format!(
-                        "Votre demande a été acceptée : le message qui contenait « {file} » vous a été remis.\n\
-                         {comment_fr}\nRestez prudent en ouvrant la pièce jointe : ne l'ouvrez que si vous connaissez l'expéditeur et attendiez ce fichier.\n\n--\n\
-                         Your request was accepted: the message that contained \"{file}\" was delivered to you.\n\
-                         {comment_en}\nStay careful when opening the attachment: only open it if you know the sender and were expecting this file.\n"
+                        "Votre demande a été acceptée : {asked_fr} vous a été remis.\n\
+                         {comment_fr}\n{careful_fr}\n\n--\n\
+                         Your request was accepted: {asked_en} was delivered to you.\n\
+                         {comment_en}\n{careful_en}\n"
                     );
-                    tx.notify(&n, &it.tenant, &it.recipient, &format!("Demande acceptée / Request accepted: {file}"), &body)?;
+                    tx.notify(&n, &it.tenant, &it.recipient, &format!("Demande acceptée / Request accepted: {}", title(&it)), &body)?;
                 }
                 if it.id == id {
                     released = Some(it);
@@ -315,15 +355,20 @@ impl Store {
             tx.audit(actor, AuditAction::Denied, Some(id), Some(item.queue_id), comment)?;
             if was_requested {
                 let file = what(&item);
+                let (asked_fr, asked_en) = if item.part.is_some() {
+                    (format!("« {file} »"), format!("\"{file}\""))
+                } else {
+                    asked_for(&item)
+                };
                 let body = format!(
-                    "Votre demande pour « {file} » a été refusée.\nMotif : {comment}\n\n\
+                    "Votre demande pour {asked_fr} a été refusée.\nMotif : {comment}\n\n\
                      Si vous pensez qu'il s'agit d'une erreur, demandez à l'expéditeur de vous envoyer le document autrement\n\
                      (par exemple en PDF), ou contactez le service informatique.\n\n--\n\
-                     Your request for \"{file}\" was refused.\nReason: {comment}\n\n\
+                     Your request for {asked_en} was refused.\nReason: {comment}\n\n\
                      If you think this is a mistake, ask the sender to send you the document another way\n\
                      (for example as a PDF), or contact the IT department.\n"
                 );
-                tx.notify(&n, &item.tenant, &item.recipient, &format!("Demande refusée / Request refused: {file}"), &body)?;
+                tx.notify(&n, &item.tenant, &item.recipient, &format!("Demande refusée / Request refused: {}", title(&item)), &body)?;
             }
             Ok(item)
         })

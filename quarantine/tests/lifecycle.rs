@@ -338,6 +338,47 @@ fn the_request_mail_gives_every_reason_the_item_was_held_for() {
     );
 }
 
+/// The decision mails name a message held whole by its subject, never
+/// « « le message entier » », and the attachment when one was held.
+#[test]
+fn the_decision_mails_name_a_whole_message_by_its_subject() {
+    let bk = Bk::sled();
+    let store = open(&bk, TestClock::new().1);
+    let (_, ids) = hold_for(&store, &[AGENT], false, &[Category::MimeAmbiguity], true);
+    store.request_release(ids[0], &agent(), "attendu").unwrap();
+    store
+        .release(ids[0], &admin(), "vérifié", Authority::Admin)
+        .unwrap();
+    let text = notification_text(&store, AGENT);
+    assert!(
+        text.contains("Votre demande a été acceptée : le message « Facture » vous a été remis.")
+            && text.contains("the message \"Facture\" was delivered to you")
+            && !text.contains("le message entier")
+            && !text.contains("pièce jointe"),
+        "{text}"
+    );
+
+    let bk = Bk::sled();
+    let store = open(&bk, TestClock::new().1);
+    let (_, ids) = hold_for(&store, &[AGENT], false, &[Category::MimeAmbiguity], true);
+    store.request_release(ids[0], &agent(), "attendu").unwrap();
+    store.deny(ids[0], &admin(), "structure trompeuse").unwrap();
+    let text = notification_text(&store, AGENT);
+    assert!(
+        text.contains("Votre demande pour le message « Facture » a été refusée.")
+            && !text.contains("le message entier"),
+        "{text}"
+    );
+
+    let bk = Bk::sled();
+    let store = open(&bk, TestClock::new().1);
+    let (_, ids) = hold(&store, &[AGENT], false);
+    store.request_release(ids[0], &agent(), "attendu").unwrap();
+    store.release(ids[0], &admin(), "", Authority::Admin).unwrap();
+    let text = notification_text(&store, AGENT);
+    assert!(text.contains("le message qui contenait « a.exe » vous a été remis"), "{text}");
+}
+
 fn illegal_transitions_say_why(dir: &Bk) {
     let store = open(dir, TestClock::new().1);
     let (_, ids) = hold(&store, &[AGENT, "autre@ville-exemple.fr"], false);
