@@ -58,8 +58,13 @@
 //!   relationships fetch from outside), `activemime` (the `.mso` data of
 //!   MHTML and Word 2003 XML documents), `officexml` (Word 2003 XML and
 //!   flat OPC), `ppt` (the records of a PowerPoint 97–2003 document
-//!   stream), `page` (HTML and SVG pages: what they make the reader do,
-//!   read with html5ever's tokenizer and their scripts read as data).
+//!   stream), `page/` (HTML and SVG pages: what they make the reader do;
+//!   `markup` read with html5ever's tokenizer, `target` where addresses
+//!   lead, and `script/` their scripts read as data: `literals` and
+//!   `lexer` the tokens, `decode` the decoders a page calls, `mod.rs` the
+//!   values, budgets and statements, `expressions`, `calls` (decoders,
+//!   sinks, string and array methods, each a function) and `sinks` what
+//!   is recorded for the page reader).
 //! - `inspect`: the dispatch, above the readers: hash, sniff, name and
 //!   content checks, the reader of the object's kind, YARA.
 //! - `lib.rs`: [`scan`] and its variants.
