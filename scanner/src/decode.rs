@@ -71,6 +71,42 @@ pub(crate) fn utf16le(bytes: &[u8]) -> String {
     String::from_utf16_lossy(&units)
 }
 
+/// The little-endian `u16` at byte `at` of `b`; None when the bytes end
+/// before it (the integers of ZIP, OLE2 and PowerPoint records).
+pub(crate) fn le16(b: &[u8], at: usize) -> Option<u16> {
+    b.get(at..at.checked_add(2)?)
+        .map(|v| u16::from_le_bytes([v[0], v[1]]))
+}
+
+/// The little-endian `u32` at byte `at` of `b`; None when the bytes end
+/// before it.
+pub(crate) fn le32(b: &[u8], at: usize) -> Option<u32> {
+    b.get(at..at.checked_add(4)?)
+        .map(|v| u32::from_le_bytes([v[0], v[1], v[2], v[3]]))
+}
+
+/// The little-endian `u64` at byte `at` of `b`; None when the bytes end
+/// before it.
+pub(crate) fn le64(b: &[u8], at: usize) -> Option<u64> {
+    b.get(at..at.checked_add(8)?)
+        .map(|v| u64::from_le_bytes([v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]]))
+}
+
+/// The scheme of a URL or URI, lower case: what comes before the first
+/// `:` when it is an ASCII letter, then letters, digits, `+`, `-` or `.`
+/// (RFC 3986 §3.1; URL Standard §4.4, scheme state). None when there is
+/// no `:` or what is before it is no scheme. A one-letter scheme is
+/// returned too: a caller that reads Windows paths takes it as a drive.
+pub(crate) fn url_scheme(url: &str) -> Option<String> {
+    let colon = url.find(':')?;
+    let s = &url[..colon];
+    let mut chars = s.chars();
+    let first = chars.next()?;
+    (first.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    .then(|| s.to_ascii_lowercase())
+}
+
 /// The dictionary every compressed RTF stream starts from ([MS-OXRTFCP]
 /// §2.1.2.1), 207 bytes.
 const RTF_PRELOAD: &[u8] = b"{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern \\fscript \\fdecor MS Sans SerifSymbolArialTimes New RomanCourier{\\colortbl\\red0\\green0\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx";

@@ -33,7 +33,8 @@
 //!   `weighed`); `engine` (compiled YARA rules, the shipped `signatures/`
 //!   built in, and the scanner each thread keeps between scans).
 //! - `decode`: the decoders readers share (hex, percent-decoding, lenient
-//!   base64, UTF-16LE, compressed RTF).
+//!   base64, UTF-16LE, compressed RTF, little-endian integers, a URL's
+//!   scheme).
 //! - `detect/`: what an object is, whatever it claims: `sniff` (real types
 //!   from bytes, the ZIP directory that tells OOXML/ODF/JAR apart),
 //!   `names` (names as Windows reads them, and their findings), `content`

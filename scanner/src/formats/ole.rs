@@ -16,6 +16,7 @@
 //! such a document can be scanned, so it is an
 //! [`FindingKind::EncryptedArchive`] finding, held by default (fail closed).
 
+use crate::decode::{le16, le32};
 use crate::report::{Finding, FindingKind, Part};
 use crate::sentence::{Counted, Sentence, Stage};
 use crate::walk::{Object, Walker};
@@ -382,15 +383,6 @@ const PPT_CRYPT_SESSION: u16 = 0x2f14;
 /// `CurrentUserAtom.headerToken` of an encrypted presentation ([MS-PPT]
 /// §2.3.2); an unencrypted one has 0xE391C05F.
 const PPT_TOKEN_ENCRYPTED: u32 = 0xf3d1_c4df;
-
-fn le16(b: &[u8], at: usize) -> Option<u16> {
-    b.get(at..at + 2).map(|v| u16::from_le_bytes([v[0], v[1]]))
-}
-
-fn le32(b: &[u8], at: usize) -> Option<u32> {
-    b.get(at..at + 4)
-        .map(|v| u32::from_le_bytes([v[0], v[1], v[2], v[3]]))
-}
 
 /// Reads pieces of the streams of one compound file, within one byte
 /// budget over all of them (a crafted file can point many streams at the

@@ -38,6 +38,7 @@
 //! mode says `Internal` but whose target is an absolute URI or a network
 //! path is judged as external: no rule may name it, it is still a fetch.
 
+use crate::decode::url_scheme;
 use crate::report::{Finding, FindingKind};
 use crate::sentence::{Reach, Sentence};
 use crate::walk::{Object, Walker};
@@ -304,22 +305,13 @@ pub(crate) fn target(raw: &str) -> Target {
         }
         return network(rest);
     }
-    let Some(colon) = t.find(':') else {
-        return Target::Local; // relative or rooted
+    let Some(scheme) = url_scheme(&t) else {
+        return Target::Local; // relative or rooted, or no scheme at all
     };
-    let scheme = &t[..colon];
-    let valid = scheme
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    if !valid || scheme.len() == 1 {
-        return Target::Local; // `C:\…`, or no scheme at all
+    if scheme.len() == 1 {
+        return Target::Local; // `C:\…`
     }
-    let scheme = scheme.to_ascii_lowercase();
-    let rest = &t[colon + 1..];
+    let rest = &t[scheme.len() + 1..];
     if scheme == "file" {
         return file_url(rest);
     }

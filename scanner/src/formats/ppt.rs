@@ -24,6 +24,7 @@
 //! program; a `VBAInfoAtom` that says its project holds data is a
 //! `macro` finding on the presentation itself.
 
+use crate::decode::{le16, le32};
 use crate::formats::archive::{Counting, Stop, read_capped};
 use crate::report::{Finding, FindingKind, Part};
 use crate::sentence::Sentence;
@@ -63,16 +64,6 @@ struct Header {
     instance: u16,
     kind: u16,
     len: u32,
-}
-
-fn le16(b: &[u8], at: usize) -> Option<u16> {
-    b.get(at..at.checked_add(2)?)
-        .map(|v| u16::from_le_bytes([v[0], v[1]]))
-}
-
-fn le32(b: &[u8], at: usize) -> Option<u32> {
-    b.get(at..at.checked_add(4)?)
-        .map(|v| u32::from_le_bytes([v[0], v[1], v[2], v[3]]))
 }
 
 fn header(b: &[u8], at: usize) -> Option<Header> {

@@ -4,6 +4,7 @@
 //! OpenDocument manifest.
 
 use super::archive::{Counting, Stop, duplicate_names, encrypted_entry, push_entry, read_capped};
+use crate::decode::{le16, le32, le64};
 use crate::report::{Finding, FindingKind, Part};
 use crate::sentence::{LocalEntry as Listed, Sentence};
 use crate::walk::{Object, Walker, out_of_time, take_entry};
@@ -168,16 +169,12 @@ pub(crate) fn walk_zip(
         let file = match zip.by_index(index) {
             Ok(f) => f,
             Err(zip::result::ZipError::UnsupportedArchive(reason)) => {
-                children.push(w.unread_child(
+                children.push(unsupported_entry(
+                    w,
                     obj,
                     name,
-                    Finding::new(
-                        FindingKind::UnscannableArchive,
-                        Sentence::EntryUnsupported {
-                            method: method.to_string(),
-                            reason: Some(reason.to_string()),
-                        },
-                    ),
+                    method.to_string(),
+                    Some(reason.to_string()),
                 ));
                 continue;
             }
@@ -231,16 +228,8 @@ const LOCAL_HEADER: &[u8] = b"PK\x03\x04";
 /// find its end, at most `cap` bytes of output (past that the directory
 /// reading judges it as too large).
 fn local_entries(bytes: &[u8], max: usize, cap: u64) -> Vec<LocalEntry> {
-    let u16_at = |i: usize| {
-        bytes
-            .get(i..i + 2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]))
-    };
-    let u32_at = |i: usize| {
-        bytes
-            .get(i..i + 4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    };
+    let u16_at = |i: usize| le16(bytes, i);
+    let u32_at = |i: usize| le32(bytes, i);
     let mut out = Vec::new();
     let mut pos = match memchr::memmem::find(bytes, LOCAL_HEADER) {
         Some(p) => p,
@@ -455,22 +444,32 @@ fn read_local_entry(
             })
         }
         m => {
-            children.push(w.unread_child(
-                obj,
-                name,
-                Finding::new(
-                    FindingKind::UnscannableArchive,
-                    Sentence::EntryUnsupported {
-                        method: m.to_string(),
-                        reason: None,
-                    },
-                ),
-            ));
+            children.push(unsupported_entry(w, obj, name, m.to_string(), None));
             return true;
         }
     };
     push_entry(w, obj, name, read, children);
     true
+}
+
+/// An entry packed with a method that cannot be decompressed here
+/// (`method` as the archive names it; `reason`, what the `zip` crate said
+/// when it was the one that refused).
+fn unsupported_entry(
+    w: &Walker<'_>,
+    obj: &Object<'_>,
+    name: String,
+    method: String,
+    reason: Option<String>,
+) -> Part {
+    w.unread_child(
+        obj,
+        name,
+        Finding::new(
+            FindingKind::UnscannableArchive,
+            Sentence::EntryUnsupported { method, reason },
+        ),
+    )
 }
 
 /// One field of an end record that says « see the ZIP64 record »
@@ -507,21 +506,9 @@ const CENTRAL_HEADER: &[u8] = b"PK\x01\x02";
 /// record (§4.3.14) its locator (§4.3.15, the 20 bytes before it) points
 /// at, at its offset or, behind a prefix, ending at the locator.
 fn end_records(bytes: &[u8]) -> Option<(EndRecord, Option<EndRecord>)> {
-    let u16_at = |i: usize| {
-        bytes
-            .get(i..i + 2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]) as u64)
-    };
-    let u32_at = |i: usize| {
-        bytes
-            .get(i..i + 4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64)
-    };
-    let u64_at = |i: usize| {
-        bytes
-            .get(i..i + 8)
-            .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
-    };
+    let u16_at = |i: usize| le16(bytes, i).map(u64::from);
+    let u32_at = |i: usize| le32(bytes, i).map(u64::from);
+    let u64_at = |i: usize| le64(bytes, i);
     let tail_start = bytes.len().saturating_sub(65_535 + 22);
     let at = memchr::memmem::rfind_iter(&bytes[tail_start..], b"PK\x05\x06")
         .map(|p| tail_start + p)
@@ -616,16 +603,8 @@ fn disagreeing_ends(bytes: &[u8]) -> Option<(Directory, Directory)> {
 /// directory's fields are saturated. Stops at the first record that is
 /// not a central header, or whose data runs past the bytes.
 fn central_entries(bytes: &[u8], dir: Directory, max: usize) -> Vec<LocalEntry> {
-    let u16_at = |i: usize| {
-        bytes
-            .get(i..i + 2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
-    };
-    let u32_at = |i: usize| {
-        bytes
-            .get(i..i + 4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64)
-    };
+    let u16_at = |i: usize| le16(bytes, i).map(usize::from);
+    let u32_at = |i: usize| le32(bytes, i).map(u64::from);
     let mut out = Vec::new();
     let mut pos = dir.at;
     // Read on while there are central headers, whatever count the end
@@ -666,9 +645,7 @@ fn central_entries(bytes: &[u8], dir: Directory, max: usize) -> Vec<LocalEntry> 
                 let field = extra.get(e + 4..e + 4 + len).unwrap_or_default();
                 let mut f = 0;
                 let mut next = || {
-                    let v = field.get(f..f + 8).map(|b| {
-                        u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
-                    });
+                    let v = le64(field, f);
                     f += 8;
                     v
                 };

@@ -21,6 +21,8 @@
 //!   `DavWWWRoot`) or an IP address: old pages saved from the web carry
 //!   protocol-relative links to their CDN, which are no attack.
 
+use crate::decode::url_scheme;
+
 /// What a URL reaches, when it reaches outside.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Reach {
@@ -74,22 +76,10 @@ pub(crate) fn prefix(s: &str, n: usize) -> &str {
     &s[..n]
 }
 
-/// The scheme of a URL, lower case: an ASCII letter, then letters, digits,
-/// `+`, `-` or `.`, then `:` (URL Standard §4.4, scheme state).
-pub(crate) fn scheme(url: &str) -> Option<String> {
-    let colon = url.find(':')?;
-    let s = &url[..colon];
-    let mut chars = s.chars();
-    let first = chars.next()?;
-    (first.is_ascii_alphabetic()
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
-    .then(|| s.to_ascii_lowercase())
-}
-
 /// Whether `base` (a `<base href>`) is a web address: then a
 /// protocol-relative URL goes to the web, not to a share.
 fn web_base(base: Option<&str>) -> bool {
-    base.and_then(|b| scheme(&clean(b)))
+    base.and_then(|b| url_scheme(&clean(b)))
         .is_some_and(|s| s == "http" || s == "https")
 }
 
@@ -122,7 +112,7 @@ pub(crate) fn reach(url: &str, base: Option<&str>) -> Option<Reach> {
         let webdav = host.contains('@') || u.to_ascii_lowercase().contains("davwwwroot");
         return (backslash || webdav || is_ip(host)).then_some(Reach::Share);
     }
-    let scheme = scheme(&u)?;
+    let scheme = url_scheme(&u)?;
     let rest = &u[scheme.len() + 1..];
     if HANDLERS.contains(&scheme.as_str()) {
         return Some(Reach::Handler(scheme));
@@ -176,7 +166,7 @@ pub(crate) fn host(url: &str, base: Option<&str>) -> Option<String> {
     if lower.starts_with("//") || lower.starts_with("\\\\") || lower.starts_with("/\\") {
         return authority(&u);
     }
-    match scheme(&u).as_deref() {
+    match url_scheme(&u).as_deref() {
         Some("mailto") => {
             let addr = u[7..].split(['?', ',']).next().unwrap_or("");
             let domain = addr.rsplit_once('@').map(|(_, d)| d)?;

@@ -29,6 +29,7 @@
 
 use super::document::Document;
 use super::syntax::{Dict, Value, text_string};
+use crate::decode::url_scheme;
 use crate::sentence::{PdfActionKind, PdfTrigger};
 
 /// References followed back from an action, at most.
@@ -195,24 +196,10 @@ pub(crate) fn uri_reaches_outside(uri: &str) -> bool {
     if matches!(lead.as_str(), "\\\\" | "//" | "\\/" | "/\\") {
         return true;
     }
-    let Some(colon) = t.find(':') else {
+    let Some(scheme) = url_scheme(t) else {
         return false;
     };
-    let scheme = &t[..colon];
-    let valid = scheme
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    if !valid {
-        return false;
-    }
-    !matches!(
-        scheme.to_ascii_lowercase().as_str(),
-        "http" | "https" | "mailto" | "tel" | "ftp"
-    )
+    !matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel" | "ftp")
 }
 
 impl Visit {
