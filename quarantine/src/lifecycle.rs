@@ -301,7 +301,6 @@ impl Store {
                 tx.put(ITEMS, &it.id.key(), &it)?;
                 tx.audit(actor, AuditAction::Released, Some(it.id), Some(it.queue_id), note)?;
                 if was_requested && authority == Authority::Admin {
-                    let file = what(&it);
                     // Both halves say the same, the warning included.
                     let (comment_fr, comment_en) = if comment.trim().is_empty() {
                         (String::new(), String::new())
@@ -333,6 +332,20 @@ impl Store {
                 }
             }
             Ok(released.expect("the item itself is open"))
+        })
+        .inspect(|it| {
+            // The decision in the server log too (the audit log keeps it with
+            // its comment): grep 'queue_id="…"' finds it beside the
+            // message's deliveries.
+            tracing::info!(
+                item = %it.id,
+                queue_id = it.queue_id.to_string().as_str(),
+                tenant = %it.tenant,
+                by = %actor.who,
+                recipient = %it.recipient,
+                authority = %if authority == Authority::Admin { "admin" } else { "recipient" },
+                "released"
+            );
         })
     }
 
@@ -371,6 +384,16 @@ impl Store {
                 tx.notify(&n, &item.tenant, &item.recipient, &format!("Demande refusée / Request refused: {}", title(&item)), &body)?;
             }
             Ok(item)
+        })
+        .inspect(|it| {
+            tracing::info!(
+                item = %it.id,
+                queue_id = it.queue_id.to_string().as_str(),
+                tenant = %it.tenant,
+                by = %actor.who,
+                recipient = %it.recipient,
+                "denied"
+            );
         })
     }
 

@@ -176,6 +176,15 @@ fn docm_held_requested_released_through_the_cli_with_notifications() {
         m.rcpts == [AGENT] && subject_of(m).starts_with("Demande acceptée")
     });
     assert!(body_of(&answer).contains("vérifié par téléphone"));
+    // The decision is in the server's log too, with the item and its queue id.
+    let log = gw.log();
+    assert!(
+        log.lines().any(|l| l.contains(" released ")
+            && l.contains(&format!("item={id}"))
+            && l.contains("queue_id=\"")
+            && l.contains("authority=admin")),
+        "{log}"
+    );
 
     // A second decision is refused, with the reason.
     let (code, _, err) = gw.cli(&["quarantine", "deny", &id, "--reason", "trop tard"]);
