@@ -52,8 +52,10 @@
 //!   xxencode, yEnc, BinHex 4.0, base64), `msg` (Outlook messages), `ole` (OLE1 objects,
 //!   `Package`, embedded objects of OLE2 files), `rtf` (RTF objects),
 //!   `smime` (S/MIME and `.p7m`, CMS), `ics` (calendar attachments), `pdf/`
-//!   (its own bounded parser, every reading of the objects, actions and
-//!   where they are reached from, XFA scripts, embedded files) and
+//!   (`syntax` its own bounded parser, `filters` the stream filters,
+//!   `document` every reading of the objects, `actions` the actions and
+//!   where they are reached from, `xfa` XFA scripts, `mod.rs` embedded
+//!   files) and
 //!   `pdf_crypt` (decryption, every revision, with the
 //!   empty user password), `ooxml_rels` (what an OOXML package's
 //!   relationships fetch from outside), `activemime` (the `.mso` data of

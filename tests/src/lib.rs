@@ -12,6 +12,12 @@
 //! - [`idp`]: a real SAML identity provider, SimpleSAMLphp under `php -S`.
 //! - [`browser`]: headless Chromium through chromedriver (fantoccini).
 //! - [`clamd`]: a real clamd with a signature database the test writes.
+//! - [`dns`]: a real DNS server (dnsmasq) holding the sender tests' SPF,
+//!   DKIM and DMARC records; `dns_drop.rs` a resolver in front of it that
+//!   loses queries.
+//! - [`postgres`]: a throwaway PostgreSQL cluster for the second backend.
+//! - [`words`]: French and English word lists, for the tests that fail on
+//!   a word of the other language.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
