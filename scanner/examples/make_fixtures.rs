@@ -1859,6 +1859,44 @@ fn encodings_and_zip_ends() -> Vec<Fixture> {
             d,
             none,
         ),
+        // Indented `begin` lines and CRLF line ends, which uudeview and
+        // 7-Zip decode (issue 32, red team).
+        fx(
+            e,
+            "354-uue-indented-program",
+            with_attachment(
+                "Facture",
+                octet,
+                "Facture_2026-11.uue",
+                indented(&uuencode("Facture_2026-11.pdf.exe", &pe), " \t", false).as_bytes(),
+            ),
+            q,
+            &["double_extension", "executable"],
+        ),
+        fx(
+            e,
+            "355-uue-indented-program-every-line",
+            with_attachment(
+                "Outil",
+                octet,
+                "outil.uue",
+                indented(&uuencode("outil.exe", &pe), "    ", true).as_bytes(),
+            ),
+            q,
+            exe,
+        ),
+        fx(
+            e,
+            "356-uue-indented-text",
+            with_attachment(
+                "Liste",
+                octet,
+                "liste.uue",
+                indented(&uuencode("liste.txt", letter.as_bytes()), " \t", false).as_bytes(),
+            ),
+            d,
+            none,
+        ),
         fx(
             "reading",
             "350-zip64-saturated-agreeing",
@@ -1908,6 +1946,17 @@ fn encodings_and_zip_ends() -> Vec<Fixture> {
             &["archive_ambiguity", "executable"],
         ),
     ]
+}
+
+/// A uuencoded text with CRLF line ends, its `begin` line (or every
+/// line) after `indent`.
+fn indented(uu: &str, indent: &str, every_line: bool) -> String {
+    let crlf = uu.replace("\r\n", "\n").replace('\n', "\r\n");
+    if every_line {
+        crlf.lines().map(|l| format!("{indent}{l}\r\n")).collect()
+    } else {
+        format!("{indent}{crlf}")
+    }
 }
 
 /// A name for a generated fixture (the corpus lives as long as the run).

@@ -72,6 +72,31 @@ static OPENER: LazyLock<AhoCorasick> =
 pub(crate) const XX_ALPHABET: &[u8; 64] =
     b"+-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
+/// Spaces and tabs an opening line may start with: uudeview and 7-Zip
+/// skip them (a block quoted or pasted with an indent), and so does this
+/// reader, up to this many.
+pub(crate) const MAX_INDENT: usize = 16;
+
+/// How many spaces and tabs come before `at` on its line, when nothing
+/// else does and they are [`MAX_INDENT`] at most.
+pub(crate) fn indent_before(bytes: &[u8], at: usize) -> Option<usize> {
+    let head = &bytes[..at.min(bytes.len())];
+    let n = head
+        .iter()
+        .rev()
+        .take(MAX_INDENT + 1)
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    let line_start = at - n;
+    (n <= MAX_INDENT && (line_start == 0 || bytes[line_start - 1] == b'\n')).then_some(n)
+}
+
+/// A line of an indented block without the indent of its opening line,
+/// when it has it.
+pub(crate) fn unindent<'a>(line: &'a [u8], indent: &[u8]) -> &'a [u8] {
+    line.strip_prefix(indent).unwrap_or(line)
+}
+
 /// The line of `bytes` starting at `at`, without its line end.
 pub(crate) fn line_at(bytes: &[u8], at: usize) -> (&[u8], usize) {
     let rest = bytes.get(at..).unwrap_or_default();
@@ -122,6 +147,7 @@ pub(crate) fn data_line_alphabet(line: &[u8]) -> Option<TextEncoding> {
 /// The encoding of a file that opens at line `at`, when the line is an
 /// opener and what follows it has the shape its format gives.
 fn opener_at(bytes: &[u8], at: usize) -> Option<TextEncoding> {
+    let indent = &bytes[at - indent_before(bytes, at)?..at];
     let (line, next) = line_at(bytes, at);
     if let Some(rest) = line.strip_prefix(b"begin-base64 ") {
         begin_name(rest)?;
@@ -133,9 +159,10 @@ fn opener_at(bytes: &[u8], at: usize) -> Option<TextEncoding> {
     if let Some(rest) = line.strip_prefix(b"begin ") {
         begin_name(rest)?;
         let (data, after) = line_at(bytes, next);
+        let data = unindent(data, indent);
         // An empty file: the terminator line, then `end`.
         if matches!(data.trim_ascii_end(), b"`" | b"" | b"+")
-            && line_at(bytes, after).0.trim_ascii_end() == b"end"
+            && line_at(bytes, after).0.trim_ascii() == b"end"
         {
             return Some(TextEncoding::Uuencode);
         }
@@ -170,7 +197,7 @@ pub(crate) fn encoded_block_at(bytes: &[u8], from: usize) -> Option<(TextEncodin
     let hay = bytes.get(from..)?;
     for m in OPENER.find_iter(hay) {
         let at = from + m.start();
-        if (at == 0 || bytes[at - 1] == b'\n')
+        if indent_before(bytes, at).is_some()
             && let Some(enc) = opener_at(bytes, at)
         {
             return Some((enc, at));
@@ -223,9 +250,10 @@ pub(crate) fn encoded_start(bytes: &[u8]) -> Option<TextEncoding> {
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |i| i + 1);
-    let head = &bytes[line_start..];
+    let head = &bytes[start..];
     if OPENERS.iter().any(|o| head.starts_with(o.as_bytes()))
-        && let Some(encoding) = opener_at(bytes, line_start)
+        && start - line_start <= MAX_INDENT
+        && let Some(encoding) = opener_at(bytes, start)
     {
         return Some(encoding);
     }
@@ -259,6 +287,17 @@ mod tests {
         let prose = b"Bonjour,\nbegin 2 weeks ago the mayor said\nend\n";
         assert_eq!(encoded_block_at(prose, 0), None);
         assert_eq!(encoded_start(b"We begin 644 a.exe\nM35H\n"), None);
+        // Indented by spaces or tabs, with CRLF line ends (uudeview, 7-Zip).
+        let indented = b"  \t begin 644 a.exe\r\nM35H`````````````````````````````````````````````````````````\r\n`\r\nend\r\n";
+        assert_eq!(encoded_start(indented), Some(TextEncoding::Uuencode));
+        let all = b"\r\n    begin 644 a.exe\r\n    #35H`\r\n    `\r\n    end\r\n";
+        assert_eq!(encoded_start(all), Some(TextEncoding::Uuencode));
+        let deep = format!(
+            "{}begin 644 a.exe\n#35H`\n`\nend\n",
+            " ".repeat(MAX_INDENT + 1)
+        );
+        assert_eq!(encoded_start(deep.as_bytes()), None);
+        assert_eq!(encoded_start(b"We begin 644 a.exe\n#35H`\n"), None);
         let later = b"Bonjour,\r\n\r\nbegin 644 a.exe\r\n#35H`\r\n`\r\nend\r\n";
         assert_eq!(encoded_start(later), None);
         assert_eq!(

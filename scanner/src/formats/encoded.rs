@@ -18,7 +18,7 @@
 use crate::decode::lenient_base64;
 use crate::detect::encodings::{
     TextEncoding, XX_ALPHABET, begin_name, data_line_alphabet, encoded_block_at, encoded_start,
-    line_at,
+    indent_before, line_at, unindent,
 };
 use crate::report::{Finding, FindingKind, Part};
 use crate::sentence::Sentence;
@@ -91,12 +91,15 @@ fn closes_block(line: &[u8]) -> bool {
 /// character announces; characters are masked to six bits (uuencode) or
 /// looked up (xxencode, unknown ones as zero), as the classic decoders do.
 fn uudecode(bytes: &[u8], at: usize, cap: usize) -> (Decoded, usize) {
+    // The block's lines may carry the indent of its `begin` line.
+    let indent = &bytes[at - indent_before(bytes, at).unwrap_or(0)..at];
     let (begin, mut pos) = line_at(bytes, at);
     let name = begin
         .strip_prefix(b"begin")
         .and_then(begin_name)
         .unwrap_or_default();
-    let xx = data_line_alphabet(line_at(bytes, pos).0) == Some(TextEncoding::Xxencode);
+    let xx =
+        data_line_alphabet(unindent(line_at(bytes, pos).0, indent)) == Some(TextEncoding::Xxencode);
     let value = |b: u8| -> u32 {
         if xx {
             XX_ALPHABET.iter().position(|&c| c == b).unwrap_or(0) as u32
@@ -110,6 +113,7 @@ fn uudecode(bytes: &[u8], at: usize, cap: usize) -> (Decoded, usize) {
     };
     while pos < bytes.len() {
         let (line, next) = line_at(bytes, pos);
+        let line = unindent(line, indent);
         if closes_block(line) {
             if line.trim_ascii_end() == b"end" {
                 pos = next;
