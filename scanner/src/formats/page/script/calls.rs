@@ -9,7 +9,7 @@
 
 use super::decode::{code_unit_text, decode_uri, escape, unescape};
 use super::lexer::Tok;
-use super::{Data, LARGE, Reader, Value, Written};
+use super::{Data, LARGE, Reader, UNKNOWN_FUNCTION, Value, Written};
 use crate::decode::lenient_base64;
 
 impl<'s> Reader<'s, '_> {
@@ -71,6 +71,23 @@ impl<'s> Reader<'s, '_> {
         name: &str,
         mut args: Vec<Value>,
     ) -> Value {
+        // A built-in held as a value: `d.call(null, x)`, `f.apply(null, a)`,
+        // `atob.bind(window)`.
+        if let Data::Native(n) = receiver.data {
+            match name {
+                "bind" => return receiver.clone(),
+                "call" => return self.call_native(n, args.into_iter().skip(1).collect()),
+                "apply" => {
+                    let rest = match args.get(1).map(|a| a.data.clone()) {
+                        Some(Data::Array(items)) => items,
+                        Some(_) => vec![args[1].clone()],
+                        None => Vec::new(),
+                    };
+                    return self.call_native(n, rest);
+                }
+                _ => {}
+            }
+        }
         let flags = args.iter().fold(receiver.opaque(), |a, v| a.taint(v));
         // The global object's members: `window.atob`, `self.eval` …
         let path: Vec<&str> = path
@@ -106,8 +123,25 @@ impl<'s> Reader<'s, '_> {
         match &receiver.data {
             Data::Text(s) => self.text_method(receiver, s, name, args, flags),
             Data::Array(items) => self.array_method(receiver, items, name, &args, flags),
+            // A function the reading does not know, given a large encoded
+            // literal: what it returns is as hidden as what a decoder
+            // returns on data no reading could follow.
+            _ if flags.large && flags.decoder.is_none() => Value {
+                decoder: Some(UNKNOWN_FUNCTION),
+                ..flags
+            },
             _ => flags,
         }
+    }
+
+    /// A call of the built-in function `n` (one of [`super::NATIVES`])
+    /// held as a value.
+    pub(super) fn call_native(&mut self, n: &'static str, args: Vec<Value>) -> Value {
+        let (path, name) = match n.rsplit_once('.') {
+            Some((base, name)) => (vec![base.to_string()], name),
+            None => (Vec::new(), n),
+        };
+        self.call(&Value::unknown(), &path, name, args)
     }
 
     /// The global decoders (`atob`, `unescape`, `decodeURIComponent`,

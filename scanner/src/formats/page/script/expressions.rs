@@ -6,7 +6,7 @@
 //! assignment to [`super::sinks`]; nesting stops at [`MAX_NESTING`].
 
 use super::lexer::Tok;
-use super::{Data, LARGE, MAX_NESTING, Reader, Value, num_text, text_len};
+use super::{Data, LARGE, MAX_NESTING, Reader, Value, native, num_text, text_len};
 use crate::decode::lenient_base64;
 
 impl<'s> Reader<'s, '_> {
@@ -195,8 +195,12 @@ impl<'s> Reader<'s, '_> {
                     self.next();
                     return (self.arrow_body(), Vec::new());
                 }
-                let v = self.ctx.vars.get(name).cloned();
-                (v.unwrap_or_default(), vec![name.to_string()])
+                let path = vec![name.to_string()];
+                let v = match self.ctx.vars.get(name) {
+                    Some(v) => v.clone(),
+                    None => native_value(&path),
+                };
+                (v, path)
             }
             _ => (Value::unknown(), Vec::new()),
         }
@@ -356,11 +360,17 @@ impl<'s> Reader<'s, '_> {
                     if self.peek() == Tok::Punct("(") {
                         self.next();
                         let args = self.args();
-                        cur = self.call(&cur, &path, &name, args);
+                        cur = match property(&cur, &name).data {
+                            Data::Native(n) => self.call_native(n, args),
+                            _ => self.call(&cur, &path, &name, args),
+                        };
                         path = vec!["()".into()];
                     } else {
                         cur = property(&cur, &name);
                         path.push(name);
+                        if !cur.known() && native(&path).is_some() {
+                            cur = native_value(&path);
+                        }
                     }
                 }
                 Tok::Punct("[") => {
@@ -394,6 +404,9 @@ impl<'s> Reader<'s, '_> {
                             } else {
                                 cur = property(&cur, &k);
                                 path.push(k);
+                                if !cur.known() && native(&path).is_some() {
+                                    cur = native_value(&path);
+                                }
                             }
                         }
                         (Data::Array(items), None) => {
@@ -428,7 +441,11 @@ impl<'s> Reader<'s, '_> {
                     let args = self.args();
                     let name = path.last().cloned().unwrap_or_default();
                     let base = path[..path.len().saturating_sub(1)].to_vec();
-                    cur = self.call(&Value::unknown(), &base, &name, args);
+                    cur = match cur.data {
+                        // A built-in held in a variable: `d(…)` after `var d = atob`.
+                        Data::Native(n) => self.call_native(n, args),
+                        _ => self.call(&Value::unknown(), &base, &name, args),
+                    };
                     path = vec!["()".into()];
                 }
                 Tok::Punct("=") => {
@@ -464,6 +481,17 @@ impl<'s> Reader<'s, '_> {
             }
         }
         cur
+    }
+}
+
+/// The built-in function `path` names as a value, or an unknown value.
+fn native_value(path: &[String]) -> Value {
+    match native(path) {
+        Some(n) => Value {
+            data: Data::Native(n),
+            ..Value::default()
+        },
+        None => Value::unknown(),
     }
 }
 

@@ -70,6 +70,42 @@ const MAX_EVAL_DEPTH: usize = 3;
 /// percent escapes, comma-separated codes), or an array of this many
 /// numbers, is a "large embedded string".
 pub(crate) const LARGE: usize = 1024;
+/// The built-in functions followed when held in a variable, by the path
+/// that names them from the global object.
+const NATIVES: &[&str] = &[
+    "atob",
+    "unescape",
+    "escape",
+    "decodeURIComponent",
+    "decodeURI",
+    "String.fromCharCode",
+    "eval",
+    "document.write",
+    "document.writeln",
+];
+/// What a page writes through a function the reading does not know,
+/// called on a large encoded literal, is said to go through this.
+pub(crate) const UNKNOWN_FUNCTION: &str = "function(…)";
+
+/// The built-in function a path names (`window.atob`, `self.String.fromCharCode`
+/// …), the global object's names taken off.
+fn native(path: &[String]) -> Option<&'static str> {
+    let parts: Vec<&str> = path
+        .iter()
+        .map(String::as_str)
+        .skip_while(|p| {
+            matches!(
+                *p,
+                "window" | "self" | "top" | "parent" | "globalThis" | "frames"
+            )
+        })
+        .collect();
+    if parts.is_empty() || parts.len() > 2 {
+        return None;
+    }
+    let joined = parts.join(".");
+    NATIVES.iter().find(|n| **n == joined).copied()
+}
 
 /// A file the script builds.
 #[derive(Debug, Clone, Default)]
@@ -141,6 +177,10 @@ enum Data {
     Function {
         char_code: bool,
     },
+    /// A built-in function held as a value (`var d = atob`,
+    /// `window['at' + 'ob']`, `const {atob: x} = window`), by its name in
+    /// [`NATIVES`]: calling the value calls it.
+    Native(&'static str),
     /// A built file (an index into `Facts::builds`).
     Blob(usize),
     /// `a[i]` of an array of numbers (a loop's element).
@@ -322,8 +362,17 @@ impl<'s> Reader<'s, '_> {
     /// recorded (unless peeking).
     fn next(&mut self) -> Tok<'s> {
         let tok = self.lex.next(self.src);
-        if let Tok::Ident("fromCharCode") = tok {
-            self.char_code_seen += 1;
+        match tok {
+            Tok::Ident("fromCharCode") => self.char_code_seen += 1,
+            Tok::Ident(name)
+                if matches!(
+                    self.ctx.vars.get(name).map(|v| &v.data),
+                    Some(Data::Native("String.fromCharCode"))
+                ) =>
+            {
+                self.char_code_seen += 1
+            }
+            _ => {}
         }
         if let (Tok::Str(s), false) = (&tok, self.quiet) {
             self.literal_reaches(s);
@@ -414,9 +463,28 @@ impl<'s> Reader<'s, '_> {
         self.nesting -= 1;
     }
 
-    /// `var a = …, b = …`.
+    /// `var a = …, b = …`, and `const {atob: d, unescape} = window`.
     fn declarations(&mut self) {
         loop {
+            if self.peek() == Tok::Punct("{") {
+                self.next();
+                self.object_pattern();
+                if !self.eat(",") {
+                    return;
+                }
+                continue;
+            }
+            if self.peek() == Tok::Punct("[") {
+                self.next();
+                self.skip_balanced("]");
+                if self.eat("=") {
+                    self.assignment_expr();
+                }
+                if !self.eat(",") {
+                    return;
+                }
+                continue;
+            }
             let Tok::Ident(name) = self.peek() else {
                 return;
             };
@@ -428,6 +496,61 @@ impl<'s> Reader<'s, '_> {
             if !self.eat(",") {
                 return;
             }
+        }
+    }
+
+    /// After `{` of `var {a: x, b} = src`: each name gets the member of
+    /// `src` it names, a built-in function when `src` is the global object
+    /// or `String`.
+    fn object_pattern(&mut self) {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        loop {
+            let key = match self.next() {
+                Tok::End | Tok::Punct("}") => break,
+                Tok::Ident(k) => k.to_string(),
+                Tok::Str(k) => k,
+                _ => continue,
+            };
+            let alias = if self.eat(":") {
+                match self.next() {
+                    Tok::Ident(a) => a.to_string(),
+                    _ => continue,
+                }
+            } else {
+                key.clone()
+            };
+            if self.eat("=") {
+                self.assignment_expr();
+            }
+            if pairs.len() < 64 {
+                pairs.push((key, alias));
+            }
+        }
+        if !self.eat("=") {
+            return;
+        }
+        let source = match self.peek() {
+            Tok::Ident(n) => Some(n.to_string()),
+            _ => None,
+        };
+        let v = self.assignment_expr();
+        for (key, alias) in pairs {
+            let member = match &v.data {
+                Data::Object(fields) => fields
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map(|(_, x)| x.clone())
+                    .unwrap_or_default(),
+                _ => source
+                    .as_ref()
+                    .and_then(|s| native(&[s.clone(), key.clone()]))
+                    .map(|n| Value {
+                        data: Data::Native(n),
+                        ..Value::default()
+                    })
+                    .unwrap_or_else(|| v.opaque()),
+            };
+            self.ctx.vars.insert(alias, member);
         }
     }
 
