@@ -71,6 +71,51 @@ pub(crate) fn utf16le(bytes: &[u8]) -> String {
     String::from_utf16_lossy(&units)
 }
 
+/// Whether a text is written in UTF-16, and in which byte order: a byte
+/// order mark (`FF FE` little-endian, `FE FF` big-endian; Unicode §3.10,
+/// D98), or without one a start that is ASCII `<` or white space with a
+/// zero byte beside each character, as an XML declaration or a tag in
+/// UTF-16 is (XML 1.0 appendix F.1, "detection without external encoding
+/// information"). Returns `(little_endian, bytes_to_skip)`.
+pub(crate) fn utf16_order(bytes: &[u8]) -> Option<(bool, usize)> {
+    match bytes {
+        [0xff, 0xfe, ..] => Some((true, 2)),
+        [0xfe, 0xff, ..] => Some((false, 2)),
+        [a, 0, b, 0, ..]
+            if starts_markup(*a) && (b.is_ascii_graphic() || b.is_ascii_whitespace()) =>
+        {
+            Some((true, 0))
+        }
+        [0, a, 0, b, ..]
+            if starts_markup(*a) && (b.is_ascii_graphic() || b.is_ascii_whitespace()) =>
+        {
+            Some((false, 0))
+        }
+        _ => None,
+    }
+}
+
+/// A first character of markup: `<` or white space before it.
+fn starts_markup(b: u8) -> bool {
+    b == b'<' || matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// UTF-16 text in the byte order [`utf16_order`] found, after its mark;
+/// a lone surrogate becomes U+FFFD and an odd last byte is dropped.
+pub(crate) fn utf16_text(bytes: &[u8], little_endian: bool, skip: usize) -> String {
+    let body = bytes.get(skip..).unwrap_or_default();
+    let units = body.chunks_exact(2).map(|c| {
+        if little_endian {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    char::decode_utf16(units)
+        .map(|r| r.unwrap_or('\u{fffd}'))
+        .collect()
+}
+
 /// The little-endian `u16` at byte `at` of `b`; None when the bytes end
 /// before it (the integers of ZIP, OLE2 and PowerPoint records).
 pub(crate) fn le16(b: &[u8], at: usize) -> Option<u16> {

@@ -664,10 +664,17 @@ const SCRIPT_MARKERS: &[(&str, &str)] = &[
 fn detect_text(bytes: &[u8]) -> Detected {
     let head_len = bytes.len().min(64 * 1024);
     let head = &bytes[..head_len];
-    // UTF-16LE text (how .reg files are often saved): keep the low bytes.
+    // UTF-16 text (how .reg files are often saved, and SVG or HTML
+    // written by some editors), with or without a byte order mark: keep
+    // the low bytes.
     let narrowed;
-    let head: &[u8] = if at(head, 0, b"\xff\xfe") {
-        narrowed = head[2..].iter().step_by(2).copied().collect::<Vec<u8>>();
+    let head: &[u8] = if let Some((little, skip)) = crate::decode::utf16_order(head) {
+        let low = if little { skip } else { skip + 1 };
+        narrowed = head[low.min(head.len())..]
+            .iter()
+            .step_by(2)
+            .copied()
+            .collect::<Vec<u8>>();
         &narrowed
     } else {
         head

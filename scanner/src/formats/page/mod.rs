@@ -28,6 +28,9 @@
 //!   its own text (a CSV export of its table) is ordinary. A built file
 //!   whose bytes are known is handed back to the walk as a child.
 //!
+//! Read as the browser reads it: UTF-16 decoded first (with or without
+//! a byte order mark).
+//!
 //! Bounded: the markup in time and memory linear in the page (see
 //! [`markup`]), the scripts within their budgets (see [`script`]), pages
 //! within pages [`MAX_INNER_LEVELS`] deep and [`MAX_PAGES`] in all, the
@@ -38,11 +41,13 @@ pub(crate) mod script;
 pub(crate) mod target;
 
 use crate::dangerous::NameClass;
+use crate::decode;
 use crate::detect::names::name_class;
 use crate::detect::sniff::{self, Kind};
 use crate::report::{Finding, FindingKind, Part};
 use crate::sentence::{Sentence, Stage, Via};
 use crate::walk::{Object, Walker};
+use std::borrow::Cow;
 use std::time::Instant;
 
 /// Pages written by pages, followed this deep.
@@ -60,7 +65,12 @@ pub(crate) fn walk(
     findings: &mut Vec<Finding>,
     children: &mut Vec<Part>,
 ) {
-    let text = String::from_utf8_lossy(obj.bytes);
+    // A page written in UTF-16 (with or without a byte order mark) is read
+    // as the browser reads it: decoded first.
+    let text = match decode::utf16_order(obj.bytes) {
+        Some((little, skip)) => Cow::Owned(decode::utf16_text(obj.bytes, little, skip)),
+        None => String::from_utf8_lossy(obj.bytes),
+    };
     let engine = w.engine;
     let mut judge = Judge {
         own: engine.own_domains(),
