@@ -29,13 +29,15 @@
 //!   whose bytes are known is handed back to the walk as a child.
 //!
 //! Read as the browser reads it: UTF-16 decoded first (with or without
-//! a byte order mark).
+//! a byte order mark), an XML page's internal DTD entities expanded
+//! ([`entities`], capped: a "billion laughs" is held as a bomb).
 //!
 //! Bounded: the markup in time and memory linear in the page (see
 //! [`markup`]), the scripts within their budgets (see [`script`]), pages
 //! within pages [`MAX_INNER_LEVELS`] deep and [`MAX_PAGES`] in all, the
 //! walker's deadline checked between pieces.
 
+mod entities;
 mod markup;
 pub(crate) mod script;
 pub(crate) mod target;
@@ -71,6 +73,17 @@ pub(crate) fn walk(
         Some((little, skip)) => Cow::Owned(decode::utf16_text(obj.bytes, little, skip)),
         None => String::from_utf8_lossy(obj.bytes),
     };
+    // An XML page's internal DTD subset: its entities expanded as the
+    // XML parser expands them, or the page held as a bomb past the caps.
+    let mut bomb = None;
+    let text = match entities::expand(&text) {
+        entities::Expansion::None => text,
+        entities::Expansion::Expanded(s) => Cow::Owned(s),
+        entities::Expansion::Bomb { expanded } => {
+            bomb = Some(expanded);
+            text
+        }
+    };
     let engine = w.engine;
     let mut judge = Judge {
         own: engine.own_domains(),
@@ -95,6 +108,16 @@ pub(crate) fn walk(
         }
     }
     findings.extend(kept);
+    if let Some(expanded) = bomb {
+        findings.push(Finding::new(
+            FindingKind::RatioExceeded,
+            Sentence::RatioExceeded {
+                expanded,
+                packed: obj.bytes.len() as u64,
+                limit: entities::GROWTH as u64,
+            },
+        ));
+    }
     if out_of_time {
         w.out_of_time = true;
         findings.push(Finding::new(
