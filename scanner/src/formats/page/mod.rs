@@ -212,7 +212,7 @@ impl Judge<'_> {
                 FindingKind::ExternalContent,
                 Sentence::PageReaches {
                     scheme,
-                    target: target::shown(url),
+                    target: target::shown(target::resolved(url, base)),
                     via,
                 },
             ));

@@ -104,15 +104,25 @@ pub(crate) fn reach(url: &str, base: Option<&str>) -> Option<Reach> {
         let mut parts = host.split('@');
         let name = parts.next().unwrap_or("");
         let named = !name.is_empty()
-            && name.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
-            && parts.all(|p| p.eq_ignore_ascii_case("ssl") || !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()));
+            && name
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+            && parts.all(|p| {
+                p.eq_ignore_ascii_case("ssl")
+                    || !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit())
+            });
         if !named {
             return None;
         }
         let webdav = host.contains('@') || u.to_ascii_lowercase().contains("davwwwroot");
         return (backslash || webdav || is_ip(host)).then_some(Reach::Share);
     }
-    let scheme = url_scheme(&u)?;
+    let Some(scheme) = url_scheme(&u) else {
+        // Relative (`#`, `page.html`, `?q`, even empty): resolved against
+        // the `<base href>` (HTML §2.4.1, "document base URL"), it goes
+        // where the base goes.
+        return base.and_then(|b| reach(b, None));
+    };
     let rest = &u[scheme.len() + 1..];
     if HANDLERS.contains(&scheme.as_str()) {
         return Some(Reach::Handler(scheme));
@@ -126,6 +136,17 @@ pub(crate) fn reach(url: &str, base: Option<&str>) -> Option<Reach> {
         return None;
     }
     (scheme == "file").then_some(Reach::File)
+}
+
+/// The address a URL of the page leads to, as a finding quotes it: a
+/// relative one under a `<base href>` is the base (where it goes).
+pub(crate) fn resolved<'a>(url: &'a str, base: Option<&'a str>) -> &'a str {
+    let u = clean(prefix(url, 2048));
+    let slashes = u.starts_with(['/', '\\']) && u[1..].starts_with(['/', '\\']);
+    match base {
+        Some(b) if !slashes && url_scheme(&u).is_none() => b,
+        _ => url,
+    }
 }
 
 /// Whether a host is an IPv4 address (dotted, as Windows reads a UNC
@@ -245,6 +266,26 @@ mod tests {
         );
         assert_eq!(reach("https://ville.fr/", None), None);
         assert_eq!(reach("mailto:a@b.fr", None), None);
+    }
+
+    #[test]
+    fn relative_urls_go_where_the_base_goes() {
+        let h = |s: &str| Some(Reach::Handler(s.to_string()));
+        let base = Some("search-ms:query=Facture&crumb=location:\\\\h\\s");
+        for url in ["#", "", "page.html", "?q=1", " ./a "] {
+            assert_eq!(reach(url, base), h("search-ms"), "{url:?}");
+            assert_eq!(resolved(url, base), base.unwrap());
+        }
+        assert_eq!(reach("https://ville.fr/", base), None);
+        assert_eq!(resolved("https://ville.fr/", base), "https://ville.fr/");
+        assert_eq!(reach("#", Some("ms-msdt:/id x")), h("ms-msdt"));
+        assert_eq!(
+            reach("a.pdf", Some("file://203.0.113.5/p/")),
+            Some(Reach::File)
+        );
+        assert_eq!(reach("a.pdf", Some("\\\\serveur\\p\\")), Some(Reach::Share));
+        assert_eq!(reach("a.pdf", Some("https://ville.fr/")), None);
+        assert_eq!(reach("a.pdf", None), None);
     }
 
     #[test]
