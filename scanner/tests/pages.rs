@@ -259,6 +259,19 @@ fn hostile_pages_never_panic() {
         b"<a href=\"\\\\\">x</a><a href=\"//\">y</a><form action=\"mailto:\"><input type=password></form>",
         b"\xff\xfe<\x00h\x00t\x00m\x00l\x00>\x00",
         b"<html><body>\xc3\x28\xa0\xa1<script>'\xe2\x82'</script>",
+        // Issue 32's readings, cut short or malformed.
+        b"<script>var {atob: ",
+        b"<script>const {",
+        b"<script>var [a, b",
+        b"<script>var d = atob; d.apply(null); d.call(); d.bind()(); document.write(d())</script>",
+        b"<script>var f = String.fromCharCode; f.apply(null, f)</script>",
+        b"\xfe\xff\x00<\x00s\x00v\x00g",
+        b"\xff\xfe<\x00\x00\xd8<\x00",
+        b"<\x00?\x00",
+        b"<!DOCTYPE svg [<!ENTITY a \"&a;&a;\">]><svg>&a;</svg>",
+        b"<?xml version='1.0'?><!DOCTYPE svg [<!ENTITY x '<!DOCTYPE svg [<!ENTITY y \"&x;\">]>'>]><svg>&x;&y;</svg>",
+        b"<!DOCTYPE svg [<!ENTITY x \"&#xFFFFFFFF;&#55296;&#;\">]><svg>&x;</svg>",
+        b"<base href=\"search-ms:\"><a href><form action><iframe src>",
     ] {
         let _ = scan_file(&engine, &limits, Some("page.html"), page);
         let _ = scan_file(&engine, &limits, Some("image.svg"), page);
@@ -372,9 +385,6 @@ fn a_utf16_page_is_read_as_the_browser_reads_it() {
             ("Budget.svg", chart, vec![]),
             ("Ordre_du_jour.html", letter, vec![]),
         ] {
-            if name.ends_with(".html") && !bom {
-                continue; // no XML declaration to tell the order by
-            }
             let bytes = utf16(doc, little, bom);
             let (action, cats) = categories_of(name, &bytes);
             assert_eq!(cats, want, "{name}, {how}");
