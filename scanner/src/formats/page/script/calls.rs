@@ -421,7 +421,7 @@ impl<'s> Reader<'s, '_> {
                 }
             }
             "map" => match arg(0).data {
-                Data::Function { char_code: true } => {
+                Data::Function { char_code: true } | Data::Native("String.fromCharCode") => {
                     let chars: Option<Vec<Value>> = items
                         .iter()
                         .map(|v| match v.data {

@@ -176,16 +176,7 @@ impl<'s> Reader<'s, '_> {
             }
             Tok::Punct("[") => (self.array_literal(), Vec::new()),
             Tok::Punct("{") => (self.object_literal(), Vec::new()),
-            Tok::Ident("function") => {
-                let char_code = self.function_rest();
-                (
-                    Value {
-                        data: Data::Function { char_code },
-                        ..Value::default()
-                    },
-                    Vec::new(),
-                )
-            }
+            Tok::Ident("function") => (self.function_rest().1, Vec::new()),
             Tok::Ident("new") => (self.construct(), Vec::new()),
             Tok::Ident("true" | "false" | "null" | "undefined" | "this") => {
                 (Value::unknown(), Vec::new())
@@ -207,17 +198,25 @@ impl<'s> Reader<'s, '_> {
     }
 
     /// After `=>`: a block or an expression.
+    /// After `=>`: a block or an expression. A body that only calls a
+    /// built-in on one name (`s => atob(s)`) makes the arrow that built-in.
     fn arrow_body(&mut self) -> Value {
         let seen = self.char_code_seen;
-        if self.eat("{") {
+        let block = self.eat("{");
+        let wraps = self.wrapped_native(block);
+        if block {
             self.block();
         } else {
             self.assignment_expr();
         }
-        Value {
-            data: Data::Function {
+        let data = match wraps {
+            Some(n) => Data::Native(n),
+            None => Data::Function {
                 char_code: self.char_code_seen > seen,
             },
+        };
+        Value {
+            data,
             ..Value::default()
         }
     }

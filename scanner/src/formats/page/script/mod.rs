@@ -417,7 +417,17 @@ impl<'s> Reader<'s, '_> {
             }
             Tok::Ident("function") => {
                 self.next();
-                self.function_rest();
+                // `function d(s) { return atob(s) }`: `d` is `atob`.
+                if let (
+                    Some(name),
+                    v @ Value {
+                        data: Data::Native(_),
+                        ..
+                    },
+                ) = self.function_rest()
+                {
+                    self.ctx.vars.insert(name.to_string(), v);
+                }
             }
             Tok::Ident(
                 "if" | "for" | "while" | "do" | "else" | "switch" | "case" | "default" | "break"
@@ -555,19 +565,88 @@ impl<'s> Reader<'s, '_> {
     }
 
     /// After `function`: an optional name, the parameters, the body.
-    /// Returns whether the body calls `String.fromCharCode`.
-    fn function_rest(&mut self) -> bool {
-        if let Tok::Ident(_) = self.peek() {
+    /// Returns the name and what the function is: a built-in when its
+    /// body only returns the built-in of its argument (`return atob(s)`),
+    /// else a function that calls `String.fromCharCode` or not.
+    fn function_rest(&mut self) -> (Option<&'s str>, Value) {
+        let mut name = None;
+        if let Tok::Ident(n) = self.peek() {
             self.next();
+            name = Some(n);
         }
         if self.eat("(") {
             self.skip_balanced(")");
         }
         let seen = self.char_code_seen;
+        let mut wraps = None;
         if self.eat("{") {
+            wraps = self.wrapped_native(true);
             self.block();
         }
-        self.char_code_seen > seen
+        let data = match wraps {
+            Some(n) => Data::Native(n),
+            None => Data::Function {
+                char_code: self.char_code_seen > seen,
+            },
+        };
+        (
+            name,
+            Value {
+                data,
+                ..Value::default()
+            },
+        )
+    }
+
+    /// Whether the function body ahead (after its `{` when `block`, else
+    /// an arrow's expression) is nothing but a call of a built-in on one
+    /// name: `return atob(s); }`, `unescape(s)`. Reads nothing.
+    pub(super) fn wrapped_native(&mut self, block: bool) -> Option<&'static str> {
+        let saved = (self.lex, self.char_code_seen);
+        self.quiet = true;
+        let found = self.wrapped_native_ahead(block);
+        self.quiet = false;
+        (self.lex, self.char_code_seen) = saved;
+        found
+    }
+
+    fn wrapped_native_ahead(&mut self, block: bool) -> Option<&'static str> {
+        if block && self.next() != Tok::Ident("return") {
+            return None;
+        }
+        let mut path = Vec::new();
+        loop {
+            let Tok::Ident(n) = self.next() else {
+                return None;
+            };
+            path.push(n.to_string());
+            match self.next() {
+                Tok::Punct(".") if path.len() < 4 => {}
+                Tok::Punct("(") => break,
+                _ => return None,
+            }
+        }
+        let n = match self.ctx.vars.get(&path[0]) {
+            Some(Value {
+                data: Data::Native(n),
+                ..
+            }) if path.len() == 1 => *n,
+            Some(_) => return None,
+            None => native(&path)?,
+        };
+        if !matches!(self.next(), Tok::Ident(_)) || self.next() != Tok::Punct(")") {
+            return None;
+        }
+        let mut after = self.next();
+        if block && after == Tok::Punct(";") {
+            after = self.next();
+        }
+        let ends = if block {
+            after == Tok::Punct("}")
+        } else {
+            matches!(after, Tok::Punct(";" | ")" | "," | "}") | Tok::End)
+        };
+        ends.then_some(n)
     }
 
     /// Skips to the closing `close`, nesting followed by counting.
@@ -624,6 +703,38 @@ mod tests {
         assert_eq!(f.written[0].html, "<p>");
         let f = read(r#"document.write("\x3c\u0061\u{62}\141>")"#);
         assert_eq!(f.written[0].html, "<ab a>".replace(' ', ""));
+    }
+
+    #[test]
+    fn decoders_held_in_variables_and_wrappers() {
+        for src in [
+            "var d = atob; document.write(d('PGZvcm0+'));",
+            "var d = window['at' + 'ob']; document.write(d('PGZvcm0+'));",
+            "const {atob: x} = window; document.write(x('PGZvcm0+'));",
+            "var o = {d: self.atob}; document.write(o.d('PGZvcm0+'));",
+            "var d = atob.bind(window); document.write(d.call(null, 'PGZvcm0+'));",
+            "function d(s) { return atob(s); } document.write(d('PGZvcm0+'));",
+            "var d = function (s) { return window.atob(s) }; document.write(d('PGZvcm0+'));",
+            "const d = s => atob(s); document.write(d('PGZvcm0+'));",
+            "var a = atob; var b = a; function c(s) { return b(s) } document.write(c('PGZvcm0+'));",
+            "var f = String.fromCharCode; document.write(f(60, 102, 111, 114, 109, 62));",
+            "var f = String.fromCharCode; document.write([60, 102, 111, 114, 109, 62].map(c => f(c)).join(''));",
+        ] {
+            let f = read(src);
+            assert_eq!(f.written.len(), 1, "{src}");
+            assert_eq!(f.written[0].html, "<form>", "{src}");
+            assert!(f.written[0].complete, "{src}");
+        }
+        // Not wrappers: a body that does more, a call of something else.
+        let f = read("function d(s) { log(s); return atob(s); } document.write(d('PGZvcm0+'));");
+        assert!(f.written.is_empty(), "{:?}", f.written);
+        // An unknown function of a large encoded literal hides its result.
+        let big = "QUJD".repeat(300);
+        let f = read(&format!("document.write(Decodeur.lire('{big}'));"));
+        assert_eq!(f.written[0].through, UNKNOWN_FUNCTION);
+        assert!(f.written[0].decoded && !f.written[0].complete);
+        let f = read("document.write(traduire('Bonjour'));");
+        assert!(f.written.is_empty(), "{:?}", f.written);
     }
 
     #[test]
