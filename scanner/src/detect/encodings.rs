@@ -152,7 +152,7 @@ fn opener_at(bytes: &[u8], at: usize) -> Option<TextEncoding> {
     if let Some(rest) = line.strip_prefix(b"begin-base64 ") {
         begin_name(rest)?;
         let (data, _) = line_at(bytes, next);
-        let data = data.trim_ascii_end();
+        let data = unindent(data, indent).trim_ascii_end();
         let base64 = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
         return (!data.is_empty() && data.iter().all(base64)).then_some(TextEncoding::UuBase64);
     }
@@ -321,5 +321,4 @@ mod tests {
         ));
         assert!(!base64_file(b"Bonjour Madame, voici 12 pieces"));
     }
-
 }
