@@ -292,6 +292,10 @@ mod tests {
         assert_eq!(encoded_start(indented), Some(TextEncoding::Uuencode));
         let all = b"\r\n    begin 644 a.exe\r\n    #35H`\r\n    `\r\n    end\r\n";
         assert_eq!(encoded_start(all), Some(TextEncoding::Uuencode));
+        assert_eq!(
+            encoded_start(b"\t begin-base64 644 a.exe\r\n\t TVqQAAMAAAAEAAAA\r\n\t ====\r\n"),
+            Some(TextEncoding::UuBase64)
+        );
         let deep = format!(
             "{}begin 644 a.exe\n#35H`\n`\nend\n",
             " ".repeat(MAX_INDENT + 1)

@@ -159,7 +159,8 @@ fn uudecode_base64(bytes: &[u8], at: usize, cap: usize) -> (Decoded, usize) {
     let mut end = bytes.len();
     while pos < bytes.len() {
         let (line, next) = line_at(bytes, pos);
-        let line = line.trim_ascii_end();
+        // Trimmed at both ends: the block may be indented.
+        let line = line.trim_ascii();
         if line == b"====" || line.starts_with(b"begin") {
             end = pos;
             if line == b"====" {
@@ -556,6 +557,23 @@ mod tests {
             let cut = first(&text, 100);
             assert!(cut.cut && cut.bytes.len() == 100);
         }
+    }
+
+    #[test]
+    fn indented_blocks_decode() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(500).collect();
+        let uu = uuencode("a.exe", &data, &uu_alphabet());
+        let text = String::from_utf8(uu).unwrap();
+        let every_line: String = text.lines().map(|l| format!("  \t{l}\r\n")).collect();
+        for t in [format!(" \t{text}"), every_line] {
+            let file = first(t.as_bytes(), 1 << 20);
+            assert_eq!(file.name.as_deref(), Some("a.exe"));
+            assert_eq!(file.bytes, data);
+        }
+        let b64 = "\t begin-base64 644 b.exe\r\n\t TVqQAAMA\r\n\t ====\r\n\t begin 644 c.txt\r\n";
+        let (files, end) = decode_at(b64.as_bytes(), TextEncoding::UuBase64, 2, 1 << 20);
+        assert_eq!(files[0].bytes, b"MZ\x90\x00\x03\x00");
+        assert!(b64[end..].trim_start().starts_with("begin 644"));
     }
 
     #[test]
