@@ -15,8 +15,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use ecluse_quarantine::{AuditAction, SignIn, WebSession};
 use std::sync::Arc;
 
-/// Opens a session for `session` and sends the browser to `next`.
+/// Opens a session for `session` and sends the browser to `next`; an
+/// admin who came from the home page (`next` is `/`) goes to the queue,
+/// where the work is (deployment trial 3: an admin landed on their own,
+/// empty, list of held attachments).
 pub(crate) async fn open_session(ui: &Arc<Ui>, ctx: &Ctx, session: WebSession, next: &str) -> Page {
+    let next = if session.admin && local_path(next) == "/" { "/admin" } else { next };
     let token = random_token();
     let mut actor = ctx.actor_of(&session);
     actor.tenant = ui.config.session_tenant(&session);

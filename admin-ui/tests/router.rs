@@ -801,6 +801,7 @@ async fn a_message_held_whole_is_said_as_a_message() {
     assert!(
         page.contains(">Refusé</span>")
             && page.contains("Un administrateur a refusé de libérer ce message.")
+            && page.contains("<dt>Pourquoi il a été retenu</dt>")
             && !page.contains("Refusée"),
         "{page}"
     );
@@ -946,6 +947,10 @@ async fn logout_ends_the_session() {
 }
 
 async fn local_login(w: &World, user: &str, password: &str) -> Response<Body> {
+    local_login_to(w, user, password, "/admin").await
+}
+
+async fn local_login_to(w: &World, user: &str, password: &str, next: &str) -> Response<Body> {
     let page = w.get("/login", None).await;
     let pre = page.headers()[header::SET_COOKIE]
         .to_str()
@@ -956,7 +961,7 @@ async fn local_login(w: &World, user: &str, password: &str) -> Response<Body> {
     w.post(
         "/login/local",
         Some(&pre_cookie),
-        &format!("csrf={token}&next=/admin&username={user}&password={password}"),
+        &format!("csrf={token}&next={next}&username={user}&password={password}"),
     )
     .await
 }
@@ -975,6 +980,9 @@ async fn the_local_admin_signs_in_and_failures_are_limited_and_audited() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let res = local_login(&w, "secours", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/admin");
+    // From the home page, an admin goes to the queue, not to their own list.
+    let res = local_login_to(&w, "secours", PASSWORD, "/").await;
     assert_eq!(location(&res), "/admin");
     let cookie = res
         .headers()

@@ -78,8 +78,8 @@ fn advice(item: &HeldItem) -> (&'static str, &'static str) {
     let has = |c: Category| item.category == c || item.categories.contains(&c);
     if has(Category::SpoofedSender) {
         (
-            "L'adresse de l'expéditeur est falsifiée : ce message ne vient pas de celui qu'il prétend être. Vérifiez auprès de l'expéditeur par un autre moyen (téléphone, à un numéro que vous connaissiez déjà) avant d'en suivre les instructions.",
-            "The sender's address is forged: this message does not come from whom it claims. Check with the sender by other means (telephone, on a number you already knew) before following it.",
+            "L'adresse de l'expéditeur n'est pas authentifiée : le domaine qu'elle affiche dit que ce message ne vient pas de ses serveurs. C'est le signe d'une usurpation (plus rarement, d'un transfert automatique). Vérifiez auprès de l'expéditeur par un autre moyen (téléphone, à un numéro que vous connaissiez déjà) avant d'en suivre les instructions.",
+            "The sender's address is not authenticated: the domain it shows says this message does not come from its servers. That is the mark of a forgery (more rarely, of an automatic forward). Check with the sender by other means (telephone, on a number you already knew) before following it.",
         )
     } else if has(Category::LookalikeSender) {
         (

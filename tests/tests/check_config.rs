@@ -497,6 +497,11 @@ fn a_data_directory_the_server_cannot_write_is_named_and_root_acts_as_its_owner(
     if own_uid(dir.path()) == 0 {
         // The service's user: nobody (65534) stands for `ecluse`.
         std::os::unix::fs::chown(&data, Some(65534), Some(65534)).unwrap();
+        // The package's README, root's and read-only, as dpkg installs it:
+        // nothing writes it, and a fresh install passes.
+        let readme = data.join("README");
+        std::fs::write(&readme, b"Ecluse\n").unwrap();
+        std::fs::set_permissions(&readme, std::fs::Permissions::from_mode(0o644)).unwrap();
         let (code, out) = run();
         assert_eq!(code, 0, "{out}");
         let cache = data.join("rules-cache");

@@ -319,6 +319,54 @@ fn download_deny_and_the_cli_on_a_stopped_server() {
         screen.contains("Verifying the audit log") && screen.contains("2/"),
         "{screen}"
     );
+
+    // Root downloads into a directory only root may write, on a data
+    // directory that is the service's (nobody, 65534, stands for `ecluse`):
+    // the command acts as the owner for the store, and the file is root's,
+    // 0600 (deployment trial 3 met « Permission denied » there).
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } == 0 {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let chown_r = std::process::Command::new("chown")
+            .args(["-R", "65534:65534"])
+            .arg(gw.data_dir())
+            .status()
+            .unwrap();
+        assert!(chown_r.success());
+        let private = gw.dir.path().join("root-only");
+        std::fs::create_dir(&private).unwrap();
+        std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let out_zip = private.join("held.zip");
+        let (code, out, err) = gw.cli(&[
+            "quarantine",
+            "download",
+            &first,
+            "--out",
+            out_zip.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{out}{err}");
+        let meta = std::fs::metadata(&out_zip).unwrap();
+        assert_eq!((meta.uid(), meta.mode() & 0o777), (0, 0o600));
+        assert!(zip::ZipArchive::new(std::fs::File::open(&out_zip).unwrap()).is_ok());
+        // An id that is not held leaves no file behind.
+        let none = private.join("none.zip");
+        let (code, _, err) = gw.cli(&[
+            "quarantine",
+            "download",
+            "01M84BQG46SSZXGCTWA5G2RVC8",
+            "--out",
+            none.to_str().unwrap(),
+        ]);
+        assert_ne!(code, 0, "{err}");
+        // Created as root before the command gave up root's rights, it
+        // cannot be removed as the store's owner: left empty, and said.
+        assert_eq!(std::fs::metadata(&none).map(|m| m.len()).unwrap_or(0), 0);
+        assert!(
+            err.contains("no held item")
+                && (!none.exists() || err.contains("an empty") && err.contains("remove it")),
+            "{err}"
+        );
+    }
 }
 
 #[test]
@@ -331,6 +379,11 @@ fn cli_errors_say_what_to_do() {
     let (code, _, err) = gw.cli(&["quarantine", "release", "01M84BQG46SSZXGCTWA5G2RVC8"]);
     assert_eq!(code, 3);
     assert!(err.contains("no held item"), "{err}");
+    // `--reason` and `--comment` are one option on both decisions.
+    let (code, _, err) = gw.cli(&["quarantine", "release", "01M84BQG46SSZXGCTWA5G2RVC8", "--reason", "x"]);
+    assert!(code == 3 && err.contains("no held item"), "{err}");
+    let (code, _, err) = gw.cli(&["quarantine", "deny", "01M84BQG46SSZXGCTWA5G2RVC8", "--comment", "x"]);
+    assert!(code == 3 && err.contains("no held item"), "{err}");
     let (code, _, err) = gw.cli(&["quarantine", "purge"]);
     assert_eq!(code, 3);
     assert!(err.contains("--expired"), "{err}");

@@ -208,8 +208,8 @@ pub fn sender_warning(l: crate::web::Lang, it: &HeldItem) -> Option<&'static str
     use ecluse_scanner::Category;
     let check = if it.categories.contains(&Category::SpoofedSender) || it.category == Category::SpoofedSender {
         l.t(
-            "L'adresse de l'expéditeur est falsifiée : ce message ne vient pas de celui qu'il prétend être.",
-            "The sender's address is forged: this message does not come from whom it claims.",
+            "L'adresse de l'expéditeur n'est pas authentifiée : le domaine qu'elle affiche dit que ce message ne vient pas de ses serveurs. C'est le signe d'une usurpation (plus rarement, d'un transfert automatique).",
+            "The sender's address is not authenticated: the domain it shows says this message does not come from its servers. That is the mark of a forgery (more rarely, of an automatic forward).",
         )
     } else if it.categories.contains(&Category::LookalikeSender) || it.category == Category::LookalikeSender {
         l.t(
@@ -244,7 +244,11 @@ pub fn facts(l: crate::web::Lang, it: &HeldItem) -> Markup {
             @if let Some(p) = &it.part {
                 dt { (l.t("Taille", "Size")) } dd { (size(l, p.size)) }
             }
-            dt { (of_item(l, it, ("Pourquoi elle est retenue", "Pourquoi il est retenu"), ("Why it is held", "Why it is held"))) }
+            @if it.status.is_open() {
+                dt { (of_item(l, it, ("Pourquoi elle est retenue", "Pourquoi il est retenu"), ("Why it is held", "Why it is held"))) }
+            } @else {
+                dt { (of_item(l, it, ("Pourquoi elle a été retenue", "Pourquoi il a été retenu"), ("Why it was held", "Why it was held"))) }
+            }
             dd { ul { @for c in &it.categories { li { (held_label(l, it, *c)) } } } }
             @if it.status.is_open() {
                 dt { (of_item(l, it, ("Supprimée automatiquement le", "Supprimé automatiquement le"), ("Deleted automatically on", "Deleted automatically on"))) } dd { (l.datetime_labelled(it.expires_at)) }

@@ -70,8 +70,9 @@ enum QuarantineCommand {
         /// With a queue id: only this recipient's items.
         #[arg(long)]
         recipient: Option<String>,
-        /// A comment kept in the audit log (and sent to the recipient if they asked).
-        #[arg(long, default_value = "released from the command line")]
+        /// A comment kept in the audit log (and sent to the recipient if they
+        /// asked). `--reason` is the same option, as `deny` names it.
+        #[arg(long, visible_alias = "reason", default_value = "released from the command line")]
         comment: String,
     },
     /// Ask for an item on behalf of its recipient (who called the IT desk);
@@ -89,8 +90,9 @@ enum QuarantineCommand {
         /// The item id.
         id: String,
         /// Why (required: the recipient reads it on the item's page, and in
-        /// the decision mail when they had asked for the item).
-        #[arg(long)]
+        /// the decision mail when they had asked for the item). `--comment`
+        /// is the same option, as `release` names it.
+        #[arg(long, visible_alias = "comment")]
         reason: String,
     },
     /// Save the held file inside a ZIP encrypted with AES-256 under the
@@ -535,17 +537,48 @@ fn quarantine_inner(args: QuarantineArgs) -> Result<ExitCode> {
             );
         }
         QuarantineCommand::Download { id, out } => {
-            let v = run_op(
+            // Opened before the command acts as the data directory's owner
+            // (cli/owner.rs): root asked for the file where root may write
+            // it, and it stays root's (deployment trial 3 met « Permission
+            // denied » in /root). 0600: it holds what was held.
+            let mut file = {
+                use std::os::unix::fs::OpenOptionsExt;
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .mode(0o600)
+                    .open(&out)
+                    .with_context(|| format!("cannot create {}", out.display()))?
+            };
+            let answer = run_op(
                 cfg,
                 Op::Download {
                     id,
                     actor: control::cli_actor(),
                 },
-            )?;
+            );
+            let v = match answer {
+                Ok(v) => v,
+                Err(e) => {
+                    drop(file);
+                    // Removing it may need root's rights, which the command
+                    // gave up to open the store: then it says so.
+                    if std::fs::remove_file(&out).is_err() {
+                        return Err(e.context(format!(
+                            "nothing was written; an empty {} was left there: remove it",
+                            out.display()
+                        )));
+                    }
+                    return Err(e);
+                }
+            };
             let zip = base64::engine::general_purpose::STANDARD
                 .decode(v["zip_base64"].as_str().unwrap_or_default())
                 .context("unexpected answer from the server")?;
-            std::fs::write(&out, zip).with_context(|| format!("writing {}", out.display()))?;
+            std::io::Write::write_all(&mut file, &zip)
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("writing {}", out.display()))?;
             println!(
                 "wrote {} ({} inside, AES-256, password: infected)",
                 out.display(),

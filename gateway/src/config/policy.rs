@@ -157,6 +157,14 @@ impl PolicySection {
                 "an exception applies only to an authenticated sender, and [smtp] sender_checks = false checks none: remove the exceptions or turn the sender checks on".into(),
             ));
         }
+        for name in ["time_zone", "notice_contact", "notice_help"] {
+            if policy_table.contains_key(name) {
+                return Err(src.err(
+                    &format!("[policy] {name}"),
+                    format!("`{name}` is a top-level key: move it above the first [section] of the file (a commune's own goes in its [[tenant]] block)"),
+                ));
+            }
+        }
         let policy = Policy::from_table(&policy_table, &format!("{} [policy]", src.origin))
             .map_err(|e| src.err("[policy]", super::source::policy_reason(e)))?;
         Ok(PolicySection {

@@ -263,6 +263,11 @@ fn plain_reason(message: &str, key: Option<&str>) -> String {
     if let Some(rest) = message.strip_prefix("unknown field ") {
         let (name, known) = rest.split_once(", expected ").unwrap_or((rest, ""));
         let name = name.trim().trim_matches('`');
+        if ["time_zone", "notice_contact", "notice_help"].contains(&name) && !known.contains("`time_zone`") {
+            return format!(
+                "`{name}` is a top-level key: move it above the first [section] of the file (a commune's own goes in its [[tenant]] block)"
+            );
+        }
         let known = known
             .trim_start_matches("one of ")
             .replace('`', "");

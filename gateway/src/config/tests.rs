@@ -402,6 +402,11 @@ fn type_mistakes_name_the_section_and_the_key_and_say_what_to_write() {
             "unknown key `host`: remove it or check its spelling; this section's keys are backend, url",
         ),
         (
+            "[store]\nnotice_contact = \"Service informatique\"\n",
+            "line 6, [store] notice_contact",
+            "`notice_contact` is a top-level key: move it above the first [section]",
+        ),
+        (
             "[smtp2]\nx = 1\n",
             "line 5, [smtp2]",
             "unknown key `smtp2`",
@@ -423,5 +428,10 @@ fn a_policy_mistake_names_the_file_and_the_section_once() {
     let text = e.to_string();
     assert_eq!(text.matches("test.toml").count(), 1, "{text}");
     assert_eq!(text.matches("[policy]").count(), 1, "{text}");
-    assert!(text.contains("unknown key `notice_contact`"), "{text}");
+    assert!(text.contains("`notice_contact` is a top-level key"), "{text}");
+    let e = parse(&format!("{MINIMAL}[policy]\nmacros = \"quarantine\"\n")).unwrap_err();
+    let text = e.to_string();
+    assert_eq!(text.matches("test.toml").count(), 1, "{text}");
+    assert_eq!(text.matches("[policy]").count(), 1, "{text}");
+    assert!(text.contains("unknown key `macros`"), "{text}");
 }
