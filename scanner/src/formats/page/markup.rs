@@ -551,7 +551,9 @@ pub(crate) fn refresh_url(content: &str) -> Option<String> {
     let s = s.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
     let s = s.trim_start();
     let s = s.strip_prefix([';', ',']).unwrap_or(s).trim_start();
-    let s = if s.len() >= 3 && s[..3].eq_ignore_ascii_case("url") {
+    // `get`: the third byte may sit inside a character (fuzz target
+    // page_read found `u` followed by a multi-byte character).
+    let s = if s.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("url")) {
         let rest = s[3..].trim_start();
         rest.strip_prefix('=').map_or(s, str::trim_start)
     } else {
@@ -695,6 +697,10 @@ mod tests {
         assert_eq!(refresh_url("5;URL = 'b c'").as_deref(), Some("b c"));
         assert_eq!(refresh_url("3, \"x\"").as_deref(), Some("x"));
         assert_eq!(refresh_url("10").as_deref(), None);
+        // A multi-byte character across the third byte (found by the
+        // page_read fuzz target): read as an address, no panic.
+        assert_eq!(refresh_url("0;u\u{FFFD}x").as_deref(), Some("u\u{FFFD}x"));
+        assert_eq!(refresh_url("ué").as_deref(), Some("ué"));
     }
 
     #[test]
