@@ -90,16 +90,7 @@ impl<'s> Reader<'s, '_> {
         }
         let flags = args.iter().fold(receiver.opaque(), |a, v| a.taint(v));
         // The global object's members: `window.atob`, `self.eval` …
-        let path: Vec<&str> = path
-            .iter()
-            .map(String::as_str)
-            .skip_while(|p| {
-                matches!(
-                    *p,
-                    "window" | "self" | "top" | "parent" | "globalThis" | "frames"
-                )
-            })
-            .collect();
+        let path = super::without_global(path);
         if let Some(v) = self.decoder_call(&path, name, &args) {
             return v;
         }

@@ -90,8 +90,18 @@ pub(crate) const UNKNOWN_FUNCTION: &str = "function(…)";
 /// The built-in function a path names (`window.atob`, `self.String.fromCharCode`
 /// …), the global object's names taken off.
 fn native(path: &[String]) -> Option<&'static str> {
-    let parts: Vec<&str> = path
-        .iter()
+    let parts = without_global(path);
+    if parts.is_empty() || parts.len() > 2 {
+        return None;
+    }
+    let joined = parts.join(".");
+    NATIVES.iter().find(|n| **n == joined).copied()
+}
+
+/// `path` with the global object's leading names (`window`, `self`, `top`,
+/// `parent`, `globalThis`, `frames`) taken off: `window.atob` is `atob`.
+fn without_global(path: &[String]) -> Vec<&str> {
+    path.iter()
         .map(String::as_str)
         .skip_while(|p| {
             matches!(
@@ -99,12 +109,7 @@ fn native(path: &[String]) -> Option<&'static str> {
                 "window" | "self" | "top" | "parent" | "globalThis" | "frames"
             )
         })
-        .collect();
-    if parts.is_empty() || parts.len() > 2 {
-        return None;
-    }
-    let joined = parts.join(".");
-    NATIVES.iter().find(|n| **n == joined).copied()
+        .collect()
 }
 
 /// A file the script builds.
